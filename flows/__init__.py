@@ -1,0 +1,1 @@
+"""Prefect flows: the order of the stages and their fan-out, nothing else."""

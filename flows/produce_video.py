@@ -1,0 +1,87 @@
+"""produce-video: one topic in, one published (or rejected and kept) video out."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import flow, unmapped
+from prefect.futures import as_completed
+from prefect.runtime import flow_run
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from framecast import progress, scripting
+from framecast.config import load_channel
+from framecast.models import Publication, Script
+from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run
+from tasks.editing import assemble_video, plan_timeline, write_captions
+from tasks.generation import animate_scene, prepare_music, render_scene_image, synthesize_narration, write_script
+
+
+def _gather(futures, stage: str) -> list:
+    """Wait for every future, reporting progress as each finishes; results in submission order."""
+    for _ in as_completed(futures):
+        progress.advance(stage)
+    return [f.result() for f in futures]
+
+
+@flow(name="produce-video", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
+def produce_video(
+    channel: str = "demo",
+    topic: str = "",
+    notes: list[str] | None = None,
+    script: Script | None = None,
+    publish_date: date | None = None,
+) -> Publication:
+    """Make a narrated, captioned video about `topic` for `channel` and publish it if it passes the gate.
+
+    Args:
+        channel: channel name (deployments/NAME.yaml) or path to a channel YAML file.
+        topic: what the video is about, e.g. "How volcanoes work".
+        notes: optional facts for the script writer, one per item.
+        script: a ready script (same schema the writer produces) to use instead of writing one.
+        publish_date: the date the video is published under (default: today).
+    """
+    cfg = load_channel(channel)
+    day = publish_date or date.today()
+    if script is not None:
+        script = scripting.check_for_channel(script, cfg.script, "the script parameter")
+        topic = topic.strip() or script.title
+    else:
+        topic = scripting.clean_topic(topic)  # fail before anything is spent
+    progress.stage("script", 1)
+    if script is None:
+        script = write_script(topic, cfg.script, cfg.language, tuple(notes or ()))
+    progress.advance("script")
+
+    scenes, indices = script.scenes, list(range(len(script.scenes)))
+    progress.stage("images", len(scenes))
+    progress.stage("narration", len(scenes))
+    images = render_scene_image.map(scenes, indices, unmapped(cfg.image), unmapped(cfg.format), unmapped(cfg.seed))
+    voices = synthesize_narration.map([s.narration for s in scenes], indices, unmapped(cfg.voice))
+    music = prepare_music.submit(cfg.music, cfg.seed)
+    narrations = _gather(voices, "narration")
+    timeline = plan_timeline(scenes, narrations, cfg.format)
+
+    progress.stage("motion", len(scenes))
+    clips = animate_scene.map(images, scenes, indices, [s.duration for s in timeline.slots],
+                              unmapped(cfg.motion), unmapped(cfg.format), unmapped(cfg.seed))
+    captions = write_captions.submit(timeline, narrations, cfg.format, cfg.captions)
+    stills = _gather(images, "images")
+    thumbnail = make_thumbnail.submit(stills[0])
+    clip_assets = _gather(clips, "motion")
+
+    progress.stage("assembly", 1)
+    video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), cfg)
+    progress.advance("assembly")
+    progress.stage("quality", 1)
+    report = check_quality(video, timeline, captions.result(), cfg)
+    progress.advance("quality")
+
+    run_key = f"{cfg.name}/{day.isoformat()}/{flow_run.get_id() or 'local'}"
+    manifest = record_run(run_key, script, stills, clip_assets, narrations, captions.result(), music.result(),
+                          video, thumbnail.result(), report, {"channel": cfg.name, "topic": topic})
+    progress.stage("publish", 1)
+    publication = publish_video(script, video, thumbnail.result(), captions.result(), report, manifest, cfg,
+                                topic, day)
+    progress.advance("publish")
+    return publication

@@ -1,0 +1,137 @@
+"""`framecast make TOPIC`: run the produce-video flow locally with progress bars."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+# Offline-friendly Prefect defaults; set before Prefect is imported, and only if the user has not.
+PREFECT_DEFAULTS = {
+    "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+    "PREFECT_LOGGING_LEVEL": "WARNING",
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="framecast", description="Topic in, narrated and captioned video out.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    make = sub.add_parser("make", help="make (and publish, if it passes the quality gate) one video")
+    make.add_argument("topic", nargs="?", default="", help='what the video is about, e.g. "How volcanoes work"')
+    make.add_argument("--channel", default="demo", help="channel name in deployments/ or path to a channel YAML")
+    make.add_argument("--out", type=Path, help="output folder (artifact store); default ./framecast-output")
+    make.add_argument("--script", type=Path, help="your own script file (JSON or YAML, same schema)")
+    make.add_argument("--notes", type=Path, help="facts for the script writer, one per line")
+    make.add_argument("--refresh", action="store_true", help="ignore cached results and regenerate every step")
+    make.add_argument("--verbose", action="store_true", help="show Prefect's logs")
+    sub.add_parser("channels", help="list the channels in deployments/")
+    return parser
+
+
+class _RichListener:
+    """Progress bars per stage, drawn by rich (which Prefect already depends on)."""
+
+    LABELS = {"script": "Script", "images": "Scene images", "narration": "Narration", "motion": "Scene motion",
+              "assembly": "Assembly", "quality": "Quality gate", "publish": "Publish"}
+
+    def __init__(self, progress):
+        self.progress, self.bars = progress, {}
+
+    def stage(self, name: str, total: int) -> None:
+        label = self.LABELS.get(name, name)
+        self.bars[name] = self.progress.add_task(f"{label} ({total})" if total > 1 else label, total=total)
+
+    def advance(self, name: str, detail: str = "") -> None:
+        if name in self.bars:
+            self.progress.advance(self.bars[name])
+
+
+def _preflight(args) -> tuple:
+    """Check everything cheap before starting Prefect: channel, topic/script, output folder, ffmpeg."""
+    from framecast import scripting
+    from framecast.config import load_channel
+    from framecast.media import ffmpeg
+    from framecast.storage.local import LocalArtifactStore
+
+    channel = load_channel(args.channel)
+    script = scripting.load(args.script, channel.script) if args.script else None
+    notes = scripting.read_notes(args.notes)
+    topic = scripting.clean_topic(args.topic or (script.title if script else ""))
+    LocalArtifactStore(Path(os.environ["FRAMECAST_DATA_DIR"]))
+    ffmpeg.tools()
+    return channel, script, notes, topic
+
+
+def _make(args) -> int:
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    out = (args.out or Path(os.environ.get("FRAMECAST_DATA_DIR", "framecast-output"))).resolve()
+    os.environ["FRAMECAST_DATA_DIR"] = str(out)
+    for key, value in PREFECT_DEFAULTS.items():
+        os.environ.setdefault(key, value)
+    if args.verbose:
+        os.environ["PREFECT_LOGGING_LEVEL"] = "INFO"
+    if args.refresh:
+        os.environ["PREFECT_TASKS_REFRESH_CACHE"] = "true"
+
+    from framecast.config import reset_settings
+    from framecast.errors import FramecastError, QualityGateFailed
+
+    reset_settings()
+    try:
+        channel, script, notes, topic = _preflight(args)
+    except FramecastError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        return 2
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows.produce_video import produce_video
+    from framecast import progress
+
+    console.print(f"framecast: [bold]{topic}[/bold] for channel [bold]{channel.name}[/bold] "
+                  f"({channel.format.size} @ {channel.format.fps} fps) → {out}")
+    bars = Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console)
+    try:
+        with bars:
+            progress.listen(_RichListener(bars))
+            publication = produce_video(channel=args.channel, topic=topic, notes=list(notes), script=script)
+    except QualityGateFailed as exc:
+        console.print("[red]quality gate: FAILED[/red] — not published")
+        for check in exc.report.failures if exc.report else []:
+            where = f" at {check.at_seconds:.1f} s (scene {check.scene_index + 1})" if check.at_seconds is not None else ""
+            console.print(f"  - {check.name}{where}: {check.detail}")
+        console.print(str(exc))
+        return 1
+    except FramecastError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        return 2
+    finally:
+        progress.listen(None)
+
+    meta = json.loads((Path(publication.location) / "metadata.json").read_text())
+    video = Path(publication.location) / "video.mp4"
+    console.print(f"quality gate: [green]PASSED[/green] ({len(meta['quality']['checks'])} checks; "
+                  f"{meta['quality']['measurements'].get('integrated_lufs')} LUFS)")
+    console.print(f"duration: {meta['duration']:.1f} s")
+    print(video)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "channels":
+        from framecast.config import available_channels, get_settings
+
+        print("\n".join(available_channels(get_settings().resolved_channels_dir())))
+        return 0
+    return _make(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,219 @@
+"""Channel configuration (one YAML file per channel in deployments/) and machine settings."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from framecast.errors import ConfigError
+from framecast.models import Frozen
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+class VideoFormat(Frozen):
+    """Output frame size, rate and encoder quality."""
+
+    width: Annotated[int, Field(ge=128, le=3840)] = 1920
+    height: Annotated[int, Field(ge=128, le=3840)] = 1080
+    fps: Annotated[int, Field(ge=10, le=60)] = 30
+    crf: Annotated[int, Field(ge=14, le=30)] = 20
+    preset: Literal["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"] = "veryfast"
+
+    @field_validator("width", "height")
+    @classmethod
+    def _even(cls, value: int) -> int:
+        if value % 2:
+            raise ValueError(f"must be even for yuv420p H.264 (got {value}); use {value + 1}")
+        return value
+
+    @property
+    def size(self) -> str:
+        return f"{self.width}x{self.height}"
+
+
+class ScriptConfig(Frozen):
+    provider: Literal["local"] = "local"
+    model: str | None = None
+    min_scenes: Annotated[int, Field(ge=1, le=40)] = 6
+    max_scenes: Annotated[int, Field(ge=1, le=40)] = 12
+    target_seconds: Annotated[float, Field(ge=10, le=600)] = 60
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "ScriptConfig":
+        if self.min_scenes > self.max_scenes:
+            raise ValueError(f"min_scenes ({self.min_scenes}) is larger than max_scenes ({self.max_scenes})")
+        return self
+
+
+class ImageConfig(Frozen):
+    provider: Literal["local"] = "local"
+    model: str | None = None
+    style: str = ""
+
+
+class MotionConfig(Frozen):
+    provider: Literal["local"] = "local"
+    model: str | None = None
+
+
+class VoiceConfig(Frozen):
+    provider: Literal["local"] = "local"
+    # "auto" = piper when the voice extra is installed, else ffmpeg's flite.
+    engine: Literal["auto", "piper", "flite"] = "auto"
+    voice: str = "en_US-joe-medium"
+    speed: Annotated[float, Field(ge=0.5, le=2.0)] = 1.0
+
+
+class MusicConfig(Frozen):
+    source: Literal["none", "generated", "file"] = "generated"
+    path: Path | None = None
+    gain_db: Annotated[float, Field(ge=-40, le=0)] = -16.0
+
+    @model_validator(mode="after")
+    def _path_for_file(self) -> "MusicConfig":
+        if self.source == "file" and self.path is None:
+            raise ValueError("source 'file' needs path: set music.path to an audio file")
+        return self
+
+
+class CaptionConfig(Frozen):
+    burn_in: bool = True
+    max_chars_per_line: Annotated[int, Field(ge=12, le=80)] = 36
+    max_lines: Annotated[int, Field(ge=1, le=3)] = 2
+    # Font size as a share of the frame height (libass scales from PlayResY).
+    font_scale: Annotated[float, Field(ge=0.02, le=0.12)] = 0.055
+
+
+class QualityConfig(Frozen):
+    loudness_lufs: Annotated[float, Field(ge=-30, le=-8)] = -14.0
+    loudness_tolerance: Annotated[float, Field(gt=0, le=6)] = 1.5
+    true_peak_max_db: Annotated[float, Field(ge=-6, le=0)] = -1.0
+    duration_tolerance: Annotated[float, Field(gt=0, le=10)] = 0.75
+    max_black_seconds: Annotated[float, Field(gt=0)] = 0.5
+    max_frozen_seconds: Annotated[float, Field(gt=0)] = 4.0
+    max_silence_seconds: Annotated[float, Field(gt=0)] = 3.0
+
+
+class PublishConfig(Frozen):
+    targets: list[Literal["store"]] = Field(default_factory=lambda: ["store"])
+
+
+class ChannelConfig(Frozen):
+    """Everything that decides what a channel's videos look and sound like."""
+
+    name: str
+    title: str = ""
+    language: str = "en"
+    seed: int = 0
+    format: VideoFormat = VideoFormat()
+    script: ScriptConfig = ScriptConfig()
+    image: ImageConfig = ImageConfig()
+    motion: MotionConfig = MotionConfig()
+    voice: VoiceConfig = VoiceConfig()
+    music: MusicConfig = MusicConfig()
+    captions: CaptionConfig = CaptionConfig()
+    quality: QualityConfig = QualityConfig()
+    publish: PublishConfig = PublishConfig()
+
+    @field_validator("name")
+    @classmethod
+    def _slug(cls, value: str) -> str:
+        if not SLUG.match(value):
+            raise ValueError("must be a slug: lowercase letters, digits and dashes, e.g. 'space-facts'")
+        return value
+
+
+class Settings(BaseSettings):
+    """Machine-level settings from the environment (FRAMECAST_*) or a .env file."""
+
+    model_config = SettingsConfigDict(env_prefix="FRAMECAST_", env_file=".env", extra="ignore", frozen=True)
+
+    data_dir: Path = Path("framecast-output")
+    channels_dir: Path | None = None
+    ffmpeg: str | None = None
+    ffprobe: str | None = None
+
+    def resolved_channels_dir(self) -> Path:
+        """deployments/ of the working directory, else of the source checkout."""
+        if self.channels_dir is not None:
+            return self.channels_dir
+        local = Path.cwd() / "deployments"
+        return local if local.is_dir() else REPO_ROOT / "deployments"
+
+
+@lru_cache(maxsize=1)
+def _cached_settings() -> Settings:
+    return Settings()
+
+
+def get_settings() -> Settings:
+    """Current settings (re-read after `reset_settings`, e.g. when the CLI changes the env)."""
+    return _cached_settings()
+
+
+def reset_settings() -> None:
+    _cached_settings.cache_clear()
+
+
+def describe_validation_error(exc: ValidationError, source: str) -> str:
+    """Turn pydantic's errors into lines that name the field, the problem and the input."""
+    lines = [f"{source} is not valid:"]
+    for err in exc.errors():
+        loc = ""
+        for part in err["loc"]:
+            loc += f"[{part}]" if isinstance(part, int) else (f".{part}" if loc else str(part))
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown field (check the spelling; see deployments/demo.yaml for the known fields)"
+        elif err["type"] == "missing":
+            msg = "required field is missing"
+        got = err.get("input")
+        shown = "" if err["type"] in ("missing", "extra_forbidden") or isinstance(got, (dict, list)) else f" (got {got!r})"
+        lines.append(f"  - {loc or '(top level)'}: {msg}{shown}")
+    return "\n".join(lines)
+
+
+def read_yaml(path: Path, what: str) -> dict:
+    """Read a YAML mapping, with an error naming the file when it is not one."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} {path}: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{what} {path} is not valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{what} {path} must be a YAML mapping of fields, got {type(data).__name__}")
+    return data
+
+
+def available_channels(channels_dir: Path) -> list[str]:
+    return sorted(p.stem for p in channels_dir.glob("*.yaml")) if channels_dir.is_dir() else []
+
+
+def load_channel(name_or_path: str, settings: Settings | None = None) -> ChannelConfig:
+    """Load a channel by name (deployments/NAME.yaml) or by path to its YAML file."""
+    settings = settings or get_settings()
+    path = Path(name_or_path)
+    if not (path.suffix in (".yaml", ".yml") and path.is_file()):
+        channels_dir = settings.resolved_channels_dir()
+        path = channels_dir / f"{name_or_path}.yaml"
+        if not path.is_file():
+            known = ", ".join(available_channels(channels_dir)) or "none"
+            raise ConfigError(
+                f"unknown channel {name_or_path!r}: no {path}. Known channels: {known}. "
+                f"Create {path} (copy deployments/demo.yaml) or pass a path to a channel YAML file."
+            )
+    data = read_yaml(path, "channel file")
+    data.setdefault("name", path.stem)
+    try:
+        return ChannelConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc, f"channel file {path}")) from exc

@@ -1,0 +1,97 @@
+"""One exception tree for everything framecast raises.
+
+Drawn like httpx's: callers catch `RetryableError` to decide whether an attempt may be repeated
+and `PermanentError` for everything that will fail the same way again.
+"""
+
+from __future__ import annotations
+
+
+class FramecastError(Exception):
+    """Base of every error framecast raises on purpose."""
+
+
+class ConfigError(FramecastError):
+    """A channel file, setting or argument is wrong; the message names the field and the fix."""
+
+
+class ScriptError(FramecastError):
+    """A script (from an LLM or a file) does not fit the schema or the channel's bounds."""
+
+
+class ProviderError(FramecastError):
+    """A provider call failed."""
+
+    def __init__(self, message: str, *, provider: str = "", status: int | None = None):
+        super().__init__(message)
+        self.provider = provider
+        self.status = status
+
+
+class RetryableError(ProviderError):
+    """The same call may succeed later."""
+
+
+class RateLimited(RetryableError):
+    """The provider asked us to slow down; `retry_after` is in seconds when it said how long."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw):
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class ProviderTimeout(RetryableError):
+    """The provider did not answer in time."""
+
+
+class ProviderUnavailable(RetryableError):
+    """The provider is down or overloaded (5xx, connection refused)."""
+
+
+class PermanentError(ProviderError):
+    """Repeating the call will not help."""
+
+
+class AuthError(PermanentError):
+    """Credentials are missing, wrong or revoked."""
+
+
+class InvalidRequest(PermanentError):
+    """The provider rejected what we sent."""
+
+
+class ContentRejected(PermanentError):
+    """The provider's safety system refused the input or the output."""
+
+
+class QuotaExhausted(PermanentError):
+    """A daily or account quota is used up; retrying within hours will not help."""
+
+
+class MediaError(FramecastError):
+    """ffmpeg/ffprobe failed or produced something unusable; the message carries stderr's tail."""
+
+
+class ToolMissing(MediaError):
+    """A required program (ffmpeg, ffprobe) is not installed."""
+
+
+class StorageError(FramecastError):
+    """An artifact could not be written or read."""
+
+
+class ArtifactMissing(StorageError):
+    """A referenced artifact is not (or no longer) in the store."""
+
+
+class QualityGateFailed(FramecastError):
+    """The video failed the quality gate and was not published."""
+
+    def __init__(self, message: str, report=None):
+        super().__init__(message)
+        self.report = report
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """True when `exc` is worth another attempt."""
+    return isinstance(exc, RetryableError)

@@ -1,0 +1,1 @@
+"""ffmpeg-based media: command builders are pure functions, `ffmpeg.run` is the one place that runs them."""

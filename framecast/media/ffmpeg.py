@@ -1,0 +1,101 @@
+"""Finding, running and probing ffmpeg: the single place a media subprocess is started."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from framecast.errors import MediaError, ToolMissing
+
+INSTALL_HINT = (
+    "framecast needs ffmpeg and ffprobe built with libx264, AAC and libass. "
+    "On Debian/Ubuntu: `sudo apt-get install ffmpeg` (or run `make setup`, which does it); "
+    "on macOS: `brew install ffmpeg`. Or point FRAMECAST_FFMPEG / FRAMECAST_FFPROBE at the binaries."
+)
+STDERR_TAIL = 1500
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Tools:
+    ffmpeg: str
+    ffprobe: str
+
+
+def _which(env_value: str | None, name: str) -> str | None:
+    if env_value:
+        return env_value if Path(env_value).is_file() or shutil.which(env_value) else None
+    return shutil.which(name)
+
+
+@lru_cache(maxsize=8)
+def _find(ffmpeg_env: str | None, ffprobe_env: str | None) -> Tools:
+    ffmpeg = _which(ffmpeg_env, "ffmpeg")
+    ffprobe = _which(ffprobe_env, "ffprobe")
+    missing = [n for n, p in (("ffmpeg", ffmpeg), ("ffprobe", ffprobe)) if p is None]
+    if missing:
+        raise ToolMissing(f"{' and '.join(missing)} not found. {INSTALL_HINT}")
+    return Tools(ffmpeg=ffmpeg, ffprobe=ffprobe)
+
+
+def tools() -> Tools:
+    """The ffmpeg/ffprobe to use: $FRAMECAST_FFMPEG/$FRAMECAST_FFPROBE, else the ones on PATH."""
+    return _find(os.environ.get("FRAMECAST_FFMPEG"), os.environ.get("FRAMECAST_FFPROBE"))
+
+
+def run(args: list[str], *, what: str, timeout: float | None = 3600,
+        cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ffmpeg with `args` (everything after the program name); raise MediaError with stderr's tail."""
+    cmd = [tools().ffmpeg, "-hide_banner", "-nostdin", "-y", *args]
+    started = time.monotonic()
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, errors="replace", cwd=cwd)
+    except subprocess.TimeoutExpired as exc:
+        raise MediaError(f"{what}: ffmpeg did not finish within {timeout:.0f} s") from exc
+    if proc.returncode != 0:
+        tail = proc.stderr[-STDERR_TAIL:].strip()
+        raise MediaError(f"{what}: ffmpeg exited with {proc.returncode}:\n{tail}")
+    log.debug("%s took %.2f s", what, time.monotonic() - started)
+    return proc
+
+
+def probe(path: Path) -> dict:
+    """ffprobe's JSON description (format + streams) of a media file."""
+    cmd = [tools().ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, errors="replace")
+    if proc.returncode != 0:
+        raise MediaError(f"ffprobe could not read {path}: {proc.stderr[-STDERR_TAIL:].strip()}")
+    return json.loads(proc.stdout)
+
+
+def duration(path: Path) -> float:
+    """Container duration in seconds."""
+    info = probe(path)
+    try:
+        return float(info["format"]["duration"])
+    except (KeyError, ValueError) as exc:
+        raise MediaError(f"ffprobe reports no duration for {path}") from exc
+
+
+def stream(info: dict, kind: str) -> dict | None:
+    """The first stream of `kind` ('video' or 'audio') in a probe result."""
+    return next((s for s in info.get("streams", []) if s.get("codec_type") == kind), None)
+
+
+def frame_rate(video_stream: dict) -> float:
+    num, _, den = video_stream.get("avg_frame_rate", "0/1").partition("/")
+    return float(num) / float(den or 1) if float(den or 1) else 0.0
+
+
+def has_filters(*names: str) -> list[str]:
+    """Which of `names` this ffmpeg lacks (empty list = all present)."""
+    proc = subprocess.run([tools().ffmpeg, "-hide_banner", "-filters"], capture_output=True, text=True)
+    present = {line.split()[1] for line in proc.stdout.splitlines() if len(line.split()) > 2}
+    return [n for n in names if n not in present]

@@ -1,0 +1,73 @@
+"""Ken Burns motion for a still image: pure builders for the ffmpeg arguments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+# Zoompan rounds the crop origin to whole input pixels; rendering from an upscaled copy makes
+# each step a fraction of an output pixel, which is what keeps slow pans from shimmering.
+OVERSAMPLE = 2
+
+
+@dataclass(frozen=True)
+class Move:
+    """Zoom from z0 to z1 while the crop centre travels from (x0, y0) to (x1, y1) (0–1 of the frame)."""
+
+    z0: float
+    z1: float
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+MOVES = {
+    "push-in": Move(1.0, 1.18, 0.5, 0.45, 0.5, 0.4),
+    "pull-out": Move(1.2, 1.02, 0.5, 0.4, 0.5, 0.5),
+    "pan-right": Move(1.15, 1.15, 0.35, 0.45, 0.65, 0.45),
+    "pan-left": Move(1.15, 1.15, 0.65, 0.45, 0.35, 0.45),
+    "rise": Move(1.12, 1.16, 0.5, 0.6, 0.5, 0.35),
+}
+KEYWORDS = [("pull", "pull-out"), ("out", "pull-out"), ("right", "pan-right"), ("left", "pan-left"),
+            ("up", "rise"), ("rise", "rise"), ("push", "push-in"), ("in", "push-in")]
+
+
+def choose_move(motion_prompt: str, seed: int) -> str:
+    """The move a motion prompt asks for ("slow pan left" → pan-left), else one picked by seed."""
+    words = motion_prompt.lower().split()
+    for key, move in KEYWORDS:
+        if key in words:
+            return move
+    return sorted(MOVES)[seed % len(MOVES)]
+
+
+def kenburns_filter(move: Move, *, width: int, height: int, fps: int, frames: int) -> str:
+    """The -vf chain turning one still into `frames` frames of smooth zoom and pan."""
+    big_w, big_h = width * OVERSAMPLE, height * OVERSAMPLE
+    t = f"(on/{max(frames - 1, 1)})"
+    # Smoothstep easing: starts and ends gently instead of jerking into motion.
+    ease = f"({t}*{t}*(3-2*{t}))"
+    z = f"{move.z0}+({move.z1 - move.z0})*{ease}"
+    cx = f"({move.x0}+({move.x1 - move.x0})*{ease})"
+    cy = f"({move.y0}+({move.y1 - move.y0})*{ease})"
+    x = f"max(0,min(iw-iw/zoom,iw*{cx}-iw/zoom/2))"
+    y = f"max(0,min(ih-ih/zoom,ih*{cy}-ih/zoom/2))"
+    return (
+        f"scale={big_w}:{big_h}:force_original_aspect_ratio=increase:flags=lanczos,crop={big_w}:{big_h},"
+        f"zoompan=z='{z}':x='{x}':y='{y}':d={frames}:s={width}x{height}:fps={fps},"
+        f"setsar=1,format=yuv420p"
+    )
+
+
+def animate_command(image: Path, out: Path, move: Move, *, width: int, height: int, fps: int,
+                    duration: float, crf: int = 18, preset: str = "veryfast") -> list[str]:
+    """ffmpeg arguments rendering `image` into an H.264 clip of `duration` seconds."""
+    frames = max(int(round(duration * fps)), 1)
+    return [
+        "-i", str(image),
+        "-vf", kenburns_filter(move, width=width, height=height, fps=fps, frames=frames),
+        "-frames:v", str(frames), "-r", str(fps),
+        "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
+        "-an", str(out),
+    ]

@@ -1,0 +1,174 @@
+"""The data that flows between stages: scripts, assets (as artifact references) and reports."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+# Bounds a script must respect whatever wrote it (an LLM, a person, the local writer).
+MAX_SCENES = 40
+MIN_SCENE_SECONDS = 2.0
+MAX_SCENE_SECONDS = 30.0
+MAX_VIDEO_SECONDS = 600.0
+
+
+class Frozen(BaseModel):
+    """Immutable, strict base: unknown fields are an error, not silently dropped."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+
+
+class Transition(StrEnum):
+    """How a scene gives way to the next one."""
+
+    cut = "cut"
+    fade = "fade"
+    dissolve = "dissolve"
+
+
+class Scene(Frozen):
+    """One shot: what is said, what is shown, how it moves, for how long."""
+
+    narration: Annotated[Text, Field(min_length=1, max_length=600)]
+    visual_prompt: Annotated[Text, Field(min_length=1, max_length=1000)]
+    motion_prompt: Annotated[Text, Field(max_length=500)] = ""
+    duration: Annotated[float, Field(ge=MIN_SCENE_SECONDS, le=MAX_SCENE_SECONDS)] = 6.0
+    transition: Transition = Transition.fade
+
+
+class Script(Frozen):
+    """A whole video's script: metadata for publishing plus the ordered scenes."""
+
+    title: Annotated[Text, Field(min_length=1, max_length=100)]
+    description: Annotated[Text, Field(max_length=5000)] = ""
+    tags: list[Annotated[Text, Field(min_length=1, max_length=30)]] = Field(default_factory=list, max_length=30)
+    scenes: list[Scene] = Field(min_length=1, max_length=MAX_SCENES)
+
+    @field_validator("title", "description")
+    @classmethod
+    def _no_angle_brackets(cls, value: str) -> str:
+        # YouTube rejects "<" and ">" in titles and descriptions.
+        if "<" in value or ">" in value:
+            raise ValueError("must not contain '<' or '>' (YouTube rejects them)")
+        return value
+
+    @model_validator(mode="after")
+    def _bounded_length(self) -> "Script":
+        total = sum(s.duration for s in self.scenes)
+        if total > MAX_VIDEO_SECONDS:
+            raise ValueError(f"scenes add up to {total:.0f} s; the maximum is {MAX_VIDEO_SECONDS:.0f} s")
+        if sum(len(t) for t in self.tags) > 500:
+            raise ValueError("tags add up to more than 500 characters (YouTube's limit)")
+        return self
+
+
+class ArtifactRef(Frozen):
+    """Where an artifact lives and what it is: never the bytes themselves."""
+
+    uri: str
+    sha256: str
+    size: int
+    media_type: str
+
+
+class ImageAsset(Frozen):
+    ref: ArtifactRef
+    width: int
+    height: int
+
+
+class ClipAsset(Frozen):
+    ref: ArtifactRef
+    duration: float
+    width: int
+    height: int
+    fps: float
+
+
+class WordTiming(Frozen):
+    word: str
+    start: float
+    end: float
+
+
+class NarrationAsset(Frozen):
+    """One scene's voice-over, with word timing relative to the start of the file."""
+
+    ref: ArtifactRef
+    duration: float
+    speech_end: float
+    words: list[WordTiming]
+    engine: str
+
+
+class SceneSlot(Frozen):
+    """Where a scene sits in the final video."""
+
+    index: int
+    start: float
+    duration: float
+    transition_out: Transition
+    transition_seconds: float
+    narration_start: float
+
+
+class Timeline(Frozen):
+    slots: list[SceneSlot]
+    total: float
+
+
+class CaptionFiles(Frozen):
+    srt: ArtifactRef
+    vtt: ArtifactRef
+    ass: ArtifactRef
+    cue_count: int
+
+
+class VideoAsset(Frozen):
+    ref: ArtifactRef
+    duration: float
+    width: int
+    height: int
+    fps: float
+
+
+class QualityCheck(Frozen):
+    """One check of the gate; `at_seconds`/`scene_index` locate a failure in the video."""
+
+    name: str
+    passed: bool
+    detail: str
+    at_seconds: float | None = None
+    scene_index: int | None = None
+
+
+class QualityReport(Frozen):
+    analyzer: str
+    passed: bool
+    checks: list[QualityCheck]
+    measurements: dict[str, float] = Field(default_factory=dict)
+
+    @property
+    def failures(self) -> list[QualityCheck]:
+        return [c for c in self.checks if not c.passed]
+
+    def summary(self) -> str:
+        """One line per failed check, or 'passed'."""
+        if self.passed:
+            return "passed"
+        return "; ".join(f"{c.name}: {c.detail}" for c in self.failures)
+
+
+class Publication(Frozen):
+    """What `publish` did: where the video went, or why it did not."""
+
+    published: bool
+    location: str
+    video: ArtifactRef
+    manifest: ArtifactRef | None = None
+    reason: str = ""

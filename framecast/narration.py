@@ -1,0 +1,20 @@
+"""Narration: one voice file per scene, so each scene's timing is exact."""
+
+from __future__ import annotations
+
+from framecast import providers, runtime, usage
+from framecast.config import VoiceConfig, get_settings
+from framecast.models import NarrationAsset
+
+
+def synthesize(text: str, voice: VoiceConfig) -> NarrationAsset:
+    """Speak one scene's narration and store the audio with its word timing."""
+    tts = providers.text_to_speech(voice)
+    with runtime.scratch() as tmp:
+        speech = tts.synthesize(text, out=tmp / "narration.wav")
+        ref = runtime.store().put(speech.path, "audio/wav")
+    usage.record(get_settings().data_dir, role="voice", provider=tts.name, model=speech.engine,
+                 units=len(text), unit="character")
+    speech_end = speech.words[-1].end if speech.words else speech.duration
+    return NarrationAsset(ref=ref, duration=round(speech.duration, 3), speech_end=speech_end,
+                          words=speech.words, engine=speech.engine)

@@ -1,0 +1,87 @@
+"""The roles a provider can play. Local implementations are the default; vendors plug in later."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from framecast.models import QualityReport, Script, WordTiming
+
+
+@dataclass(frozen=True)
+class ScriptBrief:
+    """What a script writer is asked for."""
+
+    topic: str
+    min_scenes: int
+    max_scenes: int
+    target_seconds: float
+    language: str = "en"
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Speech:
+    """A synthesized voice file and when each word is spoken in it."""
+
+    path: Path
+    duration: float
+    words: list[WordTiming]
+    engine: str
+
+
+@dataclass(frozen=True)
+class QualityPlan:
+    """What the video was meant to be, for the analyzer to compare against."""
+
+    width: int
+    height: int
+    fps: float
+    duration: float
+    scene_starts: tuple[float, ...]
+    loudness_lufs: float
+    loudness_tolerance: float
+    true_peak_max_db: float
+    duration_tolerance: float
+    max_black_seconds: float
+    max_frozen_seconds: float
+    max_silence_seconds: float
+    caption_cues: int
+
+
+class ScriptWriter(Protocol):
+    name: str
+
+    def write(self, brief: ScriptBrief) -> Script:
+        """A script for the brief (validated by the caller against the channel's bounds)."""
+
+
+class ImageGenerator(Protocol):
+    name: str
+
+    def generate(self, prompt: str, *, width: int, height: int, seed: int, out: Path) -> Path:
+        """Write a PNG for `prompt` at `out` and return its path."""
+
+
+class VideoGenerator(Protocol):
+    name: str
+
+    def animate(
+        self, image: Path, *, prompt: str, duration: float, width: int, height: int, fps: int, seed: int, out: Path
+    ) -> Path:
+        """Write an MP4 clip that brings `image` to life for `duration` seconds."""
+
+
+class TextToSpeech(Protocol):
+    name: str
+
+    def synthesize(self, text: str, *, out: Path) -> Speech:
+        """Speak `text` into a WAV file at `out`, with word timings."""
+
+
+class VideoAnalyzer(Protocol):
+    name: str
+
+    def analyze(self, video: Path, plan: QualityPlan) -> QualityReport:
+        """Check a rendered video against its plan."""

@@ -1,0 +1,108 @@
+"""Deterministic offline script writer: a well-formed explainer structure for any topic.
+
+Without an LLM it cannot know facts about the topic, so it writes a sound narrative frame; a user's
+notes (one fact per line, `--notes FILE`) become the body scenes, which makes it useful for real.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+
+from framecast.models import Scene, Script, Transition
+from framecast.providers.base import ScriptBrief
+
+# (heading, narration variants). "{subject}" reads well for noun phrases and "how X works" alike.
+HOOK = [
+    "{Topic}. It sounds simple, but there is more to it than meets the eye. Let's take it one step at a time.",
+    "{Topic}. You have probably wondered about it at least once. Here is the short, clear version.",
+]
+BODY = [
+    ("The big picture", [
+        "Start with the big picture. When it comes to {subject}, a few simple ideas explain most of what happens.",
+        "First, the big picture. A handful of basic principles drive everything about {subject}.",
+    ]),
+    ("The key ingredients", [
+        "Next, the ingredients: the materials involved, the energy that drives them, and the conditions that bring them together.",
+        "Every process has ingredients. Here, that means matter, energy, and the right conditions at the right time.",
+    ]),
+    ("Step by step", [
+        "Now, step by step. One change triggers the next, and small effects build into something large enough to notice.",
+        "Here is the sequence. Each stage sets up the next, like dominoes falling in a line.",
+    ]),
+    ("A closer look", [
+        "Look closer and patterns appear. Scientists measure them, compare them with predictions, and refine their models.",
+        "Zoom in, and the details matter. Careful measurements reveal what simple explanations leave out.",
+    ]),
+    ("A common myth", [
+        "A common myth is that it all happens at once. In reality, most of the work is slow and invisible.",
+        "People often assume it is sudden. In fact, the build-up usually takes far longer than the moment we see.",
+    ]),
+    ("Why it matters", [
+        "Why does it matter? Understanding {subject} helps us make better predictions and better decisions.",
+        "So why care? Knowing about {subject} changes how we plan, how we build, and what we expect.",
+    ]),
+]
+RECAP = [
+    "To recap: simple ideas, a chain of cause and effect, and a little patience. That's {subject}, in a nutshell.",
+    "That's the story of {subject}. Simple parts, clear steps, big results. Thanks for watching!",
+]
+STYLES = ["bold flat illustration", "clean infographic style", "soft paper-cut layers", "bright geometric poster"]
+MOTIONS = ["slow push in", "gentle pan right", "slow pull out", "gentle pan left"]
+WORDS_PER_SECOND = 2.4  # the offline voice's pace, measured on piper's joe voice
+
+
+def _subject(topic: str) -> str:
+    first, _, rest = topic.partition(" ")
+    # Lower-case a capitalised first word ("How volcanoes work" → "how volcanoes work"), not acronyms.
+    if first[:1].isupper() and not first.isupper():
+        first = first[0].lower() + first[1:]
+    return f"{first} {rest}".strip()
+
+
+def _pick(options: list, key: str):
+    return options[int(hashlib.sha256(key.encode()).hexdigest(), 16) % len(options)]
+
+
+def _sentence(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip().rstrip(".") + "."
+    return text[0].upper() + text[1:]
+
+
+class LocalScriptWriter:
+    """Writes a hook, body scenes (from notes when given) and a recap, sized to the brief."""
+
+    name = "local"
+
+    def write(self, brief: ScriptBrief) -> Script:
+        topic = re.sub(r"\s+", " ", brief.topic).strip().rstrip(".?!")
+        values = {"Topic": topic[0].upper() + topic[1:], "subject": _subject(topic)}
+        wanted = round(brief.target_seconds / 8.5)
+        count = max(brief.min_scenes, min(brief.max_scenes, wanted, 2 + max(len(BODY), len(brief.notes))))
+        body_slots = max(count - 2, 0)
+        if brief.notes:
+            body = [(f"Point {i + 1}", _sentence(note)) for i, note in enumerate(brief.notes[:body_slots])]
+        else:
+            body = [(head, _pick(variants, topic + head).format(**values)) for head, variants in BODY[:body_slots]]
+        beats = [(values["Topic"], _pick(HOOK, topic).format(**values)), *body]
+        if count >= 2:
+            beats.append(("In a nutshell", _pick(RECAP, topic).format(**values)))
+        beats = beats[:count]
+
+        scenes = []
+        for i, (heading, narration) in enumerate(beats):
+            words = len(narration.split())
+            duration = min(30.0, max(4.0, math.ceil(words / WORDS_PER_SECOND + 1.0)))
+            scenes.append(Scene(
+                narration=narration,
+                visual_prompt=f"{heading}: {values['subject']}; {_pick(STYLES, topic + str(i))}",
+                motion_prompt=MOTIONS[i % len(MOTIONS)],
+                duration=duration,
+                transition=Transition.dissolve if i % 3 == 2 else Transition.fade,
+            ))
+        description = f"A short explainer: {values['subject']}.\n\n" + "\n".join(
+            f"{i + 1}. {h}" for i, (h, _) in enumerate(beats)
+        )
+        tags = [t for t in re.findall(r"[a-z0-9]+", topic.lower()) if len(t) > 3][:8] + ["explainer"]
+        return Script(title=values["Topic"][:100], description=description, tags=tags, scenes=scenes)

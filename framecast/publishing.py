@@ -1,0 +1,81 @@
+"""Recording a run and publishing only what passed the gate."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+from PIL import Image
+
+from framecast import runtime
+from framecast.config import ChannelConfig
+from framecast.errors import QualityGateFailed
+from framecast.models import (
+    ArtifactRef, CaptionFiles, ClipAsset, ImageAsset, NarrationAsset, Publication, QualityReport, Script, VideoAsset,
+)
+
+THUMBNAIL_LONG_SIDE = 1280  # YouTube's recommended thumbnail width (landscape)
+
+
+def slug(text: str, limit: int = 60) -> str:
+    """A filesystem- and URL-safe form of a title."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-") or "video"
+
+
+def make_thumbnail(image: ImageAsset) -> ArtifactRef:
+    """A JPEG thumbnail (1280 px on the long side) from the title scene's still."""
+    store = runtime.store()
+    with Image.open(store.local_path(image.ref)) as im, runtime.scratch() as tmp:
+        scale = THUMBNAIL_LONG_SIDE / max(im.size)
+        thumb = im.convert("RGB").resize((round(im.width * scale), round(im.height * scale)), Image.LANCZOS)
+        path = tmp / "thumbnail.jpg"
+        thumb.save(path, "JPEG", quality=90)
+        return store.put(path, "image/jpeg")
+
+
+def _json_ref(name: str, payload: dict) -> ArtifactRef:
+    with runtime.scratch() as tmp:
+        path = tmp / f"{name}.json"
+        path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        return runtime.store().put(path, "application/json")
+
+
+def record_run(run_key: str, script: Script, images: list[ImageAsset], clips: list[ClipAsset],
+               narrations: list[NarrationAsset], captions: CaptionFiles, music: ArtifactRef | None,
+               video: VideoAsset, thumbnail: ArtifactRef, report: QualityReport, meta: dict) -> ArtifactRef:
+    """Write the run manifest: every artifact with size and sha256, pass or fail."""
+    artifacts: dict[str, ArtifactRef] = {
+        "script": _json_ref("script", script.model_dump(mode="json")),
+        "quality_report": _json_ref("quality", report.model_dump(mode="json")),
+        "video": video.ref, "thumbnail": thumbnail,
+        "captions_srt": captions.srt, "captions_vtt": captions.vtt, "captions_ass": captions.ass,
+    }
+    for i, (im, clip, voice) in enumerate(zip(images, clips, narrations)):
+        artifacts[f"scene_{i:02d}_image"] = im.ref
+        artifacts[f"scene_{i:02d}_clip"] = clip.ref
+        artifacts[f"scene_{i:02d}_narration"] = voice.ref
+    if music is not None:
+        artifacts["music"] = music
+    return runtime.store().write_manifest(run_key, artifacts, {**meta, "quality_passed": report.passed})
+
+
+def publish(script: Script, video: VideoAsset, thumbnail: ArtifactRef, captions: CaptionFiles,
+            report: QualityReport, manifest: ArtifactRef, channel: ChannelConfig, topic: str,
+            day: date) -> Publication:
+    """Publish a video that passed the gate; refuse (QualityGateFailed) one that did not."""
+    if not report.passed:
+        raise QualityGateFailed(
+            f"quality gate failed, not published: {report.summary()} (video kept at {video.ref.uri}, "
+            f"report in {manifest.uri})", report=report)
+    files = {
+        "video": video.ref, "thumbnail": thumbnail, "captions": captions.srt, "captions_vtt": captions.vtt,
+        "script": _json_ref("script", script.model_dump(mode="json")),
+    }
+    meta = {
+        "channel": channel.name, "topic": topic, "date": day.isoformat(), "title": script.title,
+        "description": script.description, "tags": script.tags, "duration": video.duration,
+        "quality": report.model_dump(mode="json"), "manifest": manifest.uri,
+    }
+    location = runtime.store().publish(f"{channel.name}/{day.isoformat()}-{slug(topic)}", files, meta)
+    return Publication(published=True, location=location, video=video.ref, manifest=manifest)

@@ -1,0 +1,29 @@
+"""Per-process resources a stage needs: the artifact store and scratch space."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from framecast.config import get_settings
+from framecast.storage import ArtifactStore, default_store
+
+
+def data_dir() -> Path:
+    return get_settings().data_dir.resolve()
+
+
+def store() -> ArtifactStore:
+    """The configured artifact store (a local folder: FRAMECAST_DATA_DIR or --out)."""
+    return default_store(data_dir())
+
+
+@contextlib.contextmanager
+def scratch() -> Iterator[Path]:
+    """A private temporary folder on the data volume, removed afterwards."""
+    work = data_dir() / "work"
+    work.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=work) as tmp:
+        yield Path(tmp)

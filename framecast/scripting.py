@@ -1,0 +1,88 @@
+"""Getting a valid script: from the channel's writer, or from a user's JSON/YAML file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from framecast import providers, usage
+from framecast.config import ScriptConfig, describe_validation_error, get_settings
+from framecast.errors import ScriptError
+from framecast.models import Script
+from framecast.providers.base import ScriptBrief
+
+MAX_TOPIC_CHARS = 200
+
+
+def clean_topic(topic: str) -> str:
+    """The topic with whitespace folded, or a ScriptError saying what a topic must be."""
+    cleaned = " ".join((topic or "").split())
+    if not cleaned:
+        raise ScriptError('topic: must not be empty; pass what the video is about, e.g. "How volcanoes work"')
+    if len(cleaned) > MAX_TOPIC_CHARS:
+        raise ScriptError(f"topic: {len(cleaned)} characters; keep it under {MAX_TOPIC_CHARS} (put detail in --notes)")
+    return cleaned
+
+
+def check_for_channel(script: Script, cfg: ScriptConfig, source: str) -> Script:
+    """Enforce the channel's scene-count bounds on a schema-valid script."""
+    n = len(script.scenes)
+    if not cfg.min_scenes <= n <= cfg.max_scenes:
+        raise ScriptError(
+            f"{source}: scenes has {n} entries; the channel allows {cfg.min_scenes}–{cfg.max_scenes} "
+            f"(change the script, or script.min_scenes/max_scenes in the channel file)"
+        )
+    return script
+
+
+def write(topic: str, cfg: ScriptConfig, language: str = "en", notes: tuple[str, ...] = ()) -> Script:
+    """Ask the channel's script writer for a script about `topic` and validate it."""
+    writer = providers.script_writer(cfg)
+    brief = ScriptBrief(
+        topic=clean_topic(topic), min_scenes=cfg.min_scenes, max_scenes=cfg.max_scenes,
+        target_seconds=cfg.target_seconds, language=language, notes=tuple(notes),
+    )
+    script = writer.write(brief)
+    usage.record(get_settings().data_dir, role="script", provider=writer.name, model=cfg.model or "",
+                 units=1, unit="request")
+    return check_for_channel(script, cfg, f"script from the {writer.name} writer")
+
+
+def parse(text: str, source: str) -> Script:
+    """Validate script text (JSON, or YAML) against the schema, with errors that name the field."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ScriptError(f"{source} is neither valid JSON nor valid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ScriptError(f"{source} must be a mapping with title and scenes (see examples/script.yaml)")
+    try:
+        return Script.model_validate(data)
+    except ValidationError as exc:
+        raise ScriptError(describe_validation_error(exc, source)) from exc
+
+
+def load(path: Path, cfg: ScriptConfig) -> Script:
+    """A user's own script file, validated against the schema and the channel."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScriptError(f"--script {path}: cannot read it ({exc.strerror})") from exc
+    return check_for_channel(parse(text, f"script file {path}"), cfg, f"script file {path}")
+
+
+def read_notes(path: Path | None) -> tuple[str, ...]:
+    """Notes for the writer: one point per non-empty line (bullets stripped)."""
+    if path is None:
+        return ()
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise ScriptError(f"--notes {path}: cannot read it ({exc.strerror})") from exc
+    return tuple(line.strip().lstrip("-*• ").strip() for line in lines if line.strip().lstrip("-*• ").strip())

@@ -1,0 +1,30 @@
+"""Artifact stores: where every file a run makes is kept (content-addressed, written atomically)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+from framecast.models import ArtifactRef
+
+
+class ArtifactStore(Protocol):
+    """Keeps artifacts by content and publishes finished videos."""
+
+    def put(self, path: Path, media_type: str) -> ArtifactRef:
+        """Store the file at `path` (content-addressed; idempotent) and return its reference."""
+
+    def local_path(self, ref: ArtifactRef) -> Path:
+        """A readable local file with the artifact's bytes (raises ArtifactMissing)."""
+
+    def write_manifest(self, run_key: str, artifacts: dict[str, ArtifactRef], meta: dict) -> ArtifactRef:
+        """Record a run's artifacts (name → ref, with size and sha256)."""
+
+    def publish(self, slot: str, files: dict[str, ArtifactRef], meta: dict) -> str:
+        """Make a finished video and its companions visible under `slot`; return the location."""
+
+
+def default_store(root: Path) -> ArtifactStore:
+    from framecast.storage.local import LocalArtifactStore
+
+    return LocalArtifactStore(root)

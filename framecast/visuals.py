@@ -1,0 +1,44 @@
+"""Scene visuals: a still per scene, then the still brought to life as a clip."""
+
+from __future__ import annotations
+
+import hashlib
+
+from framecast import providers, runtime, usage
+from framecast.config import ImageConfig, MotionConfig, VideoFormat, get_settings
+from framecast.media import ffmpeg
+from framecast.models import ClipAsset, ImageAsset, Scene
+
+
+def scene_seed(channel_seed: int, index: int, prompt: str) -> int:
+    """A stable per-scene seed: the same scene renders the same, different scenes differ."""
+    return int(hashlib.sha256(f"{channel_seed}:{index}:{prompt}".encode()).hexdigest()[:8], 16)
+
+
+def render_image(scene: Scene, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int) -> ImageAsset:
+    """Generate the scene's still at the channel's frame size and store it."""
+    gen = providers.image_generator(cfg)
+    prompt = f"{scene.visual_prompt}; {cfg.style}" if cfg.style else scene.visual_prompt
+    with runtime.scratch() as tmp:
+        path = gen.generate(prompt, width=fmt.width, height=fmt.height,
+                            seed=scene_seed(seed, index, prompt), out=tmp / "image.png")
+        ref = runtime.store().put(path, "image/png")
+    usage.record(get_settings().data_dir, role="image", provider=gen.name, model=cfg.model or "",
+                 units=1, unit="image")
+    return ImageAsset(ref=ref, width=fmt.width, height=fmt.height)
+
+
+def animate(image: ImageAsset, scene: Scene, index: int, duration: float, cfg: MotionConfig, fmt: VideoFormat,
+            seed: int) -> ClipAsset:
+    """Turn the still into a clip of `duration` seconds and store it."""
+    gen = providers.video_generator(cfg)
+    store = runtime.store()
+    with runtime.scratch() as tmp:
+        path = gen.animate(store.local_path(image.ref), prompt=scene.motion_prompt, duration=duration,
+                           width=fmt.width, height=fmt.height, fps=fmt.fps,
+                           seed=scene_seed(seed, index, scene.visual_prompt), out=tmp / "clip.mp4")
+        actual = ffmpeg.duration(path)
+        ref = store.put(path, "video/mp4")
+    usage.record(get_settings().data_dir, role="motion", provider=gen.name, model=cfg.model or "",
+                 units=round(actual, 3), unit="second")
+    return ClipAsset(ref=ref, duration=actual, width=fmt.width, height=fmt.height, fps=fmt.fps)

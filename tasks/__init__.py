@@ -1,0 +1,1 @@
+"""Prefect tasks: thin wrappers that give each framecast stage caching, retries and persistence."""

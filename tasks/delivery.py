@@ -1,0 +1,43 @@
+"""Tasks that judge the video and deliver it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from prefect import task
+
+from framecast import publishing, quality
+from framecast.config import ChannelConfig
+from framecast.models import (
+    ArtifactRef, CaptionFiles, ClipAsset, ImageAsset, NarrationAsset, Publication, QualityReport, Script, Timeline,
+    VideoAsset,
+)
+from tasks.policies import CACHE_FOR, versioned
+
+CACHED = dict(persist_result=True, cache_expiration=CACHE_FOR)
+
+
+@task(cache_policy=versioned("thumbnail"), **CACHED)
+def make_thumbnail(image: ImageAsset) -> ArtifactRef:
+    return publishing.make_thumbnail(image)
+
+
+@task(cache_policy=versioned("quality"), **CACHED)
+def check_quality(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, channel: ChannelConfig) -> QualityReport:
+    return quality.check(video, timeline, captions, channel)
+
+
+@task
+def record_run(run_key: str, script: Script, images: list[ImageAsset], clips: list[ClipAsset],
+               narrations: list[NarrationAsset], captions: CaptionFiles, music: ArtifactRef | None,
+               video: VideoAsset, thumbnail: ArtifactRef, report: QualityReport, meta: dict) -> ArtifactRef:
+    return publishing.record_run(run_key, script, images, clips, narrations, captions, music, video, thumbnail,
+                                 report, meta)
+
+
+# Never cached: publishing is idempotent by itself and must see the store as it is now.
+@task
+def publish_video(script: Script, video: VideoAsset, thumbnail: ArtifactRef, captions: CaptionFiles,
+                  report: QualityReport, manifest: ArtifactRef, channel: ChannelConfig, topic: str,
+                  day: date) -> Publication:
+    return publishing.publish(script, video, thumbnail, captions, report, manifest, channel, topic, day)

@@ -1,0 +1,30 @@
+"""Shared retry and cache policies for framecast tasks."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from prefect.cache_policies import INPUTS, TASK_SOURCE, CachePolicy
+
+import framecast
+from framecast.errors import is_retryable
+
+# Bump when a stage's output changes for the same inputs (new renderer, new prompt template):
+# TASK_SOURCE hashes only the task's own body, not the framecast code it calls.
+STAGE_VERSIONS = {
+    "script": "1", "image": "1", "motion": "1", "voice": "1", "music": "1",
+    "captions": "1", "assembly": "1", "quality": "1", "thumbnail": "1",
+}
+CACHE_FOR = timedelta(days=30)
+
+
+def versioned(stage: str) -> CachePolicy:
+    """Inputs + task source + the stage's version: what decides the output, never secrets."""
+    version = f"framecast-{framecast.__version__}/{stage}-{STAGE_VERSIONS[stage]}"
+    return INPUTS + TASK_SOURCE + CachePolicy.from_cache_key_fn(lambda ctx, inputs: version)
+
+
+def is_transient(task, task_run, state) -> bool:
+    """Retry only what may succeed next time (rate limits, timeouts, outages), never bad input."""
+    exc = state.result(raise_on_failure=False)
+    return isinstance(exc, BaseException) and is_retryable(exc)
