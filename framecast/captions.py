@@ -22,11 +22,15 @@ class Cue:
 def build_cues(words: list[WordTiming], *, max_chars_per_line: int, max_lines: int) -> list[Cue]:
     """Group absolute-timed words into readable cues: bounded length, split at sentence ends."""
     limit = max_chars_per_line * max_lines
+
+    def fits(text: str) -> bool:
+        return len(textwrap.wrap(text, width=max_chars_per_line, break_long_words=False)) <= max_lines
+
     groups: list[list[WordTiming]] = []
     current: list[WordTiming] = []
     for word in words:
         text = " ".join(w.word for w in [*current, word])
-        if current and (len(text) > limit or word.end - current[0].start > MAX_CUE_SECONDS):
+        if current and (not fits(text) or word.end - current[0].start > MAX_CUE_SECONDS):
             groups.append(current)
             current = []
         current.append(word)

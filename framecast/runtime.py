@@ -15,6 +15,11 @@ def data_dir() -> Path:
     return get_settings().data_dir.resolve()
 
 
+def store_id() -> str:
+    """Identifies the configured store (part of cache keys: references are only valid in their store)."""
+    return data_dir().as_uri()
+
+
 def store() -> ArtifactStore:
     """The configured artifact store (a local folder: FRAMECAST_DATA_DIR or --out)."""
     return default_store(data_dir())

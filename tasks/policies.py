@@ -7,6 +7,7 @@ from datetime import timedelta
 from prefect.cache_policies import INPUTS, TASK_SOURCE, CachePolicy
 
 import framecast
+from framecast import runtime
 from framecast.errors import is_retryable
 
 # Bump when a stage's output changes for the same inputs (new renderer, new prompt template):
@@ -19,9 +20,13 @@ CACHE_FOR = timedelta(days=30)
 
 
 def versioned(stage: str) -> CachePolicy:
-    """Inputs + task source + the stage's version: what decides the output, never secrets."""
+    """Inputs + task source + the stage's version + the artifact store: what decides the output.
+
+    The store is part of the key because a cached result is a reference into one store: another
+    output folder must not be handed references into this one. Secrets are never inputs.
+    """
     version = f"framecast-{framecast.__version__}/{stage}-{STAGE_VERSIONS[stage]}"
-    return INPUTS + TASK_SOURCE + CachePolicy.from_cache_key_fn(lambda ctx, inputs: version)
+    return INPUTS + TASK_SOURCE + CachePolicy.from_cache_key_fn(lambda ctx, inputs: f"{version}|{runtime.store_id()}")
 
 
 def is_transient(task, task_run, state) -> bool:

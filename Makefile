@@ -1,0 +1,29 @@
+# Set-up is idempotent: every target installs what it needs first.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+TOPIC ?= How volcanoes work
+
+.PHONY: setup demo test ffmpeg bench clean
+
+setup: $(VENV)/.installed ffmpeg
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --upgrade pip >/dev/null
+	$(VENV)/bin/pip install -e '.[dev,voice]'
+	touch $@
+
+ffmpeg:
+	@bash scripts/ensure-ffmpeg.sh
+
+demo: setup
+	$(VENV)/bin/framecast make "$(TOPIC)"
+
+test: setup
+	$(VENV)/bin/pytest
+
+bench: setup
+	$(PY) benchmarks/render.py
+
+clean:
+	rm -rf framecast-output .pytest_cache

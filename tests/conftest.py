@@ -1,0 +1,68 @@
+"""Test set-up: a private Prefect home, tiny channels, and a per-test output folder."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+# Before anything imports Prefect: a throw-away home, offline-friendly settings, fast flows.
+_HOME = tempfile.mkdtemp(prefix="framecast-tests-prefect-")
+os.environ["PREFECT_HOME"] = _HOME
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"
+os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+os.environ.pop("FRAMECAST_DATA_DIR", None)
+
+import pytest  # noqa: E402
+import yaml  # noqa: E402
+
+from framecast.config import reset_settings  # noqa: E402
+
+TINY = {
+    "name": "tiny",
+    "seed": 3,
+    "format": {"width": 320, "height": 180, "fps": 12, "preset": "ultrafast"},
+    "script": {"min_scenes": 2, "max_scenes": 4, "target_seconds": 20},
+    "voice": {"speed": 1.2},
+    "captions": {"max_chars_per_line": 30, "max_lines": 2, "font_scale": 0.08},
+}
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch) -> Path:
+    """A fresh output folder (artifact store) for this test."""
+    out = tmp_path / "out"
+    monkeypatch.setenv("FRAMECAST_DATA_DIR", str(out))
+    reset_settings()
+    yield out
+    reset_settings()
+
+
+def write_channel(folder: Path, **overrides) -> Path:
+    """A tiny channel file (320x180, 2–4 scenes) with nested overrides, e.g. quality={...}."""
+    config = {k: (dict(v) if isinstance(v, dict) else v) for k, v in TINY.items()}
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(config.get(key), dict):
+            config[key].update(value)
+        else:
+            config[key] = value
+    path = folder / f"{config['name']}.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+@pytest.fixture
+def tiny_channel(tmp_path) -> Path:
+    return write_channel(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def prefect_server():
+    """One Prefect test server for the whole session (~20 s to start)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+            yield
