@@ -25,7 +25,8 @@ class VideoFormat(Frozen):
     height: Annotated[int, Field(ge=128, le=3840)] = 1080
     fps: Annotated[int, Field(ge=10, le=60)] = 30
     crf: Annotated[int, Field(ge=14, le=30)] = 20
-    preset: Literal["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"] = "veryfast"
+    # ultrafast/superfast drop CABAC and B-frames, which YouTube's recommended encoding asks for.
+    preset: Literal["veryfast", "faster", "fast", "medium", "slow"] = "veryfast"
 
     @field_validator("width", "height")
     @classmethod

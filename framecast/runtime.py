@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -22,7 +23,12 @@ def store_id() -> str:
 
 def store() -> ArtifactStore:
     """The configured artifact store (a local folder: FRAMECAST_DATA_DIR or --out)."""
-    return default_store(data_dir())
+    return _store_at(data_dir())
+
+
+@lru_cache(maxsize=8)
+def _store_at(root: Path) -> ArtifactStore:
+    return default_store(root)
 
 
 @contextlib.contextmanager

@@ -22,7 +22,7 @@ from framecast.config import reset_settings  # noqa: E402
 TINY = {
     "name": "tiny",
     "seed": 3,
-    "format": {"width": 320, "height": 180, "fps": 12, "preset": "ultrafast"},
+    "format": {"width": 320, "height": 180, "fps": 12, "preset": "veryfast"},
     "script": {"min_scenes": 2, "max_scenes": 4, "target_seconds": 20},
     "voice": {"speed": 1.2},
     "captions": {"max_chars_per_line": 30, "max_lines": 2, "font_scale": 0.08},

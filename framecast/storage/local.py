@@ -66,9 +66,10 @@ class LocalArtifactStore:
         self.root = Path(root).resolve()
         try:
             (self.root / "objects").mkdir(parents=True, exist_ok=True)
-            probe = self.root / "objects" / ".write-test"
-            probe.write_bytes(b"")
-            probe.unlink()
+            # A unique probe name: several threads may open the same store at once.
+            fd, probe = tempfile.mkstemp(dir=self.root / "objects", prefix=".write-test.")
+            os.close(fd)
+            os.unlink(probe)
         except OSError as exc:
             raise StorageError(
                 f"output folder {self.root} is not writable ({exc.strerror}); "
