@@ -10,7 +10,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from framecast import progress, scripting
-from framecast.config import load_channel
+from framecast.config import load_channel, topic_for_day
 from framecast.models import Publication, Script
 from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run
 from tasks.editing import assemble_video, plan_timeline, write_captions
@@ -36,7 +36,7 @@ def produce_video(
 
     Args:
         channel: channel name (deployments/NAME.yaml) or path to a channel YAML file.
-        topic: what the video is about, e.g. "How volcanoes work".
+        topic: what the video is about, e.g. "How volcanoes work" (default: the channel's topic of the day).
         notes: optional facts for the script writer, one per item.
         script: a ready script (same schema the writer produces) to use instead of writing one.
         publish_date: the date the video is published under (default: today).
@@ -47,7 +47,7 @@ def produce_video(
         script = scripting.check_for_channel(script, cfg.script, "the script parameter")
         topic = topic.strip() or script.title
     else:
-        topic = scripting.clean_topic(topic)  # fail before anything is spent
+        topic = scripting.clean_topic(topic or topic_for_day(cfg, day))  # fail before anything is spent
     progress.stage("script", 1)
     if script is None:
         script = write_script(topic, cfg.script, cfg.language, tuple(notes or ()))

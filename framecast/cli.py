@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 # Offline-friendly Prefect defaults; set before Prefect is imported, and only if the user has not.
@@ -20,7 +21,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="framecast", description="Topic in, narrated and captioned video out.")
     sub = parser.add_subparsers(dest="command", required=True)
     make = sub.add_parser("make", help="make (and publish, if it passes the quality gate) one video")
-    make.add_argument("topic", nargs="?", default="", help='what the video is about, e.g. "How volcanoes work"')
+    make.add_argument("topic", nargs="?", default="",
+                      help='what the video is about, e.g. "How volcanoes work" (default: the channel\'s topic of the day)')
     make.add_argument("--channel", default="demo", help="channel name in deployments/ or path to a channel YAML")
     make.add_argument("--out", type=Path, help="output folder (artifact store); default ./framecast-output")
     make.add_argument("--script", type=Path, help="your own script file (JSON or YAML, same schema)")
@@ -52,14 +54,14 @@ class _RichListener:
 def _preflight(args) -> tuple:
     """Check everything cheap before starting Prefect: channel, topic/script, output folder, ffmpeg."""
     from framecast import scripting
-    from framecast.config import load_channel
+    from framecast.config import load_channel, topic_for_day
     from framecast.media import ffmpeg
     from framecast.storage.local import LocalArtifactStore
 
     channel = load_channel(args.channel)
     script = scripting.load(args.script, channel.script) if args.script else None
     notes = scripting.read_notes(args.notes)
-    topic = scripting.clean_topic(args.topic or (script.title if script else ""))
+    topic = scripting.clean_topic(args.topic or (script.title if script else topic_for_day(channel, date.today())))
     LocalArtifactStore(Path(os.environ["FRAMECAST_DATA_DIR"]))
     ffmpeg.tools()
     return channel, script, notes, topic
@@ -68,7 +70,7 @@ def _preflight(args) -> tuple:
 def _make(args) -> int:
     from rich.console import Console
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)  # never break paths in messages
     out = (args.out or Path(os.environ.get("FRAMECAST_DATA_DIR", "framecast-output"))).resolve()
     os.environ["FRAMECAST_DATA_DIR"] = str(out)
     for key, value in PREFECT_DEFAULTS.items():

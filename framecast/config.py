@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -113,6 +114,8 @@ class ChannelConfig(Frozen):
     name: str
     title: str = ""
     language: str = "en"
+    # Topics for scheduled runs, taken one per day in order (a run with a topic ignores them).
+    topics: list[str] = Field(default_factory=list)
     seed: int = 0
     format: VideoFormat = VideoFormat()
     script: ScriptConfig = ScriptConfig()
@@ -162,6 +165,13 @@ def get_settings() -> Settings:
 
 def reset_settings() -> None:
     _cached_settings.cache_clear()
+
+
+def topic_for_day(channel: ChannelConfig, day: date) -> str:
+    """The channel's topic for `day`: its topics list in order, one per day, wrapping around."""
+    if not channel.topics:
+        return ""
+    return channel.topics[day.toordinal() % len(channel.topics)]
 
 
 def describe_validation_error(exc: ValidationError, source: str) -> str:

@@ -21,7 +21,10 @@ def clean_topic(topic: str) -> str:
     """The topic with whitespace folded, or a ScriptError saying what a topic must be."""
     cleaned = " ".join((topic or "").split())
     if not cleaned:
-        raise ScriptError('topic: must not be empty; pass what the video is about, e.g. "How volcanoes work"')
+        raise ScriptError(
+            'topic: must not be empty; pass what the video is about, e.g. "How volcanoes work" '
+            "(scheduled runs take it from the channel's topics list)"
+        )
     if len(cleaned) > MAX_TOPIC_CHARS:
         raise ScriptError(f"topic: {len(cleaned)} characters; keep it under {MAX_TOPIC_CHARS} (put detail in --notes)")
     return cleaned

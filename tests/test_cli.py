@@ -1,0 +1,98 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from framecast.cli import main
+from tests.conftest import write_channel
+
+SCRIPT = {
+    "title": "Tiny tides",
+    "description": "Why the sea rises and falls.",
+    "tags": ["tides", "moon"],
+    "scenes": [
+        {"narration": "Twice a day, the sea rises and falls along the coast.", "visual_prompt": "Tides: a calm beach",
+         "motion_prompt": "slow push in", "duration": 4, "transition": "dissolve"},
+        {"narration": "The moon's gravity pulls the oceans into a gentle bulge.", "visual_prompt": "The moon: pulling water",
+         "motion_prompt": "gentle pan left", "duration": 4, "transition": "cut"},
+    ],
+}
+
+
+def run_cli(capsys, *args):
+    code = main(["make", *map(str, args)])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+@pytest.fixture
+def out(tmp_path):
+    return tmp_path / "out"
+
+
+def test_empty_topic_without_channel_topics_is_rejected_before_any_work(capsys, tiny_channel, out):
+    code, text = run_cli(capsys, "   ", "--channel", tiny_channel, "--out", out)
+    assert code == 2
+    assert "topic: must not be empty" in text
+    assert not (out / "published").exists()
+
+
+def test_malformed_script_file_names_the_field(capsys, tiny_channel, out, tmp_path):
+    bad = tmp_path / "script.yaml"
+    broken = json.loads(json.dumps(SCRIPT))
+    broken["scenes"][1]["duration"] = 99
+    bad.write_text(yaml.safe_dump(broken))
+    code, text = run_cli(capsys, "--script", bad, "--channel", tiny_channel, "--out", out)
+    assert code == 2
+    assert "scenes[1].duration" in text and "less than or equal to 30" in text
+
+
+def test_script_file_that_is_not_a_mapping(capsys, tiny_channel, out, tmp_path):
+    bad = tmp_path / "script.json"
+    bad.write_text("[1, 2, 3]")
+    code, text = run_cli(capsys, "--script", bad, "--channel", tiny_channel, "--out", out)
+    assert code == 2 and "must be a mapping with title and scenes" in text
+
+
+def test_unknown_channel(capsys, out):
+    code, text = run_cli(capsys, "Volcanoes", "--channel", "nope", "--out", out)
+    assert code == 2 and "unknown channel 'nope'" in text
+
+
+def test_output_folder_that_cannot_be_created(capsys, tiny_channel, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("in the way")
+    code, text = run_cli(capsys, "Volcanoes", "--channel", tiny_channel, "--out", blocker / "out")
+    assert code == 2 and "is not writable" in text and "--out" in text
+
+
+def test_make_with_own_script_prints_the_published_mp4(tmp_path):
+    """The real command, in its own process, with its own ephemeral Prefect server."""
+    channel = write_channel(tmp_path, captions={"burn_in": True})
+    script = tmp_path / "script.yaml"
+    script.write_text(yaml.safe_dump(SCRIPT))
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "framecast.cli", "make", "--script", str(script), "--channel", str(channel),
+         "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, env=env, timeout=400,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    video = Path(proc.stdout.strip().splitlines()[-1])
+    assert video.is_file() and video.suffix == ".mp4"
+    assert "quality gate: PASSED" in proc.stderr and "duration:" in proc.stderr
+    published = json.loads((video.parent / "script.json").read_text())
+    assert published["title"] == "Tiny tides"
+    assert [s["narration"] for s in published["scenes"]] == [s["narration"] for s in SCRIPT["scenes"]]
+
+
+def test_the_example_script_is_valid_for_the_demo_channel():
+    from framecast import scripting
+    from framecast.config import REPO_ROOT, load_channel
+
+    script = scripting.load(REPO_ROOT / "examples" / "script.yaml", load_channel("demo").script)
+    assert len(script.scenes) == 6
