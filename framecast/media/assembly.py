@@ -68,28 +68,39 @@ def loudness_filter(target_lufs: float, measured_lufs: float) -> str:
 
 
 def video_graph(timeline: Timeline, *, width: int, height: int, fps: int, subtitles: str | None) -> str:
-    """Scene clips conformed, joined with their transitions, captions burned in: output [vout]."""
-    parts = []
-    for slot in timeline.slots:
+    """Scene clips conformed, joined with their transitions, captions burned in: output [vout].
+
+    Each clip is split into head / body / tail segments (frame-exact trims); only the short
+    tail+head pairs go through xfade, and everything is joined by one concat. A chain of xfades
+    over whole clips measured twice the CPU here (ffmpeg 5.1, 1080p), for the same picture.
+    """
+    parts, order = [], []
+    slots = timeline.slots
+    for slot in slots:
         i = slot.index
+        frames = round(slot.duration * fps)
+        head = round(slots[i - 1].transition_seconds * fps) if i > 0 else 0
+        tail = round(slot.transition_seconds * fps)
+        segments = [name for name, n in (("h", head), ("b", 1), ("t", tail)) if n]
         parts.append(
             f"[{i}:v]scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},"
             f"setsar=1,fps={fps},format=yuv420p,"
             # A clip shorter than its slot (providers return fixed lengths) holds its last frame.
             f"tpad=stop_mode=clone:stop_duration={slot.duration:.3f},"
-            f"trim=duration={slot.duration:.6f},setpts=PTS-STARTPTS,settb=AVTB[c{i}]"
+            f"trim=end_frame={frames},setpts=PTS-STARTPTS,settb=AVTB,split={len(segments)}"
+            + "".join(f"[{s}{i}in]" for s in segments)
         )
-    acc = "[c0]"
-    for prev, slot in zip(timeline.slots, timeline.slots[1:]):
-        out = f"[j{slot.index}]"
-        if prev.transition_out == Transition.cut:
-            parts.append(f"{acc}[c{slot.index}]concat=n=2:v=1:a=0{out}")
-        else:
-            parts.append(f"{acc}[c{slot.index}]xfade=transition={XFADE[prev.transition_out]}:"
-                         f"duration={prev.transition_seconds:.6f}:offset={slot.start:.6f}{out}")
-        acc = out
-    tail = f"subtitles=filename={subtitles}:fontsdir=fonts," if subtitles else ""
-    parts.append(f"{acc}{tail}format=yuv420p[vout]")
+        bounds = {"h": (0, head), "b": (head, frames - tail), "t": (frames - tail, frames)}
+        for seg in segments:
+            lo, hi = bounds[seg]
+            parts.append(f"[{seg}{i}in]trim=start_frame={lo}:end_frame={hi},setpts=PTS-STARTPTS[{seg}{i}]")
+        order.append(f"[b{i}]")
+        if tail:
+            kind = XFADE[slot.transition_out]
+            parts.append(f"[t{i}][h{i + 1}]xfade=transition={kind}:duration={slot.transition_seconds:.6f}:offset=0[x{i}]")
+            order.append(f"[x{i}]")
+    tail = f",subtitles=filename={subtitles}:fontsdir=fonts" if subtitles else ""
+    parts.append(f"{''.join(order)}concat=n={len(order)}:v=1:a=0{tail},format=yuv420p[vout]")
     return ";".join(parts)
 
 

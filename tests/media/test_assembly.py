@@ -12,24 +12,35 @@ def timeline(*transitions, fps=30):
     return plan_timeline(scenes, [2.0] * len(scenes), fps)
 
 
-def test_transitions_become_xfades_at_the_next_scene_start_and_cuts_become_concats():
+def test_only_the_transition_segments_go_through_xfade_and_one_concat_joins_everything():
     tl = timeline(Transition.fade, Transition.cut, Transition.dissolve, Transition.fade)
     graph = video_graph(tl, width=640, height=360, fps=30, subtitles=None)
-    xfades = re.findall(r"xfade=transition=(\w+):duration=([\d.]+):offset=([\d.]+)", graph)
-    assert [x[0] for x in xfades] == ["fade", "dissolve"]
-    assert float(xfades[0][2]) == tl.slots[1].start
-    assert float(xfades[1][2]) == tl.slots[3].start
-    assert graph.count("concat=n=2") == 1
+    xfades = re.findall(r"\[t(\d)\]\[h(\d)\]xfade=transition=(\w+):duration=([\d.]+):offset=0\[", graph)
+    assert [(a, b, kind) for a, b, kind, _ in xfades] == [("0", "1", "fade"), ("2", "3", "dissolve")]
+    assert float(xfades[0][3]) == tl.slots[0].transition_seconds
+    assert "[b0][x0][b1][b2][x2][b3]concat=n=6:v=1:a=0" in graph
     assert "subtitles=" not in graph
     assert graph.endswith("format=yuv420p[vout]")
 
 
-def test_every_clip_is_conformed_to_its_slot():
+def test_segments_add_up_to_the_timeline_in_whole_frames():
+    fps = 30
+    tl = timeline(Transition.fade, Transition.dissolve, Transition.cut, fps=fps)
+    graph = video_graph(tl, width=640, height=360, fps=fps, subtitles=None)
+    kept = 0
+    for seg, lo, hi in re.findall(r"\[(\w)\d in\]trim=start_frame=(\d+):end_frame=(\d+)".replace(" ", ""), graph):
+        if seg == "b":
+            kept += int(hi) - int(lo)
+    kept += sum(round(s.transition_seconds * fps) for s in tl.slots)
+    assert kept == round(tl.total * fps)
+    for slot in tl.slots:
+        assert f"trim=end_frame={round(slot.duration * fps)}," in graph
+
+
+def test_captions_are_burned_after_the_join():
     tl = timeline(Transition.fade, Transition.fade)
     graph = video_graph(tl, width=320, height=180, fps=12, subtitles="captions.ass")
-    for slot in tl.slots:
-        assert f"trim=duration={slot.duration:.6f}" in graph
-    assert "subtitles=filename=captions.ass:fontsdir=fonts" in graph
+    assert "concat=n=3:v=1:a=0,subtitles=filename=captions.ass:fontsdir=fonts," in graph
 
 
 def test_render_command_targets_youtube_recommended_encoding():
