@@ -96,3 +96,10 @@ def test_the_example_script_is_valid_for_the_demo_channel():
 
     script = scripting.load(REPO_ROOT / "examples" / "script.yaml", load_channel("demo").script)
     assert len(script.scenes) == 6
+
+
+def test_missing_ffmpeg_says_how_to_install_it(capsys, tiny_channel, out, monkeypatch):
+    monkeypatch.setenv("FRAMECAST_FFMPEG", "/nonexistent/ffmpeg")
+    code, text = run_cli(capsys, "Volcanoes", "--channel", tiny_channel, "--out", out)
+    assert code == 2
+    assert "ffmpeg not found" in text and "apt-get install ffmpeg" in text

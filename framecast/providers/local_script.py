@@ -96,7 +96,8 @@ class LocalScriptWriter:
             duration = min(30.0, max(4.0, math.ceil(words / WORDS_PER_SECOND + 1.0)))
             scenes.append(Scene(
                 narration=narration,
-                visual_prompt=f"{heading}: {values['subject']}; {_pick(STYLES, topic + str(i))}",
+                visual_prompt=f"{heading}: {'a one-minute explainer' if i == 0 else values['subject']}; "
+                              f"{_pick(STYLES, topic + str(i))}",
                 motion_prompt=MOTIONS[i % len(MOTIONS)],
                 duration=duration,
                 transition=Transition.dissolve if i % 3 == 2 else Transition.fade,
