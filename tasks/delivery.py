@@ -12,22 +12,20 @@ from framecast.models import (
     ArtifactRef, CaptionFiles, ClipAsset, ImageAsset, NarrationAsset, Publication, QualityReport, Script, Timeline,
     VideoAsset,
 )
-from tasks.policies import CACHE_FOR, versioned
-
-CACHED = dict(persist_result=True, cache_expiration=CACHE_FOR)
+from tasks.policies import CACHED, RETRY, versioned
 
 
-@task(cache_policy=versioned("thumbnail"), **CACHED)
+@task(cache_policy=versioned("thumbnail"), **RETRY, **CACHED)
 def make_thumbnail(image: ImageAsset) -> ArtifactRef:
     return publishing.make_thumbnail(image)
 
 
-@task(cache_policy=versioned("quality"), **CACHED)
+@task(cache_policy=versioned("quality"), **RETRY, **CACHED)
 def check_quality(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, channel: ChannelConfig) -> QualityReport:
     return quality.check(video, timeline, captions, channel)
 
 
-@task
+@task(**RETRY)
 def record_run(run_key: str, script: Script, images: list[ImageAsset], clips: list[ClipAsset],
                narrations: list[NarrationAsset], captions: CaptionFiles, music: ArtifactRef | None,
                video: VideoAsset, thumbnail: ArtifactRef, report: QualityReport, meta: dict) -> ArtifactRef:
@@ -36,7 +34,7 @@ def record_run(run_key: str, script: Script, images: list[ImageAsset], clips: li
 
 
 # Never cached: publishing is idempotent by itself and must see the store as it is now.
-@task
+@task(**RETRY)
 def publish_video(script: Script, video: VideoAsset, thumbnail: ArtifactRef, captions: CaptionFiles,
                   report: QualityReport, manifest: ArtifactRef, channel: ChannelConfig, topic: str,
                   day: date) -> Publication:

@@ -3,38 +3,34 @@
 from __future__ import annotations
 
 from prefect import task
-from prefect.tasks import exponential_backoff
 
 from framecast import edit, narration, scripting, visuals
 from framecast.config import ImageConfig, MotionConfig, MusicConfig, ScriptConfig, VideoFormat, VoiceConfig
 from framecast.models import ArtifactRef, ClipAsset, ImageAsset, NarrationAsset, Scene, Script
-from tasks.policies import CACHE_FOR, is_transient, versioned
-
-RETRY = dict(retries=3, retry_delay_seconds=exponential_backoff(10), retry_jitter_factor=0.5,
-             retry_condition_fn=is_transient, persist_result=True, cache_expiration=CACHE_FOR)
+from tasks.policies import CACHED, RETRY, versioned
 
 
-@task(task_run_name="write-script", cache_policy=versioned("script"), **RETRY)
+@task(task_run_name="write-script", cache_policy=versioned("script"), **RETRY, **CACHED)
 def write_script(topic: str, cfg: ScriptConfig, language: str, notes: tuple[str, ...]) -> Script:
     return scripting.write(topic, cfg, language, notes)
 
 
-@task(task_run_name="render-image-{index}", cache_policy=versioned("image"), **RETRY)
+@task(task_run_name="render-image-{index}", cache_policy=versioned("image"), **RETRY, **CACHED)
 def render_scene_image(scene: Scene, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int) -> ImageAsset:
     return visuals.render_image(scene, index, cfg, fmt, seed)
 
 
-@task(task_run_name="animate-scene-{index}", cache_policy=versioned("motion"), **RETRY)
+@task(task_run_name="animate-scene-{index}", cache_policy=versioned("motion"), **RETRY, **CACHED)
 def animate_scene(image: ImageAsset, scene: Scene, index: int, duration: float, cfg: MotionConfig,
                   fmt: VideoFormat, seed: int) -> ClipAsset:
     return visuals.animate(image, scene, index, duration, cfg, fmt, seed)
 
 
-@task(task_run_name="synthesize-narration-{index}", cache_policy=versioned("voice"), **RETRY)
+@task(task_run_name="synthesize-narration-{index}", cache_policy=versioned("voice"), **RETRY, **CACHED)
 def synthesize_narration(text: str, index: int, voice: VoiceConfig) -> NarrationAsset:
     return narration.synthesize(text, voice)
 
 
-@task(cache_policy=versioned("music"), **RETRY)
+@task(cache_policy=versioned("music"), **RETRY, **CACHED)
 def prepare_music(cfg: MusicConfig, seed: int) -> ArtifactRef | None:
     return edit.prepare_music(cfg, seed)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from prefect.cache_policies import INPUTS, TASK_SOURCE, CachePolicy
+from prefect.tasks import exponential_backoff
 
 import framecast
 from framecast import runtime
@@ -33,3 +34,9 @@ def is_transient(task, task_run, state) -> bool:
     """Retry only what may succeed next time (rate limits, timeouts, outages), never bad input."""
     exc = state.result(raise_on_failure=False)
     return isinstance(exc, BaseException) and is_retryable(exc)
+
+
+# Retries for transient errors only; is_transient refuses everything else at once.
+RETRY = dict(retries=3, retry_delay_seconds=exponential_backoff(10), retry_jitter_factor=0.5,
+             retry_condition_fn=is_transient)
+CACHED = dict(persist_result=True, cache_expiration=CACHE_FOR)

@@ -1,0 +1,36 @@
+import pytest
+from prefect.states import Completed, Failed
+
+from framecast.errors import AuthError, MediaError, ProviderTimeout, RateLimited, ScriptError
+from tasks.policies import is_transient, versioned
+
+
+@pytest.mark.parametrize("exc, retry", [
+    (RateLimited("slow down", retry_after=3), True),
+    (ProviderTimeout("no answer"), True),
+    (AuthError("bad key"), False),
+    (ScriptError("scenes[0].duration"), False),
+    (MediaError("ffmpeg exited with 1"), False),
+])
+def test_only_transient_errors_are_retried(exc, retry):
+    assert is_transient(None, None, Failed(data=exc)) is retry
+
+
+def test_completed_state_is_not_retried():
+    assert is_transient(None, None, Completed(data=1)) is False
+
+
+def test_stage_version_and_store_are_part_of_the_key(monkeypatch, tmp_path):
+    from framecast.config import reset_settings
+
+    from prefect.cache_policies import CacheKeyFnPolicy
+
+    policy = next(p for p in versioned("image").policies if isinstance(p, CacheKeyFnPolicy))
+    monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / "a"))
+    reset_settings()
+    key_a = policy.compute_key(None, {}, {})
+    monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / "b"))
+    reset_settings()
+    key_b = policy.compute_key(None, {}, {})
+    reset_settings()
+    assert key_a != key_b and "image-1" in key_a
