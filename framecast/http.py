@@ -1,0 +1,242 @@
+"""The HTTP layer every httpx-based provider client shares.
+
+One place translates responses and transport failures into `framecast.errors`; one place decides
+retries. The rule that keeps attempts from multiplying: this layer retries short blips inside
+the call (bounded attempts, exponential backoff with jitter and a cap, never sooner than
+Retry-After). When a provider asks for a longer wait than `max_wait`, the call raises
+`RateLimited(retry_after=…)` at once and the Prefect task's retry (which sleeps that long, see
+tasks/policies.py) takes over. Quota exhaustion is permanent: it is not retried for hours.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import hashlib
+import ipaddress
+import random
+import re
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+from urllib.parse import urlparse
+
+import httpx
+
+from framecast.errors import (
+    AuthError, ContentRejected, InvalidRequest, PermanentError, ProviderError, ProviderTimeout,
+    ProviderUnavailable, QuotaExhausted, RateLimited,
+)
+
+QUOTA_HINTS = re.compile(r"insufficient_quota|quota_exceeded|daily|billing|credits", re.I)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    base_delay: float = 1.0
+    max_delay: float = 20.0
+    jitter: float = 0.5
+    max_wait: float = 60.0  # longer Retry-After: hand over to the task-level retry
+
+
+def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or HTTP-date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    now = now or datetime.now(timezone.utc)
+    return max((when - now).total_seconds(), 0.0)
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    """`text` with every secret (and its Bearer form) replaced by ***."""
+    for secret in sorted((s for s in secrets if s and len(s) >= 6), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+ErrorReader = Callable[[httpx.Response], tuple[str, str]]
+
+
+def default_error_reader(response: httpx.Response) -> tuple[str, str]:
+    """(message, code) from the common JSON error shapes; the body text otherwise."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300] or response.reason_phrase, ""
+    err = body.get("error") if isinstance(body, dict) else None
+    if isinstance(err, dict):
+        return str(err.get("message", "")), str(err.get("code") or err.get("type") or "")
+    detail = body.get("detail") if isinstance(body, dict) else None
+    if isinstance(detail, dict):
+        return str(detail.get("message", "")), str(detail.get("status", ""))
+    if isinstance(body, dict):
+        return str(body.get("message") or body.get("error") or body)[:300], str(body.get("code", ""))
+    return str(body)[:300], ""
+
+
+def translate_response(provider: str, response: httpx.Response, reader: ErrorReader = default_error_reader,
+                       secrets: list[str] | None = None) -> ProviderError:
+    """The framecast error for a non-2xx response: the one place statuses get their meaning."""
+    message, code = reader(response)
+    status = response.status_code
+    text = redact(f"{provider} {status}: {message}" + (f" ({code})" if code else ""), secrets or [])
+    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    if status in (401, 403):
+        return AuthError(text, provider=provider, status=status)
+    if status == 429:
+        if QUOTA_HINTS.search(f"{message} {code}") or (retry_after or 0) > 3600:
+            return QuotaExhausted(text, provider=provider, status=status)
+        return RateLimited(text, retry_after=retry_after, provider=provider, status=status)
+    if status == 408 or status >= 500:
+        return ProviderUnavailable(text, provider=provider, status=status)
+    if status in (400, 404, 409, 413, 415, 422) and re.search(r"safety|moderation|content[_ ]?polic|filtered",
+                                                            f"{message} {code}", re.I):
+        return ContentRejected(text, provider=provider, status=status)
+    return InvalidRequest(text, provider=provider, status=status)
+
+
+def translate_transport(provider: str, exc: httpx.TransportError, secrets: list[str] | None = None) -> ProviderError:
+    text = redact(f"{provider}: {type(exc).__name__}: {exc}", secrets or [])
+    if isinstance(exc, httpx.TimeoutException):
+        return ProviderTimeout(text, provider=provider)
+    return ProviderUnavailable(text, provider=provider)
+
+
+class RateLimiter:
+    """Requests per minute (token bucket) and concurrent requests, shared by every call in a process."""
+
+    def __init__(self, rpm: float, concurrency: int):
+        self.interval = 60.0 / rpm if rpm > 0 else 0.0
+        self._next = 0.0
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(max(concurrency, 1))
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        with self._slots:
+            with self._lock:
+                now = time.monotonic()
+                start = max(now, self._next)
+                self._next = start + self.interval
+            if start > now:
+                time.sleep(start - now)
+            yield
+
+
+@dataclass(frozen=True)
+class Download:
+    path: Path
+    sha256: str
+    size: int
+    content_type: str
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+class ProviderHTTP:
+    """A provider's httpx client with error translation, retries, rate limiting and safe downloads."""
+
+    def __init__(self, provider: str, client: httpx.Client, *, secrets: list[str] | None = None,
+                 retry: RetryPolicy = RetryPolicy(), limiter: RateLimiter | None = None,
+                 reader: ErrorReader = default_error_reader, sleep: Callable[[float], None] = time.sleep):
+        self.provider, self.client, self.secrets = provider, client, [s for s in (secrets or []) if s]
+        self.retry, self.limiter, self.reader, self.sleep = retry, limiter, reader, sleep
+
+    def _delay(self, attempt: int, error: ProviderError) -> float:
+        backoff = min(self.retry.max_delay, self.retry.base_delay * 2 ** attempt)
+        backoff *= 1 + random.uniform(0, self.retry.jitter)
+        asked = getattr(error, "retry_after", None) or 0.0
+        return max(backoff, asked)
+
+    def request(self, method: str, url: str, **kwargs) -> httpx.Response:
+        """Send with retries for transient failures; return a 2xx response or raise a framecast error."""
+        for attempt in range(self.retry.attempts):
+            try:
+                with self.limiter.slot() if self.limiter else _null():
+                    response = self.client.request(method, url, **kwargs)
+            except httpx.TransportError as exc:
+                error: ProviderError = translate_transport(self.provider, exc, self.secrets)
+            else:
+                if response.is_success:
+                    return response
+                error = translate_response(self.provider, response, self.reader, self.secrets)
+            if isinstance(error, PermanentError) or attempt == self.retry.attempts - 1:
+                raise error
+            wait = self._delay(attempt, error)
+            if wait > self.retry.max_wait:
+                raise error  # a long wait: the task-level retry sleeps it, not this thread
+            self.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def json(self, method: str, url: str, **kwargs) -> dict:
+        """`request` and decode a JSON object, with a clear error when the body is not one."""
+        response = self.request(method, url, **kwargs)
+        try:
+            body = response.json()
+        except ValueError as exc:
+            raise ProviderUnavailable(f"{self.provider}: malformed JSON in the response to {method} "
+                                      f"{urlparse(url).path}", provider=self.provider) from exc
+        if not isinstance(body, dict):
+            raise ProviderUnavailable(f"{self.provider}: expected a JSON object from {urlparse(url).path}",
+                                      provider=self.provider)
+        return body
+
+    def download(self, url: str, dest: Path, *, allowed_hosts: tuple[str, ...], max_bytes: int,
+                 content_types: tuple[str, ...]) -> Download:
+        """Stream generated media to `dest` (https only; http only on loopback), checked as it arrives."""
+        parsed = urlparse(url)
+        host = parsed.hostname or ""
+        if parsed.scheme != "https" and not (parsed.scheme == "http" and _loopback(host)):
+            raise InvalidRequest(f"{self.provider}: refusing to download media over {parsed.scheme}: {host}",
+                                 provider=self.provider)
+        if not _loopback(host) and not any(host == h or host.endswith("." + h) for h in allowed_hosts):
+            raise InvalidRequest(f"{self.provider}: media host {host!r} is not one {self.provider} serves from",
+                                 provider=self.provider)
+        digest, size = hashlib.sha256(), 0
+        tmp = dest.with_name(f".{dest.name}.part")
+        try:
+            with self.client.stream("GET", url) as response:
+                if not response.is_success:
+                    response.read()
+                    raise translate_response(self.provider, response, self.reader, self.secrets)
+                kind = response.headers.get("content-type", "").split(";")[0].strip()
+                if not any(kind.startswith(t) for t in content_types):
+                    raise InvalidRequest(f"{self.provider}: expected {', '.join(content_types)}, got {kind!r}",
+                                         provider=self.provider)
+                with tmp.open("wb") as fh:
+                    for chunk in response.iter_bytes(1 << 16):
+                        size += len(chunk)
+                        if size > max_bytes:
+                            raise InvalidRequest(f"{self.provider}: media larger than {max_bytes} bytes",
+                                                 provider=self.provider)
+                        digest.update(chunk)
+                        fh.write(chunk)
+            tmp.replace(dest)
+        except httpx.TransportError as exc:
+            raise translate_transport(self.provider, exc, self.secrets) from exc
+        finally:
+            tmp.unlink(missing_ok=True)
+        return Download(path=dest, sha256=digest.hexdigest(), size=size, content_type=kind)
+
+
+@contextmanager
+def _null() -> Iterator[None]:
+    yield
