@@ -21,15 +21,17 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterator, TypeVar
 from urllib.parse import urlparse
 
 import httpx
 
 from framecast.errors import (
-    AuthError, ContentRejected, InvalidRequest, PermanentError, ProviderError, ProviderTimeout,
-    ProviderUnavailable, QuotaExhausted, RateLimited,
+    AuthError, ContentRejected, InvalidRequest, ProviderError, ProviderTimeout, ProviderUnavailable,
+    QuotaExhausted, RateLimited, RetryableError,
 )
+
+T = TypeVar("T")
 
 QUOTA_HINTS = re.compile(r"insufficient_quota|quota_exceeded|daily|billing|credits", re.I)
 
@@ -87,25 +89,29 @@ def default_error_reader(response: httpx.Response) -> tuple[str, str]:
     return str(body)[:300], ""
 
 
-def translate_response(provider: str, response: httpx.Response, reader: ErrorReader = default_error_reader,
-                       secrets: list[str] | None = None) -> ProviderError:
-    """The framecast error for a non-2xx response: the one place statuses get their meaning."""
-    message, code = reader(response)
-    status = response.status_code
+def classify(provider: str, status: int, message: str, code: str = "", retry_after: str | None = None,
+             secrets: list[str] | None = None) -> ProviderError:
+    """The framecast error for an HTTP error status: the one place statuses get their meaning."""
     text = redact(f"{provider} {status}: {message}" + (f" ({code})" if code else ""), secrets or [])
-    retry_after = parse_retry_after(response.headers.get("retry-after"))
+    wait = parse_retry_after(retry_after)
     if status in (401, 403):
         return AuthError(text, provider=provider, status=status)
     if status == 429:
-        if QUOTA_HINTS.search(f"{message} {code}") or (retry_after or 0) > 3600:
+        if QUOTA_HINTS.search(f"{message} {code}") or (wait or 0) > 3600:
             return QuotaExhausted(text, provider=provider, status=status)
-        return RateLimited(text, retry_after=retry_after, provider=provider, status=status)
+        return RateLimited(text, retry_after=wait, provider=provider, status=status)
     if status == 408 or status >= 500:
         return ProviderUnavailable(text, provider=provider, status=status)
-    if status in (400, 404, 409, 413, 415, 422) and re.search(r"safety|moderation|content[_ ]?polic|filtered",
-                                                            f"{message} {code}", re.I):
+    if re.search(r"safety|moderation|content[_ ]?polic|filtered", f"{message} {code}", re.I):
         return ContentRejected(text, provider=provider, status=status)
     return InvalidRequest(text, provider=provider, status=status)
+
+
+def translate_response(provider: str, response: httpx.Response, reader: ErrorReader = default_error_reader,
+                       secrets: list[str] | None = None) -> ProviderError:
+    """`classify` for an httpx response."""
+    message, code = reader(response)
+    return classify(provider, response.status_code, message, code, response.headers.get("retry-after"), secrets)
 
 
 def translate_transport(provider: str, exc: httpx.TransportError, secrets: list[str] | None = None) -> ProviderError:
@@ -160,31 +166,20 @@ class ProviderHTTP:
         self.provider, self.client, self.secrets = provider, client, [s for s in (secrets or []) if s]
         self.retry, self.limiter, self.reader, self.sleep = retry, limiter, reader, sleep
 
-    def _delay(self, attempt: int, error: ProviderError) -> float:
-        backoff = min(self.retry.max_delay, self.retry.base_delay * 2 ** attempt)
-        backoff *= 1 + random.uniform(0, self.retry.jitter)
-        asked = getattr(error, "retry_after", None) or 0.0
-        return max(backoff, asked)
-
     def request(self, method: str, url: str, **kwargs) -> httpx.Response:
         """Send with retries for transient failures; return a 2xx response or raise a framecast error."""
-        for attempt in range(self.retry.attempts):
+
+        def attempt() -> httpx.Response:
             try:
                 with self.limiter.slot() if self.limiter else _null():
                     response = self.client.request(method, url, **kwargs)
             except httpx.TransportError as exc:
-                error: ProviderError = translate_transport(self.provider, exc, self.secrets)
-            else:
-                if response.is_success:
-                    return response
-                error = translate_response(self.provider, response, self.reader, self.secrets)
-            if isinstance(error, PermanentError) or attempt == self.retry.attempts - 1:
-                raise error
-            wait = self._delay(attempt, error)
-            if wait > self.retry.max_wait:
-                raise error  # a long wait: the task-level retry sleeps it, not this thread
-            self.sleep(wait)
-        raise AssertionError("unreachable")
+                raise translate_transport(self.provider, exc, self.secrets) from exc
+            if not response.is_success:
+                raise translate_response(self.provider, response, self.reader, self.secrets)
+            return response
+
+        return with_retries(attempt, self.retry, self.sleep)
 
     def json(self, method: str, url: str, **kwargs) -> dict:
         """`request` and decode a JSON object, with a clear error when the body is not one."""
@@ -240,3 +235,23 @@ class ProviderHTTP:
 @contextmanager
 def _null() -> Iterator[None]:
     yield
+
+
+def with_retries(attempt: Callable[[], T], policy: RetryPolicy = RetryPolicy(),
+                 sleep: Callable[[float], None] = time.sleep) -> T:
+    """Call `attempt` until it succeeds, retrying only RetryableErrors, with backoff ≥ Retry-After.
+
+    `attempt` must raise framecast errors (translated once, where the call is made).
+    """
+    for n in range(policy.attempts):
+        try:
+            return attempt()
+        except RetryableError as error:
+            if n == policy.attempts - 1:
+                raise
+            backoff = min(policy.max_delay, policy.base_delay * 2 ** n) * (1 + random.uniform(0, policy.jitter))
+            wait = max(backoff, getattr(error, "retry_after", None) or 0.0)
+            if wait > policy.max_wait:
+                raise  # a long wait: the task-level retry sleeps it, not this thread
+            sleep(wait)
+    raise AssertionError("unreachable")

@@ -1,0 +1,56 @@
+"""Helpers shared by the sandbox's provider routers: auth, faults, latency, error shapes."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, Response
+
+from framecast.sandbox.state import Fault, SandboxState
+
+ErrorShape = Callable[[int, str, str], dict]
+
+
+def openai_error(status: int, message: str, code: str = "") -> dict:
+    kind = {400: "invalid_request_error", 401: "authentication_error", 429: "rate_limit_error"}.get(status, "api_error")
+    return {"error": {"message": message, "type": kind, "param": None, "code": code or None}}
+
+
+def detail_error(status: int, message: str, code: str = "") -> dict:
+    return {"detail": {"status": code or "error", "message": message}}
+
+
+def runway_error(status: int, message: str, code: str = "") -> dict:
+    return {"error": message}
+
+
+def fault_response(fault: Fault, shape: ErrorShape) -> Response | None:
+    """The response an injected generic fault produces (None for provider-specific kinds)."""
+    if fault.delay:
+        time.sleep(fault.delay)
+    if fault.kind == "timeout":
+        return None  # the caller has given up by now; answer normally
+    if fault.kind == "malformed":
+        return Response("<html>upstream error</html>{", status_code=200, media_type="application/json")
+    if fault.kind == "http":
+        headers = {"retry-after": fault.retry_after} if fault.retry_after else {}
+        body = fault.body or shape(fault.status, f"injected fault {fault.status}", "")
+        return JSONResponse(body, status_code=fault.status, headers=headers)
+    return None
+
+
+def begin(state: SandboxState, request: Request, provider: str, endpoint: str, shape: ErrorShape,
+          auth_header: str = "authorization") -> tuple[Fault | None, Response | None]:
+    """Count the call, apply latency, check credentials, and play a generic fault if one is queued."""
+    fault = state.take(provider, endpoint)
+    time.sleep(state.latency.get(provider, 0.0))
+    credential = request.headers.get(auth_header, "")
+    if not credential.strip() or credential.strip().lower() == "bearer":
+        return fault, JSONResponse(shape(401, "missing or invalid API key", "invalid_api_key"), status_code=401)
+    if fault is not None:
+        response = fault_response(fault, shape)
+        if response is not None:
+            return fault, response
+    return fault, None

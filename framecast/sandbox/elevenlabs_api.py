@@ -1,0 +1,53 @@
+"""ElevenLabs' wire protocol: text to speech with character timestamps."""
+
+from __future__ import annotations
+
+import base64
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from framecast.sandbox import media
+from framecast.sandbox.common import begin, detail_error
+from framecast.sandbox.state import SandboxState
+from framecast.sandbox.validate import problems
+
+OUTPUT_FORMATS = {"mp3_44100_128", "mp3_44100_64", "mp3_22050_32"}
+
+
+def router(state: SandboxState) -> APIRouter:
+    api = APIRouter()
+
+    @api.post("/v1/text-to-speech/{voice_id}/with-timestamps")
+    async def speak(voice_id: str, request: Request, output_format: str = "mp3_44100_128"):
+        fault, early = begin(state, request, "elevenlabs", "tts.with_timestamps", detail_error, "xi-api-key")
+        if early:
+            return early
+        if fault is not None and fault.kind in ("busy", "concurrent"):
+            status = "system_busy" if fault.kind == "busy" else "too_many_concurrent_requests"
+            return JSONResponse(detail_error(429, "injected", status), status_code=429,
+                                headers={"retry-after": fault.retry_after} if fault.retry_after else {})
+        body = await request.json()
+        issues = problems("elevenlabs.tts_with_timestamps.request", body)
+        if issues or "text" not in body:
+            return JSONResponse({"detail": [{"loc": ["body"], "msg": m, "type": "value_error"}
+                                            for m in issues or ["field required: text"]]}, status_code=422)
+        if output_format not in OUTPUT_FORMATS:
+            return JSONResponse(detail_error(422, f"invalid output_format {output_format}", "invalid_output_format"),
+                                status_code=422)
+        if body.get("language_code") and body.get("model_id", "eleven_multilingual_v2") == "eleven_multilingual_v2":
+            return JSONResponse(detail_error(400, "language_code is not supported for eleven_multilingual_v2",
+                                             "unsupported_model"), status_code=400)
+        text = body["text"]
+        if len(text) > 10_000:
+            return JSONResponse(detail_error(400, "text is longer than 10000 characters", "text_too_long"),
+                                status_code=400)
+        audio, duration = media.mp3_speech(text)
+        step = duration / max(len(text), 1)
+        alignment = {"characters": list(text),
+                     "character_start_times_seconds": [round(i * step, 3) for i in range(len(text))],
+                     "character_end_times_seconds": [round((i + 1) * step, 3) for i in range(len(text))]}
+        return {"audio_base64": base64.b64encode(audio).decode(), "alignment": alignment,
+                "normalized_alignment": alignment}
+
+    return api

@@ -1,0 +1,41 @@
+"""Deterministic real media for the sandbox: PNG stills, MP4 clips, MP3 speech."""
+
+from __future__ import annotations
+
+import base64
+import io
+import tempfile
+from pathlib import Path
+
+from PIL import Image
+
+from framecast.media import ffmpeg
+from framecast.media.motion import MOVES, animate_command
+from framecast.providers.local_image import LocalImageGenerator
+
+
+def png(prompt: str, width: int, height: int, seed: int = 0) -> bytes:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = LocalImageGenerator().generate(prompt, width=width, height=height, seed=seed, out=Path(tmp) / "i.png")
+        return path.read_bytes()
+
+
+def mp4_from_data_uri(data_uri: str, out: Path, width: int, height: int, duration: float, fps: int = 24) -> Path:
+    """A Ken Burns clip of the submitted image, like a real image-to-video result (but plainer)."""
+    _, _, payload = data_uri.partition(",")
+    with tempfile.TemporaryDirectory() as tmp:
+        still = Path(tmp) / "still.png"
+        Image.open(io.BytesIO(base64.b64decode(payload))).convert("RGB").save(still)
+        ffmpeg.run(animate_command(still, out, MOVES["push-in"], width=width, height=height, fps=fps,
+                                   duration=duration, preset="veryfast"), what="sandbox clip")
+    return out
+
+
+def mp3_speech(text: str) -> tuple[bytes, float]:
+    """Speech for `text` (ffmpeg's flite) as MP3 44.1 kHz 128 kb/s, and its duration."""
+    with tempfile.TemporaryDirectory() as tmp:
+        text_file, out = Path(tmp) / "t.txt", Path(tmp) / "s.mp3"
+        text_file.write_text(text, encoding="utf-8")
+        ffmpeg.run(["-f", "lavfi", "-i", f"flite=textfile='{text_file}':voice=slt", "-ar", "44100",
+                    "-c:a", "libmp3lame", "-b:a", "128k", str(out)], what="sandbox speech")
+        return out.read_bytes(), ffmpeg.duration(out)

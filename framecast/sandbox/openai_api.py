@@ -1,0 +1,96 @@
+"""OpenAI's wire protocol: chat completions (structured output) and image generation."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import time
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from framecast.providers.base import ScriptBrief
+from framecast.providers.local_script import LocalScriptWriter
+from framecast.sandbox import media
+from framecast.sandbox.common import begin, openai_error
+from framecast.sandbox.state import SandboxState
+from framecast.sandbox.validate import problems
+
+GPT_IMAGE_ONLY_REJECTS = ("response_format", "style")
+
+
+def _bad(message: str, code: str = "invalid_request_error", param: str | None = None) -> JSONResponse:
+    body = openai_error(400, message, code)
+    body["error"]["param"] = param
+    return JSONResponse(body, status_code=400)
+
+
+def router(state: SandboxState) -> APIRouter:
+    api = APIRouter()
+
+    @api.post("/v1/chat/completions")
+    async def chat(request: Request):
+        fault, early = begin(state, request, "openai", "chat.completions", openai_error)
+        if early:
+            return early
+        body = await request.json()
+        for field in ("model", "messages"):
+            if field not in body:
+                return _bad(f"Missing required parameter: '{field}'.", "missing_required_parameter", field)
+        if "max_tokens" in body:
+            return _bad("Unsupported parameter: 'max_tokens' is not supported with this model. "
+                        "Use 'max_completion_tokens' instead.", "unsupported_parameter", "max_tokens")
+        fmt = body.get("response_format") or {}
+        if fmt.get("type") == "json_schema" and not (fmt.get("json_schema") or {}).get("schema"):
+            return _bad("Missing required parameter: 'response_format.json_schema.schema'.", param="response_format")
+        text = " ".join(m.get("content", "") for m in body["messages"] if isinstance(m.get("content"), str))
+        topic = (re.search(r"Topic:\s*(.+)", text) or re.search(r"(.+)", text)).group(1).strip()
+        script = LocalScriptWriter().write(ScriptBrief(topic=topic[:200], min_scenes=6, max_scenes=8, target_seconds=60))
+        content = json.dumps(script.model_dump(mode="json"))
+        finish, refusal = "stop", None
+        kind = fault.kind if fault else ""
+        if kind == "refusal":
+            content, refusal = None, "I can't help with that request."
+        elif kind == "length":
+            content, finish = content[: len(content) // 2], "length"
+        elif kind == "invalid_script":
+            broken = script.model_dump(mode="json")
+            broken["scenes"][0]["duration"] = 99
+            content = json.dumps(broken)
+        return {
+            "id": f"chatcmpl-sandbox{state.calls('openai')}", "object": "chat.completion", "created": int(time.time()),
+            "model": body["model"],
+            "choices": [{"index": 0, "finish_reason": finish,
+                         "message": {"role": "assistant", "content": content, "refusal": refusal}}],
+            "usage": {"prompt_tokens": len(text) // 4, "completion_tokens": len(content or "") // 4,
+                      "total_tokens": (len(text) + len(content or "")) // 4},
+        }
+
+    @api.post("/v1/images/generations")
+    async def images(request: Request):
+        fault, early = begin(state, request, "openai", "images.generations", openai_error)
+        if early:
+            return early
+        body = await request.json()
+        issues = problems("openai.images_generations.request", body)
+        if issues:
+            return _bad("; ".join(issues))
+        model = str(body.get("model", ""))
+        if model.startswith("dall-e"):
+            return JSONResponse(openai_error(404, f"The model '{model}' has been deprecated.", "model_not_found"),
+                                status_code=404)
+        for param in GPT_IMAGE_ONLY_REJECTS:
+            if param in body:
+                return _bad(f"Unknown parameter: '{param}'.", "unknown_parameter", param)
+        size = str(body.get("size", "1024x1024"))
+        match = re.fullmatch(r"(\d+)x(\d+)", size)
+        if not match or int(match.group(1)) % 16 or int(match.group(2)) % 16:
+            return _bad(f"Invalid size '{size}': both sides must be multiples of 16.", param="size")
+        scale = state.media_scale
+        width, height = (max(int(int(v) * scale) // 16 * 16, 64) for v in match.groups())
+        image = media.png(body["prompt"], width, height)
+        return {"created": int(time.time()), "data": [{"b64_json": base64.b64encode(image).decode()}],
+                "usage": {"input_tokens": len(body["prompt"]) // 4, "output_tokens": 1056}}
+
+    return api
