@@ -9,7 +9,7 @@ from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from framecast import progress, scripting
+from framecast import progress, scripting, usage
 from framecast.config import load_channel, topic_for_day
 from framecast.models import Publication, Script
 from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run
@@ -43,6 +43,9 @@ def produce_video(
     """
     cfg = load_channel(channel)
     day = publish_date or date.today()
+    run_key = f"{cfg.name}/{day.isoformat()}/{flow_run.get_id() or 'local'}"
+    usage.current_run.set(run_key)  # tasks inherit both: Prefect copies the context into task threads
+    usage.run_budget.set(cfg.budget.max_usd_per_run)
     if script is not None:
         script = scripting.check_for_channel(script, cfg.script, "the script parameter")
         topic = topic.strip() or script.title
@@ -77,7 +80,6 @@ def produce_video(
     report = check_quality(video, timeline, captions.result(), cfg)
     progress.advance("quality")
 
-    run_key = f"{cfg.name}/{day.isoformat()}/{flow_run.get_id() or 'local'}"
     manifest = record_run(run_key, script, stills, clip_assets, narrations, captions.result(), music.result(),
                           video, thumbnail.result(), report, {"channel": cfg.name, "topic": topic})
     progress.stage("publish", 1)

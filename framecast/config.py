@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from framecast.errors import ConfigError
@@ -41,8 +41,18 @@ class VideoFormat(Frozen):
         return f"{self.width}x{self.height}"
 
 
+# Current defaults (2026-11); every one is overridable per channel because providers retire models.
+DEFAULT_MODELS = {
+    ("script", "openai"): "gpt-5.5",
+    ("image", "openai"): "gpt-image-2",
+    ("motion", "runway"): "gen4_turbo",
+    ("voice", "elevenlabs"): "eleven_multilingual_v2",
+}
+DEFAULT_VOICES = {"local": "en_US-joe-medium", "elevenlabs": "21m00Tcm4TlvDq8ikWAM"}
+
+
 class ScriptConfig(Frozen):
-    provider: Literal["local"] = "local"
+    provider: Literal["local", "openai"] = "local"
     model: str | None = None
     min_scenes: Annotated[int, Field(ge=1, le=40)] = 6
     max_scenes: Annotated[int, Field(ge=1, le=40)] = 12
@@ -56,21 +66,22 @@ class ScriptConfig(Frozen):
 
 
 class ImageConfig(Frozen):
-    provider: Literal["local"] = "local"
+    provider: Literal["local", "openai"] = "local"
     model: str | None = None
     style: str = ""
 
 
 class MotionConfig(Frozen):
-    provider: Literal["local"] = "local"
+    provider: Literal["local", "runway"] = "local"
     model: str | None = None
 
 
 class VoiceConfig(Frozen):
-    provider: Literal["local"] = "local"
-    # "auto" = piper when the voice extra is installed, else ffmpeg's flite.
+    provider: Literal["local", "elevenlabs"] = "local"
+    # Local only: "auto" = piper when the voice extra is installed, else ffmpeg's flite.
     engine: Literal["auto", "piper", "flite"] = "auto"
-    voice: str = "en_US-joe-medium"
+    voice: str | None = None  # the provider's voice name or ID; None = its default
+    model: str | None = None
     speed: Annotated[float, Field(ge=0.5, le=2.0)] = 1.0
 
 
@@ -104,6 +115,17 @@ class QualityConfig(Frozen):
     max_silence_seconds: Annotated[float, Field(gt=0)] = 3.0
 
 
+class BudgetConfig(Frozen):
+    """Spending limit per run; a run stops before the call that would exceed it."""
+
+    max_usd_per_run: Annotated[float, Field(ge=0)] | None = None
+
+
+class RateLimitConfig(Frozen):
+    requests_per_minute: Annotated[float, Field(gt=0)]
+    concurrency: Annotated[int, Field(ge=1)]
+
+
 class PublishConfig(Frozen):
     targets: list[Literal["store"]] = Field(default_factory=lambda: ["store"])
 
@@ -126,6 +148,7 @@ class ChannelConfig(Frozen):
     captions: CaptionConfig = CaptionConfig()
     quality: QualityConfig = QualityConfig()
     publish: PublishConfig = PublishConfig()
+    budget: BudgetConfig = BudgetConfig()
 
     @field_validator("name")
     @classmethod
@@ -144,6 +167,31 @@ class Settings(BaseSettings):
     channels_dir: Path | None = None
     ffmpeg: str | None = None
     ffprobe: str | None = None
+
+    # Provider credentials: the vendors' usual variable names (or FRAMECAST_*), never logged.
+    openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "FRAMECAST_OPENAI_API_KEY"))
+    runway_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("RUNWAYML_API_SECRET", "FRAMECAST_RUNWAY_API_KEY"))
+    elevenlabs_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("ELEVENLABS_API_KEY", "FRAMECAST_ELEVENLABS_API_KEY"))
+    openai_base_url: str = "https://api.openai.com/v1"
+    runway_base_url: str = "https://api.dev.runwayml.com"
+    elevenlabs_base_url: str = "https://api.elevenlabs.io"
+    http_timeout_seconds: float = 60.0
+    runway_poll_seconds: float = 5.0
+    runway_deadline_seconds: float = 900.0
+
+    def api_key(self, provider: str) -> str:
+        """The provider's API key, or a ConfigError naming the variable to set."""
+        names = {"openai": "OPENAI_API_KEY", "runway": "RUNWAYML_API_SECRET", "elevenlabs": "ELEVENLABS_API_KEY"}
+        secret = getattr(self, f"{provider}_api_key", None)
+        if secret is None or not secret.get_secret_value():
+            raise ConfigError(f"{names[provider]} is not set: the channel uses {provider}; put the key in the "
+                              f"environment or .env (or run `framecast make --sandbox` to try without keys)")
+        return secret.get_secret_value()
+
+    def secrets(self) -> list[str]:
+        """Every configured secret value, for redaction."""
+        return [s.get_secret_value() for s in (self.openai_api_key, self.runway_api_key, self.elevenlabs_api_key) if s]
 
     def resolved_channels_dir(self) -> Path:
         """deployments/ of the working directory, else of the source checkout."""

@@ -109,7 +109,8 @@ def assemble(timeline: Timeline, clips: list[ClipAsset], narrations: list[Narrat
         out = tmp / "video.mp4"
         args = render_command([store.local_path(c.ref) for c in clips], mix, timeline, out, width=fmt.width,
                               height=fmt.height, fps=fmt.fps, crf=fmt.crf, preset=fmt.preset,
-                              target_lufs=channel.quality.loudness_lufs, measured_lufs=measured, subtitles=subtitles)
+                              target_lufs=channel.quality.loudness_lufs, measured_lufs=measured, subtitles=subtitles,
+                              clip_seconds=[c.duration for c in clips])
         ffmpeg.run(args, what="rendering the video", cwd=tmp)
         info = ffmpeg.probe(out)
         video = ffmpeg.stream(info, "video")

@@ -166,8 +166,8 @@ class ProviderHTTP:
         self.provider, self.client, self.secrets = provider, client, [s for s in (secrets or []) if s]
         self.retry, self.limiter, self.reader, self.sleep = retry, limiter, reader, sleep
 
-    def request(self, method: str, url: str, **kwargs) -> httpx.Response:
-        """Send with retries for transient failures; return a 2xx response or raise a framecast error."""
+    def request(self, method: str, url: str, *, allow: tuple[int, ...] = (), **kwargs) -> httpx.Response:
+        """Send with retries for transient failures; return a 2xx (or `allow`ed) response or raise."""
 
         def attempt() -> httpx.Response:
             try:
@@ -175,7 +175,7 @@ class ProviderHTTP:
                     response = self.client.request(method, url, **kwargs)
             except httpx.TransportError as exc:
                 raise translate_transport(self.provider, exc, self.secrets) from exc
-            if not response.is_success:
+            if not response.is_success and response.status_code not in allow:
                 raise translate_response(self.provider, response, self.reader, self.secrets)
             return response
 

@@ -1,26 +1,55 @@
-"""Usage ledger: one JSON line per provider call, so a run's calls (and later its cost) add up."""
+"""Usage ledger: one JSON line per provider call with its estimated cost, and the run budget."""
 
 from __future__ import annotations
 
 import json
 import os
 import threading
+from contextvars import ContextVar
 from datetime import datetime, timezone
 from pathlib import Path
 
+from framecast import pricing
+from framecast.errors import PermanentError
+
 _lock = threading.Lock()
+# Set by the flow for the duration of a run; copied into task threads by Prefect's task runner.
+current_run: ContextVar[str] = ContextVar("framecast_run", default="")
+run_budget: ContextVar[float | None] = ContextVar("framecast_budget", default=None)
+
+
+class BudgetExceeded(PermanentError):
+    """The next call would take the run over its budget; nothing was spent on it."""
+
+
+def spent(data_dir: Path, run: str) -> float:
+    """USD recorded so far for `run`."""
+    return round(sum(e.get("usd", 0.0) for e in read(data_dir) if e.get("run") == run), 6)
+
+
+def ensure_budget(data_dir: Path, provider: str, role: str, units: float) -> None:
+    """Refuse (BudgetExceeded) a call whose estimated cost would exceed the run's budget."""
+    budget, run = run_budget.get(), current_run.get()
+    estimate = pricing.cost(provider, role, units)
+    if budget is None or estimate == 0:
+        return
+    so_far = spent(data_dir, run)
+    if so_far + estimate > budget + 1e-9:
+        raise BudgetExceeded(
+            f"budget: this {provider} {role} call (~${estimate:.2f}) would take the run to ${so_far + estimate:.2f}, "
+            f"over budget.max_usd_per_run ${budget:.2f}; raise the budget in the channel file or use cheaper providers",
+            provider=provider)
 
 
 def ledger_path(data_dir: Path) -> Path:
     return Path(data_dir) / "usage.jsonl"
 
 
-def record(data_dir: Path, *, role: str, provider: str, units: float, unit: str, model: str = "",
-           usd: float = 0.0, run: str = "") -> None:
-    """Append one call; O_APPEND keeps concurrent writers' lines whole."""
+def record(data_dir: Path, *, role: str, provider: str, units: float, unit: str, model: str = "") -> None:
+    """Append one call with its estimated cost; O_APPEND keeps concurrent writers' lines whole."""
     line = json.dumps({
         "at": datetime.now(timezone.utc).isoformat(), "role": role, "provider": provider, "model": model,
-        "units": units, "unit": unit, "usd": usd, "run": run,
+        "units": units, "unit": unit, "usd": pricing.cost(provider, role, units), "run": current_run.get(),
     }) + "\n"
     path = ledger_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 
 from framecast import providers, runtime, usage
 from framecast.config import ImageConfig, MotionConfig, VideoFormat, get_settings
@@ -18,6 +19,7 @@ def scene_seed(channel_seed: int, index: int, prompt: str) -> int:
 def render_image(scene: Scene, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int) -> ImageAsset:
     """Generate the scene's still at the channel's frame size and store it."""
     gen = providers.image_generator(cfg)
+    usage.ensure_budget(get_settings().data_dir, gen.name, "image", 1)
     prompt = f"{scene.visual_prompt}; {cfg.style}" if cfg.style else scene.visual_prompt
     with runtime.scratch() as tmp:
         path = gen.generate(prompt, width=fmt.width, height=fmt.height,
@@ -32,6 +34,7 @@ def animate(image: ImageAsset, scene: Scene, index: int, duration: float, cfg: M
             seed: int) -> ClipAsset:
     """Turn the still into a clip of `duration` seconds and store it."""
     gen = providers.video_generator(cfg)
+    usage.ensure_budget(get_settings().data_dir, gen.name, "motion", min(10, math.ceil(duration)))
     store = runtime.store()
     with runtime.scratch() as tmp:
         path = gen.animate(store.local_path(image.ref), prompt=scene.motion_prompt, duration=duration,
@@ -40,5 +43,5 @@ def animate(image: ImageAsset, scene: Scene, index: int, duration: float, cfg: M
         actual = ffmpeg.duration(path)
         ref = store.put(path, "video/mp4")
     usage.record(get_settings().data_dir, role="motion", provider=gen.name, model=cfg.model or "",
-                 units=round(actual, 3), unit="second")
+                 units=getattr(gen, "seconds_billed", 0) or round(actual, 3), unit="second")
     return ClipAsset(ref=ref, duration=actual, width=fmt.width, height=fmt.height, fps=fmt.fps)

@@ -67,7 +67,11 @@ def loudness_filter(target_lufs: float, measured_lufs: float) -> str:
     return f"volume={gain:.2f}dB,alimiter=limit={10 ** (LIMIT_DBFS / 20):.4f}:attack=5:release=60:level=false"
 
 
-def video_graph(timeline: Timeline, *, width: int, height: int, fps: int, subtitles: str | None) -> str:
+MAX_STRETCH = 2.0  # slow a short clip down at most this much; hold its last frame for the rest
+
+
+def video_graph(timeline: Timeline, *, width: int, height: int, fps: int, subtitles: str | None,
+                clip_seconds: list[float] | None = None) -> str:
     """Scene clips conformed, joined with their transitions, captions burned in: output [vout].
 
     Each clip is split into head / body / tail segments (frame-exact trims); only the short
@@ -82,8 +86,12 @@ def video_graph(timeline: Timeline, *, width: int, height: int, fps: int, subtit
         head = round(slots[i - 1].transition_seconds * fps) if i > 0 else 0
         tail = round(slot.transition_seconds * fps)
         segments = [name for name, n in (("h", head), ("b", 1), ("t", tail)) if n]
+        have = clip_seconds[i] if clip_seconds else slot.duration
+        # Providers return fixed-length clips (e.g. 5 s): slow a short one down rather than freeze it.
+        stretch = min(slot.duration / have, MAX_STRETCH) if have < slot.duration - 1 / fps else 1.0
+        slow = f"setpts={stretch:.6f}*PTS," if stretch > 1.0 else ""
         parts.append(
-            f"[{i}:v]scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},"
+            f"[{i}:v]{slow}scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},"
             f"setsar=1,fps={fps},format=yuv420p,"
             # A clip shorter than its slot (providers return fixed lengths) holds its last frame.
             f"tpad=stop_mode=clone:stop_duration={slot.duration:.3f},"
@@ -106,7 +114,7 @@ def video_graph(timeline: Timeline, *, width: int, height: int, fps: int, subtit
 
 def render_command(clips: list[Path], mix: Path, timeline: Timeline, out: Path, *, width: int, height: int,
                    fps: int, crf: int, preset: str, target_lufs: float, measured_lufs: float,
-                   subtitles: str | None) -> list[str]:
+                   subtitles: str | None, clip_seconds: list[float] | None = None) -> list[str]:
     """The final encode: H.264 High yuv420p, closed GOP of fps/2, 2 B-frames, BT.709, AAC 48 kHz, faststart.
 
     `subtitles` is a file name relative to the working directory the command runs in, next to a
@@ -116,7 +124,7 @@ def render_command(clips: list[Path], mix: Path, timeline: Timeline, out: Path, 
     for clip in clips:
         args += ["-i", str(clip)]
     args += ["-i", str(mix)]
-    graph = video_graph(timeline, width=width, height=height, fps=fps, subtitles=subtitles)
+    graph = video_graph(timeline, width=width, height=height, fps=fps, subtitles=subtitles, clip_seconds=clip_seconds)
     graph += f";[{len(clips)}:a]{loudness_filter(target_lufs, measured_lufs)},aresample={SAMPLE_RATE}[aout]"
     return [
         *args, "-filter_complex", graph, "-map", "[vout]", "-map", "[aout]",

@@ -58,8 +58,67 @@ def _register_local() -> None:
     register("script", "local", lambda cfg: LocalScriptWriter())
     register("image", "local", lambda cfg: LocalImageGenerator())
     register("motion", "local", lambda cfg: LocalVideoGenerator())
-    register("voice", "local", lambda cfg: LocalTextToSpeech(cfg.engine, cfg.voice, cfg.speed))
+    register("voice", "local", lambda cfg: LocalTextToSpeech(cfg.engine, cfg.voice or "en_US-joe-medium", cfg.speed))
     register("analyzer", "local", lambda cfg: LocalVideoAnalyzer())
 
 
+def _register_cloud() -> None:
+    # Imported lazily: a channel on local providers never loads a vendor SDK.
+    import httpx
+
+    from framecast.config import DEFAULT_MODELS, DEFAULT_VOICES, get_settings
+    from framecast.http import ProviderHTTP, RateLimiter
+
+    # Published default limits (lowest paid tiers, 2026-11); shared by every call in the process.
+    limiters = {"openai": RateLimiter(500, 8), "runway": RateLimiter(60, 2), "elevenlabs": RateLimiter(100, 3)}
+
+    def http(provider: str, base_url: str, headers: dict) -> ProviderHTTP:
+        settings = get_settings()
+        client = httpx.Client(base_url=base_url, headers=headers, timeout=settings.http_timeout_seconds,
+                              follow_redirects=True)
+        return ProviderHTTP(provider, client, secrets=settings.secrets(), limiter=limiters[provider])
+
+    def openai_client():
+        import openai
+
+        settings = get_settings()
+        return openai.OpenAI(api_key=settings.api_key("openai"), base_url=settings.openai_base_url, max_retries=0,
+                             timeout=settings.http_timeout_seconds)
+
+    def openai_script(cfg):
+        from framecast.providers.openai import OpenAIScriptWriter
+
+        return OpenAIScriptWriter(openai_client(), cfg.model or DEFAULT_MODELS[("script", "openai")],
+                                  get_settings().secrets())
+
+    def openai_image(cfg):
+        from framecast.providers.openai import OpenAIImageGenerator
+
+        return OpenAIImageGenerator(openai_client(), cfg.model or DEFAULT_MODELS[("image", "openai")],
+                                    get_settings().secrets())
+
+    def runway(cfg):
+        from framecast.providers.runway import RunwayVideoGenerator
+
+        settings = get_settings()
+        client = http("runway", settings.runway_base_url, {"Authorization": f"Bearer {settings.api_key('runway')}"})
+        return RunwayVideoGenerator(client, cfg.model or DEFAULT_MODELS[("motion", "runway")],
+                                    poll_seconds=settings.runway_poll_seconds,
+                                    deadline_seconds=settings.runway_deadline_seconds)
+
+    def elevenlabs(cfg):
+        from framecast.providers.elevenlabs import ElevenLabsTextToSpeech
+
+        settings = get_settings()
+        client = http("elevenlabs", settings.elevenlabs_base_url, {"xi-api-key": settings.api_key("elevenlabs")})
+        return ElevenLabsTextToSpeech(client, cfg.voice or DEFAULT_VOICES["elevenlabs"],
+                                      cfg.model or DEFAULT_MODELS[("voice", "elevenlabs")])
+
+    register("script", "openai", openai_script)
+    register("image", "openai", openai_image)
+    register("motion", "runway", runway)
+    register("voice", "elevenlabs", elevenlabs)
+
+
 _register_local()
+_register_cloud()

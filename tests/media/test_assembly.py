@@ -84,3 +84,18 @@ def test_parse_ebur128_summary():
     Peak:       -1.8 dBFS"""
     assert parse_ebur128(log) == (-14.2, -1.8)
     assert parse_ebur128("no summary") == (None, None)
+
+
+def test_a_clip_shorter_than_its_slot_is_slowed_down_not_frozen():
+    tl = timeline(Transition.fade, Transition.fade, fps=24)
+    graph = video_graph(tl, width=320, height=180, fps=24, subtitles=None,
+                        clip_seconds=[tl.slots[0].duration / 1.5, tl.slots[1].duration])
+    first, second = graph.split("[1:v]")
+    assert first.startswith("[0:v]setpts=1.500000*PTS,")
+    assert "setpts=" not in second.split(",scale=")[0]
+
+
+def test_stretch_is_capped():
+    tl = timeline(Transition.cut, Transition.cut)
+    graph = video_graph(tl, width=320, height=180, fps=24, subtitles=None, clip_seconds=[1.0, 1.0])
+    assert graph.startswith("[0:v]setpts=2.000000*PTS,")

@@ -1,0 +1,24 @@
+"""Estimated list prices (USD) per unit of each paid call, for the cost ledger and budgets.
+
+Estimates from the providers' public price pages as of 2026-11; they change, so a channel can
+override any entry (`budget.prices` is planned; edit here until then). Local providers cost 0.
+"""
+
+from __future__ import annotations
+
+# (provider, role) → (USD per unit, unit)
+PRICES: dict[tuple[str, str], tuple[float, str]] = {
+    ("openai", "script"): (0.01 / 1000, "token"),        # blended input+output tokens
+    ("openai", "image"): (0.04, "image"),                # gpt-image-2, ~1536x864, medium quality
+    ("runway", "motion"): (0.05, "second"),              # gen4_turbo: 5 credits/s at $0.01/credit
+    ("elevenlabs", "voice"): (0.30 / 1000, "character"),  # multilingual v2, creator-tier overage
+}
+
+
+def price(provider: str, role: str) -> tuple[float, str]:
+    """(USD per unit, unit name); local and unknown pairs cost nothing."""
+    return PRICES.get((provider, role), (0.0, "call"))
+
+
+def cost(provider: str, role: str, units: float) -> float:
+    return round(price(provider, role)[0] * units, 6)

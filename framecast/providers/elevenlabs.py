@@ -1,0 +1,55 @@
+"""ElevenLabs text to speech with character timestamps (grouped into word timing for captions)."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from framecast.errors import ProviderUnavailable
+from framecast.http import ProviderHTTP
+from framecast.media import ffmpeg
+from framecast.models import WordTiming
+from framecast.providers.base import Speech
+
+
+def words_from_alignment(alignment: dict) -> list[WordTiming]:
+    """Group ElevenLabs' per-character times into words (split on whitespace)."""
+    chars = alignment.get("characters") or []
+    starts = alignment.get("character_start_times_seconds") or []
+    ends = alignment.get("character_end_times_seconds") or []
+    words, current, start, end = [], "", 0.0, 0.0
+    for ch, s, e in zip(chars, starts, ends):
+        if ch.isspace():
+            if current:
+                words.append(WordTiming(word=current, start=round(start, 3), end=round(end, 3)))
+            current = ""
+            continue
+        if not current:
+            start = s
+        current += ch
+        end = e
+    if current:
+        words.append(WordTiming(word=current, start=round(start, 3), end=round(end, 3)))
+    return words
+
+
+class ElevenLabsTextToSpeech:
+    name = "elevenlabs"
+
+    def __init__(self, http: ProviderHTTP, voice_id: str, model_id: str, output_format: str = "mp3_44100_128"):
+        self.http, self.voice_id, self.model_id, self.output_format = http, voice_id, model_id, output_format
+
+    def synthesize(self, text: str, *, out: Path) -> Speech:
+        body = {"text": text, "model_id": self.model_id}
+        data = self.http.json("POST", f"/v1/text-to-speech/{self.voice_id}/with-timestamps",
+                              params={"output_format": self.output_format}, json=body)
+        try:
+            audio = base64.b64decode(data["audio_base64"], validate=True)
+        except (KeyError, ValueError) as exc:
+            raise ProviderUnavailable("elevenlabs: response without valid audio_base64", provider="elevenlabs") from exc
+        path = out.with_suffix(".mp3")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(audio)
+        duration = ffmpeg.duration(path)
+        words = words_from_alignment(data.get("alignment") or {})
+        return Speech(path=path, duration=duration, words=words, engine=f"elevenlabs:{self.model_id}:{self.voice_id}")
