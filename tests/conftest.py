@@ -66,3 +66,19 @@ def prefect_server():
     with prefect_test_harness(server_startup_timeout=120):
         with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
             yield
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    """The provider sandbox on 127.0.0.1, producing small media (a fifth of the requested size)."""
+    from framecast.sandbox import Sandbox
+
+    with Sandbox(media_scale=0.2) as sb:
+        yield sb
+
+
+@pytest.fixture
+def sandbox(sandbox_server):
+    sandbox_server.state.reset()
+    yield sandbox_server
+    sandbox_server.state.reset()

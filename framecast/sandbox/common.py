@@ -1,4 +1,8 @@
-"""Helpers shared by the sandbox's provider routers: auth, faults, latency, error shapes."""
+"""Helpers shared by the sandbox's provider routers: auth, faults, latency, error shapes.
+
+Routes are plain `def`s: FastAPI runs them in a thread pool, so a slow fault or an ffmpeg render
+never blocks other requests (a blocked loop let late requests eat the next test's faults).
+"""
 
 from __future__ import annotations
 

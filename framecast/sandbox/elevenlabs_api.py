@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
 
 from framecast.sandbox import media
@@ -19,7 +19,7 @@ def router(state: SandboxState) -> APIRouter:
     api = APIRouter()
 
     @api.post("/v1/text-to-speech/{voice_id}/with-timestamps")
-    async def speak(voice_id: str, request: Request, output_format: str = "mp3_44100_128"):
+    def speak(voice_id: str, request: Request, body: dict = Body(...), output_format: str = "mp3_44100_128"):
         fault, early = begin(state, request, "elevenlabs", "tts.with_timestamps", detail_error, "xi-api-key")
         if early:
             return early
@@ -27,7 +27,6 @@ def router(state: SandboxState) -> APIRouter:
             status = "system_busy" if fault.kind == "busy" else "too_many_concurrent_requests"
             return JSONResponse(detail_error(429, "injected", status), status_code=429,
                                 headers={"retry-after": fault.retry_after} if fault.retry_after else {})
-        body = await request.json()
         issues = problems("elevenlabs.tts_with_timestamps.request", body)
         if issues or "text" not in body:
             return JSONResponse({"detail": [{"loc": ["body"], "msg": m, "type": "value_error"}

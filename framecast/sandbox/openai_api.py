@@ -7,7 +7,7 @@ import json
 import re
 import time
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
 
 from framecast.providers.base import ScriptBrief
@@ -30,11 +30,10 @@ def router(state: SandboxState) -> APIRouter:
     api = APIRouter()
 
     @api.post("/v1/chat/completions")
-    async def chat(request: Request):
+    def chat(request: Request, body: dict = Body(...)):
         fault, early = begin(state, request, "openai", "chat.completions", openai_error)
         if early:
             return early
-        body = await request.json()
         for field in ("model", "messages"):
             if field not in body:
                 return _bad(f"Missing required parameter: '{field}'.", "missing_required_parameter", field)
@@ -68,11 +67,10 @@ def router(state: SandboxState) -> APIRouter:
         }
 
     @api.post("/v1/images/generations")
-    async def images(request: Request):
+    def images(request: Request, body: dict = Body(...)):
         fault, early = begin(state, request, "openai", "images.generations", openai_error)
         if early:
             return early
-        body = await request.json()
         issues = problems("openai.images_generations.request", body)
         if issues:
             return _bad("; ".join(issues))

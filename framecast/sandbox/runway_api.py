@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import FileResponse, JSONResponse
 
 from framecast.sandbox import media
@@ -21,13 +21,12 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
     api = APIRouter()
 
     @api.post("/v1/image_to_video")
-    async def create(request: Request):
+    def create(request: Request, body: dict = Body(...)):
         fault, early = begin(state, request, "runway", "image_to_video", runway_error)
         if early:
             return early
         if request.headers.get("x-runway-version") != API_VERSION:
             return JSONResponse({"error": f"X-Runway-Version must be {API_VERSION}"}, status_code=400)
-        body = await request.json()
         issues = problems("runway.image_to_video.request", body)
         if issues:
             return JSONResponse({"error": "Validation of body failed", "issues": issues}, status_code=400)
@@ -41,7 +40,7 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
         return {"id": task_id, "estimatedCost": {"credits": 5 * seconds}}
 
     @api.get("/v1/tasks/{task_id}")
-    async def poll(task_id: str, request: Request):
+    def poll(task_id: str, request: Request):
         _, early = begin(state, request, "runway", "tasks", runway_error)
         if early:
             return early
@@ -70,7 +69,7 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
         return {**base, "status": "SUCCEEDED", "output": [f"{base_url}/runway/media/{task_id}.mp4"]}
 
     @api.get("/media/{name}")
-    async def download(name: str):
+    def download(name: str):
         path = Path(state.media_dir) / Path(name).name
         if not path.is_file():
             return JSONResponse({"error": "expired"}, status_code=404)

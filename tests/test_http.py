@@ -1,0 +1,111 @@
+"""The shared HTTP layer against the sandbox: translation, retries, Retry-After, downloads."""
+
+from datetime import datetime, timedelta, timezone
+
+import httpx
+import pytest
+
+from framecast.errors import AuthError, InvalidRequest, ProviderTimeout, ProviderUnavailable, QuotaExhausted, RateLimited
+from framecast.http import ProviderHTTP, RateLimiter, RetryPolicy, classify, parse_retry_after, redact
+from framecast.sandbox import Fault
+
+KEY = "sk-test-0123456789abcdef"
+ENDPOINT = "/v1/text-to-speech/voice/with-timestamps"
+BODY = {"text": "Hello there.", "model_id": "eleven_multilingual_v2"}
+
+
+@pytest.fixture
+def waits():
+    return []
+
+
+@pytest.fixture
+def http(sandbox, waits):
+    client = httpx.Client(base_url=sandbox.base_url("elevenlabs"), headers={"xi-api-key": KEY}, timeout=2.0)
+    yield ProviderHTTP("elevenlabs", client, secrets=[KEY], retry=RetryPolicy(attempts=3, base_delay=0.01),
+                       sleep=waits.append)
+    client.close()
+
+
+def test_parse_retry_after_seconds_and_http_date():
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+    assert parse_retry_after("7") == 7.0
+    later = (now + timedelta(seconds=30)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    assert parse_retry_after(later, now) == 30.0
+    assert parse_retry_after("soon") is None and parse_retry_after(None) is None
+
+
+@pytest.mark.parametrize("status, message, expected", [
+    (401, "bad key", AuthError), (429, "slow down", RateLimited), (429, "insufficient_quota", QuotaExhausted),
+    (503, "busy", ProviderUnavailable), (408, "timeout", ProviderUnavailable), (422, "bad field", InvalidRequest),
+])
+def test_classify(status, message, expected):
+    assert type(classify("p", status, message)) is expected
+
+
+def test_rate_limit_is_retried_no_sooner_than_retry_after(http, sandbox, waits):
+    sandbox.state.inject("elevenlabs", "tts.with_timestamps", Fault(kind="concurrent", retry_after="2"))
+    body = http.json("POST", ENDPOINT, json=BODY)
+    assert body["audio_base64"]
+    assert sandbox.state.calls("elevenlabs", "tts.with_timestamps") == 2
+    assert waits and waits[0] >= 2.0
+
+
+def test_server_errors_are_retried_then_surface_as_retryable(http, sandbox, waits):
+    sandbox.state.inject("elevenlabs", "tts.with_timestamps", Fault(status=503), times=3)
+    with pytest.raises(ProviderUnavailable, match="503"):
+        http.json("POST", ENDPOINT, json=BODY)
+    assert sandbox.state.calls("elevenlabs") == 3 and len(waits) == 2
+
+
+def test_permanent_errors_are_not_retried_and_secrets_never_leak(sandbox, waits):
+    client = httpx.Client(base_url=sandbox.base_url("elevenlabs"), headers={"xi-api-key": ""}, timeout=2.0)
+    http = ProviderHTTP("elevenlabs", client, secrets=[KEY], retry=RetryPolicy(base_delay=0.01), sleep=waits.append)
+    with pytest.raises(AuthError) as info:
+        http.json("POST", ENDPOINT, json={**BODY, "text": f"my key is {KEY}"})
+    assert sandbox.state.calls("elevenlabs") == 1 and waits == []
+    assert KEY not in str(info.value)
+    assert redact(f"Bearer {KEY}", [KEY]) == "Bearer ***"
+
+
+def test_a_long_retry_after_is_handed_to_the_task_retry(http, sandbox, waits):
+    sandbox.state.inject("elevenlabs", "tts.with_timestamps", Fault(status=429, retry_after="600"))
+    with pytest.raises(RateLimited) as info:
+        http.json("POST", ENDPOINT, json=BODY)
+    assert info.value.retry_after == 600 and waits == []
+
+
+def test_timeouts_are_retryable(http, sandbox):
+    sandbox.state.inject("elevenlabs", "tts.with_timestamps", Fault(kind="timeout", delay=2.5), times=3)
+    with pytest.raises(ProviderTimeout):
+        http.json("POST", ENDPOINT, json=BODY)
+
+
+def test_malformed_json_is_a_clear_retryable_error(http, sandbox):
+    sandbox.state.inject("elevenlabs", "tts.with_timestamps", Fault(kind="malformed"))
+    with pytest.raises(ProviderUnavailable, match="malformed JSON"):
+        http.json("POST", ENDPOINT, json=BODY)
+
+
+def test_downloads_refuse_foreign_hosts_plain_http_and_wrong_types(http, sandbox, tmp_path):
+    with pytest.raises(InvalidRequest, match="not one elevenlabs serves from"):
+        http.download("https://evil.example.com/x.mp4", tmp_path / "x", allowed_hosts=("elevenlabs.io",),
+                      max_bytes=10, content_types=("video/",))
+    with pytest.raises(InvalidRequest, match="over http"):
+        http.download("http://elevenlabs.io/x.mp4", tmp_path / "x", allowed_hosts=("elevenlabs.io",),
+                      max_bytes=10, content_types=("video/",))
+    with pytest.raises(InvalidRequest, match="expected video/"):
+        http.download(sandbox.url + "/__sandbox/counters", tmp_path / "x", allowed_hosts=(), max_bytes=1000,
+                      content_types=("video/",))
+    assert not (tmp_path / "x").exists()
+
+
+def test_rate_limiter_spaces_requests():
+    import time
+
+    limiter = RateLimiter(rpm=600, concurrency=2)  # one every 0.1 s
+    start = time.monotonic()
+    for _ in range(4):
+        with limiter.slot():
+            pass
+    assert time.monotonic() - start >= 0.29
