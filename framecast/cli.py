@@ -29,7 +29,14 @@ def _parser() -> argparse.ArgumentParser:
     make.add_argument("--notes", type=Path, help="facts for the script writer, one per line")
     make.add_argument("--refresh", action="store_true", help="ignore cached results and regenerate every step")
     make.add_argument("--verbose", action="store_true", help="show Prefect's logs")
+    make.add_argument("--sandbox", action="store_true",
+                      help="use a cloud provider at every stage, against the local provider sandbox (no keys, no cost)")
     sub.add_parser("channels", help="list the channels in deployments/")
+    est = sub.add_parser("estimate", help="expected cost of one run of a channel, without spending anything")
+    est.add_argument("--channel", default="demo")
+    est.add_argument("--cloud", action="store_true", help="as if every stage used its cloud provider")
+    box = sub.add_parser("sandbox", help="run the provider sandbox in the foreground")
+    box.add_argument("--port", type=int, default=8765)
     return parser
 
 
@@ -80,20 +87,71 @@ def _make(args) -> int:
     if args.refresh:
         os.environ["PREFECT_TASKS_REFRESH_CACHE"] = "true"
 
-    from framecast.config import reset_settings
-    from framecast.errors import FramecastError, QualityGateFailed
+    from framecast.config import load_channel, reset_settings
+    from framecast.errors import FramecastError
 
+    sandbox = None
+    if args.sandbox:
+        from framecast.sandbox import Sandbox
+
+        sandbox = Sandbox().start()
+        os.environ.update(sandbox.env())
+        console.print(f"sandbox: providers answered by {sandbox.url} (no keys, no cost)")
     reset_settings()
     try:
-        channel, script, notes, topic = _preflight(args)
-    except FramecastError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        return 2
+        try:
+            channel, script, notes, topic = _preflight(args)
+            if sandbox is not None:
+                channel_file = _cloud_channel_file(channel, out)
+                args.channel, channel = str(channel_file), load_channel(str(channel_file))
+        except FramecastError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            return 2
+        return _run(args, console, channel, script, notes, topic, out)
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
 
+
+def _cloud_channel_file(channel, out: Path) -> Path:
+    """Write the channel with cloud providers at every stage, for a sandbox run."""
+    import yaml
+
+    from framecast.config import with_cloud_providers
+
+    path = out / "channels" / f"{channel.name}-sandbox.yaml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yaml.safe_dump(with_cloud_providers(channel).model_dump(mode="json")))
+    return path
+
+
+def _cost_table(console, run: str) -> None:
+    from rich.table import Table
+
+    from framecast import usage
+    from framecast.config import get_settings
+
+    entries = [e for e in usage.read(get_settings().data_dir) if e.get("run") == run]
+    table = Table(title="cost of this run (estimated list prices)")
+    for column in ("stage", "provider", "model", "calls", "units", "USD"):
+        table.add_column(column, justify="right" if column in ("calls", "units", "USD") else "left")
+    groups: dict[tuple, list] = {}
+    for e in entries:
+        groups.setdefault((e["role"], e["provider"], e["model"]), []).append(e)
+    for (role, provider, model), rows in groups.items():
+        table.add_row(role, provider, model or "-", str(len(rows)),
+                      f"{sum(r['units'] for r in rows):g} {rows[0]['unit']}", f"{sum(r['usd'] for r in rows):.2f}")
+    table.add_row("total", "", "", str(len(entries)), "", f"{sum(e['usd'] for e in entries):.2f}")
+    console.print(table)
+
+
+def _run(args, console, channel, script, notes, topic, out: Path) -> int:
+    """Run the flow with progress bars; print the verdict, the cost table and the MP4's path."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows.produce_video import produce_video
     from framecast import progress
+    from framecast.errors import FramecastError, QualityGateFailed
 
     console.print(f"framecast: [bold]{topic}[/bold] for channel [bold]{channel.name}[/bold] "
                   f"({channel.format.size} @ {channel.format.fps} fps) → {out}")
@@ -118,11 +176,52 @@ def _make(args) -> int:
 
     meta = json.loads((Path(publication.location) / "metadata.json").read_text())
     video = Path(publication.location) / "video.mp4"
+    manifest = json.loads(Path(publication.manifest.uri.removeprefix("file://")).read_text())
+    _cost_table(console, manifest["run"])
     console.print(f"quality gate: [green]PASSED[/green] ({len(meta['quality']['checks'])} checks; "
                   f"{meta['quality']['measurements'].get('integrated_lufs')} LUFS)")
     console.print(f"duration: {meta['duration']:.1f} s")
     print(video)
     return 0
+
+
+def _estimate(args) -> int:
+    from framecast.config import load_channel, with_cloud_providers
+    from framecast.errors import FramecastError
+    from framecast.estimate import estimate
+
+    try:
+        channel = load_channel(args.channel)
+    except FramecastError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    channel = with_cloud_providers(channel) if args.cloud else channel
+    lines = estimate(channel)
+    print(f"{'stage':<8} {'provider':<11} {'model':<24} {'units':>14} {'USD':>8}")
+    for line in lines:
+        print(f"{line.role:<8} {line.provider:<11} {line.model:<24} {f'{line.units:g} {line.unit}':>14} {line.usd:>8.2f}")
+    total = sum(line.usd for line in lines)
+    budget = channel.budget.max_usd_per_run
+    print(f"{'total':<8} {'':<11} {'':<24} {'':>14} {total:>8.2f}"
+          + (f"  (budget {budget:.2f} per run)" if budget is not None else ""))
+    return 0
+
+
+def _sandbox(args) -> int:
+    import time
+
+    from framecast.sandbox import Sandbox
+
+    with Sandbox(port=args.port) as sandbox:
+        print(f"provider sandbox on {sandbox.url}; point framecast at it with:")
+        for key, value in sandbox.env().items():
+            print(f"  export {key}={value}")
+        print(f"counters: {sandbox.url}/__sandbox/counters   faults: POST {sandbox.url}/__sandbox/faults")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,6 +231,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print("\n".join(available_channels(get_settings().resolved_channels_dir())))
         return 0
+    if args.command == "estimate":
+        return _estimate(args)
+    if args.command == "sandbox":
+        return _sandbox(args)
     return _make(args)
 
 

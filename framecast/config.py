@@ -276,3 +276,16 @@ def load_channel(name_or_path: str, settings: Settings | None = None) -> Channel
         return ChannelConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc, f"channel file {path}")) from exc
+
+
+CLOUD_PROVIDERS = {"script": "openai", "image": "openai", "motion": "runway", "voice": "elevenlabs"}
+
+
+def with_cloud_providers(channel: ChannelConfig) -> ChannelConfig:
+    """The channel with a cloud provider at every stage (what `--sandbox` runs), named NAME-sandbox."""
+    data = channel.model_dump(mode="json")
+    for stage, provider in CLOUD_PROVIDERS.items():
+        data[stage] = {**data[stage], "provider": provider, "model": None}
+    data["voice"]["voice"] = None
+    data["name"] = f"{channel.name}-sandbox"[:63]
+    return ChannelConfig.model_validate(data)

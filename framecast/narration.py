@@ -15,7 +15,7 @@ def synthesize(text: str, voice: VoiceConfig) -> NarrationAsset:
         speech = tts.synthesize(text, out=tmp / "narration.wav")
         media_type = "audio/mpeg" if speech.path.suffix == ".mp3" else "audio/wav"
         ref = runtime.store().put(speech.path, media_type)
-    usage.record(get_settings().data_dir, role="voice", provider=tts.name, model=speech.engine,
+    usage.record(get_settings().data_dir, role="voice", provider=tts.name, model=getattr(tts, "model", ""),
                  units=len(text), unit="character")
     speech_end = speech.words[-1].end if speech.words else speech.duration
     return NarrationAsset(ref=ref, duration=round(speech.duration, 3), speech_end=speech_end,

@@ -52,7 +52,7 @@ def write(topic: str, cfg: ScriptConfig, language: str = "en", notes: tuple[str,
     usage.ensure_budget(get_settings().data_dir, writer.name, "script", ESTIMATED_SCRIPT_TOKENS)
     script = writer.write(brief)
     tokens = getattr(writer, "tokens_used", 0)
-    usage.record(get_settings().data_dir, role="script", provider=writer.name, model=cfg.model or "",
+    usage.record(get_settings().data_dir, role="script", provider=writer.name, model=getattr(writer, "model", ""),
                  units=tokens or 1, unit="token" if tokens else "request")
     return check_for_channel(script, cfg, f"script from the {writer.name} writer")
 

@@ -25,7 +25,7 @@ def render_image(scene: Scene, index: int, cfg: ImageConfig, fmt: VideoFormat, s
         path = gen.generate(prompt, width=fmt.width, height=fmt.height,
                             seed=scene_seed(seed, index, prompt), out=tmp / "image.png")
         ref = runtime.store().put(path, "image/png")
-    usage.record(get_settings().data_dir, role="image", provider=gen.name, model=cfg.model or "",
+    usage.record(get_settings().data_dir, role="image", provider=gen.name, model=getattr(gen, "model", ""),
                  units=1, unit="image")
     return ImageAsset(ref=ref, width=fmt.width, height=fmt.height)
 
@@ -42,6 +42,6 @@ def animate(image: ImageAsset, scene: Scene, index: int, duration: float, cfg: M
                            seed=scene_seed(seed, index, scene.visual_prompt), out=tmp / "clip.mp4")
         actual = ffmpeg.duration(path)
         ref = store.put(path, "video/mp4")
-    usage.record(get_settings().data_dir, role="motion", provider=gen.name, model=cfg.model or "",
+    usage.record(get_settings().data_dir, role="motion", provider=gen.name, model=getattr(gen, "model", ""),
                  units=getattr(gen, "seconds_billed", 0) or round(actual, 3), unit="second")
     return ClipAsset(ref=ref, duration=actual, width=fmt.width, height=fmt.height, fps=fmt.fps)

@@ -38,6 +38,7 @@ class ElevenLabsTextToSpeech:
 
     def __init__(self, http: ProviderHTTP, voice_id: str, model_id: str, output_format: str = "mp3_44100_128"):
         self.http, self.voice_id, self.model_id, self.output_format = http, voice_id, model_id, output_format
+        self.model = model_id
 
     def synthesize(self, text: str, *, out: Path) -> Speech:
         body = {"text": text, "model_id": self.model_id}

@@ -1,0 +1,41 @@
+"""What a run of a channel is expected to cost, before anything is spent."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from framecast import pricing
+from framecast.config import DEFAULT_MODELS, ChannelConfig
+from framecast.scripting import ESTIMATED_SCRIPT_TOKENS
+
+CHARS_PER_SECOND = 15  # narration pace: ~2.5 words/s of ~6 characters
+
+
+@dataclass(frozen=True)
+class Line:
+    role: str
+    provider: str
+    model: str
+    units: float
+    unit: str
+    usd: float
+
+
+def estimate(channel: ChannelConfig) -> list[Line]:
+    """One line per stage: expected units and USD for one video of this channel."""
+    cfg = channel.script
+    scenes = max(cfg.min_scenes, min(cfg.max_scenes, round(cfg.target_seconds / 8.5)))
+    per_scene = cfg.target_seconds / scenes
+    plan = [
+        ("script", channel.script.provider, channel.script.model, ESTIMATED_SCRIPT_TOKENS),
+        ("image", channel.image.provider, channel.image.model, scenes),
+        ("motion", channel.motion.provider, channel.motion.model, scenes * min(10, math.ceil(per_scene))),
+        ("voice", channel.voice.provider, channel.voice.model, cfg.target_seconds * CHARS_PER_SECOND),
+    ]
+    lines = []
+    for role, provider, model, units in plan:
+        _, unit = pricing.price(provider, role)
+        lines.append(Line(role=role, provider=provider, model=model or DEFAULT_MODELS.get((role, provider), "-"),
+                          units=units, unit=unit, usd=pricing.cost(provider, role, units)))
+    return lines

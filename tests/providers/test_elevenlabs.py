@@ -1,0 +1,46 @@
+"""ElevenLabs TTS with timestamps against the sandbox."""
+
+import httpx
+import pytest
+
+from framecast.errors import InvalidRequest
+from framecast.http import ProviderHTTP, RetryPolicy
+from framecast.providers.elevenlabs import ElevenLabsTextToSpeech, words_from_alignment
+
+TEXT = "Magma rises through cracks in the crust."
+
+
+@pytest.fixture
+def tts(sandbox):
+    client = httpx.Client(base_url=sandbox.base_url("elevenlabs"), headers={"xi-api-key": "key-abcdef"}, timeout=30)
+    return ElevenLabsTextToSpeech(ProviderHTTP("elevenlabs", client, retry=RetryPolicy(base_delay=0.01)),
+                                  "21m00Tcm4TlvDq8ikWAM", "eleven_multilingual_v2")
+
+
+def test_speech_with_word_timing_from_character_alignment(tts, tmp_path):
+    speech = tts.synthesize(TEXT, out=tmp_path / "n.wav")
+    assert speech.path.suffix == ".mp3" and speech.path.stat().st_size > 1000
+    assert [w.word for w in speech.words] == TEXT.split()
+    assert speech.words[-1].end <= speech.duration + 0.1
+    assert all(a.end <= b.start for a, b in zip(speech.words, speech.words[1:]))
+
+
+def test_words_from_alignment_groups_on_whitespace():
+    alignment = {"characters": list("Hi  you"), "character_start_times_seconds": [0, .1, .2, .3, .4, .5, .6],
+                 "character_end_times_seconds": [.1, .2, .3, .4, .5, .6, .7]}
+    words = words_from_alignment(alignment)
+    assert [(w.word, w.start, w.end) for w in words] == [("Hi", 0, 0.2), ("you", 0.4, 0.7)]
+
+
+def test_language_code_with_multilingual_v2_is_rejected_like_the_real_api(sandbox):
+    response = httpx.post(sandbox.base_url("elevenlabs") + "/v1/text-to-speech/v/with-timestamps",
+                          headers={"xi-api-key": "k"},
+                          json={"text": "hi", "model_id": "eleven_multilingual_v2", "language_code": "en"})
+    assert response.status_code == 400
+
+
+def test_validation_error_is_permanent(tts, sandbox, tmp_path):
+    tts.model_id = 12345  # wrong type: the spec says string
+    with pytest.raises(InvalidRequest, match="422"):
+        tts.synthesize(TEXT, out=tmp_path / "n.wav")
+    assert sandbox.state.calls("elevenlabs") == 1

@@ -1,0 +1,81 @@
+"""OpenAI clients through the real SDK against the sandbox."""
+
+import openai
+import pytest
+from PIL import Image
+
+from framecast.errors import AuthError, ContentRejected, RateLimited, ScriptError
+from framecast.http import RetryPolicy
+from framecast.providers.base import ScriptBrief
+from framecast.providers.openai import OpenAIImageGenerator, OpenAIScriptWriter, image_size
+from framecast.sandbox import Fault
+
+KEY = "sk-sandbox-abcdefghijklmnop"
+BRIEF = ScriptBrief("How volcanoes work", min_scenes=6, max_scenes=8, target_seconds=60)
+FAST = RetryPolicy(attempts=3, base_delay=0.01, max_wait=5)
+
+
+@pytest.fixture
+def client(sandbox):
+    return openai.OpenAI(api_key=KEY, base_url=sandbox.base_url("openai") + "/v1", max_retries=0, timeout=5)
+
+
+def test_writes_a_schema_valid_script_and_counts_tokens(client, sandbox):
+    writer = OpenAIScriptWriter(client, "gpt-5.5", [KEY], FAST)
+    script = writer.write(BRIEF)
+    assert 6 <= len(script.scenes) <= 8 and "volcanoes" in script.title.lower()
+    assert writer.tokens_used > 0
+    assert sandbox.state.calls("openai", "chat.completions") == 1
+
+
+def test_schema_invalid_answer_gets_one_repair_round(client, sandbox):
+    sandbox.state.inject("openai", "chat.completions", Fault(kind="invalid_script"))
+    script = OpenAIScriptWriter(client, "gpt-5.5", [KEY], FAST).write(BRIEF)
+    assert all(s.duration <= 30 for s in script.scenes)
+    assert sandbox.state.calls("openai", "chat.completions") == 2
+
+
+def test_truncated_answer_twice_is_a_clear_error(client, sandbox):
+    sandbox.state.inject("openai", "chat.completions", Fault(kind="length"), times=2)
+    with pytest.raises(ScriptError, match="finish_reason=length"):
+        OpenAIScriptWriter(client, "gpt-5.5", [KEY], FAST).write(BRIEF)
+
+
+def test_refusal_is_content_rejected_and_not_retried(client, sandbox):
+    sandbox.state.inject("openai", "chat.completions", Fault(kind="refusal"))
+    with pytest.raises(ContentRejected, match="refused"):
+        OpenAIScriptWriter(client, "gpt-5.5", [KEY], FAST).write(BRIEF)
+    assert sandbox.state.calls("openai") == 1
+
+
+def test_rate_limit_then_success(client, sandbox):
+    sandbox.state.inject("openai", "chat.completions", Fault(status=429, retry_after="0.05"))
+    OpenAIScriptWriter(client, "gpt-5.5", [KEY], FAST).write(BRIEF)
+    assert sandbox.state.calls("openai", "chat.completions") == 2
+
+
+def test_persistent_rate_limit_surfaces_as_rate_limited(client, sandbox):
+    sandbox.state.inject("openai", "chat.completions", Fault(status=429, retry_after="0.01"), times=3)
+    with pytest.raises(RateLimited):
+        OpenAIScriptWriter(client, "gpt-5.5", [KEY], FAST).write(BRIEF)
+    assert sandbox.state.calls("openai", "chat.completions") == 3
+
+
+def test_bad_key_is_an_auth_error_without_the_key(sandbox):
+    client = openai.OpenAI(api_key=KEY, base_url=sandbox.base_url("openai") + "/v1", max_retries=0)
+    sandbox.state.inject("openai", "chat.completions", Fault(status=401))
+    with pytest.raises(AuthError) as info:
+        OpenAIScriptWriter(client, "gpt-5.5", [KEY], FAST).write(BRIEF)
+    assert KEY not in str(info.value)
+
+
+def test_image_sizes_are_multiples_of_16_in_the_frame_shape():
+    assert image_size(1920, 1080) == (1536, 864)
+    assert image_size(1080, 1920) == (864, 1536)
+
+
+def test_generates_an_image_at_the_frame_size(client, sandbox, tmp_path):
+    out = OpenAIImageGenerator(client, "gpt-image-2", [KEY], FAST).generate(
+        "A volcano: cross-section", width=320, height=180, seed=1, out=tmp_path / "i.png")
+    assert Image.open(out).size == (320, 180)
+    assert sandbox.state.calls("openai", "images.generations") == 1

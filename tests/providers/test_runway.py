@@ -1,0 +1,75 @@
+"""Runway image-to-video against the sandbox: statuses, failures, download."""
+
+import httpx
+import pytest
+
+from framecast.errors import ContentRejected, InvalidRequest, ProviderTimeout, ProviderUnavailable
+from framecast.http import ProviderHTTP, RetryPolicy
+from framecast.media import ffmpeg
+from framecast.providers.local_image import LocalImageGenerator
+from framecast.providers.runway import RunwayVideoGenerator, ratio_for
+from framecast.sandbox import Fault
+
+
+@pytest.fixture
+def still(tmp_path):
+    return LocalImageGenerator().generate("A volcano: erupting", width=640, height=360, seed=1, out=tmp_path / "s.png")
+
+
+@pytest.fixture
+def runway(sandbox):
+    client = httpx.Client(base_url=sandbox.base_url("runway"), headers={"Authorization": "Bearer key-123456"},
+                          timeout=30)
+    http = ProviderHTTP("runway", client, secrets=["key-123456"], retry=RetryPolicy(base_delay=0.01))
+    return RunwayVideoGenerator(http, "gen4_turbo", poll_seconds=0.01, deadline_seconds=20)
+
+
+def animate(runway, still, tmp_path, duration=4.2):
+    return runway.animate(still, prompt="slow push in", duration=duration, width=640, height=360, fps=24, seed=7,
+                          out=tmp_path / "clip.mp4")
+
+
+def test_ratios_are_pixel_pairs():
+    assert ratio_for(1920, 1080) == "1280:720" and ratio_for(1080, 1920) == "720:1280"
+
+
+def test_polls_through_pending_and_running_then_downloads_the_clip(runway, still, sandbox, tmp_path):
+    clip = animate(runway, still, tmp_path)
+    info = ffmpeg.probe(clip)
+    assert ffmpeg.stream(info, "video")["codec_name"] == "h264"
+    assert abs(float(info["format"]["duration"]) - 5) < 0.2  # ceil(4.2) s requested
+    assert runway.seconds_billed == 5
+    assert sandbox.state.calls("runway", "tasks") == 3  # PENDING, RUNNING, SUCCEEDED
+
+
+def test_throttled_is_not_terminal(runway, still, sandbox, tmp_path):
+    sandbox.state.inject("runway", "image_to_video", Fault(kind="throttled"))
+    assert animate(runway, still, tmp_path).is_file()
+    assert sandbox.state.calls("runway", "tasks") == 3
+
+
+@pytest.mark.parametrize("kind, error", [
+    ("failed_safety", ContentRejected), ("failed_internal", ProviderUnavailable), ("cancelled", InvalidRequest),
+])
+def test_failures_map_to_the_error_tree(runway, still, sandbox, tmp_path, kind, error):
+    sandbox.state.inject("runway", "image_to_video", Fault(kind=kind))
+    with pytest.raises(error):
+        animate(runway, still, tmp_path)
+    assert not (tmp_path / "clip.mp4").exists()
+
+
+def test_deadline(runway, still, sandbox, tmp_path):
+    runway.deadline = 0.0
+    with pytest.raises(ProviderTimeout, match="still PENDING"):
+        animate(runway, still, tmp_path)
+
+
+def test_request_is_validated_like_the_real_api(sandbox):
+    bad = httpx.post(sandbox.base_url("runway") + "/v1/image_to_video",
+                     headers={"Authorization": "Bearer k", "X-Runway-Version": "2024-11-06"},
+                     json={"model": "gen4_turbo", "promptImage": "data:image/png;base64,AAAAAAAAAAAA", "ratio": "16:9"})
+    assert bad.status_code == 400
+    assert any("ratio" in issue for issue in bad.json()["issues"])
+    no_version = httpx.post(sandbox.base_url("runway") + "/v1/image_to_video", headers={"Authorization": "Bearer k"},
+                            json={})
+    assert no_version.status_code == 400 and "X-Runway-Version" in no_version.json()["error"]
