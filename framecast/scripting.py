@@ -49,11 +49,11 @@ def write(topic: str, cfg: ScriptConfig, language: str = "en", notes: tuple[str,
         topic=clean_topic(topic), min_scenes=cfg.min_scenes, max_scenes=cfg.max_scenes,
         target_seconds=cfg.target_seconds, language=language, notes=tuple(notes),
     )
-    usage.ensure_budget(get_settings().data_dir, writer.name, "script", ESTIMATED_SCRIPT_TOKENS)
+    reserved = usage.ensure_budget(get_settings().data_dir, writer.name, "script", ESTIMATED_SCRIPT_TOKENS)
     script = writer.write(brief)
     tokens = getattr(writer, "tokens_used", 0)
     usage.record(get_settings().data_dir, role="script", provider=writer.name, model=getattr(writer, "model", ""),
-                 units=tokens or 1, unit="token" if tokens else "request")
+                 units=tokens or 1, unit="token" if tokens else "request", reserved=reserved)
     return check_for_channel(script, cfg, f"script from the {writer.name} writer")
 
 

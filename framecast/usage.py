@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections import defaultdict
 from contextvars import ContextVar
 from datetime import datetime, timezone
 from pathlib import Path
@@ -13,6 +14,7 @@ from framecast import pricing
 from framecast.errors import PermanentError
 
 _lock = threading.Lock()
+_reserved: defaultdict[str, float] = defaultdict(float)  # estimates of calls under way, per run
 # Set by the flow for the duration of a run; copied into task threads by Prefect's task runner.
 current_run: ContextVar[str] = ContextVar("framecast_run", default="")
 run_budget: ContextVar[float | None] = ContextVar("framecast_budget", default=None)
@@ -27,26 +29,34 @@ def spent(data_dir: Path, run: str) -> float:
     return round(sum(e.get("usd", 0.0) for e in read(data_dir) if e.get("run") == run), 6)
 
 
-def ensure_budget(data_dir: Path, provider: str, role: str, units: float) -> None:
-    """Refuse (BudgetExceeded) a call whose estimated cost would exceed the run's budget."""
+def ensure_budget(data_dir: Path, provider: str, role: str, units: float) -> float:
+    """Refuse (BudgetExceeded) a call whose estimated cost would exceed the run's budget.
+
+    The estimate is reserved until `record(..., reserved=…)` releases it, so concurrent scene
+    tasks cannot each pass the check and overshoot together. Returns the reserved amount.
+    """
     budget, run = run_budget.get(), current_run.get()
     estimate = pricing.cost(provider, role, units)
     if budget is None or estimate == 0:
-        return
-    so_far = spent(data_dir, run)
-    if so_far + estimate > budget + 1e-9:
-        raise BudgetExceeded(
-            f"budget: this {provider} {role} call (~${estimate:.2f}) would take the run to ${so_far + estimate:.2f}, "
-            f"over budget.max_usd_per_run ${budget:.2f}; raise the budget in the channel file or use cheaper providers",
-            provider=provider)
+        return 0.0
+    with _lock:
+        so_far = spent(data_dir, run) + _reserved[run]
+        if so_far + estimate <= budget + 1e-9:
+            _reserved[run] += estimate
+            return estimate
+    raise BudgetExceeded(
+        f"budget: this {provider} {role} call (~${estimate:.2f}) would take the run to ${so_far + estimate:.2f}, "
+        f"over budget.max_usd_per_run ${budget:.2f}; raise the budget in the channel file or use cheaper providers",
+        provider=provider)
 
 
 def ledger_path(data_dir: Path) -> Path:
     return Path(data_dir) / "usage.jsonl"
 
 
-def record(data_dir: Path, *, role: str, provider: str, units: float, unit: str, model: str = "") -> None:
-    """Append one call with its estimated cost; O_APPEND keeps concurrent writers' lines whole."""
+def record(data_dir: Path, *, role: str, provider: str, units: float, unit: str, model: str = "",
+           reserved: float = 0.0) -> None:
+    """Append one call with its estimated cost (releasing its reservation); O_APPEND keeps lines whole."""
     line = json.dumps({
         "at": datetime.now(timezone.utc).isoformat(), "role": role, "provider": provider, "model": model,
         "units": units, "unit": unit, "usd": pricing.cost(provider, role, units), "run": current_run.get(),
@@ -59,6 +69,8 @@ def record(data_dir: Path, *, role: str, provider: str, units: float, unit: str,
             os.write(fd, line.encode())
         finally:
             os.close(fd)
+        run = current_run.get()
+        _reserved[run] = max(_reserved[run] - reserved, 0.0)
 
 
 def read(data_dir: Path) -> list[dict]:

@@ -45,7 +45,12 @@ def router(state: SandboxState) -> APIRouter:
             return _bad("Missing required parameter: 'response_format.json_schema.schema'.", param="response_format")
         text = " ".join(m.get("content", "") for m in body["messages"] if isinstance(m.get("content"), str))
         topic = (re.search(r"Topic:\s*(.+)", text) or re.search(r"(.+)", text)).group(1).strip()
-        script = LocalScriptWriter().write(ScriptBrief(topic=topic[:200], min_scenes=6, max_scenes=8, target_seconds=60))
+        # Follow the brief the way a model would: scene count and length from the prompt.
+        counts = re.search(r"Scenes:\s*(\d+)\s*to\s*(\d+)", text)
+        length = re.search(r"about\s*(\d+)\s*seconds", text)
+        lo, hi = (int(counts.group(1)), int(counts.group(2))) if counts else (6, 8)
+        script = LocalScriptWriter().write(ScriptBrief(topic=topic[:200], min_scenes=lo, max_scenes=hi,
+                                                       target_seconds=float(length.group(1)) if length else 60))
         content = json.dumps(script.model_dump(mode="json"))
         finish, refusal = "stop", None
         kind = fault.kind if fault else ""

@@ -1,0 +1,63 @@
+"""End to end with a cloud provider at every stage, against the sandbox's real wire protocols."""
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from flows.produce_video import produce_video
+from framecast import pricing, usage
+from framecast.config import load_channel, reset_settings, with_cloud_providers
+from framecast.sandbox import Fault
+from framecast.usage import BudgetExceeded
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+@pytest.fixture
+def cloud(sandbox, tiny_channel, tmp_path, monkeypatch):
+    for key, value in sandbox.env().items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / "out"))
+    reset_settings()
+
+    def channel(**overrides) -> str:
+        data = with_cloud_providers(load_channel(str(tiny_channel))).model_dump(mode="json")
+        data.update(overrides)
+        path = tmp_path / f"cloud-{len(list(tmp_path.glob('cloud-*')))}.yaml"
+        path.write_text(yaml.safe_dump(data))
+        return str(path)
+
+    yield channel
+    reset_settings()
+
+
+def test_every_stage_on_a_cloud_provider_publishes_and_costs_add_up(cloud, sandbox, tmp_path):
+    sandbox.state.inject("runway", "image_to_video", Fault(status=429, retry_after="0.2"))
+    publication = produce_video(channel=cloud(), topic="How volcanoes work")
+    assert publication.published and (Path(publication.location) / "video.mp4").is_file()
+
+    scenes = len(json.loads((Path(publication.location) / "script.json").read_text())["scenes"])
+    assert sandbox.state.calls("openai", "chat.completions") == 1
+    assert sandbox.state.calls("openai", "images.generations") == scenes
+    assert sandbox.state.calls("runway", "image_to_video") == scenes + 1  # one 429, retried once
+    assert sandbox.state.calls("elevenlabs", "tts.with_timestamps") == scenes
+
+    entries = usage.read(tmp_path / "out")
+    by_provider = {(e["provider"], e["role"]) for e in entries}
+    assert by_provider == {("openai", "script"), ("openai", "image"), ("runway", "motion"), ("elevenlabs", "voice")}
+    for e in entries:
+        assert e["usd"] == pricing.cost(e["provider"], e["role"], e["units"]) > 0
+        assert e["run"].startswith("tiny-sandbox/")
+    runway = [e for e in entries if e["provider"] == "runway"]
+    assert all(e["unit"] == "second" and e["units"] in range(2, 11) for e in runway)
+
+
+def test_budget_stops_the_run_before_the_call_that_would_exceed_it(cloud, sandbox, tmp_path):
+    budget = 0.20
+    with pytest.raises(BudgetExceeded, match="budget.max_usd_per_run"):
+        produce_video(channel=cloud(budget={"max_usd_per_run": budget}), topic="Why the sky is blue")
+    entries = usage.read(tmp_path / "out")
+    assert entries and sum(e["usd"] for e in entries) <= budget
+    assert not (tmp_path / "out" / "published").exists()
