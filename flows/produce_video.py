@@ -9,8 +9,8 @@ from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from framecast import progress, scripting, usage
-from framecast.config import load_channel, topic_for_day
+from framecast import progress, redaction, scripting, usage
+from framecast.config import get_settings, load_channel, topic_for_day
 from framecast.models import Publication, Script
 from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run
 from tasks.editing import assemble_video, plan_timeline, write_captions
@@ -41,6 +41,7 @@ def produce_video(
         script: a ready script (same schema the writer produces) to use instead of writing one.
         publish_date: the date the video is published under (default: today).
     """
+    redaction.install(get_settings().secrets())
     cfg = load_channel(channel)
     day = publish_date or date.today()
     run_key = f"{cfg.name}/{day.isoformat()}/{flow_run.get_id() or 'local'}"

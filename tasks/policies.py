@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from prefect.cache_policies import INPUTS, TASK_SOURCE, CachePolicy
@@ -30,10 +31,22 @@ def versioned(stage: str) -> CachePolicy:
     return INPUTS + TASK_SOURCE + CachePolicy.from_cache_key_fn(lambda ctx, inputs: f"{version}|{runtime.store_id()}")
 
 
+MAX_TASK_WAIT = 900.0  # longest Retry-After a task waits out before its next attempt
+
+
 def is_transient(task, task_run, state) -> bool:
-    """Retry only what may succeed next time (rate limits, timeouts, outages), never bad input."""
+    """Retry only what may succeed next time (rate limits, timeouts, outages), never bad input.
+
+    Prefect's retry delay is fixed when the task is defined, so a provider's Retry-After longer
+    than the HTTP layer waits inside a call (see framecast/http.py) is slept here, once.
+    """
     exc = state.result(raise_on_failure=False)
-    return isinstance(exc, BaseException) and is_retryable(exc)
+    if not (isinstance(exc, BaseException) and is_retryable(exc)):
+        return False
+    wait = getattr(exc, "retry_after", None)
+    if wait:
+        time.sleep(min(wait, MAX_TASK_WAIT))
+    return True
 
 
 # Retries for transient errors only; is_transient refuses everything else at once.

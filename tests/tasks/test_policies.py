@@ -34,3 +34,12 @@ def test_stage_version_and_store_are_part_of_the_key(monkeypatch, tmp_path):
     key_b = policy.compute_key(None, {}, {})
     reset_settings()
     assert key_a != key_b and "image-1" in key_a
+
+
+def test_a_long_retry_after_is_waited_out_before_the_task_retries(monkeypatch):
+    import tasks.policies as policies
+
+    slept = []
+    monkeypatch.setattr(policies.time, "sleep", slept.append)
+    assert is_transient(None, None, Failed(data=RateLimited("daily burst", retry_after=120))) is True
+    assert slept == [120]
