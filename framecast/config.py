@@ -44,6 +44,9 @@ class VideoFormat(Frozen):
 # Current defaults (2026-11); every one is overridable per channel because providers retire models.
 DEFAULT_MODELS = {
     ("script", "openai"): "gpt-5.5",
+    ("script", "anthropic"): "claude-sonnet-4-6",
+    ("image", "stability"): "sd3.5-large",
+    ("motion", "kling"): "kling-v2-1",
     ("image", "openai"): "gpt-image-2",
     ("motion", "runway"): "gen4_turbo",
     ("voice", "elevenlabs"): "eleven_multilingual_v2",
@@ -52,7 +55,7 @@ DEFAULT_VOICES = {"local": "en_US-joe-medium", "elevenlabs": "21m00Tcm4TlvDq8ikW
 
 
 class ScriptConfig(Frozen):
-    provider: Literal["local", "openai"] = "local"
+    provider: Literal["local", "openai", "anthropic"] = "local"
     model: str | None = None
     min_scenes: Annotated[int, Field(ge=1, le=40)] = 6
     max_scenes: Annotated[int, Field(ge=1, le=40)] = 12
@@ -66,13 +69,13 @@ class ScriptConfig(Frozen):
 
 
 class ImageConfig(Frozen):
-    provider: Literal["local", "openai"] = "local"
+    provider: Literal["local", "openai", "stability"] = "local"
     model: str | None = None
     style: str = ""
 
 
 class MotionConfig(Frozen):
-    provider: Literal["local", "runway"] = "local"
+    provider: Literal["local", "runway", "kling"] = "local"
     model: str | None = None
 
 
@@ -173,17 +176,29 @@ class Settings(BaseSettings):
     runway_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("RUNWAYML_API_SECRET", "FRAMECAST_RUNWAY_API_KEY"))
     elevenlabs_api_key: SecretStr | None = Field(
         None, validation_alias=AliasChoices("ELEVENLABS_API_KEY", "FRAMECAST_ELEVENLABS_API_KEY"))
+    anthropic_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "FRAMECAST_ANTHROPIC_API_KEY"))
+    stability_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("STABILITY_API_KEY", "FRAMECAST_STABILITY_API_KEY"))
+    kling_access_key: SecretStr | None = Field(None, validation_alias=AliasChoices("KLING_ACCESS_KEY", "FRAMECAST_KLING_ACCESS_KEY"))
+    kling_secret_key: SecretStr | None = Field(None, validation_alias=AliasChoices("KLING_SECRET_KEY", "FRAMECAST_KLING_SECRET_KEY"))
     openai_base_url: str = "https://api.openai.com/v1"
+    anthropic_base_url: str = "https://api.anthropic.com"
+    stability_base_url: str = "https://api.stability.ai"
+    kling_base_url: str = "https://api-singapore.klingai.com"
+    kling_callback_url: str | None = None
     runway_base_url: str = "https://api.dev.runwayml.com"
     elevenlabs_base_url: str = "https://api.elevenlabs.io"
     http_timeout_seconds: float = 60.0
-    runway_poll_seconds: float = 5.0
-    runway_deadline_seconds: float = 900.0
+    poll_seconds: float = 5.0
+    poll_deadline_seconds: float = 900.0
 
     def api_key(self, provider: str) -> str:
         """The provider's API key, or a ConfigError naming the variable to set."""
-        names = {"openai": "OPENAI_API_KEY", "runway": "RUNWAYML_API_SECRET", "elevenlabs": "ELEVENLABS_API_KEY"}
-        secret = getattr(self, f"{provider}_api_key", None)
+        names = {"openai": "OPENAI_API_KEY", "runway": "RUNWAYML_API_SECRET", "elevenlabs": "ELEVENLABS_API_KEY",
+                 "anthropic": "ANTHROPIC_API_KEY", "stability": "STABILITY_API_KEY",
+                 "kling_access": "KLING_ACCESS_KEY", "kling_secret": "KLING_SECRET_KEY"}
+        secret = getattr(self, f"{provider}_api_key", None) or getattr(self, f"{provider}_key", None)
         if secret is None or not secret.get_secret_value():
             raise ConfigError(f"{names[provider]} is not set: the channel uses {provider}; put the key in the "
                               f"environment or .env (or run `framecast make --sandbox` to try without keys)")
@@ -191,7 +206,9 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Every configured secret value, for redaction."""
-        return [s.get_secret_value() for s in (self.openai_api_key, self.runway_api_key, self.elevenlabs_api_key) if s]
+        values = (self.openai_api_key, self.runway_api_key, self.elevenlabs_api_key, self.anthropic_api_key,
+                  self.stability_api_key, self.kling_access_key, self.kling_secret_key)
+        return [s.get_secret_value() for s in values if s]
 
     def resolved_channels_dir(self) -> Path:
         """deployments/ of the working directory, else of the source checkout."""

@@ -44,12 +44,16 @@ def main(specs: Path) -> None:
     openai = yaml.safe_load((specs / "openai/openapi.yaml").read_text())
     oc = openai["components"]["schemas"]
     image = inline({"$ref": "#/components/schemas/CreateImageRequest"}, oc)
+    stability = json.loads((specs / "stability/v2beta_stable-image_generate_sd3.extract.json").read_text())
+    sd3 = stability["paths"]["/v2beta/stable-image/generate/sd3"]["post"]["requestBody"]["content"][
+        "multipart/form-data"]["schema"]
     documents = {
         "runway.image_to_video.request.json": ("runway/openapi.json /v1/image_to_video (gen4.5, gen4_turbo)", i2v),
         "runway.task.response.json": ("runway/openapi.json /v1/tasks/{id} 200", task),
         "elevenlabs.tts_with_timestamps.request.json": (
             "elevenlabs/openapi.json Body_text_to_speech_full_with_timestamps", tts),
         "openai.images_generations.request.json": ("openai/openapi.yaml CreateImageRequest", image),
+        "stability.sd3.request.json": ("stability/v2beta_stable-image_generate_sd3.extract.json (hand extract)", sd3),
     }
     for name, (source, schema) in documents.items():
         schema = {"$comment": f"Extracted from the official spec: {source}. See specs/SOURCES.md.", **schema}

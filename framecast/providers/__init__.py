@@ -70,13 +70,15 @@ def _register_cloud() -> None:
     from framecast.http import ProviderHTTP, RateLimiter
 
     # Published default limits (lowest paid tiers, 2026-11); shared by every call in the process.
-    limiters = {"openai": RateLimiter(500, 8), "runway": RateLimiter(60, 2), "elevenlabs": RateLimiter(100, 3)}
+    limiters = {"openai": RateLimiter(500, 8), "runway": RateLimiter(60, 2), "elevenlabs": RateLimiter(100, 3),
+                "anthropic": RateLimiter(50, 4), "stability": RateLimiter(600, 4), "kling": RateLimiter(60, 2)}
 
-    def http(provider: str, base_url: str, headers: dict) -> ProviderHTTP:
+    def http(provider: str, base_url: str, headers: dict, reader=None) -> ProviderHTTP:
         settings = get_settings()
         client = httpx.Client(base_url=base_url, headers=headers, timeout=settings.http_timeout_seconds,
                               follow_redirects=True)
-        return ProviderHTTP(provider, client, secrets=settings.secrets(), limiter=limiters[provider])
+        extra = {"reader": reader} if reader else {}
+        return ProviderHTTP(provider, client, secrets=settings.secrets(), limiter=limiters[provider], **extra)
 
     def openai_client():
         import openai
@@ -103,8 +105,8 @@ def _register_cloud() -> None:
         settings = get_settings()
         client = http("runway", settings.runway_base_url, {"Authorization": f"Bearer {settings.api_key('runway')}"})
         return RunwayVideoGenerator(client, cfg.model or DEFAULT_MODELS[("motion", "runway")],
-                                    poll_seconds=settings.runway_poll_seconds,
-                                    deadline_seconds=settings.runway_deadline_seconds)
+                                    poll_seconds=settings.poll_seconds,
+                                    deadline_seconds=settings.poll_deadline_seconds)
 
     def elevenlabs(cfg):
         from framecast.providers.elevenlabs import ElevenLabsTextToSpeech
@@ -114,7 +116,37 @@ def _register_cloud() -> None:
         return ElevenLabsTextToSpeech(client, cfg.voice or DEFAULT_VOICES["elevenlabs"],
                                       cfg.model or DEFAULT_MODELS[("voice", "elevenlabs")])
 
+    def anthropic(cfg):
+        from framecast.providers.anthropic import AnthropicScriptWriter, anthropic_error
+
+        settings = get_settings()
+        client = http("anthropic", settings.anthropic_base_url, {"x-api-key": settings.api_key("anthropic")},
+                      anthropic_error)
+        return AnthropicScriptWriter(client, cfg.model or DEFAULT_MODELS[("script", "anthropic")])
+
+    def stability(cfg):
+        from framecast.providers.stability import StabilityImageGenerator
+
+        settings = get_settings()
+        client = http("stability", settings.stability_base_url,
+                      {"authorization": f"Bearer {settings.api_key('stability')}"})
+        return StabilityImageGenerator(client, cfg.model or DEFAULT_MODELS[("image", "stability")])
+
+    def kling(cfg):
+        from framecast.providers.kling import KlingVideoGenerator, kling_error
+
+        settings = get_settings()
+        return KlingVideoGenerator(http("kling", settings.kling_base_url, {}, kling_error),
+                                   cfg.model or DEFAULT_MODELS[("motion", "kling")],
+                                   settings.api_key("kling_access"), settings.api_key("kling_secret"),
+                                   poll_seconds=settings.poll_seconds,
+                                   deadline_seconds=settings.poll_deadline_seconds,
+                                   callback_url=settings.kling_callback_url)
+
     register("script", "openai", openai_script)
+    register("script", "anthropic", anthropic)
+    register("image", "stability", stability)
+    register("motion", "kling", kling)
     register("image", "openai", openai_image)
     register("motion", "runway", runway)
     register("voice", "elevenlabs", elevenlabs)

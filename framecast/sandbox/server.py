@@ -16,11 +16,12 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from framecast.sandbox import elevenlabs_api, openai_api, runway_api
+from framecast.sandbox import anthropic_api, elevenlabs_api, kling_api, openai_api, runway_api, stability_api
 from framecast.sandbox.state import Fault, SandboxState
 
-PREFIXES = {"openai": "/openai", "runway": "/runway", "elevenlabs": "/elevenlabs"}
-SANDBOX_KEY = "sandbox-key-not-a-secret"
+PREFIXES = {"openai": "/openai", "anthropic": "/anthropic", "runway": "/runway", "kling": "/kling",
+            "elevenlabs": "/elevenlabs", "stability": "/stability"}
+SANDBOX_KEY = "sandbox-key-not-a-secret-0123456789abcdef"
 
 
 class FaultRequest(BaseModel):
@@ -48,6 +49,9 @@ class Sandbox:
         app.include_router(openai_api.router(self.state), prefix=PREFIXES["openai"])
         app.include_router(runway_api.router(self.state, self.url), prefix=PREFIXES["runway"])
         app.include_router(elevenlabs_api.router(self.state), prefix=PREFIXES["elevenlabs"])
+        app.include_router(anthropic_api.router(self.state), prefix=PREFIXES["anthropic"])
+        app.include_router(stability_api.router(self.state), prefix=PREFIXES["stability"])
+        app.include_router(kling_api.router(self.state, self.url), prefix=PREFIXES["kling"])
 
         @app.post("/__sandbox/faults")
         def add_fault(req: FaultRequest):
@@ -70,8 +74,13 @@ class Sandbox:
             "FRAMECAST_OPENAI_BASE_URL": self.base_url("openai") + "/v1",
             "FRAMECAST_RUNWAY_BASE_URL": self.base_url("runway"),
             "FRAMECAST_ELEVENLABS_BASE_URL": self.base_url("elevenlabs"),
+            "FRAMECAST_ANTHROPIC_BASE_URL": self.base_url("anthropic"),
+            "FRAMECAST_STABILITY_BASE_URL": self.base_url("stability"),
+            "FRAMECAST_KLING_BASE_URL": self.base_url("kling"),
             "OPENAI_API_KEY": SANDBOX_KEY, "RUNWAYML_API_SECRET": SANDBOX_KEY, "ELEVENLABS_API_KEY": SANDBOX_KEY,
-            "FRAMECAST_RUNWAY_POLL_SECONDS": "0.05",
+            "ANTHROPIC_API_KEY": SANDBOX_KEY, "STABILITY_API_KEY": SANDBOX_KEY,
+            "KLING_ACCESS_KEY": "sandbox-access", "KLING_SECRET_KEY": SANDBOX_KEY,
+            "FRAMECAST_POLL_SECONDS": "0.05",
         }
 
     def start(self) -> "Sandbox":

@@ -1,0 +1,83 @@
+"""Kling image-to-video (JWT, polling, callback, 1303) against the sandbox."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import httpx
+import jwt
+import pytest
+
+from framecast.errors import ContentRejected, RateLimited
+from framecast.http import ProviderHTTP, RetryPolicy
+from framecast.media import ffmpeg
+from framecast.providers.kling import KlingVideoGenerator, kling_error, token
+from framecast.providers.local_image import LocalImageGenerator
+from framecast.sandbox import Fault
+
+SECRET = "kling-secret-key-0123456789abcdefghijklmnop"
+
+
+@pytest.fixture
+def still(tmp_path):
+    return LocalImageGenerator().generate("Waves: at night", width=640, height=360, seed=2, out=tmp_path / "s.png")
+
+
+def kling(sandbox, callback=None):
+    client = httpx.Client(base_url=sandbox.base_url("kling"), timeout=30)
+    http = ProviderHTTP("kling", client, reader=kling_error, retry=RetryPolicy(attempts=2, base_delay=0.01, max_wait=0.5))
+    return KlingVideoGenerator(http, "kling-v2-1", "ak-sandbox", "sk-sandbox-secret-0123456789abcdefghij", poll_seconds=0.01,
+                               callback_url=callback)
+
+
+def test_token_is_hs256_with_issuer_and_validity_window():
+    claims = jwt.decode(token("ak", SECRET, now=1_000_000), SECRET, algorithms=["HS256"],
+                        options={"verify_exp": False, "verify_nbf": False})
+    assert claims == {"iss": "ak", "exp": 1_001_800, "nbf": 999_995}
+
+
+def test_animates_and_posts_the_callback(sandbox, still, tmp_path):
+    received = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(json.loads(self.rfile.read(int(self.headers["content-length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.handle_request, daemon=True).start()
+    gen = kling(sandbox, callback=f"http://127.0.0.1:{server.server_port}/kling-done")
+    clip = gen.animate(still, prompt="slow pan", duration=4, width=640, height=360, fps=24, seed=1,
+                       out=tmp_path / "c.mp4")
+    assert abs(ffmpeg.duration(clip) - 5) < 0.2 and gen.seconds_billed == 5
+    server.timeout = 5
+    for _ in range(50):
+        if received:
+            break
+        threading.Event().wait(0.1)
+    server.server_close()
+    assert received and received[0]["task_status"] == "succeed"
+
+
+def test_parallel_task_limit_1303_is_a_rate_limit(sandbox, still, tmp_path):
+    sandbox.state.inject("kling", "image2video", Fault(kind="too_many_tasks"), times=2)
+    with pytest.raises(RateLimited, match="1303"):
+        kling(sandbox).animate(still, prompt="", duration=5, width=640, height=360, fps=24, seed=1,
+                               out=tmp_path / "c.mp4")
+
+
+def test_risk_control_failure_is_content_rejected(sandbox, still, tmp_path):
+    sandbox.state.inject("kling", "image2video", Fault(kind="failed_risk"))
+    with pytest.raises(ContentRejected):
+        kling(sandbox).animate(still, prompt="", duration=5, width=640, height=360, fps=24, seed=1,
+                               out=tmp_path / "c.mp4")
+
+
+def test_requests_without_a_valid_jwt_are_refused(sandbox):
+    response = httpx.post(sandbox.base_url("kling") + "/v1/videos/image2video",
+                          headers={"authorization": "Bearer not-a-jwt"}, json={})
+    assert response.status_code == 401 and "malformed JWT" in response.json()["message"]
