@@ -50,8 +50,9 @@ DEFAULT_MODELS = {
     ("image", "openai"): "gpt-image-2",
     ("motion", "runway"): "gen4_turbo",
     ("voice", "elevenlabs"): "eleven_multilingual_v2",
+    ("voice", "openai"): "gpt-4o-mini-tts",  # every OpenAI speech model shuts down 2027-01-06
 }
-DEFAULT_VOICES = {"local": "en_US-joe-medium", "elevenlabs": "21m00Tcm4TlvDq8ikWAM"}
+DEFAULT_VOICES = {"local": "en_US-joe-medium", "elevenlabs": "21m00Tcm4TlvDq8ikWAM", "openai": "alloy"}
 
 
 class ScriptConfig(Frozen):
@@ -80,7 +81,7 @@ class MotionConfig(Frozen):
 
 
 class VoiceConfig(Frozen):
-    provider: Literal["local", "elevenlabs"] = "local"
+    provider: Literal["local", "elevenlabs", "openai"] = "local"
     # Local only: "auto" = piper when the voice extra is installed, else ffmpeg's flite.
     engine: Literal["auto", "piper", "flite"] = "auto"
     voice: str | None = None  # the provider's voice name or ID; None = its default

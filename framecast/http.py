@@ -1,11 +1,13 @@
-"""The HTTP layer every httpx-based provider client shares.
+"""The HTTP layer every provider client shares (httpx clients directly, SDK calls via `with_retries`).
 
 One place translates responses and transport failures into `framecast.errors`; one place decides
 retries. The rule that keeps attempts from multiplying: this layer retries short blips inside
 the call (bounded attempts, exponential backoff with jitter and a cap, never sooner than
-Retry-After). When a provider asks for a longer wait than `max_wait`, the call raises
-`RateLimited(retry_after=…)` at once and the Prefect task's retry (which sleeps that long, see
-tasks/policies.py) takes over. Quota exhaustion is permanent: it is not retried for hours.
+Retry-After) and marks the error `attempts_exhausted` when it gives up, which the Prefect task
+retry respects (it does not start the same four attempts again). The task retries only what
+this layer handed over on purpose: a Retry-After longer than `max_wait` (slept once by the task,
+see tasks/policies.py) and failures of a remote job (a Runway/Kling task that failed INTERNAL is
+submitted afresh). Quota exhaustion is permanent: it is not retried for hours.
 """
 
 from __future__ import annotations
@@ -248,6 +250,7 @@ def with_retries(attempt: Callable[[], T], policy: RetryPolicy = RetryPolicy(),
             return attempt()
         except RetryableError as error:
             if n == policy.attempts - 1:
+                error.attempts_exhausted = True  # the task must not multiply these attempts
                 raise
             backoff = min(policy.max_delay, policy.base_delay * 2 ** n) * (1 + random.uniform(0, policy.jitter))
             wait = max(backoff, getattr(error, "retry_after", None) or 0.0)

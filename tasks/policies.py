@@ -43,6 +43,8 @@ def is_transient(task, task_run, state) -> bool:
     exc = state.result(raise_on_failure=False)
     if not (isinstance(exc, BaseException) and is_retryable(exc)):
         return False
+    if getattr(exc, "attempts_exhausted", False):
+        return False  # the HTTP layer already spent its attempts on this call
     wait = getattr(exc, "retry_after", None)
     if wait:
         time.sleep(min(wait, MAX_TASK_WAIT))

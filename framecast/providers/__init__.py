@@ -143,6 +143,13 @@ def _register_cloud() -> None:
                                    deadline_seconds=settings.poll_deadline_seconds,
                                    callback_url=settings.kling_callback_url)
 
+    def openai_voice(cfg):
+        from framecast.providers.openai import OpenAITextToSpeech
+
+        return OpenAITextToSpeech(openai_client(), cfg.model or DEFAULT_MODELS[("voice", "openai")],
+                                  cfg.voice or DEFAULT_VOICES["openai"], get_settings().secrets())
+
+    register("voice", "openai", openai_voice)
     register("script", "openai", openai_script)
     register("script", "anthropic", anthropic)
     register("image", "stability", stability)

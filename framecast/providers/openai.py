@@ -147,3 +147,47 @@ class OpenAIImageGenerator:
         out.parent.mkdir(parents=True, exist_ok=True)
         image.resize((width, height), Image.LANCZOS).save(out, "PNG")
         return out
+
+
+class OpenAITextToSpeech:
+    """Speech from /audio/speech; word timing from whisper-1's word timestamps on that audio.
+
+    OpenAI shuts all speech models down on 2027-01-06 (and whisper-1 on 2027-02-26): ElevenLabs is
+    the primary cloud voice; this stays for accounts that only have OpenAI.
+    """
+
+    name = "openai"
+
+    def __init__(self, client: openai.OpenAI, model: str, voice: str, secrets: list[str],
+                 retry: RetryPolicy = RetryPolicy(), transcribe_model: str = "whisper-1"):
+        self.client, self.model, self.voice, self.secrets, self.retry = client, model, voice, secrets, retry
+        self.transcribe_model = transcribe_model
+
+    def _call(self, fn):
+        def attempt():
+            try:
+                return fn()
+            except openai.OpenAIError as exc:
+                raise translate(exc, self.secrets) from exc
+        return with_retries(attempt, self.retry)
+
+    def synthesize(self, text: str, *, out: Path):
+        from framecast.media import ffmpeg
+        from framecast.providers.base import Speech
+        from framecast.providers.local_tts import align_words
+
+        if len(text) > 4096:
+            raise ScriptError(f"narration of {len(text)} characters is over OpenAI speech's 4096 limit")
+        audio = self._call(lambda: self.client.audio.speech.create(model=self.model, voice=self.voice, input=text,
+                                                                   response_format="wav"))
+        path = out.with_suffix(".wav")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(audio.content)
+        with path.open("rb") as fh:
+            transcript = self._call(lambda: self.client.audio.transcriptions.create(
+                model=self.transcribe_model, file=fh, response_format="verbose_json",
+                timestamp_granularities=["word"]))
+        spans = [(float(w.start), float(w.end)) for w in (getattr(transcript, "words", None) or [])]
+        duration = ffmpeg.duration(path)
+        words = align_words(text.split(), spans) if spans else align_words(text.split(), [(0.1, duration - 0.1)])
+        return Speech(path=path, duration=duration, words=words, engine=f"openai:{self.model}:{self.voice}")

@@ -31,11 +31,23 @@ def mp4_from_data_uri(data_uri: str, out: Path, width: int, height: int, duratio
     return out
 
 
-def mp3_speech(text: str) -> tuple[bytes, float]:
-    """Speech for `text` (ffmpeg's flite) as MP3 44.1 kHz 128 kb/s, and its duration."""
+def speech(text: str, fmt: str = "mp3") -> tuple[bytes, float]:
+    """Speech for `text` (ffmpeg's flite) as MP3 44.1 kHz 128 kb/s or 24 kHz WAV, and its duration."""
     with tempfile.TemporaryDirectory() as tmp:
-        text_file, out = Path(tmp) / "t.txt", Path(tmp) / "s.mp3"
+        text_file, out = Path(tmp) / "t.txt", Path(tmp) / f"s.{fmt}"
         text_file.write_text(text, encoding="utf-8")
-        ffmpeg.run(["-f", "lavfi", "-i", f"flite=textfile='{text_file}':voice=slt", "-ar", "44100",
-                    "-c:a", "libmp3lame", "-b:a", "128k", str(out)], what="sandbox speech")
+        codec = ["-ar", "44100", "-c:a", "libmp3lame", "-b:a", "128k"] if fmt == "mp3" else ["-ar", "24000"]
+        ffmpeg.run(["-f", "lavfi", "-i", f"flite=textfile='{text_file}':voice=slt", *codec, str(out)],
+                   what="sandbox speech")
         return out.read_bytes(), ffmpeg.duration(out)
+
+
+def mp3_speech(text: str) -> tuple[bytes, float]:
+    return speech(text, "mp3")
+
+
+def duration_of(audio: bytes) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "a.bin"
+        path.write_bytes(audio)
+        return ffmpeg.duration(path)

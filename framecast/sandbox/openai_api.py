@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import time
 
 from fastapi import APIRouter, Body, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from framecast.providers.base import ScriptBrief
 from framecast.providers.local_script import LocalScriptWriter
@@ -95,5 +96,48 @@ def router(state: SandboxState) -> APIRouter:
         image = media.png(body["prompt"], width, height)
         return {"created": int(time.time()), "data": [{"b64_json": base64.b64encode(image).decode()}],
                 "usage": {"input_tokens": len(body["prompt"]) // 4, "output_tokens": 1056}}
+
+    @api.post("/v1/audio/speech")
+    def speech(request: Request, body: dict = Body(...)):
+        fault, early = begin(state, request, "openai", "audio.speech", openai_error)
+        if early:
+            return early
+        for field in ("model", "input", "voice"):
+            if field not in body:
+                return _bad(f"Missing required parameter: '{field}'.", "missing_required_parameter", field)
+        if len(body["input"]) > 4096:
+            return _bad("input: string too long, maximum 4096 characters", param="input")
+        fmt = body.get("response_format", "mp3")
+        if fmt not in ("mp3", "wav", "opus", "aac", "flac", "pcm"):
+            return _bad(f"Invalid response_format '{fmt}'.", param="response_format")
+        audio, _ = media.speech(body["input"], "wav" if fmt == "wav" else "mp3")
+        with state.lock:
+            state.transcripts[hashlib.sha256(audio).hexdigest()] = body["input"]
+        return Response(audio, media_type="audio/wav" if fmt == "wav" else "audio/mpeg")
+
+    @api.post("/v1/audio/transcriptions")
+    async def transcriptions(request: Request):
+        fault, early = begin(state, request, "openai", "audio.transcriptions", openai_error)
+        if early:
+            return early
+        form = await request.form()
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            return _bad("Missing required parameter: 'file'.", "missing_required_parameter", "file")
+        granularities = form.getlist("timestamp_granularities[]")
+        if "word" in granularities and form.get("model") != "whisper-1":
+            return _bad("timestamp_granularities word is only supported by whisper-1", param="model")
+        if granularities and form.get("response_format") != "verbose_json":
+            return _bad("timestamp_granularities requires response_format=verbose_json", param="response_format")
+        audio = await upload.read()
+        # No speech recognition here: the sandbox knows what it spoke, by the audio's checksum.
+        with state.lock:
+            text = state.transcripts.get(hashlib.sha256(audio).hexdigest(), "")
+        duration = media.duration_of(audio)
+        spoken = text.split()
+        step = (duration - 0.2) / max(len(spoken), 1)
+        words = [{"word": w.strip(".,!?;:"), "start": round(0.1 + i * step, 3), "end": round(0.1 + (i + 1) * step, 3)}
+                 for i, w in enumerate(spoken)]
+        return {"task": "transcribe", "language": "english", "duration": duration, "text": text, "words": words}
 
     return api

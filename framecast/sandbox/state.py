@@ -33,6 +33,7 @@ class SandboxState:
     counters: Counter = field(default_factory=Counter)
     faults: dict[tuple[str, str], deque] = field(default_factory=lambda: defaultdict(deque))
     tasks: dict[str, dict] = field(default_factory=dict)
+    transcripts: dict[str, str] = field(default_factory=dict)  # sha256 of spoken audio → its text
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def inject(self, provider: str, endpoint: str, fault: Fault, times: int = 1) -> None:

@@ -79,3 +79,15 @@ def test_generates_an_image_at_the_frame_size(client, sandbox, tmp_path):
         "A volcano: cross-section", width=320, height=180, seed=1, out=tmp_path / "i.png")
     assert Image.open(out).size == (320, 180)
     assert sandbox.state.calls("openai", "images.generations") == 1
+
+
+def test_speech_gets_word_timing_from_whisper_word_timestamps(client, sandbox, tmp_path):
+    from framecast.providers.openai import OpenAITextToSpeech
+
+    text = "Lava cools into new rock, layer upon layer."
+    speech = OpenAITextToSpeech(client, "gpt-4o-mini-tts", "alloy", [KEY], FAST).synthesize(text, out=tmp_path / "n.wav")
+    assert speech.path.suffix == ".wav" and speech.duration > 1
+    assert [w.word for w in speech.words] == text.split()
+    assert speech.words[-1].end <= speech.duration
+    assert sandbox.state.calls("openai", "audio.speech") == 1
+    assert sandbox.state.calls("openai", "audio.transcriptions") == 1

@@ -43,3 +43,18 @@ def test_a_long_retry_after_is_waited_out_before_the_task_retries(monkeypatch):
     monkeypatch.setattr(policies.time, "sleep", slept.append)
     assert is_transient(None, None, Failed(data=RateLimited("daily burst", retry_after=120))) is True
     assert slept == [120]
+
+
+def test_errors_whose_in_call_retries_are_spent_are_not_retried_again():
+    from framecast.http import RetryPolicy, with_retries
+
+    calls = []
+
+    def always_busy():
+        calls.append(1)
+        raise ProviderTimeout("busy")
+
+    with pytest.raises(ProviderTimeout) as info:
+        with_retries(always_busy, RetryPolicy(attempts=3, base_delay=0.0), sleep=lambda s: None)
+    assert len(calls) == 3
+    assert is_transient(None, None, Failed(data=info.value)) is False
