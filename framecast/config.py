@@ -90,8 +90,10 @@ class VoiceConfig(Frozen):
 
 
 class MusicConfig(Frozen):
-    source: Literal["none", "generated", "file"] = "generated"
+    # generated: a local pad; file: yours; elevenlabs: ambience from sound generation (a paid call).
+    source: Literal["none", "generated", "file", "elevenlabs"] = "generated"
     path: Path | None = None
+    prompt: str = "soft ambient pad, warm, slow, no melody, no percussion"
     gain_db: Annotated[float, Field(ge=-40, le=0)] = -16.0
 
     @model_validator(mode="after")
@@ -297,6 +299,7 @@ def load_channel(name_or_path: str, settings: Settings | None = None) -> Channel
 
 
 CLOUD_PROVIDERS = {"script": "openai", "image": "openai", "motion": "runway", "voice": "elevenlabs"}
+CLOUD_MUSIC = "elevenlabs"
 
 
 def with_cloud_providers(channel: ChannelConfig) -> ChannelConfig:
@@ -305,5 +308,7 @@ def with_cloud_providers(channel: ChannelConfig) -> ChannelConfig:
     for stage, provider in CLOUD_PROVIDERS.items():
         data[stage] = {**data[stage], "provider": provider, "model": None}
     data["voice"]["voice"] = None
+    if data["music"]["source"] == "generated":
+        data["music"]["source"] = CLOUD_MUSIC
     data["name"] = f"{channel.name}-sandbox"[:63]
     return ChannelConfig.model_validate(data)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import shutil
 
-from framecast import runtime
+from framecast import providers, runtime, usage
 from framecast.assets import FONT_BOLD, FONT_FAMILY, FONT_REGULAR
 from framecast.captions import build_cues, to_ass, to_srt, to_vtt
-from framecast.config import CaptionConfig, ChannelConfig, MusicConfig, VideoFormat
+from framecast.config import CaptionConfig, ChannelConfig, MusicConfig, VideoFormat, get_settings
 from framecast.errors import ConfigError, MediaError
 from framecast.media import ffmpeg
 from framecast.media.analysis import parse_ebur128
@@ -17,6 +17,8 @@ from framecast.models import (
     ArtifactRef, CaptionFiles, ClipAsset, NarrationAsset, Scene, Timeline, VideoAsset, WordTiming,
 )
 from framecast.timeline import plan_timeline
+
+AMBIENCE_SECONDS = 30.0  # the longest sound generation; looped (seamlessly, loop=true) under the video
 
 
 def plan(scenes: list[Scene], narrations: list[NarrationAsset], fmt: VideoFormat) -> Timeline:
@@ -62,6 +64,15 @@ def prepare_music(cfg: MusicConfig, seed: int) -> ArtifactRef | None:
             raise ConfigError(f"music.path: {cfg.path} does not exist; fix the path or set music.source: none")
         ffmpeg.probe(cfg.path)  # fail here, clearly, rather than deep inside the render
         return store.put(cfg.path, "audio/" + (cfg.path.suffix.lstrip(".") or "wav"))
+    if cfg.source == "elevenlabs":
+        sfx = providers.sound_effects("elevenlabs")
+        reserved = usage.ensure_budget(get_settings().data_dir, sfx.name, "sound", AMBIENCE_SECONDS)
+        with runtime.scratch() as tmp:
+            path = sfx.generate(cfg.prompt, seconds=AMBIENCE_SECONDS, out=tmp / "ambience.mp3")
+            ref = store.put(path, "audio/mpeg")
+        usage.record(get_settings().data_dir, role="sound", provider=sfx.name, model=sfx.model,
+                     units=AMBIENCE_SECONDS, unit="second", reserved=reserved)
+        return ref  # the mix loops it under the whole video
     with runtime.scratch() as tmp:
         out = tmp / "music.wav"
         ffmpeg.run(music_command(out, seed), what="generating the music bed")

@@ -33,6 +33,8 @@ def estimate(channel: ChannelConfig) -> list[Line]:
         ("motion", channel.motion.provider, channel.motion.model, scenes * min(10, math.ceil(per_scene))),
         ("voice", channel.voice.provider, channel.voice.model, cfg.target_seconds * CHARS_PER_SECOND),
     ]
+    if channel.music.source == "elevenlabs":
+        plan.append(("sound", "elevenlabs", "eleven_text_to_sound_v2", 30))
     lines = []
     for role, provider, model, units in plan:
         _, unit = pricing.price(provider, role)

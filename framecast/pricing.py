@@ -15,6 +15,7 @@ PRICES: dict[tuple[str, str], tuple[float, str]] = {
     ("kling", "motion"): (0.056, "second"),              # kling v2.1 std, 5 s clip ≈ $0.28
     ("runway", "motion"): (0.05, "second"),              # gen4_turbo: 5 credits/s at $0.01/credit
     ("elevenlabs", "voice"): (0.30 / 1000, "character"),  # multilingual v2, creator-tier overage
+    ("elevenlabs", "sound"): (0.02, "second"),            # sound generation, ~20 credits/s
     ("openai", "voice"): (0.015 / 1000, "character"),     # speech, plus whisper-1 timing (~$0.006/min)
 }
 

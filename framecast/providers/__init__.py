@@ -44,6 +44,11 @@ def text_to_speech(cfg: VoiceConfig) -> TextToSpeech:
     return _build("voice", cfg.provider, cfg)
 
 
+def sound_effects(name: str):
+    """The provider of generated sound (ambience beds)."""
+    return _build("sound", name, None)
+
+
 def video_analyzer(name: str = "local") -> VideoAnalyzer:
     return _build("analyzer", name, None)
 
@@ -149,7 +154,15 @@ def _register_cloud() -> None:
         return OpenAITextToSpeech(openai_client(), cfg.model or DEFAULT_MODELS[("voice", "openai")],
                                   cfg.voice or DEFAULT_VOICES["openai"], get_settings().secrets())
 
+    def elevenlabs_sound(cfg):
+        from framecast.providers.elevenlabs import ElevenLabsSoundEffects
+
+        settings = get_settings()
+        return ElevenLabsSoundEffects(http("elevenlabs", settings.elevenlabs_base_url,
+                                           {"xi-api-key": settings.api_key("elevenlabs")}))
+
     register("voice", "openai", openai_voice)
+    register("sound", "elevenlabs", elevenlabs_sound)
     register("script", "openai", openai_script)
     register("script", "anthropic", anthropic)
     register("image", "stability", stability)

@@ -54,3 +54,37 @@ class ElevenLabsTextToSpeech:
         duration = ffmpeg.duration(path)
         words = words_from_alignment(data.get("alignment") or {})
         return Speech(path=path, duration=duration, words=words, engine=f"elevenlabs:{self.model_id}:{self.voice_id}")
+
+
+def list_voices(http: ProviderHTTP, page_size: int = 100) -> list[dict]:
+    """Every voice on the account (GET /v2/voices, following next_page_token)."""
+    voices, token = [], None
+    while True:
+        params = {"page_size": page_size, **({"next_page_token": token} if token else {})}
+        page = http.json("GET", "/v2/voices", params=params)
+        voices += [{"voice_id": v.get("voice_id"), "name": v.get("name"), "category": v.get("category")}
+                   for v in page.get("voices", [])]
+        token = page.get("next_page_token")
+        if not page.get("has_more") or not token:
+            return voices
+
+
+class ElevenLabsSoundEffects:
+    """Sound effects / ambience from a text prompt (/v1/sound-generation)."""
+
+    name = "elevenlabs"
+    model = "eleven_text_to_sound_v2"
+
+    def __init__(self, http: ProviderHTTP):
+        self.http = http
+
+    def generate(self, prompt: str, *, seconds: float, out: Path, loop: bool = True) -> Path:
+        body = {"text": prompt, "duration_seconds": min(max(seconds, 0.5), 30.0), "prompt_influence": 0.4,
+                "loop": loop, "model_id": self.model}
+        response = self.http.request("POST", "/v1/sound-generation", json=body,
+                                     params={"output_format": "mp3_44100_128"})
+        path = out.with_suffix(".mp3")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(response.content)
+        ffmpeg.probe(path)  # a body that is not audio fails here, clearly
+        return path

@@ -5,13 +5,16 @@ from __future__ import annotations
 import base64
 
 from fastapi import APIRouter, Body, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from framecast.sandbox import media
 from framecast.sandbox.common import begin, detail_error
 from framecast.sandbox.state import SandboxState
 from framecast.sandbox.validate import problems
 
+VOICES = [{"voice_id": "21m00Tcm4TlvDq8ikWAM", "name": "Rachel", "category": "premade"},
+          {"voice_id": "AZnzlk1XvdvUeBnXmlld", "name": "Domi", "category": "premade"},
+          {"voice_id": "EXAVITQu4vr4xnSDxMaL", "name": "Bella", "category": "premade"}]
 OUTPUT_FORMATS = {"mp3_44100_128", "mp3_44100_64", "mp3_22050_32"}
 
 
@@ -48,5 +51,27 @@ def router(state: SandboxState) -> APIRouter:
                      "character_end_times_seconds": [round((i + 1) * step, 3) for i in range(len(text))]}
         return {"audio_base64": base64.b64encode(audio).decode(), "alignment": alignment,
                 "normalized_alignment": alignment}
+
+    @api.post("/v1/sound-generation")
+    def sound(request: Request, body: dict = Body(...), output_format: str = "mp3_44100_128"):
+        fault, early = begin(state, request, "elevenlabs", "sound_generation", detail_error, "xi-api-key")
+        if early:
+            return early
+        seconds = body.get("duration_seconds")
+        if not body.get("text") or (seconds is not None and not 0.5 <= float(seconds) <= 30):
+            return JSONResponse({"detail": [{"loc": ["body", "duration_seconds"], "msg": "must be 0.5-30",
+                                             "type": "value_error"}]}, status_code=422)
+        return Response(media.ambience(float(seconds or 5)), media_type="audio/mpeg")
+
+    @api.get("/v2/voices")
+    def voices(request: Request, page_size: int = 10, next_page_token: str | None = None):
+        _, early = begin(state, request, "elevenlabs", "voices", detail_error, "xi-api-key")
+        if early:
+            return early
+        start = int(next_page_token or 0)
+        page = VOICES[start:start + page_size]
+        more = start + page_size < len(VOICES)
+        return {"voices": page, "has_more": more, "total_count": len(VOICES),
+                "next_page_token": str(start + page_size) if more else None}
 
     return api

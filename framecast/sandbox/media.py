@@ -51,3 +51,15 @@ def duration_of(audio: bytes) -> float:
         path = Path(tmp) / "a.bin"
         path.write_bytes(audio)
         return ffmpeg.duration(path)
+
+
+def ambience(seconds: float) -> bytes:
+    """A soft generated pad as MP3, standing in for a generated sound effect."""
+    from framecast.media.music import music_command
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bar, out = Path(tmp) / "bar.wav", Path(tmp) / "a.mp3"
+        ffmpeg.run(music_command(bar, seed=1), what="sandbox ambience")
+        ffmpeg.run(["-stream_loop", "-1", "-i", str(bar), "-t", f"{seconds:.2f}", "-c:a", "libmp3lame", "-b:a", "128k",
+                    str(out)], what="sandbox ambience mp3")
+        return out.read_bytes()

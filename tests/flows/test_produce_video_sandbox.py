@@ -46,7 +46,9 @@ def test_every_stage_on_a_cloud_provider_publishes_and_costs_add_up(cloud, sandb
 
     entries = usage.read(tmp_path / "out")
     by_provider = {(e["provider"], e["role"]) for e in entries}
-    assert by_provider == {("openai", "script"), ("openai", "image"), ("runway", "motion"), ("elevenlabs", "voice")}
+    assert by_provider == {("openai", "script"), ("openai", "image"), ("runway", "motion"), ("elevenlabs", "voice"),
+                           ("elevenlabs", "sound")}
+    assert sandbox.state.calls("elevenlabs", "sound_generation") == 1
     for e in entries:
         assert e["usd"] == pricing.cost(e["provider"], e["role"], e["units"]) > 0
         assert e["run"].startswith("tiny-sandbox/")

@@ -44,3 +44,22 @@ def test_validation_error_is_permanent(tts, sandbox, tmp_path):
     with pytest.raises(InvalidRequest, match="422"):
         tts.synthesize(TEXT, out=tmp_path / "n.wav")
     assert sandbox.state.calls("elevenlabs") == 1
+
+
+def test_voice_listing_follows_pages(sandbox):
+    from framecast.providers.elevenlabs import list_voices
+
+    client = httpx.Client(base_url=sandbox.base_url("elevenlabs"), headers={"xi-api-key": "key-abcdef"}, timeout=10)
+    voices = list_voices(ProviderHTTP("elevenlabs", client), page_size=2)
+    assert [v["name"] for v in voices] == ["Rachel", "Domi", "Bella"]
+    assert sandbox.state.calls("elevenlabs", "voices") == 2
+
+
+def test_sound_generation_returns_audio(sandbox, tmp_path):
+    from framecast.media import ffmpeg
+    from framecast.providers.elevenlabs import ElevenLabsSoundEffects
+
+    client = httpx.Client(base_url=sandbox.base_url("elevenlabs"), headers={"xi-api-key": "key-abcdef"}, timeout=30)
+    path = ElevenLabsSoundEffects(ProviderHTTP("elevenlabs", client)).generate("soft ocean ambience", seconds=6,
+                                                                                out=tmp_path / "amb.wav")
+    assert path.suffix == ".mp3" and abs(ffmpeg.duration(path) - 6) < 0.3
