@@ -10,7 +10,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from framecast import progress, redaction, scripting, usage
-from framecast.config import get_settings, load_channel, topic_for_day
+from framecast.config import get_settings, load_channel
 from framecast.models import Publication, Script
 from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run
 from tasks.editing import assemble_video, plan_timeline, write_captions
@@ -51,7 +51,7 @@ def produce_video(
         script = scripting.check_for_channel(script, cfg.script, "the script parameter")
         topic = topic.strip() or script.title
     else:
-        topic = scripting.clean_topic(topic or topic_for_day(cfg, day))  # fail before anything is spent
+        topic = scripting.clean_topic(topic or scripting.scheduled_topic(cfg, day))  # fail before spending
     progress.stage("script", 1)
     if script is None:
         script = write_script(topic, cfg.script, cfg.language, tuple(notes or ()))

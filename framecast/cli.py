@@ -61,14 +61,14 @@ class _RichListener:
 def _preflight(args) -> tuple:
     """Check everything cheap before starting Prefect: channel, topic/script, output folder, ffmpeg."""
     from framecast import scripting
-    from framecast.config import load_channel, topic_for_day
+    from framecast.config import load_channel
     from framecast.media import ffmpeg
     from framecast.storage.local import LocalArtifactStore
 
     channel = load_channel(args.channel)
     script = scripting.load(args.script, channel.script) if args.script else None
     notes = scripting.read_notes(args.notes)
-    topic = scripting.clean_topic(args.topic or (script.title if script else topic_for_day(channel, date.today())))
+    topic = scripting.clean_topic(args.topic or (script.title if script else scripting.scheduled_topic(channel, date.today())))
     LocalArtifactStore(Path(os.environ["FRAMECAST_DATA_DIR"]))
     ffmpeg.tools()
     return channel, script, notes, topic

@@ -50,7 +50,8 @@ DEFAULT_MODELS = {
     ("image", "openai"): "gpt-image-2",
     ("motion", "runway"): "gen4_turbo",
     ("voice", "elevenlabs"): "eleven_multilingual_v2",
-    ("voice", "openai"): "gpt-4o-mini-tts",  # every OpenAI speech model shuts down 2027-01-06
+    ("voice", "openai"): "gpt-4o-mini-tts",
+    ("embeddings", "openai"): "text-embedding-3-small",  # every OpenAI speech model shuts down 2027-01-06
 }
 DEFAULT_VOICES = {"local": "en_US-joe-medium", "elevenlabs": "21m00Tcm4TlvDq8ikWAM", "openai": "alloy"}
 
@@ -144,6 +145,9 @@ class ChannelConfig(Frozen):
     language: str = "en"
     # Topics for scheduled runs, taken one per day in order (a run with a topic ignores them).
     topics: list[str] = Field(default_factory=list)
+    # Skip a scheduled topic whose embedding is at least this similar to a recently published one
+    # (needs OPENAI_API_KEY; None = no check).
+    topic_similarity_max: Annotated[float, Field(gt=0, le=1)] | None = None
     seed: int = 0
     format: VideoFormat = VideoFormat()
     script: ScriptConfig = ScriptConfig()
@@ -233,13 +237,6 @@ def get_settings() -> Settings:
 
 def reset_settings() -> None:
     _cached_settings.cache_clear()
-
-
-def topic_for_day(channel: ChannelConfig, day: date) -> str:
-    """The channel's topic for `day`: its topics list in order, one per day, wrapping around."""
-    if not channel.topics:
-        return ""
-    return channel.topics[day.toordinal() % len(channel.topics)]
 
 
 def describe_validation_error(exc: ValidationError, source: str) -> str:

@@ -92,3 +92,14 @@ def read_notes(path: Path | None) -> tuple[str, ...]:
     except OSError as exc:
         raise ScriptError(f"--notes {path}: cannot read it ({exc.strerror})") from exc
     return tuple(line.strip().lstrip("-*• ").strip() for line in lines if line.strip().lstrip("-*• ").strip())
+
+
+def scheduled_topic(channel, day) -> str:
+    """The topic for a run given none: the channel's list for `day`, skipping near-repeats when configured."""
+    from framecast import providers, runtime, topics
+
+    recent, embedder = [], None
+    if channel.topic_similarity_max is not None and channel.topics:
+        recent = runtime.store().recent_topics(channel.name)
+        embedder = providers.embedder("openai") if recent else None
+    return topics.topic_for_day(channel, day, recent, embedder)

@@ -49,6 +49,11 @@ def sound_effects(name: str):
     return _build("sound", name, None)
 
 
+def embedder(name: str):
+    """Text embeddings (for topic de-duplication)."""
+    return _build("embeddings", name, None)
+
+
 def video_analyzer(name: str = "local") -> VideoAnalyzer:
     return _build("analyzer", name, None)
 
@@ -161,6 +166,12 @@ def _register_cloud() -> None:
         return ElevenLabsSoundEffects(http("elevenlabs", settings.elevenlabs_base_url,
                                            {"xi-api-key": settings.api_key("elevenlabs")}))
 
+    def openai_embeddings(cfg):
+        from framecast.providers.openai import OpenAIEmbeddings
+
+        return OpenAIEmbeddings(openai_client(), DEFAULT_MODELS[("embeddings", "openai")], get_settings().secrets())
+
+    register("embeddings", "openai", openai_embeddings)
     register("voice", "openai", openai_voice)
     register("sound", "elevenlabs", elevenlabs_sound)
     register("script", "openai", openai_script)

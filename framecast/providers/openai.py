@@ -191,3 +191,28 @@ class OpenAITextToSpeech:
         duration = ffmpeg.duration(path)
         words = align_words(text.split(), spans) if spans else align_words(text.split(), [(0.1, duration - 0.1)])
         return Speech(path=path, duration=duration, words=words, engine=f"openai:{self.model}:{self.voice}")
+
+
+class OpenAIEmbeddings:
+    """Text embeddings (used to keep a channel from repeating its recent topics)."""
+
+    name = "openai"
+    BATCH = 2048  # inputs per request
+
+    def __init__(self, client: openai.OpenAI, model: str, secrets: list[str], retry: RetryPolicy = RetryPolicy()):
+        self.client, self.model, self.secrets, self.retry = client, model, secrets, retry
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), self.BATCH):
+            batch = texts[start:start + self.BATCH]
+
+            def attempt():
+                try:
+                    return self.client.embeddings.create(model=self.model, input=batch)
+                except openai.OpenAIError as exc:
+                    raise translate(exc, self.secrets) from exc
+
+            result = with_retries(attempt, self.retry)
+            vectors += [item.embedding for item in sorted(result.data, key=lambda d: d.index)]
+        return vectors

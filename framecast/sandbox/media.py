@@ -63,3 +63,17 @@ def ambience(seconds: float) -> bytes:
         ffmpeg.run(["-stream_loop", "-1", "-i", str(bar), "-t", f"{seconds:.2f}", "-c:a", "libmp3lame", "-b:a", "128k",
                     str(out)], what="sandbox ambience mp3")
         return out.read_bytes()
+
+
+def bag_of_words_vector(text: str, dims: int = 256) -> list[float]:
+    """A deterministic unit vector: texts sharing words point the same way (a stand-in embedding)."""
+    import hashlib
+    import math
+    import re
+
+    vector = [0.0] * dims
+    for word in re.findall(r"[a-z0-9]+", text.lower()):
+        if len(word) > 2:
+            vector[int(hashlib.sha256(word.encode()).hexdigest(), 16) % dims] += 1.0
+    norm = math.sqrt(sum(v * v for v in vector)) or 1.0
+    return [v / norm for v in vector]

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import json
 import re
+import struct
 import time
 
 from fastapi import APIRouter, Body, Request
@@ -96,6 +97,26 @@ def router(state: SandboxState) -> APIRouter:
         image = media.png(body["prompt"], width, height)
         return {"created": int(time.time()), "data": [{"b64_json": base64.b64encode(image).decode()}],
                 "usage": {"input_tokens": len(body["prompt"]) // 4, "output_tokens": 1056}}
+
+    @api.post("/v1/embeddings")
+    def embeddings(request: Request, body: dict = Body(...)):
+        _, early = begin(state, request, "openai", "embeddings", openai_error)
+        if early:
+            return early
+        inputs = body.get("input")
+        inputs = [inputs] if isinstance(inputs, str) else inputs
+        if not body.get("model") or not isinstance(inputs, list) or not inputs:
+            return _bad("'model' and a non-empty 'input' are required.")
+        if len(inputs) > 2048:
+            return _bad("input: at most 2048 items per request", param="input")
+        encoding = body.get("encoding_format", "float")
+        data = []
+        for i, text in enumerate(inputs):
+            vector = media.bag_of_words_vector(str(text))
+            value = base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode() if encoding == "base64" else vector
+            data.append({"object": "embedding", "index": i, "embedding": value})
+        return {"object": "list", "data": data, "model": body["model"],
+                "usage": {"prompt_tokens": sum(len(str(t)) // 4 for t in inputs), "total_tokens": 0}}
 
     @api.post("/v1/audio/speech")
     def speech(request: Request, body: dict = Body(...)):

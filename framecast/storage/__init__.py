@@ -24,6 +24,10 @@ class ArtifactStore(Protocol):
         """Make a finished video and its companions visible under `slot`; return the location."""
 
 
+    def recent_topics(self, channel: str, limit: int = 30) -> list[str]:
+        """Topics published for `channel`, newest first."""
+
+
 def default_store(root: Path) -> ArtifactStore:
     from framecast.storage.local import LocalArtifactStore
 

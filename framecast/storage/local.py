@@ -146,3 +146,9 @@ class LocalArtifactStore:
             shutil.rmtree(staging, ignore_errors=True)
             raise
         return str(dest)
+
+    def recent_topics(self, channel: str, limit: int = 30) -> list[str]:
+        """Topics this store published for `channel`, newest first."""
+        folder = self.root / "published" / channel
+        metas = sorted(folder.glob("*/metadata.json"), key=lambda p: p.stat().st_mtime, reverse=True)[:limit]
+        return [json.loads(p.read_text()).get("topic", "") for p in metas]
