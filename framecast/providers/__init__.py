@@ -12,6 +12,12 @@ from framecast.providers.base import (
 
 Factory = Callable[[Any], Any]
 _FACTORIES: dict[tuple[str, str], Factory] = {}
+_LIMITER_WRAPPER: list[Callable[[str, Any], Any]] = []
+
+
+def wrap_limiters(wrapper: Callable[[str, Any], Any]) -> None:
+    """Wrap each provider's in-process limiter (the orchestration layer adds cross-run limits)."""
+    _LIMITER_WRAPPER[:] = [wrapper]
 
 
 def register(role: str, name: str, factory: Factory) -> None:
@@ -88,7 +94,8 @@ def _register_cloud() -> None:
         client = httpx.Client(base_url=base_url, headers=headers, timeout=settings.http_timeout_seconds,
                               follow_redirects=True)
         extra = {"reader": reader} if reader else {}
-        return ProviderHTTP(provider, client, secrets=settings.secrets(), limiter=limiters[provider], **extra)
+        limiter = _LIMITER_WRAPPER[0](provider, limiters[provider]) if _LIMITER_WRAPPER else limiters[provider]
+        return ProviderHTTP(provider, client, secrets=settings.secrets(), limiter=limiter, **extra)
 
     def openai_client():
         import openai
