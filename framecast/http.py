@@ -64,6 +64,32 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max((when - now).total_seconds(), 0.0)
 
 
+_GO_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+
+
+def retry_after_from(headers) -> str | None:
+    """A Retry-After value from the standard header or a provider's own variant, as seconds text.
+
+    Order: `retry-after-ms` (OpenAI, Anthropic), `retry-after` (seconds or HTTP-date), then
+    OpenAI's `x-ratelimit-reset-requests` / `-tokens` durations such as "6m0s" or "20ms".
+    """
+    if headers.get("retry-after-ms"):
+        try:
+            return str(float(headers["retry-after-ms"]) / 1000)
+        except ValueError:
+            pass
+    if headers.get("retry-after"):
+        return headers["retry-after"]
+    for name in ("x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"):
+        value = headers.get(name)
+        if value:
+            units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+            seconds = sum(float(n) * units[u] for n, u in _GO_DURATION.findall(value))
+            if seconds:
+                return str(seconds)
+    return None
+
+
 def redact(text: str, secrets: list[str]) -> str:
     """`text` with every secret (and its Bearer form) replaced by ***."""
     for secret in sorted((s for s in secrets if s and len(s) >= 6), key=len, reverse=True):
@@ -113,7 +139,7 @@ def translate_response(provider: str, response: httpx.Response, reader: ErrorRea
                        secrets: list[str] | None = None) -> ProviderError:
     """`classify` for an httpx response."""
     message, code = reader(response)
-    return classify(provider, response.status_code, message, code, response.headers.get("retry-after"), secrets)
+    return classify(provider, response.status_code, message, code, retry_after_from(response.headers), secrets)
 
 
 def translate_transport(provider: str, exc: httpx.TransportError, secrets: list[str] | None = None) -> ProviderError:

@@ -109,3 +109,24 @@ def test_rate_limiter_spaces_requests():
         with limiter.slot():
             pass
     assert time.monotonic() - start >= 0.29
+
+
+def test_provider_variants_of_retry_after():
+    from framecast.http import retry_after_from
+
+    assert retry_after_from({"retry-after-ms": "1500"}) == "1.5"
+    assert retry_after_from({"retry-after": "3"}) == "3"
+    assert float(retry_after_from({"x-ratelimit-reset-requests": "6m0s"})) == 360
+    assert float(retry_after_from({"x-ratelimit-reset-tokens": "20ms"})) == 0.02
+    assert retry_after_from({}) is None
+
+
+def test_latency_knob_and_reset_through_the_control_api(sandbox):
+    import time
+
+    httpx.post(sandbox.url + "/__sandbox/latency", params={"provider": "elevenlabs", "seconds": 0.3})
+    start = time.monotonic()
+    httpx.get(sandbox.base_url("elevenlabs") + "/v2/voices", headers={"xi-api-key": "k"})
+    assert time.monotonic() - start >= 0.3
+    httpx.post(sandbox.url + "/__sandbox/reset")
+    assert httpx.get(sandbox.url + "/__sandbox/counters").json() == {}

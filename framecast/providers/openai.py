@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from framecast.config import describe_validation_error
 from framecast.errors import ContentRejected, ProviderError, ProviderTimeout, ProviderUnavailable, ScriptError
-from framecast.http import RetryPolicy, classify, redact, with_retries
+from framecast.http import RetryPolicy, classify, redact, retry_after_from, with_retries
 from framecast.models import MAX_SCENE_SECONDS, MIN_SCENE_SECONDS, Script
 from framecast.providers.base import ScriptBrief
 
@@ -32,7 +32,7 @@ def translate(exc: Exception, secrets: list[str]) -> ProviderError:
         return ProviderUnavailable(redact(f"openai: connection failed: {exc}", secrets), provider="openai")
     if isinstance(exc, openai.APIStatusError):
         return classify("openai", exc.status_code, str(getattr(exc, "message", exc)), str(getattr(exc, "code", "") or ""),
-                        exc.response.headers.get("retry-after"), secrets)
+                        retry_after_from(exc.response.headers), secrets)
     return ProviderUnavailable(redact(f"openai: unreadable response: {type(exc).__name__}: {exc}", secrets),
                                provider="openai")
 

@@ -59,6 +59,16 @@ class Sandbox:
                                                                 retry_after=req.retry_after, delay=req.delay), req.times)
             return {"queued": req.times}
 
+        @app.post("/__sandbox/latency")
+        def set_latency(provider: str, seconds: float):
+            self.state.latency[provider] = seconds
+            return {"provider": provider, "seconds": seconds}
+
+        @app.post("/__sandbox/reset")
+        def reset():
+            self.state.reset()
+            return {"reset": True}
+
         @app.get("/__sandbox/counters")
         def counters():
             return {f"{p}:{e}": n for (p, e), n in sorted(self.state.counters.items())}
