@@ -35,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     est = sub.add_parser("estimate", help="expected cost of one run of a channel, without spending anything")
     est.add_argument("--channel", default="demo")
     est.add_argument("--cloud", action="store_true", help="as if every stage used its cloud provider")
+    sub.add_parser("voices", help="list the ElevenLabs voices on your account (needs ELEVENLABS_API_KEY)")
     box = sub.add_parser("sandbox", help="run the provider sandbox in the foreground")
     box.add_argument("--port", type=int, default=8765)
     return parser
@@ -224,6 +225,27 @@ def _sandbox(args) -> int:
             return 0
 
 
+def _voices() -> int:
+    import httpx
+
+    from framecast.config import get_settings
+    from framecast.errors import FramecastError
+    from framecast.http import ProviderHTTP
+    from framecast.providers.elevenlabs import list_voices
+
+    settings = get_settings()
+    try:
+        client = httpx.Client(base_url=settings.elevenlabs_base_url, timeout=settings.http_timeout_seconds,
+                              headers={"xi-api-key": settings.api_key("elevenlabs")})
+        voices = list_voices(ProviderHTTP("elevenlabs", client, secrets=settings.secrets()))
+    except FramecastError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for voice in voices:
+        print(f"{voice['voice_id']}  {voice['name']}  ({voice['category']})")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "channels":
@@ -235,6 +257,8 @@ def main(argv: list[str] | None = None) -> int:
         return _estimate(args)
     if args.command == "sandbox":
         return _sandbox(args)
+    if args.command == "voices":
+        return _voices()
     return _make(args)
 
 

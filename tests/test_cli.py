@@ -103,3 +103,38 @@ def test_missing_ffmpeg_says_how_to_install_it(capsys, tiny_channel, out, monkey
     code, text = run_cli(capsys, "Volcanoes", "--channel", tiny_channel, "--out", out)
     assert code == 2
     assert "ffmpeg not found" in text and "apt-get install ffmpeg" in text
+
+
+def test_make_with_sandbox_runs_cloud_providers_and_prints_the_cost_table(tmp_path):
+    channel = write_channel(tmp_path)
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    proc = subprocess.run(
+        [sys.executable, "-m", "framecast.cli", "make", "Why the sea is salty", "--sandbox", "--channel", str(channel),
+         "--out", str(tmp_path / "out")],
+        capture_output=True, text=True, env=env, timeout=400,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "sandbox: providers answered by http://127.0.0.1:" in proc.stderr
+    for provider in ("openai", "runway", "elevenlabs"):
+        assert provider in proc.stderr
+    assert "cost of this run" in proc.stderr and "total" in proc.stderr
+    video = Path(proc.stdout.strip().splitlines()[-1])
+    assert video.is_file() and "tiny-sandbox" in str(video)
+
+
+def test_estimate_prints_a_priced_line_per_stage(capsys):
+    assert main(["estimate", "--channel", "demo", "--cloud"]) == 0
+    out = capsys.readouterr().out
+    assert "runway" in out and "gen4_turbo" in out and "total" in out
+    assert main(["estimate", "--channel", "demo"]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1].split()[-1] == "0.00"  # local costs nothing
+
+
+def test_voices_without_a_key_names_the_variable(capsys, monkeypatch):
+    monkeypatch.delenv("ELEVENLABS_API_KEY", raising=False)
+    from framecast.config import reset_settings
+
+    reset_settings()
+    assert main(["voices"]) == 2
+    assert "ELEVENLABS_API_KEY is not set" in capsys.readouterr().err
