@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
-from pydantic import ValidationError
-
-from framecast.config import describe_validation_error
-from framecast.errors import ContentRejected, ScriptError
+from framecast.errors import ContentRejected
 from framecast.http import ProviderHTTP
 from framecast.models import Script
 from framecast.providers.base import ScriptBrief
-from framecast.providers.openai import SYSTEM_PROMPT, script_schema
+from framecast.providers.llm_script import SYSTEM_PROMPT, Reply, script_schema, write_with_repair
 
 API_VERSION = "2026-10-21"  # removes temperature/top_p/top_k: sending them is a 400
 
@@ -34,33 +29,17 @@ class AnthropicScriptWriter:
 
     def write(self, brief: ScriptBrief) -> Script:
         """A script from the model; one repair round if it is cut off or breaks the schema."""
-        notes = "\n".join(f"- {n}" for n in brief.notes)
-        messages = [{"role": "user", "content": f"Topic: {brief.topic}\nLanguage: {brief.language}\n"
-                                                f"Scenes: {brief.min_scenes} to {brief.max_scenes}\n"
-                                                f"Total length: about {brief.target_seconds:.0f} seconds\n"
-                                                + (f"Facts to use:\n{notes}\n" if notes else "")}]
-        max_tokens, problem = self.max_tokens, ""
-        for _ in range(2):
+        output = {"format": {"type": "json_schema", "schema": script_schema(brief)}}
+
+        def ask(messages: list[dict], max_tokens: int) -> Reply:
             body = {"model": self.model, "max_tokens": max_tokens, "system": SYSTEM_PROMPT, "messages": messages,
-                    "output_config": {"format": {"type": "json_schema", "schema": script_schema(brief)}}}
-            reply = self.http.json("POST", "/v1/messages", json=body,
-                                   headers={"anthropic-version": API_VERSION})
+                    "output_config": output}
+            reply = self.http.json("POST", "/v1/messages", json=body, headers={"anthropic-version": API_VERSION})
             usage = reply.get("usage") or {}
             self.tokens_used += int(usage.get("input_tokens", 0)) + int(usage.get("output_tokens", 0))
-            stop = reply.get("stop_reason")
-            text = "".join(block.get("text", "") for block in reply.get("content", []) if block.get("type") == "text")
-            if stop == "refusal":
+            if reply.get("stop_reason") == "refusal":
                 raise ContentRejected("anthropic refused to write this script", provider="anthropic")
-            if stop == "max_tokens":
-                problem = f"the answer was cut off at {max_tokens} tokens (stop_reason=max_tokens)"
-                max_tokens *= 2
-                continue
-            try:
-                return Script.model_validate(json.loads(text))
-            except (ValueError, ValidationError) as exc:
-                problem = (describe_validation_error(exc, "the script") if isinstance(exc, ValidationError)
-                           else f"not valid JSON: {exc}")
-                messages += [{"role": "assistant", "content": text},
-                             {"role": "user", "content": f"That script is invalid. {problem}\n"
-                                                         "Return the complete corrected JSON."}]
-        raise ScriptError(f"anthropic returned no valid script after a repair attempt: {problem}")
+            text = "".join(b.get("text", "") for b in reply.get("content", []) if b.get("type") == "text")
+            return Reply(text, reply.get("stop_reason") == "max_tokens", "stop_reason=max_tokens")
+
+        return write_with_repair("anthropic", ask, brief, self.max_tokens)

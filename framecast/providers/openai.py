@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 from pathlib import Path
 
 import openai
 from PIL import Image
-from pydantic import ValidationError
 
-from framecast.config import describe_validation_error
 from framecast.errors import ContentRejected, ProviderError, ProviderTimeout, ProviderUnavailable, ScriptError
 from framecast.http import RetryPolicy, classify, redact, retry_after_from, with_retries
-from framecast.models import MAX_SCENE_SECONDS, MIN_SCENE_SECONDS, Script
+from framecast.models import Script
 from framecast.providers.base import ScriptBrief
-
-SYSTEM_PROMPT = (
-    "You write scripts for short, narrated, faceless explainer videos. Narration is spoken by a voice "
-    "actor: plain sentences, no stage directions, no emoji. Each scene has one idea, a visual_prompt "
-    "describing a single illustration, and a motion_prompt for a slow camera move. Be factually careful."
-)
-
+from framecast.providers.llm_script import SYSTEM_PROMPT, Reply, script_schema, write_with_repair
 
 def translate(exc: Exception, secrets: list[str]) -> ProviderError:
     """The framecast error for an OpenAI SDK exception (the SDK's own retries are off)."""
@@ -37,31 +28,6 @@ def translate(exc: Exception, secrets: list[str]) -> ProviderError:
                                provider="openai")
 
 
-def script_schema(brief: ScriptBrief) -> dict:
-    """The Script model as a strict-mode JSON schema (every field required, no extras)."""
-    scene = {
-        "type": "object", "additionalProperties": False,
-        "required": ["narration", "visual_prompt", "motion_prompt", "duration", "transition"],
-        "properties": {
-            "narration": {"type": "string", "description": "What the narrator says (1-3 sentences)."},
-            "visual_prompt": {"type": "string", "description": "One illustration, 'Heading: description'."},
-            "motion_prompt": {"type": "string"},
-            "duration": {"type": "number", "description": f"Seconds, {MIN_SCENE_SECONDS:g}-{MAX_SCENE_SECONDS:g}."},
-            "transition": {"type": "string", "enum": ["cut", "fade", "dissolve"]},
-        },
-    }
-    return {
-        "type": "object", "additionalProperties": False, "required": ["title", "description", "tags", "scenes"],
-        "properties": {
-            "title": {"type": "string", "description": "At most 100 characters, no angle brackets."},
-            "description": {"type": "string"},
-            "tags": {"type": "array", "items": {"type": "string"}},
-            "scenes": {"type": "array", "items": scene,
-                       "description": f"Between {brief.min_scenes} and {brief.max_scenes} scenes."},
-        },
-    }
-
-
 class OpenAIScriptWriter:
     name = "openai"
 
@@ -71,31 +37,21 @@ class OpenAIScriptWriter:
         self.max_tokens = max_completion_tokens
         self.tokens_used = 0
 
-    def _complete(self, messages: list[dict], brief: ScriptBrief, max_tokens: int):
-        def attempt():
-            try:
-                return self.client.chat.completions.create(
-                    model=self.model, messages=messages, max_completion_tokens=max_tokens,
-                    response_format={"type": "json_schema", "json_schema": {
-                        "name": "video_script", "schema": script_schema(brief), "strict": True}},
-                )
-            except openai.OpenAIError as exc:
-                raise translate(exc, self.secrets) from exc
-        return with_retries(attempt, self.retry)
-
     def write(self, brief: ScriptBrief) -> Script:
         """A script from the model; one repair round if the JSON is cut off or breaks the schema."""
-        notes = "\n".join(f"- {n}" for n in brief.notes)
-        messages = [
-            {"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": f"Topic: {brief.topic}\nLanguage: {brief.language}\n"
-                                        f"Scenes: {brief.min_scenes} to {brief.max_scenes}\n"
-                                        f"Total length: about {brief.target_seconds:.0f} seconds\n"
-                                        + (f"Facts to use:\n{notes}\n" if notes else "")},
-        ]
-        max_tokens, problem = self.max_tokens, ""
-        for _ in range(2):
-            completion = self._complete(messages, brief, max_tokens)
+        schema = {"type": "json_schema", "json_schema": {"name": "video_script", "schema": script_schema(brief),
+                                                         "strict": True}}
+
+        def ask(messages: list[dict], max_tokens: int) -> Reply:
+            def attempt():
+                try:
+                    return self.client.chat.completions.create(
+                        model=self.model, messages=[{"role": "system", "content": SYSTEM_PROMPT}, *messages],
+                        max_completion_tokens=max_tokens, response_format=schema)
+                except openai.OpenAIError as exc:
+                    raise translate(exc, self.secrets) from exc
+
+            completion = with_retries(attempt, self.retry)
             if completion.usage:
                 self.tokens_used += completion.usage.total_tokens
             choice = completion.choices[0]
@@ -103,20 +59,9 @@ class OpenAIScriptWriter:
                 raise ContentRejected(f"openai refused to write this script: {choice.message.refusal}", provider="openai")
             if choice.finish_reason == "content_filter":
                 raise ContentRejected("openai stopped the script for content policy", provider="openai")
-            content = choice.message.content or ""
-            if choice.finish_reason == "length":
-                problem = f"the answer was cut off at {max_tokens} tokens (finish_reason=length)"
-                max_tokens *= 2
-                continue
-            try:
-                return Script.model_validate(json.loads(content))
-            except (ValueError, ValidationError) as exc:
-                problem = (describe_validation_error(exc, "the script") if isinstance(exc, ValidationError)
-                           else f"not valid JSON: {exc}")
-                messages += [{"role": "assistant", "content": content},
-                             {"role": "user", "content": f"That script is invalid. {problem}\n"
-                                                         "Return the complete corrected JSON."}]
-        raise ScriptError(f"openai returned no valid script after a repair attempt: {problem}")
+            return Reply(choice.message.content or "", choice.finish_reason == "length", "finish_reason=length")
+
+        return write_with_repair("openai", ask, brief, self.max_tokens)
 
 
 def image_size(width: int, height: int, long_side: int = 1536) -> tuple[int, int]:
