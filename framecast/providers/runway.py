@@ -75,7 +75,10 @@ class RunwayVideoGenerator:
             response = self.http.request("GET", f"/v1/tasks/{task_id}", headers=headers, allow=(404,))
             if response.status_code == 404:
                 raise InvalidRequest(f"runway: task {task_id} was cancelled or deleted", provider="runway", status=404)
-            task = response.json()
+            try:
+                task = response.json()
+            except ValueError as exc:
+                raise ProviderUnavailable(f"runway: malformed JSON polling task {task_id}", provider="runway") from exc
             status = task.get("status")
             if status == "SUCCEEDED":
                 outputs = task.get("output") or []
