@@ -129,8 +129,22 @@ class BudgetConfig(Frozen):
 
 
 class RateLimitConfig(Frozen):
+    """One provider account's limits (both apply: a call waits for a slot and for its turn)."""
+
     requests_per_minute: Annotated[float, Field(gt=0)]
     concurrency: Annotated[int, Field(ge=1)]
+
+
+# The providers' published limits for their lowest paid tiers (2026-11); raise them in
+# FRAMECAST_RATE_LIMITS when your account allows more.
+DEFAULT_RATE_LIMITS = {
+    "openai": RateLimitConfig(requests_per_minute=500, concurrency=8),
+    "anthropic": RateLimitConfig(requests_per_minute=50, concurrency=4),
+    "runway": RateLimitConfig(requests_per_minute=60, concurrency=2),
+    "kling": RateLimitConfig(requests_per_minute=60, concurrency=2),
+    "elevenlabs": RateLimitConfig(requests_per_minute=100, concurrency=3),
+    "stability": RateLimitConfig(requests_per_minute=600, concurrency=4),  # 150 per 10 s
+}
 
 
 class PublishConfig(Frozen):
@@ -197,6 +211,8 @@ class Settings(BaseSettings):
     runway_base_url: str = "https://api.dev.runwayml.com"
     elevenlabs_base_url: str = "https://api.elevenlabs.io"
     http_timeout_seconds: float = 60.0
+    # JSON, e.g. FRAMECAST_RATE_LIMITS='{"runway": {"requests_per_minute": 30, "concurrency": 1}}'
+    rate_limits: dict[str, RateLimitConfig] = Field(default_factory=dict)
     poll_seconds: float = 5.0
     poll_deadline_seconds: float = 900.0
 
@@ -210,6 +226,9 @@ class Settings(BaseSettings):
             raise ConfigError(f"{names[provider]} is not set: the channel uses {provider}; put the key in the "
                               f"environment or .env (or run `framecast make --sandbox` to try without keys)")
         return secret.get_secret_value()
+
+    def rate_limit(self, provider: str) -> RateLimitConfig:
+        return self.rate_limits.get(provider) or DEFAULT_RATE_LIMITS[provider]
 
     def secrets(self) -> list[str]:
         """Every configured secret value, for redaction."""

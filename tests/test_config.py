@@ -44,3 +44,22 @@ def test_broken_yaml_is_reported_with_the_file(tmp_path):
     path.write_text("name: [unclosed\n")
     with pytest.raises(ConfigError, match="broken.yaml is not valid YAML"):
         load_channel(str(path))
+
+
+def test_rate_limits_default_to_published_limits_and_can_be_raised(monkeypatch):
+    from framecast.config import DEFAULT_RATE_LIMITS
+
+    assert Settings().rate_limit("runway") == DEFAULT_RATE_LIMITS["runway"]
+    monkeypatch.setenv("FRAMECAST_RATE_LIMITS", '{"runway": {"requests_per_minute": 30, "concurrency": 5}}')
+    raised = Settings().rate_limit("runway")
+    assert (raised.requests_per_minute, raised.concurrency) == (30, 5)
+    assert Settings().rate_limit("openai") == DEFAULT_RATE_LIMITS["openai"]
+
+
+def test_api_key_missing_names_the_variable(monkeypatch):
+    monkeypatch.delenv("RUNWAYML_API_SECRET", raising=False)
+    with pytest.raises(ConfigError, match="RUNWAYML_API_SECRET is not set"):
+        Settings().api_key("runway")
+    monkeypatch.setenv("RUNWAYML_API_SECRET", "key_abc123456")
+    assert Settings().api_key("runway") == "key_abc123456"
+    assert "key_abc123456" in Settings().secrets()

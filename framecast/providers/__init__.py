@@ -85,16 +85,22 @@ def _register_cloud() -> None:
     from framecast.config import DEFAULT_MODELS, DEFAULT_VOICES, get_settings
     from framecast.http import ProviderHTTP, RateLimiter
 
-    # Published default limits (lowest paid tiers, 2026-11); shared by every call in the process.
-    limiters = {"openai": RateLimiter(500, 8), "runway": RateLimiter(60, 2), "elevenlabs": RateLimiter(100, 3),
-                "anthropic": RateLimiter(50, 4), "stability": RateLimiter(600, 4), "kling": RateLimiter(60, 2)}
+    # One limiter per provider, shared by every call in the process (limits: settings.rate_limit).
+    limiters: dict[str, RateLimiter] = {}
+
+    def limiter_for(provider: str) -> RateLimiter:
+        if provider not in limiters:
+            limit = get_settings().rate_limit(provider)
+            limiters[provider] = RateLimiter(limit.requests_per_minute, limit.concurrency)
+        return limiters[provider]
 
     def http(provider: str, base_url: str, headers: dict, reader=None) -> ProviderHTTP:
         settings = get_settings()
         client = httpx.Client(base_url=base_url, headers=headers, timeout=settings.http_timeout_seconds,
                               follow_redirects=True)
         extra = {"reader": reader} if reader else {}
-        limiter = _LIMITER_WRAPPER[0](provider, limiters[provider]) if _LIMITER_WRAPPER else limiters[provider]
+        local = limiter_for(provider)
+        limiter = _LIMITER_WRAPPER[0](provider, local) if _LIMITER_WRAPPER else local
         return ProviderHTTP(provider, client, secrets=settings.secrets(), limiter=limiter, **extra)
 
     def openai_client():
