@@ -175,14 +175,15 @@ def _run(args, console, channel, script, notes, topic, out: Path) -> int:
     finally:
         progress.listen(None)
 
-    meta = json.loads((Path(publication.location) / "metadata.json").read_text())
-    video = Path(publication.location) / "video.mp4"
-    manifest = json.loads(Path(publication.manifest.uri.removeprefix("file://")).read_text())
+    from framecast import runtime
+
+    manifest = json.loads(runtime.store().local_path(publication.manifest).read_text())
     _cost_table(console, manifest["run"])
-    console.print(f"quality gate: [green]PASSED[/green] ({len(meta['quality']['checks'])} checks; "
-                  f"{meta['quality']['measurements'].get('integrated_lufs')} LUFS)")
-    console.print(f"duration: {meta['duration']:.1f} s")
-    print(video)
+    report = publication.quality
+    console.print(f"quality gate: [green]PASSED[/green] ({len(report.checks)} checks; "
+                  f"{report.measurements.get('integrated_lufs')} LUFS)")
+    console.print(f"duration: {publication.duration:.1f} s")
+    print(f"{publication.location}/video.mp4")
     return 0
 
 

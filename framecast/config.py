@@ -188,6 +188,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FRAMECAST_", env_file=".env", extra="ignore", frozen=True)
 
     data_dir: Path = Path("framecast-output")
+    # Where artifacts live: empty = data_dir (a local folder), or gs://BUCKET[/PREFIX] for GCS.
+    store: str = ""
     channels_dir: Path | None = None
     ffmpeg: str | None = None
     ffprobe: str | None = None
@@ -226,6 +228,13 @@ class Settings(BaseSettings):
             raise ConfigError(f"{names[provider]} is not set: the channel uses {provider}; put the key in the "
                               f"environment or .env (or run `framecast make --sandbox` to try without keys)")
         return secret.get_secret_value()
+
+    @field_validator("store")
+    @classmethod
+    def _store_uri(cls, value: str) -> str:
+        if value and not value.startswith("gs://"):
+            raise ValueError("FRAMECAST_STORE must be empty (local folder) or gs://BUCKET[/PREFIX]")
+        return value.rstrip("/")
 
     def rate_limit(self, provider: str) -> RateLimitConfig:
         return self.rate_limits.get(provider) or DEFAULT_RATE_LIMITS[provider]

@@ -171,4 +171,6 @@ class Publication(Frozen):
     location: str
     video: ArtifactRef
     manifest: ArtifactRef | None = None
+    duration: float = 0.0
+    quality: QualityReport | None = None
     reason: str = ""

@@ -78,4 +78,5 @@ def publish(script: Script, video: VideoAsset, thumbnail: ArtifactRef, captions:
         "quality": report.model_dump(mode="json"), "manifest": manifest.uri,
     }
     location = runtime.store().publish(f"{channel.name}/{day.isoformat()}-{slug(topic)}", files, meta)
-    return Publication(published=True, location=location, video=video.ref, manifest=manifest)
+    return Publication(published=True, location=location, video=video.ref, manifest=manifest,
+                       duration=video.duration, quality=report)

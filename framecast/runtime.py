@@ -18,17 +18,32 @@ def data_dir() -> Path:
 
 def store_id() -> str:
     """Identifies the configured store (part of cache keys: references are only valid in their store)."""
-    return data_dir().as_uri()
+    return get_settings().store or data_dir().as_uri()
 
 
 def store() -> ArtifactStore:
-    """The configured artifact store (a local folder: FRAMECAST_DATA_DIR or --out)."""
-    return _store_at(data_dir())
+    """The configured artifact store: FRAMECAST_STORE=gs://… or the local folder (FRAMECAST_DATA_DIR, --out)."""
+    uri = get_settings().store
+    return _gcs_store(uri, data_dir()) if uri else _store_at(data_dir())
 
 
 @lru_cache(maxsize=8)
 def _store_at(root: Path) -> ArtifactStore:
     return default_store(root)
+
+
+@lru_cache(maxsize=4)
+def _gcs_store(uri: str, local: Path) -> ArtifactStore:
+    from google.cloud import storage
+
+    from framecast import usage
+    from framecast.storage.gcs import GcsArtifactStore
+
+    bucket, _, prefix = uri.removeprefix("gs://").partition("/")
+    # STORAGE_EMULATOR_HOST (tests, local dev) makes the client anonymous and local by itself.
+    client = storage.Client()
+    return GcsArtifactStore(client, bucket, prefix, cache_dir=local / "gcs-cache",
+                            scope=lambda: usage.current_run.get())
 
 
 @contextlib.contextmanager

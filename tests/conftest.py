@@ -82,3 +82,32 @@ def sandbox(sandbox_server):
     sandbox_server.state.reset()
     yield sandbox_server
     sandbox_server.state.reset()
+
+
+@pytest.fixture(scope="session")
+def gcs_emulator():
+    """gcp-storage-emulator in process on a random 127.0.0.1 port, reached through the real client."""
+    from gcp_storage_emulator.server import create_server
+
+    server = create_server("127.0.0.1", 0, in_memory=True)
+    server.start()
+    port = server._api._httpd.server_address[1]
+    previous = os.environ.get("STORAGE_EMULATOR_HOST")
+    os.environ["STORAGE_EMULATOR_HOST"] = f"http://127.0.0.1:{port}"
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+    if previous is None:
+        os.environ.pop("STORAGE_EMULATOR_HOST", None)
+    else:
+        os.environ["STORAGE_EMULATOR_HOST"] = previous
+
+
+@pytest.fixture
+def gcs_bucket(gcs_emulator, request):
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import storage
+
+    client = storage.Client(project="framecast-test", credentials=AnonymousCredentials())
+    name = "fc-" + request.node.name.lower().replace("_", "-")[:40].strip("-")
+    bucket = client.create_bucket(name)
+    yield client, bucket.name

@@ -1,0 +1,40 @@
+"""The flow with every artifact on (emulated) Google Cloud Storage."""
+
+import json
+
+import pytest
+
+from flows.produce_video import produce_video
+from framecast import usage
+from framecast.config import reset_settings
+from framecast.media import ffmpeg
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+def test_artifacts_manifest_and_publication_land_in_the_bucket_and_reruns_reuse_them(
+        gcs_bucket, tiny_channel, tmp_path, monkeypatch):
+    client, bucket = gcs_bucket
+    monkeypatch.setenv("FRAMECAST_STORE", f"gs://{bucket}/media")
+    monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / "local"))
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "framecast-test")
+    reset_settings()
+    try:
+        first = produce_video(channel=str(tiny_channel), topic="How glaciers move")
+        calls = len(usage.read(tmp_path / "local"))
+        again = produce_video(channel=str(tiny_channel), topic="How glaciers move")
+    finally:
+        reset_settings()
+    assert first.location.startswith(f"gs://{bucket}/media/published/tiny/")
+    assert again.location == first.location  # same video: publishing again is a no-op
+    assert len(usage.read(tmp_path / "local")) == calls  # second run generated nothing
+    names = {b.name for b in client.list_blobs(bucket)}
+    prefix = first.location.removeprefix(f"gs://{bucket}/")
+    assert {f"{prefix}/video.mp4", f"{prefix}/metadata.json", f"{prefix}/thumbnail.jpg"} <= names
+    manifest = json.loads(client.bucket(bucket).blob(first.manifest.uri.removeprefix(f"gs://{bucket}/"))
+                          .download_as_bytes())
+    scene_refs = [ref for name, ref in manifest["artifacts"].items() if name.startswith("scene_")]
+    assert scene_refs and all(ref["uri"].startswith(f"gs://{bucket}/media/tiny/") for ref in scene_refs)
+    video = tmp_path / "v.mp4"
+    client.bucket(bucket).blob(f"{prefix}/video.mp4").download_to_filename(str(video))
+    assert ffmpeg.stream(ffmpeg.probe(video), "video")["codec_name"] == "h264"
