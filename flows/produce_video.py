@@ -78,7 +78,7 @@ def produce_video(
     video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), cfg)
     progress.advance("assembly")
     progress.stage("quality", 1)
-    report = check_quality(video, timeline, captions.result(), cfg)
+    report = check_quality(video, timeline, captions.result(), cfg, script)
     progress.advance("quality")
 
     manifest = record_run(run_key, script, stills, clip_assets, narrations, captions.result(), music.result(),

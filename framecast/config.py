@@ -120,6 +120,14 @@ class QualityConfig(Frozen):
     max_black_seconds: Annotated[float, Field(gt=0)] = 0.5
     max_frozen_seconds: Annotated[float, Field(gt=0)] = 4.0
     max_silence_seconds: Annotated[float, Field(gt=0)] = 3.0
+    # Content analyzers on top of the local checks: "google" = Cloud Video Intelligence (deprecated,
+    # shuts down 2027-09-14; the analyzer is pluggable, see README).
+    analyzers: list[Literal["local", "google"]] = Field(default_factory=lambda: ["local"])
+    shot_tolerance_seconds: Annotated[float, Field(gt=0, le=5)] = 0.5
+    explicit_fail_at: Literal["POSSIBLE", "LIKELY", "VERY_LIKELY"] = "LIKELY"
+    max_word_error_rate: Annotated[float, Field(ge=0, le=1)] = 0.25
+    require_label_match: bool = False
+    analysis_deadline_seconds: Annotated[float, Field(gt=0)] = 900
 
 
 class BudgetConfig(Frozen):
@@ -210,6 +218,7 @@ class Settings(BaseSettings):
     stability_base_url: str = "https://api.stability.ai"
     kling_base_url: str = "https://api-singapore.klingai.com"
     kling_callback_url: str | None = None
+    videointelligence_endpoint: str | None = None  # e.g. the sandbox's http://127.0.0.1:PORT/videointelligence
     runway_base_url: str = "https://api.dev.runwayml.com"
     elevenlabs_base_url: str = "https://api.elevenlabs.io"
     http_timeout_seconds: float = 60.0

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from framecast import providers, runtime
 from framecast.config import ChannelConfig
-from framecast.models import CaptionFiles, QualityReport, Timeline, VideoAsset
+from framecast.models import CaptionFiles, QualityReport, Script, Timeline, VideoAsset
 from framecast.providers.base import QualityPlan
 
 
-def plan_for(timeline: Timeline, captions: CaptionFiles, channel: ChannelConfig) -> QualityPlan:
+def plan_for(timeline: Timeline, captions: CaptionFiles, channel: ChannelConfig, script: Script | None = None,
+             video_uri: str = "") -> QualityPlan:
     q, fmt = channel.quality, channel.format
+    scenes = script.scenes if script else []
     return QualityPlan(
+        video_uri=video_uri, language=_bcp47(channel.language), narration=tuple(s.narration for s in scenes),
+        scene_prompts=tuple(s.visual_prompt for s in scenes),
+        transition_seconds=tuple(s.transition_seconds for s in timeline.slots),
+        shot_tolerance=q.shot_tolerance_seconds, explicit_fail_at=q.explicit_fail_at,
+        max_word_error_rate=q.max_word_error_rate, require_label_match=q.require_label_match,
+        deadline_seconds=q.analysis_deadline_seconds,
         width=fmt.width, height=fmt.height, fps=fmt.fps, duration=timeline.total,
         scene_starts=tuple(s.start for s in timeline.slots), loudness_lufs=q.loudness_lufs,
         loudness_tolerance=q.loudness_tolerance, true_peak_max_db=q.true_peak_max_db,
@@ -20,8 +28,19 @@ def plan_for(timeline: Timeline, captions: CaptionFiles, channel: ChannelConfig)
     )
 
 
+def _bcp47(language: str) -> str:
+    return language if "-" in language else {"en": "en-US", "es": "es-ES", "fr": "fr-FR", "de": "de-DE"}.get(
+        language, language)
+
+
 def check(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, channel: ChannelConfig,
-          analyzer: str = "local") -> QualityReport:
-    """Run the analyzer over the stored video and return its report."""
+          script: Script | None = None) -> QualityReport:
+    """Run every configured analyzer over the stored video; the verdict passes only if all pass."""
     path = runtime.store().local_path(video.ref)
-    return providers.video_analyzer(analyzer).analyze(path, plan_for(timeline, captions, channel))
+    plan = plan_for(timeline, captions, channel, script, video.ref.uri)
+    reports = [providers.video_analyzer(name).analyze(path, plan) for name in channel.quality.analyzers]
+    if len(reports) == 1:
+        return reports[0]
+    return QualityReport(analyzer="+".join(r.analyzer for r in reports), passed=all(r.passed for r in reports),
+                         checks=[c for r in reports for c in r.checks],
+                         measurements={k: v for r in reports for k, v in r.measurements.items()})

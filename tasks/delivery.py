@@ -21,8 +21,9 @@ def make_thumbnail(image: ImageAsset) -> ArtifactRef:
 
 
 @task(cache_policy=versioned("quality"), **RETRY, **CACHED)
-def check_quality(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, channel: ChannelConfig) -> QualityReport:
-    return quality.check(video, timeline, captions, channel)
+def check_quality(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, channel: ChannelConfig,
+                  script: Script) -> QualityReport:
+    return quality.check(video, timeline, captions, channel, script)
 
 
 @task(**RETRY)

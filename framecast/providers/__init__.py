@@ -184,6 +184,21 @@ def _register_cloud() -> None:
 
         return OpenAIEmbeddings(openai_client(), DEFAULT_MODELS[("embeddings", "openai")], get_settings().secrets())
 
+    def google_analyzer(cfg):
+        from google.auth.credentials import AnonymousCredentials
+        from google.cloud import videointelligence_v1 as vi
+
+        from framecast.providers.google_vi import GoogleVideoAnalyzer
+
+        endpoint = get_settings().videointelligence_endpoint
+        if endpoint:  # a local stand-in (the sandbox): REST transport, no Google credentials
+            client = vi.VideoIntelligenceServiceClient(transport="rest", credentials=AnonymousCredentials(),
+                                                       client_options={"api_endpoint": endpoint})
+        else:
+            client = vi.VideoIntelligenceServiceClient()
+        return GoogleVideoAnalyzer(client)
+
+    register("analyzer", "google", google_analyzer)
     register("embeddings", "openai", openai_embeddings)
     register("voice", "openai", openai_voice)
     register("sound", "elevenlabs", elevenlabs_sound)

@@ -48,6 +48,17 @@ class QualityPlan:
     max_frozen_seconds: float
     max_silence_seconds: float
     caption_cues: int
+    # For content analyzers:
+    video_uri: str = ""
+    language: str = "en-US"
+    narration: tuple[str, ...] = ()
+    scene_prompts: tuple[str, ...] = ()
+    transition_seconds: tuple[float, ...] = ()
+    shot_tolerance: float = 0.5
+    explicit_fail_at: str = "LIKELY"
+    max_word_error_rate: float = 0.25
+    require_label_match: bool = False
+    deadline_seconds: float = 900
 
 
 class ScriptWriter(Protocol):

@@ -16,11 +16,13 @@ import uvicorn
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from framecast.sandbox import anthropic_api, elevenlabs_api, kling_api, openai_api, runway_api, stability_api
+from framecast.sandbox import (
+    anthropic_api, elevenlabs_api, kling_api, openai_api, runway_api, stability_api, videointelligence_api,
+)
 from framecast.sandbox.state import Fault, SandboxState
 
 PREFIXES = {"openai": "/openai", "anthropic": "/anthropic", "runway": "/runway", "kling": "/kling",
-            "elevenlabs": "/elevenlabs", "stability": "/stability"}
+            "elevenlabs": "/elevenlabs", "stability": "/stability", "videointelligence": "/videointelligence"}
 SANDBOX_KEY = "sandbox-key-not-a-secret-0123456789abcdef"
 
 
@@ -52,6 +54,7 @@ class Sandbox:
         app.include_router(anthropic_api.router(self.state), prefix=PREFIXES["anthropic"])
         app.include_router(stability_api.router(self.state), prefix=PREFIXES["stability"])
         app.include_router(kling_api.router(self.state, self.url), prefix=PREFIXES["kling"])
+        app.include_router(videointelligence_api.router(self.state), prefix=PREFIXES["videointelligence"])
 
         @app.post("/__sandbox/faults")
         def add_fault(req: FaultRequest):
@@ -87,6 +90,7 @@ class Sandbox:
             "FRAMECAST_ANTHROPIC_BASE_URL": self.base_url("anthropic"),
             "FRAMECAST_STABILITY_BASE_URL": self.base_url("stability"),
             "FRAMECAST_KLING_BASE_URL": self.base_url("kling"),
+            "FRAMECAST_VIDEOINTELLIGENCE_ENDPOINT": self.base_url("videointelligence"),
             "OPENAI_API_KEY": SANDBOX_KEY, "RUNWAYML_API_SECRET": SANDBOX_KEY, "ELEVENLABS_API_KEY": SANDBOX_KEY,
             "ANTHROPIC_API_KEY": SANDBOX_KEY, "STABILITY_API_KEY": SANDBOX_KEY,
             "KLING_ACCESS_KEY": "sandbox-access", "KLING_SECRET_KEY": SANDBOX_KEY,

@@ -1,0 +1,94 @@
+"""Quality-gate policy over what a video analyzer found: pure functions, each failure located."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from framecast.models import QualityCheck
+
+LIKELIHOOD = ["UNKNOWN", "VERY_UNLIKELY", "UNLIKELY", "POSSIBLE", "LIKELY", "VERY_LIKELY"]
+
+
+@dataclass
+class Findings:
+    """What a content analyzer (e.g. Google Video Intelligence) reported about a video."""
+
+    shot_starts: list[float] = field(default_factory=list)          # seconds where a new shot begins
+    explicit: list[tuple[float, int]] = field(default_factory=list)  # (time, likelihood 0-5)
+    words: list[str] = field(default_factory=list)                   # the transcript
+    labels: list[tuple[str, float, float]] = field(default_factory=list)  # (label, start, end)
+
+
+def _scene(starts: tuple[float, ...], t: float) -> int:
+    return max(bisect.bisect_right(starts, t) - 1, 0)
+
+
+def shot_checks(found: list[float], scene_starts: tuple[float, ...], tolerance: float,
+                transition_seconds: tuple[float, ...] = ()) -> list[QualityCheck]:
+    """Every planned cut has a detected shot change nearby, and no unplanned cut appears."""
+    checks = []
+    planned = list(scene_starts[1:])
+    for i, cut in enumerate(planned, start=1):
+        # A crossfade is detected anywhere inside its overlap: widen the window by its length.
+        width = tolerance + (transition_seconds[i - 1] if i - 1 < len(transition_seconds) else 0.0)
+        if not any(cut - width <= s <= cut + width for s in found):
+            checks.append(QualityCheck(name="shot-alignment", passed=False, at_seconds=round(cut, 2), scene_index=i,
+                                       detail=f"no shot change within {width:.2f} s of the planned cut at {cut:.2f} s"))
+    for s in found:
+        if s > tolerance and not any(abs(s - cut) <= tolerance + 1.0 for cut in planned):
+            checks.append(QualityCheck(name="shot-alignment", passed=False, at_seconds=round(s, 2),
+                                       scene_index=_scene(scene_starts, s),
+                                       detail=f"unplanned shot change at {s:.2f} s"))
+    return checks or [QualityCheck(name="shot-alignment", passed=True,
+                                   detail=f"{len(planned)} planned cuts matched within {tolerance} s")]
+
+
+def explicit_checks(frames: list[tuple[float, int]], scene_starts: tuple[float, ...], fail_at: str) -> list[QualityCheck]:
+    """No frame at or above the configured explicit-content likelihood."""
+    limit = LIKELIHOOD.index(fail_at)
+    bad = [(t, v) for t, v in frames if v >= limit]
+    if not bad:
+        return [QualityCheck(name="explicit-content", passed=True, detail=f"{len(frames)} frames below {fail_at}")]
+    return [QualityCheck(name="explicit-content", passed=False, at_seconds=round(t, 2), scene_index=_scene(scene_starts, t),
+                         detail=f"{LIKELIHOOD[v]} explicit content (fails at {fail_at})") for t, v in bad]
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate: word-level edit distance over the reference length."""
+    ref, hyp = _tokens(reference), _tokens(hypothesis)
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, row[0] = row[0], i
+        for j, h in enumerate(hyp, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
+    return row[-1] / len(ref)
+
+
+def speech_check(transcript: str, narration: str, max_wer: float) -> QualityCheck:
+    rate = wer(narration, transcript)
+    return QualityCheck(name="speech-transcript", passed=rate <= max_wer,
+                        detail=f"word error rate {rate:.1%} against the narration (max {max_wer:.0%})")
+
+
+def label_checks(labels: list[tuple[str, float, float]], prompts: tuple[str, ...],
+                 scene_starts: tuple[float, ...], required: bool) -> list[QualityCheck]:
+    """Does some detected label share a word with each scene's visual prompt? A failure only when required."""
+    checks = []
+    for i, prompt in enumerate(prompts):
+        start = scene_starts[i]
+        end = scene_starts[i + 1] if i + 1 < len(scene_starts) else float("inf")
+        words = set(_tokens(prompt))
+        seen = {w for label, a, b in labels if a < end and b > start for w in _tokens(label)}
+        if not words & seen:
+            checks.append(QualityCheck(name="label-match", passed=not required, at_seconds=round(start, 2),
+                                       scene_index=i, detail=f"no label matched the intent {prompt[:60]!r} "
+                                                             f"(saw: {', '.join(sorted(seen)[:6]) or 'nothing'})"))
+    return checks or [QualityCheck(name="label-match", passed=True, detail="every scene has a matching label")]

@@ -1,0 +1,96 @@
+"""Google Cloud Video Intelligence as a content analyzer for the quality gate.
+
+Deprecated by Google on 2026-09-14 and shut down on 2027-09-14 (successor: Gemini video
+understanding); it sits behind the VideoAnalyzer protocol so a successor can replace it.
+One annotate_video call with shot changes, labels, explicit content, speech transcription (the
+narration is sent as phrase hints) and object tracking; the long-running operation is awaited
+with a deadline.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from google.api_core import exceptions as gexc
+from google.cloud import videointelligence_v1 as vi
+
+from framecast import gate
+from framecast.errors import InvalidRequest, ProviderTimeout, ProviderUnavailable, QuotaExhausted, RateLimited
+from framecast.models import QualityReport
+from framecast.providers.base import QualityPlan
+
+FEATURES = [vi.Feature.SHOT_CHANGE_DETECTION, vi.Feature.LABEL_DETECTION, vi.Feature.EXPLICIT_CONTENT_DETECTION,
+            vi.Feature.SPEECH_TRANSCRIPTION, vi.Feature.OBJECT_TRACKING]
+INLINE_LIMIT = 10 * 1024 * 1024  # larger videos must be on GCS (gs:// input_uri)
+
+
+def _seconds(offset) -> float:
+    return offset.total_seconds() if hasattr(offset, "total_seconds") else float(offset or 0)
+
+
+def translate(exc: Exception) -> Exception:
+    if isinstance(exc, gexc.TooManyRequests) or isinstance(exc, gexc.ResourceExhausted):
+        return RateLimited(f"videointelligence: {exc.message}", provider="google")
+    if isinstance(exc, (gexc.ServiceUnavailable, gexc.InternalServerError, gexc.BadGateway)):
+        return ProviderUnavailable(f"videointelligence: {exc.message}", provider="google")
+    if isinstance(exc, gexc.DeadlineExceeded):
+        return ProviderTimeout(f"videointelligence: {exc.message}", provider="google")
+    if isinstance(exc, gexc.PermissionDenied):
+        return QuotaExhausted(f"videointelligence: {exc.message}", provider="google")
+    return InvalidRequest(f"videointelligence: {getattr(exc, 'message', exc)}", provider="google")
+
+
+def findings_from(response: vi.AnnotateVideoResponse) -> tuple[gate.Findings, str]:
+    """Shots, explicit frames, transcript words and labels from the first annotation result."""
+    result = response.annotation_results[0] if response.annotation_results else vi.VideoAnnotationResults()
+    found = gate.Findings()
+    found.shot_starts = sorted(_seconds(s.start_time_offset) for s in result.shot_annotations)
+    found.explicit = [(_seconds(f.time_offset), int(f.pornography_likelihood))
+                      for f in result.explicit_annotation.frames]
+    words = [w.word for t in result.speech_transcriptions for a in t.alternatives[:1] for w in a.words]
+    transcript = " ".join(a.transcript for t in result.speech_transcriptions for a in t.alternatives[:1])
+    found.words = words
+    for label in result.segment_label_annotations:
+        for seg in label.segments:
+            found.labels.append((label.entity.description, _seconds(seg.segment.start_time_offset),
+                                 _seconds(seg.segment.end_time_offset)))
+    for obj in result.object_annotations:
+        found.labels.append((obj.entity.description, _seconds(obj.segment.start_time_offset),
+                             _seconds(obj.segment.end_time_offset)))
+    return found, transcript or " ".join(words)
+
+
+class GoogleVideoAnalyzer:
+    name = "google"
+
+    def __init__(self, client: vi.VideoIntelligenceServiceClient):
+        self.client = client
+
+    def analyze(self, video: Path, plan: QualityPlan) -> QualityReport:
+        request = {"features": FEATURES, "video_context": {"speech_transcription_config": {
+            "language_code": plan.language, "enable_automatic_punctuation": True,
+            "speech_contexts": [{"phrases": [n[:100] for n in plan.narration][:500]}] if plan.narration else []}}}
+        if plan.video_uri.startswith("gs://"):
+            request["input_uri"] = plan.video_uri
+        elif video.stat().st_size <= INLINE_LIMIT:
+            request["input_content"] = video.read_bytes()
+        else:
+            raise InvalidRequest("videointelligence needs the video on GCS (set FRAMECAST_STORE=gs://…) above 10 MB",
+                                 provider="google")
+        try:
+            operation = self.client.annotate_video(request=request)
+            response = operation.result(timeout=plan.deadline_seconds)
+        except gexc.GoogleAPICallError as exc:
+            raise translate(exc) from exc
+        except TimeoutError as exc:  # concurrent.futures.TimeoutError from the operation poller
+            raise ProviderTimeout(f"videointelligence: no result within {plan.deadline_seconds:.0f} s",
+                                  provider="google") from exc
+        found, transcript = findings_from(response)
+        checks = gate.shot_checks(found.shot_starts, plan.scene_starts, plan.shot_tolerance, plan.transition_seconds)
+        checks += gate.explicit_checks(found.explicit, plan.scene_starts, plan.explicit_fail_at)
+        if plan.narration:
+            checks.append(gate.speech_check(transcript, " ".join(plan.narration), plan.max_word_error_rate))
+        checks += gate.label_checks(found.labels, plan.scene_prompts, plan.scene_starts, plan.require_label_match)
+        return QualityReport(analyzer=self.name, passed=all(c.passed for c in checks), checks=checks,
+                             measurements={"shots": float(len(found.shot_starts)),
+                                           "word_error_rate": gate.wer(" ".join(plan.narration), transcript)})
