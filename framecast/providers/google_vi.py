@@ -16,6 +16,7 @@ from google.cloud import videointelligence_v1 as vi
 
 from framecast import gate
 from framecast.errors import InvalidRequest, ProviderTimeout, ProviderUnavailable, QuotaExhausted, RateLimited
+from framecast.http import RetryPolicy, with_retries
 from framecast.models import QualityReport
 from framecast.providers.base import QualityPlan
 
@@ -63,8 +64,8 @@ def findings_from(response: vi.AnnotateVideoResponse) -> tuple[gate.Findings, st
 class GoogleVideoAnalyzer:
     name = "google"
 
-    def __init__(self, client: vi.VideoIntelligenceServiceClient):
-        self.client = client
+    def __init__(self, client: vi.VideoIntelligenceServiceClient, retry: RetryPolicy = RetryPolicy()):
+        self.client, self.retry = client, retry
 
     def analyze(self, video: Path, plan: QualityPlan) -> QualityReport:
         request = {"features": FEATURES, "video_context": {"speech_transcription_config": {
@@ -77,8 +78,14 @@ class GoogleVideoAnalyzer:
         else:
             raise InvalidRequest("videointelligence needs the video on GCS (set FRAMECAST_STORE=gs://…) above 10 MB",
                                  provider="google")
+        def start():
+            try:  # the client's own retry is off: framecast.http.with_retries is the one retry policy
+                return self.client.annotate_video(request=request, retry=None, timeout=120)
+            except gexc.GoogleAPICallError as exc:
+                raise translate(exc) from exc
+
+        operation = with_retries(start, self.retry)
         try:
-            operation = self.client.annotate_video(request=request)
             response = operation.result(timeout=plan.deadline_seconds)
         except gexc.GoogleAPICallError as exc:
             raise translate(exc) from exc
