@@ -10,6 +10,7 @@ from flows.produce_video import produce_video
 from framecast import pricing, usage
 from framecast.config import load_channel, reset_settings, with_cloud_providers
 from framecast.sandbox import Fault
+from framecast.errors import QualityGateFailed
 from framecast.usage import BudgetExceeded
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -63,3 +64,25 @@ def test_budget_stops_the_run_before_the_call_that_would_exceed_it(cloud, sandbo
     entries = usage.read(tmp_path / "out")
     assert entries and sum(e["usd"] for e in entries) <= budget
     assert not (tmp_path / "out" / "published").exists()
+
+
+def test_the_gate_runs_local_and_google_checks_together(cloud, sandbox, tmp_path, tiny_channel, monkeypatch):
+    from framecast.config import load_channel
+
+    data = load_channel(str(tiny_channel)).model_dump(mode="json")
+    data["quality"]["analyzers"] = ["local", "google"]
+    path = tmp_path / "gated.yaml"
+    path.write_text(yaml.safe_dump(data))
+    publication = produce_video(channel=str(path), topic="How volcanoes work")
+    names = {c.name for c in publication.quality.checks}
+    assert publication.quality.analyzer == "local+google"
+    assert {"loudness", "black-frames", "shot-alignment", "speech-transcript", "explicit-content"} <= names
+    assert publication.quality.passed, publication.quality.summary()
+
+    # A gate setting changed (so the cached report does not apply); the analyzer now flags a frame.
+    data["quality"]["max_word_error_rate"] = 0.2
+    path.write_text(yaml.safe_dump(data))
+    sandbox.state.inject("videointelligence", "annotate", Fault(kind="explicit"))
+    with pytest.raises(QualityGateFailed, match="explicit-content") as info:
+        produce_video(channel=str(path), topic="How volcanoes work")
+    assert any(c.name == "explicit-content" and c.scene_index == 0 for c in info.value.report.failures)
