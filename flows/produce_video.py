@@ -9,7 +9,7 @@ from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
-from framecast import progress, redaction, scripting, usage
+from framecast import gate, progress, redaction, scripting, usage
 from framecast.config import get_settings, load_channel
 from framecast.models import Publication, Script
 from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run
@@ -71,7 +71,6 @@ def produce_video(
                               unmapped(cfg.motion), unmapped(cfg.format), unmapped(cfg.seed))
     captions = write_captions.submit(timeline, narrations, cfg.format, cfg.captions)
     stills = _gather(images, "images")
-    thumbnail = make_thumbnail.submit(stills[0])
     clip_assets = _gather(clips, "motion")
 
     progress.stage("assembly", 1)
@@ -80,11 +79,27 @@ def produce_video(
     progress.stage("quality", 1)
     report = check_quality(video, timeline, captions.result(), cfg, script)
     progress.advance("quality")
+    regenerated: list[int] = []
+    for attempt in range(1, cfg.quality.max_regenerations + 1):
+        bad = [] if report.passed else gate.scenes_to_regenerate(report.failures)
+        if not bad:
+            break
+        # New seeds for the offending scenes only; every other result comes from the cache.
+        seed = cfg.seed + 7919 * attempt
+        for i in bad:
+            stills[i] = render_scene_image(scenes[i], i, cfg.image, cfg.format, seed)
+            clip_assets[i] = animate_scene(stills[i], scenes[i], i, timeline.slots[i].duration, cfg.motion,
+                                           cfg.format, seed)
+        regenerated += bad
+        video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), cfg)
+        report = check_quality(video, timeline, captions.result(), cfg, script)
 
+    thumbnail = make_thumbnail(stills[0])  # after any regeneration: never a rejected picture
     manifest = record_run(run_key, script, stills, clip_assets, narrations, captions.result(), music.result(),
-                          video, thumbnail.result(), report, {"channel": cfg.name, "topic": topic})
+                          video, thumbnail, report,
+                          {"channel": cfg.name, "topic": topic, "regenerated_scenes": regenerated})
     progress.stage("publish", 1)
-    publication = publish_video(script, video, thumbnail.result(), captions.result(), report, manifest, cfg,
+    publication = publish_video(script, video, thumbnail, captions.result(), report, manifest, cfg,
                                 topic, day)
     progress.advance("publish")
     return publication

@@ -127,6 +127,8 @@ class QualityConfig(Frozen):
     explicit_fail_at: Literal["POSSIBLE", "LIKELY", "VERY_LIKELY"] = "LIKELY"
     max_word_error_rate: Annotated[float, Field(ge=0, le=1)] = 0.25
     require_label_match: bool = False
+    # On a failed gate, regenerate only the scenes whose visuals failed, at most this many times.
+    max_regenerations: Annotated[int, Field(ge=0, le=3)] = 1
     analysis_deadline_seconds: Annotated[float, Field(gt=0)] = 900
 
 

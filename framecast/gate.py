@@ -92,3 +92,12 @@ def label_checks(labels: list[tuple[str, float, float]], prompts: tuple[str, ...
                                        scene_index=i, detail=f"no label matched the intent {prompt[:60]!r} "
                                                              f"(saw: {', '.join(sorted(seen)[:6]) or 'nothing'})"))
     return checks or [QualityCheck(name="label-match", passed=True, detail="every scene has a matching label")]
+
+
+# Failures that a new picture for the scene can fix (a new voice cannot fix a wrong script).
+VISUAL_CHECKS = {"explicit-content", "label-match", "black-frames", "frozen-video", "shot-alignment"}
+
+
+def scenes_to_regenerate(failures: list[QualityCheck]) -> list[int]:
+    """Scenes whose visuals failed a check, in order; empty when no failure is a scene's picture."""
+    return sorted({c.scene_index for c in failures if c.name in VISUAL_CHECKS and c.scene_index is not None})

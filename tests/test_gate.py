@@ -32,3 +32,16 @@ def test_speech_and_labels():
     assert soft[0].name == "label-match" and soft[0].passed  # reported, not failing
     assert not label_checks([("graphics", 0, 15)], ("Volcano: erupting",), STARTS, required=True)[0].passed
     assert label_checks([("volcano", 0, 15)], ("Volcano: erupting",), STARTS, required=True)[0].passed
+
+
+def test_only_scenes_whose_pictures_failed_are_regenerated():
+    from framecast.gate import scenes_to_regenerate
+    from framecast.models import QualityCheck
+
+    failures = [QualityCheck(name="explicit-content", passed=False, detail="", scene_index=2),
+                QualityCheck(name="shot-alignment", passed=False, detail="", scene_index=1),
+                QualityCheck(name="speech-transcript", passed=False, detail=""),
+                QualityCheck(name="loudness", passed=False, detail="", scene_index=0),
+                QualityCheck(name="explicit-content", passed=False, detail="", scene_index=2)]
+    assert scenes_to_regenerate(failures) == [1, 2]
+    assert scenes_to_regenerate(failures[2:4]) == []

@@ -79,8 +79,21 @@ def test_the_gate_runs_local_and_google_checks_together(cloud, sandbox, tmp_path
     assert {"loudness", "black-frames", "shot-alignment", "speech-transcript", "explicit-content"} <= names
     assert publication.quality.passed, publication.quality.summary()
 
-    # A gate setting changed (so the cached report does not apply); the analyzer now flags a frame.
+    # A gate setting changed (so the cached report does not apply) and the analyzer flags a frame in
+    # scene 1: only that scene is regenerated, everything else comes from the cache, and it publishes.
+    images_before = sum(1 for e in usage.read(tmp_path / "out") if e["role"] == "image")
     data["quality"]["max_word_error_rate"] = 0.2
+    path.write_text(yaml.safe_dump(data))
+    sandbox.state.inject("videointelligence", "annotate", Fault(kind="explicit"))
+    fixed = produce_video(channel=str(path), topic="How volcanoes work")
+    assert fixed.published and fixed.quality.passed
+    manifest = json.loads(Path(fixed.manifest.uri.removeprefix("file://")).read_text())
+    assert manifest["regenerated_scenes"] == [0]
+    assert sum(1 for e in usage.read(tmp_path / "out") if e["role"] == "image") == images_before + 1
+    assert sandbox.state.calls("videointelligence", "annotate") == 3
+
+    # With no regeneration allowed, the same finding blocks publishing.
+    data["quality"].update(max_word_error_rate=0.15, max_regenerations=0)
     path.write_text(yaml.safe_dump(data))
     sandbox.state.inject("videointelligence", "annotate", Fault(kind="explicit"))
     with pytest.raises(QualityGateFailed, match="explicit-content") as info:
