@@ -157,8 +157,34 @@ DEFAULT_RATE_LIMITS = {
 }
 
 
+class YouTubeConfig(Frozen):
+    """Upload settings; privacy must be chosen explicitly (YouTube's own default is public)."""
+
+    privacy: Literal["private", "unlisted", "public"]
+    category_id: str = "27"  # Education
+    # Schedule the video to go public at this UTC time of the publish date ("HH:MM"); needs private.
+    publish_at_utc: str | None = None
+    caption_language: str = "en"
+
+    @model_validator(mode="after")
+    def _schedule_needs_private(self) -> "YouTubeConfig":
+        if self.publish_at_utc and self.privacy != "private":
+            raise ValueError("publish_at_utc needs privacy: private (YouTube makes it public at that time)")
+        if self.publish_at_utc and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", self.publish_at_utc):
+            raise ValueError("publish_at_utc must be HH:MM in UTC, e.g. '14:00'")
+        return self
+
+
 class PublishConfig(Frozen):
-    targets: list[Literal["store"]] = Field(default_factory=lambda: ["store"])
+    # The artifact store always; YouTube when listed (and configured below).
+    targets: list[Literal["store", "youtube"]] = Field(default_factory=lambda: ["store"])
+    youtube: YouTubeConfig | None = None
+
+    @model_validator(mode="after")
+    def _youtube_configured(self) -> "PublishConfig":
+        if "youtube" in self.targets and self.youtube is None:
+            raise ValueError("targets has youtube: add publish.youtube with at least privacy (private, unlisted or public)")
+        return self
 
 
 class ChannelConfig(Frozen):
@@ -209,6 +235,13 @@ class Settings(BaseSettings):
     runway_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("RUNWAYML_API_SECRET", "FRAMECAST_RUNWAY_API_KEY"))
     elevenlabs_api_key: SecretStr | None = Field(
         None, validation_alias=AliasChoices("ELEVENLABS_API_KEY", "FRAMECAST_ELEVENLABS_API_KEY"))
+    youtube_client_id: str | None = Field(None, validation_alias=AliasChoices("YOUTUBE_CLIENT_ID", "FRAMECAST_YOUTUBE_CLIENT_ID"))
+    youtube_client_secret: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("YOUTUBE_CLIENT_SECRET", "FRAMECAST_YOUTUBE_CLIENT_SECRET"))
+    youtube_refresh_token: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("YOUTUBE_REFRESH_TOKEN", "FRAMECAST_YOUTUBE_REFRESH_TOKEN"))
+    youtube_base_url: str = "https://www.googleapis.com"
+    google_token_url: str = "https://oauth2.googleapis.com/token"
     anthropic_api_key: SecretStr | None = Field(
         None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "FRAMECAST_ANTHROPIC_API_KEY"))
     stability_api_key: SecretStr | None = Field(
@@ -233,8 +266,10 @@ class Settings(BaseSettings):
         """The provider's API key, or a ConfigError naming the variable to set."""
         names = {"openai": "OPENAI_API_KEY", "runway": "RUNWAYML_API_SECRET", "elevenlabs": "ELEVENLABS_API_KEY",
                  "anthropic": "ANTHROPIC_API_KEY", "stability": "STABILITY_API_KEY",
-                 "kling_access": "KLING_ACCESS_KEY", "kling_secret": "KLING_SECRET_KEY"}
-        secret = getattr(self, f"{provider}_api_key", None) or getattr(self, f"{provider}_key", None)
+                 "kling_access": "KLING_ACCESS_KEY", "kling_secret": "KLING_SECRET_KEY",
+                 "youtube_client": "YOUTUBE_CLIENT_SECRET", "youtube_refresh": "YOUTUBE_REFRESH_TOKEN"}
+        secret = (getattr(self, f"{provider}_api_key", None) or getattr(self, f"{provider}_key", None)
+                  or getattr(self, f"{provider}_secret", None) or getattr(self, f"{provider}_token", None))
         if secret is None or not secret.get_secret_value():
             raise ConfigError(f"{names[provider]} is not set: the channel uses {provider}; put the key in the "
                               f"environment or .env (or run `framecast make --sandbox` to try without keys)")
@@ -253,7 +288,8 @@ class Settings(BaseSettings):
     def secrets(self) -> list[str]:
         """Every configured secret value, for redaction."""
         values = (self.openai_api_key, self.runway_api_key, self.elevenlabs_api_key, self.anthropic_api_key,
-                  self.stability_api_key, self.kling_access_key, self.kling_secret_key)
+                  self.stability_api_key, self.kling_access_key, self.kling_secret_key, self.youtube_client_secret,
+                  self.youtube_refresh_token)
         return [s.get_secret_value() for s in values if s]
 
     def resolved_channels_dir(self) -> Path:

@@ -18,11 +18,13 @@ from pydantic import BaseModel
 
 from framecast.sandbox import (
     anthropic_api, elevenlabs_api, kling_api, openai_api, runway_api, stability_api, videointelligence_api,
+    youtube_api,
 )
 from framecast.sandbox.state import Fault, SandboxState
 
 PREFIXES = {"openai": "/openai", "anthropic": "/anthropic", "runway": "/runway", "kling": "/kling",
-            "elevenlabs": "/elevenlabs", "stability": "/stability", "videointelligence": "/videointelligence"}
+            "elevenlabs": "/elevenlabs", "stability": "/stability", "videointelligence": "/videointelligence",
+            "youtube": "/youtube"}
 SANDBOX_KEY = "sandbox-key-not-a-secret-0123456789abcdef"
 
 
@@ -55,6 +57,7 @@ class Sandbox:
         app.include_router(stability_api.router(self.state), prefix=PREFIXES["stability"])
         app.include_router(kling_api.router(self.state, self.url), prefix=PREFIXES["kling"])
         app.include_router(videointelligence_api.router(self.state), prefix=PREFIXES["videointelligence"])
+        app.include_router(youtube_api.router(self.state, self.url), prefix=PREFIXES["youtube"])
 
         @app.post("/__sandbox/faults")
         def add_fault(req: FaultRequest):
@@ -91,6 +94,10 @@ class Sandbox:
             "FRAMECAST_STABILITY_BASE_URL": self.base_url("stability"),
             "FRAMECAST_KLING_BASE_URL": self.base_url("kling"),
             "FRAMECAST_VIDEOINTELLIGENCE_ENDPOINT": self.base_url("videointelligence"),
+            "FRAMECAST_YOUTUBE_BASE_URL": self.base_url("youtube"),
+            "FRAMECAST_GOOGLE_TOKEN_URL": self.base_url("youtube") + "/token",
+            "YOUTUBE_CLIENT_ID": "sandbox-client", "YOUTUBE_CLIENT_SECRET": SANDBOX_KEY,
+            "YOUTUBE_REFRESH_TOKEN": "sandbox-refresh-token",
             "OPENAI_API_KEY": SANDBOX_KEY, "RUNWAYML_API_SECRET": SANDBOX_KEY, "ELEVENLABS_API_KEY": SANDBOX_KEY,
             "ANTHROPIC_API_KEY": SANDBOX_KEY, "STABILITY_API_KEY": SANDBOX_KEY,
             "KLING_ACCESS_KEY": "sandbox-access", "KLING_SECRET_KEY": SANDBOX_KEY,

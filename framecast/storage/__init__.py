@@ -28,6 +28,13 @@ class ArtifactStore(Protocol):
         """Topics published for `channel`, newest first."""
 
 
+    def get_record(self, key: str) -> dict | None:
+        """A small JSON state record, or None."""
+
+    def put_record(self, key: str, data: dict) -> None:
+        """Replace a small JSON state record atomically."""
+
+
 def default_store(root: Path) -> ArtifactStore:
     from framecast.storage.local import LocalArtifactStore
 

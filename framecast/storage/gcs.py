@@ -139,3 +139,12 @@ class GcsArtifactStore:
                  if b.name.endswith("/metadata.json")]
         blobs.sort(key=lambda b: b.updated or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
         return [json.loads(b.download_as_bytes()).get("topic", "") for b in blobs[:limit]]
+
+    def get_record(self, key: str) -> dict | None:
+        blob = self.bucket.get_blob(self._key("records", f"{key}.json"))
+        return json.loads(blob.download_as_bytes()) if blob is not None else None
+
+    def put_record(self, key: str, data: dict) -> None:
+        # Records evolve (session, then video id): a whole-object replace is atomic on GCS.
+        self.bucket.blob(self._key("records", f"{key}.json")).upload_from_string(
+            json.dumps(data, indent=2), content_type="application/json")

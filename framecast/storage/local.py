@@ -152,3 +152,12 @@ class LocalArtifactStore:
         folder = self.root / "published" / channel
         metas = sorted(folder.glob("*/metadata.json"), key=lambda p: p.stat().st_mtime, reverse=True)[:limit]
         return [json.loads(p.read_text()).get("topic", "") for p in metas]
+
+    def get_record(self, key: str) -> dict | None:
+        """A small JSON state record (e.g. a publication's upload session), or None."""
+        path = self.root / "records" / f"{key}.json"
+        return json.loads(path.read_text()) if path.is_file() else None
+
+    def put_record(self, key: str, data: dict) -> None:
+        """Write a state record atomically (readers see the old or the new one, never half)."""
+        atomic_write_bytes(self.root / "records" / f"{key}.json", json.dumps(data, indent=2).encode())
