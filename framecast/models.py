@@ -173,4 +173,5 @@ class Publication(Frozen):
     manifest: ArtifactRef | None = None
     duration: float = 0.0
     quality: QualityReport | None = None
+    youtube: dict | None = None  # {"video_id", "url", …} when published there
     reason: str = ""

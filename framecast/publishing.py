@@ -77,6 +77,24 @@ def publish(script: Script, video: VideoAsset, thumbnail: ArtifactRef, captions:
         "description": script.description, "tags": script.tags, "duration": video.duration,
         "quality": report.model_dump(mode="json"), "manifest": manifest.uri,
     }
-    location = runtime.store().publish(f"{channel.name}/{day.isoformat()}-{slug(topic)}", files, meta)
+    slot = f"{channel.name}/{day.isoformat()}-{slug(topic)}"
+    location = runtime.store().publish(slot, files, meta)
+    youtube = publish_youtube(slot, script, video, thumbnail, captions, channel, day) \
+        if "youtube" in channel.publish.targets else None
     return Publication(published=True, location=location, video=video.ref, manifest=manifest,
-                       duration=video.duration, quality=report)
+                       duration=video.duration, quality=report, youtube=youtube)
+
+
+def publish_youtube(slot: str, script: Script, video: VideoAsset, thumbnail: ArtifactRef, captions: CaptionFiles,
+                    channel: ChannelConfig, day: date) -> dict:
+    """Upload to YouTube at most once per channel + date + topic (the slot)."""
+    from framecast import providers
+    from framecast.providers.youtube import video_resource
+
+    cfg = channel.publish.youtube
+    publish_at = f"{day.isoformat()}T{cfg.publish_at_utc}:00Z" if cfg.publish_at_utc else None
+    meta = video_resource(script.title, script.description, script.tags, cfg.privacy, cfg.category_id, publish_at)
+    store = runtime.store()
+    return providers.publisher("youtube").publish(
+        f"youtube/{slot}", store.local_path(video.ref), store.local_path(thumbnail), store.local_path(captions.srt),
+        meta, cfg.caption_language)

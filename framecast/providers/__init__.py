@@ -55,6 +55,11 @@ def sound_effects(name: str):
     return _build("sound", name, None)
 
 
+def publisher(name: str):
+    """A publishing target beyond the artifact store (e.g. YouTube)."""
+    return _build("publisher", name, None)
+
+
 def embedder(name: str):
     """Text embeddings (for topic de-duplication)."""
     return _build("embeddings", name, None)
@@ -198,6 +203,23 @@ def _register_cloud() -> None:
             client = vi.VideoIntelligenceServiceClient()
         return GoogleVideoAnalyzer(client)
 
+    def youtube(cfg):
+        from framecast import runtime
+        from framecast.providers.youtube import YouTubePublisher, youtube_error
+
+        settings = get_settings()
+        if not settings.youtube_client_id:
+            raise ConfigError("YOUTUBE_CLIENT_ID is not set: the channel publishes to YouTube; put the OAuth client "
+                              "id, YOUTUBE_CLIENT_SECRET and YOUTUBE_REFRESH_TOKEN in the environment or .env")
+        client = httpx.Client(base_url=settings.youtube_base_url, timeout=settings.http_timeout_seconds,
+                              follow_redirects=False)  # 308 is the resumable protocol's "go on", not a redirect
+        http = ProviderHTTP("youtube", client, secrets=settings.secrets(), reader=youtube_error)
+        store = runtime.store()
+        return YouTubePublisher(http, settings.google_token_url, settings.youtube_client_id,
+                                settings.api_key("youtube_client"), settings.api_key("youtube_refresh"),
+                                (store.get_record, store.put_record))
+
+    register("publisher", "youtube", youtube)
     register("analyzer", "google", google_analyzer)
     register("embeddings", "openai", openai_embeddings)
     register("voice", "openai", openai_voice)

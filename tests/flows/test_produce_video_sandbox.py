@@ -99,3 +99,22 @@ def test_the_gate_runs_local_and_google_checks_together(cloud, sandbox, tmp_path
     with pytest.raises(QualityGateFailed, match="explicit-content") as info:
         produce_video(channel=str(path), topic="How volcanoes work")
     assert any(c.name == "explicit-content" and c.scene_index == 0 for c in info.value.report.failures)
+
+
+def test_publishing_to_youtube_happens_once_per_channel_date_and_topic(cloud, sandbox, tmp_path, tiny_channel):
+    from framecast.config import load_channel
+
+    data = load_channel(str(tiny_channel)).model_dump(mode="json")
+    data["publish"] = {"targets": ["store", "youtube"], "youtube": {"privacy": "unlisted"}}
+    path = tmp_path / "yt.yaml"
+    path.write_text(yaml.safe_dump(data))
+    first = produce_video(channel=str(path), topic="How tides work")
+    again = produce_video(channel=str(path), topic="How tides work")  # a re-run: cached, and no second upload
+    assert first.youtube["video_id"] == again.youtube["video_id"]
+    videos = {k: v for k, v in sandbox.state.tasks.items() if k.startswith("youtube:")}
+    assert len(videos) == 1
+    [stored] = videos.values()
+    assert stored["meta"]["snippet"]["title"] == "How tides work"
+    assert stored["meta"]["status"]["privacyStatus"] == "unlisted"
+    assert stored["meta"]["status"]["containsSyntheticMedia"] is True
+    assert stored["bytes"] == (Path(first.location) / "video.mp4").read_bytes()
