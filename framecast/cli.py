@@ -158,10 +158,17 @@ def _run(args, console, channel, script, notes, topic, out: Path) -> int:
                   f"({channel.format.size} @ {channel.format.fps} fps) → {out}")
     bars = Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=console)
+    from framecast.config import get_settings
+
+    flow = produce_video
+    if get_settings().store:  # results beside the artifacts, so other machines can resume from them
+        from tasks.results import result_storage
+
+        flow = produce_video.with_options(result_storage=result_storage())
     try:
         with bars:
             progress.listen(_RichListener(bars))
-            publication = produce_video(channel=args.channel, topic=topic, notes=list(notes), script=script)
+            publication = flow(channel=args.channel, topic=topic, notes=list(notes), script=script)
     except QualityGateFailed as exc:
         console.print("[red]quality gate: FAILED[/red] — not published")
         for check in exc.report.failures if exc.report else []:
@@ -183,6 +190,8 @@ def _run(args, console, channel, script, notes, topic, out: Path) -> int:
     console.print(f"quality gate: [green]PASSED[/green] ({len(report.checks)} checks; "
                   f"{report.measurements.get('integrated_lufs')} LUFS)")
     console.print(f"duration: {publication.duration:.1f} s")
+    if publication.youtube:
+        console.print(f"youtube: {publication.youtube.get('url')}")
     print(f"{publication.location}/video.mp4")
     return 0
 

@@ -38,3 +38,32 @@ def test_artifacts_manifest_and_publication_land_in_the_bucket_and_reruns_reuse_
     video = tmp_path / "v.mp4"
     client.bucket(bucket).blob(f"{prefix}/video.mp4").download_to_filename(str(video))
     assert ffmpeg.stream(ffmpeg.probe(video), "video")["codec_name"] == "h264"
+
+
+def test_task_results_live_in_the_bucket_so_another_machine_resumes_without_paying(
+        gcs_bucket, tiny_channel, tmp_path, monkeypatch):
+    import shutil
+
+    from google.auth.credentials import AnonymousCredentials
+    from prefect_gcp import GcpCredentials
+
+    from tasks.results import result_storage
+
+    class EmulatorCredentials(GcpCredentials):
+        def get_credentials_from_service_account(self):
+            return AnonymousCredentials()
+
+    client, bucket = gcs_bucket
+    monkeypatch.setenv("FRAMECAST_STORE", f"gs://{bucket}/media")
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "framecast-test")
+    results = {}
+    for machine in ("a", "b"):  # two machines: separate local folders and Prefect storage, one bucket
+        monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / machine))
+        monkeypatch.setenv("PREFECT_LOCAL_STORAGE_PATH", str(tmp_path / machine / "prefect"))
+        reset_settings()
+        flow = produce_video.with_options(result_storage=result_storage(EmulatorCredentials(project="framecast-test")))
+        results[machine] = flow(channel=str(tiny_channel), topic="Why leaves change colour")
+    reset_settings()
+    assert any(b.name.startswith("media/prefect-results/") for b in client.list_blobs(bucket))
+    assert results["a"].location == results["b"].location
+    assert usage.read(tmp_path / "a") and usage.read(tmp_path / "b") == []  # machine b paid for nothing
