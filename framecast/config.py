@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import date
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, ValidationError, field_validator, model_validator
 
 from framecast.errors import ConfigError
 from framecast.models import Frozen
+# Machine settings live in framecast.settings; re-exported here, where most callers look for them.
+from framecast.settings import (  # noqa: F401
+    DEFAULT_RATE_LIMITS, REPO_ROOT, RateLimitConfig, Settings, get_settings, reset_settings,
+)
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
@@ -138,23 +138,6 @@ class BudgetConfig(Frozen):
     max_usd_per_run: Annotated[float, Field(ge=0)] | None = None
 
 
-class RateLimitConfig(Frozen):
-    """One provider account's limits (both apply: a call waits for a slot and for its turn)."""
-
-    requests_per_minute: Annotated[float, Field(gt=0)]
-    concurrency: Annotated[int, Field(ge=1)]
-
-
-# The providers' published limits for their lowest paid tiers (2026-11); raise them in
-# FRAMECAST_RATE_LIMITS when your account allows more.
-DEFAULT_RATE_LIMITS = {
-    "openai": RateLimitConfig(requests_per_minute=500, concurrency=8),
-    "anthropic": RateLimitConfig(requests_per_minute=50, concurrency=4),
-    "runway": RateLimitConfig(requests_per_minute=60, concurrency=2),
-    "kling": RateLimitConfig(requests_per_minute=60, concurrency=2),
-    "elevenlabs": RateLimitConfig(requests_per_minute=100, concurrency=3),
-    "stability": RateLimitConfig(requests_per_minute=600, concurrency=4),  # 150 per 10 s
-}
 
 
 class YouTubeConfig(Frozen):
@@ -216,102 +199,6 @@ class ChannelConfig(Frozen):
         if not SLUG.match(value):
             raise ValueError("must be a slug: lowercase letters, digits and dashes, e.g. 'space-facts'")
         return value
-
-
-class Settings(BaseSettings):
-    """Machine-level settings from the environment (FRAMECAST_*) or a .env file."""
-
-    model_config = SettingsConfigDict(env_prefix="FRAMECAST_", env_file=".env", extra="ignore", frozen=True)
-
-    data_dir: Path = Path("framecast-output")
-    # Where artifacts live: empty = data_dir (a local folder), or gs://BUCKET[/PREFIX] for GCS.
-    store: str = ""
-    channels_dir: Path | None = None
-    ffmpeg: str | None = None
-    ffprobe: str | None = None
-
-    # Provider credentials: the vendors' usual variable names (or FRAMECAST_*), never logged.
-    openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "FRAMECAST_OPENAI_API_KEY"))
-    runway_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("RUNWAYML_API_SECRET", "FRAMECAST_RUNWAY_API_KEY"))
-    elevenlabs_api_key: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("ELEVENLABS_API_KEY", "FRAMECAST_ELEVENLABS_API_KEY"))
-    youtube_client_id: str | None = Field(None, validation_alias=AliasChoices("YOUTUBE_CLIENT_ID", "FRAMECAST_YOUTUBE_CLIENT_ID"))
-    youtube_client_secret: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("YOUTUBE_CLIENT_SECRET", "FRAMECAST_YOUTUBE_CLIENT_SECRET"))
-    youtube_refresh_token: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("YOUTUBE_REFRESH_TOKEN", "FRAMECAST_YOUTUBE_REFRESH_TOKEN"))
-    youtube_base_url: str = "https://www.googleapis.com"
-    google_token_url: str = "https://oauth2.googleapis.com/token"
-    anthropic_api_key: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "FRAMECAST_ANTHROPIC_API_KEY"))
-    stability_api_key: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("STABILITY_API_KEY", "FRAMECAST_STABILITY_API_KEY"))
-    kling_access_key: SecretStr | None = Field(None, validation_alias=AliasChoices("KLING_ACCESS_KEY", "FRAMECAST_KLING_ACCESS_KEY"))
-    kling_secret_key: SecretStr | None = Field(None, validation_alias=AliasChoices("KLING_SECRET_KEY", "FRAMECAST_KLING_SECRET_KEY"))
-    openai_base_url: str = "https://api.openai.com/v1"
-    anthropic_base_url: str = "https://api.anthropic.com"
-    stability_base_url: str = "https://api.stability.ai"
-    kling_base_url: str = "https://api-singapore.klingai.com"
-    kling_callback_url: str | None = None
-    videointelligence_endpoint: str | None = None  # e.g. the sandbox's http://127.0.0.1:PORT/videointelligence
-    runway_base_url: str = "https://api.dev.runwayml.com"
-    elevenlabs_base_url: str = "https://api.elevenlabs.io"
-    http_timeout_seconds: float = 60.0
-    # JSON, e.g. FRAMECAST_RATE_LIMITS='{"runway": {"requests_per_minute": 30, "concurrency": 1}}'
-    rate_limits: dict[str, RateLimitConfig] = Field(default_factory=dict)
-    poll_seconds: float = 5.0
-    poll_deadline_seconds: float = 900.0
-
-    def api_key(self, provider: str) -> str:
-        """The provider's API key, or a ConfigError naming the variable to set."""
-        names = {"openai": "OPENAI_API_KEY", "runway": "RUNWAYML_API_SECRET", "elevenlabs": "ELEVENLABS_API_KEY",
-                 "anthropic": "ANTHROPIC_API_KEY", "stability": "STABILITY_API_KEY",
-                 "kling_access": "KLING_ACCESS_KEY", "kling_secret": "KLING_SECRET_KEY",
-                 "youtube_client": "YOUTUBE_CLIENT_SECRET", "youtube_refresh": "YOUTUBE_REFRESH_TOKEN"}
-        secret = (getattr(self, f"{provider}_api_key", None) or getattr(self, f"{provider}_key", None)
-                  or getattr(self, f"{provider}_secret", None) or getattr(self, f"{provider}_token", None))
-        if secret is None or not secret.get_secret_value():
-            raise ConfigError(f"{names[provider]} is not set: the channel uses {provider}; put the key in the "
-                              f"environment or .env (or run `framecast make --sandbox` to try without keys)")
-        return secret.get_secret_value()
-
-    @field_validator("store")
-    @classmethod
-    def _store_uri(cls, value: str) -> str:
-        if value and not value.startswith("gs://"):
-            raise ValueError("FRAMECAST_STORE must be empty (local folder) or gs://BUCKET[/PREFIX]")
-        return value.rstrip("/")
-
-    def rate_limit(self, provider: str) -> RateLimitConfig:
-        return self.rate_limits.get(provider) or DEFAULT_RATE_LIMITS[provider]
-
-    def secrets(self) -> list[str]:
-        """Every configured secret value, for redaction."""
-        values = (self.openai_api_key, self.runway_api_key, self.elevenlabs_api_key, self.anthropic_api_key,
-                  self.stability_api_key, self.kling_access_key, self.kling_secret_key, self.youtube_client_secret,
-                  self.youtube_refresh_token)
-        return [s.get_secret_value() for s in values if s]
-
-    def resolved_channels_dir(self) -> Path:
-        """deployments/ of the working directory, else of the source checkout."""
-        if self.channels_dir is not None:
-            return self.channels_dir
-        local = Path.cwd() / "deployments"
-        return local if local.is_dir() else REPO_ROOT / "deployments"
-
-
-@lru_cache(maxsize=1)
-def _cached_settings() -> Settings:
-    return Settings()
-
-
-def get_settings() -> Settings:
-    """Current settings (re-read after `reset_settings`, e.g. when the CLI changes the env)."""
-    return _cached_settings()
-
-
-def reset_settings() -> None:
-    _cached_settings.cache_clear()
 
 
 def describe_validation_error(exc: ValidationError, source: str) -> str:
