@@ -52,7 +52,9 @@ def main() -> None:
                                   channel.format, 0), range(len(scenes)))))
     captions = edit.write_captions(timeline, voices, channel.format, channel.captions)
     music = timed("music", lambda: edit.prepare_music(channel.music, 0))
-    video = timed("assembly", lambda: edit.assemble(timeline, clips, voices, captions, music, channel))
+    video = timed("assembly", lambda: edit.assemble(timeline, clips, voices, captions, music, channel.format,
+                                                    channel.music.gain_db, channel.captions.burn_in,
+                                                    channel.quality.loudness_lufs))
     report = timed("quality", lambda: quality.check(video, timeline, captions, channel))
 
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

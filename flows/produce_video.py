@@ -74,7 +74,8 @@ def produce_video(
     clip_assets = _gather(clips, "motion")
 
     progress.stage("assembly", 1)
-    video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), cfg)
+    render = (cfg.format, cfg.music.gain_db, cfg.captions.burn_in, cfg.quality.loudness_lufs)
+    video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), *render)
     progress.advance("assembly")
     progress.stage("quality", 1)
     report = check_quality(video, timeline, captions.result(), cfg, script)
@@ -91,7 +92,7 @@ def produce_video(
             clip_assets[i] = animate_scene(stills[i], scenes[i], i, timeline.slots[i].duration, cfg.motion,
                                            cfg.format, seed)
         regenerated += bad
-        video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), cfg)
+        video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), *render)
         report = check_quality(video, timeline, captions.result(), cfg, script)
 
     thumbnail = make_thumbnail(stills[0])  # after any regeneration: never a rejected picture

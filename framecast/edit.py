@@ -7,7 +7,7 @@ import shutil
 from framecast import providers, runtime, usage
 from framecast.assets import FONT_BOLD, FONT_FAMILY, FONT_REGULAR
 from framecast.captions import build_cues, to_ass, to_srt, to_vtt
-from framecast.config import CaptionConfig, ChannelConfig, MusicConfig, VideoFormat, get_settings
+from framecast.config import CaptionConfig, MusicConfig, VideoFormat, get_settings
 from framecast.errors import ConfigError, MediaError
 from framecast.media import ffmpeg
 from framecast.media.analysis import parse_ebur128
@@ -99,17 +99,18 @@ def _effective_loudness(mix, target: float) -> float:
 
 
 def assemble(timeline: Timeline, clips: list[ClipAsset], narrations: list[NarrationAsset],
-             captions: CaptionFiles, music: ArtifactRef | None, channel: ChannelConfig) -> VideoAsset:
+             captions: CaptionFiles, music: ArtifactRef | None, fmt: VideoFormat, music_gain_db: float,
+             burn_in: bool, loudness_lufs: float) -> VideoAsset:
     """Mix, measure loudness, render: the finished MP4, checked with ffprobe and stored."""
-    fmt, store = channel.format, runtime.store()
+    store = runtime.store()
     with runtime.scratch() as tmp:
         mix = tmp / "mix.wav"
         ffmpeg.run(audio_mix_command([store.local_path(n.ref) for n in narrations], timeline, mix,
                                      music=store.local_path(music) if music else None,
-                                     music_gain_db=channel.music.gain_db), what="mixing narration and music")
-        measured = _effective_loudness(mix, channel.quality.loudness_lufs)
+                                     music_gain_db=music_gain_db), what="mixing narration and music")
+        measured = _effective_loudness(mix, loudness_lufs)
         subtitles = None
-        if channel.captions.burn_in:
+        if burn_in:
             # libass draws nothing without fonts: give it ours, by relative path (see render_command).
             fonts = tmp / "fonts"
             fonts.mkdir()
@@ -120,7 +121,7 @@ def assemble(timeline: Timeline, clips: list[ClipAsset], narrations: list[Narrat
         out = tmp / "video.mp4"
         args = render_command([store.local_path(c.ref) for c in clips], mix, timeline, out, width=fmt.width,
                               height=fmt.height, fps=fmt.fps, crf=fmt.crf, preset=fmt.preset,
-                              target_lufs=channel.quality.loudness_lufs, measured_lufs=measured, subtitles=subtitles,
+                              target_lufs=loudness_lufs, measured_lufs=measured, subtitles=subtitles,
                               clip_seconds=[c.duration for c in clips])
         ffmpeg.run(args, what="rendering the video", cwd=tmp)
         info = ffmpeg.probe(out)

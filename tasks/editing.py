@@ -5,7 +5,7 @@ from __future__ import annotations
 from prefect import task
 
 from framecast import edit
-from framecast.config import CaptionConfig, ChannelConfig, VideoFormat
+from framecast.config import CaptionConfig, VideoFormat
 from framecast.models import ArtifactRef, CaptionFiles, ClipAsset, NarrationAsset, Scene, Timeline, VideoAsset
 from tasks.policies import CACHED, RETRY, versioned
 
@@ -23,5 +23,7 @@ def write_captions(timeline: Timeline, narrations: list[NarrationAsset], fmt: Vi
 
 @task(cache_policy=versioned("assembly"), **RETRY, **CACHED)
 def assemble_video(timeline: Timeline, clips: list[ClipAsset], narrations: list[NarrationAsset],
-                   captions: CaptionFiles, music: ArtifactRef | None, channel: ChannelConfig) -> VideoAsset:
-    return edit.assemble(timeline, clips, narrations, captions, music, channel)
+                   captions: CaptionFiles, music: ArtifactRef | None, fmt: VideoFormat, music_gain_db: float,
+                   burn_in: bool, loudness_lufs: float) -> VideoAsset:
+    # Only what shapes the render is an input (so in the cache key): a new gate threshold does not re-render.
+    return edit.assemble(timeline, clips, narrations, captions, music, fmt, music_gain_db, burn_in, loudness_lufs)
