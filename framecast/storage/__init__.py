@@ -1,4 +1,4 @@
-"""Artifact stores: where every file a run makes is kept (content-addressed, written atomically)."""
+"""Artifact stores: where every file a run makes is kept (local folder or GCS), never overwritten."""
 
 from __future__ import annotations
 
@@ -23,10 +23,8 @@ class ArtifactStore(Protocol):
     def publish(self, slot: str, files: dict[str, ArtifactRef], meta: dict) -> str:
         """Make a finished video and its companions visible under `slot`; return the location."""
 
-
     def recent_topics(self, channel: str, limit: int = 30) -> list[str]:
         """Topics published for `channel`, newest first."""
-
 
     def get_record(self, key: str) -> dict | None:
         """A small JSON state record, or None."""
