@@ -39,9 +39,17 @@ def _gcs_store(uri: str, local: Path) -> ArtifactStore:
     from framecast import usage
     from framecast.storage.gcs import GcsArtifactStore
 
+    from google.auth.exceptions import DefaultCredentialsError
+
+    from framecast.errors import StorageError
+
     bucket, _, prefix = uri.removeprefix("gs://").partition("/")
     # STORAGE_EMULATOR_HOST (tests, local dev) makes the client anonymous and local by itself.
-    client = storage.Client()
+    try:
+        client = storage.Client()
+    except DefaultCredentialsError as exc:
+        raise StorageError(f"FRAMECAST_STORE={uri} needs Google credentials: set GOOGLE_APPLICATION_CREDENTIALS "
+                           "to a service-account key file, or run `gcloud auth application-default login`") from exc
     return GcsArtifactStore(client, bucket, prefix, cache_dir=local / "gcs-cache",
                             scope=lambda: usage.current_run.get())
 

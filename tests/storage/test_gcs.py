@@ -65,3 +65,21 @@ def test_publish_copies_server_side_and_is_idempotent(store, tmp_path):
     meta = json.loads(store.bucket.blob(f"{prefix}/metadata.json").download_as_bytes())
     assert meta["video_sha256"] == files["video"].sha256
     assert store.recent_topics("demo") == ["Tides", "Tides"]
+
+
+def test_a_bucket_store_without_credentials_says_how_to_get_them(monkeypatch, tmp_path):
+    from framecast import runtime
+    from framecast.config import reset_settings
+
+    for name in ("STORAGE_EMULATOR_HOST", "GOOGLE_APPLICATION_CREDENTIALS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_GCE_CHECK", "True")  # google-auth: do not probe a metadata server
+    monkeypatch.setenv("CLOUDSDK_CONFIG", str(tmp_path / "no-gcloud"))
+    monkeypatch.setenv("FRAMECAST_STORE", "gs://framecast-no-credentials")
+    monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path))
+    reset_settings()
+    try:
+        with pytest.raises(StorageError, match="GOOGLE_APPLICATION_CREDENTIALS"):
+            runtime.store()
+    finally:
+        reset_settings()
