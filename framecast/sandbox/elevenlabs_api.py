@@ -44,7 +44,7 @@ def router(state: SandboxState) -> APIRouter:
         if len(text) > 10_000:
             return JSONResponse(detail_error(400, "text is longer than 10000 characters", "text_too_long"),
                                 status_code=400)
-        audio, duration = media.mp3_speech(text)
+        audio, duration = media.speech(text, "mp3")
         step = duration / max(len(text), 1)
         alignment = {"characters": list(text),
                      "character_start_times_seconds": [round(i * step, 3) for i in range(len(text))],

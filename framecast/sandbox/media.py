@@ -42,10 +42,6 @@ def speech(text: str, fmt: str = "mp3") -> tuple[bytes, float]:
         return out.read_bytes(), ffmpeg.duration(out)
 
 
-def mp3_speech(text: str) -> tuple[bytes, float]:
-    return speech(text, "mp3")
-
-
 def duration_of(audio: bytes) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "a.bin"
