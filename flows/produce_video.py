@@ -3,30 +3,51 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from prefect import flow, unmapped
+from prefect import flow, get_run_logger, unmapped
 from prefect.futures import as_completed
-from prefect.runtime import flow_run
+from prefect.runtime import deployment, flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
+from pydantic import Field
 
-from framecast import gate, progress, redaction, scripting, usage
-from framecast.config import get_settings, load_channel
+from framecast import gate, progress, redaction, runtime, scripting, topics, usage
+from framecast.config import available_channels, get_settings, load_channel
+from framecast.errors import ConfigError, FramecastError
 from framecast.models import Publication, Script
+from tasks import reporting
 from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run
 from tasks.editing import assemble_video, plan_timeline, write_captions
 from tasks.generation import animate_scene, prepare_music, render_scene_image, synthesize_narration, write_script
+from tasks.limits import channel_lock
+from tasks.planning import choose_topic
+
+# The deployment form offers the known channels as a choice (the schema's enum); a path to a channel
+# file still validates, for local runs and tests.
+KNOWN_CHANNELS = available_channels(get_settings().resolved_channels_dir())
+ChannelName = Annotated[str, Field(json_schema_extra={"enum": KNOWN_CHANNELS} if KNOWN_CHANNELS else {})]
 
 
-def _gather(futures, stage: str) -> list:
+def _gather(futures, stage: str, tracker: reporting.RunProgress) -> list:
     """Wait for every future, reporting progress as each finishes; results in submission order."""
     for _ in as_completed(futures):
-        progress.advance(stage)
+        tracker.advance(stage)
     return [f.result() for f in futures]
 
 
-@flow(name="produce-video", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
+def _deployed_channel(channel: str) -> str:
+    """The channel to run: a deployment runs its own channel only (its tag and lock name it)."""
+    own = (deployment.parameters or {}).get("channel") if deployment.get_id() else None
+    if own and channel != own:
+        raise ConfigError(f"channel: deployment {deployment.get_name()!r} runs channel {own!r}, not {channel!r}; "
+                          f"start the {channel!r} deployment instead (one deployment per channel)")
+    return channel
+
+
+@flow(name="produce-video", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True,
+      persist_result=True, result_serializer="json")
 def produce_video(
-    channel: str = "demo",
+    channel: ChannelName = "demo",
     topic: str = "",
     notes: list[str] | None = None,
     script: Script | None = None,
@@ -36,55 +57,88 @@ def produce_video(
 
     Args:
         channel: channel name (deployments/NAME.yaml) or path to a channel YAML file.
-        topic: what the video is about, e.g. "How volcanoes work" (default: the channel's topic of the day).
+        topic: what the video is about, e.g. "How volcanoes work" (blank: the channel's next unpublished topic).
         notes: optional facts for the script writer, one per item.
         script: a ready script (same schema the writer produces) to use instead of writing one.
-        publish_date: the date the video is published under (default: today).
+        publish_date: the day the video is for (blank: the run's scheduled start, in the channel's timezone).
     """
+    log = get_run_logger()
     redaction.install(get_settings().secrets())
-    cfg = load_channel(channel)
-    day = publish_date or date.today()
-    run_key = f"{cfg.name}/{day.isoformat()}/{flow_run.get_id() or 'local'}"
-    usage.current_run.set(run_key)  # tasks inherit both: Prefect copies the context into task threads
-    usage.run_budget.set(cfg.budget.max_usd_per_run)
-    if script is not None:
-        script = scripting.check_for_channel(script, cfg.script, "the script parameter")
-        topic = topic.strip() or script.title
-    else:
-        topic = scripting.clean_topic(topic or scripting.scheduled_topic(cfg, day))  # fail before spending
+    try:  # bad input fails the run before anything is locked or spent, with the field and the fix first
+        cfg = load_channel(_deployed_channel(channel))
+        day = publish_date or topics.run_day(flow_run.scheduled_start_time, cfg.timezone)
+        if script is not None:
+            script = scripting.check_for_channel(script, cfg.script, "the script parameter")
+        backlog = topics.backlog(cfg) if not (topic.strip() or script) else []
+        if not (topic.strip() or script or backlog):
+            scripting.clean_topic(topic)  # raises: no topic and nothing to take one from
+    except FramecastError as exc:
+        log.error("%s", exc)
+        raise
+    removed = runtime.clean_stale_scratch()
+    if removed:
+        log.info("removed %d scratch folder(s) left by crashed runs: %s", len(removed), ", ".join(removed))
+
+    with channel_lock(cfg.name):
+        run_key = f"{cfg.name}/{day.isoformat()}/{flow_run.get_id() or 'local'}"
+        usage.current_run.set(run_key)  # tasks inherit both: Prefect copies the context into task threads
+        usage.run_budget.set(cfg.budget.max_usd_per_run)
+        if script is not None:
+            topic = topic.strip() or script.title
+        elif not topic.strip():
+            choice = choose_topic(cfg.name, day, backlog, cfg.topic_similarity_max)
+            topic = choice.topic
+            log.info("topic of %s for channel %s: %r (%s)", day.isoformat(), cfg.name, topic, choice.reason)
+        topic = scripting.clean_topic(topic)
+        reporting.name_flow_run(f"{cfg.name} · {day.isoformat()} · {topic}")
+        return _produce(cfg, topic, day, script, tuple(notes or ()), run_key, log)
+
+
+def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str, ...], run_key: str,
+             log) -> Publication:
+    """The DAG of one video, in order: script, scenes in parallel, assembly, gate, publication."""
     progress.stage("script", 1)
     if script is None:
-        script = write_script(topic, cfg.script, cfg.language, tuple(notes or ()))
-    progress.advance("script")
-
+        script = write_script(topic, cfg.script, cfg.language, notes)
     scenes, indices = script.scenes, list(range(len(script.scenes)))
-    progress.stage("images", len(scenes))
-    progress.stage("narration", len(scenes))
+    tracker = reporting.RunProgress(cfg.name, total=1 + 3 * len(scenes) + 3)
+    tracker.advance("script", f"{script.title!r}, {len(scenes)} scenes")
+    reporting.show_script(cfg.name, script)
+    log.info("script: %r, %d scenes, %.0f s planned", script.title, len(scenes), sum(s.duration for s in scenes))
+
+    tracker.stage("images", len(scenes))
+    tracker.stage("narration", len(scenes))
     images = render_scene_image.map(scenes, indices, unmapped(cfg.image), unmapped(cfg.format), unmapped(cfg.seed))
     voices = synthesize_narration.map([s.narration for s in scenes], indices, unmapped(cfg.voice))
     music = prepare_music.submit(cfg.music, cfg.seed)
-    narrations = _gather(voices, "narration")
+    narrations = _gather(voices, "narration", tracker)
+    log.info("narration: %d scenes, %.1f s of speech (%s)", len(narrations),
+             sum(n.duration for n in narrations), cfg.voice.provider)
     timeline = plan_timeline(scenes, narrations, cfg.format)
 
-    progress.stage("motion", len(scenes))
+    tracker.stage("motion", len(scenes))
     clips = animate_scene.map(images, scenes, indices, [s.duration for s in timeline.slots],
                               unmapped(cfg.motion), unmapped(cfg.format), unmapped(cfg.seed))
     captions = write_captions.submit(timeline, narrations, cfg.format, cfg.captions)
-    stills = _gather(images, "images")
-    clip_assets = _gather(clips, "motion")
+    stills = _gather(images, "images", tracker)
+    reporting.show_contact_sheet(cfg.name, stills)
+    clip_assets = _gather(clips, "motion", tracker)
+    log.info("images and motion: %d scenes (%s, %s)", len(clip_assets), cfg.image.provider, cfg.motion.provider)
 
-    progress.stage("assembly", 1)
+    tracker.stage("assembly", 1)
     render = (cfg.format, cfg.music.gain_db, cfg.captions.burn_in, cfg.quality.loudness_lufs)
     video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), *render)
-    progress.advance("assembly")
-    progress.stage("quality", 1)
+    tracker.advance("assembly", f"{video.duration:.1f} s")
+    log.info("assembly: %.1f s of %dx%d video", video.duration, video.width, video.height)
+    tracker.stage("quality", 1)
     report = check_quality(video, timeline, captions.result(), cfg, script)
-    progress.advance("quality")
     regenerated: list[int] = []
     for attempt in range(1, cfg.quality.max_regenerations + 1):
         bad = [] if report.passed else gate.scenes_to_regenerate(report.failures)
         if not bad:
             break
+        log.warning("quality gate failed on scene(s) %s: regenerating them (attempt %d)",
+                    ", ".join(str(i + 1) for i in bad), attempt)
         # New seeds for the offending scenes only; every other result comes from the cache.
         seed = cfg.seed + 7919 * attempt
         for i in bad:
@@ -94,13 +148,21 @@ def produce_video(
         regenerated += bad
         video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), *render)
         report = check_quality(video, timeline, captions.result(), cfg, script)
+    tracker.advance("quality", "passed" if report.passed else "failed")
+    reporting.show_quality(cfg.name, report, script.title)
+    log.info("quality gate: %s (%d checks)%s", "PASSED" if report.passed else "FAILED", len(report.checks),
+             "" if report.passed else f": {report.summary()}")
 
     thumbnail = make_thumbnail(stills[0])  # after any regeneration: never a rejected picture
     manifest = record_run(run_key, script, stills, clip_assets, narrations, captions.result(), music.result(),
                           video, thumbnail, report,
                           {"channel": cfg.name, "topic": topic, "regenerated_scenes": regenerated})
-    progress.stage("publish", 1)
-    publication = publish_video(script, video, thumbnail, captions.result(), report, manifest, cfg,
-                                topic, day)
-    progress.advance("publish")
+    reporting.show_cost(cfg.name, run_key)
+    tracker.stage("publish", 1)
+    publication = publish_video(script, video, thumbnail, captions.result(), report, manifest, cfg, topic, day,
+                                run_key.rsplit("/", 1)[-1])
+    tracker.advance("publish", publication.location)
+    reporting.show_publication(cfg.name, publication)
+    log.info("published %r to %s%s", script.title, publication.location,
+             f" and {publication.youtube.get('url')}" if publication.youtube else "")
     return publication

@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import sys
-from datetime import date
 from pathlib import Path
 
 # Offline-friendly Prefect defaults; set before Prefect is imported, and only if the user has not.
@@ -61,7 +60,7 @@ class _RichListener:
 
 def _preflight(args) -> tuple:
     """Check everything cheap before starting Prefect: channel, topic/script, output folder, ffmpeg."""
-    from framecast import scripting
+    from framecast import scripting, topics
     from framecast.config import load_channel
     from framecast.media import ffmpeg
     from framecast.storage.local import LocalArtifactStore
@@ -69,7 +68,9 @@ def _preflight(args) -> tuple:
     channel = load_channel(args.channel)
     script = scripting.load(args.script, channel.script) if args.script else None
     notes = scripting.read_notes(args.notes)
-    topic = scripting.clean_topic(args.topic or (script.title if script else scripting.scheduled_topic(channel, date.today())))
+    topic = args.topic or (script.title if script else "")
+    if topic.strip() or not topics.backlog(channel):
+        topic = scripting.clean_topic(topic)  # blank with a backlog: the flow takes the day's topic
     LocalArtifactStore(Path(os.environ["FRAMECAST_DATA_DIR"]))
     ffmpeg.tools()
     return channel, script, notes, topic
@@ -154,7 +155,7 @@ def _run(args, console, channel, script, notes, topic, out: Path) -> int:
     from framecast import progress
     from framecast.errors import FramecastError, QualityGateFailed
 
-    console.print(f"framecast: [bold]{topic}[/bold] for channel [bold]{channel.name}[/bold] "
+    console.print(f"framecast: [bold]{topic or 'the topic of the day'}[/bold] for channel [bold]{channel.name}[/bold] "
                   f"({channel.format.size} @ {channel.format.fps} fps) → {out}")
     bars = Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=console)

@@ -176,8 +176,12 @@ class ChannelConfig(Frozen):
     name: str
     title: str = ""
     language: str = "en"
-    # Topics for scheduled runs, taken one per day in order (a run with a topic ignores them).
+    # Topics for scheduled runs: each run takes the first one not yet published (a run given a topic
+    # ignores them); `topics_file` (one per line, relative to the channel file) extends the list.
     topics: list[str] = Field(default_factory=list)
+    topics_file: Path | None = None
+    # The timezone of the channel's schedule: a run is for the day of its scheduled start there.
+    timezone: str = "UTC"
     # Skip a scheduled topic whose embedding is at least this similar to a recently published one
     # (needs OPENAI_API_KEY; None = no check).
     topic_similarity_max: Annotated[float, Field(gt=0, le=1)] | None = None
@@ -198,6 +202,17 @@ class ChannelConfig(Frozen):
     def _slug(cls, value: str) -> str:
         if not SLUG.match(value):
             raise ValueError("must be a slug: lowercase letters, digits and dashes, e.g. 'space-facts'")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("must be an IANA timezone name, e.g. 'UTC' or 'Europe/Berlin'") from None
         return value
 
 
@@ -251,6 +266,8 @@ def load_channel(name_or_path: str, settings: Settings | None = None) -> Channel
             )
     data = read_yaml(path, "channel file")
     data.setdefault("name", path.stem)
+    if isinstance(data.get("topics_file"), str) and not Path(data["topics_file"]).is_absolute():
+        data["topics_file"] = str((path.parent / data["topics_file"]).resolve())  # relative to the channel file
     try:
         return ChannelConfig.model_validate(data)
     except ValidationError as exc:

@@ -84,6 +84,10 @@ class ArtifactMissing(StorageError):
     """A referenced artifact is not (or no longer) in the store."""
 
 
+class SlotTaken(StorageError):
+    """The channel + date + topic was claimed for another video: publishing it would be a duplicate."""
+
+
 class QualityGateFailed(FramecastError):
     """The video failed the quality gate and was not published."""
 

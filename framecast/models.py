@@ -175,3 +175,7 @@ class Publication(Frozen):
     quality: QualityReport | None = None
     youtube: dict | None = None  # {"video_id", "url", …} when published there
     reason: str = ""
+    channel: str = ""
+    topic: str = ""
+    date: str = ""
+    title: str = ""

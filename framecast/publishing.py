@@ -10,7 +10,7 @@ from PIL import Image
 
 from framecast import runtime
 from framecast.config import ChannelConfig
-from framecast.errors import QualityGateFailed
+from framecast.errors import QualityGateFailed, SlotTaken
 from framecast.models import (
     ArtifactRef, CaptionFiles, ClipAsset, ImageAsset, NarrationAsset, Publication, QualityReport, Script, VideoAsset,
 )
@@ -60,14 +60,38 @@ def record_run(run_key: str, script: Script, images: list[ImageAsset], clips: li
     return runtime.store().write_manifest(run_key, artifacts, {**meta, "quality_passed": report.passed})
 
 
+def slot_of(channel: str, day: date, topic: str) -> str:
+    """The publication slot: one video per channel, date and topic."""
+    return f"{channel}/{day.isoformat()}-{slug(topic)}"
+
+
+def claim_slot(slot: str, video: VideoAsset, run_id: str) -> None:
+    """Claim `slot` for this video (create-only) before anything is copied or uploaded.
+
+    The same video may finish an interrupted publication (a re-run after a crash renders the same
+    bytes from the cache); any other video for a claimed slot is refused, so a race never publishes twice.
+    """
+    from datetime import datetime, timezone
+
+    mine = {"run": run_id, "video_sha256": video.ref.sha256, "claimed_at": datetime.now(timezone.utc).isoformat()}
+    holder = runtime.store().claim(f"publish/{slot}", mine)
+    if holder.get("video_sha256") != video.ref.sha256:
+        raise SlotTaken(
+            f"publish: {slot} is already claimed by flow run {holder.get('run', '?')} for another video "
+            f"(sha256 {str(holder.get('video_sha256', '?'))[:12]}…, at {holder.get('claimed_at', '?')}); nothing was "
+            f"copied or uploaded. One channel publishes one video per date and topic: pass another topic or date.")
+
+
 def publish(script: Script, video: VideoAsset, thumbnail: ArtifactRef, captions: CaptionFiles,
             report: QualityReport, manifest: ArtifactRef, channel: ChannelConfig, topic: str,
-            day: date) -> Publication:
+            day: date, run_id: str = "local") -> Publication:
     """Publish a video that passed the gate; refuse (QualityGateFailed) one that did not."""
     if not report.passed:
         raise QualityGateFailed(
             f"quality gate failed, not published: {report.summary()} (video kept at {video.ref.uri}, "
             f"report in {manifest.uri})", report=report)
+    slot = slot_of(channel.name, day, topic)
+    claim_slot(slot, video, run_id)
     files = {
         "video": video.ref, "thumbnail": thumbnail, "captions": captions.srt, "captions_vtt": captions.vtt,
         "script": _json_ref("script", script.model_dump(mode="json")),
@@ -77,12 +101,12 @@ def publish(script: Script, video: VideoAsset, thumbnail: ArtifactRef, captions:
         "description": script.description, "tags": script.tags, "duration": video.duration,
         "quality": report.model_dump(mode="json"), "manifest": manifest.uri,
     }
-    slot = f"{channel.name}/{day.isoformat()}-{slug(topic)}"
     location = runtime.store().publish(slot, files, meta)
     youtube = publish_youtube(slot, script, video, thumbnail, captions, channel, day) \
         if "youtube" in channel.publish.targets else None
     return Publication(published=True, location=location, video=video.ref, manifest=manifest,
-                       duration=video.duration, quality=report, youtube=youtube)
+                       duration=video.duration, quality=report, youtube=youtube, channel=channel.name, topic=topic,
+                       date=day.isoformat(), title=script.title)
 
 
 def publish_youtube(slot: str, script: Script, video: VideoAsset, thumbnail: ArtifactRef, captions: CaptionFiles,

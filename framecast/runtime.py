@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
+import socket
 import tempfile
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -54,10 +58,49 @@ def _gcs_store(uri: str, local: Path) -> ArtifactStore:
                             scope=lambda: usage.current_run.get())
 
 
+STALE_SCRATCH_SECONDS = 24 * 3600  # another machine's scratch folder older than this is abandoned
+
+
+def _owner_prefix() -> str:
+    return f"{socket.gethostname()}~{os.getpid()}~"
+
+
 @contextlib.contextmanager
 def scratch() -> Iterator[Path]:
-    """A private temporary folder on the data volume, removed afterwards."""
+    """A private temporary folder on the data volume, removed afterwards.
+
+    Named after host and process, so a crashed run's folder can be recognised and removed later.
+    """
     work = data_dir() / "work"
     work.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=work) as tmp:
+    with tempfile.TemporaryDirectory(dir=work, prefix=_owner_prefix()) as tmp:
         yield Path(tmp)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def clean_stale_scratch(now: float | None = None) -> list[str]:
+    """Remove scratch folders left by crashed runs: this host's dead processes, or any host's after a day."""
+    work = data_dir() / "work"
+    if not work.is_dir():
+        return []
+    host, removed, now = socket.gethostname(), [], now or time.time()
+    for folder in work.iterdir():
+        owner_host, _, rest = folder.name.partition("~")
+        pid = rest.partition("~")[0]
+        if owner_host == host and pid.isdigit():
+            stale = not _alive(int(pid))
+        else:
+            stale = now - folder.stat().st_mtime > STALE_SCRATCH_SECONDS
+        if stale and folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed

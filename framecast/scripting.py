@@ -94,12 +94,10 @@ def read_notes(path: Path | None) -> tuple[str, ...]:
     return tuple(line.strip().lstrip("-*• ").strip() for line in lines if line.strip().lstrip("-*• ").strip())
 
 
-def scheduled_topic(channel, day) -> str:
-    """The topic for a run given none: the channel's list for `day`, skipping near-repeats when configured."""
+def topic_of_the_day(channel: str, day, backlog: list[str], similarity_max: float | None):
+    """The topic a run for `day` takes from the channel's backlog, given what the store has published."""
     from framecast import providers, runtime, topics
 
-    recent, embedder = [], None
-    if channel.topic_similarity_max is not None and channel.topics:
-        recent = runtime.store().recent_topics(channel.name)
-        embedder = providers.embedder("openai") if recent else None
-    return topics.topic_for_day(channel, day, recent, embedder)
+    published = runtime.store().publications(channel)
+    embedder = providers.embedder("openai") if similarity_max is not None and published else None
+    return topics.choose_topic(channel, day, backlog, published, similarity_max, embedder)

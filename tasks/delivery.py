@@ -15,18 +15,18 @@ from framecast.models import (
 from tasks.policies import CACHED, RETRY, versioned
 
 
-@task(cache_policy=versioned("thumbnail"), **RETRY, **CACHED)
+@task(task_run_name="make-thumbnail", cache_policy=versioned("thumbnail"), **RETRY, **CACHED)
 def make_thumbnail(image: ImageAsset) -> ArtifactRef:
     return publishing.make_thumbnail(image)
 
 
-@task(cache_policy=versioned("quality"), **RETRY, **CACHED)
+@task(task_run_name="check-quality", cache_policy=versioned("quality"), **RETRY, **CACHED)
 def check_quality(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, channel: ChannelConfig,
                   script: Script) -> QualityReport:
     return quality.check(video, timeline, captions, channel, script)
 
 
-@task(**RETRY)
+@task(task_run_name="record-run", **RETRY)
 def record_run(run_key: str, script: Script, images: list[ImageAsset], clips: list[ClipAsset],
                narrations: list[NarrationAsset], captions: CaptionFiles, music: ArtifactRef | None,
                video: VideoAsset, thumbnail: ArtifactRef, report: QualityReport, meta: dict) -> ArtifactRef:
@@ -35,8 +35,8 @@ def record_run(run_key: str, script: Script, images: list[ImageAsset], clips: li
 
 
 # Never cached: publishing is idempotent by itself and must see the store as it is now.
-@task(**RETRY)
+@task(task_run_name="publish-video", **RETRY)
 def publish_video(script: Script, video: VideoAsset, thumbnail: ArtifactRef, captions: CaptionFiles,
                   report: QualityReport, manifest: ArtifactRef, channel: ChannelConfig, topic: str,
-                  day: date) -> Publication:
-    return publishing.publish(script, video, thumbnail, captions, report, manifest, channel, topic, day)
+                  day: date, run_id: str) -> Publication:
+    return publishing.publish(script, video, thumbnail, captions, report, manifest, channel, topic, day, run_id)

@@ -10,18 +10,18 @@ from framecast.models import ArtifactRef, CaptionFiles, ClipAsset, NarrationAsse
 from tasks.policies import CACHED, RETRY, versioned
 
 
-@task(**RETRY)
+@task(task_run_name="plan-timeline", **RETRY)
 def plan_timeline(scenes: list[Scene], narrations: list[NarrationAsset], fmt: VideoFormat) -> Timeline:
     return edit.plan(scenes, narrations, fmt)
 
 
-@task(cache_policy=versioned("captions"), **RETRY, **CACHED)
+@task(task_run_name="write-captions", cache_policy=versioned("captions"), **RETRY, **CACHED)
 def write_captions(timeline: Timeline, narrations: list[NarrationAsset], fmt: VideoFormat,
                    cfg: CaptionConfig) -> CaptionFiles:
     return edit.write_captions(timeline, narrations, fmt, cfg)
 
 
-@task(cache_policy=versioned("assembly"), **RETRY, **CACHED)
+@task(task_run_name="assemble-video", cache_policy=versioned("assembly"), **RETRY, **CACHED)
 def assemble_video(timeline: Timeline, clips: list[ClipAsset], narrations: list[NarrationAsset],
                    captions: CaptionFiles, music: ArtifactRef | None, fmt: VideoFormat, music_gain_db: float,
                    burn_in: bool, loudness_lufs: float) -> VideoAsset:

@@ -15,7 +15,7 @@ def write_script(topic: str, cfg: ScriptConfig, language: str, notes: tuple[str,
     return scripting.write(topic, cfg, language, notes)
 
 
-@task(task_run_name="render-image-{index}", cache_policy=versioned("image"), **RETRY, **CACHED)
+@task(task_run_name="render-scene-image-{index}", cache_policy=versioned("image"), **RETRY, **CACHED)
 def render_scene_image(scene: Scene, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int) -> ImageAsset:
     return visuals.render_image(scene, index, cfg, fmt, seed)
 
@@ -31,6 +31,6 @@ def synthesize_narration(text: str, index: int, voice: VoiceConfig) -> Narration
     return narration.synthesize(text, voice)
 
 
-@task(cache_policy=versioned("music"), **RETRY, **CACHED)
+@task(task_run_name="prepare-music", cache_policy=versioned("music"), **RETRY, **CACHED)
 def prepare_music(cfg: MusicConfig, seed: int) -> ArtifactRef | None:
     return edit.prepare_music(cfg, seed)

@@ -36,3 +36,36 @@ class PrefectGlobalLimiter:
 def install() -> None:
     """Route every provider's limiter through the Prefect global limits (idempotent)."""
     providers.wrap_limiters(PrefectGlobalLimiter)
+
+
+CHANNEL_LOCK_LEASE_SECONDS = 60  # a crashed holder's slot frees itself this long after its last renewal
+
+
+def channel_lock_name(channel: str) -> str:
+    return f"framecast-channel-{channel}"
+
+
+@contextmanager
+def channel_lock(channel: str, wait_seconds: float | None = None) -> Iterator[None]:
+    """Hold the channel's one slot for the whole run, whichever deployment or custom run started it.
+
+    A Prefect global concurrency limit of 1, created on first use; its lease is renewed while the run
+    lives, so a run killed with its host frees the channel about a minute later.
+    """
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    name = channel_lock_name(channel)
+    with get_client(sync_client=True) as client:
+        try:
+            client.read_global_concurrency_limit_by_name(name)
+        except ObjectNotFound:
+            from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
+
+            try:
+                client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
+            except Exception:  # another run created it meanwhile (409): the limit exists, which is all we need
+                client.read_global_concurrency_limit_by_name(name)
+    with concurrency(name, occupy=1, timeout_seconds=wait_seconds, lease_duration=CHANNEL_LOCK_LEASE_SECONDS,
+                     strict=True):
+        yield

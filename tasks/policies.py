@@ -15,7 +15,7 @@ from framecast.errors import is_retryable
 # Bump when a stage's output changes for the same inputs (new renderer, new prompt template):
 # TASK_SOURCE hashes only the task's own body, not the framecast code it calls.
 STAGE_VERSIONS = {
-    "script": "1", "image": "1", "motion": "1", "voice": "1", "music": "1",
+    "topic": "1", "script": "1", "image": "1", "motion": "1", "voice": "1", "music": "1",
     "captions": "1", "assembly": "1", "quality": "1", "thumbnail": "1",
 }
 CACHE_FOR = timedelta(days=30)

@@ -1,23 +1,65 @@
-from datetime import date
+from datetime import date, datetime, timezone
 
 import openai
 import pytest
 
-from framecast.config import ChannelConfig
+from framecast.config import ChannelConfig, load_channel
+from framecast.errors import ConfigError, ScriptError
 from framecast.providers.openai import OpenAIEmbeddings
-from framecast.topics import cosine, topic_for_day
+from framecast.topics import backlog, choose_topic, cosine, run_day
 
 TOPICS = ["How volcanoes work", "Why the sky is blue", "How bees make honey"]
+DAY = date(2026, 12, 2)
 
 
-def channel(**kw):
-    return ChannelConfig(name="c", topics=TOPICS, **kw)
+def published(*pairs):
+    return [{"topic": t, "date": d} for t, d in pairs]
 
 
-def test_topics_rotate_one_per_day():
-    day = date(2026, 11, 24)
-    picks = [topic_for_day(channel(), date.fromordinal(day.toordinal() + i)) for i in range(3)]
-    assert sorted(picks) == sorted(TOPICS)
+def test_the_day_is_the_scheduled_start_in_the_channels_timezone():
+    late_evening_utc = datetime(2026, 12, 1, 23, 30, tzinfo=timezone.utc)
+    assert run_day(late_evening_utc, "UTC") == date(2026, 12, 1)
+    assert run_day(late_evening_utc, "Europe/Berlin") == date(2026, 12, 2)
+    assert run_day(late_evening_utc, "America/New_York") == date(2026, 12, 1)
+    # A run started two days late still belongs to the day it was scheduled for.
+    assert run_day(late_evening_utc, "UTC", now=datetime(2026, 12, 3, 9, tzinfo=timezone.utc)) == date(2026, 12, 1)
+
+
+def test_the_first_unpublished_topic_is_taken_and_appending_topics_moves_nothing():
+    done = published(("How volcanoes work", "2026-11-30"))
+    assert choose_topic("c", DAY, TOPICS, done).topic == "Why the sky is blue"
+    assert choose_topic("c", DAY, TOPICS + ["How tides work", "Why cats purr"], done).topic == "Why the sky is blue"
+    # Matching ignores case and spacing differences from the published record.
+    assert choose_topic("c", DAY, TOPICS, published(("how volcanoes work", "2026-11-30"),
+                                                     ("WHY THE SKY IS BLUE", "2026-12-01"))).topic == TOPICS[2]
+
+
+def test_a_day_that_was_already_published_keeps_its_topic():
+    done = published(("Why the sky is blue", DAY.isoformat()), ("How volcanoes work", "2026-11-30"))
+    choice = choose_topic("c", DAY, TOPICS, done)
+    assert (choice.topic, choice.reason) == ("Why the sky is blue", f"already published for {DAY.isoformat()}")
+
+
+def test_an_exhausted_list_stops_with_what_to_add():
+    done = published(*[(t, f"2026-11-2{i}") for i, t in enumerate(TOPICS)])
+    with pytest.raises(ScriptError, match="published all 3 of its topics; add new ones to `topics` or `topics_file`"):
+        choose_topic("c", DAY, TOPICS, done)
+    with pytest.raises(ScriptError, match="has no topics list"):
+        choose_topic("c", DAY, [], [])
+
+
+def test_topics_file_extends_the_list_relative_to_the_channel_file(tmp_path):
+    (tmp_path / "more.txt").write_text("# backlog\nHow tides work\n\n  Why  cats purr \nhow volcanoes work\n")
+    (tmp_path / "c.yaml").write_text("topics: [How volcanoes work]\ntopics_file: more.txt\n")
+    assert backlog(load_channel(str(tmp_path / "c.yaml"))) == ["How volcanoes work", "How tides work", "Why cats purr"]
+    (tmp_path / "d.yaml").write_text("topics_file: missing.txt\n")
+    with pytest.raises(ConfigError, match="topics_file: cannot read .*missing.txt"):
+        backlog(load_channel(str(tmp_path / "d.yaml")))
+
+
+def test_an_unknown_timezone_names_the_field():
+    with pytest.raises(ValueError, match="IANA timezone"):
+        ChannelConfig(name="c", timezone="Mars/Olympus")
 
 
 @pytest.fixture
@@ -34,8 +76,7 @@ def test_embeddings_through_the_sdk_base64_path(embedder, sandbox):
 
 
 def test_a_near_repeat_of_a_recent_topic_is_skipped(embedder):
-    day = next(date.fromordinal(738000 + i) for i in range(3) if topic_for_day(channel(), date.fromordinal(738000 + i))
-               == "How volcanoes work")
-    recent = ["How do volcanoes work?"]
-    assert topic_for_day(channel(topic_similarity_max=0.8), day, recent, embedder) == "Why the sky is blue"
-    assert topic_for_day(channel(), day, recent, embedder) == "How volcanoes work"  # no threshold: no check
+    topics = ["How do volcanoes work?", "Why the sky is blue"]
+    done = published(("How volcanoes work", "2026-11-30"))
+    assert choose_topic("c", DAY, topics, done, 0.8, embedder).topic == "Why the sky is blue"
+    assert choose_topic("c", DAY, topics, done, None, embedder).topic == "How do volcanoes work?"  # no threshold

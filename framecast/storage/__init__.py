@@ -23,8 +23,11 @@ class ArtifactStore(Protocol):
     def publish(self, slot: str, files: dict[str, ArtifactRef], meta: dict) -> str:
         """Make a finished video and its companions visible under `slot`; return the location."""
 
-    def recent_topics(self, channel: str, limit: int = 30) -> list[str]:
-        """Topics published for `channel`, newest first."""
+    def publications(self, channel: str) -> list[dict]:
+        """What was published for `channel` ({"topic", "date", "title", "location"}), newest date first."""
+
+    def claim(self, key: str, holder: dict) -> dict:
+        """Create the record `key` with `holder` unless it exists (atomically); return the record that holds it."""
 
     def get_record(self, key: str) -> dict | None:
         """A small JSON state record, or None."""

@@ -134,11 +134,34 @@ class GcsArtifactStore:
             self._create(f"{base}/metadata.json", path, "application/json")
         return f"gs://{self.bucket.name}/{base}"
 
-    def recent_topics(self, channel: str, limit: int = 30) -> list[str]:
-        blobs = [b for b in self.client.list_blobs(self.bucket, prefix=self._key("published", channel) + "/")
-                 if b.name.endswith("/metadata.json")]
-        blobs.sort(key=lambda b: b.updated or datetime.min.replace(tzinfo=timezone.utc), reverse=True)
-        return [json.loads(b.download_as_bytes()).get("topic", "") for b in blobs[:limit]]
+    def publications(self, channel: str) -> list[dict]:
+        """Every complete publication of `channel` (metadata.json is written last), newest date first."""
+        found = []
+        for blob in self.client.list_blobs(self.bucket, prefix=self._key("published", channel) + "/"):
+            if blob.name.endswith("/metadata.json"):
+                record = json.loads(blob.download_as_bytes())
+                location = f"gs://{self.bucket.name}/{blob.name.removesuffix('/metadata.json')}"
+                found.append({k: record.get(k, "") for k in ("topic", "date", "title")} | {"location": location})
+        return sorted(found, key=lambda p: (p["date"], p["location"]), reverse=True)
+
+    def claim(self, key: str, holder: dict) -> dict:
+        """Create claims/<key>.json unless it exists (if_generation_match=0), then read back who holds it.
+
+        The read-back decides, not the upload: the emulator ignores preconditions, real GCS answers 412.
+        """
+        blob = self.bucket.blob(self._key("claims", f"{key}.json"))
+        existing = self.bucket.get_blob(blob.name)  # narrows the race where preconditions are not enforced
+        if existing is not None:
+            return json.loads(existing.download_as_bytes())
+        body = json.dumps(holder, indent=2)
+        try:
+            blob.upload_from_string(body, content_type="application/json", if_generation_match=0)
+        except gexc.PreconditionFailed:
+            pass
+        except gexc.GoogleAPIError as exc:
+            raise StorageError(f"claiming gs://{self.bucket.name}/{blob.name} failed: {exc}") from exc
+        stored = self.bucket.get_blob(blob.name)
+        return json.loads(stored.download_as_bytes()) if stored is not None else holder
 
     def get_record(self, key: str) -> dict | None:
         blob = self.bucket.get_blob(self._key("records", f"{key}.json"))

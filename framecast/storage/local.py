@@ -147,11 +147,30 @@ class LocalArtifactStore:
             raise
         return str(dest)
 
-    def recent_topics(self, channel: str, limit: int = 30) -> list[str]:
-        """Topics this store published for `channel`, newest first."""
-        folder = self.root / "published" / channel
-        metas = sorted(folder.glob("*/metadata.json"), key=lambda p: p.stat().st_mtime, reverse=True)[:limit]
-        return [json.loads(p.read_text()).get("topic", "") for p in metas]
+    def publications(self, channel: str) -> list[dict]:
+        """Every publication of `channel` (a complete one has its metadata.json), newest date first."""
+        found = []
+        for meta in (self.root / "published" / channel).glob("*/metadata.json"):
+            record = json.loads(meta.read_text())
+            found.append({k: record.get(k, "") for k in ("topic", "date", "title")} | {"location": str(meta.parent)})
+        return sorted(found, key=lambda p: (p["date"], p["location"]), reverse=True)
+
+    def claim(self, key: str, holder: dict) -> dict:
+        """Create ROOT/claims/<key>.json with `holder` unless it exists: a hard link never replaces a file."""
+        dest = self.root / "claims" / f"{key}.json"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(json.dumps(holder, indent=2).encode())
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.link(tmp, dest)  # atomic and create-only: whoever links first holds the claim
+            return holder
+        except FileExistsError:
+            return json.loads(dest.read_text())
+        finally:
+            Path(tmp).unlink(missing_ok=True)
 
     def get_record(self, key: str) -> dict | None:
         """A small JSON state record (e.g. a publication's upload session), or None."""

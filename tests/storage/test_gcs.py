@@ -64,7 +64,14 @@ def test_publish_copies_server_side_and_is_idempotent(store, tmp_path):
     assert store.bucket.blob(f"{prefix}/video.mp4").download_as_bytes() == b"video-1"
     meta = json.loads(store.bucket.blob(f"{prefix}/metadata.json").download_as_bytes())
     assert meta["video_sha256"] == files["video"].sha256
-    assert store.recent_topics("demo") == ["Tides", "Tides"]
+    assert [p["topic"] for p in store.publications("demo")] == ["Tides", "Tides"]
+
+
+def test_a_claim_is_held_by_whoever_created_it_first(store):
+    first = store.claim("publish/demo/2026-11-24-tides", {"run": "a", "video_sha256": "1"})
+    second = store.claim("publish/demo/2026-11-24-tides", {"run": "b", "video_sha256": "2"})
+    assert first == second == {"run": "a", "video_sha256": "1"}
+    assert store.claim("publish/demo/2026-11-25-tides", {"run": "b"}) == {"run": "b"}
 
 
 def test_a_bucket_store_without_credentials_says_how_to_get_them(monkeypatch, tmp_path):

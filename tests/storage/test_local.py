@@ -77,3 +77,20 @@ def test_a_file_in_the_way_is_a_clear_error(tmp_path):
     blocker.write_text("I am a file")
     with pytest.raises(StorageError, match="not writable.*--out"):
         LocalArtifactStore(blocker)
+
+
+def test_concurrent_claims_have_exactly_one_winner(store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        holders = list(pool.map(lambda i: store.claim("publish/demo/2026-11-24-kites", {"run": str(i)}), range(16)))
+    assert len({h["run"] for h in holders}) == 1
+    assert not list((store.root / "claims").rglob(".*.tmp"))  # no half-written claim is left behind
+
+
+def test_publications_are_listed_newest_date_first(store, tmp_path):
+    video = {"video": store.put(make(tmp_path, "v.mp4", b"v"), "video/mp4")}
+    store.publish("demo/2026-11-24-a", video, {"topic": "A", "date": "2026-11-24"})
+    store.publish("demo/2026-11-26-b", video, {"topic": "B", "date": "2026-11-26"})
+    assert [(p["topic"], p["date"]) for p in store.publications("demo")] == [("B", "2026-11-26"), ("A", "2026-11-24")]
+    assert store.publications("other") == []

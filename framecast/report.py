@@ -1,0 +1,97 @@
+"""What a run shows its operator: the script, a contact sheet, the gate's report and the cost, as plain data.
+
+Pure builders (no Prefect here): the orchestration layer turns them into Prefect artifacts.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from framecast.assets import FONT_BOLD
+from framecast.models import QualityReport, Script
+
+SHEET_COLUMNS = 4
+SHEET_THUMB_WIDTH = 320
+MAX_INLINE_BYTES = 400_000  # an inline image beyond this would bloat the artifact table; it is shrunk first
+
+
+def script_rows(script: Script) -> list[dict]:
+    """One row per scene: what is said, what is shown, for how long."""
+    return [{"scene": i + 1, "narration": s.narration, "visual": s.visual_prompt, "seconds": round(s.duration, 1),
+             "transition": s.transition} for i, s in enumerate(script.scenes)]
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
+def quality_markdown(report: QualityReport, title: str) -> str:
+    """Every check of the gate; a failure shows where it happened (time and scene)."""
+    verdict = "PASSED" if report.passed else "FAILED"
+    lines = [f"# Quality gate: {verdict}", "", f"**{title}** — analyzer `{report.analyzer}`, "
+             f"{len(report.checks)} checks, {len(report.failures)} failed", "",
+             "| check | result | at | scene | detail |", "|---|---|---|---|---|"]
+    for c in sorted(report.checks, key=lambda c: (c.passed, c.name)):
+        scene = "–" if c.scene_index is None else str(c.scene_index + 1)
+        detail = c.detail.replace("|", "\\|").replace("\n", " ")
+        lines.append(f"| {c.name} | {'pass' if c.passed else '**FAIL**'} | {_clock(c.at_seconds)} | {scene} | {detail} |")
+    if report.measurements:
+        lines += ["", "| measurement | value |", "|---|---|"]
+        lines += [f"| {k} | {v:g} |" for k, v in sorted(report.measurements.items())]
+    return "\n".join(lines)
+
+
+def cost_rows(entries: list[dict]) -> list[dict]:
+    """Calls of one run grouped by stage, provider and model, with a total row."""
+    groups: dict[tuple, list[dict]] = {}
+    for e in entries:
+        groups.setdefault((e.get("role", ""), e.get("provider", ""), e.get("model", "")), []).append(e)
+    rows = [{"stage": role, "provider": provider, "model": model or "-", "calls": len(rows),
+             "units": f"{sum(r.get('units', 0) for r in rows):g} {rows[0].get('unit', '')}".strip(),
+             "usd": round(sum(r.get("usd", 0.0) for r in rows), 4)}
+            for (role, provider, model), rows in groups.items()]
+    rows.append({"stage": "total", "provider": "", "model": "", "calls": len(entries), "units": "",
+                 "usd": round(sum(e.get("usd", 0.0) for e in entries), 4)})
+    return rows
+
+
+def contact_sheet(stills: list[Path], out: Path, columns: int = SHEET_COLUMNS) -> Path:
+    """A JPEG grid of the scene stills, numbered, so a run's pictures can be judged at a glance."""
+    thumbs = []
+    for path in stills:
+        with Image.open(path) as im:
+            scale = SHEET_THUMB_WIDTH / im.width
+            thumbs.append(im.convert("RGB").resize((SHEET_THUMB_WIDTH, max(1, round(im.height * scale)))))
+    cols = max(1, min(columns, len(thumbs)))
+    rows = -(-len(thumbs) // cols)
+    cell_h = max(t.height for t in thumbs)
+    gap = 6
+    sheet = Image.new("RGB", (cols * (SHEET_THUMB_WIDTH + gap) + gap, rows * (cell_h + gap) + gap), (24, 24, 28))
+    draw = ImageDraw.Draw(sheet)
+    font = ImageFont.truetype(str(FONT_BOLD), 22)
+    for i, thumb in enumerate(thumbs):
+        x, y = gap + (i % cols) * (SHEET_THUMB_WIDTH + gap), gap + (i // cols) * (cell_h + gap)
+        sheet.paste(thumb, (x, y))
+        draw.rectangle((x, y, x + 34, y + 30), fill=(0, 0, 0))
+        draw.text((x + 8, y + 2), str(i + 1), fill=(255, 255, 255), font=font)
+    sheet.save(out, "JPEG", quality=80)
+    return out
+
+
+def inline_image_markdown(path: Path, alt: str) -> str:
+    """Markdown showing the image inline (a data: URI), so it renders with no file server or bucket access."""
+    data = Path(path).read_bytes()
+    if len(data) > MAX_INLINE_BYTES:
+        with Image.open(path) as im:
+            buffer = io.BytesIO()
+            factor = (MAX_INLINE_BYTES / len(data)) ** 0.5
+            im.convert("RGB").resize((max(1, int(im.width * factor)), max(1, int(im.height * factor)))).save(
+                buffer, "JPEG", quality=70)
+            data = buffer.getvalue()
+    return f"![{alt}](data:image/jpeg;base64,{base64.b64encode(data).decode()})"

@@ -1,0 +1,81 @@
+"""What a run shows in the Prefect UI: its name, artifacts with stable keys per channel, its progress."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from prefect.artifacts import (
+    create_link_artifact, create_markdown_artifact, create_progress_artifact, create_table_artifact,
+    update_progress_artifact,
+)
+from prefect.client.orchestration import get_client
+from prefect.runtime import flow_run
+
+from framecast import progress, report, runtime, usage
+from framecast.config import get_settings
+from framecast.models import ImageAsset, Publication, QualityReport, Script
+
+
+def key(channel: str, what: str) -> str:
+    """A stable artifact key per channel (the UI keeps each key's history across runs)."""
+    return f"{channel}-{what}"[:100]
+
+
+def name_flow_run(name: str) -> None:
+    """Rename the current flow run (the topic is known only once the run has chosen it)."""
+    run_id = flow_run.get_id()
+    if run_id:
+        with get_client(sync_client=True) as client:
+            client.update_flow_run(UUID(run_id), name=name[:200])
+
+
+class RunProgress:
+    """Steps done out of the run's total, as a progress artifact; also drives the CLI's progress bars."""
+
+    def __init__(self, channel: str, total: int):
+        self.done, self.total = 0, max(total, 1)
+        self.artifact = create_progress_artifact(0.0, key=key(channel, "progress"), description="starting")
+
+    def stage(self, name: str, total: int = 1) -> None:
+        progress.stage(name, total)
+
+    def advance(self, name: str, detail: str = "") -> None:
+        progress.advance(name, detail)
+        self.done = min(self.done + 1, self.total)
+        update_progress_artifact(self.artifact, round(100.0 * self.done / self.total, 1),
+                                 description=f"{name}{': ' + detail if detail else ''} ({self.done}/{self.total} steps)")
+
+
+def show_script(channel: str, script: Script) -> None:
+    create_table_artifact(report.script_rows(script), key=key(channel, "script"),
+                          description=f"Script: {script.title} ({len(script.scenes)} scenes)")
+
+
+def show_contact_sheet(channel: str, stills: list[ImageAsset]) -> None:
+    store = runtime.store()
+    with runtime.scratch() as tmp:
+        sheet = report.contact_sheet([store.local_path(s.ref) for s in stills], tmp / "contact-sheet.jpg")
+        ref = store.put(sheet, "image/jpeg")
+        markdown = report.inline_image_markdown(sheet, "scene stills")
+    create_markdown_artifact(f"# Scene stills\n\n{markdown}\n\nStored at `{ref.uri}`",
+                             key=key(channel, "contact-sheet"), description=f"{len(stills)} scene stills")
+
+
+def show_quality(channel: str, quality: QualityReport, title: str) -> None:
+    create_markdown_artifact(report.quality_markdown(quality, title), key=key(channel, "quality-report"),
+                             description="passed" if quality.passed else quality.summary()[:500])
+
+
+def show_cost(channel: str, run_key: str) -> None:
+    entries = [e for e in usage.read(get_settings().data_dir) if e.get("run") == run_key]
+    rows = report.cost_rows(entries)
+    create_table_artifact(rows, key=key(channel, "cost"), description=f"${rows[-1]['usd']:.2f} estimated at list prices")
+
+
+def show_publication(channel: str, publication: Publication) -> None:
+    youtube = (publication.youtube or {}).get("url")
+    link = youtube or publication.location
+    if "://" not in link:
+        link = f"file://{link}"
+    create_link_artifact(link, link_text=publication.title or link, key=key(channel, "published-video"),
+                         description="YouTube" if youtube else "artifact store")
