@@ -31,6 +31,11 @@ def _parser() -> argparse.ArgumentParser:
     make.add_argument("--sandbox", action="store_true",
                       help="use a cloud provider at every stage, against the local provider sandbox (no keys, no cost)")
     sub.add_parser("channels", help="list the channels in deployments/")
+    ops = sub.add_parser("prefect-setup", help="set up the Prefect server for unattended runs: work pool, crash "
+                                               "detection, result storage (idempotent)")
+    ops.add_argument("--pool", default="framecast-local", help="process work pool to create or update")
+    ops.add_argument("--concurrency", type=int,
+                     help="videos rendered at once on the pool (default: one per two CPU cores)")
     est = sub.add_parser("estimate", help="expected cost of one run of a channel, without spending anything")
     est.add_argument("--channel", default="demo")
     est.add_argument("--cloud", action="store_true", help="as if every stage used its cloud provider")
@@ -257,6 +262,29 @@ def _voices() -> int:
     return 0
 
 
+def _prefect_setup(args) -> int:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    from prefect.settings import PREFECT_API_URL
+
+    from framecast.errors import FramecastError
+    from tasks.operations import set_up
+
+    if not PREFECT_API_URL.value():
+        print("error: PREFECT_API_URL is not set: start a server (`prefect server start --host 127.0.0.1`) and "
+              "`prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api`", file=sys.stderr)
+        return 2
+    try:
+        done = set_up(args.pool, args.concurrency)
+    except (FramecastError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"work pool {done['pool']}: process, concurrency limit {done['concurrency_limit']}, "
+          f"job env {', '.join(done['env'])}")
+    print(f"automation: crash flow runs without a heartbeat ({done['zombie_automation']})")
+    print(f"result storage: {done['result_storage'] or 'local (each worker keeps its own results)'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "channels":
@@ -270,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
         return _sandbox(args)
     if args.command == "voices":
         return _voices()
+    if args.command == "prefect-setup":
+        return _prefect_setup(args)
     return _make(args)
 
 

@@ -74,7 +74,7 @@ def show_cost(channel: str, run_key: str) -> None:
 
 def show_publication(channel: str, publication: Publication) -> None:
     youtube = (publication.youtube or {}).get("url")
-    link = youtube or publication.location
+    link = youtube or f"{publication.location}/video.mp4"
     if "://" not in link:
         link = f"file://{link}"
     create_link_artifact(link, link_text=publication.title or link, key=key(channel, "published-video"),

@@ -44,7 +44,7 @@ def channels(tmp_path_factory) -> dict[str, Path]:
     made = {}
     for name, overrides in {
         "default": {},
-        "no-burn": {"captions": {"burn_in": False}},
+        "no-burn": {"name": "tiny-no-burn", "captions": {"burn_in": False}},
         "strict": {"quality": {"max_silence_seconds": 0.2}},
     }.items():
         folder = base / name

@@ -1,6 +1,7 @@
 """End to end with a cloud provider at every stage, against the sandbox's real wire protocols."""
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -85,7 +86,8 @@ def test_the_gate_runs_local_and_google_checks_together(cloud, sandbox, tmp_path
     data["quality"]["max_word_error_rate"] = 0.2
     path.write_text(yaml.safe_dump(data))
     sandbox.state.inject("videointelligence", "annotate", Fault(kind="explicit"))
-    fixed = produce_video(channel=str(path), topic="How volcanoes work")
+    # Another day: the first video holds this day's slot (a slot publishes one video, ever).
+    fixed = produce_video(channel=str(path), topic="How volcanoes work", publish_date=date(2026, 12, 3))
     assert fixed.published and fixed.quality.passed
     manifest = json.loads(Path(fixed.manifest.uri.removeprefix("file://")).read_text())
     assert manifest["regenerated_scenes"] == [0]

@@ -1,0 +1,122 @@
+"""Setting up a Prefect server to run framecast unattended: the work pool, crash detection, result storage.
+
+`framecast prefect-setup` calls `set_up`; it is idempotent (run it again after changing anything).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from framecast.config import get_settings
+
+POOL = "framecast-local"
+ZOMBIE_AUTOMATION = "framecast: crash flow runs without a heartbeat"
+HEARTBEAT_SECONDS = 30  # Prefect's minimum; a run's heartbeat is expected at least every 30 s
+HEARTBEAT_MISSED_AFTER = 90  # three missed heartbeats: the run's process is gone, mark it Crashed
+
+
+def default_pool_concurrency(cpus: int | None = None) -> int:
+    """Renders at once on this machine: one per two cores (an x264 encode keeps two cores busy)."""
+    return max(1, (cpus or os.cpu_count() or 2) // 2)
+
+
+def worker_env() -> dict[str, str]:
+    """What every flow run on the pool needs in its environment (the pool's default job variables)."""
+    settings = get_settings()
+    env = {
+        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS),
+        "FRAMECAST_DATA_DIR": str(settings.data_dir.resolve()),
+    }
+    if settings.store:
+        env["FRAMECAST_STORE"] = settings.store
+    for name in ("FRAMECAST_CHANNELS_DIR", "STORAGE_EMULATOR_HOST", "FRAMECAST_FFMPEG", "FRAMECAST_FFPROBE"):
+        if os.environ.get(name):
+            env[name] = os.environ[name]
+    return env
+
+
+def ensure_pool(client, name: str = POOL, concurrency: int | None = None) -> dict:
+    """Create or update the process work pool: its concurrency limit and the job environment."""
+    from prefect.client.schemas.actions import WorkPoolCreate, WorkPoolUpdate
+    from prefect.exceptions import ObjectNotFound
+    from prefect.workers.process import ProcessWorker
+
+    limit = concurrency or default_pool_concurrency()
+    template = ProcessWorker.get_default_base_job_template()
+    template["variables"]["properties"]["env"]["default"] = worker_env()
+    try:
+        client.read_work_pool(name)
+    except ObjectNotFound:
+        client.create_work_pool(WorkPoolCreate(name=name, type="process", base_job_template=template,
+                                               concurrency_limit=limit))
+    else:
+        client.update_work_pool(name, WorkPoolUpdate(base_job_template=template, concurrency_limit=limit))
+    return {"pool": name, "concurrency_limit": limit, "env": sorted(template["variables"]["properties"]["env"]["default"])}
+
+
+def zombie_automation():
+    """Prefect's heartbeat-based zombie detection: no heartbeat for 90 s marks the run Crashed.
+
+    Crashed is terminal, so the deployment's concurrency slot is released and the channel's next run
+    starts; its completed tasks come back from the cache. (docs.prefect.io: detect-zombie-flows)
+    """
+    from prefect.client.schemas.objects import StateType
+    from prefect.events.actions import ChangeFlowRunState
+    from prefect.events.schemas.automations import AutomationCore, EventTrigger, Posture
+    from prefect.events.schemas.events import ResourceSpecification
+
+    return AutomationCore(
+        name=ZOMBIE_AUTOMATION,
+        description="Marks a flow run Crashed when its process stopped sending heartbeats (host crash, kill -9).",
+        trigger=EventTrigger(
+            after={"prefect.flow-run.heartbeat"},
+            expect={"prefect.flow-run.heartbeat", "prefect.flow-run.Completed", "prefect.flow-run.Failed",
+                    "prefect.flow-run.Cancelled", "prefect.flow-run.Crashed"},
+            match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
+            for_each={"prefect.resource.id"},
+            posture=Posture.Proactive,
+            threshold=1,
+            within=timedelta(seconds=HEARTBEAT_MISSED_AFTER),
+        ),
+        actions=[ChangeFlowRunState(state=StateType.CRASHED,
+                                    message=f"No heartbeat for {HEARTBEAT_MISSED_AFTER} s: the run's process is gone "
+                                            "(host crash or kill). Re-run it: completed steps come from the cache.")],
+    )
+
+
+def ensure_zombie_automation(client) -> str:
+    """Create the zombie automation, or replace its definition if it exists (by name)."""
+    automation = zombie_automation()
+    existing = client.read_automations_by_name(ZOMBIE_AUTOMATION)
+    if existing:
+        client.update_automation(existing[0].id, automation)
+        for extra in existing[1:]:
+            client.delete_automation(extra.id)
+        return str(existing[0].id)
+    return str(client.create_automation(automation))
+
+
+def ensure_result_storage(client) -> str | None:
+    """With FRAMECAST_STORE=gs://…, make the bucket block the server's default result storage.
+
+    Every worker then persists and reads task results in the bucket, so any worker resumes any run.
+    """
+    if not get_settings().store:
+        return None
+    from tasks.results import result_storage
+
+    block = result_storage()
+    client.update_server_default_result_storage(block._block_document_id)
+    return block._block_document_name
+
+
+def set_up(pool: str = POOL, concurrency: int | None = None) -> dict:
+    """Everything framecast needs on the Prefect server it is connected to (idempotent)."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        done = ensure_pool(client, pool, concurrency)
+        done["zombie_automation"] = ensure_zombie_automation(client)
+        done["result_storage"] = ensure_result_storage(client)
+    return done

@@ -1,0 +1,121 @@
+"""A real Prefect server, work pool and process workers, started the way the README says, on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from framecast.config import REPO_ROOT
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Ops:
+    """One Prefect server (own PREFECT_HOME, own database) and the processes started against it."""
+
+    def __init__(self, home: Path, out: Path, database_url: str | None = None):
+        self.home, self.out, self.port = home, out, free_port()
+        self.api = f"http://127.0.0.1:{self.port}/api"
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "FRAMECAST_"))}
+        self.env.update(PREFECT_HOME=str(home), PREFECT_API_URL=self.api, PREFECT_SERVER_ANALYTICS_ENABLED="false",
+                        PREFECT_LOGGING_LEVEL="INFO", FRAMECAST_DATA_DIR=str(out))
+        if database_url:
+            self.env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
+        self.logs = home / "logs"
+        self.logs.mkdir(parents=True, exist_ok=True)
+        self.procs: list[subprocess.Popen] = []
+
+    def start(self, name: str, *args: str, **env: str) -> subprocess.Popen:
+        log = (self.logs / f"{name}.log").open("ab")
+        proc = subprocess.Popen(list(args), cwd=REPO_ROOT, env={**self.env, **env}, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        self.procs.append(proc)
+        return proc
+
+    def run(self, *args: str, timeout: float = 180) -> subprocess.CompletedProcess:
+        return subprocess.run(list(args), cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=timeout)
+
+    def serve(self) -> None:
+        self.start("server", str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(self.port))
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.api}/health", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise AssertionError(f"prefect server did not become healthy: {(self.logs / 'server.log').read_text()[-3000:]}")
+
+    def worker(self, name: str, *extra: str) -> subprocess.Popen:
+        return self.start(name, str(BIN / "prefect"), "worker", "start", "--pool", "framecast-local",
+                          "--name", name, *extra)
+
+    def post(self, path: str, body: dict | None = None) -> httpx.Response:
+        response = httpx.post(f"{self.api}{path}", json=body or {}, timeout=30)
+        response.raise_for_status()
+        return response
+
+    def get(self, path: str) -> httpx.Response:
+        response = httpx.get(f"{self.api}{path}", timeout=30)
+        response.raise_for_status()
+        return response
+
+    def kill_group(self, proc: subprocess.Popen) -> None:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in self.procs:
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+@contextmanager
+def prefect_ops(tmp: Path, database_url: str | None = None):
+    ops = Ops(tmp / "prefect-home", tmp / "out", database_url)
+    try:
+        ops.serve()
+        yield ops
+    finally:
+        ops.stop()
+
+
+def wait_for(what: str, probe, timeout: float, every: float = 1.0):
+    """Poll `probe` until it returns something truthy; fail with `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+@pytest.fixture
+def ops(tmp_path):
+    with prefect_ops(tmp_path) as ops:
+        yield ops

@@ -1,0 +1,208 @@
+"""Operated as the README says: server, `framecast prefect-setup`, `prefect deploy --all`, the scheduler,
+a process worker; results read back through the Prefect API; then a host crash and the recovery."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from collections import Counter
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+import yaml
+
+from framecast import usage
+from framecast.config import REPO_ROOT
+from framecast.media import ffmpeg
+from tests.operations.conftest import BIN, Ops, wait_for
+
+DEPLOYMENTS = yaml.safe_load((REPO_ROOT / "prefect.yaml").read_text())["deployments"]
+TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+
+def deployments(ops: Ops) -> dict[str, dict]:
+    return {d["name"]: d for d in ops.post("/deployments/filter").json()}
+
+
+def flow_run(ops: Ops, run_id: str) -> dict:
+    return ops.get(f"/flow_runs/{run_id}").json()
+
+
+def task_runs(ops: Ops, run_id: str) -> list[dict]:
+    return ops.post("/task_runs/filter", {"flow_runs": {"id": {"any_": [run_id]}}, "limit": 200}).json()
+
+
+def finished(ops: Ops, run_id: str):
+    run = flow_run(ops, run_id)
+    return run if run["state_type"] in TERMINAL else None
+
+
+def started_at(ops: Ops, run_id: str) -> datetime | None:
+    run = flow_run(ops, run_id)
+    return datetime.fromisoformat(run["start_time"]) if run.get("start_time") else None
+
+
+def flow_processes(run_id: str) -> list[int]:
+    """Processes running this flow run (the worker's child), found by the run id in their environment."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if f"PREFECT__FLOW_RUN_ID={run_id}".encode() in (proc / "environ").read_bytes():
+                    found.append(int(proc.name))
+            except OSError:
+                continue
+    return found
+
+
+def run_logs(ops: Ops, run_id: str) -> list[str]:
+    """Every log line of a flow run (and its tasks) as the UI shows them, oldest first."""
+    lines: list[str] = []
+    while True:
+        page = ops.post("/logs/filter", {"logs": {"flow_run_id": {"any_": [run_id]}}, "sort": "TIMESTAMP_ASC",
+                                         "limit": 200, "offset": len(lines)}).json()
+        lines += [entry["message"] for entry in page]
+        if len(page) < 200:
+            return lines
+
+
+def read_result(ops: Ops, run_id: str):
+    """The flow's persisted result, loaded through the Prefect client from what the API says."""
+    from prefect.client.orchestration import get_client
+    from prefect.settings import PREFECT_API_URL, PREFECT_RESULTS_LOCAL_STORAGE_PATH, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: ops.api,
+                                     PREFECT_RESULTS_LOCAL_STORAGE_PATH: ops.home / "storage"}):
+        with get_client(sync_client=True) as client:
+            return client.read_flow_run(run_id).state.result()
+
+
+def test_channels_run_unattended_on_a_real_server_and_recover_from_a_host_crash(ops: Ops):
+    setup = ops.run(str(BIN / "framecast"), "prefect-setup")
+    assert setup.returncode == 0, setup.stderr
+    again = ops.run(str(BIN / "framecast"), "prefect-setup")  # idempotent
+    assert again.returncode == 0, again.stderr
+    automations = ops.post("/automations/filter").json()
+    assert [a["name"] for a in automations] == ["framecast: crash flow runs without a heartbeat"]
+    pool = ops.get("/work_pools/framecast-local").json()
+    assert pool["type"] == "process" and pool["concurrency_limit"] == max(1, (os.cpu_count() or 2) // 2)
+
+    deploy = ops.run(str(BIN / "prefect"), "--no-prompt", "deploy", "--all")
+    assert deploy.returncode == 0, deploy.stdout[-3000:] + deploy.stderr[-3000:]
+    deployed = deployments(ops)
+    assert sorted(deployed) == sorted(d["name"] for d in DEPLOYMENTS)
+    for d in DEPLOYMENTS:
+        assert f"channel:{d['parameters']['channel']}" in deployed[d["name"]]["tags"]
+
+    # The server's scheduler, not the test, creates the daily runs of every scheduled deployment.
+    scheduled = [d["name"] for d in DEPLOYMENTS if d["schedules"]]
+
+    def upcoming():
+        counts = {name: len(ops.post("/flow_runs/filter", {
+            "deployments": {"id": {"any_": [deployed[name]["id"]]}},
+            "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}}}).json()) for name in scheduled}
+        return counts if all(counts.values()) else None
+
+    counts = wait_for("scheduled runs of every scheduled deployment", upcoming, timeout=90)
+    assert all(n >= 1 for n in counts.values())
+
+    # A custom run for another channel than the deployment's is refused by the server (the form's choices).
+    bad = httpx.post(f"{ops.api}/deployments/{deployed['smoke']['id']}/create_flow_run",
+                     json={"parameters": {"channel": "no-such-channel"}}, timeout=30)
+    assert bad.status_code in (409, 422) and "no-such-channel" in bad.text, (bad.status_code, bad.text[:500])
+
+    worker = ops.worker("worker-a")
+    triggered = time.monotonic()
+    run = ops.post(f"/deployments/{deployed['smoke']['id']}/create_flow_run", {}).json()
+    wait_for("the smoke run to start", lambda: started_at(ops, run["id"]), timeout=120, every=0.5)
+    trigger_to_start = time.monotonic() - triggered
+    done = wait_for("the smoke run to finish", lambda: finished(ops, run["id"]), timeout=240)
+    assert done["state_type"] == "COMPLETED", (done["state"], (ops.logs / "worker-a.log").read_text()[-4000:])
+    today = datetime.now(timezone.utc).date().isoformat()
+    assert done["name"] == f"smoke · {today} · How kites fly"
+
+    names = {t["name"] for t in task_runs(ops, run["id"])}
+    assert {"choose-topic", "write-script", "render-scene-image-0", "synthesize-narration-0", "animate-scene-0",
+            "plan-timeline", "write-captions", "prepare-music", "assemble-video", "check-quality",
+            "make-thumbnail", "record-run", "publish-video"} <= names
+
+    artifacts = {a["key"]: a for a in ops.post("/artifacts/filter", {
+        "artifacts": {"flow_run_id": {"any_": [run["id"]]}}}).json() if a["key"]}
+    assert {"smoke-script", "smoke-contact-sheet", "smoke-quality-report", "smoke-cost", "smoke-published-video",
+            "smoke-progress"} <= set(artifacts)
+    assert artifacts["smoke-progress"]["data"] == 100.0
+    assert "data:image/jpeg;base64," in artifacts["smoke-contact-sheet"]["data"]
+    assert "Quality gate: PASSED" in artifacts["smoke-quality-report"]["data"]
+    assert "loudness" in artifacts["smoke-quality-report"]["data"]
+    script_rows = json.loads(artifacts["smoke-script"]["data"])
+    assert 2 <= len(script_rows) <= 3 and {"scene", "narration", "visual", "seconds"} <= set(script_rows[0])
+    cost_rows = json.loads(artifacts["smoke-cost"]["data"])
+    assert cost_rows[-1]["stage"] == "total" and cost_rows[-1]["calls"] >= 1 + 3 * len(script_rows)
+
+    # The flow process sends its last log batch as it exits, just after the run is Completed.
+    def all_logs():
+        text = "\n".join(run_logs(ops, run["id"]))
+        return text if "published 'How kites fly' to " in text else None
+
+    text = wait_for("the run's last log line", all_logs, timeout=30)
+    assert "topic of " + today + " for channel smoke: 'How kites fly'" in text
+    assert "quality gate: PASSED" in text and "published 'How kites fly' to " in text
+
+    publication = read_result(ops, run["id"])
+    folder = Path(publication.location)
+    assert publication.published and publication.topic == "How kites fly" and publication.date == today
+    assert folder == ops.out / "published" / "smoke" / f"{today}-how-kites-fly"
+    assert f"(file://{folder}/video.mp4)" in artifacts["smoke-published-video"]["data"]
+    info = ffmpeg.probe(folder / "video.mp4")
+    assert ffmpeg.stream(info, "video")["width"] == 320
+    assert json.loads((folder / "metadata.json").read_text())["quality"]["passed"] is True
+
+    # --- A host crash mid-run: worker and flow process killed together, nothing marks the run.
+    crashing = ops.post(f"/deployments/{deployed['smoke']['id']}/create_flow_run",
+                        {"parameters": {"topic": "Why leaves change colour"}}).json()
+
+    def some_steps_done():
+        runs = task_runs(ops, crashing["id"])
+        completed = {t["name"] for t in runs if t["state_type"] == "COMPLETED"}
+        return completed if "write-script" in completed and any(n.startswith("synthesize") for n in completed) \
+            and "assemble-video" not in completed else None
+
+    completed_before_crash = wait_for("the second run to complete some steps", some_steps_done, timeout=180,
+                                      every=0.3)
+    children = flow_processes(crashing["id"])
+    assert children, "the flow run's process was not found"
+    ops.kill_group(worker)
+    for pid in children:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    crashed_at = time.monotonic()
+    scratch_after_crash = {p.name for p in (ops.out / "work").iterdir()} if (ops.out / "work").is_dir() else set()
+    ledger_after_crash = Counter(e["role"] for e in usage.read(ops.out))
+
+    # The host comes back: a new worker, and the channel's next run is waiting for its slot.
+    ops.worker("worker-b")
+    retry = ops.post(f"/deployments/{deployed['smoke']['id']}/create_flow_run",
+                     {"parameters": {"topic": "Why leaves change colour"}}).json()
+    wait_for("the next run of the channel to start", lambda: started_at(ops, retry["id"]), timeout=300, every=1)
+    crash_to_next_start = time.monotonic() - crashed_at
+    assert flow_run(ops, crashing["id"])["state_type"] == "CRASHED"
+    done = wait_for("the next run to finish", lambda: finished(ops, retry["id"]), timeout=240)
+    assert done["state_type"] == "COMPLETED", (done["state"], (ops.logs / "worker-b.log").read_text()[-4000:])
+
+    states = {t["name"]: t["state_name"] for t in task_runs(ops, retry["id"])}
+    for name in completed_before_crash - {"plan-timeline", "record-run", "publish-video"}:
+        assert states.get(name) == "Cached", (name, states.get(name))
+    # Every step was paid (here: counted in the ledger) once per scene across the crash, never twice.
+    second = read_result(ops, retry["id"])
+    scenes = len(script_rows) + len(json.loads((Path(second.location) / "script.json").read_text())["scenes"])
+    ledger = Counter(e["role"] for e in usage.read(ops.out))
+    assert ledger["script"] == 2 and ledger_after_crash["script"] == 2  # the crashed run's script was reused
+    assert ledger["image"] == ledger["voice"] == ledger["motion"] == scenes, ledger
+    leftovers = {p.name for p in (ops.out / "work").iterdir()} if (ops.out / "work").is_dir() else set()
+    assert not (scratch_after_crash & leftovers), "scratch folders of the crashed run were left behind"
+    print(f"\ntrigger -> start: {trigger_to_start:.1f} s; crash -> next run start: {crash_to_next_start:.1f} s")
