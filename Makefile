@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 TOPIC ?= How volcanoes work
 
-.PHONY: setup demo test ffmpeg bench clean
+.PHONY: setup demo test ffmpeg postgres bench clean
 
 setup: $(VENV)/.installed ffmpeg
 
@@ -16,10 +16,13 @@ $(VENV)/.installed: pyproject.toml
 ffmpeg:
 	@bash scripts/ensure-ffmpeg.sh
 
+postgres:
+	@bash scripts/ensure-postgres.sh
+
 demo: setup
 	$(VENV)/bin/framecast make "$(TOPIC)"
 
-test: setup
+test: setup postgres
 	$(VENV)/bin/pytest
 
 bench: setup

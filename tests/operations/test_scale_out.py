@@ -1,0 +1,109 @@
+"""Scale-out on Prefect's own engine: the server on PostgreSQL, two process workers on one pool, and the
+pool's concurrency limit deciding how many videos render at once."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+from framecast.config import REPO_ROOT
+from tests.conftest import write_channel
+from tests.operations.conftest import BIN, free_port, prefect_ops, wait_for
+
+TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+
+def pg_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name)]
+    if not found[-1]:
+        pytest.fail(f"PostgreSQL's {name} is missing: `make test` installs it (scripts/ensure-postgres.sh)")
+    return found[-1]
+
+
+@pytest.fixture
+def postgres(tmp_path):
+    """A throw-away PostgreSQL cluster on 127.0.0.1 (as the postgres user when the tests run as root)."""
+    data, port = tmp_path / "pg", free_port()
+    data.mkdir()
+    as_user = []
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres", "postgres")
+        shutil.chown(tmp_path, "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    subprocess.run([*as_user, pg_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+                   check=True, capture_output=True)
+    subprocess.run([*as_user, pg_bin("pg_ctl"), "-D", str(data), "-l", str(data / "server.log"), "-w", "-o",
+                    f"-h 127.0.0.1 -p {port} -k {data}", "start"], check=True, capture_output=True)
+    try:
+        subprocess.run([*as_user, pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "prefect"],
+                       check=True, capture_output=True)
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/prefect"
+    finally:
+        subprocess.run([*as_user, pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+
+
+def interval(run: dict) -> tuple[datetime, datetime]:
+    return datetime.fromisoformat(run["start_time"]), datetime.fromisoformat(run["end_time"])
+
+
+def run_pair(ops, deployed, **parameters) -> list[dict]:
+    ids = [ops.post(f"/deployments/{deployed[name]['id']}/create_flow_run", {"parameters": parameters}).json()["id"]
+           for name in ("small-a", "small-b")]
+
+    def both_done():
+        runs = [ops.get(f"/flow_runs/{i}").json() for i in ids]
+        return runs if all(r["state_type"] in TERMINAL for r in runs) else None
+
+    runs = wait_for("both runs to finish", both_done, timeout=300)
+    assert [r["state_type"] for r in runs] == ["COMPLETED", "COMPLETED"], [r["state"] for r in runs]
+    return runs
+
+
+def worker_of(ops, run_id: str) -> str:
+    first = ops.post("/logs/filter", {"logs": {"flow_run_id": {"any_": [run_id]}}, "sort": "TIMESTAMP_ASC",
+                                      "limit": 5}).json()
+    return next(e["message"].split("'")[1] for e in first if e["message"].startswith("Worker '"))
+
+
+def test_two_workers_on_postgresql_share_a_pool_whose_limit_decides_parallel_renders(postgres, tmp_path):
+    channels = tmp_path / "channels"
+    channels.mkdir()
+    for name in ("small-a", "small-b"):
+        write_channel(channels, name=name, topics=[f"How kites fly ({name})"])
+    project = {"name": "framecast-scale-test", "deployments": [
+        {"name": name, "entrypoint": "flows/produce_video.py:produce_video", "parameters": {"channel": name},
+         "tags": ["framecast", f"channel:{name}"], "work_pool": {"name": "framecast-local"}}
+        for name in ("small-a", "small-b")]}
+    (tmp_path / "prefect.yaml").write_text(yaml.safe_dump(project))
+
+    with prefect_ops(tmp_path, database_url=postgres) as ops:
+        ops.env["FRAMECAST_CHANNELS_DIR"] = str(channels)
+        assert ops.get("/admin/version").status_code == 200
+        setup = ops.run(str(BIN / "framecast"), "prefect-setup", "--concurrency", "1")
+        assert setup.returncode == 0, setup.stderr
+        deploy = ops.run(str(BIN / "prefect"), "--no-prompt", "deploy", "--all", "--prefect-file",
+                         str(tmp_path / "prefect.yaml"))
+        assert deploy.returncode == 0, deploy.stdout[-3000:] + deploy.stderr[-3000:]
+        deployed = {d["name"]: d for d in ops.post("/deployments/filter").json()}
+        for name in ("worker-a", "worker-b"):
+            ops.worker(name, "--limit", "1")
+
+        # Pool limit 1 (the 2-core default): two channels due at once render one after the other.
+        first, second = sorted(run_pair(ops, deployed), key=lambda r: r["start_time"])
+        assert interval(first)[1] <= interval(second)[0], "two renders overlapped on a pool limited to 1"
+
+        # Raised to 2: both render at once, one on each worker (each worker takes one run at a time).
+        assert ops.run(str(BIN / "framecast"), "prefect-setup", "--concurrency", "2").returncode == 0
+        runs = run_pair(ops, deployed, topic="Why the sea is salty")
+        (a_start, a_end), (b_start, b_end) = interval(runs[0]), interval(runs[1])
+        assert a_start < b_end and b_start < a_end, "with a pool limit of 2 the runs did not overlap"
+        assert {worker_of(ops, r["id"]) for r in runs} == {"worker-a", "worker-b"}
+        published = sorted(str(p.parent.relative_to(ops.out)) for p in Path(ops.out, "published").rglob("metadata.json"))
+        assert len(published) == 4, published  # two channels, two topics each
