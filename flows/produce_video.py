@@ -7,7 +7,7 @@ from typing import Annotated
 
 from prefect import flow, get_run_logger, unmapped
 from prefect.futures import as_completed
-from prefect.runtime import deployment, flow_run
+from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import Field
 
@@ -37,15 +37,18 @@ def _gather(futures, stage: str, tracker: reporting.RunProgress) -> list:
 
 def _deployed_channel(channel: str) -> str:
     """The channel to run: a deployment runs its own channel only (its tag and lock name it)."""
-    own = (deployment.parameters or {}).get("channel") if deployment.get_id() else None
-    if own and channel != own:
-        raise ConfigError(f"channel: deployment {deployment.get_name()!r} runs channel {own!r}, not {channel!r}; "
+    deployed = reporting.deployment_channel()
+    if deployed and deployed[1] and channel != deployed[1]:
+        name, own = deployed
+        raise ConfigError(f"channel: deployment {name!r} runs channel {own!r}, not {channel!r}; "
                           f"start the {channel!r} deployment instead (one deployment per channel)")
     return channel
 
 
+# Parameters are checked by framecast (scripting.run_inputs), not by Prefect, so that a bad custom run
+# fails with a first log line naming the field and the fix rather than a pydantic dump.
 @flow(name="produce-video", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True,
-      persist_result=True, result_serializer="json")
+      persist_result=True, result_serializer="json", validate_parameters=False)
 def produce_video(
     channel: ChannelName = "demo",
     topic: str = "",
@@ -65,6 +68,7 @@ def produce_video(
     log = get_run_logger()
     redaction.install(get_settings().secrets())
     try:  # bad input fails the run before anything is locked or spent, with the field and the fix first
+        topic, notes, script, publish_date = scripting.run_inputs(topic, notes, script, publish_date)
         cfg = load_channel(_deployed_channel(channel))
         day = publish_date or topics.run_day(flow_run.scheduled_start_time, cfg.timezone)
         if script is not None:

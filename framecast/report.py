@@ -47,6 +47,19 @@ def quality_markdown(report: QualityReport, title: str) -> str:
     return "\n".join(lines)
 
 
+def quality_card(report: QualityReport, limit: int = 3) -> str:
+    """The verdict in a line or a few: what the run's Artifacts tab shows on the report's card."""
+    if report.passed:
+        lufs = report.measurements.get("integrated_lufs")
+        return f"**PASSED** · {len(report.checks)} checks" + (f" · {lufs:g} LUFS" if lufs is not None else "")
+    lines = [f"**FAILED** · {len(report.failures)} of {len(report.checks)} checks"]
+    for c in report.failures[:limit]:
+        where = f" at {_clock(c.at_seconds)}" if c.at_seconds is not None else ""
+        scene = f" (scene {c.scene_index + 1})" if c.scene_index is not None else ""
+        lines.append(f"- {c.name}{where}{scene}: {c.detail[:160]}")
+    return "\n".join(lines)
+
+
 def cost_rows(entries: list[dict]) -> list[dict]:
     """Calls of one run grouped by stage, provider and model, with a total row."""
     groups: dict[tuple, list[dict]] = {}
@@ -61,25 +74,26 @@ def cost_rows(entries: list[dict]) -> list[dict]:
     return rows
 
 
-def contact_sheet(stills: list[Path], out: Path, columns: int = SHEET_COLUMNS) -> Path:
+def contact_sheet(stills: list[Path], out: Path, columns: int = SHEET_COLUMNS, width: int = SHEET_THUMB_WIDTH) -> Path:
     """A JPEG grid of the scene stills, numbered, so a run's pictures can be judged at a glance."""
     thumbs = []
     for path in stills:
         with Image.open(path) as im:
-            scale = SHEET_THUMB_WIDTH / im.width
-            thumbs.append(im.convert("RGB").resize((SHEET_THUMB_WIDTH, max(1, round(im.height * scale)))))
+            scale = width / im.width
+            thumbs.append(im.convert("RGB").resize((width, max(1, round(im.height * scale)))))
     cols = max(1, min(columns, len(thumbs)))
     rows = -(-len(thumbs) // cols)
     cell_h = max(t.height for t in thumbs)
     gap = 6
-    sheet = Image.new("RGB", (cols * (SHEET_THUMB_WIDTH + gap) + gap, rows * (cell_h + gap) + gap), (24, 24, 28))
+    sheet = Image.new("RGB", (cols * (width + gap) + gap, rows * (cell_h + gap) + gap), (24, 24, 28))
     draw = ImageDraw.Draw(sheet)
-    font = ImageFont.truetype(str(FONT_BOLD), 22)
+    font = ImageFont.truetype(str(FONT_BOLD), max(10, width // 15))
     for i, thumb in enumerate(thumbs):
-        x, y = gap + (i % cols) * (SHEET_THUMB_WIDTH + gap), gap + (i // cols) * (cell_h + gap)
+        x, y = gap + (i % cols) * (width + gap), gap + (i // cols) * (cell_h + gap)
         sheet.paste(thumb, (x, y))
-        draw.rectangle((x, y, x + 34, y + 30), fill=(0, 0, 0))
-        draw.text((x + 8, y + 2), str(i + 1), fill=(255, 255, 255), font=font)
+        size = font.size
+        draw.rectangle((x, y, x + int(size * 1.6), y + int(size * 1.4)), fill=(0, 0, 0))
+        draw.text((x + size // 3, y + size // 10), str(i + 1), fill=(255, 255, 255), font=font)
     sheet.save(out, "JPEG", quality=80)
     return out
 

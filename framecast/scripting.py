@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -29,6 +30,32 @@ def clean_topic(topic: str) -> str:
     if len(cleaned) > MAX_TOPIC_CHARS:
         raise ScriptError(f"topic: {len(cleaned)} characters; keep it under {MAX_TOPIC_CHARS} (put detail in --notes)")
     return cleaned
+
+
+def run_inputs(topic, notes, script, publish_date) -> tuple[str, tuple[str, ...], Script | None, date | None]:
+    """A run's parameters as given by a form, the API or Python, checked with errors that name the field."""
+    if not isinstance(topic, str):
+        raise ScriptError(f"topic: must be text, got {type(topic).__name__}; e.g. \"How volcanoes work\"")
+    if notes is not None and not (isinstance(notes, (list, tuple)) and all(isinstance(n, str) for n in notes)):
+        raise ScriptError("notes: must be a list of short texts (one fact each), e.g. [\"Lava is molten rock\"]")
+    if isinstance(script, dict):
+        try:
+            script = Script.model_validate(script)
+        except ValidationError as exc:
+            raise ScriptError(describe_validation_error(exc, "the script parameter")) from exc
+    elif script is not None and not isinstance(script, Script):
+        raise ScriptError("script: must be a script object with title and scenes (see examples/script.yaml)")
+    if isinstance(publish_date, str) and publish_date.strip():
+        try:
+            publish_date = date.fromisoformat(publish_date.strip())
+        except ValueError as exc:
+            raise ScriptError(f"publish_date: {publish_date!r} is not a date ({exc}); use YYYY-MM-DD, e.g. 2026-12-02, "
+                              "or leave it blank for the day the run was scheduled for") from None
+    elif isinstance(publish_date, str) or publish_date is None:
+        publish_date = None
+    elif isinstance(publish_date, datetime) or not isinstance(publish_date, date):
+        raise ScriptError(f"publish_date: must be a date (YYYY-MM-DD), got {publish_date!r}")
+    return topic, tuple(notes or ()), script, publish_date
 
 
 def check_for_channel(script: Script, cfg: ScriptConfig, source: str) -> Script:

@@ -29,6 +29,21 @@ def name_flow_run(name: str) -> None:
             client.update_flow_run(UUID(run_id), name=name[:200])
 
 
+def deployment_channel() -> tuple[str, str] | None:
+    """(deployment name, its channel parameter) when this run comes from a deployment, else None.
+
+    `prefect.runtime.deployment.parameters` returns the run's own parameters, so the deployment is read.
+    """
+    from prefect.runtime import deployment
+
+    deployment_id = deployment.get_id()
+    if not deployment_id:
+        return None
+    with get_client(sync_client=True) as client:
+        found = client.read_deployment(UUID(deployment_id))
+    return found.name, str((found.parameters or {}).get("channel", ""))
+
+
 class RunProgress:
     """Steps done out of the run's total, as a progress artifact; also drives the CLI's progress bars."""
 
@@ -53,23 +68,27 @@ def show_script(channel: str, script: Script) -> None:
 
 def show_contact_sheet(channel: str, stills: list[ImageAsset]) -> None:
     store = runtime.store()
+    paths = [store.local_path(s.ref) for s in stills]
     with runtime.scratch() as tmp:
-        sheet = report.contact_sheet([store.local_path(s.ref) for s in stills], tmp / "contact-sheet.jpg")
+        sheet = report.contact_sheet(paths, tmp / "contact-sheet.jpg")
         ref = store.put(sheet, "image/jpeg")
         markdown = report.inline_image_markdown(sheet, "scene stills")
+        # The run's Artifacts tab shows only each card's description (as markdown): a small sheet goes there.
+        card = report.inline_image_markdown(report.contact_sheet(paths, tmp / "card.jpg", width=120), "stills")
     create_markdown_artifact(f"# Scene stills\n\n{markdown}\n\nStored at `{ref.uri}`",
-                             key=key(channel, "contact-sheet"), description=f"{len(stills)} scene stills")
+                             key=key(channel, "contact-sheet"), description=f"{len(stills)} scene stills\n\n{card}")
 
 
 def show_quality(channel: str, quality: QualityReport, title: str) -> None:
     create_markdown_artifact(report.quality_markdown(quality, title), key=key(channel, "quality-report"),
-                             description="passed" if quality.passed else quality.summary()[:500])
+                             description=report.quality_card(quality))
 
 
 def show_cost(channel: str, run_key: str) -> None:
     entries = [e for e in usage.read(get_settings().data_dir) if e.get("run") == run_key]
     rows = report.cost_rows(entries)
-    create_table_artifact(rows, key=key(channel, "cost"), description=f"${rows[-1]['usd']:.2f} estimated at list prices")
+    create_table_artifact(rows, key=key(channel, "cost"),
+                          description=f"**${rows[-1]['usd']:.2f}** for {rows[-1]['calls']} provider calls (list prices)")
 
 
 def show_publication(channel: str, publication: Publication) -> None:
@@ -78,4 +97,4 @@ def show_publication(channel: str, publication: Publication) -> None:
     if "://" not in link:
         link = f"file://{link}"
     create_link_artifact(link, link_text=publication.title or link, key=key(channel, "published-video"),
-                         description="YouTube" if youtube else "artifact store")
+                         description=f"{'YouTube' if youtube else 'Artifact store'}: [{publication.title or link}]({link})")

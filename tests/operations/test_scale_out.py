@@ -7,6 +7,7 @@ import glob
 import os
 import shutil
 import subprocess
+import tempfile
 from datetime import datetime
 from pathlib import Path
 
@@ -30,12 +31,14 @@ def pg_bin(name: str) -> str:
 @pytest.fixture
 def postgres(tmp_path):
     """A throw-away PostgreSQL cluster on 127.0.0.1 (as the postgres user when the tests run as root)."""
-    data, port = tmp_path / "pg", free_port()
+    # Its own folder outside pytest's (which is private to root): the server runs as postgres under root.
+    base, port = Path(tempfile.mkdtemp(prefix="framecast-pg-")), free_port()
+    data = base / "data"
     data.mkdir()
     as_user = []
     if os.geteuid() == 0:
-        shutil.chown(data, "postgres", "postgres")
-        shutil.chown(tmp_path, "postgres")
+        for path in (base, data):
+            shutil.chown(path, "postgres", "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
     subprocess.run([*as_user, pg_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
                    check=True, capture_output=True)
@@ -47,6 +50,7 @@ def postgres(tmp_path):
         yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/prefect"
     finally:
         subprocess.run([*as_user, pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
 
 
 def interval(run: dict) -> tuple[datetime, datetime]:
@@ -76,7 +80,9 @@ def test_two_workers_on_postgresql_share_a_pool_whose_limit_decides_parallel_ren
     channels = tmp_path / "channels"
     channels.mkdir()
     for name in ("small-a", "small-b"):
-        write_channel(channels, name=name, topics=[f"How kites fly ({name})"])
+        # Long enough (~20 s) that two runs due together overlap when the pool allows it.
+        write_channel(channels, name=name, topics=[f"How kites fly ({name})"],
+                      format={"width": 640, "height": 360, "fps": 15}, script={"min_scenes": 3, "target_seconds": 30})
     project = {"name": "framecast-scale-test", "deployments": [
         {"name": name, "entrypoint": "flows/produce_video.py:produce_video", "parameters": {"channel": name},
          "tags": ["framecast", f"channel:{name}"], "work_pool": {"name": "framecast-local"}}
@@ -93,7 +99,8 @@ def test_two_workers_on_postgresql_share_a_pool_whose_limit_decides_parallel_ren
         assert deploy.returncode == 0, deploy.stdout[-3000:] + deploy.stderr[-3000:]
         deployed = {d["name"]: d for d in ops.post("/deployments/filter").json()}
         for name in ("worker-a", "worker-b"):
-            ops.worker(name, "--limit", "1")
+            ops.start(name, str(BIN / "prefect"), "worker", "start", "--pool", "framecast-local", "--name", name,
+                      "--limit", "1", PREFECT_WORKER_QUERY_SECONDS="2")
 
         # Pool limit 1 (the 2-core default): two channels due at once render one after the other.
         first, second = sorted(run_pair(ops, deployed), key=lambda r: r["start_time"])
@@ -107,3 +114,10 @@ def test_two_workers_on_postgresql_share_a_pool_whose_limit_decides_parallel_ren
         assert {worker_of(ops, r["id"]) for r in runs} == {"worker-a", "worker-b"}
         published = sorted(str(p.parent.relative_to(ops.out)) for p in Path(ops.out, "published").rglob("metadata.json"))
         assert len(published) == 4, published  # two channels, two topics each
+        # And it was PostgreSQL that held them, not a SQLite file somewhere.
+        port = postgres.rsplit(":", 1)[1].split("/")[0]
+        rows = subprocess.run(["psql", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-tA", "prefect", "-c",
+                               "select count(*) from flow_run where state_type = 'COMPLETED'"],
+                              capture_output=True, text=True, check=True).stdout
+        assert int(rows) == 4
+        assert not list(Path(ops.home).glob("*.db"))

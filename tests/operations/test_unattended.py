@@ -114,15 +114,34 @@ def test_channels_run_unattended_on_a_real_server_and_recover_from_a_host_crash(
                      json={"parameters": {"channel": "no-such-channel"}}, timeout=30)
     assert bad.status_code in (409, 422) and "no-such-channel" in bad.text, (bad.status_code, bad.text[:500])
 
+    # The server takes any string for a date (the form offers a picker); the run itself refuses it.
+    impossible = ops.post(f"/deployments/{deployed['smoke']['id']}/create_flow_run",
+                          {"parameters": {"publish_date": "2026-02-30"}}).json()
+
     worker = ops.worker("worker-a")
+    # A custom run of this deployment for another (known) channel fails first thing, naming the field.
+    other = ops.post(f"/deployments/{deployed['smoke']['id']}/create_flow_run",
+                     {"parameters": {"channel": "demo"}}).json()
     triggered = time.monotonic()
-    run = ops.post(f"/deployments/{deployed['smoke']['id']}/create_flow_run", {}).json()
+    # Spaces for a topic on a channel with a topics list: the day's topic.
+    run = ops.post(f"/deployments/{deployed['smoke']['id']}/create_flow_run", {"parameters": {"topic": "   "}}).json()
     wait_for("the smoke run to start", lambda: started_at(ops, run["id"]), timeout=120, every=0.5)
     trigger_to_start = time.monotonic() - triggered
     done = wait_for("the smoke run to finish", lambda: finished(ops, run["id"]), timeout=240)
     assert done["state_type"] == "COMPLETED", (done["state"], (ops.logs / "worker-a.log").read_text()[-4000:])
     today = datetime.now(timezone.utc).date().isoformat()
     assert done["name"] == f"smoke · {today} · How kites fly"
+
+    refused = wait_for("the run for another channel to fail", lambda: finished(ops, other["id"]), timeout=60)
+    assert refused["state_type"] == "FAILED"
+    errors = [line for line in run_logs(ops, other["id"]) if "channel" in line]
+    assert errors[0].startswith("channel: deployment 'smoke' runs channel 'smoke', not 'demo'"), errors[:3]
+    assert not (ops.out / "published" / "demo").exists()
+    refused = wait_for("the run with an impossible date to fail", lambda: finished(ops, impossible["id"]), timeout=60)
+    assert refused["state_type"] == "FAILED"
+    errors = [line for line in run_logs(ops, impossible["id"]) if "publish_date" in line]
+    assert errors[0].startswith("publish_date: '2026-02-30' is not a date"), errors[:3]
+    assert "use YYYY-MM-DD" in errors[0]
 
     names = {t["name"] for t in task_runs(ops, run["id"])}
     assert {"choose-topic", "write-script", "render-scene-image-0", "synthesize-narration-0", "animate-scene-0",
