@@ -97,7 +97,7 @@ def ensure_zombie_automation(client) -> str:
     return str(client.create_automation(automation))
 
 
-def ensure_result_storage(client) -> str | None:
+def ensure_result_storage(client, credentials=None) -> str | None:
     """With FRAMECAST_STORE=gs://…, make the bucket block the server's default result storage.
 
     Every worker then persists and reads task results in the bucket, so any worker resumes any run.
@@ -106,7 +106,7 @@ def ensure_result_storage(client) -> str | None:
         return None
     from tasks.results import result_storage
 
-    block = result_storage()
+    block = result_storage(credentials)
     client.update_server_default_result_storage(block._block_document_id)
     return block._block_document_name
 

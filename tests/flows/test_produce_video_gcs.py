@@ -40,18 +40,20 @@ def test_artifacts_manifest_and_publication_land_in_the_bucket_and_reruns_reuse_
     assert ffmpeg.stream(ffmpeg.probe(video), "video")["codec_name"] == "h264"
 
 
-def test_task_results_live_in_the_bucket_so_another_machine_resumes_without_paying(
-        gcs_bucket, tiny_channel, tmp_path, monkeypatch):
-    import shutil
-
+def emulator_credentials():
     from google.auth.credentials import AnonymousCredentials
     from prefect_gcp import GcpCredentials
-
-    from tasks.results import result_storage
 
     class EmulatorCredentials(GcpCredentials):
         def get_credentials_from_service_account(self):
             return AnonymousCredentials()
+
+    return EmulatorCredentials(project="framecast-test")
+
+
+def test_task_results_live_in_the_bucket_so_another_machine_resumes_without_paying(
+        gcs_bucket, tiny_channel, tmp_path, monkeypatch):
+    from tasks.results import result_storage
 
     client, bucket = gcs_bucket
     monkeypatch.setenv("FRAMECAST_STORE", f"gs://{bucket}/media")
@@ -61,9 +63,38 @@ def test_task_results_live_in_the_bucket_so_another_machine_resumes_without_payi
         monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / machine))
         monkeypatch.setenv("PREFECT_LOCAL_STORAGE_PATH", str(tmp_path / machine / "prefect"))
         reset_settings()
-        flow = produce_video.with_options(result_storage=result_storage(EmulatorCredentials(project="framecast-test")))
+        flow = produce_video.with_options(result_storage=result_storage(emulator_credentials()))
         results[machine] = flow(channel=str(tiny_channel), topic="Why leaves change colour")
     reset_settings()
     assert any(b.name.startswith("media/prefect-results/") for b in client.list_blobs(bucket))
     assert results["a"].location == results["b"].location
     assert usage.read(tmp_path / "a") and usage.read(tmp_path / "b") == []  # machine b paid for nothing
+
+
+def test_prefect_setup_makes_the_bucket_the_servers_result_storage_for_every_worker(
+        gcs_bucket, tiny_channel, tmp_path, monkeypatch):
+    """What deployments get: no result storage in the flow or the job, the server's default says where."""
+    from prefect.client.orchestration import get_client
+
+    from tasks.operations import ensure_result_storage
+
+    client, bucket = gcs_bucket
+    monkeypatch.setenv("FRAMECAST_STORE", f"gs://{bucket}")
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "framecast-test")
+    reset_settings()
+    with get_client(sync_client=True) as prefect:
+        try:
+            assert ensure_result_storage(prefect, emulator_credentials()) == f"framecast-results-{bucket}"
+            results = {}
+            for machine in ("a", "b"):  # two workers: nothing shared but the bucket and the server
+                monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / machine))
+                monkeypatch.setenv("PREFECT_RESULTS_LOCAL_STORAGE_PATH", str(tmp_path / machine / "prefect"))
+                reset_settings()
+                results[machine] = produce_video(channel=str(tiny_channel), topic="How tides work")
+        finally:
+            prefect.clear_server_default_result_storage()
+            reset_settings()
+    assert any(b.name.startswith("prefect-results/") for b in client.list_blobs(bucket))
+    assert not (tmp_path / "a" / "prefect").exists()  # nothing went to the worker's local result folder
+    assert results["a"].location == results["b"].location
+    assert usage.read(tmp_path / "a") and usage.read(tmp_path / "b") == []  # the second worker paid for nothing

@@ -1,0 +1,43 @@
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import date
+
+import pytest
+
+from framecast import runtime, scripting
+from framecast.errors import ScriptError
+
+
+def test_scratch_of_a_dead_process_is_removed_and_live_ones_are_kept(data_dir):
+    with runtime.scratch() as mine:
+        dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+        pid = int(dead.stdout)
+        work = data_dir / "work"
+        crashed = work / f"{socket.gethostname()}~{pid}~abc123"
+        crashed.mkdir()
+        (crashed / "half.mp4").write_bytes(b"partial")
+        other_host_old = work / "elsewhere~42~old"
+        other_host_old.mkdir()
+        other_host_new = work / "elsewhere~43~new"
+        other_host_new.mkdir()
+        os.utime(other_host_old, (time.time() - 2 * 86400,) * 2)
+        removed = runtime.clean_stale_scratch()
+        assert sorted(removed) == sorted([crashed.name, other_host_old.name])
+        assert mine.is_dir() and other_host_new.is_dir()  # a live run's folder, and a recent one elsewhere
+    assert not mine.exists()
+
+
+def test_run_inputs_name_the_field_and_the_fix():
+    assert scripting.run_inputs("  ", None, None, "2026-12-02") == ("  ", (), None, date(2026, 12, 2))
+    assert scripting.run_inputs("T", ["a"], None, "")[3] is None
+    with pytest.raises(ScriptError, match=r"publish_date: '2026-02-30' is not a date .*use YYYY-MM-DD"):
+        scripting.run_inputs("T", None, None, "2026-02-30")
+    with pytest.raises(ScriptError, match=r"the script parameter is not valid:\n  - scenes: required field is missing"):
+        scripting.run_inputs("T", None, {"title": "x"}, None)
+    with pytest.raises(ScriptError, match="notes: must be a list"):
+        scripting.run_inputs("T", "one fact", None, None)
+    with pytest.raises(ScriptError, match="topic: must be text"):
+        scripting.run_inputs(42, None, None, None)
