@@ -165,7 +165,7 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
     tracker.stage("publish", 1)
     publication = publish_video(script, video, thumbnail, captions.result(), report, manifest, cfg, topic, day,
                                 run_key.rsplit("/", 1)[-1])
-    tracker.advance("publish", publication.location)
+    tracker.advance("publish", "published")
     reporting.show_publication(cfg.name, publication)
     log.info("published %r to %s%s", script.title, publication.location,
              f" and {publication.youtube.get('url')}" if publication.youtube else "")
