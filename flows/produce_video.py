@@ -90,7 +90,8 @@ def produce_video(
         if script is not None:
             topic = topic.strip() or script.title
         elif not topic.strip():
-            choice = choose_topic(cfg.name, day, backlog, cfg.topic_similarity_max)
+            choice = choose_topic(cfg.name, day, backlog, cfg.topic_similarity_max, cfg.topic_ideas, cfg.script,
+                                  cfg.title, cfg.language)
             topic = choice.topic
             log.info("topic of %s for channel %s: %r (%s)", day.isoformat(), cfg.name, topic, choice.reason)
         topic = scripting.clean_topic(topic)

@@ -180,6 +180,9 @@ class ChannelConfig(Frozen):
     # ignores them); `topics_file` (one per line, relative to the channel file) extends the list.
     topics: list[str] = Field(default_factory=list)
     topics_file: Path | None = None
+    # When every topic is published: 0 = stop with a message; N = ask the channel's LLM script writer for
+    # N new ideas (near-duplicates of recent videos skipped as above), kept per day in the store.
+    topic_ideas: Annotated[int, Field(ge=0, le=20)] = 0
     # The timezone of the channel's schedule: a run is for the day of its scheduled start there.
     timezone: str = "UTC"
     # Skip a scheduled topic whose embedding is at least this similar to a recently published one
@@ -203,6 +206,13 @@ class ChannelConfig(Frozen):
         if not SLUG.match(value):
             raise ValueError("must be a slug: lowercase letters, digits and dashes, e.g. 'space-facts'")
         return value
+
+    @model_validator(mode="after")
+    def _ideas_need_an_llm(self) -> "ChannelConfig":
+        if self.topic_ideas and self.script.provider == "local":
+            raise ValueError("topic_ideas needs an LLM script writer (script.provider: openai or anthropic); "
+                             "the local writer cannot invent topics: set topic_ideas: 0 or add topics")
+        return self
 
     @field_validator("timezone")
     @classmethod

@@ -11,6 +11,8 @@ PRICES: dict[tuple[str, str], tuple[float, str]] = {
     ("openai", "script"): (0.01 / 1000, "token"),        # blended input+output tokens
     ("openai", "image"): (0.04, "image"),                # gpt-image-2, ~1536x864, medium quality
     ("anthropic", "script"): (0.009 / 1000, "token"),    # sonnet, blended input+output tokens
+    ("openai", "topics"): (0.01 / 1000, "token"),        # topic ideas: the script model's tokens
+    ("anthropic", "topics"): (0.009 / 1000, "token"),
     ("stability", "image"): (0.065, "image"),            # sd3.5-large: 6.5 credits at $0.01
     ("kling", "motion"): (0.056, "second"),              # kling v2.1 std, 5 s clip ≈ $0.28
     ("runway", "motion"): (0.05, "second"),              # gen4_turbo: 5 credits/s at $0.01/credit

@@ -121,10 +121,48 @@ def read_notes(path: Path | None) -> tuple[str, ...]:
     return tuple(line.strip().lstrip("-*• ").strip() for line in lines if line.strip().lstrip("-*• ").strip())
 
 
-def topic_of_the_day(channel: str, day, backlog: list[str], similarity_max: float | None):
-    """The topic a run for `day` takes from the channel's backlog, given what the store has published."""
+ESTIMATED_IDEAS_TOKENS = 800
+
+
+def topic_of_the_day(channel: str, day, backlog: list[str], similarity_max: float | None, ideas: int = 0,
+                     writer: ScriptConfig | None = None, title: str = "", language: str = "en"):
+    """The topic a run for `day` takes from the channel's backlog, given what the store has published.
+
+    With `ideas` and an LLM writer, a used-up backlog is extended by the writer's proposals, which are
+    kept in the store per day: a re-run of that day sees the same proposals and pays for none.
+    """
     from framecast import providers, runtime, topics
 
-    published = runtime.store().publications(channel)
+    store = runtime.store()
+    published = store.publications(channel)
     embedder = providers.embedder("openai") if similarity_max is not None and published else None
-    return topics.choose_topic(channel, day, backlog, published, similarity_max, embedder)
+    try:
+        return topics.choose_topic(channel, day, backlog, published, similarity_max, embedder)
+    except topics.BacklogUsedUp:
+        if not ideas or writer is None:
+            raise
+    key = f"topic-ideas/{channel}/{day.isoformat()}"
+    record = store.get_record(key)
+    if record is None:
+        record = {"by": writer.provider, "proposed": _propose(writer, title or channel, language, ideas, published)}
+        store.put_record(key, record)
+    choice = topics.choose_topic(channel, day, record["proposed"], published, similarity_max, embedder)
+    return topics.TopicChoice(topic=choice.topic, reason=f"proposed by {record['by']} (the backlog is used up)")
+
+
+def _propose(writer_cfg: ScriptConfig, title: str, language: str, count: int, published: list[dict]) -> list[str]:
+    from framecast.providers.llm_script import TopicRequest
+
+    writer = providers.script_writer(writer_cfg)
+    request = TopicRequest(channel_title=title, language=language, count=count,
+                           recent=tuple(p["topic"] for p in published[:30] if p.get("topic")))
+    if not hasattr(writer, "propose_topics"):
+        raise ScriptError(f"topic_ideas: the {writer.name} script writer cannot propose topics; use openai or anthropic")
+    reserved = usage.ensure_budget(get_settings().data_dir, writer.name, "topics", ESTIMATED_IDEAS_TOKENS)
+    try:
+        proposed = writer.propose_topics(request)
+    finally:
+        tokens = getattr(writer, "tokens_used", 0)
+        usage.record(get_settings().data_dir, role="topics", provider=writer.name, model=getattr(writer, "model", ""),
+                     units=tokens or 1, unit="token" if tokens else "request", reserved=reserved)
+    return proposed

@@ -17,6 +17,10 @@ class Embedder(Protocol):
     def embed(self, texts: list[str]) -> list[list[float]]: ...
 
 
+class BacklogUsedUp(ScriptError):
+    """Every topic of the channel's backlog has been published."""
+
+
 class TopicChoice(Frozen):
     """The topic of a run and why it was chosen (shown in the run's logs and name)."""
 
@@ -74,9 +78,10 @@ def choose_topic(channel: str, day: date, topics: list[str], published: list[dic
             return TopicChoice(topic=topic, reason=f"already published for {day.isoformat()}")
     fresh = [t for t in topics if t.casefold() not in done_on]
     if not fresh:
-        raise ScriptError(
+        raise BacklogUsedUp(
             f"topic: channel {channel} has published all {len(topics)} of its topics; add new ones to "
-            f"`topics` or `topics_file` in its channel file, or pass a topic for this run")
+            f"`topics` or `topics_file` in its channel file, pass a topic for this run, or set topic_ideas to let "
+            f"its LLM script writer propose new ones")
     threshold, recent = similarity_max, [p["topic"] for p in published[:30] if p.get("topic")]
     if embedder is None or threshold is None or not recent:
         return TopicChoice(topic=fresh[0], reason=f"next unpublished topic ({topics.index(fresh[0]) + 1} of {len(topics)})")

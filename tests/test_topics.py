@@ -3,8 +3,10 @@ from datetime import date, datetime, timezone
 import openai
 import pytest
 
-from framecast.config import ChannelConfig, load_channel
+from framecast import runtime, usage
+from framecast.config import ChannelConfig, ScriptConfig, load_channel, reset_settings
 from framecast.errors import ConfigError, ScriptError
+from framecast.scripting import topic_of_the_day
 from framecast.providers.openai import OpenAIEmbeddings
 from framecast.topics import backlog, choose_topic, cosine, run_day
 
@@ -80,3 +82,36 @@ def test_a_near_repeat_of_a_recent_topic_is_skipped(embedder):
     done = published(("How volcanoes work", "2026-11-30"))
     assert choose_topic("c", DAY, topics, done, 0.8, embedder).topic == "Why the sky is blue"
     assert choose_topic("c", DAY, topics, done, None, embedder).topic == "How do volcanoes work?"  # no threshold
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic"])
+def test_a_used_up_backlog_is_extended_by_the_llm_once_per_day(provider, sandbox, data_dir, monkeypatch):
+    for key, value in sandbox.env().items():
+        monkeypatch.setenv(key, value)
+    reset_settings()
+    store_topics = ["How volcanoes work", "Why the sky is blue"]
+    video = runtime.store().put(_file(data_dir.parent, b"v"), "video/mp4")
+    runtime.store().publish("c/2026-11-30-a", {"video": video}, {"topic": "How volcanoes work", "date": "2026-11-30"})
+    runtime.store().publish("c/2026-12-01-b", {"video": video}, {"topic": "Why the sky is blue", "date": "2026-12-01"})
+    writer = ScriptConfig(provider=provider)
+    with pytest.raises(ScriptError, match="set topic_ideas"):
+        topic_of_the_day("c", DAY, store_topics, None)
+    first = topic_of_the_day("c", DAY, store_topics, None, 3, writer, "Science in a minute")
+    assert first.topic == "How glaciers carve valleys" and first.reason == f"proposed by {provider} (the backlog is used up)"
+    again = topic_of_the_day("c", DAY, store_topics, None, 3, writer, "Science in a minute")
+    assert again == first
+    endpoint = "chat.completions" if provider == "openai" else "messages"
+    assert sandbox.state.calls(provider, endpoint) == 1  # the day's proposals are kept: a re-run pays nothing
+    assert [e["role"] for e in usage.read(data_dir)] == ["topics"]
+    assert runtime.store().get_record(f"topic-ideas/c/{DAY.isoformat()}")["proposed"][:1] == ["How glaciers carve valleys"]
+
+
+def _file(folder, data: bytes):
+    path = folder / "f.bin"
+    path.write_bytes(data)
+    return path
+
+
+def test_topic_ideas_need_an_llm_writer():
+    with pytest.raises(ValueError, match="topic_ideas needs an LLM script writer"):
+        ChannelConfig(name="c", topic_ideas=3)

@@ -6,7 +6,10 @@ from framecast.errors import ContentRejected
 from framecast.http import ProviderHTTP
 from framecast.models import Script
 from framecast.providers.base import ScriptBrief
-from framecast.providers.llm_script import SYSTEM_PROMPT, Reply, script_schema, write_with_repair
+from framecast.providers.llm_script import (
+    IDEAS_SYSTEM_PROMPT, SYSTEM_PROMPT, TOPIC_IDEAS_SCHEMA, Reply, TopicRequest, ideas_message, parse_ideas, script_schema,
+    write_with_repair,
+)
 
 API_VERSION = "2026-10-21"  # removes temperature/top_p/top_k: sending them is a 400
 
@@ -27,19 +30,25 @@ class AnthropicScriptWriter:
         self.http, self.model, self.max_tokens = http, model, max_tokens
         self.tokens_used = 0
 
+    def _ask(self, messages: list[dict], max_tokens: int, schema: dict, system: str) -> Reply:
+        body = {"model": self.model, "max_tokens": max_tokens, "system": system, "messages": messages,
+                "output_config": {"format": {"type": "json_schema", "schema": schema}}}
+        reply = self.http.json("POST", "/v1/messages", json=body, headers={"anthropic-version": API_VERSION})
+        usage = reply.get("usage") or {}
+        self.tokens_used += int(usage.get("input_tokens", 0)) + int(usage.get("output_tokens", 0))
+        if reply.get("stop_reason") == "refusal":
+            raise ContentRejected("anthropic refused the request", provider="anthropic")
+        text = "".join(b.get("text", "") for b in reply.get("content", []) if b.get("type") == "text")
+        return Reply(text, reply.get("stop_reason") == "max_tokens", "stop_reason=max_tokens")
+
     def write(self, brief: ScriptBrief) -> Script:
         """A script from the model; one repair round if it is cut off or breaks the schema."""
-        output = {"format": {"type": "json_schema", "schema": script_schema(brief)}}
+        schema = script_schema(brief)
+        return write_with_repair("anthropic", lambda messages, tokens: self._ask(messages, tokens, schema, SYSTEM_PROMPT),
+                                 brief, self.max_tokens)
 
-        def ask(messages: list[dict], max_tokens: int) -> Reply:
-            body = {"model": self.model, "max_tokens": max_tokens, "system": SYSTEM_PROMPT, "messages": messages,
-                    "output_config": output}
-            reply = self.http.json("POST", "/v1/messages", json=body, headers={"anthropic-version": API_VERSION})
-            usage = reply.get("usage") or {}
-            self.tokens_used += int(usage.get("input_tokens", 0)) + int(usage.get("output_tokens", 0))
-            if reply.get("stop_reason") == "refusal":
-                raise ContentRejected("anthropic refused to write this script", provider="anthropic")
-            text = "".join(b.get("text", "") for b in reply.get("content", []) if b.get("type") == "text")
-            return Reply(text, reply.get("stop_reason") == "max_tokens", "stop_reason=max_tokens")
-
-        return write_with_repair("anthropic", ask, brief, self.max_tokens)
+    def propose_topics(self, request: TopicRequest) -> list[str]:
+        """New topic ideas for a channel whose backlog is used up."""
+        reply = self._ask([{"role": "user", "content": ideas_message(request)}], self.max_tokens, TOPIC_IDEAS_SCHEMA,
+                          IDEAS_SYSTEM_PROMPT)
+        return parse_ideas("anthropic", reply)

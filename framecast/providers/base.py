@@ -67,6 +67,8 @@ class ScriptWriter(Protocol):
     def write(self, brief: ScriptBrief) -> Script:
         """A script for the brief (validated by the caller against the channel's bounds)."""
 
+    # LLM writers also offer `propose_topics(TopicRequest) -> list[str]` (a channel's topic_ideas).
+
 
 class ImageGenerator(Protocol):
     name: str

@@ -21,6 +21,45 @@ SYSTEM_PROMPT = (
 )
 
 
+IDEAS_SYSTEM_PROMPT = (
+    "You plan topics for a channel of short, narrated, faceless explainer videos. Each topic is one concrete "
+    "question or process a curious viewer would search for, in plain words, at most 80 characters."
+)
+TOPIC_IDEAS_SCHEMA = {
+    "type": "object", "additionalProperties": False, "required": ["topics"],
+    "properties": {"topics": {"type": "array", "items": {"type": "string"},
+                              "description": "New topics, none repeating or rephrasing a recent video."}},
+}
+
+
+@dataclass(frozen=True)
+class TopicRequest:
+    """What a writer is asked when a channel's backlog is used up."""
+
+    channel_title: str
+    language: str
+    count: int
+    recent: tuple[str, ...]
+
+
+def ideas_message(request: TopicRequest) -> str:
+    recent = "\n".join(f"- {t}" for t in request.recent) or "- (none yet)"
+    return (f"Channel: {request.channel_title}\nLanguage: {request.language}\nTopics wanted: {request.count}\n"
+            f"Recent videos (do not repeat or rephrase these):\n{recent}\n")
+
+
+def parse_ideas(provider: str, reply: "Reply") -> list[str]:
+    """The topics of a topic_ideas answer, cleaned; a ScriptError when there are none."""
+    try:
+        topics = json.loads(reply.text)["topics"]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise ScriptError(f"{provider} returned no usable topic ideas ({'cut off' if reply.truncated else exc})") from exc
+    cleaned = [" ".join(str(t).split())[:200] for t in topics if isinstance(t, str) and t.strip()]
+    if not cleaned:
+        raise ScriptError(f"{provider} returned an empty list of topic ideas")
+    return cleaned
+
+
 @dataclass(frozen=True)
 class Reply:
     text: str

@@ -13,7 +13,10 @@ from framecast.errors import ContentRejected, ProviderError, ProviderTimeout, Pr
 from framecast.http import RetryPolicy, classify, redact, retry_after_from, with_retries
 from framecast.models import Script
 from framecast.providers.base import ScriptBrief
-from framecast.providers.llm_script import SYSTEM_PROMPT, Reply, script_schema, write_with_repair
+from framecast.providers.llm_script import (
+    IDEAS_SYSTEM_PROMPT, SYSTEM_PROMPT, TOPIC_IDEAS_SCHEMA, Reply, TopicRequest, ideas_message, parse_ideas, script_schema,
+    write_with_repair,
+)
 
 def translate(exc: Exception, secrets: list[str]) -> ProviderError:
     """The framecast error for an OpenAI SDK exception (the SDK's own retries are off)."""
@@ -37,31 +40,39 @@ class OpenAIScriptWriter:
         self.max_tokens = max_completion_tokens
         self.tokens_used = 0
 
+    def _ask(self, messages: list[dict], max_tokens: int, name: str, schema: dict, system: str) -> Reply:
+        fmt = {"type": "json_schema", "json_schema": {"name": name, "schema": schema, "strict": True}}
+
+        def attempt():
+            try:
+                return self.client.chat.completions.create(
+                    model=self.model, messages=[{"role": "system", "content": system}, *messages],
+                    max_completion_tokens=max_tokens, response_format=fmt)
+            except openai.OpenAIError as exc:
+                raise translate(exc, self.secrets) from exc
+
+        completion = with_retries(attempt, self.retry)
+        if completion.usage:
+            self.tokens_used += completion.usage.total_tokens
+        choice = completion.choices[0]
+        if choice.message.refusal:
+            raise ContentRejected(f"openai refused: {choice.message.refusal}", provider="openai")
+        if choice.finish_reason == "content_filter":
+            raise ContentRejected("openai stopped the answer for content policy", provider="openai")
+        return Reply(choice.message.content or "", choice.finish_reason == "length", "finish_reason=length")
+
     def write(self, brief: ScriptBrief) -> Script:
         """A script from the model; one repair round if the JSON is cut off or breaks the schema."""
-        schema = {"type": "json_schema", "json_schema": {"name": "video_script", "schema": script_schema(brief),
-                                                         "strict": True}}
+        schema = script_schema(brief)
+        return write_with_repair(
+            "openai", lambda messages, tokens: self._ask(messages, tokens, "video_script", schema, SYSTEM_PROMPT),
+            brief, self.max_tokens)
 
-        def ask(messages: list[dict], max_tokens: int) -> Reply:
-            def attempt():
-                try:
-                    return self.client.chat.completions.create(
-                        model=self.model, messages=[{"role": "system", "content": SYSTEM_PROMPT}, *messages],
-                        max_completion_tokens=max_tokens, response_format=schema)
-                except openai.OpenAIError as exc:
-                    raise translate(exc, self.secrets) from exc
-
-            completion = with_retries(attempt, self.retry)
-            if completion.usage:
-                self.tokens_used += completion.usage.total_tokens
-            choice = completion.choices[0]
-            if choice.message.refusal:
-                raise ContentRejected(f"openai refused to write this script: {choice.message.refusal}", provider="openai")
-            if choice.finish_reason == "content_filter":
-                raise ContentRejected("openai stopped the script for content policy", provider="openai")
-            return Reply(choice.message.content or "", choice.finish_reason == "length", "finish_reason=length")
-
-        return write_with_repair("openai", ask, brief, self.max_tokens)
+    def propose_topics(self, request: TopicRequest) -> list[str]:
+        """New topic ideas for a channel whose backlog is used up."""
+        reply = self._ask([{"role": "user", "content": ideas_message(request)}], self.max_tokens, "topic_ideas",
+                          TOPIC_IDEAS_SCHEMA, IDEAS_SYSTEM_PROMPT)
+        return parse_ideas("openai", reply)
 
 
 def image_size(width: int, height: int, long_side: int = 1536) -> tuple[int, int]:

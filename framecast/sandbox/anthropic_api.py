@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 
 from framecast.providers.base import ScriptBrief
 from framecast.providers.local_script import LocalScriptWriter
-from framecast.sandbox.common import begin
+from framecast.sandbox.common import begin, topic_ideas
 from framecast.sandbox.state import SandboxState
 
 VERSION = "2026-10-21"
@@ -45,6 +45,12 @@ def router(state: SandboxState) -> APIRouter:
             if field in body:
                 return _bad(f"{field}: not supported in API version {VERSION}")
         text = " ".join(m["content"] for m in body["messages"] if isinstance(m.get("content"), str))
+        schema = ((body.get("output_config") or {}).get("format") or {}).get("schema") or {}
+        if "topics" in (schema.get("properties") or {}):
+            content = json.dumps(topic_ideas("\n".join(m["content"] for m in body["messages"])))
+            return {"id": f"msg_{uuid.uuid4().hex[:24]}", "type": "message", "role": "assistant",
+                    "model": body["model"], "content": [{"type": "text", "text": content}], "stop_reason": "end_turn",
+                    "usage": {"input_tokens": len(text) // 4, "output_tokens": len(content) // 4}}
         topic = (re.search(r"Topic:\s*(.+)", text) or re.search(r"(.+)", text)).group(1).strip()
         counts = re.search(r"Scenes:\s*(\d+)\s*to\s*(\d+)", text)
         lo, hi = (int(counts.group(1)), int(counts.group(2))) if counts else (6, 8)

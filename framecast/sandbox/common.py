@@ -58,3 +58,18 @@ def begin(state: SandboxState, request: Request, provider: str, endpoint: str, s
         if response is not None:
             return fault, response
     return fault, None
+
+
+IDEA_POOL = ("How glaciers carve valleys", "Why the moon has phases", "How batteries store energy",
+             "Why bread rises", "How submarines dive", "Why we dream", "How compasses find north",
+             "Why ice floats", "How vaccines train the body", "Why stars twinkle", "How earthquakes start",
+             "Why onions make us cry")
+
+
+def topic_ideas(prompt: str) -> dict:
+    """A topic_ideas answer the way a model would give it: as many as asked, none of the recent ones."""
+    import re
+
+    wanted = int((re.search(r"Topics wanted:\s*(\d+)", prompt) or re.search(r"()", "3")).group(1) or 3)
+    recent = {line[2:].strip().casefold() for line in prompt.splitlines() if line.startswith("- ")}
+    return {"topics": [t for t in IDEA_POOL if t.casefold() not in recent][:wanted]}

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from framecast.providers.base import ScriptBrief
 from framecast.providers.local_script import LocalScriptWriter
 from framecast.sandbox import media
-from framecast.sandbox.common import begin, openai_error
+from framecast.sandbox.common import begin, openai_error, topic_ideas
 from framecast.sandbox.state import SandboxState
 from framecast.sandbox.validate import problems
 
@@ -46,6 +46,14 @@ def router(state: SandboxState) -> APIRouter:
         if fmt.get("type") == "json_schema" and not (fmt.get("json_schema") or {}).get("schema"):
             return _bad("Missing required parameter: 'response_format.json_schema.schema'.", param="response_format")
         text = " ".join(m.get("content", "") for m in body["messages"] if isinstance(m.get("content"), str))
+        if (fmt.get("json_schema") or {}).get("name") == "topic_ideas":
+            content = json.dumps(topic_ideas("\n".join(m.get("content", "") for m in body["messages"])))
+            return {"id": f"chatcmpl-sandbox{state.calls('openai')}", "object": "chat.completion",
+                    "created": int(time.time()), "model": body["model"],
+                    "choices": [{"index": 0, "finish_reason": "stop",
+                                 "message": {"role": "assistant", "content": content, "refusal": None}}],
+                    "usage": {"prompt_tokens": len(text) // 4, "completion_tokens": len(content) // 4,
+                              "total_tokens": (len(text) + len(content)) // 4}}
         topic = (re.search(r"Topic:\s*(.+)", text) or re.search(r"(.+)", text)).group(1).strip()
         # Follow the brief the way a model would: scene count and length from the prompt.
         counts = re.search(r"Scenes:\s*(\d+)\s*to\s*(\d+)", text)
