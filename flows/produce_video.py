@@ -83,6 +83,7 @@ def produce_video(
     if removed:
         log.info("removed %d scratch folder(s) left by crashed runs: %s", len(removed), ", ".join(removed))
 
+    reporting.name_flow_run(f"{cfg.name} · {day.isoformat()}")  # the topic follows once the channel is ours
     with channel_lock(cfg.name):
         run_key = f"{cfg.name}/{day.isoformat()}/{flow_run.get_id() or 'local'}"
         usage.current_run.set(run_key)  # tasks inherit both: Prefect copies the context into task threads

@@ -40,9 +40,10 @@ class Ops:
         self.logs.mkdir(parents=True, exist_ok=True)
         self.procs: list[subprocess.Popen] = []
 
-    def start(self, name: str, *args: str, **env: str) -> subprocess.Popen:
+    def start(self, name: str, *args: str, drop: tuple[str, ...] = (), **env: str) -> subprocess.Popen:
         log = (self.logs / f"{name}.log").open("ab")
-        proc = subprocess.Popen(list(args), cwd=REPO_ROOT, env={**self.env, **env}, stdout=log,
+        full = {k: v for k, v in {**self.env, **env}.items() if k not in drop}
+        proc = subprocess.Popen(list(args), cwd=REPO_ROOT, env=full, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)
         self.procs.append(proc)
         return proc
@@ -62,9 +63,10 @@ class Ops:
             time.sleep(0.5)
         raise AssertionError(f"prefect server did not become healthy: {(self.logs / 'server.log').read_text()[-3000:]}")
 
-    def worker(self, name: str, *extra: str) -> subprocess.Popen:
+    def worker(self, name: str, *extra: str, **env: str) -> subprocess.Popen:
+        """A process worker that knows only the server: the store comes from the pool's job variables."""
         return self.start(name, str(BIN / "prefect"), "worker", "start", "--pool", "framecast-local",
-                          "--name", name, *extra)
+                          "--name", name, *extra, drop=("FRAMECAST_DATA_DIR",), **env)
 
     def post(self, path: str, body: dict | None = None) -> httpx.Response:
         response = httpx.post(f"{self.api}{path}", json=body or {}, timeout=30)

@@ -76,6 +76,8 @@ def worker_of(ops, run_id: str) -> str:
     return next(e["message"].split("'")[1] for e in first if e["message"].startswith("Worker '"))
 
 
+# A real PostgreSQL, server and two workers rendering four videos.
+@pytest.mark.timeout(900)
 def test_two_workers_on_postgresql_share_a_pool_whose_limit_decides_parallel_renders(postgres, tmp_path):
     channels = tmp_path / "channels"
     channels.mkdir()
@@ -98,20 +100,23 @@ def test_two_workers_on_postgresql_share_a_pool_whose_limit_decides_parallel_ren
                          str(tmp_path / "prefect.yaml"))
         assert deploy.returncode == 0, deploy.stdout[-3000:] + deploy.stderr[-3000:]
         deployed = {d["name"]: d for d in ops.post("/deployments/filter").json()}
-        for name in ("worker-a", "worker-b"):
-            ops.start(name, str(BIN / "prefect"), "worker", "start", "--pool", "framecast-local", "--name", name,
-                      "--limit", "1", PREFECT_WORKER_QUERY_SECONDS="2")
-
-        # Pool limit 1 (the 2-core default): two channels due at once render one after the other.
+        # The README's one worker on a 2-core machine (no --limit): the pool's limit of 1 makes two channels
+        # due at once render one after the other.
+        first_worker = ops.worker("worker-a", PREFECT_WORKER_QUERY_SECONDS="2")
         first, second = sorted(run_pair(ops, deployed), key=lambda r: r["start_time"])
         assert interval(first)[1] <= interval(second)[0], "two renders overlapped on a pool limited to 1"
 
-        # Raised to 2: both render at once, one on each worker (each worker takes one run at a time).
+        # Two machines: the pool raised to 2 and a worker each (--limit 1, a machine's hard cap: the pool's
+        # limit is checked when a worker asks for work, so two asking at once could each take one).
+        first_worker.terminate()
+        first_worker.wait(timeout=30)
         assert ops.run(str(BIN / "framecast"), "prefect-setup", "--concurrency", "2").returncode == 0
+        for name in ("worker-b", "worker-c"):
+            ops.worker(name, "--limit", "1", PREFECT_WORKER_QUERY_SECONDS="2")
         runs = run_pair(ops, deployed, topic="Why the sea is salty")
         (a_start, a_end), (b_start, b_end) = interval(runs[0]), interval(runs[1])
         assert a_start < b_end and b_start < a_end, "with a pool limit of 2 the runs did not overlap"
-        assert {worker_of(ops, r["id"]) for r in runs} == {"worker-a", "worker-b"}
+        assert {worker_of(ops, r["id"]) for r in runs} == {"worker-b", "worker-c"}
         published = sorted(str(p.parent.relative_to(ops.out)) for p in Path(ops.out, "published").rglob("metadata.json"))
         assert len(published) == 4, published  # two channels, two topics each
         # And it was PostgreSQL that held them, not a SQLite file somewhere.

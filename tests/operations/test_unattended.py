@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
+import pytest
 import yaml
 
 from framecast import usage
@@ -80,6 +81,8 @@ def read_result(ops: Ops, run_id: str):
             return client.read_flow_run(run_id).state.result()
 
 
+# A real server, workers and a crash recovery (~100 s of it waiting for a heartbeat that never comes).
+@pytest.mark.timeout(900)
 def test_channels_run_unattended_on_a_real_server_and_recover_from_a_host_crash(ops: Ops):
     setup = ops.run(str(BIN / "framecast"), "prefect-setup")
     assert setup.returncode == 0, setup.stderr
@@ -224,4 +227,7 @@ def test_channels_run_unattended_on_a_real_server_and_recover_from_a_host_crash(
     assert ledger["image"] == ledger["voice"] == ledger["motion"] == scenes, ledger
     leftovers = {p.name for p in (ops.out / "work").iterdir()} if (ops.out / "work").is_dir() else set()
     assert not (scratch_after_crash & leftovers), "scratch folders of the crashed run were left behind"
-    print(f"\ntrigger -> start: {trigger_to_start:.1f} s; crash -> next run start: {crash_to_next_start:.1f} s")
+    if scratch_after_crash:
+        assert any("scratch folder(s) left by crashed runs" in line for line in run_logs(ops, retry["id"]))
+    print(f"\ntrigger -> start: {trigger_to_start:.1f} s; crash -> next run start: {crash_to_next_start:.1f} s; "
+          f"scratch folders left by the crash and removed: {len(scratch_after_crash)}")
