@@ -138,3 +138,12 @@ def test_voices_without_a_key_names_the_variable(capsys, monkeypatch):
     reset_settings()
     assert main(["voices"]) == 2
     assert "ELEVENLABS_API_KEY is not set" in capsys.readouterr().err
+
+
+def test_prefect_setup_without_a_server_says_how_to_start_one(capsys, monkeypatch):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: None}):
+        code = main(["prefect-setup"])
+    assert code == 2
+    assert "PREFECT_API_URL is not set: start a server (`prefect server start --host 127.0.0.1`)" in capsys.readouterr().err

@@ -132,7 +132,7 @@ def test_channels_run_unattended_on_a_real_server_and_recover_from_a_host_crash(
     trigger_to_start = time.monotonic() - triggered
     done = wait_for("the smoke run to finish", lambda: finished(ops, run["id"]), timeout=240)
     assert done["state_type"] == "COMPLETED", (done["state"], (ops.logs / "worker-a.log").read_text()[-4000:])
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = datetime.fromisoformat(done["expected_start_time"]).astimezone(timezone.utc).date().isoformat()
     assert done["name"] == f"smoke · {today} · How kites fly"
 
     refused = wait_for("the run for another channel to fail", lambda: finished(ops, other["id"]), timeout=60)
