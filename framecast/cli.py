@@ -273,8 +273,15 @@ def _prefect_setup(args) -> int:
         print("error: PREFECT_API_URL is not set: start a server (`prefect server start --host 127.0.0.1`) and "
               "`prefect config set PREFECT_API_URL=http://127.0.0.1:4200/api`", file=sys.stderr)
         return 2
+    import httpx
+    from prefect.exceptions import PrefectHTTPStatusError
+
     try:
         done = set_up(args.pool, args.concurrency)
+    except (httpx.HTTPError, PrefectHTTPStatusError) as exc:
+        print(f"error: prefect-setup could not talk to the Prefect server at {PREFECT_API_URL.value()}: {exc} "
+              "(is `prefect server start` running, and is PREFECT_API_URL right?)", file=sys.stderr)
+        return 2
     except (FramecastError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, datetime, timezone
 
 from PIL import Image
 
@@ -71,8 +71,6 @@ def claim_slot(slot: str, video: VideoAsset, run_id: str) -> None:
     The same video may finish an interrupted publication (a re-run after a crash renders the same
     bytes from the cache); any other video for a claimed slot is refused, so a race never publishes twice.
     """
-    from datetime import datetime, timezone
-
     mine = {"run": run_id, "video_sha256": video.ref.sha256, "claimed_at": datetime.now(timezone.utc).isoformat()}
     holder = runtime.store().claim(f"publish/{slot}", mine)
     if holder.get("video_sha256") != video.ref.sha256:

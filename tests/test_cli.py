@@ -147,3 +147,15 @@ def test_prefect_setup_without_a_server_says_how_to_start_one(capsys, monkeypatc
         code = main(["prefect-setup"])
     assert code == 2
     assert "PREFECT_API_URL is not set: start a server (`prefect server start --host 127.0.0.1`)" in capsys.readouterr().err
+
+
+def test_prefect_setup_with_no_server_listening_names_the_url(capsys):
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    from tests.operations.conftest import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/api"
+    with temporary_settings(updates={PREFECT_API_URL: url}):
+        code = main(["prefect-setup"])
+    assert code == 2
+    assert f"could not talk to the Prefect server at {url}" in capsys.readouterr().err
