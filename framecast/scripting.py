@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from framecast import providers, usage
+from framecast import providers, runtime, topics, usage
 from framecast.config import ScriptConfig, describe_validation_error, get_settings
 from framecast.errors import ScriptError
 from framecast.models import Script
@@ -131,8 +131,6 @@ def topic_of_the_day(channel: str, day, backlog: list[str], similarity_max: floa
     With `ideas` and an LLM writer, a used-up backlog is extended by the writer's proposals, which are
     kept in the store per day: a re-run of that day sees the same proposals and pays for none.
     """
-    from framecast import providers, runtime, topics
-
     store = runtime.store()
     published = store.publications(channel)
     embedder = providers.embedder("openai") if similarity_max is not None and published else None
