@@ -233,6 +233,10 @@ class ProviderHTTP:
         if not _loopback(host) and not any(host == h or host.endswith("." + h) for h in allowed_hosts):
             raise InvalidRequest(f"{self.provider}: media host {host!r} is not one {self.provider} serves from",
                                  provider=self.provider)
+        # The media is paid for by now: a blip or a cut-off body is retried here, never by buying a new job.
+        return with_retries(lambda: self._download_once(url, dest, max_bytes, content_types), self.retry, self.sleep)
+
+    def _download_once(self, url: str, dest: Path, max_bytes: int, content_types: tuple[str, ...]) -> Download:
         digest, size = hashlib.sha256(), 0
         tmp = dest.with_name(f".{dest.name}.part")
         try:
@@ -244,6 +248,7 @@ class ProviderHTTP:
                 if not any(kind.startswith(t) for t in content_types):
                     raise InvalidRequest(f"{self.provider}: expected {', '.join(content_types)}, got {kind!r}",
                                          provider=self.provider)
+                announced = int(response.headers.get("content-length") or 0)
                 with tmp.open("wb") as fh:
                     for chunk in response.iter_bytes(1 << 16):
                         size += len(chunk)
@@ -252,6 +257,9 @@ class ProviderHTTP:
                                                  provider=self.provider)
                         digest.update(chunk)
                         fh.write(chunk)
+                if announced and size != announced:
+                    raise ProviderUnavailable(f"{self.provider}: media download cut off at {size} of {announced} "
+                                              f"bytes ({urlparse(url).path})", provider=self.provider)
             tmp.replace(dest)
         except httpx.TransportError as exc:
             raise translate_transport(self.provider, exc, self.secrets) from exc

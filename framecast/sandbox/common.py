@@ -10,7 +10,7 @@ import time
 from typing import Callable
 
 from fastapi import Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 
 from framecast.sandbox.state import Fault, SandboxState
 
@@ -43,6 +43,26 @@ def fault_response(fault: Fault, shape: ErrorShape) -> Response | None:
         body = fault.body or shape(fault.status, f"injected fault {fault.status}", "")
         return JSONResponse(body, status_code=fault.status, headers=headers)
     return None
+
+
+def media_response(state: SandboxState, provider: str, path, media_type: str, shape: ErrorShape,
+                   expired: Response) -> Response:
+    """Serve generated media as a CDN would, playing the faults that cost money when mishandled.
+
+    Counted as provider/"media". Faults: the generic ones (e.g. 503 with Retry-After), "truncated"
+    (the connection ends halfway through a body announced at full length), "expired" (404).
+    """
+    fault = state.take(provider, "media")
+    if fault is not None and fault.kind == "expired" or not path.is_file():
+        return expired
+    if fault is not None and fault.kind == "truncated":
+        data = path.read_bytes()
+        return Response(data[: len(data) // 2], media_type=media_type, headers={"content-length": str(len(data))})
+    if fault is not None:
+        response = fault_response(fault, shape)
+        if response is not None:
+            return response
+    return FileResponse(path, media_type=media_type)
 
 
 def begin(state: SandboxState, request: Request, provider: str, endpoint: str, shape: ErrorShape,

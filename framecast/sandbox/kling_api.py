@@ -10,10 +10,10 @@ from pathlib import Path
 import httpx
 import jwt
 from fastapi import APIRouter, Body, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse
 
 from framecast.sandbox import media
-from framecast.sandbox.common import begin
+from framecast.sandbox.common import begin, media_response
 from framecast.sandbox.state import SandboxState
 
 
@@ -96,9 +96,7 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
 
     @api.get("/media/{name}")
     def download(name: str):
-        path = Path(state.media_dir) / Path(name).name
-        if not path.is_file():
-            return JSONResponse(kling_error(404, "expired", "1203"), status_code=404)
-        return FileResponse(path, media_type="video/mp4")
+        return media_response(state, "kling", Path(state.media_dir) / Path(name).name, "video/mp4", kling_error,
+                              JSONResponse(kling_error(404, "expired", "1203"), status_code=404))
 
     return api

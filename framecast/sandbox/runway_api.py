@@ -7,10 +7,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from fastapi import APIRouter, Body, Request
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse
 
 from framecast.sandbox import media
-from framecast.sandbox.common import begin, runway_error
+from framecast.sandbox.common import begin, media_response, runway_error
 from framecast.sandbox.state import SandboxState
 from framecast.sandbox.validate import problems
 
@@ -70,9 +70,7 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
 
     @api.get("/media/{name}")
     def download(name: str):
-        path = Path(state.media_dir) / Path(name).name
-        if not path.is_file():
-            return JSONResponse({"error": "expired"}, status_code=404)
-        return FileResponse(path, media_type="video/mp4")
+        return media_response(state, "runway", Path(state.media_dir) / Path(name).name, "video/mp4", runway_error,
+                              JSONResponse({"error": "expired"}, status_code=404))
 
     return api

@@ -14,7 +14,8 @@ class Fault:
     kind: "http" (status + optional Retry-After/body), "timeout" (answer after `delay` seconds),
     "malformed" (a 200 with a body that is not JSON), or a provider-specific kind:
     openai "refusal" | "length" | "invalid_script"; runway "throttled" | "failed_safety" |
-    "failed_internal" | "cancelled"; elevenlabs "busy" | "concurrent".
+    "failed_internal" | "cancelled"; elevenlabs "busy" | "concurrent"; runway/kling "media" downloads
+    "truncated" | "expired".
     """
 
     kind: str = "http"

@@ -81,3 +81,13 @@ def test_requests_without_a_valid_jwt_are_refused(sandbox):
     response = httpx.post(sandbox.base_url("kling") + "/v1/videos/image2video",
                           headers={"authorization": "Bearer not-a-jwt"}, json={})
     assert response.status_code == 401 and "malformed JWT" in response.json()["message"]
+
+
+@pytest.mark.parametrize("fault", [Fault(kind="http", status=503), Fault(kind="truncated")])
+def test_a_failed_media_download_is_retried_without_buying_the_job_again(sandbox, still, tmp_path, fault):
+    sandbox.state.inject("kling", "media", fault)
+    clip = kling(sandbox).animate(still, prompt="waves", duration=5, width=640, height=360, fps=24, seed=1,
+                                  out=tmp_path / "clip.mp4")
+    assert ffmpeg.stream(ffmpeg.probe(clip), "video")["codec_name"] == "h264"
+    assert sandbox.state.calls("kling", "image2video") == 1
+    assert sandbox.state.calls("kling", "media") == 2

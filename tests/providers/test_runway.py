@@ -73,3 +73,12 @@ def test_request_is_validated_like_the_real_api(sandbox):
     no_version = httpx.post(sandbox.base_url("runway") + "/v1/image_to_video", headers={"Authorization": "Bearer k"},
                             json={})
     assert no_version.status_code == 400 and "X-Runway-Version" in no_version.json()["error"]
+
+
+@pytest.mark.parametrize("fault", [Fault(kind="http", status=503, retry_after="0"), Fault(kind="truncated")])
+def test_a_failed_media_download_is_retried_without_buying_the_job_again(runway, still, sandbox, tmp_path, fault):
+    sandbox.state.inject("runway", "media", fault)
+    clip = animate(runway, still, tmp_path)
+    assert ffmpeg.stream(ffmpeg.probe(clip), "video")["codec_name"] == "h264"  # whole, not the cut-off half
+    assert sandbox.state.calls("runway", "image_to_video") == 1  # one paid job, counted by the provider
+    assert sandbox.state.calls("runway", "media") == 2
