@@ -66,12 +66,10 @@ def prepare_music(cfg: MusicConfig, seed: int) -> ArtifactRef | None:
         return store.put(cfg.path, "audio/" + (cfg.path.suffix.lstrip(".") or "wav"))
     if cfg.source == "elevenlabs":
         sfx = providers.sound_effects("elevenlabs")
-        reserved = usage.ensure_budget(get_settings().data_dir, sfx.name, "sound", AMBIENCE_SECONDS)
-        with runtime.scratch() as tmp:
+        with usage.charge(get_settings().data_dir, provider=sfx.name, role="sound", units=AMBIENCE_SECONDS,
+                          unit="second", model=sfx.model), runtime.scratch() as tmp:
             path = sfx.generate(cfg.prompt, seconds=AMBIENCE_SECONDS, out=tmp / "ambience.mp3")
             ref = store.put(path, "audio/mpeg")
-        usage.record(get_settings().data_dir, role="sound", provider=sfx.name, model=sfx.model,
-                     units=AMBIENCE_SECONDS, unit="second", reserved=reserved)
         return ref  # the mix loops it under the whole video
     with runtime.scratch() as tmp:
         out = tmp / "music.wav"

@@ -10,13 +10,11 @@ from framecast.models import NarrationAsset
 def synthesize(text: str, voice: VoiceConfig) -> NarrationAsset:
     """Speak one scene's narration and store the audio with its word timing."""
     tts = providers.text_to_speech(voice)
-    reserved = usage.ensure_budget(get_settings().data_dir, tts.name, "voice", len(text))
-    with runtime.scratch() as tmp:
+    with usage.charge(get_settings().data_dir, provider=tts.name, role="voice", units=len(text), unit="character",
+                      model=getattr(tts, "model", "")), runtime.scratch() as tmp:
         speech = tts.synthesize(text, out=tmp / "narration.wav")
         media_type = "audio/mpeg" if speech.path.suffix == ".mp3" else "audio/wav"
         ref = runtime.store().put(speech.path, media_type)
-    usage.record(get_settings().data_dir, role="voice", provider=tts.name, model=getattr(tts, "model", ""),
-                 units=len(text), unit="character", reserved=reserved)
     speech_end = speech.words[-1].end if speech.words else speech.duration
     return NarrationAsset(ref=ref, duration=round(speech.duration, 3), speech_end=speech_end,
                           words=speech.words, engine=speech.engine)

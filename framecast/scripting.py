@@ -76,11 +76,10 @@ def write(topic: str, cfg: ScriptConfig, language: str = "en", notes: tuple[str,
         topic=clean_topic(topic), min_scenes=cfg.min_scenes, max_scenes=cfg.max_scenes,
         target_seconds=cfg.target_seconds, language=language, notes=tuple(notes),
     )
-    reserved = usage.ensure_budget(get_settings().data_dir, writer.name, "script", ESTIMATED_SCRIPT_TOKENS)
-    script = writer.write(brief)
-    tokens = getattr(writer, "tokens_used", 0)
-    usage.record(get_settings().data_dir, role="script", provider=writer.name, model=getattr(writer, "model", ""),
-                 units=tokens or 1, unit="token" if tokens else "request", reserved=reserved)
+    with usage.charge(get_settings().data_dir, provider=writer.name, role="script", units=ESTIMATED_SCRIPT_TOKENS,
+                      unit="token", model=getattr(writer, "model", "")) as bill:
+        script = writer.write(brief)
+        _bill_tokens(bill, writer)
     return check_for_channel(script, cfg, f"script from the {writer.name} writer")
 
 
@@ -156,11 +155,14 @@ def _propose(writer_cfg: ScriptConfig, title: str, language: str, count: int, pu
                            recent=tuple(p["topic"] for p in published[:30] if p.get("topic")))
     if not hasattr(writer, "propose_topics"):
         raise ScriptError(f"topic_ideas: the {writer.name} script writer cannot propose topics; use openai or anthropic")
-    reserved = usage.ensure_budget(get_settings().data_dir, writer.name, "topics", ESTIMATED_IDEAS_TOKENS)
-    try:
+    with usage.charge(get_settings().data_dir, provider=writer.name, role="topics", units=ESTIMATED_IDEAS_TOKENS,
+                      unit="token", model=getattr(writer, "model", "")) as bill:
         proposed = writer.propose_topics(request)
-    finally:
-        tokens = getattr(writer, "tokens_used", 0)
-        usage.record(get_settings().data_dir, role="topics", provider=writer.name, model=getattr(writer, "model", ""),
-                     units=tokens or 1, unit="token" if tokens else "request", reserved=reserved)
+        _bill_tokens(bill, writer)
     return proposed
+
+
+def _bill_tokens(bill: usage.Charge, writer) -> None:
+    """Tokens from the responses' usage when the writer reports them, else one request (local writers)."""
+    tokens = getattr(writer, "tokens_used", 0)
+    bill.units, bill.unit = (tokens, "token") if tokens else (1, "request")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 from collections import defaultdict
+from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -73,9 +77,70 @@ def record(data_dir: Path, *, role: str, provider: str, units: float, unit: str,
         _reserved[run] = max(_reserved[run] - reserved, 0.0)
 
 
+def release(reserved: float) -> None:
+    """Give back a reservation whose call was never made or failed before it was billed."""
+    with _lock:
+        run = current_run.get()
+        _reserved[run] = max(_reserved[run] - reserved, 0.0)
+
+
+@dataclass
+class Charge:
+    """What a paid call bills: the estimate until the caller knows better (e.g. from the response)."""
+
+    units: float
+    unit: str
+    model: str = ""
+
+
+@contextmanager
+def charge(data_dir: Path, *, provider: str, role: str, units: float, unit: str, model: str = "") -> Iterator[Charge]:
+    """Reserve the call's estimate, then record what it billed, or release the reservation if it failed.
+
+    The one place for reserve → call → commit/release, so no failure path leaves money reserved.
+    """
+    reserved = ensure_budget(data_dir, provider, role, units)
+    bill = Charge(units=units, unit=unit, model=model)
+    try:
+        yield bill
+    except BaseException:
+        release(reserved)
+        raise
+    record(data_dir, role=role, provider=provider, units=bill.units, unit=bill.unit, model=bill.model,
+           reserved=reserved)
+
+
 def read(data_dir: Path) -> list[dict]:
-    """Every recorded call, oldest first."""
+    """Every recorded call, oldest first; a torn or corrupt line is set aside (ledger.quarantine), not fatal."""
     path = ledger_path(data_dir)
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    entries, torn = [], []
+    for line in path.read_text(errors="replace").splitlines():
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            torn.append(line)
+            continue
+        if isinstance(entry, dict):
+            entries.append(entry)
+        else:
+            torn.append(line)
+    if torn:
+        _quarantine(path, torn)
+    return entries
+
+
+def _quarantine(path: Path, lines: list[str]) -> None:
+    """Keep unreadable ledger lines beside the ledger (once each), so nothing is silently lost."""
+    quarantine = path.with_name(path.name + ".quarantine")
+    with _lock:
+        known = set(quarantine.read_text(errors="replace").splitlines()) if quarantine.is_file() else set()
+        fresh = [line for line in lines if line not in known]
+        if fresh:
+            with quarantine.open("a", encoding="utf-8") as fh:
+                fh.write("".join(line + "\n" for line in fresh))
+            logging.getLogger("framecast.usage").warning(
+                "usage ledger %s: %d unreadable line(s) set aside in %s", path, len(fresh), quarantine)

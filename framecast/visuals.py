@@ -19,14 +19,12 @@ def scene_seed(channel_seed: int, index: int, prompt: str) -> int:
 def render_image(scene: Scene, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int) -> ImageAsset:
     """Generate the scene's still at the channel's frame size and store it."""
     gen = providers.image_generator(cfg)
-    reserved = usage.ensure_budget(get_settings().data_dir, gen.name, "image", 1)
     prompt = f"{scene.visual_prompt}; {cfg.style}" if cfg.style else scene.visual_prompt
-    with runtime.scratch() as tmp:
+    with usage.charge(get_settings().data_dir, provider=gen.name, role="image", units=1, unit="image",
+                      model=getattr(gen, "model", "")), runtime.scratch() as tmp:
         path = gen.generate(prompt, width=fmt.width, height=fmt.height,
                             seed=scene_seed(seed, index, prompt), out=tmp / "image.png")
         ref = runtime.store().put(path, "image/png")
-    usage.record(get_settings().data_dir, role="image", provider=gen.name, model=getattr(gen, "model", ""),
-                 units=1, unit="image", reserved=reserved)
     return ImageAsset(ref=ref, width=fmt.width, height=fmt.height)
 
 
@@ -34,14 +32,13 @@ def animate(image: ImageAsset, scene: Scene, index: int, duration: float, cfg: M
             seed: int) -> ClipAsset:
     """Turn the still into a clip of `duration` seconds and store it."""
     gen = providers.video_generator(cfg)
-    reserved = usage.ensure_budget(get_settings().data_dir, gen.name, "motion", min(10, math.ceil(duration)))
     store = runtime.store()
-    with runtime.scratch() as tmp:
+    with usage.charge(get_settings().data_dir, provider=gen.name, role="motion", units=min(10, math.ceil(duration)),
+                      unit="second", model=getattr(gen, "model", "")) as bill, runtime.scratch() as tmp:
         path = gen.animate(store.local_path(image.ref), prompt=scene.motion_prompt, duration=duration,
                            width=fmt.width, height=fmt.height, fps=fmt.fps,
                            seed=scene_seed(seed, index, scene.visual_prompt), out=tmp / "clip.mp4")
         actual = ffmpeg.duration(path)
         ref = store.put(path, "video/mp4")
-    usage.record(get_settings().data_dir, role="motion", provider=gen.name, model=getattr(gen, "model", ""),
-                 units=getattr(gen, "seconds_billed", 0) or round(actual, 3), unit="second", reserved=reserved)
+        bill.units = getattr(gen, "seconds_billed", 0) or round(actual, 3)
     return ClipAsset(ref=ref, duration=actual, width=fmt.width, height=fmt.height, fps=fmt.fps)

@@ -33,3 +33,30 @@ def test_concurrent_reservations_cannot_overshoot_the_budget(tmp_path, run):
 def test_local_calls_are_free_and_never_blocked(tmp_path, run):
     usage.run_budget.set(0.0)
     assert usage.ensure_budget(tmp_path, "local", "image", 1000) == 0.0
+
+
+def test_a_failed_call_gives_its_reservation_back(tmp_path, run):
+    token = usage.current_run.set("chan/2026-12-01/own")  # reservations are per run: start from none
+    with pytest.raises(RuntimeError):
+        with usage.charge(tmp_path, provider="runway", role="motion", units=10, unit="second"):  # $0.50 reserved
+            raise RuntimeError("the provider failed the job")
+    assert usage.read(tmp_path) == []
+    with usage.charge(tmp_path, provider="runway", role="motion", units=10, unit="second") as bill:  # fits again
+        bill.units = 5  # what the provider billed
+    [entry] = usage.read(tmp_path)
+    assert (entry["units"], entry["usd"]) == (5, 0.25)
+    usage.ensure_budget(tmp_path, "runway", "motion", 15)  # 0.25 spent + 0.75 = the whole budget, nothing left over
+    usage.current_run.reset(token)
+
+
+def test_a_torn_ledger_line_is_set_aside_and_never_stops_a_run(tmp_path, run):
+    usage.record(tmp_path, role="image", provider="openai", units=1, unit="image")
+    with usage.ledger_path(tmp_path).open("a") as fh:
+        fh.write('{"at": "2026-12-01T10:00:00", "role": "ima')  # a writer killed mid-line
+        fh.write("\n")
+    usage.record(tmp_path, role="image", provider="openai", units=1, unit="image")
+    assert [e["role"] for e in usage.read(tmp_path)] == ["image", "image"]
+    assert usage.spent(tmp_path, "chan/2026-11-24/r1") == 0.08
+    quarantine = tmp_path / "usage.jsonl.quarantine"
+    usage.read(tmp_path)
+    assert quarantine.read_text().count('"role": "ima') == 1  # kept once, not once per read
