@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 
 from framecast import providers, runtime, usage
 from framecast.config import ImageConfig, MotionConfig, VideoFormat, get_settings
 from framecast.media import ffmpeg
 from framecast.models import ClipAsset, ImageAsset, Scene
+from framecast.providers.base import JobRecord
 
 
 def scene_seed(channel_seed: int, index: int, prompt: str) -> int:
@@ -28,6 +30,14 @@ def render_image(scene: Scene, index: int, cfg: ImageConfig, fmt: VideoFormat, s
     return ImageAsset(ref=ref, width=fmt.width, height=fmt.height)
 
 
+def job_record(store, gen, image: ImageAsset, prompt: str, duration: float, fmt: VideoFormat, seed: int) -> JobRecord:
+    """The store record holding the provider job for exactly these inputs (one paid job per cache key)."""
+    identity = json.dumps([gen.name, getattr(gen, "model", ""), image.ref.sha256, prompt, round(duration, 3),
+                           fmt.width, fmt.height, fmt.fps, seed])
+    key = f"jobs/{gen.name}/{hashlib.sha256(identity.encode()).hexdigest()}"
+    return JobRecord(load=lambda: store.get_record(key), save=lambda data: store.put_record(key, data))
+
+
 def animate(image: ImageAsset, scene: Scene, index: int, duration: float, cfg: MotionConfig, fmt: VideoFormat,
             seed: int) -> ClipAsset:
     """Turn the still into a clip of `duration` seconds and store it."""
@@ -35,9 +45,11 @@ def animate(image: ImageAsset, scene: Scene, index: int, duration: float, cfg: M
     store = runtime.store()
     with usage.charge(get_settings().data_dir, provider=gen.name, role="motion", units=min(10, math.ceil(duration)),
                       unit="second", model=getattr(gen, "model", "")) as bill, runtime.scratch() as tmp:
+        clip_seed = scene_seed(seed, index, scene.visual_prompt)
+        job = job_record(store, gen, image, scene.motion_prompt, duration, fmt, clip_seed)
         path = gen.animate(store.local_path(image.ref), prompt=scene.motion_prompt, duration=duration,
-                           width=fmt.width, height=fmt.height, fps=fmt.fps,
-                           seed=scene_seed(seed, index, scene.visual_prompt), out=tmp / "clip.mp4")
+                           width=fmt.width, height=fmt.height, fps=fmt.fps, seed=clip_seed, out=tmp / "clip.mp4",
+                           job=job)
         actual = ffmpeg.duration(path)
         ref = store.put(path, "video/mp4")
         bill.units = getattr(gen, "seconds_billed", 0) or round(actual, 3)

@@ -77,13 +77,40 @@ class ImageGenerator(Protocol):
         """Write a PNG for `prompt` at `out` and return its path."""
 
 
+class JobRecord:
+    """Where a paid asynchronous job's id is kept once the provider accepted it.
+
+    A retry or a re-run with the same inputs finds the id and resumes that job instead of paying
+    for a new one (the YouTube upload records its session the same way). In memory by default;
+    `visuals.animate` passes one backed by the artifact store.
+    """
+
+    def __init__(self, load=None, save=None):
+        self._memory: dict = {}
+        self._load, self._save = load, save
+
+    def get(self) -> dict:
+        return dict((self._load() if self._load else self._memory) or {})
+
+    def put(self, data: dict) -> None:
+        if self._save:
+            self._save(dict(data))
+        else:
+            self._memory = dict(data)
+
+    def clear(self) -> None:
+        """The job ended without a clip (failed, cancelled, gone): the next attempt starts a new one."""
+        self.put({})
+
+
 class VideoGenerator(Protocol):
     name: str
 
     def animate(
-        self, image: Path, *, prompt: str, duration: float, width: int, height: int, fps: int, seed: int, out: Path
+        self, image: Path, *, prompt: str, duration: float, width: int, height: int, fps: int, seed: int, out: Path,
+        job: JobRecord | None = None,
     ) -> Path:
-        """Write an MP4 clip that brings `image` to life for `duration` seconds."""
+        """Write an MP4 clip that brings `image` to life for `duration` seconds (resuming `job` if it has one)."""
 
 
 class TextToSpeech(Protocol):

@@ -13,6 +13,7 @@ from PIL import Image
 
 from framecast.errors import ContentRejected, InvalidRequest, ProviderTimeout, ProviderUnavailable, RateLimited
 from framecast.http import ProviderHTTP
+from framecast.providers.base import JobRecord
 
 MEDIA_HOSTS = ("klingai.com", "kling.ai", "aliyuncs.com", "amazonaws.com")
 MAX_DOWNLOAD = 512 * 1024 * 1024
@@ -57,27 +58,32 @@ class KlingVideoGenerator:
         return body.get("data") or {}
 
     def animate(self, image: Path, *, prompt: str, duration: float, width: int, height: int, fps: int, seed: int,
-                out: Path) -> Path:
+                out: Path, job: JobRecord | None = None) -> Path:
+        job = job or JobRecord()
         seconds = "5" if duration <= 5 else "10"
-        with Image.open(image) as im:
-            buf = io.BytesIO()
-            im.convert("RGB").save(buf, "JPEG", quality=90)
-        body = {"model_name": self.model, "image": base64.b64encode(buf.getvalue()).decode(),  # raw, no data: prefix
-                "prompt": prompt[:2500], "mode": self.mode, "duration": seconds}
-        if self.callback_url:
-            body["callback_url"] = self.callback_url
-        data = self._check(self.http.json("POST", "/v1/videos/image2video", json=body, headers=self._auth()),
-                           "submitting image2video")
-        task_id = data.get("task_id")
-        if not task_id:
-            raise ProviderUnavailable("kling: image2video answered without a task_id", provider="kling")
-        self.seconds_billed = int(seconds)
-        url = self._wait(task_id)
+        task_id = job.get().get("task_id")
+        if not task_id:  # nothing paid yet for these inputs
+            with Image.open(image) as im:
+                buf = io.BytesIO()
+                im.convert("RGB").save(buf, "JPEG", quality=90)
+            body = {"model_name": self.model, "image": base64.b64encode(buf.getvalue()).decode(),  # raw, no data: prefix
+                    "prompt": prompt[:2500], "mode": self.mode, "duration": seconds}
+            if self.callback_url:
+                body["callback_url"] = self.callback_url
+            data = self._check(self.http.json("POST", "/v1/videos/image2video", json=body, headers=self._auth()),
+                               "submitting image2video")
+            task_id = data.get("task_id")
+            if not task_id:
+                raise ProviderUnavailable("kling: image2video answered without a task_id", provider="kling")
+            job.put({"task_id": task_id, "seconds": int(seconds), "submitted_at": time.time()})
+        self.seconds_billed = job.get().get("seconds", int(seconds))  # Kling bills 5 or 10 s
+        url = self._wait(task_id, job)
         out.parent.mkdir(parents=True, exist_ok=True)
         self.http.download(url, out, allowed_hosts=MEDIA_HOSTS, max_bytes=MAX_DOWNLOAD, content_types=("video/",))
         return out
 
-    def _wait(self, task_id: str) -> str:
+    def _wait(self, task_id: str, job: JobRecord) -> str:
+        """Poll to a terminal status; a failed job is cleared from `job`, a blip or the deadline is not."""
         started = time.monotonic()
         while True:
             self.sleep(self.poll * (1 + random.uniform(0, 0.3)))
@@ -90,6 +96,7 @@ class KlingVideoGenerator:
                     raise ProviderUnavailable(f"kling: task {task_id} succeeded without videos", provider="kling")
                 return videos[0]["url"]
             if status == "failed":
+                job.clear()
                 why = data.get("task_status_msg", "")
                 error = ContentRejected if "risk" in why.lower() or "safety" in why.lower() else InvalidRequest
                 raise error(f"kling: task {task_id} failed: {why}", provider="kling")

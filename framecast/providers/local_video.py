@@ -14,7 +14,7 @@ class LocalVideoGenerator:
     name = "local"
 
     def animate(self, image: Path, *, prompt: str, duration: float, width: int, height: int, fps: int,
-                seed: int, out: Path) -> Path:
+                seed: int, out: Path, job=None) -> Path:
         move = MOVES[choose_move(prompt, seed)]
         out.parent.mkdir(parents=True, exist_ok=True)
         ffmpeg.run(animate_command(image, out, move, width=width, height=height, fps=fps, duration=duration),

@@ -13,6 +13,7 @@ from PIL import Image
 
 from framecast.errors import ContentRejected, InvalidRequest, ProviderTimeout, ProviderUnavailable
 from framecast.http import ProviderHTTP
+from framecast.providers.base import JobRecord
 
 API_VERSION = "2024-11-06"
 MEDIA_HOSTS = ("runwayml.com", "amazonaws.com", "cloudfront.net", "googleapis.com")
@@ -50,30 +51,39 @@ class RunwayVideoGenerator:
         self.seconds_billed = 0
 
     def animate(self, image: Path, *, prompt: str, duration: float, width: int, height: int, fps: int, seed: int,
-                out: Path) -> Path:
+                out: Path, job: JobRecord | None = None) -> Path:
+        job = job or JobRecord()
         seconds = min(10, max(2, math.ceil(duration)))
-        body = {"model": self.model, "promptImage": data_uri(image), "ratio": ratio_for(width, height),
-                "duration": seconds, "seed": seed % 4294967295}
-        if prompt:
-            body["promptText"] = prompt[:1000]
         headers = {"X-Runway-Version": API_VERSION}
-        task = self.http.json("POST", "/v1/image_to_video", json=body, headers=headers)
-        task_id = task.get("id")
-        if not task_id:
-            raise ProviderUnavailable("runway: image_to_video answered without a task id", provider="runway")
-        self.seconds_billed = seconds
-        url = self._wait(task_id, headers)
+        task_id = job.get().get("task_id")
+        if not task_id:  # nothing paid yet for these inputs
+            body = {"model": self.model, "promptImage": data_uri(image), "ratio": ratio_for(width, height),
+                    "duration": seconds, "seed": seed % 4294967295}
+            if prompt:
+                body["promptText"] = prompt[:1000]
+            task = self.http.json("POST", "/v1/image_to_video", json=body, headers=headers)
+            task_id = task.get("id")
+            if not task_id:
+                raise ProviderUnavailable("runway: image_to_video answered without a task id", provider="runway")
+            job.put({"task_id": task_id, "seconds": seconds, "submitted_at": time.time()})
+        self.seconds_billed = job.get().get("seconds", seconds)
+        url = self._wait(task_id, headers, job)
         out.parent.mkdir(parents=True, exist_ok=True)
         self.http.download(url, out, allowed_hosts=MEDIA_HOSTS, max_bytes=MAX_DOWNLOAD, content_types=("video/",))
         return out
 
-    def _wait(self, task_id: str, headers: dict) -> str:
-        """Poll until SUCCEEDED (→ output URL) or a failure; PENDING/THROTTLED/RUNNING keep waiting."""
+    def _wait(self, task_id: str, headers: dict, job: JobRecord) -> str:
+        """Poll until SUCCEEDED (→ output URL) or a failure; PENDING/THROTTLED/RUNNING keep waiting.
+
+        A job that ended without a clip is cleared from `job`; a blip or the deadline leaves it, so
+        the next attempt resumes polling it rather than paying for another.
+        """
         started = time.monotonic()
         while True:
             self.sleep(self.poll * (1 + random.uniform(0, 0.3)))
             response = self.http.request("GET", f"/v1/tasks/{task_id}", headers=headers, allow=(404,))
             if response.status_code == 404:
+                job.clear()
                 raise InvalidRequest(f"runway: task {task_id} was cancelled or deleted", provider="runway", status=404)
             try:
                 task = response.json()
@@ -86,6 +96,7 @@ class RunwayVideoGenerator:
                     raise ProviderUnavailable(f"runway: task {task_id} succeeded without output", provider="runway")
                 return outputs[0]
             if status == "FAILED":
+                job.clear()
                 code, why = task.get("failureCode", ""), task.get("failure", "")
                 message = f"runway: task {task_id} failed: {why} ({code})"
                 if code.startswith("SAFETY"):
@@ -94,6 +105,7 @@ class RunwayVideoGenerator:
                     raise ProviderUnavailable(message, provider="runway")
                 raise InvalidRequest(message, provider="runway")
             if status == "CANCELLED":
+                job.clear()
                 raise InvalidRequest(f"runway: task {task_id} was cancelled", provider="runway")
             if status not in NON_TERMINAL:
                 raise ProviderUnavailable(f"runway: unknown task status {status!r}", provider="runway")

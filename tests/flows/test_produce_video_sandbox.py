@@ -120,3 +120,13 @@ def test_publishing_to_youtube_happens_once_per_channel_date_and_topic(cloud, sa
     assert stored["meta"]["status"]["privacyStatus"] == "unlisted"
     assert stored["meta"]["status"]["containsSyntheticMedia"] is True
     assert stored["bytes"] == (Path(first.location) / "video.mp4").read_bytes()
+
+
+def test_a_task_retried_after_the_provider_accepted_its_job_pays_for_no_second_job(cloud, sandbox, tmp_path):
+    # The fault lands after Runway accepted (and billed) the job: a poll answer that is not JSON. Prefect
+    # retries the task; the retry finds the recorded job and polls it again instead of submitting anew.
+    sandbox.state.inject("runway", "tasks", Fault(kind="malformed"))
+    publication = produce_video(channel=cloud(), topic="How rivers carve canyons")
+    scenes = len(json.loads((Path(publication.location) / "script.json").read_text())["scenes"])
+    assert sandbox.state.calls("runway", "image_to_video") == scenes  # one paid job per scene, counted by Runway
+    assert sum(1 for e in usage.read(tmp_path / "out") if e["provider"] == "runway") == scenes

@@ -82,3 +82,33 @@ def test_a_failed_media_download_is_retried_without_buying_the_job_again(runway,
     assert ffmpeg.stream(ffmpeg.probe(clip), "video")["codec_name"] == "h264"  # whole, not the cut-off half
     assert sandbox.state.calls("runway", "image_to_video") == 1  # one paid job, counted by the provider
     assert sandbox.state.calls("runway", "media") == 2
+
+
+def test_a_retry_after_a_broken_poll_resumes_the_paid_job_instead_of_buying_another(runway, still, sandbox, tmp_path):
+    from framecast.providers.base import JobRecord
+
+    job = JobRecord()
+    sandbox.state.inject("runway", "tasks", Fault(kind="malformed"))
+    with pytest.raises(ProviderUnavailable, match="malformed JSON polling task"):
+        runway.animate(still, prompt="p", duration=4, width=640, height=360, fps=24, seed=7, out=tmp_path / "c.mp4",
+                       job=job)
+    recorded = job.get()["task_id"]
+    assert sandbox.state.calls("runway", "image_to_video") == 1
+    clip = runway.animate(still, prompt="p", duration=4, width=640, height=360, fps=24, seed=7, out=tmp_path / "c.mp4",
+                          job=job)  # what the task's retry does: same inputs, same record
+    assert clip.is_file() and job.get()["task_id"] == recorded
+    assert sandbox.state.calls("runway", "image_to_video") == 1  # no second paid job
+
+
+def test_a_failed_job_is_forgotten_so_the_next_attempt_submits_a_new_one(runway, still, sandbox, tmp_path):
+    from framecast.providers.base import JobRecord
+
+    job = JobRecord()
+    sandbox.state.inject("runway", "image_to_video", Fault(kind="failed_internal"))
+    with pytest.raises(ProviderUnavailable, match="failed"):
+        runway.animate(still, prompt="p", duration=4, width=640, height=360, fps=24, seed=7, out=tmp_path / "c.mp4",
+                       job=job)
+    assert job.get() == {}
+    assert runway.animate(still, prompt="p", duration=4, width=640, height=360, fps=24, seed=7,
+                          out=tmp_path / "c.mp4", job=job).is_file()
+    assert sandbox.state.calls("runway", "image_to_video") == 2
