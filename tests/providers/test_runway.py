@@ -6,6 +6,7 @@ import pytest
 from framecast.errors import ContentRejected, InvalidRequest, ProviderTimeout, ProviderUnavailable
 from framecast.http import ProviderHTTP, RetryPolicy
 from framecast.media import ffmpeg
+from framecast.providers.base import JobRecord
 from framecast.providers.local_image import LocalImageGenerator
 from framecast.providers.runway import RunwayVideoGenerator, ratio_for
 from framecast.sandbox import Fault
@@ -24,9 +25,9 @@ def runway(sandbox):
     return RunwayVideoGenerator(http, "gen4_turbo", poll_seconds=0.01, deadline_seconds=20)
 
 
-def animate(runway, still, tmp_path, duration=4.2):
+def animate(runway, still, tmp_path, duration=4.2, job=None):
     return runway.animate(still, prompt="slow push in", duration=duration, width=640, height=360, fps=24, seed=7,
-                          out=tmp_path / "clip.mp4")
+                          out=tmp_path / "clip.mp4", job=job)
 
 
 def test_ratios_are_pixel_pairs():
@@ -85,30 +86,22 @@ def test_a_failed_media_download_is_retried_without_buying_the_job_again(runway,
 
 
 def test_a_retry_after_a_broken_poll_resumes_the_paid_job_instead_of_buying_another(runway, still, sandbox, tmp_path):
-    from framecast.providers.base import JobRecord
-
     job = JobRecord()
     sandbox.state.inject("runway", "tasks", Fault(kind="malformed"))
     with pytest.raises(ProviderUnavailable, match="malformed JSON polling task"):
-        runway.animate(still, prompt="p", duration=4, width=640, height=360, fps=24, seed=7, out=tmp_path / "c.mp4",
-                       job=job)
+        animate(runway, still, tmp_path, job=job)
     recorded = job.get()["task_id"]
     assert sandbox.state.calls("runway", "image_to_video") == 1
-    clip = runway.animate(still, prompt="p", duration=4, width=640, height=360, fps=24, seed=7, out=tmp_path / "c.mp4",
-                          job=job)  # what the task's retry does: same inputs, same record
+    clip = animate(runway, still, tmp_path, job=job)  # what the task's retry does: same inputs, same record
     assert clip.is_file() and job.get()["task_id"] == recorded
     assert sandbox.state.calls("runway", "image_to_video") == 1  # no second paid job
 
 
 def test_a_failed_job_is_forgotten_so_the_next_attempt_submits_a_new_one(runway, still, sandbox, tmp_path):
-    from framecast.providers.base import JobRecord
-
     job = JobRecord()
     sandbox.state.inject("runway", "image_to_video", Fault(kind="failed_internal"))
     with pytest.raises(ProviderUnavailable, match="failed"):
-        runway.animate(still, prompt="p", duration=4, width=640, height=360, fps=24, seed=7, out=tmp_path / "c.mp4",
-                       job=job)
+        animate(runway, still, tmp_path, job=job)
     assert job.get() == {}
-    assert runway.animate(still, prompt="p", duration=4, width=640, height=360, fps=24, seed=7,
-                          out=tmp_path / "c.mp4", job=job).is_file()
+    assert animate(runway, still, tmp_path, job=job).is_file()
     assert sandbox.state.calls("runway", "image_to_video") == 2
