@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import socket
@@ -23,6 +24,15 @@ def data_dir() -> Path:
 def store_id() -> str:
     """Identifies the configured store (part of cache keys: references are only valid in their store)."""
     return get_settings().store or data_dir().as_uri()
+
+
+def endpoints_id() -> str:
+    """Identifies the provider endpoints in use (part of cache keys): a sandbox run never shares results
+    with a real one, nor a run against one OpenAI-compatible server with a run against another."""
+    settings = get_settings()
+    urls = sorted((name, str(value)) for name, value in settings.model_dump().items()
+                  if name.endswith(("_base_url", "_endpoint", "_token_url")) and value)
+    return hashlib.sha256(repr(urls).encode()).hexdigest()[:16]
 
 
 def store() -> ArtifactStore:

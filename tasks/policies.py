@@ -22,13 +22,15 @@ CACHE_FOR = timedelta(days=30)
 
 
 def versioned(stage: str) -> CachePolicy:
-    """Inputs + task source + the stage's version + the artifact store: what decides the output.
+    """Inputs + task source + the stage's version + the artifact store + the provider endpoints.
 
     The store is part of the key because a cached result is a reference into one store: another
-    output folder must not be handed references into this one. Secrets are never inputs.
+    output folder must not be handed references into this one. The endpoints are, so that a sandbox
+    run's media can never come back from the cache in a real run. Secrets are never inputs.
     """
     version = f"framecast-{framecast.__version__}/{stage}-{STAGE_VERSIONS[stage]}"
-    return INPUTS + TASK_SOURCE + CachePolicy.from_cache_key_fn(lambda ctx, inputs: f"{version}|{runtime.store_id()}")
+    return INPUTS + TASK_SOURCE + CachePolicy.from_cache_key_fn(
+        lambda ctx, inputs: f"{version}|{runtime.store_id()}|{runtime.endpoints_id()}")
 
 
 MAX_TASK_WAIT = 900.0  # longest Retry-After a task waits out before its next attempt

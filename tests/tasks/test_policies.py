@@ -36,6 +36,25 @@ def test_stage_version_and_store_are_part_of_the_key(monkeypatch, tmp_path):
     assert key_a != key_b and "image-1" in key_a
 
 
+def test_a_sandbox_endpoint_never_shares_a_key_with_the_real_provider(monkeypatch, tmp_path):
+    from prefect.cache_policies import CacheKeyFnPolicy
+
+    from framecast.config import reset_settings
+
+    policy = next(p for p in versioned("image").policies if isinstance(p, CacheKeyFnPolicy))
+    monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path))
+    reset_settings()
+    real = policy.compute_key(None, {}, {})
+    monkeypatch.setenv("FRAMECAST_OPENAI_BASE_URL", "http://127.0.0.1:8765/openai/v1")
+    reset_settings()
+    sandbox = policy.compute_key(None, {}, {})
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-another-key-0123456789")  # a secret: never part of the key
+    reset_settings()
+    assert policy.compute_key(None, {}, {}) == sandbox != real
+    assert "sk-another" not in sandbox
+    reset_settings()
+
+
 def test_a_long_retry_after_is_waited_out_before_the_task_retries(monkeypatch):
     import tasks.policies as policies
 
