@@ -22,6 +22,19 @@ class Line:
     usd: float
 
 
+def clip_seconds(provider: str, duration: float) -> int:
+    """Seconds of video a provider bills for a clip of `duration` (Kling: 5 or 10; Runway: 2–10 whole)."""
+    if provider == "kling":
+        from framecast.providers.kling import KlingVideoGenerator
+
+        return KlingVideoGenerator.billed_seconds(duration)
+    if provider == "runway":
+        from framecast.providers.runway import RunwayVideoGenerator
+
+        return RunwayVideoGenerator.billed_seconds(duration)
+    return min(10, math.ceil(duration))
+
+
 def estimate(channel: ChannelConfig) -> list[Line]:
     """One line per stage: expected units and USD for one video of this channel."""
     cfg = channel.script
@@ -30,7 +43,7 @@ def estimate(channel: ChannelConfig) -> list[Line]:
     plan = [
         ("script", channel.script.provider, channel.script.model, ESTIMATED_SCRIPT_TOKENS),
         ("image", channel.image.provider, channel.image.model, scenes),
-        ("motion", channel.motion.provider, channel.motion.model, scenes * min(10, math.ceil(per_scene))),
+        ("motion", channel.motion.provider, channel.motion.model, scenes * clip_seconds(channel.motion.provider, per_scene)),
         ("voice", channel.voice.provider, channel.voice.model, cfg.target_seconds * CHARS_PER_SECOND),
     ]
     if channel.music.source == "elevenlabs":

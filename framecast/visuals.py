@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 
 from framecast import providers, runtime, usage
 from framecast.config import ImageConfig, MotionConfig, VideoFormat, get_settings
+from framecast.estimate import clip_seconds
 from framecast.media import ffmpeg
 from framecast.models import ClipAsset, ImageAsset, Scene
 from framecast.providers.base import JobRecord
@@ -43,7 +43,8 @@ def animate(image: ImageAsset, scene: Scene, index: int, duration: float, cfg: M
     """Turn the still into a clip of `duration` seconds and store it."""
     gen = providers.video_generator(cfg)
     store = runtime.store()
-    with usage.charge(get_settings().data_dir, provider=gen.name, role="motion", units=min(10, math.ceil(duration)),
+    # Reserve what the provider will bill for this clip (Kling: 5 or 10 s), not the scene's length.
+    with usage.charge(get_settings().data_dir, provider=gen.name, role="motion", units=clip_seconds(gen.name, duration),
                       unit="second", model=getattr(gen, "model", "")) as bill, runtime.scratch() as tmp:
         clip_seed = scene_seed(seed, index, scene.visual_prompt)
         job = job_record(store, gen, image, scene.motion_prompt, duration, fmt, clip_seed)

@@ -60,3 +60,10 @@ def test_a_torn_ledger_line_is_set_aside_and_never_stops_a_run(tmp_path, run):
     quarantine = tmp_path / "usage.jsonl.quarantine"
     usage.read(tmp_path)
     assert quarantine.read_text().count('"role": "ima') == 1  # kept once, not once per read
+
+
+def test_kling_is_reserved_and_estimated_at_the_5_or_10_seconds_it_bills():
+    from framecast.estimate import clip_seconds
+
+    assert [clip_seconds("kling", d) for d in (3.2, 5.0, 5.1, 9.0)] == [5, 5, 10, 10]
+    assert [clip_seconds("runway", d) for d in (1.2, 4.2, 12.0)] == [2, 5, 10]

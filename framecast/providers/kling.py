@@ -57,10 +57,15 @@ class KlingVideoGenerator:
             raise InvalidRequest(f"kling: {what} failed: {body.get('message')} ({code})", provider="kling")
         return body.get("data") or {}
 
+    @staticmethod
+    def billed_seconds(duration: float) -> int:
+        """Kling makes, and bills, 5 or 10 s clips."""
+        return 5 if duration <= 5 else 10
+
     def animate(self, image: Path, *, prompt: str, duration: float, width: int, height: int, fps: int, seed: int,
                 out: Path, job: JobRecord | None = None) -> Path:
         job = job or JobRecord()
-        seconds = "5" if duration <= 5 else "10"
+        seconds = str(self.billed_seconds(duration))
         task_id = job.get().get("task_id")
         if not task_id:  # nothing paid yet for these inputs
             with Image.open(image) as im:

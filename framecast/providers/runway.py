@@ -50,10 +50,15 @@ class RunwayVideoGenerator:
         self.http, self.model, self.poll, self.deadline, self.sleep = http, model, poll_seconds, deadline_seconds, sleep
         self.seconds_billed = 0
 
+    @staticmethod
+    def billed_seconds(duration: float) -> int:
+        """The clip length Runway is asked for, and bills: whole seconds, 2–10."""
+        return min(10, max(2, math.ceil(duration)))
+
     def animate(self, image: Path, *, prompt: str, duration: float, width: int, height: int, fps: int, seed: int,
                 out: Path, job: JobRecord | None = None) -> Path:
         job = job or JobRecord()
-        seconds = min(10, max(2, math.ceil(duration)))
+        seconds = self.billed_seconds(duration)
         headers = {"X-Runway-Version": API_VERSION}
         task_id = job.get().get("task_id")
         if not task_id:  # nothing paid yet for these inputs
