@@ -135,20 +135,15 @@ def _cloud_channel_file(channel, out: Path) -> Path:
 def _cost_table(console, run: str) -> None:
     from rich.table import Table
 
-    from framecast import usage
+    from framecast import report, usage
     from framecast.config import get_settings
 
-    entries = [e for e in usage.read(get_settings().data_dir) if e.get("run") == run]
+    rows = report.cost_rows([e for e in usage.read(get_settings().data_dir) if e.get("run") == run])
     table = Table(title="cost of this run (estimated list prices)")
     for column in ("stage", "provider", "model", "calls", "units", "USD"):
         table.add_column(column, justify="right" if column in ("calls", "units", "USD") else "left")
-    groups: dict[tuple, list] = {}
-    for e in entries:
-        groups.setdefault((e["role"], e["provider"], e["model"]), []).append(e)
-    for (role, provider, model), rows in groups.items():
-        table.add_row(role, provider, model or "-", str(len(rows)),
-                      f"{sum(r['units'] for r in rows):g} {rows[0]['unit']}", f"{sum(r['usd'] for r in rows):.2f}")
-    table.add_row("total", "", "", str(len(entries)), "", f"{sum(e['usd'] for e in entries):.2f}")
+    for row in rows:  # the same rows as the run's cost artifact in the Prefect UI
+        table.add_row(row["stage"], row["provider"], row["model"], str(row["calls"]), row["units"], f"{row['usd']:.2f}")
     console.print(table)
 
 
