@@ -13,8 +13,8 @@ def result_storage(credentials=None):
     """A saved GcsBucket block for FRAMECAST_STORE=gs://…, else None (Prefect's default local storage).
 
     Prefect wants result storage persisted server-side (workers load it by reference), so the
-    block is saved as `framecast-results-<bucket>`; deployments can name it in
-    PREFECT_RESULTS_DEFAULT_STORAGE_BLOCK=gcs-bucket/framecast-results-<bucket>.
+    block is saved as `framecast-results-<bucket>`; `framecast prefect-setup` makes it the server's
+    default result storage, which is how deployments on every worker use it.
     """
     uri = get_settings().store
     if not uri:
