@@ -71,9 +71,19 @@ def run_pair(ops, deployed, **parameters) -> list[dict]:
 
 
 def worker_of(ops, run_id: str) -> str:
-    first = ops.post("/logs/filter", {"logs": {"flow_run_id": {"any_": [run_id]}}, "sort": "TIMESTAMP_ASC",
-                                      "limit": 5}).json()
-    return next(e["message"].split("'")[1] for e in first if e["message"].startswith("Worker '"))
+    """The worker that ran the flow run, from that worker's own `executed-flow-run` event.
+
+    Not the run's first "Worker 'x' submitting" log line: every worker that polled the run logs that before
+    racing to propose Pending, and the loser's line can come first."""
+    def executed():
+        page = ops.post("/events/filter", {"filter": {
+            "event": {"name": ["prefect.worker.executed-flow-run"]},
+            "related": {"id": [f"prefect.flow-run.{run_id}"]}}, "limit": 10}).json()
+        return {e["resource"]["prefect.resource.name"] for e in page["events"]} or None
+
+    names = wait_for(f"the executed-flow-run event of {run_id}", executed, timeout=60)
+    assert len(names) == 1, f"run {run_id} executed by several workers: {names}"
+    return names.pop()
 
 
 # A real PostgreSQL, server and two workers rendering four videos.
