@@ -30,8 +30,12 @@ def main() -> None:
 
     from framecast import edit, narration, quality, scripting, visuals
     from framecast.config import ChannelConfig, VideoFormat
+    from framecast.cost.ledger import default_url
+    from framecast.cost.meter import Meter
 
     channel = ChannelConfig(name="bench", format=VideoFormat(width=args.width, height=args.height, fps=args.fps))
+    meter = Meter.open(default_url(Path(os.environ["FRAMECAST_DATA_DIR"])), run="bench/2026-12-01/bench",
+                       channel="bench", day="2026-12-01")
     times: dict[str, float] = {}
 
     def timed(name, fn):
@@ -41,21 +45,21 @@ def main() -> None:
         return result
 
     pool = ThreadPoolExecutor(args.workers)
-    script = timed("script", lambda: scripting.write(args.topic, channel.script))
+    script = timed("script", lambda: scripting.write(args.topic, channel.script, meter))
     scenes = script.scenes
     images = timed("images", lambda: list(pool.map(
-        lambda i: visuals.render_image(scenes[i], i, channel.image, channel.format, 0), range(len(scenes)))))
-    voices = timed("narration", lambda: [narration.synthesize(s.narration, channel.voice) for s in scenes])
+        lambda i: visuals.render_image(scenes[i], i, channel.image, channel.format, 0, meter), range(len(scenes)))))
+    voices = timed("narration", lambda: [narration.synthesize(s.narration, channel.voice, meter) for s in scenes])
     timeline = edit.plan(scenes, voices, channel.format)
     clips = timed("motion", lambda: list(pool.map(
         lambda i: visuals.animate(images[i], scenes[i], i, timeline.slots[i].duration, channel.motion,
-                                  channel.format, 0), range(len(scenes)))))
+                                  channel.format, 0, meter), range(len(scenes)))))
     captions = edit.write_captions(timeline, voices, channel.format, channel.captions)
-    music = timed("music", lambda: edit.prepare_music(channel.music, 0))
+    music = timed("music", lambda: edit.prepare_music(channel.music, 0, meter))
     video = timed("assembly", lambda: edit.assemble(timeline, clips, voices, captions, music, channel.format,
                                                     channel.music.gain_db, channel.captions.burn_in,
                                                     channel.quality.loudness_lufs))
-    report = timed("quality", lambda: quality.check(video, timeline, captions, channel))
+    report = timed("quality", lambda: quality.check(video, timeline, captions, channel, meter))
 
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

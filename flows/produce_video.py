@@ -11,8 +11,9 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import Field
 
-from framecast import gate, progress, redaction, runtime, scripting, topics, usage
+from framecast import gate, progress, redaction, runtime, scripting, topics
 from framecast.config import available_channels, get_settings, load_channel
+from framecast.cost.meter import Meter, ledger_url
 from framecast.errors import ConfigError, FramecastError
 from framecast.models import Publication, Script
 from tasks import reporting
@@ -86,26 +87,29 @@ def produce_video(
     reporting.name_flow_run(f"{cfg.name} · {day.isoformat()}")  # the topic follows once the channel is ours
     with channel_lock(cfg.name):
         run_key = f"{cfg.name}/{day.isoformat()}/{flow_run.get_id() or 'local'}"
-        usage.current_run.set(run_key)  # tasks inherit both: Prefect copies the context into task threads
-        usage.run_budget.set(cfg.budget.max_usd_per_run)
+        runtime.artifact_scope.set(run_key)  # where new GCS artifacts go (a layout hint only)
+        # Who pays and within which limits, handed to every paying task (not in their cache keys).
+        meter = Meter.open(ledger_url(get_settings()), run=run_key, channel=cfg.name, day=day.isoformat(),
+                           budget=cfg.budget)
+        meter.ledger.import_jsonl(runtime.data_dir() / "usage.jsonl")  # an older framecast's ledger, once
         if script is not None:
             topic = topic.strip() or script.title
         elif not topic.strip():
             choice = choose_topic(cfg.name, day, backlog, cfg.topic_similarity_max, cfg.topic_ideas, cfg.script,
-                                  cfg.title, cfg.language)
+                                  cfg.title, cfg.language, meter)
             topic = choice.topic
             log.info("topic of %s for channel %s: %r (%s)", day.isoformat(), cfg.name, topic, choice.reason)
         topic = scripting.clean_topic(topic)
         reporting.name_flow_run(f"{cfg.name} · {day.isoformat()} · {topic}")
-        return _produce(cfg, topic, day, script, tuple(notes or ()), run_key, log)
+        return _produce(cfg, topic, day, script, tuple(notes or ()), meter, log)
 
 
-def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str, ...], run_key: str,
+def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str, ...], meter: Meter,
              log) -> Publication:
     """The DAG of one video, in order: script, scenes in parallel, assembly, gate, publication."""
     progress.stage("script", 1)
     if script is None:
-        script = write_script(topic, cfg.script, cfg.language, notes)
+        script = write_script(topic, cfg.script, cfg.language, notes, meter)
     scenes, indices = script.scenes, list(range(len(script.scenes)))
     tracker = reporting.RunProgress(cfg.name, total=1 + 3 * len(scenes) + 3)
     tracker.advance("script", f"{script.title!r}, {len(scenes)} scenes")
@@ -114,9 +118,10 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
 
     tracker.stage("images", len(scenes))
     tracker.stage("narration", len(scenes))
-    images = render_scene_image.map(scenes, indices, unmapped(cfg.image), unmapped(cfg.format), unmapped(cfg.seed))
-    voices = synthesize_narration.map([s.narration for s in scenes], indices, unmapped(cfg.voice))
-    music = prepare_music.submit(cfg.music, cfg.seed)
+    images = render_scene_image.map(scenes, indices, unmapped(cfg.image), unmapped(cfg.format), unmapped(cfg.seed),
+                                    unmapped(meter))
+    voices = synthesize_narration.map([s.narration for s in scenes], indices, unmapped(cfg.voice), unmapped(meter))
+    music = prepare_music.submit(cfg.music, cfg.seed, meter)
     narrations = _gather(voices, "narration", tracker)
     log.info("narration: %d scenes, %.1f s of speech (%s)", len(narrations),
              sum(n.duration for n in narrations), cfg.voice.provider)
@@ -124,7 +129,7 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
 
     tracker.stage("motion", len(scenes))
     clips = animate_scene.map(images, scenes, indices, [s.duration for s in timeline.slots],
-                              unmapped(cfg.motion), unmapped(cfg.format), unmapped(cfg.seed))
+                              unmapped(cfg.motion), unmapped(cfg.format), unmapped(cfg.seed), unmapped(meter))
     captions = write_captions.submit(timeline, narrations, cfg.format, cfg.captions)
     stills = _gather(images, "images", tracker)
     reporting.show_contact_sheet(cfg.name, stills)
@@ -137,7 +142,7 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
     tracker.advance("assembly", f"{video.duration:.1f} s")
     log.info("assembly: %.1f s of %dx%d video", video.duration, video.width, video.height)
     tracker.stage("quality", 1)
-    report = check_quality(video, timeline, captions.result(), cfg, script)
+    report = check_quality(video, timeline, captions.result(), cfg, script, meter)
     regenerated: list[int] = []
     for attempt in range(1, cfg.quality.max_regenerations + 1):
         bad = [] if report.passed else gate.scenes_to_regenerate(report.failures)
@@ -148,25 +153,25 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
         # New seeds for the offending scenes only; every other result comes from the cache.
         seed = cfg.seed + 7919 * attempt
         for i in bad:
-            stills[i] = render_scene_image(scenes[i], i, cfg.image, cfg.format, seed)
+            stills[i] = render_scene_image(scenes[i], i, cfg.image, cfg.format, seed, meter)
             clip_assets[i] = animate_scene(stills[i], scenes[i], i, timeline.slots[i].duration, cfg.motion,
-                                           cfg.format, seed)
+                                           cfg.format, seed, meter)
         regenerated += bad
         video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), *render)
-        report = check_quality(video, timeline, captions.result(), cfg, script)
+        report = check_quality(video, timeline, captions.result(), cfg, script, meter)
     tracker.advance("quality", "passed" if report.passed else "failed")
     reporting.show_quality(cfg.name, report, script.title)
     log.info("quality gate: %s (%d checks)%s", "PASSED" if report.passed else "FAILED", len(report.checks),
              "" if report.passed else f": {report.summary()}")
 
     thumbnail = make_thumbnail(stills[0])  # after any regeneration: never a rejected picture
-    manifest = record_run(run_key, script, stills, clip_assets, narrations, captions.result(), music.result(),
+    manifest = record_run(meter.run, script, stills, clip_assets, narrations, captions.result(), music.result(),
                           video, thumbnail, report,
                           {"channel": cfg.name, "topic": topic, "regenerated_scenes": regenerated})
-    reporting.show_cost(cfg.name, run_key)
+    reporting.show_cost(cfg.name, meter)
     tracker.stage("publish", 1)
     publication = publish_video(script, video, thumbnail, captions.result(), report, manifest, cfg, topic, day,
-                                run_key.rsplit("/", 1)[-1])
+                                meter.run.rsplit("/", 1)[-1])
     tracker.advance("publish", "published")
     reporting.show_publication(cfg.name, publication)
     log.info("published %r to %s%s", script.title, publication.location,

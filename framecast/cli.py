@@ -39,6 +39,16 @@ def _parser() -> argparse.ArgumentParser:
     est = sub.add_parser("estimate", help="expected cost of one run of a channel, without spending anything")
     est.add_argument("--channel", default="demo")
     est.add_argument("--cloud", action="store_true", help="as if every stage used its cloud provider")
+    hooks = sub.add_parser("callbacks", help="webhook receiver that completes Kling jobs (put it behind an HTTPS proxy)")
+    hooks_sub = hooks.add_subparsers(dest="callbacks_command", required=True)
+    serve = hooks_sub.add_parser("serve", help="serve POST /kling/<job> in the foreground")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8780)
+    serve.add_argument("--out", type=Path, help="the artifact store the workers use (local folder); default "
+                                                "./framecast-output")
+    spent = sub.add_parser("costs", help="what a channel spent in a month, from the shared cost ledger")
+    spent.add_argument("--channel", help="one channel (default: every channel)")
+    spent.add_argument("--month", help="YYYY-MM (default: this month)")
     sub.add_parser("voices", help="list the ElevenLabs voices on your account (needs ELEVENLABS_API_KEY)")
     box = sub.add_parser("sandbox", help="run the provider sandbox in the foreground")
     box.add_argument("--port", type=int, default=8765)
@@ -132,21 +142,6 @@ def _cloud_channel_file(channel, out: Path) -> Path:
     return path
 
 
-def _cost_table(console, run: str) -> None:
-    from rich.table import Table
-
-    from framecast import report, usage
-    from framecast.config import get_settings
-
-    rows = report.cost_rows([e for e in usage.read(get_settings().data_dir) if e.get("run") == run])
-    table = Table(title="cost of this run (estimated list prices)")
-    for column in ("stage", "provider", "model", "calls", "units", "USD"):
-        table.add_column(column, justify="right" if column in ("calls", "units", "USD") else "left")
-    for row in rows:  # the same rows as the run's cost artifact in the Prefect UI
-        table.add_row(row["stage"], row["provider"], row["model"], str(row["calls"]), row["units"], f"{row['usd']:.2f}")
-    console.print(table)
-
-
 def _run(args, console, channel, script, notes, topic, out: Path) -> int:
     """Run the flow with progress bars; print the verdict, the cost table and the MP4's path."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -186,7 +181,9 @@ def _run(args, console, channel, script, notes, topic, out: Path) -> int:
     from framecast import runtime
 
     manifest = json.loads(runtime.store().local_path(publication.manifest).read_text())
-    _cost_table(console, manifest["run"])
+    from framecast.cost.commands import cost_table
+
+    cost_table(console, manifest["run"])
     report = publication.quality
     console.print(f"quality gate: [green]PASSED[/green] ({len(report.checks)} checks; "
                   f"{report.measurements.get('integrated_lufs')} LUFS)")
@@ -194,28 +191,6 @@ def _run(args, console, channel, script, notes, topic, out: Path) -> int:
     if publication.youtube:
         console.print(f"youtube: {publication.youtube.get('url')}")
     print(f"{publication.location}/video.mp4")
-    return 0
-
-
-def _estimate(args) -> int:
-    from framecast.config import load_channel, with_cloud_providers
-    from framecast.errors import FramecastError
-    from framecast.estimate import estimate
-
-    try:
-        channel = load_channel(args.channel)
-    except FramecastError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    channel = with_cloud_providers(channel) if args.cloud else channel
-    lines = estimate(channel)
-    print(f"{'stage':<8} {'provider':<11} {'model':<24} {'units':>14} {'USD':>8}")
-    for line in lines:
-        print(f"{line.role:<8} {line.provider:<11} {line.model:<24} {f'{line.units:g} {line.unit}':>14} {line.usd:>8.2f}")
-    total = sum(line.usd for line in lines)
-    budget = channel.budget.max_usd_per_run
-    print(f"{'total':<8} {'':<11} {'':<24} {'':>14} {total:>8.2f}"
-          + (f"  (budget {budget:.2f} per run)" if budget is not None else ""))
     return 0
 
 
@@ -287,6 +262,28 @@ def _prefect_setup(args) -> int:
     return 0
 
 
+def _callbacks(args) -> int:
+    from framecast import runtime
+    from framecast.callbacks.receiver import serve
+    from framecast.config import get_settings, reset_settings
+    from framecast.errors import FramecastError
+
+    if args.out:
+        os.environ["FRAMECAST_DATA_DIR"] = str(args.out.resolve())
+        reset_settings()
+    settings = get_settings()
+    if settings.callback_secret is None or not settings.callback_secret.get_secret_value():
+        print("error: FRAMECAST_CALLBACK_SECRET is not set (use the same value as the workers)", file=sys.stderr)
+        return 2
+    try:
+        serve(runtime.store(), settings.callback_secret.get_secret_value(), host=args.host, port=args.port,
+              max_age_seconds=settings.callback_max_age_seconds)
+    except FramecastError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "channels":
@@ -294,12 +291,16 @@ def main(argv: list[str] | None = None) -> int:
 
         print("\n".join(available_channels(get_settings().resolved_channels_dir())))
         return 0
-    if args.command == "estimate":
-        return _estimate(args)
+    if args.command in ("estimate", "costs"):
+        from framecast.cost import commands
+
+        return getattr(commands, args.command)(args)
     if args.command == "sandbox":
         return _sandbox(args)
     if args.command == "voices":
         return _voices()
+    if args.command == "callbacks":
+        return _callbacks(args)
     if args.command == "prefect-setup":
         return _prefect_setup(args)
     return _make(args)

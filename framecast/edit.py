@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shutil
 
-from framecast import providers, runtime, usage
+from framecast import providers, runtime
 from framecast.assets import FONT_BOLD, FONT_FAMILY, FONT_REGULAR
 from framecast.captions import build_cues, to_ass, to_srt, to_vtt
-from framecast.config import CaptionConfig, MusicConfig, VideoFormat, get_settings
+from framecast.config import CaptionConfig, MusicConfig, VideoFormat
+from framecast.cost.meter import Meter
 from framecast.errors import ConfigError, MediaError
 from framecast.media import ffmpeg
 from framecast.media.analysis import parse_ebur128
@@ -54,7 +55,7 @@ def write_captions(timeline: Timeline, narrations: list[NarrationAsset], fmt: Vi
     return CaptionFiles(**refs, cue_count=len(cues))
 
 
-def prepare_music(cfg: MusicConfig, seed: int) -> ArtifactRef | None:
+def prepare_music(cfg: MusicConfig, seed: int, meter: Meter) -> ArtifactRef | None:
     """The music bed: none, the channel's file, or a generated pad (looped under the video by the mix)."""
     if cfg.source == "none":
         return None
@@ -66,9 +67,9 @@ def prepare_music(cfg: MusicConfig, seed: int) -> ArtifactRef | None:
         return store.put(cfg.path, "audio/" + (cfg.path.suffix.lstrip(".") or "wav"))
     if cfg.source == "elevenlabs":
         sfx = providers.sound_effects("elevenlabs")
-        with usage.charge(get_settings().data_dir, provider=sfx.name, role="sound", units=AMBIENCE_SECONDS,
-                          unit="second", model=sfx.model), runtime.scratch() as tmp:
-            path = sfx.generate(cfg.prompt, seconds=AMBIENCE_SECONDS, out=tmp / "ambience.mp3")
+        with runtime.scratch() as tmp:
+            with meter.charge(provider=sfx.name, role="sound", units=AMBIENCE_SECONDS, unit="second", model=sfx.model):
+                path = sfx.generate(cfg.prompt, seconds=AMBIENCE_SECONDS, out=tmp / "ambience.mp3")
             ref = store.put(path, "audio/mpeg")
         return ref  # the mix loops it under the whole video
     with runtime.scratch() as tmp:

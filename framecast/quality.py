@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from framecast import providers, runtime
 from framecast.config import ChannelConfig
+from framecast.cost.meter import Meter
 from framecast.models import CaptionFiles, QualityReport, Script, Timeline, VideoAsset
 from framecast.providers.base import QualityPlan
 
@@ -33,12 +36,18 @@ def _bcp47(language: str) -> str:
         language, language)
 
 
-def check(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, channel: ChannelConfig,
+def check(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, channel: ChannelConfig, meter: Meter,
           script: Script | None = None) -> QualityReport:
     """Run every configured analyzer over the stored video; the verdict passes only if all pass."""
     path = runtime.store().local_path(video.ref)
     plan = plan_for(timeline, captions, channel, script, video.ref.uri)
-    reports = [providers.video_analyzer(name).analyze(path, plan) for name in channel.quality.analyzers]
+    reports = []
+    for name in channel.quality.analyzers:
+        analyzer = providers.video_analyzer(name)
+        # Cloud analysis bills per started minute of video, per feature (framecast/cost/pricing.py).
+        with meter.charge(provider=analyzer.name, role="quality", units=math.ceil(video.duration / 60), unit="minute",
+                          model=getattr(analyzer, "model", "")):
+            reports.append(analyzer.analyze(path, plan))
     if len(reports) == 1:
         return reports[0]
     return QualityReport(analyzer="+".join(r.analyzer for r in reports), passed=all(r.passed for r in reports),

@@ -9,12 +9,18 @@ import shutil
 import socket
 import tempfile
 import time
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
 from framecast.config import get_settings
 from framecast.storage import ArtifactStore, default_store
+
+
+# The folder new GCS artifacts of a run go to ("channel/day/run"); only a layout hint, never money or identity
+# (those travel in the Meter the tasks are given). Unset = "unscoped/".
+artifact_scope: ContextVar[str] = ContextVar("framecast_artifact_scope", default="")
 
 
 def data_dir() -> Path:
@@ -50,7 +56,6 @@ def _store_at(root: Path) -> ArtifactStore:
 def _gcs_store(uri: str, local: Path) -> ArtifactStore:
     from google.cloud import storage
 
-    from framecast import usage
     from framecast.storage.gcs import GcsArtifactStore
 
     from google.auth.exceptions import DefaultCredentialsError
@@ -65,7 +70,7 @@ def _gcs_store(uri: str, local: Path) -> ArtifactStore:
         raise StorageError(f"FRAMECAST_STORE={uri} needs Google credentials: set GOOGLE_APPLICATION_CREDENTIALS "
                            "to a service-account key file, or run `gcloud auth application-default login`") from exc
     return GcsArtifactStore(client, bucket, prefix, cache_dir=local / "gcs-cache",
-                            scope=lambda: usage.current_run.get())
+                            scope=artifact_scope.get)
 
 
 STALE_SCRATCH_SECONDS = 24 * 3600  # another machine's scratch folder older than this is abandoned

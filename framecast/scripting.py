@@ -9,8 +9,9 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from framecast import providers, runtime, topics, usage
-from framecast.config import ScriptConfig, describe_validation_error, get_settings
+from framecast import providers, runtime, topics
+from framecast.cost.meter import Charge, Meter
+from framecast.config import ScriptConfig, describe_validation_error
 from framecast.errors import ScriptError
 from framecast.models import Script
 from framecast.providers.base import ScriptBrief
@@ -69,15 +70,15 @@ def check_for_channel(script: Script, cfg: ScriptConfig, source: str) -> Script:
     return script
 
 
-def write(topic: str, cfg: ScriptConfig, language: str = "en", notes: tuple[str, ...] = ()) -> Script:
+def write(topic: str, cfg: ScriptConfig, meter: Meter, language: str = "en", notes: tuple[str, ...] = ()) -> Script:
     """Ask the channel's script writer for a script about `topic` and validate it."""
     writer = providers.script_writer(cfg)
     brief = ScriptBrief(
         topic=clean_topic(topic), min_scenes=cfg.min_scenes, max_scenes=cfg.max_scenes,
         target_seconds=cfg.target_seconds, language=language, notes=tuple(notes),
     )
-    with usage.charge(get_settings().data_dir, provider=writer.name, role="script", units=ESTIMATED_SCRIPT_TOKENS,
-                      unit="token", model=getattr(writer, "model", "")) as bill:
+    with meter.charge(provider=writer.name, role="script", units=ESTIMATED_SCRIPT_TOKENS, unit="token",
+                      model=getattr(writer, "model", "")) as bill:
         script = writer.write(brief)
         _bill_tokens(bill, writer)
     return check_for_channel(script, cfg, f"script from the {writer.name} writer")
@@ -123,8 +124,8 @@ def read_notes(path: Path | None) -> tuple[str, ...]:
 ESTIMATED_IDEAS_TOKENS = 800
 
 
-def topic_of_the_day(channel: str, day, backlog: list[str], similarity_max: float | None, ideas: int = 0,
-                     writer: ScriptConfig | None = None, title: str = "", language: str = "en"):
+def topic_of_the_day(channel: str, day, backlog: list[str], similarity_max: float | None, meter: Meter,
+                     ideas: int = 0, writer: ScriptConfig | None = None, title: str = "", language: str = "en"):
     """The topic a run for `day` takes from the channel's backlog, given what the store has published.
 
     With `ideas` and an LLM writer, a used-up backlog is extended by the writer's proposals, which are
@@ -132,7 +133,7 @@ def topic_of_the_day(channel: str, day, backlog: list[str], similarity_max: floa
     """
     store = runtime.store()
     published = store.publications(channel)
-    embedder = providers.embedder("openai") if similarity_max is not None and published else None
+    embedder = MeteredEmbedder(providers.embedder("openai"), meter) if similarity_max is not None and published else None
     try:
         return topics.choose_topic(channel, day, backlog, published, similarity_max, embedder)
     except topics.BacklogUsedUp:
@@ -141,13 +142,14 @@ def topic_of_the_day(channel: str, day, backlog: list[str], similarity_max: floa
     key = f"topic-ideas/{channel}/{day.isoformat()}"
     record = store.get_record(key)
     if record is None:
-        record = {"by": writer.provider, "proposed": _propose(writer, title or channel, language, ideas, published)}
+        record = {"by": writer.provider, "proposed": _propose(writer, title or channel, language, ideas, published, meter)}
         store.put_record(key, record)
     choice = topics.choose_topic(channel, day, record["proposed"], published, similarity_max, embedder)
     return topics.TopicChoice(topic=choice.topic, reason=f"proposed by {record['by']} (the backlog is used up)")
 
 
-def _propose(writer_cfg: ScriptConfig, title: str, language: str, count: int, published: list[dict]) -> list[str]:
+def _propose(writer_cfg: ScriptConfig, title: str, language: str, count: int, published: list[dict],
+             meter: Meter) -> list[str]:
     from framecast.providers.llm_script import TopicRequest
 
     writer = providers.script_writer(writer_cfg)
@@ -155,14 +157,30 @@ def _propose(writer_cfg: ScriptConfig, title: str, language: str, count: int, pu
                            recent=tuple(p["topic"] for p in published[:30] if p.get("topic")))
     if not hasattr(writer, "propose_topics"):
         raise ScriptError(f"topic_ideas: the {writer.name} script writer cannot propose topics; use openai or anthropic")
-    with usage.charge(get_settings().data_dir, provider=writer.name, role="topics", units=ESTIMATED_IDEAS_TOKENS,
-                      unit="token", model=getattr(writer, "model", "")) as bill:
+    with meter.charge(provider=writer.name, role="topics", units=ESTIMATED_IDEAS_TOKENS, unit="token",
+                      model=getattr(writer, "model", "")) as bill:
         proposed = writer.propose_topics(request)
         _bill_tokens(bill, writer)
     return proposed
 
 
-def _bill_tokens(bill: usage.Charge, writer) -> None:
+def _bill_tokens(bill: Charge, writer) -> None:
     """Tokens from the responses' usage when the writer reports them, else one request (local writers)."""
     tokens = getattr(writer, "tokens_used", 0)
     bill.units, bill.unit = (tokens, "token") if tokens else (1, "request")
+
+
+class MeteredEmbedder:
+    """An embedder whose calls are charged to the run (tokens from the response's usage when it gives them)."""
+
+    def __init__(self, inner, meter: Meter):
+        self.inner, self.meter, self.name = inner, meter, inner.name
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        estimate = sum(len(t) for t in texts) // 4 + 1
+        with self.meter.charge(provider=self.inner.name, role="embeddings", units=estimate, unit="token",
+                               model=getattr(self.inner, "model", "")) as bill:
+            before = getattr(self.inner, "tokens_used", 0)
+            vectors = self.inner.embed(texts)
+            bill.units = (getattr(self.inner, "tokens_used", 0) - before) or estimate
+        return vectors

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Where artifacts live: empty = data_dir (a local folder), or gs://BUCKET[/PREFIX] for GCS.
     store: str = ""
     channels_dir: Path | None = None
+    # The cost ledger (any SQLAlchemy URL; the Prefect server's postgresql+asyncpg:// URL works): shared by
+    # every worker that should share budgets. Empty = a SQLite file in data_dir. Secret: it may hold a password.
+    ledger_url: SecretStr | None = None
     ffmpeg: str | None = None
     ffprobe: str | None = None
 
@@ -77,6 +80,12 @@ class Settings(BaseSettings):
     rate_limits: dict[str, RateLimitConfig] = Field(default_factory=dict)
     poll_seconds: float = 5.0
     poll_deadline_seconds: float = 900.0
+    # Kling webhooks: public HTTPS URL of `framecast callbacks serve` and the secret that signs each job's URL.
+    callback_base_url: str | None = None        # FRAMECAST_CALLBACK_BASE_URL, e.g. https://hooks.example.com/framecast
+    callback_secret: SecretStr | None = None    # FRAMECAST_CALLBACK_SECRET (>= 16 chars; `openssl rand -hex 32`)
+    callback_max_age_seconds: float = 86400.0   # replay window of a job's callback URL
+    callback_check_seconds: float = 1.0         # how often a waiting job reads its record for a callback
+    kling_slot_wait_seconds: float = 600.0      # how long a 1303 (no free parallel-task slot) waits for one
 
     def api_key(self, provider: str) -> str:
         """The provider's API key, or a ConfigError naming the variable to set."""
@@ -105,8 +114,14 @@ class Settings(BaseSettings):
         """Every configured secret value, for redaction."""
         values = (self.openai_api_key, self.runway_api_key, self.elevenlabs_api_key, self.anthropic_api_key,
                   self.stability_api_key, self.kling_access_key, self.kling_secret_key, self.youtube_client_secret,
-                  self.youtube_refresh_token)
-        return [s.get_secret_value() for s in values if s]
+                  self.youtube_refresh_token, self.callback_secret)
+        found = [s.get_secret_value() for s in values if s]
+        if self.ledger_url:
+            from sqlalchemy.engine import make_url
+
+            password = make_url(self.ledger_url.get_secret_value()).password
+            found += [str(password)] if password else []
+        return found
 
     def resolved_channels_dir(self) -> Path:
         """deployments/ of the working directory, else of the source checkout."""

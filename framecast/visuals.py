@@ -5,9 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 
-from framecast import providers, runtime, usage
-from framecast.config import ImageConfig, MotionConfig, VideoFormat, get_settings
-from framecast.estimate import clip_seconds
+from framecast import providers, runtime
+from framecast.config import ImageConfig, MotionConfig, VideoFormat
+from framecast.cost.estimate import clip_seconds
+from framecast.cost.meter import Meter
 from framecast.media import ffmpeg
 from framecast.models import ClipAsset, ImageAsset, Scene
 from framecast.providers.base import JobRecord
@@ -18,40 +19,51 @@ def scene_seed(channel_seed: int, index: int, prompt: str) -> int:
     return int(hashlib.sha256(f"{channel_seed}:{index}:{prompt}".encode()).hexdigest()[:8], 16)
 
 
-def render_image(scene: Scene, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int) -> ImageAsset:
+def render_image(scene: Scene, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int, meter: Meter) -> ImageAsset:
     """Generate the scene's still at the channel's frame size and store it."""
     gen = providers.image_generator(cfg)
     prompt = f"{scene.visual_prompt}; {cfg.style}" if cfg.style else scene.visual_prompt
-    with usage.charge(get_settings().data_dir, provider=gen.name, role="image", units=1, unit="image",
-                      model=getattr(gen, "model", "")), runtime.scratch() as tmp:
-        path = gen.generate(prompt, width=fmt.width, height=fmt.height,
-                            seed=scene_seed(seed, index, prompt), out=tmp / "image.png")
+    with runtime.scratch() as tmp:
+        with meter.charge(provider=gen.name, role="image", units=1, unit="image", model=getattr(gen, "model", "")):
+            path = gen.generate(prompt, width=fmt.width, height=fmt.height,
+                                seed=scene_seed(seed, index, prompt), out=tmp / "image.png")
         ref = runtime.store().put(path, "image/png")
     return ImageAsset(ref=ref, width=fmt.width, height=fmt.height)
 
 
-def job_record(store, gen, image: ImageAsset, prompt: str, duration: float, fmt: VideoFormat, seed: int) -> JobRecord:
+def job_record(store, gen, image: ImageAsset, prompt: str, duration: float, fmt: VideoFormat, seed: int,
+               on_accept=None) -> JobRecord:
     """The store record holding the provider job for exactly these inputs (one paid job per cache key)."""
     identity = json.dumps([gen.name, getattr(gen, "model", ""), image.ref.sha256, prompt, round(duration, 3),
                            fmt.width, fmt.height, fmt.fps, seed])
     key = f"jobs/{gen.name}/{hashlib.sha256(identity.encode()).hexdigest()}"
-    return JobRecord(load=lambda: store.get_record(key), save=lambda data: store.put_record(key, data))
+    return JobRecord(load=lambda: store.get_record(key), save=lambda data: store.put_record(key, data),
+                     on_accept=on_accept, key=key)
 
 
 def animate(image: ImageAsset, scene: Scene, index: int, duration: float, cfg: MotionConfig, fmt: VideoFormat,
-            seed: int) -> ClipAsset:
+            seed: int, meter: Meter) -> ClipAsset:
     """Turn the still into a clip of `duration` seconds and store it."""
     gen = providers.video_generator(cfg)
     store = runtime.store()
     # Reserve what the provider will bill for this clip (Kling: 5 or 10 s), not the scene's length.
-    with usage.charge(get_settings().data_dir, provider=gen.name, role="motion", units=clip_seconds(gen.name, duration),
-                      unit="second", model=getattr(gen, "model", "")) as bill, runtime.scratch() as tmp:
+    with meter.charge(provider=gen.name, role="motion", units=clip_seconds(gen.name, duration), unit="second",
+                      model=getattr(gen, "model", "")) as bill, runtime.scratch() as tmp:
         clip_seed = scene_seed(seed, index, scene.visual_prompt)
-        job = job_record(store, gen, image, scene.motion_prompt, duration, fmt, clip_seed)
+
+        def accepted(data: dict) -> None:
+            # The provider took the job: it is billed from now on, once per job id, even if the download fails.
+            if data.get("task_id") or data.get("id"):
+                bill.units = data.get("seconds") or bill.units
+                bill.accepted(f"{gen.name}:{data.get('task_id') or data.get('id')}")
+
+        job = job_record(store, gen, image, scene.motion_prompt, duration, fmt, clip_seed, on_accept=accepted)
+        accepted(job.get())  # a job recorded by an earlier attempt: resumed, and already billed then
         path = gen.animate(store.local_path(image.ref), prompt=scene.motion_prompt, duration=duration,
                            width=fmt.width, height=fmt.height, fps=fmt.fps, seed=clip_seed, out=tmp / "clip.mp4",
                            job=job)
         actual = ffmpeg.duration(path)
         ref = store.put(path, "video/mp4")
-        bill.units = getattr(gen, "seconds_billed", 0) or round(actual, 3)
+        if not bill.billed:  # a generator without provider jobs (local): billed for what it made
+            bill.units = round(actual, 3)
     return ClipAsset(ref=ref, duration=actual, width=fmt.width, height=fmt.height, fps=fmt.fps)

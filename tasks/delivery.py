@@ -8,6 +8,7 @@ from prefect import task
 
 from framecast import publishing, quality
 from framecast.config import ChannelConfig
+from framecast.cost.meter import Meter
 from framecast.models import (
     ArtifactRef, CaptionFiles, ClipAsset, ImageAsset, NarrationAsset, Publication, QualityReport, Script, Timeline,
     VideoAsset,
@@ -22,8 +23,8 @@ def make_thumbnail(image: ImageAsset) -> ArtifactRef:
 
 @task(task_run_name="check-quality", cache_policy=versioned("quality"), **RETRY, **CACHED)
 def check_quality(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, channel: ChannelConfig,
-                  script: Script) -> QualityReport:
-    return quality.check(video, timeline, captions, channel, script)
+                  script: Script, meter: Meter) -> QualityReport:
+    return quality.check(video, timeline, captions, channel, meter, script)
 
 
 @task(task_run_name="record-run", **RETRY)

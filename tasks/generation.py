@@ -5,32 +5,34 @@ from __future__ import annotations
 from prefect import task
 
 from framecast import edit, narration, scripting, visuals
+from framecast.cost.meter import Meter
 from framecast.config import ImageConfig, MotionConfig, MusicConfig, ScriptConfig, VideoFormat, VoiceConfig
 from framecast.models import ArtifactRef, ClipAsset, ImageAsset, NarrationAsset, Scene, Script
 from tasks.policies import CACHED, RETRY, versioned
 
 
 @task(task_run_name="write-script", cache_policy=versioned("script"), **RETRY, **CACHED)
-def write_script(topic: str, cfg: ScriptConfig, language: str, notes: tuple[str, ...]) -> Script:
-    return scripting.write(topic, cfg, language, notes)
+def write_script(topic: str, cfg: ScriptConfig, language: str, notes: tuple[str, ...], meter: Meter) -> Script:
+    return scripting.write(topic, cfg, meter, language, notes)
 
 
 @task(task_run_name="render-scene-image-{index}", cache_policy=versioned("image"), **RETRY, **CACHED)
-def render_scene_image(scene: Scene, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int) -> ImageAsset:
-    return visuals.render_image(scene, index, cfg, fmt, seed)
+def render_scene_image(scene: Scene, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int,
+                       meter: Meter) -> ImageAsset:
+    return visuals.render_image(scene, index, cfg, fmt, seed, meter)
 
 
 @task(task_run_name="animate-scene-{index}", cache_policy=versioned("motion"), **RETRY, **CACHED)
 def animate_scene(image: ImageAsset, scene: Scene, index: int, duration: float, cfg: MotionConfig,
-                  fmt: VideoFormat, seed: int) -> ClipAsset:
-    return visuals.animate(image, scene, index, duration, cfg, fmt, seed)
+                  fmt: VideoFormat, seed: int, meter: Meter) -> ClipAsset:
+    return visuals.animate(image, scene, index, duration, cfg, fmt, seed, meter)
 
 
 @task(task_run_name="synthesize-narration-{index}", cache_policy=versioned("voice"), **RETRY, **CACHED)
-def synthesize_narration(text: str, index: int, voice: VoiceConfig) -> NarrationAsset:
-    return narration.synthesize(text, voice)
+def synthesize_narration(text: str, index: int, voice: VoiceConfig, meter: Meter) -> NarrationAsset:
+    return narration.synthesize(text, voice, meter)
 
 
 @task(task_run_name="prepare-music", cache_policy=versioned("music"), **RETRY, **CACHED)
-def prepare_music(cfg: MusicConfig, seed: int) -> ArtifactRef | None:
-    return edit.prepare_music(cfg, seed)
+def prepare_music(cfg: MusicConfig, seed: int, meter: Meter) -> ArtifactRef | None:
+    return edit.prepare_music(cfg, seed, meter)

@@ -30,6 +30,12 @@ def worker_env() -> dict[str, str]:
     }
     if settings.store:
         env["FRAMECAST_STORE"] = settings.store
+    if settings.ledger_url:  # the shared ledger, unless its URL holds a password (the pool's env is not secret)
+        from sqlalchemy.engine import make_url
+
+        url = settings.ledger_url.get_secret_value()
+        if not make_url(url).password:
+            env["FRAMECAST_LEDGER_URL"] = url
     for name in ("FRAMECAST_CHANNELS_DIR", "STORAGE_EMULATOR_HOST", "FRAMECAST_FFMPEG", "FRAMECAST_FFPROBE"):
         if os.environ.get(name):
             env[name] = os.environ[name]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from prefect.cache_policies import INPUTS, TASK_SOURCE, CachePolicy
+from prefect.cache_policies import TASK_SOURCE, CachePolicy, Inputs
 from prefect.tasks import exponential_backoff
 
 import framecast
@@ -29,7 +29,8 @@ def versioned(stage: str) -> CachePolicy:
     run's media can never come back from the cache in a real run. Secrets are never inputs.
     """
     version = f"framecast-{framecast.__version__}/{stage}-{STAGE_VERSIONS[stage]}"
-    return INPUTS + TASK_SOURCE + CachePolicy.from_cache_key_fn(
+    # The meter says which run pays, not what is made: a re-run with another run key hits the same cache.
+    return Inputs(exclude=["meter"]) + TASK_SOURCE + CachePolicy.from_cache_key_fn(
         lambda ctx, inputs: f"{version}|{runtime.store_id()}|{runtime.endpoints_id()}")
 
 

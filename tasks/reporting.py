@@ -11,8 +11,8 @@ from prefect.artifacts import (
 from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run
 
-from framecast import progress, report, runtime, usage
-from framecast.config import get_settings
+from framecast import progress, report, runtime
+from framecast.cost.meter import Meter
 from framecast.models import ImageAsset, Publication, QualityReport, Script
 
 
@@ -84,9 +84,8 @@ def show_quality(channel: str, quality: QualityReport, title: str) -> None:
                              description=report.quality_card(quality))
 
 
-def show_cost(channel: str, run_key: str) -> None:
-    entries = [e for e in usage.read(get_settings().data_dir) if e.get("run") == run_key]
-    rows = report.cost_rows(entries)
+def show_cost(channel: str, meter: Meter) -> None:
+    rows = report.cost_rows(meter.entries())
     create_table_artifact(rows, key=key(channel, "cost"),
                           description=f"**${rows[-1]['usd']:.2f}** for {rows[-1]['calls']} provider calls (list prices)")
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import glob
 import os
+import shutil
+import socket
+import subprocess
 import tempfile
 from pathlib import Path
 
@@ -37,6 +41,13 @@ def data_dir(tmp_path, monkeypatch) -> Path:
     reset_settings()
     yield out
     reset_settings()
+
+
+def ledger_entries(data_dir: Path, **filters) -> list[dict]:
+    """The billed calls in the default cost ledger of an output folder (the SQLite file a run writes)."""
+    from framecast.cost.ledger import default_url, open_ledger
+
+    return open_ledger(default_url(data_dir)).entries(**filters)
 
 
 def write_channel(folder: Path, **overrides) -> Path:
@@ -111,3 +122,41 @@ def gcs_bucket(gcs_emulator, request):
     name = "fc-" + request.node.name.lower().replace("_", "-")[:40].strip("-")
     bucket = client.create_bucket(name)
     yield client, bucket.name
+
+
+def pg_bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name)]
+    if not found[-1]:
+        pytest.fail(f"PostgreSQL's {name} is missing: `make test` installs it (scripts/ensure-postgres.sh)")
+    return found[-1]
+
+
+@pytest.fixture
+def postgres():
+    """A throw-away PostgreSQL cluster on 127.0.0.1 (as the postgres user when the tests run as root)."""
+    # Its own folder outside pytest's (which is private to root): the server runs as postgres under root.
+    base, port = Path(tempfile.mkdtemp(prefix="framecast-pg-")), _free_port()
+    data = base / "data"
+    data.mkdir()
+    as_user = []
+    if os.geteuid() == 0:
+        for path in (base, data):
+            shutil.chown(path, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    subprocess.run([*as_user, pg_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
+                   check=True, capture_output=True)
+    subprocess.run([*as_user, pg_bin("pg_ctl"), "-D", str(data), "-l", str(data / "server.log"), "-w", "-o",
+                    f"-h 127.0.0.1 -p {port} -k {data}", "start"], check=True, capture_output=True)
+    try:
+        subprocess.run([*as_user, pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "prefect"],
+                       check=True, capture_output=True)
+        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/prefect"
+    finally:
+        subprocess.run([*as_user, pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

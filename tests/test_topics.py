@@ -3,12 +3,15 @@ from datetime import date, datetime, timezone
 import openai
 import pytest
 
-from framecast import runtime, usage
+from framecast import runtime
 from framecast.config import ChannelConfig, ScriptConfig, load_channel, reset_settings
 from framecast.errors import ConfigError, ScriptError
 from framecast.scripting import topic_of_the_day
 from framecast.providers.openai import OpenAIEmbeddings
 from framecast.topics import backlog, choose_topic, cosine, run_day
+from framecast.cost.ledger import default_url
+from framecast.cost.meter import Meter
+from tests.conftest import ledger_entries
 
 TOPICS = ["How volcanoes work", "Why the sky is blue", "How bees make honey"]
 DAY = date(2026, 12, 2)
@@ -94,15 +97,16 @@ def test_a_used_up_backlog_is_extended_by_the_llm_once_per_day(provider, sandbox
     runtime.store().publish("c/2026-11-30-a", {"video": video}, {"topic": "How volcanoes work", "date": "2026-11-30"})
     runtime.store().publish("c/2026-12-01-b", {"video": video}, {"topic": "Why the sky is blue", "date": "2026-12-01"})
     writer = ScriptConfig(provider=provider)
+    meter = Meter.open(default_url(data_dir), run=f"c/{DAY.isoformat()}/r", channel="c", day=DAY.isoformat())
     with pytest.raises(ScriptError, match="set topic_ideas"):
-        topic_of_the_day("c", DAY, store_topics, None)
-    first = topic_of_the_day("c", DAY, store_topics, None, 3, writer, "Science in a minute")
+        topic_of_the_day("c", DAY, store_topics, None, meter)
+    first = topic_of_the_day("c", DAY, store_topics, None, meter, 3, writer, "Science in a minute")
     assert first.topic == "How glaciers carve valleys" and first.reason == f"proposed by {provider} (the backlog is used up)"
-    again = topic_of_the_day("c", DAY, store_topics, None, 3, writer, "Science in a minute")
+    again = topic_of_the_day("c", DAY, store_topics, None, meter, 3, writer, "Science in a minute")
     assert again == first
     endpoint = "chat.completions" if provider == "openai" else "messages"
     assert sandbox.state.calls(provider, endpoint) == 1  # the day's proposals are kept: a re-run pays nothing
-    assert [e["role"] for e in usage.read(data_dir)] == ["topics"]
+    assert [e["role"] for e in ledger_entries(data_dir)] == ["topics"]
     assert runtime.store().get_record(f"topic-ideas/c/{DAY.isoformat()}")["proposed"][:1] == ["How glaciers carve valleys"]
 
 

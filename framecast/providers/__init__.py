@@ -164,12 +164,19 @@ def _register_cloud() -> None:
         from framecast.providers.kling import KlingVideoGenerator, kling_error
 
         settings = get_settings()
+        secret = settings.callback_secret.get_secret_value() if settings.callback_secret else None
+        if bool(secret) != bool(settings.callback_base_url):
+            raise ConfigError("Kling callbacks need both FRAMECAST_CALLBACK_BASE_URL and FRAMECAST_CALLBACK_SECRET "
+                              "(set both, or neither to poll)")
         return KlingVideoGenerator(http("kling", settings.kling_base_url, {}, kling_error),
                                    cfg.model or DEFAULT_MODELS[("motion", "kling")],
                                    settings.api_key("kling_access"), settings.api_key("kling_secret"),
                                    poll_seconds=settings.poll_seconds,
                                    deadline_seconds=settings.poll_deadline_seconds,
-                                   callback_url=settings.kling_callback_url)
+                                   callback_url=settings.kling_callback_url,
+                                   callback_base_url=settings.callback_base_url, callback_secret=secret,
+                                   record_check_seconds=settings.callback_check_seconds,
+                                   slot_wait_seconds=settings.kling_slot_wait_seconds)
 
     def openai_voice(cfg):
         from framecast.providers.openai import OpenAITextToSpeech

@@ -85,9 +85,10 @@ class JobRecord:
     `visuals.animate` passes one backed by the artifact store.
     """
 
-    def __init__(self, load=None, save=None):
+    def __init__(self, load=None, save=None, on_accept=None, key: str | None = None):
         self._memory: dict = {}
-        self._load, self._save = load, save
+        self._load, self._save, self._on_accept = load, save, on_accept
+        self.key = key  # the store record's key (jobs/<provider>/<sha256>): names the job in callback URLs
 
     def get(self) -> dict:
         return dict((self._load() if self._load else self._memory) or {})
@@ -97,6 +98,8 @@ class JobRecord:
             self._save(dict(data))
         else:
             self._memory = dict(data)
+        if data and self._on_accept:  # recorded first, then billed: a crash in between re-bills nothing twice
+            self._on_accept(dict(data))
 
     def clear(self) -> None:
         """The job ended without a clip (failed, cancelled, gone): the next attempt starts a new one."""

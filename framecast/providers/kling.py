@@ -1,9 +1,17 @@
-"""Kling image-to-video: per-request JWT, submit, poll (or callback), download."""
+"""Kling image-to-video: per-request JWT, submit, poll (or callback), download.
+
+With a callback base URL and secret, each job gets its own signed `callback_url`
+(`framecast.callbacks`); the receiver writes Kling's answer into the job record, which the wait
+reads every `record_check_seconds`, while the API is polled only every `poll_seconds` as the
+fallback. A 1303 (all parallel task slots busy) on submit waits for a slot, up to
+`slot_wait_seconds`: nothing was created, so submitting again is safe.
+"""
 
 from __future__ import annotations
 
 import base64
 import io
+import logging
 import random
 import time
 from pathlib import Path
@@ -11,13 +19,20 @@ from pathlib import Path
 import jwt
 from PIL import Image
 
-from framecast.errors import ContentRejected, InvalidRequest, ProviderTimeout, ProviderUnavailable, RateLimited
-from framecast.http import ProviderHTTP
+from framecast.callbacks.jobs import CallbackSigner, job_id_from_key, recorded_task
+from framecast.errors import (
+    ConfigError, ContentRejected, InvalidRequest, ProviderTimeout, ProviderUnavailable, RateLimited,
+)
+from framecast.http import ProviderHTTP, translate_response
 from framecast.providers.base import JobRecord
+
+log = logging.getLogger(__name__)
 
 MEDIA_HOSTS = ("klingai.com", "kling.ai", "aliyuncs.com", "amazonaws.com")
 MAX_DOWNLOAD = 512 * 1024 * 1024
 TOO_MANY_TASKS = 1303
+SLOT_RETRY_CAP = 60.0  # longest single wait between submits while every parallel slot is busy
+SUBMIT_PATH = "/v1/videos/image2video"
 
 
 def token(access_key: str, secret_key: str, now: float | None = None) -> str:
@@ -40,10 +55,18 @@ class KlingVideoGenerator:
 
     def __init__(self, http: ProviderHTTP, model: str, access_key: str, secret_key: str, *, mode: str = "std",
                  poll_seconds: float = 5.0, deadline_seconds: float = 900.0, callback_url: str | None = None,
-                 sleep=time.sleep):
+                 callback_base_url: str | None = None, callback_secret: str | None = None,
+                 record_check_seconds: float = 1.0, slot_wait_seconds: float = 600.0,
+                 slot_retry_seconds: float = 5.0, sleep=time.sleep):
+        """`callback_url` is a fixed URL (unsigned); `callback_base_url` + `callback_secret` sign one per job."""
         self.http, self.model, self.mode = http, model, mode
         self.access_key, self.secret_key = access_key, secret_key
         self.poll, self.deadline, self.callback_url, self.sleep = poll_seconds, deadline_seconds, callback_url, sleep
+        if bool(callback_base_url) != bool(callback_secret):
+            raise ConfigError("kling callbacks need both FRAMECAST_CALLBACK_BASE_URL and FRAMECAST_CALLBACK_SECRET")
+        self.signer = CallbackSigner(callback_secret, callback_base_url) if callback_base_url else None
+        self.record_check = record_check_seconds
+        self.slot_wait, self.slot_retry = slot_wait_seconds, slot_retry_seconds
         self.seconds_billed = 0
 
     def _auth(self) -> dict:
@@ -73,10 +96,10 @@ class KlingVideoGenerator:
                 im.convert("RGB").save(buf, "JPEG", quality=90)
             body = {"model_name": self.model, "image": base64.b64encode(buf.getvalue()).decode(),  # raw, no data: prefix
                     "prompt": prompt[:2500], "mode": self.mode, "duration": seconds}
-            if self.callback_url:
-                body["callback_url"] = self.callback_url
-            data = self._check(self.http.json("POST", "/v1/videos/image2video", json=body, headers=self._auth()),
-                               "submitting image2video")
+            callback = self._callback_url(job)
+            if callback:
+                body["callback_url"] = callback
+            data = self._submit(body)
             task_id = data.get("task_id")
             if not task_id:
                 raise ProviderUnavailable("kling: image2video answered without a task_id", provider="kling")
@@ -87,26 +110,95 @@ class KlingVideoGenerator:
         self.http.download(url, out, allowed_hosts=MEDIA_HOSTS, max_bytes=MAX_DOWNLOAD, content_types=("video/",))
         return out
 
-    def _wait(self, task_id: str, job: JobRecord) -> str:
-        """Poll to a terminal status; a failed job is cleared from `job`, a blip or the deadline is not."""
-        started = time.monotonic()
+    def _callback_url(self, job: JobRecord) -> str | None:
+        """The signed per-job URL when callbacks are configured and the job is a store record, else the fixed one."""
+        job_id = job_id_from_key(getattr(job, "key", None), self.name)
+        if self.signer and job_id:
+            return self.signer.url(self.name, job_id)
+        return self.callback_url
+
+    def _submit(self, body: dict) -> dict:
+        """POST image2video; a 1303 (every parallel slot busy, nothing created) waits for a slot, then resubmits."""
+        started, waited, n = time.monotonic(), 0.0, 0
         while True:
-            self.sleep(self.poll * (1 + random.uniform(0, 0.3)))
-            data = self._check(self.http.json("GET", f"/v1/videos/image2video/{task_id}", headers=self._auth()),
-                               "polling")
-            status = data.get("task_status")
-            if status == "succeed":
-                videos = (data.get("task_result") or {}).get("videos") or []
-                if not videos:
-                    raise ProviderUnavailable(f"kling: task {task_id} succeeded without videos", provider="kling")
-                return videos[0]["url"]
-            if status == "failed":
-                job.clear()
-                why = data.get("task_status_msg", "")
-                error = ContentRejected if "risk" in why.lower() or "safety" in why.lower() else InvalidRequest
-                raise error(f"kling: task {task_id} failed: {why}", provider="kling")
-            if status not in ("submitted", "processing"):
-                raise ProviderUnavailable(f"kling: unknown task status {status!r}", provider="kling")
-            if time.monotonic() - started > self.deadline:
+            # 429 is let through so that its code can be read: 1303 waits here, any other 429 is raised as usual.
+            response = self.http.request("POST", SUBMIT_PATH, json=body, headers=self._auth(), allow=(429,))
+            try:
+                payload = response.json()
+            except ValueError:
+                payload = None
+            if not isinstance(payload, dict) or payload.get("code") != TOO_MANY_TASKS:
+                if response.status_code == 429:
+                    raise translate_response(self.http.provider, response, self.http.reader, self.http.secrets)
+                if not isinstance(payload, dict):
+                    raise ProviderUnavailable("kling: malformed JSON in the response to POST image2video",
+                                              provider="kling")
+                return self._check(payload, "submitting image2video")
+            spent = max(time.monotonic() - started, waited)  # `waited` counts when `sleep` is not the real one
+            if spent >= self.slot_wait:
+                error = RateLimited(f"kling: too many parallel tasks (1303) while submitting image2video, still "
+                                    f"after waiting {spent:.0f} s for a slot", provider="kling",
+                                    status=response.status_code)
+                error.attempts_exhausted = True  # the whole budget is spent: a task retry must not wait it again
+                raise error
+            if n == 0:
+                log.warning("kling: every parallel task slot is busy (1303); waiting up to %.0f s for one",
+                            self.slot_wait)
+            delay = min(self.slot_retry * 2 ** n, SLOT_RETRY_CAP) * (1 + random.uniform(0, 0.5))
+            delay = max(min(delay, self.slot_wait - spent), 0.0)
+            self.sleep(delay)
+            waited, n = waited + delay, n + 1
+
+    def _finish(self, task_id: str, data: dict, job: JobRecord) -> str | None:
+        """The video URL of a succeeded task, None while it runs; a failed task is cleared and raised."""
+        status = data.get("task_status")
+        if status == "succeed":
+            videos = (data.get("task_result") or {}).get("videos") or []
+            if not videos:
+                raise ProviderUnavailable(f"kling: task {task_id} succeeded without videos", provider="kling")
+            return videos[0]["url"]
+        if status == "failed":
+            job.clear()
+            why = data.get("task_status_msg", "")
+            error = ContentRejected if "risk" in why.lower() or "safety" in why.lower() else InvalidRequest
+            raise error(f"kling: task {task_id} failed: {why}", provider="kling")
+        if status not in ("submitted", "processing"):
+            raise ProviderUnavailable(f"kling: unknown task status {status!r}", provider="kling")
+        return None
+
+    def _recorded(self, task_id: str, job: JobRecord) -> dict | None:
+        """The outcome a callback wrote into the job record, if any."""
+        try:
+            return recorded_task(job.get(), task_id)
+        except Exception as exc:  # noqa: BLE001 - the record is a shortcut; polling stays authoritative
+            log.debug("kling: reading the job record failed (%s); polling continues", exc)
+            return None
+
+    def _wait(self, task_id: str, job: JobRecord) -> str:
+        """Wait for a terminal status; a failed job is cleared from `job`, a blip or the deadline is not.
+
+        With callbacks the job record is read every `record_check_seconds` (a cheap local or GCS read)
+        and the API polled every `poll_seconds`; without, the API is polled every `poll_seconds`.
+        """
+        started, slept, status = time.monotonic(), 0.0, "submitted"
+        watch = bool(self.signer and job_id_from_key(getattr(job, "key", None), self.name))
+        until_poll = self.poll * (1 + random.uniform(0, 0.3))
+        while True:
+            if watch:
+                data = self._recorded(task_id, job)
+                if data is not None:
+                    return self._finish(task_id, data, job)  # a recorded outcome is always terminal
+            step = min(self.record_check, until_poll) if watch else until_poll
+            self.sleep(step)
+            slept, until_poll = slept + step, until_poll - step
+            if until_poll <= 1e-9:
+                until_poll = self.poll * (1 + random.uniform(0, 0.3))
+                data = self._check(self.http.json("GET", f"{SUBMIT_PATH}/{task_id}", headers=self._auth()),
+                                   "polling")
+                status = data.get("task_status")
+                url = self._finish(task_id, data, job)
+                if url:
+                    return url
+            if max(time.monotonic() - started, slept) > self.deadline:
                 raise ProviderTimeout(f"kling: task {task_id} still {status} after {self.deadline:.0f} s",
                                       provider="kling")

@@ -157,6 +157,7 @@ class OpenAIEmbeddings:
 
     def __init__(self, client: openai.OpenAI, model: str, secrets: list[str], retry: RetryPolicy = RetryPolicy()):
         self.client, self.model, self.secrets, self.retry = client, model, secrets, retry
+        self.tokens_used = 0
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
@@ -171,4 +172,6 @@ class OpenAIEmbeddings:
 
             result = with_retries(attempt, self.retry)
             vectors += [item.embedding for item in sorted(result.data, key=lambda d: d.index)]
+            usage = getattr(result, "usage", None)
+            self.tokens_used += int(getattr(usage, "total_tokens", 0) or getattr(usage, "prompt_tokens", 0) or 0)
         return vectors

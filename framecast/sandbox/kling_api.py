@@ -1,4 +1,17 @@
-"""Kling's image2video wire protocol: JWT auth, {code, data} envelopes, polling and callbacks."""
+"""Kling's image2video wire protocol: JWT auth, {code, data} envelopes, polling and callbacks.
+
+A task runs for `TASK_SECONDS` (set it with `POST /__sandbox/latency?provider=kling.task&seconds=S`,
+i.e. `state.latency["kling.task"]`) and finishes when that time is up or at its second poll,
+whichever comes first (the poll rule keeps fast-polling tests fast). A task submitted with
+`callback_url` is POSTed there once, from a background thread, when it finishes — whether or not
+anyone polls, as Kling does; the answers are kept in the task (`callbacks`: HTTP statuses).
+
+Faults on "image2video" (submit): the generic ones, "too_many_tasks" (HTTP 429 with code 1303 for
+each of the next N submits, `times=N`; nothing is created or paid) and "failed_risk" (the task
+fails risk control); on "media": "truncated" | "expired".
+Counters: kling/"image2video" every submit, kling/"paid" every accepted (billable) task (each task
+also keeps its `paid_seconds`), kling/"image2video.get" every poll, kling/"callback" every delivery.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +28,9 @@ from fastapi.responses import JSONResponse
 from framecast.sandbox import media
 from framecast.sandbox.common import begin, media_response
 from framecast.sandbox.state import SandboxState
+
+TASK_SECONDS = 2.0
+TASK_SECONDS_KEY = "kling.task"  # in state.latency: reset with everything else
 
 
 def kling_error(status: int, message: str, code: str = "") -> dict:
@@ -38,11 +54,52 @@ def _jwt_problem(header: str) -> str:
     return ""
 
 
+def _terminal(state: SandboxState, base_url: str, task_id: str, task: dict) -> dict:
+    """The finished task's `data` (renders the clip for a success)."""
+    now = int(time.time() * 1000)
+    base = {"task_id": task_id, "created_at": task["created_ms"], "updated_at": now}
+    if task["fault"] == "failed_risk":
+        return {**base, "task_status": "failed", "task_status_msg": "Failure to pass the risk control system"}
+    out = Path(state.media_dir) / f"kling-{task_id}.mp4"
+    if not out.exists():
+        uri = "data:image/jpeg;base64," + task["body"]["image"]
+        size = max(int(1280 * state.media_scale) // 2 * 2, 64), max(int(720 * state.media_scale) // 2 * 2, 64)
+        media.mp4_from_data_uri(uri, out, *size, float(task["body"].get("duration", "5")))
+    return {**base, "task_status": "succeed",
+            "task_result": {"videos": [{"id": task_id, "url": f"{base_url}/kling/media/{out.name}",
+                                        "duration": task["body"].get("duration", "5")}]}}
+
+
+def _deliver(state: SandboxState, task: dict, data: dict) -> None:
+    """POST the finished task to its callback_url, once, and keep the receiver's answer."""
+    try:
+        answer: int | str = httpx.post(task["body"]["callback_url"], json=data, timeout=5).status_code
+    except httpx.HTTPError as exc:
+        answer = type(exc).__name__
+    with state.lock:
+        state.counters[("kling", "callback")] += 1
+        task["callbacks"].append(answer)
+
+
 def router(state: SandboxState, base_url: str) -> APIRouter:
     api = APIRouter()
 
     def envelope(data: dict) -> dict:
         return {"code": 0, "message": "SUCCEED", "request_id": uuid.uuid4().hex, "data": data}
+
+    def finish(task_id: str, task: dict) -> dict:
+        """The task's terminal data, made once (by its timer or its second poll, whichever comes first)."""
+        with task["lock"]:  # a poll arriving while the timer renders waits for the same result
+            deliver = task["result"] is None and bool(task["body"].get("callback_url"))
+            if task["result"] is None:
+                task["result"] = _terminal(state, base_url, task_id, task)
+        if deliver:
+            threading.Thread(target=_deliver, args=(state, task, task["result"]), daemon=True).start()
+        return task["result"]
+
+    def on_time(task_id: str, task: dict) -> None:
+        if state.tasks.get(task_id) is task:  # not reset away meanwhile
+            finish(task_id, task)
 
     @api.post("/v1/videos/image2video")
     def create(request: Request, body: dict = Body(...)):
@@ -61,9 +118,18 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
             return JSONResponse(kling_error(400, "duration must be '5' or '10', mode std or pro", "1201"),
                                 status_code=400)
         task_id = uuid.uuid4().hex
+        seconds = state.latency.get(TASK_SECONDS_KEY, TASK_SECONDS)
+        task = {"body": body, "polls": 0, "fault": fault.kind if fault else "", "created_ms": int(time.time() * 1000),
+                "done_at": time.monotonic() + seconds, "paid_seconds": int(body.get("duration", "5")),
+                "result": None, "lock": threading.Lock(), "callbacks": []}
         with state.lock:
-            state.tasks[task_id] = {"body": body, "polls": 0, "fault": fault.kind if fault else ""}
-        return envelope({"task_id": task_id, "task_status": "submitted", "created_at": int(time.time() * 1000)})
+            state.tasks[task_id] = task
+            state.counters[("kling", "paid")] += 1
+        if body.get("callback_url"):
+            timer = threading.Timer(seconds, on_time, args=(task_id, task))
+            timer.daemon = True
+            timer.start()
+        return envelope({"task_id": task_id, "task_status": "submitted", "created_at": task["created_ms"]})
 
     @api.get("/v1/videos/image2video/{task_id}")
     def poll(task_id: str, request: Request):
@@ -76,23 +142,9 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
                 task["polls"] += 1
         if task is None:
             return JSONResponse(kling_error(404, "task not found", "1203"), status_code=404)
-        if task["polls"] == 1:
+        if task["result"] is None and task["polls"] == 1 and time.monotonic() < task["done_at"]:
             return envelope({"task_id": task_id, "task_status": "processing"})
-        if task["fault"] == "failed_risk":
-            return envelope({"task_id": task_id, "task_status": "failed", "task_status_msg": "Failure to pass the risk control system"})
-        out = Path(state.media_dir) / f"kling-{task_id}.mp4"
-        if not out.exists():
-            uri = "data:image/jpeg;base64," + task["body"]["image"]
-            size = max(int(1280 * state.media_scale) // 2 * 2, 64), max(int(720 * state.media_scale) // 2 * 2, 64)
-            media.mp4_from_data_uri(uri, out, *size, float(task["body"].get("duration", "5")))
-        data = {"task_id": task_id, "task_status": "succeed",
-                "task_result": {"videos": [{"id": task_id, "url": f"{base_url}/kling/media/{out.name}",
-                                            "duration": task["body"].get("duration", "5")}]}}
-        callback = task["body"].get("callback_url")
-        if callback and not task.get("called_back"):
-            task["called_back"] = True
-            threading.Thread(target=lambda: httpx.post(callback, json=data, timeout=5), daemon=True).start()
-        return envelope(data)
+        return envelope(finish(task_id, task))
 
     @api.get("/media/{name}")
     def download(name: str):

@@ -10,13 +10,12 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from flows.produce_video import produce_video
-from framecast import usage
 from framecast.config import reset_settings
 from framecast.errors import ConfigError, MediaError, QualityGateFailed, ScriptError
 from framecast.media import ffmpeg
 from framecast.media.analysis import parse_ebur128
 from framecast.storage.local import sha256_file
-from tests.conftest import write_channel
+from tests.conftest import ledger_entries, write_channel
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 TOPIC = "How volcanoes work"
@@ -65,7 +64,8 @@ def published(shared_store, channels):
 
 
 def calls(data_dir: Path) -> Counter:
-    return Counter(entry["role"] for entry in usage.read(data_dir))
+    """Generation calls in the ledger (the gate's analysis is charged too, but judges, not generates)."""
+    return Counter(entry["role"] for entry in ledger_entries(data_dir) if entry["role"] != "quality")
 
 
 def test_published_video_matches_the_plan_and_youtube_encoding(published):

@@ -5,9 +5,9 @@ import json
 import pytest
 
 from flows.produce_video import produce_video
-from framecast import usage
 from framecast.config import reset_settings
 from framecast.media import ffmpeg
+from tests.conftest import ledger_entries
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -21,13 +21,13 @@ def test_artifacts_manifest_and_publication_land_in_the_bucket_and_reruns_reuse_
     reset_settings()
     try:
         first = produce_video(channel=str(tiny_channel), topic="How glaciers move")
-        calls = len(usage.read(tmp_path / "local"))
+        calls = len(ledger_entries(tmp_path / "local"))
         again = produce_video(channel=str(tiny_channel), topic="How glaciers move")
     finally:
         reset_settings()
     assert first.location.startswith(f"gs://{bucket}/media/published/tiny/")
     assert again.location == first.location  # same video: publishing again is a no-op
-    assert len(usage.read(tmp_path / "local")) == calls  # second run generated nothing
+    assert len(ledger_entries(tmp_path / "local")) == calls  # second run generated nothing
     names = {b.name for b in client.list_blobs(bucket)}
     prefix = first.location.removeprefix(f"gs://{bucket}/")
     assert {f"{prefix}/video.mp4", f"{prefix}/metadata.json", f"{prefix}/thumbnail.jpg"} <= names
@@ -68,7 +68,7 @@ def test_task_results_live_in_the_bucket_so_another_machine_resumes_without_payi
     reset_settings()
     assert any(b.name.startswith("media/prefect-results/") for b in client.list_blobs(bucket))
     assert results["a"].location == results["b"].location
-    assert usage.read(tmp_path / "a") and usage.read(tmp_path / "b") == []  # machine b paid for nothing
+    assert ledger_entries(tmp_path / "a") and ledger_entries(tmp_path / "b") == []  # machine b paid for nothing
 
 
 def test_prefect_setup_makes_the_bucket_the_servers_result_storage_for_every_worker(
@@ -97,4 +97,4 @@ def test_prefect_setup_makes_the_bucket_the_servers_result_storage_for_every_wor
     assert any(b.name.startswith("prefect-results/") for b in client.list_blobs(bucket))
     assert not (tmp_path / "a" / "prefect").exists()  # nothing went to the worker's local result folder
     assert results["a"].location == results["b"].location
-    assert usage.read(tmp_path / "a") and usage.read(tmp_path / "b") == []  # the second worker paid for nothing
+    assert ledger_entries(tmp_path / "a") and ledger_entries(tmp_path / "b") == []  # the second worker paid for nothing

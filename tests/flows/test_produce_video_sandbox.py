@@ -8,11 +8,12 @@ import pytest
 import yaml
 
 from flows.produce_video import produce_video
-from framecast import pricing, usage
+from framecast.cost import pricing
 from framecast.config import load_channel, reset_settings, with_cloud_providers
 from framecast.sandbox import Fault
 from framecast.errors import QualityGateFailed
-from framecast.usage import BudgetExceeded
+from framecast.cost.meter import BudgetExceeded
+from tests.conftest import ledger_entries
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -46,7 +47,10 @@ def test_every_stage_on_a_cloud_provider_publishes_and_costs_add_up(cloud, sandb
     assert sandbox.state.calls("runway", "image_to_video") == scenes + 1  # one 429, retried once
     assert sandbox.state.calls("elevenlabs", "tts.with_timestamps") == scenes
 
-    entries = usage.read(tmp_path / "out")
+    everything = ledger_entries(tmp_path / "out")
+    assert {(e["provider"], e["role"], e["usd"]) for e in everything if e["provider"] == "local"} == {
+        ("local", "quality", 0.0)}  # the local gate is recorded, and free
+    entries = [e for e in everything if e["provider"] != "local"]
     by_provider = {(e["provider"], e["role"]) for e in entries}
     assert by_provider == {("openai", "script"), ("openai", "image"), ("runway", "motion"), ("elevenlabs", "voice"),
                            ("elevenlabs", "sound")}
@@ -62,7 +66,7 @@ def test_budget_stops_the_run_before_the_call_that_would_exceed_it(cloud, sandbo
     budget = 0.20
     with pytest.raises(BudgetExceeded, match="budget.max_usd_per_run"):
         produce_video(channel=cloud(budget={"max_usd_per_run": budget}), topic="Why the sky is blue")
-    entries = usage.read(tmp_path / "out")
+    entries = ledger_entries(tmp_path / "out")
     assert entries and sum(e["usd"] for e in entries) <= budget
     assert not (tmp_path / "out" / "published").exists()
 
@@ -82,7 +86,7 @@ def test_the_gate_runs_local_and_google_checks_together(cloud, sandbox, tmp_path
 
     # A gate setting changed (so the cached report does not apply) and the analyzer flags a frame in
     # scene 1: only that scene is regenerated, everything else comes from the cache, and it publishes.
-    images_before = sum(1 for e in usage.read(tmp_path / "out") if e["role"] == "image")
+    images_before = sum(1 for e in ledger_entries(tmp_path / "out") if e["role"] == "image")
     data["quality"]["max_word_error_rate"] = 0.2
     path.write_text(yaml.safe_dump(data))
     sandbox.state.inject("videointelligence", "annotate", Fault(kind="explicit"))
@@ -91,8 +95,10 @@ def test_the_gate_runs_local_and_google_checks_together(cloud, sandbox, tmp_path
     assert fixed.published and fixed.quality.passed
     manifest = json.loads(Path(fixed.manifest.uri.removeprefix("file://")).read_text())
     assert manifest["regenerated_scenes"] == [0]
-    assert sum(1 for e in usage.read(tmp_path / "out") if e["role"] == "image") == images_before + 1
+    assert sum(1 for e in ledger_entries(tmp_path / "out") if e["role"] == "image") == images_before + 1
     assert sandbox.state.calls("videointelligence", "annotate") == 3
+    analyses = [e for e in ledger_entries(tmp_path / "out") if (e["provider"], e["role"]) == ("google", "quality")]
+    assert len(analyses) == 3 and all(e["usd"] == pricing.cost("google", "quality", 1) > 0 for e in analyses)
 
     # With no regeneration allowed, the same finding blocks publishing.
     data["quality"].update(max_word_error_rate=0.15, max_regenerations=0)
@@ -129,4 +135,4 @@ def test_a_task_retried_after_the_provider_accepted_its_job_pays_for_no_second_j
     publication = produce_video(channel=cloud(), topic="How rivers carve canyons")
     scenes = len(json.loads((Path(publication.location) / "script.json").read_text())["scenes"])
     assert sandbox.state.calls("runway", "image_to_video") == scenes  # one paid job per scene, counted by Runway
-    assert sum(1 for e in usage.read(tmp_path / "out") if e["provider"] == "runway") == scenes
+    assert sum(1 for e in ledger_entries(tmp_path / "out") if e["provider"] == "runway") == scenes

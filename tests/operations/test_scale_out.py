@@ -3,54 +3,17 @@ pool's concurrency limit deciding how many videos render at once."""
 
 from __future__ import annotations
 
-import glob
-import os
-import shutil
 import subprocess
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 import yaml
 
-from framecast.config import REPO_ROOT
 from tests.conftest import write_channel
-from tests.operations.conftest import BIN, free_port, prefect_ops, wait_for
+from tests.operations.conftest import BIN, prefect_ops, wait_for
 
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
-
-
-def pg_bin(name: str) -> str:
-    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name)]
-    if not found[-1]:
-        pytest.fail(f"PostgreSQL's {name} is missing: `make test` installs it (scripts/ensure-postgres.sh)")
-    return found[-1]
-
-
-@pytest.fixture
-def postgres(tmp_path):
-    """A throw-away PostgreSQL cluster on 127.0.0.1 (as the postgres user when the tests run as root)."""
-    # Its own folder outside pytest's (which is private to root): the server runs as postgres under root.
-    base, port = Path(tempfile.mkdtemp(prefix="framecast-pg-")), free_port()
-    data = base / "data"
-    data.mkdir()
-    as_user = []
-    if os.geteuid() == 0:
-        for path in (base, data):
-            shutil.chown(path, "postgres", "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*as_user, pg_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"],
-                   check=True, capture_output=True)
-    subprocess.run([*as_user, pg_bin("pg_ctl"), "-D", str(data), "-l", str(data / "server.log"), "-w", "-o",
-                    f"-h 127.0.0.1 -p {port} -k {data}", "start"], check=True, capture_output=True)
-    try:
-        subprocess.run([*as_user, pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "prefect"],
-                       check=True, capture_output=True)
-        yield f"postgresql+asyncpg://postgres@127.0.0.1:{port}/prefect"
-    finally:
-        subprocess.run([*as_user, pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def interval(run: dict) -> tuple[datetime, datetime]:

@@ -15,10 +15,10 @@ import httpx
 import pytest
 import yaml
 
-from framecast import usage
 from framecast.config import REPO_ROOT
 from framecast.media import ffmpeg
 from tests.operations.conftest import BIN, Ops, wait_for
+from tests.conftest import ledger_entries
 
 DEPLOYMENTS = yaml.safe_load((REPO_ROOT / "prefect.yaml").read_text())["deployments"]
 TERMINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
@@ -204,7 +204,7 @@ def test_channels_run_unattended_on_a_real_server_and_recover_from_a_host_crash(
             pass
     crashed_at = time.monotonic()
     scratch_after_crash = {p.name for p in (ops.out / "work").iterdir()} if (ops.out / "work").is_dir() else set()
-    ledger_after_crash = Counter(e["role"] for e in usage.read(ops.out))
+    ledger_after_crash = Counter(e["role"] for e in ledger_entries(ops.out))
 
     # The host comes back: a new worker, and the channel's next run is waiting for its slot.
     ops.worker("worker-b")
@@ -222,7 +222,7 @@ def test_channels_run_unattended_on_a_real_server_and_recover_from_a_host_crash(
     # Every step was paid (here: counted in the ledger) once per scene across the crash, never twice.
     second = read_result(ops, retry["id"])
     scenes = len(script_rows) + len(json.loads((Path(second.location) / "script.json").read_text())["scenes"])
-    ledger = Counter(e["role"] for e in usage.read(ops.out))
+    ledger = Counter(e["role"] for e in ledger_entries(ops.out))
     assert ledger["script"] == 2 and ledger_after_crash["script"] == 2  # the crashed run's script was reused
     assert ledger["image"] == ledger["voice"] == ledger["motion"] == scenes, ledger
     leftovers = {p.name for p in (ops.out / "work").iterdir()} if (ops.out / "work").is_dir() else set()

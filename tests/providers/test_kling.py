@@ -23,11 +23,11 @@ def still(tmp_path):
     return LocalImageGenerator().generate("Waves: at night", width=640, height=360, seed=2, out=tmp_path / "s.png")
 
 
-def kling(sandbox, callback=None):
+def kling(sandbox, callback=None, **kw):
     client = httpx.Client(base_url=sandbox.base_url("kling"), timeout=30)
     http = ProviderHTTP("kling", client, reader=kling_error, retry=RetryPolicy(attempts=2, base_delay=0.01, max_wait=0.5))
     return KlingVideoGenerator(http, "kling-v2-1", "ak-sandbox", "sk-sandbox-secret-0123456789abcdefghij", poll_seconds=0.01,
-                               callback_url=callback)
+                               callback_url=callback, **kw)
 
 
 def test_token_is_hs256_with_issuer_and_validity_window():
@@ -63,11 +63,14 @@ def test_animates_and_posts_the_callback(sandbox, still, tmp_path):
     assert received and received[0]["task_status"] == "succeed"
 
 
-def test_parallel_task_limit_1303_is_a_rate_limit(sandbox, still, tmp_path):
+def test_parallel_task_limit_1303_beyond_the_slot_budget_is_a_rate_limit_not_retried_again(sandbox, still, tmp_path):
+    # Waiting for a slot is covered in test_kling_callbacks.py; here the budget is spent at once.
     sandbox.state.inject("kling", "image2video", Fault(kind="too_many_tasks"), times=2)
-    with pytest.raises(RateLimited, match="1303"):
-        kling(sandbox).animate(still, prompt="", duration=5, width=640, height=360, fps=24, seed=1,
-                               out=tmp_path / "c.mp4")
+    with pytest.raises(RateLimited, match="1303") as caught:
+        kling(sandbox, slot_wait_seconds=0).animate(still, prompt="", duration=5, width=640, height=360, fps=24,
+                                                    seed=1, out=tmp_path / "c.mp4")
+    assert caught.value.attempts_exhausted  # the task retry must not wait the budget again
+    assert sandbox.state.calls("kling", "image2video") == 1 and sandbox.state.calls("kling", "paid") == 0
 
 
 def test_risk_control_failure_is_content_rejected(sandbox, still, tmp_path):

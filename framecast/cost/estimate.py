@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from framecast import pricing
+from framecast.cost import pricing
 from framecast.config import DEFAULT_MODELS, ChannelConfig
 from framecast.scripting import ESTIMATED_SCRIPT_TOKENS
 
@@ -46,11 +46,17 @@ def estimate(channel: ChannelConfig) -> list[Line]:
         ("motion", channel.motion.provider, channel.motion.model, scenes * clip_seconds(channel.motion.provider, per_scene)),
         ("voice", channel.voice.provider, channel.voice.model, cfg.target_seconds * CHARS_PER_SECOND),
     ]
+    if channel.voice.provider == "openai":  # word timing: whisper-1 over the speech
+        plan.append(("timing", "openai", "whisper-1", math.ceil(cfg.target_seconds / 60)))
     if channel.music.source == "elevenlabs":
         plan.append(("sound", "elevenlabs", "eleven_text_to_sound_v2", 30))
+    if "google" in channel.quality.analyzers:
+        plan.append(("quality", "google", "videointelligence-v1", math.ceil(cfg.target_seconds / 60)))
+    prices = channel.budget.prices
     lines = []
     for role, provider, model, units in plan:
-        _, unit = pricing.price(provider, role)
+        found = pricing.price(provider, role, prices)
         lines.append(Line(role=role, provider=provider, model=model or DEFAULT_MODELS.get((role, provider), "-"),
-                          units=units, unit=unit, usd=pricing.cost(provider, role, units)))
+                          units=units, unit=found[1] if found else "unpriced",
+                          usd=pricing.cost(provider, role, units, prices)))
     return lines

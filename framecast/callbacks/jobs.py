@@ -1,0 +1,129 @@
+"""Signed per-job callback URLs, and the callback outcome a receiver writes into a job record.
+
+Kling does not sign its callbacks, so the URL framecast hands it carries the proof instead:
+`{base}/kling/{job_id}?ts={unix seconds}&token={HMAC-SHA256(secret, "kling:{job_id}:{ts}")}`.
+The token is bound to one job and one issue time; the receiver refuses it once it is older than
+the replay window (24 h by default, far longer than a Kling task runs). `job_id` is the sha256 part
+of the job's store record `jobs/kling/<sha256>` (see `visuals.job_record`), so the receiver finds
+the record without any index, and the strict hex pattern keeps a path out of the store key.
+
+This module has no web-framework imports: the provider client uses it to mint URLs and read
+outcomes, the receiver (`framecast.callbacks.receiver`) to verify and record them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import re
+import time
+from urllib.parse import urlencode, urlparse
+
+from framecast.errors import ConfigError
+
+DEFAULT_MAX_AGE_SECONDS = 24 * 3600
+CLOCK_SKEW_SECONDS = 300  # a token "from the future" beyond this is not one we issued
+MIN_SECRET_LENGTH = 16
+PROVIDERS = ("kling",)
+JOB_ID = re.compile(r"^[0-9a-f]{64}$")
+TERMINAL = ("succeed", "failed")
+
+
+class CallbackRejected(Exception):
+    """A callback whose URL token does not prove it belongs to the job (forged or expired)."""
+
+
+class ForgedToken(CallbackRejected):
+    """The token is missing or is not the HMAC framecast issued for this job and time."""
+
+
+class ExpiredToken(CallbackRejected):
+    """The token is genuine but older than the replay window."""
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+class CallbackSigner:
+    """Mints and verifies the per-job callback URLs (one shared secret, a replay window)."""
+
+    def __init__(self, secret: str, base_url: str | None = None, *,
+                 max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS, clock=time.time):
+        if not secret or len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigError(f"the callback secret must be at least {MIN_SECRET_LENGTH} characters "
+                              "(FRAMECAST_CALLBACK_SECRET)")
+        if base_url:
+            parsed = urlparse(base_url)
+            # The token travels in the URL: anything but https would show it to the network.
+            if parsed.scheme != "https" and not (parsed.scheme == "http" and _loopback(parsed.hostname or "")):
+                raise ConfigError(f"the callback base URL must be https (plain http only on loopback): {base_url!r} "
+                                  "(FRAMECAST_CALLBACK_BASE_URL)")
+        self._secret = secret.encode()
+        self.base_url = (base_url or "").rstrip("/")
+        self.max_age, self.clock = max_age_seconds, clock
+
+    def sign(self, provider: str, job_id: str, ts: int) -> str:
+        """The hex HMAC that proves `provider/job_id` was issued at `ts`."""
+        return hmac.new(self._secret, f"{provider}:{job_id}:{ts}".encode(), hashlib.sha256).hexdigest()
+
+    def url(self, provider: str, job_id: str) -> str:
+        """The callback URL to give the provider for this job, signed now."""
+        if not self.base_url:
+            raise ConfigError("no callback base URL configured (FRAMECAST_CALLBACK_BASE_URL)")
+        ts = int(self.clock())
+        query = urlencode({"ts": ts, "token": self.sign(provider, job_id, ts)})
+        return f"{self.base_url}/{provider}/{job_id}?{query}"
+
+    def verify(self, provider: str, job_id: str, ts: str | int | None, token: str | None) -> None:
+        """Raise ForgedToken or ExpiredToken unless the token is ours, for this job, and recent."""
+        try:
+            issued = int(str(ts))
+        except ValueError:
+            raise ForgedToken("missing or malformed ts") from None
+        expected = self.sign(provider, job_id, issued)
+        # compare_digest: a byte-by-byte early exit would leak how much of a guess was right.
+        if not token or not hmac.compare_digest(expected, str(token)):
+            raise ForgedToken("token does not match")
+        now = self.clock()
+        if issued > now + CLOCK_SKEW_SECONDS:
+            raise ForgedToken("token issued in the future")
+        if now - issued > self.max_age:
+            raise ExpiredToken(f"token older than {self.max_age:.0f} s")
+
+
+def record_key(provider: str, job_id: str) -> str:
+    """The store record a callback for `provider/job_id` completes."""
+    return f"jobs/{provider}/{job_id}"
+
+
+def job_id_from_key(key: str | None, provider: str) -> str | None:
+    """The job id in a record key `jobs/<provider>/<sha256>`, or None when the key is not one."""
+    prefix = f"jobs/{provider}/"
+    if not key or not key.startswith(prefix) or not JOB_ID.match(key[len(prefix):]):
+        return None
+    return key[len(prefix):]
+
+
+def outcome_entry(task_id: str, status: str, video_url: str, message: str, received_at: float) -> dict:
+    """What a receiver writes under "callback" in the job record."""
+    return {"task_id": task_id, "status": status, "video_url": video_url, "message": message,
+            "received_at": received_at}
+
+
+def recorded_task(record: dict | None, task_id: str) -> dict | None:
+    """A callback outcome recorded for `task_id`, shaped like Kling's poll `data`, or None.
+
+    An outcome for another task (a job that failed and was resubmitted) does not count.
+    """
+    outcome = (record or {}).get("callback") or {}
+    if outcome.get("task_id") != task_id or outcome.get("status") not in TERMINAL:
+        return None
+    data = {"task_id": task_id, "task_status": outcome["status"], "task_status_msg": outcome.get("message", "")}
+    if outcome.get("video_url"):
+        data["task_result"] = {"videos": [{"url": outcome["video_url"]}]}
+    return data

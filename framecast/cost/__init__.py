@@ -1,0 +1,1 @@
+"""What framecast spends: list prices, estimates before a run, the shared ledger and the budgets it enforces."""

@@ -1,0 +1,91 @@
+"""The CLI's money commands: the run's cost table, `framecast estimate` and `framecast costs`."""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections import defaultdict
+from datetime import date
+
+from framecast.cost.ledger import open_ledger
+from framecast.cost.meter import ledger_url
+
+
+def cost_table(console, run: str) -> None:
+    """The same rows as the run's cost artifact in the Prefect UI, from the shared ledger."""
+    from rich.table import Table
+
+    from framecast import report
+    from framecast.config import get_settings
+
+    rows = report.cost_rows(open_ledger(ledger_url(get_settings())).entries(run=run))
+    table = Table(title="cost of this run (estimated list prices)")
+    for column in ("stage", "provider", "model", "calls", "units", "USD"):
+        table.add_column(column, justify="right" if column in ("calls", "units", "USD") else "left")
+    for row in rows:
+        table.add_row(row["stage"], row["provider"], row["model"], str(row["calls"]), row["units"], f"{row['usd']:.2f}")
+    console.print(table)
+
+
+def estimate(args) -> int:
+    """Expected cost of one run of a channel, line by line, against its budget."""
+    from framecast.config import load_channel, with_cloud_providers
+    from framecast.cost.estimate import estimate as lines_for
+    from framecast.errors import FramecastError
+
+    try:
+        channel = load_channel(args.channel)
+    except FramecastError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    channel = with_cloud_providers(channel) if args.cloud else channel
+    lines = lines_for(channel)
+    print(f"{'stage':<8} {'provider':<11} {'model':<24} {'units':>14} {'USD':>8}")
+    for line in lines:
+        print(f"{line.role:<8} {line.provider:<11} {line.model:<24} {f'{line.units:g} {line.unit}':>14} {line.usd:>8.2f}")
+    total = sum(line.usd for line in lines)
+    b = channel.budget
+    limits = [f"{v:.2f} per {what}" for v, what in ((b.max_usd_per_run, "run"), (b.max_usd_per_day, "day"),
+                                                    (b.max_usd_per_month, "month")) if v is not None]
+    print(f"{'total':<8} {'':<11} {'':<24} {'':>14} {total:>8.2f}" + (f"  (budget {', '.join(limits)})" if limits else ""))
+    unpriced = [f"{line.provider}/{line.role}" for line in lines if line.unit == "unpriced"]
+    if unpriced:
+        print(f"no known price for {', '.join(unpriced)}: add budget.prices entries (a budgeted run refuses them)")
+    return 0
+
+
+def costs(args) -> int:
+    """What a channel (or every channel) spent in a month: per day and per stage, from the shared ledger."""
+    from framecast.config import get_settings
+    from framecast.errors import FramecastError
+
+    month = args.month or date.today().strftime("%Y-%m")
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
+        print(f"error: --month {month!r}: use YYYY-MM, e.g. --month 2026-12", file=sys.stderr)
+        return 2
+    try:
+        ledger = open_ledger(ledger_url(get_settings()))
+        billed = ledger.entries(channel=args.channel, month=month)
+        open_ = ledger.entries(channel=args.channel, month=month, status=("reserved",))
+    except FramecastError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"costs of {args.channel or 'every channel'} in {month} ({ledger!r}), estimated list prices")
+    by_day: dict[tuple[str, str], float] = defaultdict(float)
+    by_stage: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0.0])
+    for e in billed:
+        by_day[(e["day"], e["channel"])] += e["usd"]
+        stage = by_stage[(e["role"], e["provider"])]
+        stage[0] += 1
+        stage[1] += e["usd"]
+    print(f"{'day':<12} {'channel':<20} {'USD':>9}")
+    for (day, channel), usd in sorted(by_day.items()):
+        print(f"{day:<12} {channel:<20} {usd:>9.2f}")
+    print(f"\n{'stage':<12} {'provider':<20} {'calls':>6} {'USD':>9}")
+    for (role, provider), (calls, usd) in sorted(by_stage.items()):
+        print(f"{role:<12} {provider:<20} {calls:>6} {usd:>9.2f}")
+    print(f"{'total':<12} {'':<20} {len(billed):>6} {sum(e['usd'] for e in billed):>9.2f}")
+    if open_:
+        print(f"{len(open_)} call(s) reserved but never settled (${sum(e['usd'] for e in open_):.2f}): a run "
+              "crashed mid-call or is running now; check the provider's own billing for those")
+    return 0

@@ -1,0 +1,262 @@
+"""The usage ledger: every paid call in a SQL database, shared by every process and worker that points at it.
+
+SQLite file in the data folder by default; FRAMECAST_LEDGER_URL names any SQLAlchemy URL, e.g. the
+PostgreSQL behind the Prefect server. A call is first *reserved* (its estimate, inside the same
+transaction that checked the budgets), then *billed* (what the provider charged) or *released*
+(it failed before the provider accepted it). Budget checks of one channel are serialized by a row
+lock (PostgreSQL) or the database write lock (SQLite), so runs on two machines cannot overshoot together.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import (
+    Column, DateTime, Float, Index, MetaData, String, Table, create_engine, event, func, insert, select, update,
+)
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+
+from framecast.errors import StorageError
+
+log = logging.getLogger("framecast.cost")
+RESERVATION_TTL = timedelta(hours=2)  # a reservation a crashed worker never settled stops counting after this
+
+metadata = MetaData()
+charges = Table(
+    "framecast_charges", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("key", String(300), nullable=True, unique=True),  # provider-side identity (a job id): billed once
+    Column("run", String(300), nullable=False, index=True),
+    Column("channel", String(200), nullable=False),
+    Column("day", String(10), nullable=False),    # the video's day, YYYY-MM-DD
+    Column("month", String(7), nullable=False),   # YYYY-MM
+    Column("provider", String(50), nullable=False),
+    Column("role", String(50), nullable=False),
+    Column("model", String(200), nullable=False, default=""),
+    Column("units", Float, nullable=False),
+    Column("unit", String(30), nullable=False),
+    Column("usd", Float, nullable=False),
+    Column("status", String(10), nullable=False),  # reserved | billed | released
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Index("ix_framecast_charges_channel_month", "channel", "month"),
+)
+# One row per channel, locked FOR UPDATE while a budget is checked (PostgreSQL serializes on it).
+budget_locks = Table("framecast_budget_locks", metadata, Column("channel", String(200), primary_key=True))
+
+
+@dataclass(frozen=True)
+class Spent:
+    """USD billed plus reserved (unsettled, unexpired) for a run, its channel's day and its channel's month."""
+
+    run: float
+    day: float
+    month: float
+
+
+def driver_url(url: str) -> str:
+    """A synchronous driver for the URL: the Prefect server's asyncpg URL works as it is written."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgresql+asyncpg", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername == "sqlite+aiosqlite":
+        parsed = parsed.set(drivername="sqlite")
+    return parsed.render_as_string(hide_password=False)
+
+
+def default_url(data_dir: Path) -> str:
+    return f"sqlite:///{(Path(data_dir) / 'ledger.sqlite3').resolve()}"
+
+
+class Ledger:
+    """Transactional access to the charges table (create it on first use)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = _engine(driver_url(url))
+
+    def __repr__(self) -> str:  # never the password
+        return f"Ledger({make_url(self.url).render_as_string(hide_password=True)})"
+
+    def __reduce__(self):  # another task runner's worker process reopens it by URL
+        return (open_ledger, (self.url,))
+
+    def _begin(self):
+        try:
+            return self.engine.begin()
+        except SQLAlchemyError as exc:
+            raise StorageError(f"cost ledger {self!r}: cannot open: {exc}; check FRAMECAST_LEDGER_URL") from exc
+
+    def reserve(self, *, run: str, channel: str, day: str, provider: str, role: str, model: str, units: float,
+                unit: str, usd: float, check=None) -> str:
+        """Insert a reservation, after `check(Spent)` (which raises to refuse) under the channel's lock."""
+        now = _now()
+        with self._begin() as conn:
+            self._lock(conn, channel)
+            if check is not None:
+                check(self._spent(conn, run, channel, day, now))
+            charge_id = str(uuid.uuid4())
+            conn.execute(insert(charges).values(
+                id=charge_id, key=None, run=run, channel=channel, day=day, month=day[:7], provider=provider, role=role,
+                model=model or "", units=units, unit=unit, usd=usd, status="reserved", at=now,
+                expires_at=now + RESERVATION_TTL))
+        return charge_id
+
+    def bill(self, charge_id: str, *, units: float, unit: str, usd: float, model: str = "",
+             key: str | None = None) -> bool:
+        """Settle a reservation as billed; with `key`, only once per key (False: already billed, released)."""
+        try:
+            with self._begin() as conn:
+                if key is not None:
+                    other = conn.execute(select(charges.c.id).where(charges.c.key == key)).scalar()
+                    if other is not None and other != charge_id:
+                        conn.execute(update(charges).where(charges.c.id == charge_id)
+                                     .values(status="released", expires_at=None))
+                        return False
+                values = dict(status="billed", units=units, unit=unit, usd=usd, at=_now(), expires_at=None, key=key)
+                if model:
+                    values["model"] = model
+                conn.execute(update(charges).where(charges.c.id == charge_id).values(**values))
+        except IntegrityError:  # the same key billed at the same moment by another process
+            self.release(charge_id)
+            return False
+        return True
+
+    def release(self, charge_id: str) -> None:
+        """The call failed before the provider accepted it: its reservation stops counting."""
+        with self._begin() as conn:
+            conn.execute(update(charges).where(charges.c.id == charge_id, charges.c.status == "reserved")
+                         .values(status="released", expires_at=None))
+
+    def spent(self, *, run: str, channel: str, day: str) -> Spent:
+        with self._begin() as conn:
+            return self._spent(conn, run, channel, day, _now())
+
+    def entries(self, *, run: str | None = None, channel: str | None = None, month: str | None = None,
+                status: tuple[str, ...] = ("billed",)) -> list[dict]:
+        """Charges (billed by default), oldest first, filtered by run, channel and month."""
+        query = select(charges).where(charges.c.status.in_(status)).order_by(charges.c.at)
+        for column, value in ((charges.c.run, run), (charges.c.channel, channel), (charges.c.month, month)):
+            if value is not None:
+                query = query.where(column == value)
+        with self._begin() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def _lock(self, conn: Connection, channel: str) -> None:
+        if conn.dialect.name == "sqlite":
+            return  # BEGIN IMMEDIATE already holds the database's write lock
+        exists = conn.execute(select(budget_locks.c.channel).where(budget_locks.c.channel == channel)
+                              .with_for_update()).scalar()
+        if exists is None:
+            try:
+                with conn.begin_nested():
+                    conn.execute(insert(budget_locks).values(channel=channel))
+            except IntegrityError:
+                pass  # inserted by a concurrent transaction: lock that row
+            conn.execute(select(budget_locks.c.channel).where(budget_locks.c.channel == channel).with_for_update())
+
+    @staticmethod
+    def _spent(conn: Connection, run: str, channel: str, day: str, now: datetime) -> Spent:
+        live = (charges.c.status == "billed") | ((charges.c.status == "reserved") & (charges.c.expires_at > now))
+        rows = conn.execute(select(charges.c.run, charges.c.day, func.sum(charges.c.usd))
+                            .where(charges.c.channel == channel, charges.c.month == day[:7], live)
+                            .group_by(charges.c.run, charges.c.day)).all()
+        return Spent(run=round(sum(usd for r, _, usd in rows if r == run), 6),
+                     day=round(sum(usd for _, d, usd in rows if d == day), 6),
+                     month=round(sum(usd for _, _, usd in rows), 6))
+
+    def import_jsonl(self, path: Path) -> int:
+        """Move an old `usage.jsonl` (framecast ≤ 0.1) into the ledger once; unreadable lines are kept aside."""
+        if not path.is_file():
+            return 0
+        rows, torn = [], []
+        for line in path.read_text(errors="replace").splitlines():
+            try:
+                entry = json.loads(line) if line.strip() else None
+            except ValueError:
+                entry = line
+            if isinstance(entry, dict):
+                rows.append(entry)
+            elif entry is not None:
+                torn.append(line)
+        with self._begin() as conn:
+            for e in rows:
+                run = str(e.get("run") or "unknown/0000-00-00/unknown")
+                channel, _, rest = run.partition("/")
+                day = rest.partition("/")[0] or "0000-00-00"
+                at = datetime.fromisoformat(e["at"]) if e.get("at") else _now()
+                conn.execute(insert(charges).values(
+                    id=str(uuid.uuid4()), key=None, run=run, channel=channel, day=day, month=day[:7],
+                    provider=str(e.get("provider", "")), role=str(e.get("role", "")), model=str(e.get("model", "")),
+                    units=float(e.get("units", 0)), unit=str(e.get("unit", "")), usd=float(e.get("usd", 0.0)),
+                    status="billed", at=at, expires_at=None))
+        if torn:
+            path.with_name(path.name + ".quarantine").open("a").write("".join(t + "\n" for t in torn))
+            log.warning("usage ledger %s: %d unreadable line(s) set aside in %s.quarantine", path, len(torn), path)
+        path.rename(path.with_name(path.name + ".imported"))
+        return len(rows)
+
+
+@lru_cache(maxsize=8)
+def open_ledger(url: str) -> Ledger:
+    """The ledger at `url`, one engine per URL and process."""
+    return Ledger(url)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@lru_cache(maxsize=8)
+def _engine(url: str) -> Engine:
+    try:
+        if url.startswith("sqlite"):
+            path = make_url(url).database
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, connect_args={"timeout": 60})
+            _serialize_sqlite_writers(engine)
+        else:
+            engine = create_engine(url, pool_pre_ping=True)
+        _create_tables(engine)
+    except SQLAlchemyError as exc:
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise StorageError(f"cost ledger {shown}: cannot open: {exc}; check FRAMECAST_LEDGER_URL") from exc
+    except ModuleNotFoundError as exc:
+        raise StorageError(f"cost ledger: the driver for {make_url(url).drivername} is not installed ({exc.name}); "
+                           "PostgreSQL needs psycopg (a framecast dependency): reinstall framecast") from exc
+    return engine
+
+
+def _create_tables(engine: Engine, attempts: int = 5) -> None:
+    """CREATE TABLE if missing; two workers starting at once may race on it, and the loser just looks again."""
+    for attempt in range(attempts):
+        try:
+            metadata.create_all(engine)
+            return
+        except SQLAlchemyError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+def _serialize_sqlite_writers(engine: Engine) -> None:
+    """BEGIN IMMEDIATE: a budget check and its reservation hold the write lock together (SQLAlchemy's recipe)."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # let SQLAlchemy's BEGIN below be the only transaction control
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA busy_timeout=60000")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")

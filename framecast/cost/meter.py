@@ -1,0 +1,107 @@
+"""The one way a paid call is accounted: reserve under the budgets, call, then bill or release."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from framecast.config import BudgetConfig
+from framecast.cost import pricing
+from framecast.cost.ledger import Ledger, Spent, default_url, open_ledger
+from framecast.errors import PermanentError
+
+
+class BudgetExceeded(PermanentError):
+    """The next call would take the run, the channel's day or its month over budget; nothing was spent on it."""
+
+
+@dataclass
+class Charge:
+    """What a paid call bills: the estimate until the caller knows better (e.g. from the response)."""
+
+    units: float
+    unit: str
+    model: str = ""
+    billed: bool = False
+    _settle: object = field(default=None, repr=False)
+
+    def accepted(self, key: str | None = None) -> bool:
+        """The provider accepted (and will bill) the call: record it now, once per `key` (e.g. its job id).
+
+        Money is spent from here on even if what follows fails, so it is never released after this.
+        Returns False when `key` was already billed (a resumed job): nothing new is recorded.
+        """
+        if self.billed:
+            return True
+        self.billed = True
+        return self._settle(self, key)
+
+
+@dataclass(frozen=True)
+class Meter:
+    """What a run's paid calls are accounted against, passed to every stage that may pay.
+
+    `run` is "channel/day/flow-run-id"; `day` is the video's (YYYY-MM-DD); limits come from `budget`.
+    """
+
+    ledger: Ledger
+    run: str
+    channel: str
+    day: str
+    budget: BudgetConfig = BudgetConfig()
+
+    @classmethod
+    def open(cls, url: str, *, run: str, channel: str, day: str, budget: BudgetConfig | None = None) -> "Meter":
+        return cls(ledger=open_ledger(url), run=run, channel=channel, day=day, budget=budget or BudgetConfig())
+
+    @contextmanager
+    def charge(self, *, provider: str, role: str, units: float, unit: str, model: str = "") -> Iterator[Charge]:
+        """Reserve the call's estimate (refused over a budget), then bill what it cost, or release it if it failed
+        before the provider accepted it (`Charge.accepted`); the one place for reserve → call → settle."""
+        prices = self.budget.prices
+        if self.budget.limited:
+            pricing.require_price(provider, role, prices)
+        estimate = pricing.cost(provider, role, units, prices)
+        charge_id = self.ledger.reserve(
+            run=self.run, channel=self.channel, day=self.day, provider=provider, role=role, model=model, units=units,
+            unit=unit, usd=estimate, check=lambda spent: self._check(spent, provider, role, estimate))
+
+        def settle(bill: Charge, key: str | None) -> bool:
+            return self.ledger.bill(charge_id, units=bill.units, unit=bill.unit, model=bill.model,
+                                    usd=pricing.cost(provider, role, bill.units, prices), key=key)
+
+        bill = Charge(units=units, unit=unit, model=model, _settle=settle)
+        try:
+            yield bill
+        except BaseException:
+            if not bill.billed:
+                self.ledger.release(charge_id)
+            raise
+        bill.accepted()
+
+    def spent(self) -> Spent:
+        return self.ledger.spent(run=self.run, channel=self.channel, day=self.day)
+
+    def entries(self) -> list[dict]:
+        """This run's billed calls, oldest first."""
+        return self.ledger.entries(run=self.run)
+
+    def _check(self, spent: Spent, provider: str, role: str, estimate: float) -> None:
+        if estimate <= 0:
+            return
+        b = self.budget
+        for name, limit, so_far, scope in (("max_usd_per_run", b.max_usd_per_run, spent.run, "the run"),
+                                           ("max_usd_per_day", b.max_usd_per_day, spent.day, f"{self.day}"),
+                                           ("max_usd_per_month", b.max_usd_per_month, spent.month, self.day[:7])):
+            if limit is not None and so_far + estimate > limit + 1e-9:
+                raise BudgetExceeded(
+                    f"budget: this {provider} {role} call (~${estimate:.2f}) would take {scope} of channel "
+                    f"{self.channel} to ${so_far + estimate:.2f}, over budget.{name} ${limit:.2f} (billed and "
+                    f"reserved so far: ${so_far:.2f}); raise the limit in the channel file or use cheaper providers",
+                    provider=provider)
+
+
+def ledger_url(settings) -> str:
+    """FRAMECAST_LEDGER_URL, or the SQLite file in the data folder."""
+    return settings.ledger_url.get_secret_value() if settings.ledger_url else default_url(settings.data_dir)
