@@ -48,18 +48,18 @@ def main() -> None:
     script = timed("script", lambda: scripting.write(args.topic, channel.script, meter))
     scenes = script.scenes
     images = timed("images", lambda: list(pool.map(
-        lambda i: visuals.render_image(scenes[i], i, channel.image, channel.format, 0, meter), range(len(scenes)))))
+        lambda i: visuals.render_image(scenes[i].visual_prompt, i, channel.image, channel.format, 0, meter), range(len(scenes)))))
     voices = timed("narration", lambda: [narration.synthesize(s.narration, channel.voice, meter) for s in scenes])
     timeline = edit.plan(scenes, voices, channel.format)
     clips = timed("motion", lambda: list(pool.map(
-        lambda i: visuals.animate(images[i], scenes[i], i, timeline.slots[i].duration, channel.motion,
+        lambda i: visuals.animate(images[i], scenes[i].visual_prompt, scenes[i].motion_prompt, i, timeline.slots[i].duration, channel.motion,
                                   channel.format, 0, meter), range(len(scenes)))))
     captions = edit.write_captions(timeline, voices, channel.format, channel.captions)
     music = timed("music", lambda: edit.prepare_music(channel.music, 0, meter))
     video = timed("assembly", lambda: edit.assemble(timeline, clips, voices, captions, music, channel.format,
                                                     channel.music.gain_db, channel.captions.burn_in,
                                                     channel.quality.loudness_lufs))
-    report = timed("quality", lambda: quality.check(video, timeline, captions, channel, meter))
+    report = timed("quality", lambda: quality.check(video, timeline, captions, channel.quality, channel.format, channel.language, meter))
 
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -118,7 +118,7 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
 
     tracker.stage("images", len(scenes))
     tracker.stage("narration", len(scenes))
-    images = render_scene_image.map(scenes, indices, unmapped(cfg.image), unmapped(cfg.format), unmapped(cfg.seed),
+    images = render_scene_image.map([s.visual_prompt for s in scenes], indices, unmapped(cfg.image), unmapped(cfg.format), unmapped(cfg.seed),
                                     unmapped(meter))
     voices = synthesize_narration.map([s.narration for s in scenes], indices, unmapped(cfg.voice), unmapped(meter))
     music = prepare_music.submit(cfg.music, cfg.seed, meter)
@@ -128,8 +128,9 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
     timeline = plan_timeline(scenes, narrations, cfg.format)
 
     tracker.stage("motion", len(scenes))
-    clips = animate_scene.map(images, scenes, indices, [s.duration for s in timeline.slots],
-                              unmapped(cfg.motion), unmapped(cfg.format), unmapped(cfg.seed), unmapped(meter))
+    clips = animate_scene.map(images, [s.visual_prompt for s in scenes], [s.motion_prompt for s in scenes], indices,
+                              [s.duration for s in timeline.slots], unmapped(cfg.motion), unmapped(cfg.format),
+                              unmapped(cfg.seed), unmapped(meter))
     captions = write_captions.submit(timeline, narrations, cfg.format, cfg.captions)
     stills = _gather(images, "images", tracker)
     reporting.show_contact_sheet(cfg.name, stills)
@@ -142,7 +143,8 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
     tracker.advance("assembly", f"{video.duration:.1f} s")
     log.info("assembly: %.1f s of %dx%d video", video.duration, video.width, video.height)
     tracker.stage("quality", 1)
-    report = check_quality(video, timeline, captions.result(), cfg, script, meter)
+    judge = (cfg.quality, cfg.format, cfg.language)  # what the gate depends on: never topics or publish settings
+    report = check_quality(video, timeline, captions.result(), *judge, script, meter)
     regenerated: list[int] = []
     for attempt in range(1, cfg.quality.max_regenerations + 1):
         bad = [] if report.passed else gate.scenes_to_regenerate(report.failures)
@@ -153,12 +155,12 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
         # New seeds for the offending scenes only; every other result comes from the cache.
         seed = cfg.seed + 7919 * attempt
         for i in bad:
-            stills[i] = render_scene_image(scenes[i], i, cfg.image, cfg.format, seed, meter)
-            clip_assets[i] = animate_scene(stills[i], scenes[i], i, timeline.slots[i].duration, cfg.motion,
-                                           cfg.format, seed, meter)
+            stills[i] = render_scene_image(scenes[i].visual_prompt, i, cfg.image, cfg.format, seed, meter)
+            clip_assets[i] = animate_scene(stills[i], scenes[i].visual_prompt, scenes[i].motion_prompt, i,
+                                           timeline.slots[i].duration, cfg.motion, cfg.format, seed, meter)
         regenerated += bad
         video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), *render)
-        report = check_quality(video, timeline, captions.result(), cfg, script, meter)
+        report = check_quality(video, timeline, captions.result(), *judge, script, meter)
     tracker.advance("quality", "passed" if report.passed else "failed")
     reporting.show_quality(cfg.name, report, script.title)
     log.info("quality gate: %s (%d checks)%s", "PASSED" if report.passed else "FAILED", len(report.checks),

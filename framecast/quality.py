@@ -5,18 +5,18 @@ from __future__ import annotations
 import math
 
 from framecast import providers, runtime
-from framecast.config import ChannelConfig
+from framecast.config import QualityConfig, VideoFormat
 from framecast.cost.meter import Meter
 from framecast.models import CaptionFiles, QualityReport, Script, Timeline, VideoAsset
 from framecast.providers.base import QualityPlan
 
 
-def plan_for(timeline: Timeline, captions: CaptionFiles, channel: ChannelConfig, script: Script | None = None,
-             video_uri: str = "") -> QualityPlan:
-    q, fmt = channel.quality, channel.format
+def plan_for(timeline: Timeline, captions: CaptionFiles, q: QualityConfig, fmt: VideoFormat, language: str,
+             script: Script | None = None, video_uri: str = "") -> QualityPlan:
+    """What the video was meant to be: the gate's settings, the frame format and the script, nothing else."""
     scenes = script.scenes if script else []
     return QualityPlan(
-        video_uri=video_uri, language=_bcp47(channel.language), narration=tuple(s.narration for s in scenes),
+        video_uri=video_uri, language=_bcp47(language), narration=tuple(s.narration for s in scenes),
         scene_prompts=tuple(s.visual_prompt for s in scenes),
         transition_seconds=tuple(s.transition_seconds for s in timeline.slots),
         shot_tolerance=q.shot_tolerance_seconds, explicit_fail_at=q.explicit_fail_at,
@@ -36,13 +36,13 @@ def _bcp47(language: str) -> str:
         language, language)
 
 
-def check(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, channel: ChannelConfig, meter: Meter,
-          script: Script | None = None) -> QualityReport:
+def check(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, q: QualityConfig, fmt: VideoFormat,
+          language: str, meter: Meter, script: Script | None = None) -> QualityReport:
     """Run every configured analyzer over the stored video; the verdict passes only if all pass."""
     path = runtime.store().local_path(video.ref)
-    plan = plan_for(timeline, captions, channel, script, video.ref.uri)
+    plan = plan_for(timeline, captions, q, fmt, language, script, video.ref.uri)
     reports = []
-    for name in channel.quality.analyzers:
+    for name in q.analyzers:
         analyzer = providers.video_analyzer(name)
         # Cloud analysis bills per started minute of video, per feature (framecast/cost/pricing.py).
         with meter.charge(provider=analyzer.name, role="quality", units=math.ceil(video.duration / 60), unit="minute",

@@ -10,7 +10,7 @@ from framecast.config import ImageConfig, MotionConfig, VideoFormat
 from framecast.cost.estimate import clip_seconds
 from framecast.cost.meter import Meter
 from framecast.media import ffmpeg
-from framecast.models import ClipAsset, ImageAsset, Scene
+from framecast.models import ClipAsset, ImageAsset
 from framecast.providers.base import JobRecord
 
 
@@ -19,10 +19,11 @@ def scene_seed(channel_seed: int, index: int, prompt: str) -> int:
     return int(hashlib.sha256(f"{channel_seed}:{index}:{prompt}".encode()).hexdigest()[:8], 16)
 
 
-def render_image(scene: Scene, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int, meter: Meter) -> ImageAsset:
+def render_image(visual_prompt: str, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int,
+                 meter: Meter) -> ImageAsset:
     """Generate the scene's still at the channel's frame size and store it."""
     gen = providers.image_generator(cfg)
-    prompt = f"{scene.visual_prompt}; {cfg.style}" if cfg.style else scene.visual_prompt
+    prompt = f"{visual_prompt}; {cfg.style}" if cfg.style else visual_prompt
     with runtime.scratch() as tmp:
         with meter.charge(provider=gen.name, role="image", units=1, unit="image", model=getattr(gen, "model", "")):
             path = gen.generate(prompt, width=fmt.width, height=fmt.height,
@@ -41,15 +42,15 @@ def job_record(store, gen, image: ImageAsset, prompt: str, duration: float, fmt:
                      on_accept=on_accept, key=key)
 
 
-def animate(image: ImageAsset, scene: Scene, index: int, duration: float, cfg: MotionConfig, fmt: VideoFormat,
-            seed: int, meter: Meter) -> ClipAsset:
+def animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: int, duration: float,
+            cfg: MotionConfig, fmt: VideoFormat, seed: int, meter: Meter) -> ClipAsset:
     """Turn the still into a clip of `duration` seconds and store it."""
     gen = providers.video_generator(cfg)
     store = runtime.store()
     # Reserve what the provider will bill for this clip (Kling: 5 or 10 s), not the scene's length.
     with meter.charge(provider=gen.name, role="motion", units=clip_seconds(gen.name, duration), unit="second",
                       model=getattr(gen, "model", "")) as bill, runtime.scratch() as tmp:
-        clip_seed = scene_seed(seed, index, scene.visual_prompt)
+        clip_seed = scene_seed(seed, index, visual_prompt)
 
         def accepted(data: dict) -> None:
             # The provider took the job: it is billed from now on, once per job id, even if the download fails.
@@ -57,9 +58,9 @@ def animate(image: ImageAsset, scene: Scene, index: int, duration: float, cfg: M
                 bill.units = data.get("seconds") or bill.units
                 bill.accepted(f"{gen.name}:{data.get('task_id') or data.get('id')}")
 
-        job = job_record(store, gen, image, scene.motion_prompt, duration, fmt, clip_seed, on_accept=accepted)
+        job = job_record(store, gen, image, motion_prompt, duration, fmt, clip_seed, on_accept=accepted)
         accepted(job.get())  # a job recorded by an earlier attempt: resumed, and already billed then
-        path = gen.animate(store.local_path(image.ref), prompt=scene.motion_prompt, duration=duration,
+        path = gen.animate(store.local_path(image.ref), prompt=motion_prompt, duration=duration,
                            width=fmt.width, height=fmt.height, fps=fmt.fps, seed=clip_seed, out=tmp / "clip.mp4",
                            job=job)
         actual = ffmpeg.duration(path)

@@ -7,7 +7,7 @@ from datetime import date
 from prefect import task
 
 from framecast import publishing, quality
-from framecast.config import ChannelConfig
+from framecast.config import ChannelConfig, QualityConfig, VideoFormat
 from framecast.cost.meter import Meter
 from framecast.models import (
     ArtifactRef, CaptionFiles, ClipAsset, ImageAsset, NarrationAsset, Publication, QualityReport, Script, Timeline,
@@ -22,9 +22,9 @@ def make_thumbnail(image: ImageAsset) -> ArtifactRef:
 
 
 @task(task_run_name="check-quality", cache_policy=versioned("quality"), **RETRY, **CACHED)
-def check_quality(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, channel: ChannelConfig,
-                  script: Script, meter: Meter) -> QualityReport:
-    return quality.check(video, timeline, captions, channel, meter, script)
+def check_quality(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, gate: QualityConfig,
+                  fmt: VideoFormat, language: str, script: Script, meter: Meter) -> QualityReport:
+    return quality.check(video, timeline, captions, gate, fmt, language, meter, script)
 
 
 @task(task_run_name="record-run", **RETRY)

@@ -7,7 +7,7 @@ from prefect import task
 from framecast import edit, narration, scripting, visuals
 from framecast.cost.meter import Meter
 from framecast.config import ImageConfig, MotionConfig, MusicConfig, ScriptConfig, VideoFormat, VoiceConfig
-from framecast.models import ArtifactRef, ClipAsset, ImageAsset, NarrationAsset, Scene, Script
+from framecast.models import ArtifactRef, ClipAsset, ImageAsset, NarrationAsset, Script
 from tasks.policies import CACHED, RETRY, versioned
 
 
@@ -17,15 +17,15 @@ def write_script(topic: str, cfg: ScriptConfig, language: str, notes: tuple[str,
 
 
 @task(task_run_name="render-scene-image-{index}", cache_policy=versioned("image"), **RETRY, **CACHED)
-def render_scene_image(scene: Scene, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int,
+def render_scene_image(visual_prompt: str, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int,
                        meter: Meter) -> ImageAsset:
-    return visuals.render_image(scene, index, cfg, fmt, seed, meter)
+    return visuals.render_image(visual_prompt, index, cfg, fmt, seed, meter)
 
 
 @task(task_run_name="animate-scene-{index}", cache_policy=versioned("motion"), **RETRY, **CACHED)
-def animate_scene(image: ImageAsset, scene: Scene, index: int, duration: float, cfg: MotionConfig,
-                  fmt: VideoFormat, seed: int, meter: Meter) -> ClipAsset:
-    return visuals.animate(image, scene, index, duration, cfg, fmt, seed, meter)
+def animate_scene(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: int, duration: float,
+                  cfg: MotionConfig, fmt: VideoFormat, seed: int, meter: Meter) -> ClipAsset:
+    return visuals.animate(image, visual_prompt, motion_prompt, index, duration, cfg, fmt, seed, meter)
 
 
 @task(task_run_name="synthesize-narration-{index}", cache_policy=versioned("voice"), **RETRY, **CACHED)

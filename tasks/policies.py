@@ -2,36 +2,75 @@
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import json
+import sys
 import time
 from datetime import timedelta
+from pathlib import Path
 
 from prefect.cache_policies import TASK_SOURCE, CachePolicy, Inputs
 from prefect.tasks import exponential_backoff
 
 import framecast
-from framecast import runtime
+from framecast import providers, runtime
 from framecast.errors import is_retryable
 
 # Bump when a stage's output changes for the same inputs (new renderer, new prompt template):
-# TASK_SOURCE hashes only the task's own body, not the framecast code it calls.
+# TASK_SOURCE hashes only the task's own body, not the framecast code it calls. The modules each stage's
+# output comes from are fingerprinted in tests/stage_sources.json: a test fails when one changes and
+# neither the version nor the fingerprint is updated (`python -m tasks.policies` prints the new ones).
 STAGE_VERSIONS = {
-    "topic": "1", "script": "1", "image": "1", "motion": "1", "voice": "1", "music": "1",
-    "captions": "1", "assembly": "1", "quality": "1", "thumbnail": "1",
+    "topic": "1", "script": "1", "image": "2", "motion": "2", "voice": "2", "music": "1",
+    "captions": "1", "assembly": "1", "quality": "2", "thumbnail": "1",
+}
+STAGE_SOURCES = {
+    "topic": ["framecast.topics", "framecast.scripting", "framecast.providers.llm_script"],
+    "script": ["framecast.scripting", "framecast.providers.llm_script", "framecast.providers.local_script",
+               "framecast.providers.openai", "framecast.providers.anthropic"],
+    "image": ["framecast.visuals", "framecast.providers.local_image", "framecast.providers.openai",
+              "framecast.providers.stability"],
+    "motion": ["framecast.visuals", "framecast.media.motion", "framecast.providers.local_video",
+               "framecast.providers.runway", "framecast.providers.kling"],
+    "voice": ["framecast.narration", "framecast.providers.local_tts", "framecast.providers.elevenlabs",
+              "framecast.providers.openai"],
+    "music": ["framecast.edit", "framecast.media.music", "framecast.providers.elevenlabs"],
+    "captions": ["framecast.captions", "framecast.edit"],
+    "assembly": ["framecast.edit", "framecast.media.assembly", "framecast.media.ffmpeg", "framecast.timeline"],
+    "quality": ["framecast.quality", "framecast.gate", "framecast.providers.local_analyzer",
+                "framecast.providers.google_vi", "framecast.media.analysis"],
+    "thumbnail": ["framecast.publishing"],
 }
 CACHE_FOR = timedelta(days=30)
 
 
+def source_fingerprint(stage: str) -> str:
+    """A hash of the source of the modules a stage's output comes from."""
+    digest = hashlib.sha256()
+    for name in STAGE_SOURCES[stage]:
+        spec = importlib.util.find_spec(name)
+        digest.update(name.encode() + Path(spec.origin).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _identities(inputs: dict) -> str:
+    """The resolved provider of every stage config among the inputs (vendor, model, local engine)."""
+    return ",".join(sorted(i for i in map(providers.identity, inputs.values()) if i))
+
+
 def versioned(stage: str) -> CachePolicy:
-    """Inputs + task source + the stage's version + the artifact store + the provider endpoints.
+    """Inputs + task source + the stage's version + who makes it + the artifact store + the provider endpoints.
 
     The store is part of the key because a cached result is a reference into one store: another
     output folder must not be handed references into this one. The endpoints are, so that a sandbox
-    run's media can never come back from the cache in a real run. Secrets are never inputs.
+    run's media can never come back from the cache in a real run. The provider identity is, so that
+    `model: None` or `engine: auto` resolving differently never returns the old output. Secrets are never inputs.
     """
     version = f"framecast-{framecast.__version__}/{stage}-{STAGE_VERSIONS[stage]}"
     # The meter says which run pays, not what is made: a re-run with another run key hits the same cache.
     return Inputs(exclude=["meter"]) + TASK_SOURCE + CachePolicy.from_cache_key_fn(
-        lambda ctx, inputs: f"{version}|{runtime.store_id()}|{runtime.endpoints_id()}")
+        lambda ctx, inputs: f"{version}|{_identities(inputs)}|{runtime.store_id()}|{runtime.endpoints_id()}")
 
 
 MAX_TASK_WAIT = 900.0  # longest Retry-After a task waits out before its next attempt
@@ -58,3 +97,9 @@ def is_transient(task, task_run, state) -> bool:
 RETRY = dict(retries=3, retry_delay_seconds=exponential_backoff(10), retry_jitter_factor=0.5,
              retry_condition_fn=is_transient)
 CACHED = dict(persist_result=True, cache_expiration=CACHE_FOR)
+
+
+if __name__ == "__main__":  # print the fingerprints for tests/stage_sources.json
+    json.dump({stage: {"version": STAGE_VERSIONS[stage], "sources": source_fingerprint(stage)}
+               for stage in STAGE_VERSIONS}, sys.stdout, indent=2)
+    print()

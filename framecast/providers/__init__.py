@@ -69,6 +69,27 @@ def video_analyzer(name: str = "local") -> VideoAnalyzer:
     return _build("analyzer", name, None)
 
 
+_ROLES = {ScriptConfig: "script", ImageConfig: "image", MotionConfig: "motion", VoiceConfig: "voice"}
+
+
+def identity(cfg: Any) -> str | None:
+    """Who makes a stage's output, resolved: vendor, model (None = today's default, spelled out) and, for the
+    local voice, the engine `auto` picks here. Part of cache keys, so a changed default never hands back old media."""
+    role = _ROLES.get(type(cfg))
+    if role is None:
+        return None
+    from framecast.config import DEFAULT_MODELS, DEFAULT_VOICES
+
+    parts = [role, cfg.provider, cfg.model or DEFAULT_MODELS.get((role, cfg.provider), "")]
+    if role == "voice":
+        parts.append(cfg.voice or DEFAULT_VOICES.get(cfg.provider, ""))
+        if cfg.provider == "local":
+            from framecast.providers.local_tts import piper_available
+
+            parts.append(cfg.engine if cfg.engine != "auto" else ("piper" if piper_available() else "flite"))
+    return ":".join(parts)
+
+
 def _register_local() -> None:
     from framecast.providers.local_analyzer import LocalVideoAnalyzer
     from framecast.providers.local_image import LocalImageGenerator

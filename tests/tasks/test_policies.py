@@ -2,7 +2,7 @@ import pytest
 from prefect.states import Completed, Failed
 
 from framecast.errors import AuthError, MediaError, ProviderTimeout, RateLimited, ScriptError
-from tasks.policies import is_transient, versioned
+from tasks.policies import STAGE_VERSIONS, is_transient, versioned
 
 
 @pytest.mark.parametrize("exc, retry", [
@@ -33,7 +33,7 @@ def test_stage_version_and_store_are_part_of_the_key(monkeypatch, tmp_path):
     reset_settings()
     key_b = policy.compute_key(None, {}, {})
     reset_settings()
-    assert key_a != key_b and "image-1" in key_a
+    assert key_a != key_b and f"image-{STAGE_VERSIONS['image']}" in key_a
 
 
 def test_a_sandbox_endpoint_never_shares_a_key_with_the_real_provider(monkeypatch, tmp_path):
@@ -77,3 +77,42 @@ def test_errors_whose_in_call_retries_are_spent_are_not_retried_again():
         with_retries(always_busy, RetryPolicy(attempts=3, base_delay=0.0), sleep=lambda s: None)
     assert len(calls) == 3
     assert is_transient(None, None, Failed(data=info.value)) is False
+
+
+def _key(stage: str, inputs: dict) -> str:
+    from prefect.cache_policies import CacheKeyFnPolicy
+
+    policy = next(p for p in versioned(stage).policies if isinstance(p, CacheKeyFnPolicy))
+    return policy.compute_key(None, inputs, {})
+
+
+def test_the_resolved_provider_is_part_of_the_key_not_how_the_channel_spelled_it(monkeypatch):
+    from framecast.config import DEFAULT_MODELS, ImageConfig, VoiceConfig
+    from framecast.providers import local_tts
+
+    default = _key("image", {"cfg": ImageConfig(provider="openai")})
+    assert default == _key("image", {"cfg": ImageConfig(provider="openai", model=DEFAULT_MODELS[("image", "openai")])})
+    assert default != _key("image", {"cfg": ImageConfig(provider="openai", model="gpt-image-1")})
+    monkeypatch.setattr(local_tts, "piper_available", lambda: True)
+    with_piper = _key("voice", {"voice": VoiceConfig(engine="auto")})
+    monkeypatch.setattr(local_tts, "piper_available", lambda: False)
+    without = _key("voice", {"voice": VoiceConfig(engine="auto")})
+    assert with_piper != without and without == _key("voice", {"voice": VoiceConfig(engine="flite")})
+
+
+def test_a_stage_whose_source_changed_has_a_reviewed_version():
+    """Fails when a module a stage's output comes from changed and tests/stage_sources.json was not updated.
+
+    If the change alters the output for the same inputs, bump STAGE_VERSIONS[stage] in tasks/policies.py
+    (cached results are then made again); either way record it: `python -m tasks.policies > tests/stage_sources.json`.
+    """
+    import json
+    from pathlib import Path
+
+    from tasks.policies import source_fingerprint
+
+    recorded = json.loads((Path(__file__).parents[1] / "stage_sources.json").read_text())
+    now = {stage: {"version": STAGE_VERSIONS[stage], "sources": source_fingerprint(stage)} for stage in STAGE_VERSIONS}
+    changed = sorted(stage for stage in now if now[stage] != recorded.get(stage))
+    assert not changed, (f"stage source or version changed without review: {', '.join(changed)}; bump the stage's "
+                         "version if its output changes, then `python -m tasks.policies > tests/stage_sources.json`")
