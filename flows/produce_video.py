@@ -17,7 +17,7 @@ from framecast.cost.meter import Meter, ledger_url
 from framecast.errors import ConfigError, FramecastError
 from framecast.models import Publication, Script
 from tasks import reporting
-from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run
+from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run, resume_pending_uploads
 from tasks.editing import assemble_video, plan_timeline, write_captions
 from tasks.generation import animate_scene, prepare_music, render_scene_image, synthesize_narration, write_script
 from tasks.limits import channel_lock
@@ -92,6 +92,8 @@ def produce_video(
         meter = Meter.open(ledger_url(get_settings()), run=run_key, channel=cfg.name, day=day.isoformat(),
                            budget=cfg.budget)
         meter.ledger.import_jsonl(runtime.data_dir() / "usage.jsonl")  # an older framecast's ledger, once
+        if "youtube" in cfg.publish.targets:
+            resume_pending_uploads(cfg.name)  # uploads an earlier run could not make (YouTube quota) go first
         if script is not None:
             topic = topic.strip() or script.title
         elif not topic.strip():

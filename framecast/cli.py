@@ -259,6 +259,7 @@ def _prefect_setup(args) -> int:
           f"job env {', '.join(done['env'])}")
     print(f"automation: crash flow runs without a heartbeat ({done['zombie_automation']})")
     print(f"result storage: {done['result_storage'] or 'local (each worker keeps its own results)'}")
+    print("paid job slots: " + ", ".join(f"{name} = {n}" for name, n in done["job_slots"].items()))
     return 0
 
 

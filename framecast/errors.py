@@ -88,6 +88,29 @@ class SlotTaken(StorageError):
     """The channel + date + topic was claimed for another video: publishing it would be a duplicate."""
 
 
+# A store on a cloud service fails like a provider: these are StorageErrors and sit in the retryable /
+# permanent halves of the tree, so task retries treat a 503 from the bucket like one from a provider
+# (framecast/google_errors.py chooses them).
+class StorageUnavailable(ProviderUnavailable, StorageError):
+    """The store is down, overloaded or unreachable (5xx, connection reset); the same call may succeed later."""
+
+
+class StorageTimeout(ProviderTimeout, StorageError):
+    """The store did not answer in time."""
+
+
+class StorageRateLimited(RateLimited, StorageError):
+    """The store asked us to slow down (429, rateLimitExceeded)."""
+
+
+class StorageDenied(AuthError, StorageError):
+    """The store refused our credentials or permissions (401, 403)."""
+
+
+class StorageRefused(InvalidRequest, StorageError):
+    """The store refused the request itself (not found, bad request, precondition failed, quota used up)."""
+
+
 class QualityGateFailed(FramecastError):
     """The video failed the quality gate and was not published."""
 

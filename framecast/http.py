@@ -283,6 +283,7 @@ def with_retries(attempt: Callable[[], T], policy: RetryPolicy = RetryPolicy(),
         try:
             return attempt()
         except RetryableError as error:
+            error.attempts = n + 1  # how many attempts this call spent (messages cite it)
             if n == policy.attempts - 1:
                 error.attempts_exhausted = True  # the task must not multiply these attempts
                 raise
@@ -291,4 +292,7 @@ def with_retries(attempt: Callable[[], T], policy: RetryPolicy = RetryPolicy(),
             if wait > policy.max_wait:
                 raise  # a long wait: the task-level retry sleeps it, not this thread
             sleep(wait)
+        except ProviderError as error:
+            error.attempts = n + 1
+            raise
     raise AssertionError("unreachable")

@@ -1,21 +1,34 @@
-"""Recording a run and publishing only what passed the gate."""
+"""Recording a run and publishing only what passed the gate.
+
+Publishing is: claim the slot (create-only), commit the files to the store in one step (the
+store's marker, see framecast/storage), then upload to YouTube when the channel says so. A YouTube
+upload refused for quota (the channel's 24-hour upload limit, the project's daily quota) after the
+store publication is recorded as a *pending upload* (records/pending/youtube/<slot>, create-only);
+`resume_pending`, which the channel's next run calls first, uploads those and clears the record.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import re
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable
 
 from PIL import Image
 
 from framecast import runtime
 from framecast.config import ChannelConfig
-from framecast.errors import QualityGateFailed, SlotTaken
+from framecast.errors import FramecastError, QualityGateFailed, QuotaExhausted, SlotTaken
 from framecast.models import (
     ArtifactRef, CaptionFiles, ClipAsset, ImageAsset, NarrationAsset, Publication, QualityReport, Script, VideoAsset,
 )
 
 THUMBNAIL_LONG_SIDE = 1280  # YouTube's recommended thumbnail width (landscape)
+PENDING_YOUTUBE = "pending/youtube"  # records of uploads refused for quota, by slot
+RESCHEDULE_MINUTES = 15  # a pending upload whose publishAt has passed goes public this long after its upload
+
+log = logging.getLogger(__name__)
 
 
 def slug(text: str, limit: int = 60) -> str:
@@ -100,16 +113,23 @@ def publish(script: Script, video: VideoAsset, thumbnail: ArtifactRef, captions:
         "quality": report.model_dump(mode="json"), "manifest": manifest.uri,
     }
     location = runtime.store().publish(slot, files, meta)
-    youtube = publish_youtube(slot, script, video, thumbnail, captions, channel, day) \
+    youtube = publish_youtube(slot, script, video, thumbnail, captions, channel, day, location) \
         if "youtube" in channel.publish.targets else None
     return Publication(published=True, location=location, video=video.ref, manifest=manifest,
                        duration=video.duration, quality=report, youtube=youtube, channel=channel.name, topic=topic,
                        date=day.isoformat(), title=script.title)
 
 
+def pending_key(slot: str) -> str:
+    return f"{PENDING_YOUTUBE}/{slot}"
+
+
 def publish_youtube(slot: str, script: Script, video: VideoAsset, thumbnail: ArtifactRef, captions: CaptionFiles,
-                    channel: ChannelConfig, day: date) -> dict:
-    """Upload to YouTube at most once per channel + date + topic (the slot)."""
+                    channel: ChannelConfig, day: date, location: str = "") -> dict:
+    """Upload to YouTube at most once per channel + date + topic (the slot).
+
+    Refused for quota: the upload is recorded as pending (for `resume_pending`) and QuotaExhausted says so.
+    """
     from framecast import providers
     from framecast.providers.youtube import video_resource
 
@@ -117,6 +137,67 @@ def publish_youtube(slot: str, script: Script, video: VideoAsset, thumbnail: Art
     publish_at = f"{day.isoformat()}T{cfg.publish_at_utc}:00Z" if cfg.publish_at_utc else None
     meta = video_resource(script.title, script.description, script.tags, cfg.privacy, cfg.category_id, publish_at)
     store = runtime.store()
-    return providers.publisher("youtube").publish(
-        f"youtube/{slot}", store.local_path(video.ref), store.local_path(thumbnail), store.local_path(captions.srt),
-        meta, cfg.caption_language)
+    job = {"slot": slot, "channel": channel.name, "key": f"youtube/{slot}", "location": location,
+           "video": video.ref.model_dump(mode="json"), "thumbnail": thumbnail.model_dump(mode="json"),
+           "captions": captions.srt.model_dump(mode="json"), "meta": meta, "caption_language": cfg.caption_language}
+    try:
+        record = _upload(store, providers.publisher("youtube"), job)
+    except QuotaExhausted as exc:
+        store.create_record(pending_key(slot), {**job, "reason": str(exc),
+                                                "recorded_at": datetime.now(timezone.utc).isoformat()})
+        raise QuotaExhausted(
+            f"{exc}. The video is published in the store ({location}) and recorded as a pending YouTube upload "
+            f"(records/{pending_key(slot)}): the next run of channel {channel.name} uploads it first "
+            f"(publishing.resume_pending), once YouTube accepts uploads again.",
+            provider=exc.provider or "youtube", status=exc.status) from exc
+    store.delete_record(pending_key(slot))  # uploaded: whatever was pending for this slot is done
+    return record
+
+
+def _upload(store, publisher, job: dict) -> dict:
+    return publisher.publish(job["key"], store.local_path(ArtifactRef(**job["video"])),
+                             store.local_path(ArtifactRef(**job["thumbnail"])),
+                             store.local_path(ArtifactRef(**job["captions"])), job["meta"], job["caption_language"])
+
+
+def _rescheduled(job: dict, now: datetime) -> dict:
+    """The job with a publishAt that has passed moved to shortly after now (YouTube refuses one in the past)."""
+    status = job["meta"].get("status", {})
+    when = status.get("publishAt")
+    if not when or datetime.fromisoformat(when.replace("Z", "+00:00")) > now + timedelta(minutes=5):
+        return job
+    later = (now + timedelta(minutes=RESCHEDULE_MINUTES)).strftime("%Y-%m-%dT%H:%M:00Z")
+    log.warning("publish: pending YouTube upload of %s was scheduled for %s, which has passed; it goes public at %s",
+                job["slot"], when, later)
+    return {**job, "meta": {**job["meta"], "status": {**status, "publishAt": later}}}
+
+
+def resume_pending(store, channel: str, make_publisher: Callable[[], Any], now: datetime | None = None) -> list[dict]:
+    """Upload the channel's pending YouTube uploads (oldest slot first) and clear each record once it is up.
+
+    Call it at the start of a run, under the channel's lock. `make_publisher` is called only when
+    something is pending. A failure never fails the run: a quota refusal stops for today, any other
+    error is logged and recorded on the pending record, which stays for the next run. Returns the
+    YouTube records of what was uploaded, each with its "slot".
+    """
+    pending = store.list_records(f"{PENDING_YOUTUBE}/{channel}")
+    if not pending:
+        return []
+    publisher, done = make_publisher(), []
+    for key, job in sorted(pending.items()):
+        job = _rescheduled(job, now or datetime.now(timezone.utc))
+        try:
+            record = _upload(store, publisher, job)
+        except QuotaExhausted as exc:
+            log.warning("publish: %d pending YouTube upload(s) of channel %s wait for the next run: %s",
+                        len(pending) - len(done), channel, exc)
+            break
+        except FramecastError as exc:
+            log.warning("publish: pending YouTube upload of %s failed, it stays pending: %s", job["slot"], exc)
+            store.put_record(key, {**job, "last_error": str(exc),
+                                   "last_attempt": datetime.now(timezone.utc).isoformat()})
+            continue
+        store.delete_record(key)
+        log.info("publish: uploaded pending %s to YouTube: %s", job["slot"], record.get("url", ""))
+        done.append({**record, "slot": job["slot"]})
+    return done

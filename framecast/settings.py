@@ -19,7 +19,9 @@ class RateLimitConfig(Frozen):
     """One provider account's limits (both apply: a call waits for a slot and for its turn)."""
 
     requests_per_minute: Annotated[float, Field(gt=0)]
-    concurrency: Annotated[int, Field(ge=1)]
+    concurrency: Annotated[int, Field(ge=1)]  # HTTP requests in flight
+    # Paid generation jobs in flight (submitted, not yet downloaded): the account's parallel-task limit.
+    jobs: Annotated[int, Field(ge=1)] | None = None
 
 
 # The providers' published limits for their lowest paid tiers (2026-11); raise them in
@@ -27,8 +29,8 @@ class RateLimitConfig(Frozen):
 DEFAULT_RATE_LIMITS = {
     "openai": RateLimitConfig(requests_per_minute=500, concurrency=8),
     "anthropic": RateLimitConfig(requests_per_minute=50, concurrency=4),
-    "runway": RateLimitConfig(requests_per_minute=60, concurrency=2),
-    "kling": RateLimitConfig(requests_per_minute=60, concurrency=2),
+    "runway": RateLimitConfig(requests_per_minute=60, concurrency=2, jobs=10),  # more queue as THROTTLED
+    "kling": RateLimitConfig(requests_per_minute=60, concurrency=2, jobs=5),    # the package's parallel tasks
     "elevenlabs": RateLimitConfig(requests_per_minute=100, concurrency=3),
     "stability": RateLimitConfig(requests_per_minute=600, concurrency=4),  # 150 per 10 s
 }

@@ -47,8 +47,9 @@ def animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: in
     """Turn the still into a clip of `duration` seconds and store it."""
     gen = providers.video_generator(cfg)
     store = runtime.store()
-    # Reserve what the provider will bill for this clip (Kling: 5 or 10 s), not the scene's length.
-    with meter.charge(provider=gen.name, role="motion", units=clip_seconds(gen.name, duration), unit="second",
+    # A job slot from submission to download (the account's parallel-task limit), then the charge: reserve
+    # what the provider will bill for this clip (Kling: 5 or 10 s), not the scene's length.
+    with providers.job_slot(gen.name), meter.charge(provider=gen.name, role="motion", units=clip_seconds(gen.name, duration), unit="second",
                       model=getattr(gen, "model", "")) as bill, runtime.scratch() as tmp:
         clip_seed = scene_seed(seed, index, visual_prompt)
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from prefect import task
+from prefect import get_run_logger, task
 
-from framecast import publishing, quality
+from framecast import publishing, quality, runtime
 from framecast.config import ChannelConfig, QualityConfig, VideoFormat
 from framecast.cost.meter import Meter
 from framecast.models import (
@@ -40,4 +40,23 @@ def record_run(run_key: str, script: Script, images: list[ImageAsset], clips: li
 def publish_video(script: Script, video: VideoAsset, thumbnail: ArtifactRef, captions: CaptionFiles,
                   report: QualityReport, manifest: ArtifactRef, channel: ChannelConfig, topic: str,
                   day: date, run_id: str) -> Publication:
-    return publishing.publish(script, video, thumbnail, captions, report, manifest, channel, topic, day, run_id)
+    publication = publishing.publish(script, video, thumbnail, captions, report, manifest, channel, topic, day, run_id)
+    for what, why in ((publication.youtube or {}).get("skipped") or {}).items():
+        get_run_logger().warning("published to YouTube without its %s: %s", what, why.get("error", why))
+    return publication
+
+
+# Never cached. It fails on no provider error (what stays pending is logged); a store outage is retried.
+@task(task_run_name="resume-pending-uploads", **RETRY)
+def resume_pending_uploads(channel: str) -> list[dict]:
+    """Upload what an earlier run of `channel` left pending (YouTube quota), before this run's own video."""
+    from framecast import providers
+
+    store, log = runtime.store(), get_run_logger()
+    done = publishing.resume_pending(store, channel, lambda: providers.publisher("youtube"))
+    for record in done:
+        log.info("uploaded pending %s to YouTube: %s", record["slot"], record.get("url", ""))
+    for job in store.list_records(f"{publishing.PENDING_YOUTUBE}/{channel}").values():
+        log.warning("YouTube upload of %s is still pending (%s); the next run tries again", job.get("slot"),
+                    job.get("last_error") or job.get("reason", ""))
+    return done

@@ -117,6 +117,29 @@ def ensure_result_storage(client, credentials=None) -> str | None:
     return block._block_document_name
 
 
+def ensure_job_slots(client) -> dict[str, int]:
+    """One global limit per job provider, `framecast-<provider>-jobs`, sized by the account's `jobs` limit
+    (FRAMECAST_RATE_LIMITS), so paid jobs in flight across every run and worker never exceed it."""
+    from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
+    from prefect.exceptions import ObjectNotFound
+
+    from framecast.settings import DEFAULT_RATE_LIMITS
+
+    settings, sized = get_settings(), {}
+    for provider in sorted({*DEFAULT_RATE_LIMITS, *settings.rate_limits}):
+        jobs = settings.rate_limit(provider).jobs
+        if not jobs:
+            continue
+        name = f"framecast-{provider}-jobs"
+        try:
+            client.read_global_concurrency_limit_by_name(name)
+            client.update_global_concurrency_limit(name, GlobalConcurrencyLimitUpdate(limit=jobs))
+        except ObjectNotFound:
+            client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=jobs))
+        sized[name] = jobs
+    return sized
+
+
 def set_up(pool: str = POOL, concurrency: int | None = None) -> dict:
     """Everything framecast needs on the Prefect server it is connected to (idempotent)."""
     from prefect.client.orchestration import get_client
@@ -125,4 +148,5 @@ def set_up(pool: str = POOL, concurrency: int | None = None) -> dict:
         done = ensure_pool(client, pool, concurrency)
         done["zombie_automation"] = ensure_zombie_automation(client)
         done["result_storage"] = ensure_result_storage(client)
+        done["job_slots"] = ensure_job_slots(client)
     return done

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from typing import Any, Callable
 
 from framecast.config import ImageConfig, MotionConfig, ScriptConfig, VoiceConfig
@@ -13,11 +15,33 @@ from framecast.providers.base import (
 Factory = Callable[[Any], Any]
 _FACTORIES: dict[tuple[str, str], Factory] = {}
 _LIMITER_WRAPPER: list[Callable[[str, Any], Any]] = []
+_JOB_SLOT_WRAPPER: list[Callable[[str, Any], Any]] = []
+_JOB_SLOTS: dict[str, threading.BoundedSemaphore] = {}
+_JOB_SLOTS_LOCK = threading.Lock()
 
 
 def wrap_limiters(wrapper: Callable[[str, Any], Any]) -> None:
     """Wrap each provider's in-process limiter (the orchestration layer adds cross-run limits)."""
     _LIMITER_WRAPPER[:] = [wrapper]
+
+
+def wrap_job_slots(wrapper: Callable[[str, Any], Any]) -> None:
+    """Wrap each provider's in-process job slots (the orchestration layer adds slots shared across runs)."""
+    _JOB_SLOT_WRAPPER[:] = [wrapper]
+
+
+def job_slot(provider: str):
+    """Held from a paid job's submission until its media is downloaded, so the jobs in flight never exceed
+    the account's parallel-task limit (`jobs` in FRAMECAST_RATE_LIMITS); a provider without jobs: no slot."""
+    from framecast.settings import DEFAULT_RATE_LIMITS, get_settings
+
+    settings = get_settings()
+    jobs = settings.rate_limit(provider).jobs if provider in {*DEFAULT_RATE_LIMITS, *settings.rate_limits} else None
+    if not jobs:
+        return contextlib.nullcontext()
+    with _JOB_SLOTS_LOCK:
+        local = _JOB_SLOTS.setdefault(provider, threading.BoundedSemaphore(jobs))
+    return _JOB_SLOT_WRAPPER[0](provider, local) if _JOB_SLOT_WRAPPER else local
 
 
 def register(role: str, name: str, factory: Factory) -> None:

@@ -14,9 +14,9 @@ from pathlib import Path
 from google.api_core import exceptions as gexc
 from google.cloud import videointelligence_v1 as vi
 
-from framecast import gate
-from framecast.errors import InvalidRequest, ProviderTimeout, ProviderUnavailable, QuotaExhausted, RateLimited
-from framecast.http import RetryPolicy, with_retries
+from framecast import gate, google_errors
+from framecast.errors import InvalidRequest, ProviderError, ProviderTimeout, QuotaExhausted
+from framecast.http import RetryPolicy
 from framecast.models import QualityReport
 from framecast.providers.base import QualityPlan
 
@@ -29,16 +29,10 @@ def _seconds(offset) -> float:
     return offset.total_seconds() if hasattr(offset, "total_seconds") else float(offset or 0)
 
 
-def translate(exc: Exception) -> Exception:
-    if isinstance(exc, gexc.TooManyRequests) or isinstance(exc, gexc.ResourceExhausted):
-        return RateLimited(f"videointelligence: {exc.message}", provider="google")
-    if isinstance(exc, (gexc.ServiceUnavailable, gexc.InternalServerError, gexc.BadGateway)):
-        return ProviderUnavailable(f"videointelligence: {exc.message}", provider="google")
-    if isinstance(exc, gexc.DeadlineExceeded):
-        return ProviderTimeout(f"videointelligence: {exc.message}", provider="google")
-    if isinstance(exc, gexc.PermissionDenied):
-        return QuotaExhausted(f"videointelligence: {exc.message}", provider="google")
-    return InvalidRequest(f"videointelligence: {getattr(exc, 'message', exc)}", provider="google")
+def translate(exc: Exception, endpoint: str = "annotate_video") -> ProviderError:
+    """framecast.google_errors' translation; a plain 403 (PERMISSION_DENIED) stays QuotaExhausted here."""
+    return google_errors.translate(exc, provider="google", endpoint=f"videointelligence {endpoint}", stage="quality",
+                                   forbidden=QuotaExhausted)
 
 
 def findings_from(response: vi.AnnotateVideoResponse) -> tuple[gate.Findings, str]:
@@ -78,17 +72,14 @@ class GoogleVideoAnalyzer:
         else:
             raise InvalidRequest("videointelligence needs the video on GCS (set FRAMECAST_STORE=gs://…) above 10 MB",
                                  provider="google")
-        def start():
-            try:  # the client's own retry is off: framecast.http.with_retries is the one retry policy
-                return self.client.annotate_video(request=request, retry=None, timeout=120)
-            except gexc.GoogleAPICallError as exc:
-                raise translate(exc) from exc
-
-        operation = with_retries(start, self.retry)
+        # The client's own retry is off: framecast.http.with_retries (through google_errors.call) is the one policy.
+        operation = google_errors.call(lambda: self.client.annotate_video(request=request, retry=None, timeout=120),
+                                       provider="google", endpoint="videointelligence annotate_video",
+                                       stage="quality", retry=self.retry, forbidden=QuotaExhausted)
         try:
             response = operation.result(timeout=plan.deadline_seconds)
         except gexc.GoogleAPICallError as exc:
-            raise translate(exc) from exc
+            raise translate(exc, "operations.get") from exc
         except TimeoutError as exc:  # concurrent.futures.TimeoutError from the operation poller
             raise ProviderTimeout(f"videointelligence: no result within {plan.deadline_seconds:.0f} s",
                                   provider="google") from exc

@@ -21,10 +21,15 @@ class ArtifactStore(Protocol):
         """Record a run's artifacts (name → ref, with size and sha256)."""
 
     def publish(self, slot: str, files: dict[str, ArtifactRef], meta: dict) -> str:
-        """Make a finished video and its companions visible under `slot`; return the location."""
+        """Make a finished video and its companions visible under `slot` in one commit; return the location.
+
+        The files are staged first and made visible by the marker (metadata.json, naming the video)
+        created last: a folder without it is not a publication, so an interrupted publish is never
+        seen and never mixes one video's files with another's metadata.
+        """
 
     def publications(self, channel: str) -> list[dict]:
-        """What was published for `channel` ({"topic", "date", "title", "location"}), newest date first."""
+        """What was committed for `channel` ({"topic", "date", "title", "location"}), newest date first."""
 
     def claim(self, key: str, holder: dict) -> dict:
         """Create the record `key` with `holder` unless it exists (atomically); return the record that holds it."""
@@ -34,6 +39,15 @@ class ArtifactStore(Protocol):
 
     def put_record(self, key: str, data: dict) -> None:
         """Replace a small JSON state record atomically."""
+
+    def create_record(self, key: str, data: dict) -> dict:
+        """Create the record `key` with `data` unless it exists (atomically); return the record that holds it."""
+
+    def list_records(self, prefix: str) -> dict[str, dict]:
+        """Every record whose key starts with `prefix`/, by key."""
+
+    def delete_record(self, key: str) -> None:
+        """Remove a record (no error when it is not there)."""
 
 
 def default_store(root: Path) -> ArtifactStore:

@@ -1,4 +1,12 @@
-"""Artifact store in a local folder: content-addressed objects, atomic writes, run manifests."""
+"""Artifact store in a local folder: content-addressed objects, atomic writes, run manifests.
+
+A publication is committed in one step: its files and its marker (metadata.json, written last)
+are staged in ROOT/staging/, outside published/, and the folder is renamed into
+published/<slot>/ — a rename that fails rather than replace a folder that is there. A publish
+interrupted at any point leaves nothing under published/ (a crash leaves a staging folder, which a
+later publication of the slot removes once it is an hour old); readers treat a folder without
+metadata.json as not published.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +16,7 @@ import mimetypes
 import os
 import shutil
 import tempfile
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -16,6 +25,8 @@ from framecast.errors import ArtifactMissing, StorageError
 from framecast.models import ArtifactRef
 
 CHUNK = 1 << 20
+MARKER = "metadata.json"  # a publication's commit marker, written last
+STALE_STAGING_SECONDS = 3600  # a staging folder this old belongs to a publication that was interrupted
 EXTENSIONS = {
     "video/mp4": ".mp4", "image/png": ".png", "image/jpeg": ".jpg", "audio/wav": ".wav",
     "audio/x-wav": ".wav", "audio/mpeg": ".mp3", "application/json": ".json",
@@ -117,60 +128,62 @@ class LocalArtifactStore:
         )
 
     def publish(self, slot: str, files: dict[str, ArtifactRef], meta: dict) -> str:
-        """Copy the files into ROOT/published/<slot>/ as one atomic directory rename.
+        """Stage the files and metadata.json outside published/, then rename the folder into place.
 
         Publishing the same video to the same slot again is a no-op; a different video for a slot
         that is taken goes to <slot>-2, -3 …: nothing published is ever overwritten.
         """
         base = self.root / "published" / slot
         video_sha = files["video"].sha256 if "video" in files else ""
-        for n in range(1, 100):
-            dest = base if n == 1 else base.with_name(f"{base.name}-{n}")
+        candidates = [base] + [base.with_name(f"{base.name}-{n}") for n in range(2, 100)]
+        for dest in candidates:
+            holder = _marker(dest)
+            if holder is not None and holder.get("video_sha256") == video_sha:
+                return str(dest)  # published already: nothing to copy
             if not dest.exists():
                 break
-            existing = dest / "metadata.json"
-            if existing.is_file() and json.loads(existing.read_text()).get("video_sha256") == video_sha:
-                return str(dest)
-        else:
-            raise StorageError(f"too many publications under {base}")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=dest.parent, prefix=f".{dest.name}."))
+        staging_root = self.root / "staging" / "published"
+        staging_root.mkdir(parents=True, exist_ok=True)
+        _remove_stale(staging_root)
+        staging = Path(tempfile.mkdtemp(dir=staging_root, prefix=slot.replace("/", "~") + "."))
         try:
             for name, ref in files.items():
                 src = self.local_path(ref)
-                shutil.copyfile(src, staging / f"{name}{EXTENSIONS.get(ref.media_type, src.suffix)}")
+                _copy_synced(src, staging / f"{name}{EXTENSIONS.get(ref.media_type, src.suffix)}")
             record = {**meta, "video_sha256": video_sha, "files": {k: v.model_dump() for k, v in files.items()}}
-            (staging / "metadata.json").write_text(json.dumps(record, indent=2))
-            os.rename(staging, dest)  # fails if dest appeared meanwhile: never overwrite
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return str(dest)
+            _write_synced(staging / MARKER, json.dumps(record, indent=2).encode())  # the marker goes last
+            for dest in candidates:
+                for _ in range(2):  # a rename that lost a race looks at the winner before moving on
+                    holder = _marker(dest)
+                    if holder is not None and holder.get("video_sha256") == video_sha:
+                        return str(dest)  # a concurrent run of this same video committed first
+                    if dest.exists():
+                        break  # another video, or a folder that is not a publication: never touched
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    try:
+                        os.rename(staging, dest)  # the commit: atomic, and it fails if dest appeared meanwhile
+                    except OSError:
+                        if not dest.exists():
+                            raise
+                        continue
+                    return str(dest)
+            raise StorageError(f"storage: too many publications under {base}")
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)  # gone after a commit; a failure leaves nothing staged
 
     def publications(self, channel: str) -> list[dict]:
-        """Every publication of `channel` (a complete one has its metadata.json), newest date first."""
+        """Every publication of `channel` (a committed one has its metadata.json), newest date first."""
         found = []
-        for meta in (self.root / "published" / channel).glob("*/metadata.json"):
+        for meta in (self.root / "published" / channel).glob(f"*/{MARKER}"):
+            if meta.parent.name.startswith("."):
+                continue  # a staging folder of an older framecast, never a publication
             record = json.loads(meta.read_text())
             found.append({k: record.get(k, "") for k in ("topic", "date", "title")} | {"location": str(meta.parent)})
         return sorted(found, key=lambda p: (p["date"], p["location"]), reverse=True)
 
     def claim(self, key: str, holder: dict) -> dict:
         """Create ROOT/claims/<key>.json with `holder` unless it exists: a hard link never replaces a file."""
-        dest = self.root / "claims" / f"{key}.json"
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(json.dumps(holder, indent=2).encode())
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.link(tmp, dest)  # atomic and create-only: whoever links first holds the claim
-            return holder
-        except FileExistsError:
-            return json.loads(dest.read_text())
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        return _create_only(self.root / "claims" / f"{key}.json", holder)
 
     def get_record(self, key: str) -> dict | None:
         """A small JSON state record (e.g. a publication's upload session), or None."""
@@ -180,3 +193,62 @@ class LocalArtifactStore:
     def put_record(self, key: str, data: dict) -> None:
         """Write a state record atomically (readers see the old or the new one, never half)."""
         atomic_write_bytes(self.root / "records" / f"{key}.json", json.dumps(data, indent=2).encode())
+
+    def create_record(self, key: str, data: dict) -> dict:
+        """Create ROOT/records/<key>.json unless it exists (a hard link never replaces); return who holds it."""
+        return _create_only(self.root / "records" / f"{key}.json", data)
+
+    def list_records(self, prefix: str) -> dict[str, dict]:
+        """Every record under ROOT/records/<prefix>/, by key."""
+        root = self.root / "records"
+        return {str(path.relative_to(root).with_suffix("")): json.loads(path.read_text())
+                for path in sorted((root / prefix.strip("/")).rglob("*.json")) if not path.name.startswith(".")}
+
+    def delete_record(self, key: str) -> None:
+        (self.root / "records" / f"{key}.json").unlink(missing_ok=True)
+
+
+def _remove_stale(staging_root: Path) -> None:
+    """Remove staging folders of publications interrupted (a crash) more than an hour ago."""
+    cutoff = time.time() - STALE_STAGING_SECONDS
+    for leftover in staging_root.iterdir():
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                shutil.rmtree(leftover, ignore_errors=True)
+        except FileNotFoundError:
+            pass
+
+
+def _marker(folder: Path) -> dict | None:
+    path = folder / MARKER
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _write_synced(dest: Path, data: bytes) -> None:
+    with dest.open("wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _copy_synced(src: Path, dest: Path) -> None:
+    shutil.copyfile(src, dest)
+    with dest.open("rb+") as fh:
+        os.fsync(fh.fileno())
+
+
+def _create_only(dest: Path, data: dict) -> dict:
+    """Create `dest` holding `data` unless it exists: a hard link never replaces a file. Returns who holds it."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(json.dumps(data, indent=2).encode())
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.link(tmp, dest)  # atomic and create-only: whoever links first holds the key
+        return data
+    except FileExistsError:
+        return json.loads(dest.read_text())
+    finally:
+        Path(tmp).unlink(missing_ok=True)
