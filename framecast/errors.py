@@ -26,6 +26,11 @@ class ProviderError(FramecastError):
         super().__init__(message)
         self.provider = provider
         self.status = status
+        # Where and how hard: filled in by the layers that know (the meter: stage; http: endpoint, attempts).
+        self.stage: str = ""
+        self.endpoint: str = ""
+        self.attempts: int = 0
+        self.waited: float = 0.0
 
 
 class RetryableError(ProviderError):

@@ -45,6 +45,9 @@ class RetryPolicy:
     max_delay: float = 20.0
     jitter: float = 0.5
     max_wait: float = 60.0  # longer Retry-After: hand over to the task-level retry
+    # A rate-limited call keeps trying (beyond `attempts`) until it has waited this long: a provider's
+    # window is often a minute, and four fast attempts would give up after ~10 s.
+    rate_limit_budget: float = 120.0
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
@@ -112,6 +115,8 @@ def default_error_reader(response: httpx.Response) -> tuple[str, str]:
     detail = body.get("detail") if isinstance(body, dict) else None
     if isinstance(detail, dict):
         return str(detail.get("message", "")), str(detail.get("status", ""))
+    if isinstance(body, dict) and isinstance(body.get("errors"), list):  # Stability: {id, name, errors: [...]}
+        return "; ".join(map(str, body["errors"]))[:300] or str(body.get("name", "")), str(body.get("name", ""))
     if isinstance(body, dict):
         return str(body.get("message") or body.get("error") or body)[:300], str(body.get("code", ""))
     return str(body)[:300], ""
@@ -197,17 +202,26 @@ class ProviderHTTP:
     def request(self, method: str, url: str, *, allow: tuple[int, ...] = (), **kwargs) -> httpx.Response:
         """Send with retries for transient failures; return a 2xx (or `allow`ed) response or raise."""
 
+        endpoint = f"{method} {urlparse(url).path or url}"
+
         def attempt() -> httpx.Response:
             try:
                 with self.limiter.slot() if self.limiter else _null():
                     response = self.client.request(method, url, **kwargs)
             except httpx.TransportError as exc:
-                raise translate_transport(self.provider, exc, self.secrets) from exc
+                error = translate_transport(self.provider, exc, self.secrets)
+                error.endpoint = endpoint
+                raise error from exc
             if not response.is_success and response.status_code not in allow:
-                raise translate_response(self.provider, response, self.reader, self.secrets)
+                error = translate_response(self.provider, response, self.reader, self.secrets)
+                error.endpoint = endpoint
+                raise error
             return response
 
-        return with_retries(attempt, self.retry, self.sleep)
+        try:
+            return with_retries(attempt, self.retry, self.sleep)
+        except ProviderError as error:
+            raise located(error)
 
     def json(self, method: str, url: str, **kwargs) -> dict:
         """`request` and decode a JSON object, with a clear error when the body is not one."""
@@ -268,6 +282,16 @@ class ProviderHTTP:
         return Download(path=dest, sha256=digest.hexdigest(), size=size, content_type=kind)
 
 
+def located(error: ProviderError) -> ProviderError:
+    """The error's message with where it happened and what was spent: "… — POST /v1/x, waited 12 s (4 attempts)"."""
+    if error.endpoint and not getattr(error, "_located", False) and error.args:
+        waited = f", waited {error.waited:.0f} s" if error.waited >= 1 else ""
+        tried = f" ({error.attempts} attempt{'s' if error.attempts != 1 else ''})" if error.attempts else ""
+        error.args = (f"{error.args[0]} — {error.endpoint}{waited}{tried}", *error.args[1:])
+        error._located = True
+    return error
+
+
 @contextmanager
 def _null() -> Iterator[None]:
     yield
@@ -277,22 +301,26 @@ def with_retries(attempt: Callable[[], T], policy: RetryPolicy = RetryPolicy(),
                  sleep: Callable[[float], None] = time.sleep) -> T:
     """Call `attempt` until it succeeds, retrying only RetryableErrors, with backoff ≥ Retry-After.
 
-    `attempt` must raise framecast errors (translated once, where the call is made).
+    `attempt` must raise framecast errors (translated once, where the call is made). A rate limit is
+    waited out up to `policy.rate_limit_budget` seconds in all, however many attempts that takes.
     """
-    for n in range(policy.attempts):
+    n, waited = 0, 0.0
+    while True:
         try:
             return attempt()
         except RetryableError as error:
-            error.attempts = n + 1  # how many attempts this call spent (messages cite it)
-            if n == policy.attempts - 1:
+            n += 1
+            error.attempts, error.waited = n, waited  # what this call spent (messages cite it)
+            backoff = min(policy.max_delay, policy.base_delay * 2 ** (n - 1)) * (1 + random.uniform(0, policy.jitter))
+            wait = max(backoff, getattr(error, "retry_after", None) or 0.0)
+            limited = isinstance(error, RateLimited) and waited + wait <= policy.rate_limit_budget
+            if n >= policy.attempts and not limited:
                 error.attempts_exhausted = True  # the task must not multiply these attempts
                 raise
-            backoff = min(policy.max_delay, policy.base_delay * 2 ** n) * (1 + random.uniform(0, policy.jitter))
-            wait = max(backoff, getattr(error, "retry_after", None) or 0.0)
             if wait > policy.max_wait:
                 raise  # a long wait: the task-level retry sleeps it, not this thread
             sleep(wait)
+            waited += wait
         except ProviderError as error:
-            error.attempts = n + 1
+            error.attempts, error.waited = n + 1, waited
             raise
-    raise AssertionError("unreachable")

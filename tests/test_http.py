@@ -130,3 +130,39 @@ def test_latency_knob_and_reset_through_the_control_api(sandbox):
     assert time.monotonic() - start >= 0.3
     httpx.post(sandbox.url + "/__sandbox/reset")
     assert httpx.get(sandbox.url + "/__sandbox/counters").json() == {}
+
+
+def test_a_rate_limit_is_waited_out_for_the_providers_window_not_four_fast_attempts(http, sandbox, waits):
+    # A one-minute window: six 429s with Retry-After 10 s; four attempts alone would give up after 30 s.
+    sandbox.state.inject("elevenlabs", "tts.with_timestamps", Fault(status=429, retry_after="10"), times=6)
+    assert http.request("POST", ENDPOINT, json=BODY).status_code == 200
+    assert sandbox.state.calls("elevenlabs", "tts.with_timestamps") == 7 and sum(waits) >= 60
+
+
+def test_a_rate_limit_beyond_the_time_budget_gives_up_and_says_where_and_how_long(http, sandbox, waits):
+    sandbox.state.inject("elevenlabs", "tts.with_timestamps", Fault(status=429, retry_after="50"), times=5)
+    with pytest.raises(RateLimited) as info:
+        http.request("POST", ENDPOINT, json=BODY)
+    assert sum(waits) <= 120 and info.value.attempts_exhausted
+    assert str(info.value).endswith(f"— POST {ENDPOINT}, waited 100 s (3 attempts)")
+
+
+def test_a_failure_names_the_stage_the_endpoint_and_the_attempts(http, sandbox, tmp_path):
+    from framecast.cost.ledger import default_url
+    from framecast.cost.meter import Meter
+
+    meter = Meter.open(default_url(tmp_path), run="c/2026-12-01/r", channel="c", day="2026-12-01")
+    sandbox.state.inject("elevenlabs", "tts.with_timestamps", Fault(status=503), times=3)
+    with pytest.raises(ProviderUnavailable) as info:
+        with meter.charge(provider="elevenlabs", role="voice", units=12, unit="character"):
+            http.request("POST", ENDPOINT, json=BODY)
+    assert str(info.value).startswith("voice: elevenlabs 503: ") and str(info.value).endswith(
+        f"— POST {ENDPOINT} (3 attempts)")
+
+
+def test_stabilitys_error_shape_is_read_like_the_others():
+    from framecast.http import default_error_reader
+
+    response = httpx.Response(400, json={"id": "a1b2", "name": "bad_request",
+                                         "errors": ["height: must be a multiple of 64", "seed: too large"]})
+    assert default_error_reader(response) == ("height: must be a multiple of 64; seed: too large", "bad_request")

@@ -9,7 +9,7 @@ from typing import Iterator
 from framecast.config import BudgetConfig
 from framecast.cost import pricing
 from framecast.cost.ledger import Ledger, Spent, default_url, open_ledger
-from framecast.errors import PermanentError
+from framecast.errors import PermanentError, ProviderError
 
 
 class BudgetExceeded(PermanentError):
@@ -74,9 +74,12 @@ class Meter:
         bill = Charge(units=units, unit=unit, model=model, _settle=settle)
         try:
             yield bill
-        except BaseException:
+        except BaseException as exc:
             if not bill.billed:
                 self.ledger.release(charge_id)
+            if isinstance(exc, ProviderError) and not exc.stage and exc.args:
+                exc.stage = role  # the failure message says which stage of the video it hit
+                exc.args = (f"{role}: {exc.args[0]}", *exc.args[1:])
             raise
         bill.accepted()
 

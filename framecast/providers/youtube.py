@@ -60,7 +60,8 @@ def in_context(exc: ProviderError, endpoint: str) -> ProviderError:
     """`exc` with a message that names the stage, the provider, the endpoint and the attempts spent."""
     text = str(exc)
     if not text.startswith("publish: "):
-        exc.args = (f"publish: youtube {endpoint}: {text.removeprefix('youtube ')}{_attempts(exc)}",)
+        counted = "" if getattr(exc, "_located", False) else _attempts(exc)  # the HTTP layer already said
+        exc.args = (f"publish: youtube {endpoint}: {text.removeprefix('youtube ')}{counted}",)
     return exc
 
 

@@ -12,7 +12,7 @@ from framecast.sandbox import Fault
 
 KEY = "sk-sandbox-abcdefghijklmnop"
 BRIEF = ScriptBrief("How volcanoes work", min_scenes=6, max_scenes=8, target_seconds=60)
-FAST = RetryPolicy(attempts=3, base_delay=0.01, max_wait=5)
+FAST = RetryPolicy(attempts=3, base_delay=0.01, max_wait=5, rate_limit_budget=0)  # no waiting out limits
 
 
 @pytest.fixture
