@@ -174,6 +174,12 @@ class RateLimiter:
                 time.sleep(start - now)
             yield
 
+    def pause(self, seconds: float) -> None:
+        """The provider said "not before `seconds`" (a 429's Retry-After): every call of this process waits,
+        not only the one that was told, so parallel scene calls do not hammer a limited account."""
+        with self._lock:
+            self._next = max(self._next, time.monotonic() + seconds)
+
 
 @dataclass(frozen=True)
 class Download:
@@ -206,8 +212,7 @@ class ProviderHTTP:
 
         def attempt() -> httpx.Response:
             try:
-                with self.limiter.slot() if self.limiter else _null():
-                    response = self.client.request(method, url, **kwargs)
+                response = self.client.request(method, url, **kwargs)
             except httpx.TransportError as exc:
                 error = translate_transport(self.provider, exc, self.secrets)
                 error.endpoint = endpoint
@@ -219,7 +224,7 @@ class ProviderHTTP:
             return response
 
         try:
-            return with_retries(attempt, self.retry, self.sleep)
+            return with_retries(attempt, self.retry, self.sleep, limiter=self.limiter)
         except ProviderError as error:
             raise located(error)
 
@@ -250,11 +255,26 @@ class ProviderHTTP:
         # The media is paid for by now: a blip or a cut-off body is retried here, never by buying a new job.
         return with_retries(lambda: self._download_once(url, dest, max_bytes, content_types), self.retry, self.sleep)
 
+    CREDENTIAL_HEADERS = ("authorization", "x-api-key", "xi-api-key")
+
+    @contextmanager
+    def _media_stream(self, url: str) -> Iterator[httpx.Response]:
+        """GET the media; the API key never goes to a media host (a CDN, a presigned S3 URL) other than the API's."""
+        request = self.client.build_request("GET", url)
+        if urlparse(url).hostname != self.client.base_url.host:
+            for name in self.CREDENTIAL_HEADERS:
+                request.headers.pop(name, None)
+        response = self.client.send(request, stream=True)
+        try:
+            yield response
+        finally:
+            response.close()
+
     def _download_once(self, url: str, dest: Path, max_bytes: int, content_types: tuple[str, ...]) -> Download:
         digest, size = hashlib.sha256(), 0
         tmp = dest.with_name(f".{dest.name}.part")
         try:
-            with self.client.stream("GET", url) as response:
+            with self._media_stream(url) as response:
                 if not response.is_success:
                     response.read()
                     raise translate_response(self.provider, response, self.reader, self.secrets)
@@ -298,7 +318,7 @@ def _null() -> Iterator[None]:
 
 
 def with_retries(attempt: Callable[[], T], policy: RetryPolicy = RetryPolicy(),
-                 sleep: Callable[[float], None] = time.sleep) -> T:
+                 sleep: Callable[[float], None] = time.sleep, limiter=None) -> T:
     """Call `attempt` until it succeeds, retrying only RetryableErrors, with backoff ≥ Retry-After.
 
     `attempt` must raise framecast errors (translated once, where the call is made). A rate limit is
@@ -307,8 +327,11 @@ def with_retries(attempt: Callable[[], T], policy: RetryPolicy = RetryPolicy(),
     n, waited = 0, 0.0
     while True:
         try:
-            return attempt()
+            with limiter.slot() if limiter else _null():  # each attempt takes its turn; waiting holds no slot
+                return attempt()
         except RetryableError as error:
+            if limiter is not None and getattr(error, "retry_after", None) and hasattr(limiter, "pause"):
+                limiter.pause(error.retry_after)
             n += 1
             error.attempts, error.waited = n, waited  # what this call spent (messages cite it)
             backoff = min(policy.max_delay, policy.base_delay * 2 ** (n - 1)) * (1 + random.uniform(0, policy.jitter))

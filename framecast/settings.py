@@ -81,7 +81,10 @@ class Settings(BaseSettings):
     # JSON, e.g. FRAMECAST_RATE_LIMITS='{"runway": {"requests_per_minute": 30, "concurrency": 1}}'
     rate_limits: dict[str, RateLimitConfig] = Field(default_factory=dict)
     poll_seconds: float = 5.0
-    poll_deadline_seconds: float = 900.0
+    poll_deadline_seconds: float = 900.0  # from RUNNING (Runway): queue time counts toward the next one
+    poll_queue_limit_seconds: float = 7200.0  # PENDING/THROTTLED before a job is given up (and cancelled)
+    runway_resubmit_after_seconds: float = 300.0  # after a POST whose answer was lost, before one more
+    runway_max_unconfirmed: int = 1  # such re-POSTs per clip and day (each may pay for a lost job)
     # Kling webhooks: public HTTPS URL of `framecast callbacks serve` and the secret that signs each job's URL.
     callback_base_url: str | None = None        # FRAMECAST_CALLBACK_BASE_URL, e.g. https://hooks.example.com/framecast
     callback_secret: SecretStr | None = None    # FRAMECAST_CALLBACK_SECRET (>= 16 chars; `openssl rand -hex 32`)

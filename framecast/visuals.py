@@ -33,13 +33,13 @@ def render_image(visual_prompt: str, index: int, cfg: ImageConfig, fmt: VideoFor
 
 
 def job_record(store, gen, image: ImageAsset, prompt: str, duration: float, fmt: VideoFormat, seed: int,
-               on_accept=None) -> JobRecord:
+               on_accept=None, on_clear=None) -> JobRecord:
     """The store record holding the provider job for exactly these inputs (one paid job per cache key)."""
     identity = json.dumps([gen.name, getattr(gen, "model", ""), image.ref.sha256, prompt, round(duration, 3),
                            fmt.width, fmt.height, fmt.fps, seed])
     key = f"jobs/{gen.name}/{hashlib.sha256(identity.encode()).hexdigest()}"
     return JobRecord(load=lambda: store.get_record(key), save=lambda data: store.put_record(key, data),
-                     on_accept=on_accept, key=key)
+                     on_accept=on_accept, key=key, on_clear=on_clear)
 
 
 def animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: int, duration: float,
@@ -53,13 +53,22 @@ def animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: in
                       model=getattr(gen, "model", "")) as bill, runtime.scratch() as tmp:
         clip_seed = scene_seed(seed, index, visual_prompt)
 
+        def job_key(data: dict) -> str | None:
+            task = data.get("task_id") or data.get("id")
+            return f"{gen.name}:{task}" if task else None
+
         def accepted(data: dict) -> None:
             # The provider took the job: it is billed from now on, once per job id, even if the download fails.
-            if data.get("task_id") or data.get("id"):
+            if job_key(data):
                 bill.units = data.get("seconds") or bill.units
-                bill.accepted(f"{gen.name}:{data.get('task_id') or data.get('id')}")
+                bill.accepted(job_key(data))
 
-        job = job_record(store, gen, image, motion_prompt, duration, fmt, clip_seed, on_accept=accepted)
+        def ended_without_clip(data: dict) -> None:
+            if job_key(data):  # failed or cancelled at the provider: refunded there, so here too
+                meter.refund(job_key(data))
+
+        job = job_record(store, gen, image, motion_prompt, duration, fmt, clip_seed, on_accept=accepted,
+                         on_clear=ended_without_clip)
         accepted(job.get())  # a job recorded by an earlier attempt: resumed, and already billed then
         path = gen.animate(store.local_path(image.ref), prompt=motion_prompt, duration=duration,
                            width=fmt.width, height=fmt.height, fps=fmt.fps, seed=clip_seed, out=tmp / "clip.mp4",

@@ -70,6 +70,9 @@ class PrefectGlobalLimiter:
     def __init__(self, provider: str, local: RateLimiter):
         self.provider, self.local = provider, local
 
+    def pause(self, seconds: float) -> None:
+        self.local.pause(seconds)
+
     @contextmanager
     def slot(self) -> Iterator[None]:
         with self.local.slot():

@@ -166,3 +166,54 @@ def test_stabilitys_error_shape_is_read_like_the_others():
     response = httpx.Response(400, json={"id": "a1b2", "name": "bad_request",
                                          "errors": ["height: must be a multiple of 64", "seed: too large"]})
     assert default_error_reader(response) == ("height: must be a multiple of 64; seed: too large", "bad_request")
+
+
+def test_the_sandbox_counts_a_retry_sooner_than_its_retry_after(sandbox):
+    import time as clock
+
+    client = httpx.Client(base_url=sandbox.base_url("elevenlabs"), headers={"xi-api-key": KEY}, timeout=5.0)
+    patient = ProviderHTTP("elevenlabs", client, secrets=[KEY], retry=RetryPolicy(base_delay=0.01), sleep=clock.sleep)
+    sandbox.state.inject("elevenlabs", "tts.with_timestamps", Fault(status=429, retry_after="0.4"))
+    patient.request("POST", ENDPOINT, json=BODY)
+    assert sum(sandbox.state.early.values()) == 0
+    hasty = ProviderHTTP("elevenlabs", client, secrets=[KEY], retry=RetryPolicy(base_delay=0.01),
+                         sleep=lambda seconds: None)  # a client that ignores Retry-After
+    sandbox.state.inject("elevenlabs", "tts.with_timestamps", Fault(status=429, retry_after="5"))
+    hasty.request("POST", ENDPOINT, json=BODY)
+    assert sandbox.state.early[("elevenlabs", "tts.with_timestamps")] == 1
+    client.close()
+
+
+def test_the_api_key_never_goes_to_a_media_host_other_than_the_apis(tmp_path):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen = []
+
+    class Media(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            seen.append({k.lower(): v for k, v in self.headers.items()})
+            body = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
+            self.send_response(200)
+            self.send_header("content-type", "video/mp4")
+            self.send_header("content-length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Media)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    port = server.server_address[1]
+    api = httpx.Client(base_url=f"http://localhost:{port}", headers={"Authorization": f"Bearer {KEY}"})
+    http = ProviderHTTP("runway", api, secrets=[KEY])
+    try:
+        http.download(f"http://127.0.0.1:{port}/clip.mp4", tmp_path / "a.mp4", allowed_hosts=(), max_bytes=1 << 20,
+                      content_types=("video/",))  # another host (a CDN): no key
+        http.download(f"http://localhost:{port}/clip.mp4", tmp_path / "b.mp4", allowed_hosts=(), max_bytes=1 << 20,
+                      content_types=("video/",))  # the API's own host serves it: the key is what it expects
+    finally:
+        server.shutdown()
+        api.close()
+    assert "authorization" not in seen[0] and seen[1]["authorization"] == f"Bearer {KEY}"

@@ -44,7 +44,7 @@ charges = Table(
     Column("units", Float, nullable=False),
     Column("unit", String(30), nullable=False),
     Column("usd", Float, nullable=False),
-    Column("status", String(10), nullable=False),  # reserved | billed | released
+    Column("status", String(10), nullable=False),  # reserved | billed | released | refunded
     Column("at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=True),
     Index("ix_framecast_charges_channel_month", "channel", "month"),
@@ -129,6 +129,13 @@ class Ledger:
             self.release(charge_id)
             return False
         return True
+
+    def refund(self, key: str) -> bool:
+        """The provider did not bill a job it accepted (it failed or was cancelled): its charge stops counting."""
+        with self._begin() as conn:
+            done = conn.execute(update(charges).where(charges.c.key == key, charges.c.status == "billed")
+                                .values(status="refunded", at=_now()))
+            return bool(done.rowcount)
 
     def release(self, charge_id: str) -> None:
         """The call failed before the provider accepted it: its reservation stops counting."""

@@ -83,6 +83,10 @@ class Meter:
             raise
         bill.accepted()
 
+    def refund(self, key: str) -> bool:
+        """A job billed under `key` that the provider failed or cancelled, and so does not bill."""
+        return self.ledger.refund(key)
+
     def spent(self) -> Spent:
         return self.ledger.spent(run=self.run, channel=self.channel, day=self.day)
 

@@ -144,14 +144,16 @@ def _register_cloud() -> None:
             limiters[provider] = RateLimiter(limit.requests_per_minute, limit.concurrency)
         return limiters[provider]
 
+    def shared_limiter(provider: str):
+        local = limiter_for(provider)
+        return _LIMITER_WRAPPER[0](provider, local) if _LIMITER_WRAPPER else local
+
     def http(provider: str, base_url: str, headers: dict, reader=None) -> ProviderHTTP:
         settings = get_settings()
         client = httpx.Client(base_url=base_url, headers=headers, timeout=settings.http_timeout_seconds,
                               follow_redirects=True)
         extra = {"reader": reader} if reader else {}
-        local = limiter_for(provider)
-        limiter = _LIMITER_WRAPPER[0](provider, local) if _LIMITER_WRAPPER else local
-        return ProviderHTTP(provider, client, secrets=settings.secrets(), limiter=limiter, **extra)
+        return ProviderHTTP(provider, client, secrets=settings.secrets(), limiter=shared_limiter(provider), **extra)
 
     def openai_client():
         import openai
@@ -164,13 +166,13 @@ def _register_cloud() -> None:
         from framecast.providers.openai import OpenAIScriptWriter
 
         return OpenAIScriptWriter(openai_client(), cfg.model or DEFAULT_MODELS[("script", "openai")],
-                                  get_settings().secrets())
+                                  get_settings().secrets(), limiter=shared_limiter("openai"))
 
     def openai_image(cfg):
         from framecast.providers.openai import OpenAIImageGenerator
 
         return OpenAIImageGenerator(openai_client(), cfg.model or DEFAULT_MODELS[("image", "openai")],
-                                    get_settings().secrets())
+                                    get_settings().secrets(), limiter=shared_limiter("openai"))
 
     def runway(cfg):
         from framecast.providers.runway import RunwayVideoGenerator
@@ -179,7 +181,10 @@ def _register_cloud() -> None:
         client = http("runway", settings.runway_base_url, {"Authorization": f"Bearer {settings.api_key('runway')}"})
         return RunwayVideoGenerator(client, cfg.model or DEFAULT_MODELS[("motion", "runway")],
                                     poll_seconds=settings.poll_seconds,
-                                    deadline_seconds=settings.poll_deadline_seconds)
+                                    deadline_seconds=settings.poll_deadline_seconds,
+                                    queue_limit_seconds=settings.poll_queue_limit_seconds,
+                                    resubmit_after_seconds=settings.runway_resubmit_after_seconds,
+                                    max_unconfirmed=settings.runway_max_unconfirmed)
 
     def elevenlabs(cfg):
         from framecast.providers.elevenlabs import ElevenLabsTextToSpeech
@@ -227,7 +232,8 @@ def _register_cloud() -> None:
         from framecast.providers.openai import OpenAITextToSpeech
 
         return OpenAITextToSpeech(openai_client(), cfg.model or DEFAULT_MODELS[("voice", "openai")],
-                                  cfg.voice or DEFAULT_VOICES["openai"], get_settings().secrets())
+                                  cfg.voice or DEFAULT_VOICES["openai"], get_settings().secrets(),
+                                  limiter=shared_limiter("openai"))
 
     def elevenlabs_sound(cfg):
         from framecast.providers.elevenlabs import ElevenLabsSoundEffects
@@ -239,7 +245,8 @@ def _register_cloud() -> None:
     def openai_embeddings(cfg):
         from framecast.providers.openai import OpenAIEmbeddings
 
-        return OpenAIEmbeddings(openai_client(), DEFAULT_MODELS[("embeddings", "openai")], get_settings().secrets())
+        return OpenAIEmbeddings(openai_client(), DEFAULT_MODELS[("embeddings", "openai")], get_settings().secrets(),
+                                limiter=shared_limiter("openai"))
 
     def google_analyzer(cfg):
         from google.auth.credentials import AnonymousCredentials

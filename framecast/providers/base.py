@@ -85,9 +85,9 @@ class JobRecord:
     `visuals.animate` passes one backed by the artifact store.
     """
 
-    def __init__(self, load=None, save=None, on_accept=None, key: str | None = None):
+    def __init__(self, load=None, save=None, on_accept=None, key: str | None = None, on_clear=None):
         self._memory: dict = {}
-        self._load, self._save, self._on_accept = load, save, on_accept
+        self._load, self._save, self._on_accept, self._on_clear = load, save, on_accept, on_clear
         self.key = key  # the store record's key (jobs/<provider>/<sha256>): names the job in callback URLs
 
     def get(self) -> dict:
@@ -103,7 +103,10 @@ class JobRecord:
 
     def clear(self) -> None:
         """The job ended without a clip (failed, cancelled, gone): the next attempt starts a new one."""
+        ended = self.get()
         self.put({})
+        if ended and self._on_clear:  # the provider does not bill a job that made nothing
+            self._on_clear(ended)
 
 
 class VideoGenerator(Protocol):

@@ -35,8 +35,9 @@ class OpenAIScriptWriter:
     name = "openai"
 
     def __init__(self, client: openai.OpenAI, model: str, secrets: list[str], retry: RetryPolicy = RetryPolicy(),
-                 max_completion_tokens: int = 4000):
+                 max_completion_tokens: int = 4000, limiter=None):
         self.client, self.model, self.secrets, self.retry = client, model, secrets, retry
+        self.limiter = limiter  # the provider's shared limiter: SDK calls take their turn like HTTP ones
         self.max_tokens = max_completion_tokens
         self.tokens_used = 0
 
@@ -51,7 +52,7 @@ class OpenAIScriptWriter:
             except openai.OpenAIError as exc:
                 raise translate(exc, self.secrets) from exc
 
-        completion = with_retries(attempt, self.retry)
+        completion = with_retries(attempt, self.retry, limiter=self.limiter)
         if completion.usage:
             self.tokens_used += completion.usage.total_tokens
         choice = completion.choices[0]
@@ -84,8 +85,9 @@ def image_size(width: int, height: int, long_side: int = 1536) -> tuple[int, int
 class OpenAIImageGenerator:
     name = "openai"
 
-    def __init__(self, client: openai.OpenAI, model: str, secrets: list[str], retry: RetryPolicy = RetryPolicy()):
-        self.client, self.model, self.secrets, self.retry = client, model, secrets, retry
+    def __init__(self, client: openai.OpenAI, model: str, secrets: list[str], retry: RetryPolicy = RetryPolicy(),
+                 limiter=None):
+        self.client, self.model, self.secrets, self.retry, self.limiter = client, model, secrets, retry, limiter
 
     def generate(self, prompt: str, *, width: int, height: int, seed: int, out: Path) -> Path:
         w, h = image_size(width, height)
@@ -96,7 +98,7 @@ class OpenAIImageGenerator:
             except openai.OpenAIError as exc:
                 raise translate(exc, self.secrets) from exc
 
-        result = with_retries(attempt, self.retry)
+        result = with_retries(attempt, self.retry, limiter=self.limiter)
         if not result.data or not result.data[0].b64_json:
             raise ProviderUnavailable("openai: image response carried no b64_json", provider="openai")
         image = Image.open(io.BytesIO(base64.b64decode(result.data[0].b64_json))).convert("RGB")
@@ -115,8 +117,9 @@ class OpenAITextToSpeech:
     name = "openai"
 
     def __init__(self, client: openai.OpenAI, model: str, voice: str, secrets: list[str],
-                 retry: RetryPolicy = RetryPolicy(), transcribe_model: str = "whisper-1"):
+                 retry: RetryPolicy = RetryPolicy(), transcribe_model: str = "whisper-1", limiter=None):
         self.client, self.model, self.voice, self.secrets, self.retry = client, model, voice, secrets, retry
+        self.limiter = limiter
         self.transcribe_model = transcribe_model
 
     def _call(self, fn):
@@ -125,7 +128,7 @@ class OpenAITextToSpeech:
                 return fn()
             except openai.OpenAIError as exc:
                 raise translate(exc, self.secrets) from exc
-        return with_retries(attempt, self.retry)
+        return with_retries(attempt, self.retry, limiter=self.limiter)
 
     def synthesize(self, text: str, *, out: Path):
         from framecast.media import ffmpeg
@@ -155,8 +158,9 @@ class OpenAIEmbeddings:
     name = "openai"
     BATCH = 2048  # inputs per request
 
-    def __init__(self, client: openai.OpenAI, model: str, secrets: list[str], retry: RetryPolicy = RetryPolicy()):
-        self.client, self.model, self.secrets, self.retry = client, model, secrets, retry
+    def __init__(self, client: openai.OpenAI, model: str, secrets: list[str], retry: RetryPolicy = RetryPolicy(),
+                 limiter=None):
+        self.client, self.model, self.secrets, self.retry, self.limiter = client, model, secrets, retry, limiter
         self.tokens_used = 0
 
     def embed(self, texts: list[str]) -> list[list[float]]:
@@ -170,7 +174,7 @@ class OpenAIEmbeddings:
                 except openai.OpenAIError as exc:
                     raise translate(exc, self.secrets) from exc
 
-            result = with_retries(attempt, self.retry)
+            result = with_retries(attempt, self.retry, limiter=self.limiter)
             vectors += [item.embedding for item in sorted(result.data, key=lambda d: d.index)]
             usage = getattr(result, "usage", None)
             self.tokens_used += int(getattr(usage, "total_tokens", 0) or getattr(usage, "prompt_tokens", 0) or 0)

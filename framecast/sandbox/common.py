@@ -6,6 +6,7 @@ never blocks other requests (a blocked loop let late requests eat the next test'
 
 from __future__ import annotations
 
+import hashlib
 import time
 from typing import Callable
 
@@ -30,9 +31,12 @@ def runway_error(status: int, message: str, code: str = "") -> dict:
     return {"error": message}
 
 
-def fault_response(fault: Fault, shape: ErrorShape) -> Response | None:
-    """The response an injected generic fault produces (None for provider-specific kinds)."""
-    if fault.delay:
+def fault_response(fault: Fault, shape: ErrorShape, *, play_delay: bool = True) -> Response | None:
+    """The response an injected generic fault produces (None for provider-specific kinds).
+
+    `play_delay=False`: the route plays `fault.delay` itself (e.g. after creating a task).
+    """
+    if fault.delay and play_delay:
         time.sleep(fault.delay)
     if fault.kind == "timeout":
         return None  # the caller has given up by now; answer normally
@@ -46,13 +50,16 @@ def fault_response(fault: Fault, shape: ErrorShape) -> Response | None:
 
 
 def media_response(state: SandboxState, provider: str, path, media_type: str, shape: ErrorShape,
-                   expired: Response) -> Response:
+                   expired: Response, on_expired: Callable[[], None] | None = None) -> Response:
     """Serve generated media as a CDN would, playing the faults that cost money when mishandled.
 
     Counted as provider/"media". Faults: the generic ones (e.g. 503 with Retry-After), "truncated"
-    (the connection ends halfway through a body announced at full length), "expired" (404).
+    (the connection ends halfway through a body announced at full length), "expired" (404;
+    `on_expired` is called first, e.g. to keep that URL expired for later requests).
     """
     fault = state.take(provider, "media")
+    if fault is not None and fault.kind == "expired" and on_expired is not None:
+        on_expired()
     if fault is not None and fault.kind == "expired" or not path.is_file():
         return expired
     if fault is not None and fault.kind == "truncated":
@@ -66,15 +73,20 @@ def media_response(state: SandboxState, provider: str, path, media_type: str, sh
 
 
 def begin(state: SandboxState, request: Request, provider: str, endpoint: str, shape: ErrorShape,
-          auth_header: str = "authorization") -> tuple[Fault | None, Response | None]:
-    """Count the call, apply latency, check credentials, and play a generic fault if one is queued."""
-    fault = state.take(provider, endpoint)
+          auth_header: str = "authorization", late_delay: tuple[str, ...] = ()) -> tuple[Fault | None, Response | None]:
+    """Count the call, apply latency, check credentials, and play a generic fault if one is queued.
+
+    Fault kinds in `late_delay` keep their `delay` for the route to play after its work.
+    """
+    # The same request again (same path and body) is a retry: early if sooner than its Retry-After.
+    identity = hashlib.sha1(request.url.path.encode() + (getattr(request, "_body", None) or b"")).hexdigest()
+    fault = state.take(provider, endpoint, identity)
     time.sleep(state.latency.get(provider, 0.0))
     credential = request.headers.get(auth_header, "")
     if not credential.strip() or credential.strip().lower() == "bearer":
         return fault, JSONResponse(shape(401, "missing or invalid API key", "invalid_api_key"), status_code=401)
     if fault is not None:
-        response = fault_response(fault, shape)
+        response = fault_response(fault, shape, play_delay=fault.kind not in late_delay)
         if response is not None:
             return fault, response
     return fault, None

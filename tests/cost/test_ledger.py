@@ -216,3 +216,16 @@ def test_framecast_costs_reports_a_channels_month_by_day_and_stage(data_dir, cap
     assert out.rstrip().endswith("total                                  2      0.70")
     assert main(["costs", "--month", "December"]) == 2
     assert "--month 'December': use YYYY-MM" in capsys.readouterr().err
+
+
+def test_a_job_the_provider_failed_is_refunded_and_stops_counting(tmp_path):
+    m = meter(tmp_path, max_usd_per_run=0.5)
+    with pytest.raises(RuntimeError):
+        with m.charge(provider="runway", role="motion", units=10, unit="second") as bill:
+            bill.accepted("runway:task-9")  # $0.50: the whole budget
+            assert m.refund("runway:task-9")  # FAILED at Runway: credits back
+            raise RuntimeError("runway: task task-9 failed: INTERNAL")
+    assert m.entries() == [] and m.spent().run == 0
+    with m.charge(provider="runway", role="motion", units=10, unit="second"):  # the retry's new job fits
+        pass
+    assert not m.refund("runway:task-9")  # once

@@ -60,9 +60,11 @@ def test_failures_map_to_the_error_tree(runway, still, sandbox, tmp_path, kind, 
 
 
 def test_deadline(runway, still, sandbox, tmp_path):
-    runway.deadline = 0.0
-    with pytest.raises(ProviderTimeout, match="still PENDING"):
+    sandbox.state.inject("runway", "image_to_video", Fault(kind="stuck"))  # RUNNING until cancelled
+    runway.deadline = 0.05  # counted from RUNNING (tests/providers/test_runway_jobs.py has the rest)
+    with pytest.raises(ProviderTimeout, match="past the 0 s deadline"):
         animate(runway, still, tmp_path)
+    assert sandbox.state.calls("runway", "cancelled") == 1
 
 
 def test_request_is_validated_like_the_real_api(sandbox):
