@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from framecast.cli import main
-from tests.conftest import write_channel
+from tests.conftest import ledger_entries, write_channel
 
 SCRIPT = {
     "title": "Tiny tides",
@@ -109,9 +109,11 @@ def test_make_with_sandbox_runs_cloud_providers_and_prints_the_cost_table(tmp_pa
     channel = write_channel(tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
     env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    # The user's real output folder and shared ledger: a sandbox run must leave both alone.
+    env["FRAMECAST_DATA_DIR"] = str(tmp_path / "out")
+    env["FRAMECAST_LEDGER_URL"] = f"sqlite:///{tmp_path / 'real-ledger.sqlite3'}"
     proc = subprocess.run(
-        [sys.executable, "-m", "framecast.cli", "make", "Why the sea is salty", "--sandbox", "--channel", str(channel),
-         "--out", str(tmp_path / "out")],
+        [sys.executable, "-m", "framecast.cli", "make", "Why the sea is salty", "--sandbox", "--channel", str(channel)],
         capture_output=True, text=True, env=env, timeout=400,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -121,6 +123,9 @@ def test_make_with_sandbox_runs_cloud_providers_and_prints_the_cost_table(tmp_pa
     assert "cost of this run" in proc.stderr and "total" in proc.stderr
     video = Path(proc.stdout.strip().splitlines()[-1])
     assert video.is_file() and "tiny-sandbox" in str(video)
+    assert video.is_relative_to(tmp_path / "out" / "sandbox") and not (tmp_path / "out" / "published").exists()
+    assert not (tmp_path / "real-ledger.sqlite3").exists()  # fake spending never reaches the real ledger
+    assert {e["provider"] for e in ledger_entries(tmp_path / "out" / "sandbox")} >= {"openai", "runway"}
 
 
 def test_estimate_prints_a_priced_line_per_stage(capsys):
