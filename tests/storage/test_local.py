@@ -94,17 +94,3 @@ def test_publications_are_listed_newest_date_first(store, tmp_path):
     store.publish("demo/2026-11-26-b", video, {"topic": "B", "date": "2026-11-26"})
     assert [(p["topic"], p["date"]) for p in store.publications("demo")] == [("B", "2026-11-26"), ("A", "2026-11-24")]
     assert store.publications("other") == []
-
-
-def test_records_can_be_created_once_listed_and_deleted(store):
-    assert store.create_record("pending/youtube/demo/2026-11-24-a", {"n": 1}) == {"n": 1}
-    assert store.create_record("pending/youtube/demo/2026-11-24-a", {"n": 2}) == {"n": 1}  # create-only
-    store.create_record("pending/youtube/demo/2026-11-25-b", {"n": 3})
-    store.put_record("youtube/demo/2026-11-24-a", {"video_id": "x"})  # another kind of record: not listed
-    assert store.list_records("pending/youtube/demo") == {"pending/youtube/demo/2026-11-24-a": {"n": 1},
-                                                          "pending/youtube/demo/2026-11-25-b": {"n": 3}}
-    assert store.list_records("pending/youtube/other") == {}
-    store.delete_record("pending/youtube/demo/2026-11-24-a")
-    store.delete_record("pending/youtube/demo/2026-11-24-a")  # gone already: fine
-    assert list(store.list_records("pending/youtube/demo")) == ["pending/youtube/demo/2026-11-25-b"]
-    assert store.get_record("youtube/demo/2026-11-24-a") == {"video_id": "x"}
