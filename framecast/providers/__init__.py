@@ -223,6 +223,7 @@ def _register_cloud() -> None:
                                    settings.api_key("kling_access"), settings.api_key("kling_secret"),
                                    poll_seconds=settings.poll_seconds,
                                    deadline_seconds=settings.poll_deadline_seconds,
+                                   queue_limit_seconds=settings.poll_queue_limit_seconds,
                                    callback_url=settings.kling_callback_url,
                                    callback_base_url=settings.callback_base_url, callback_secret=secret,
                                    record_check_seconds=settings.callback_check_seconds,

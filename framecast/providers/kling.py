@@ -54,7 +54,8 @@ class KlingVideoGenerator:
     name = "kling"
 
     def __init__(self, http: ProviderHTTP, model: str, access_key: str, secret_key: str, *, mode: str = "std",
-                 poll_seconds: float = 5.0, deadline_seconds: float = 900.0, callback_url: str | None = None,
+                 poll_seconds: float = 5.0, deadline_seconds: float = 900.0, queue_limit_seconds: float = 7200.0,
+                 callback_url: str | None = None,
                  callback_base_url: str | None = None, callback_secret: str | None = None,
                  record_check_seconds: float = 1.0, slot_wait_seconds: float = 600.0,
                  slot_retry_seconds: float = 5.0, sleep=time.sleep):
@@ -62,6 +63,7 @@ class KlingVideoGenerator:
         self.http, self.model, self.mode = http, model, mode
         self.access_key, self.secret_key = access_key, secret_key
         self.poll, self.deadline, self.callback_url, self.sleep = poll_seconds, deadline_seconds, callback_url, sleep
+        self.queue_limit = queue_limit_seconds
         if bool(callback_base_url) != bool(callback_secret):
             raise ConfigError("kling callbacks need both FRAMECAST_CALLBACK_BASE_URL and FRAMECAST_CALLBACK_SECRET")
         self.signer = CallbackSigner(callback_secret, callback_base_url) if callback_base_url else None
@@ -180,7 +182,9 @@ class KlingVideoGenerator:
         With callbacks the job record is read every `record_check_seconds` (a cheap local or GCS read)
         and the API polled every `poll_seconds`; without, the API is polled every `poll_seconds`.
         """
+        # The deadline counts from "processing": time queued as "submitted" has its own, longer limit.
         started, slept, status = time.monotonic(), 0.0, "submitted"
+        running: tuple[float, float] | None = None
         watch = bool(self.signer and job_id_from_key(getattr(job, "key", None), self.name))
         until_poll = self.poll * (1 + random.uniform(0, 0.3))
         while True:
@@ -199,6 +203,14 @@ class KlingVideoGenerator:
                 url = self._finish(task_id, data, job)
                 if url:
                     return url
-            if max(time.monotonic() - started, slept) > self.deadline:
-                raise ProviderTimeout(f"kling: task {task_id} still {status} after {self.deadline:.0f} s",
-                                      provider="kling")
+                if status == "processing" and running is None:
+                    running = (time.monotonic(), slept)
+            if running is not None and max(time.monotonic() - running[0], slept - running[1]) > self.deadline:
+                raise ProviderTimeout(f"motion: kling task {task_id} still processing {self.deadline:.0f} s after it "
+                                      f"started (GET {SUBMIT_PATH}/{task_id}); Kling has no cancel endpoint, so the "
+                                      "job is left to finish", provider="kling")
+            if running is None and max(time.monotonic() - started, slept) > self.queue_limit:
+                error = ProviderTimeout(f"motion: kling task {task_id} still queued after {self.queue_limit:.0f} s "
+                                        f"(GET {SUBMIT_PATH}/{task_id})", provider="kling")
+                error.attempts_exhausted = True  # a retry would queue behind the same backlog
+                raise error

@@ -6,7 +6,7 @@ whichever comes first (the poll rule keeps fast-polling tests fast). A task subm
 `callback_url` is POSTed there once, from a background thread, when it finishes — whether or not
 anyone polls, as Kling does; the answers are kept in the task (`callbacks`: HTTP statuses).
 
-Faults on "image2video" (submit): the generic ones, "too_many_tasks" (HTTP 429 with code 1303 for
+Faults on "image2video" (submit): the generic ones, "stuck" (the task stays "processing"), "too_many_tasks" (HTTP 429 with code 1303 for
 each of the next N submits, `times=N`; nothing is created or paid) and "failed_risk" (the task
 fails risk control); on "media": "truncated" | "expired".
 Counters: kling/"image2video" every submit, kling/"paid" every accepted (billable) task (each task
@@ -142,7 +142,7 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
                 task["polls"] += 1
         if task is None:
             return JSONResponse(kling_error(404, "task not found", "1203"), status_code=404)
-        if task["result"] is None and task["polls"] == 1 and time.monotonic() < task["done_at"]:
+        if task["fault"] == "stuck" or task["result"] is None and task["polls"] == 1 and time.monotonic() < task["done_at"]:
             return envelope({"task_id": task_id, "task_status": "processing"})
         return envelope(finish(task_id, task))
 

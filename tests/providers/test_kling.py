@@ -94,3 +94,17 @@ def test_a_failed_media_download_is_retried_without_buying_the_job_again(sandbox
     assert ffmpeg.stream(ffmpeg.probe(clip), "video")["codec_name"] == "h264"
     assert sandbox.state.calls("kling", "image2video") == 1
     assert sandbox.state.calls("kling", "media") == 2
+
+
+def test_the_deadline_counts_from_processing_and_names_the_task(sandbox, still, tmp_path):
+    from framecast.errors import ProviderTimeout
+    from framecast.providers.base import JobRecord
+    from framecast.sandbox import Fault
+
+    sandbox.state.inject("kling", "image2video", Fault(kind="stuck"))
+    job = JobRecord()
+    with pytest.raises(ProviderTimeout, match=r"still processing 0 s after it started") as info:
+        kling(sandbox, deadline_seconds=0.2).animate(still, prompt="slow pan", duration=5, width=640, height=360,
+                                                       fps=24, seed=1, out=tmp_path / "c.mp4", job=job)
+    assert job.get()["task_id"] in str(info.value)  # kept: the job may still finish, and a retry resumes it
+    assert sandbox.state.calls("kling", "paid") == 1
