@@ -18,7 +18,7 @@ from framecast.errors import ConfigError, FramecastError
 from framecast.models import Publication, Script
 from tasks import reporting
 from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run, resume_pending_uploads
-from tasks.editing import assemble_video, plan_timeline, write_captions
+from tasks.editing import assemble_video, plan_timeline, size_scene_slot, write_captions
 from tasks.generation import animate_scene, prepare_music, render_scene_image, synthesize_narration, write_script
 from tasks.limits import channel_lock
 from tasks.planning import choose_topic
@@ -48,7 +48,7 @@ def _deployed_channel(channel: str) -> str:
 
 # Parameters are checked by framecast (scripting.run_inputs), not by Prefect, so that a bad custom run
 # fails with a first log line naming the field and the fix rather than a pydantic dump.
-@flow(name="produce-video", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True,
+@flow(name="produce-video", task_runner=ThreadPoolTaskRunner(max_workers=get_settings().task_workers), log_prints=True,
       persist_result=True, result_serializer="json", validate_parameters=False)
 def produce_video(
     channel: ChannelName = "demo",
@@ -120,19 +120,22 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
 
     tracker.stage("images", len(scenes))
     tracker.stage("narration", len(scenes))
-    images = render_scene_image.map([s.visual_prompt for s in scenes], indices, unmapped(cfg.image), unmapped(cfg.format), unmapped(cfg.seed),
-                                    unmapped(meter))
+    images = render_scene_image.map([s.visual_prompt for s in scenes], indices, unmapped(cfg.image),
+                                    unmapped(cfg.format), unmapped(cfg.seed), unmapped(meter))
     voices = synthesize_narration.map([s.narration for s in scenes], indices, unmapped(cfg.voice), unmapped(meter))
     music = prepare_music.submit(cfg.music, cfg.seed, meter)
+    # Scene i's motion waits only for its own image and narration, not for every narration.
+    durations = size_scene_slot.map(scenes, voices, indices, unmapped(cfg.format.fps),
+                                    [i == len(scenes) - 1 for i in indices])
+    tracker.stage("motion", len(scenes))
+    clips = animate_scene.map(images, [s.visual_prompt for s in scenes], [s.motion_prompt for s in scenes], indices,
+                              durations, unmapped(cfg.motion), unmapped(cfg.format), unmapped(cfg.seed),
+                              unmapped(meter))
     narrations = _gather(voices, "narration", tracker)
     log.info("narration: %d scenes, %.1f s of speech (%s)", len(narrations),
              sum(n.duration for n in narrations), cfg.voice.provider)
     timeline = plan_timeline(scenes, narrations, cfg.format)
 
-    tracker.stage("motion", len(scenes))
-    clips = animate_scene.map(images, [s.visual_prompt for s in scenes], [s.motion_prompt for s in scenes], indices,
-                              [s.duration for s in timeline.slots], unmapped(cfg.motion), unmapped(cfg.format),
-                              unmapped(cfg.seed), unmapped(meter))
     captions = write_captions.submit(timeline, narrations, cfg.format, cfg.captions)
     stills = _gather(images, "images", tracker)
     reporting.show_contact_sheet(cfg.name, stills)
@@ -156,10 +159,14 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
                     ", ".join(str(i + 1) for i in bad), attempt)
         # New seeds for the offending scenes only; every other result comes from the cache.
         seed = cfg.seed + 7919 * attempt
-        for i in bad:
-            stills[i] = render_scene_image(scenes[i].visual_prompt, i, cfg.image, cfg.format, seed, meter)
-            clip_assets[i] = animate_scene(stills[i], scenes[i].visual_prompt, scenes[i].motion_prompt, i,
-                                           timeline.slots[i].duration, cfg.motion, cfg.format, seed, meter)
+        # The bad scenes together, not one after another.
+        redone = render_scene_image.map([scenes[i].visual_prompt for i in bad], bad, unmapped(cfg.image),
+                                        unmapped(cfg.format), unmapped(seed), unmapped(meter))
+        moved = animate_scene.map(redone, [scenes[i].visual_prompt for i in bad],
+                                  [scenes[i].motion_prompt for i in bad], bad, [timeline.slots[i].duration for i in bad], unmapped(cfg.motion),
+                                  unmapped(cfg.format), unmapped(seed), unmapped(meter))
+        for i, still, clip in zip(bad, redone.result(), moved.result()):
+            stills[i], clip_assets[i] = still, clip
         regenerated += bad
         video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), *render)
         report = check_quality(video, timeline, captions.result(), *judge, script, meter)

@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     # JSON, e.g. FRAMECAST_RATE_LIMITS='{"runway": {"requests_per_minute": 30, "concurrency": 1}}'
     rate_limits: dict[str, RateLimitConfig] = Field(default_factory=dict)
     poll_seconds: float = 5.0
+    # Task threads per flow run: sized for provider waits (12 Runway scenes at once), not for CPU; ffmpeg
+    # processes are limited separately (FRAMECAST_FFMPEG_JOBS, default one per core).
+    task_workers: int = Field(16, ge=1)
     poll_deadline_seconds: float = 900.0  # from RUNNING (Runway): queue time counts toward the next one
     poll_queue_limit_seconds: float = 7200.0  # PENDING/THROTTLED before a job is given up (and cancelled)
     runway_resubmit_after_seconds: float = 300.0  # after a POST whose answer was lost, before one more

@@ -16,6 +16,16 @@ def _frames(seconds: float, fps: float) -> float:
     return math.ceil(round(seconds * fps, 6)) / fps
 
 
+def slot_seconds(scene: Scene, narration_seconds: float, fps: float, last: bool) -> float:
+    """How long scene `i` is on screen: its own plan, its own narration and its own transition only.
+
+    That is what lets scene i's motion start as soon as its image and narration exist.
+    """
+    transition = Transition.cut if last else scene.transition
+    overlap = round(TRANSITION_SECONDS[transition] * fps) / fps
+    return _frames(max(scene.duration, LEAD_IN + narration_seconds + TAIL + overlap), fps)
+
+
 def plan_timeline(scenes: list[Scene], narration_seconds: list[float], fps: float) -> Timeline:
     """Lay scenes end to end, lengthening any scene whose narration would not fit."""
     if len(scenes) != len(narration_seconds):
@@ -26,7 +36,7 @@ def plan_timeline(scenes: list[Scene], narration_seconds: list[float], fps: floa
         last = i == len(scenes) - 1
         transition = Transition.cut if last else scene.transition
         overlap = round(TRANSITION_SECONDS[transition] * fps) / fps
-        duration = _frames(max(scene.duration, LEAD_IN + voice + TAIL + overlap), fps)
+        duration = slot_seconds(scene, voice, fps, last)
         slots.append(SceneSlot(
             index=i, start=round(start, 6), duration=duration, transition_out=transition,
             transition_seconds=overlap, narration_start=round(start + LEAD_IN, 6),

@@ -7,7 +7,14 @@ from prefect import task
 from framecast import edit
 from framecast.config import CaptionConfig, VideoFormat
 from framecast.models import ArtifactRef, CaptionFiles, ClipAsset, NarrationAsset, Scene, Timeline, VideoAsset
+from framecast.timeline import slot_seconds
 from tasks.policies import CACHED, RETRY, versioned
+
+
+@task(task_run_name="size-scene-slot-{index}")
+def size_scene_slot(scene: Scene, narration: NarrationAsset, index: int, fps: float, last: bool) -> float:
+    """Scene `index`'s time on screen, from its narration alone (so its motion need not wait for the others)."""
+    return slot_seconds(scene, narration.duration, fps, last)
 
 
 @task(task_run_name="plan-timeline", **RETRY)

@@ -7,6 +7,7 @@ import logging
 import os
 import shutil
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,13 +51,20 @@ def tools() -> Tools:
     return _find(os.environ.get("FRAMECAST_FFMPEG"), os.environ.get("FRAMECAST_FFPROBE"))
 
 
+# ffmpeg processes at once in this process: renders are CPU-bound, while the task runner's threads are
+# sized for provider waits (FRAMECAST_TASK_WORKERS), so twelve scenes waiting on Runway never mean
+# twelve encodes fighting over two cores. FRAMECAST_FFMPEG_JOBS overrides the default (one per core).
+_jobs = threading.BoundedSemaphore(max(1, int(os.environ.get("FRAMECAST_FFMPEG_JOBS") or os.cpu_count() or 2)))
+
+
 def run(args: list[str], *, what: str, timeout: float | None = 3600,
         cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run ffmpeg with `args` (everything after the program name); raise MediaError with stderr's tail."""
     cmd = [tools().ffmpeg, "-hide_banner", "-nostdin", "-y", *args]
     started = time.monotonic()
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, errors="replace", cwd=cwd)
+        with _jobs:
+            proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, errors="replace", cwd=cwd)
     except subprocess.TimeoutExpired as exc:
         raise MediaError(f"{what}: ffmpeg did not finish within {timeout:.0f} s") from exc
     if proc.returncode != 0:
