@@ -2,7 +2,7 @@
 
     python benchmarks/dag.py [--scale 0.1] [--scenes 12]
 
-Latencies (seconds × --scale): script 3 (Anthropic), image 8 (OpenAI), text-to-speech 3 (ElevenLabs),
+Latencies (seconds × --scale): script and image 8 (OpenAI; the sandbox has one latency per provider), text-to-speech 3 (ElevenLabs),
 image-to-video ~60 (Runway: a task finishes at its second poll, so the poll interval is 30 × scale),
 Video Intelligence 45. Prints the sum of every task's time (what a sequential run would take), the
 flow's actual wall time, and the critical-path lower bound computed from the measured task times
@@ -61,22 +61,32 @@ def main() -> int:
         with Sandbox(media_scale=0.25) as sandbox:
             os.environ.update(sandbox.env())
             reset_settings()
-            for provider, latency in (("anthropic", 3), ("openai", 8), ("elevenlabs", 3), ("videointelligence", 45)):
+            # One latency per provider in the sandbox: the OpenAI script takes an image's 8 s here.
+            for provider, latency in (("openai", 8), ("elevenlabs", 3), ("videointelligence", 45)):
                 sandbox.state.latency[provider] = latency * k
             base = ChannelConfig.model_validate({
                 "name": "dag", "format": {"width": 320, "height": 180, "fps": 12, "preset": "veryfast"},
                 "script": {"min_scenes": args.scenes, "max_scenes": args.scenes, "target_seconds": 5 * args.scenes},
                 "quality": {"analyzers": ["local", "google"]}})
             data = with_cloud_providers(base).model_dump(mode="json")
-            data["script"]["provider"] = "anthropic"
             channel = work / "dag.yaml"
             channel.write_text(yaml.safe_dump(data))
 
             from flows.produce_video import produce_video
             from tests.flows.test_dag import task_runs
 
+            from framecast.providers.base import ScriptBrief
+            from framecast.providers.local_script import LocalScriptWriter
+
+            # The sandbox's LLM writers stop at 8 scenes: a ready 12-scene script (the script stage is skipped).
+            # The offline writer also stops at 8: its scenes again, each with its own picture, to 12.
+            base_script = LocalScriptWriter().write(ScriptBrief(topic="How rivers shape valleys", min_scenes=6,
+                                                                max_scenes=8, target_seconds=40))
+            scenes = [base_script.scenes[i % len(base_script.scenes)] for i in range(args.scenes)]
+            script = base_script.model_copy(update={"scenes": [
+                s.model_copy(update={"visual_prompt": f"{s.visual_prompt}, view {i + 1}"}) for i, s in enumerate(scenes)]})
             started = time.perf_counter()
-            publication = produce_video(channel=str(channel), topic="How rivers shape valleys")
+            publication = produce_video(channel=str(channel), topic="How rivers shape valleys", script=script)
             actual = time.perf_counter() - started
             import json
 
