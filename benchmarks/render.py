@@ -28,7 +28,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["FRAMECAST_DATA_DIR"] = tempfile.mkdtemp(prefix="framecast-bench-")
 
-    from framecast import edit, narration, quality, scripting, visuals
+    from framecast import edit, narration, quality, runtime, scripting, visuals
     from framecast.config import ChannelConfig, VideoFormat
     from framecast.cost.ledger import default_url
     from framecast.cost.meter import Meter
@@ -61,6 +61,8 @@ def main() -> None:
                                                     channel.quality.loudness_lufs))
     report = timed("quality", lambda: quality.check(video, timeline, captions, channel.quality, channel.format, channel.language, meter))
 
+    floor = encoder_floor(runtime.store().local_path(video.ref), channel.format)
+
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"format        {args.width}x{args.height}@{args.fps}, {len(scenes)} scenes, {video.duration:.1f} s video")
@@ -68,9 +70,27 @@ def main() -> None:
         print(f"{name:<13} {seconds:7.1f} s")
     total = sum(times.values())
     print(f"{'total':<13} {total:7.1f} s  ({total / video.duration:.2f} s per second of video)")
+    render = times["motion"] + times["assembly"]
+    print(f"encoder floor {floor:7.1f} s  (x264 re-encoding the finished frames, decoding subtracted)")
+    print(f"render/floor  {render / floor:7.2f}   (motion + assembly {render:.1f} s; target ≤ 1.5)")
     print(f"peak RSS      ffmpeg {peak_mb:.0f} MB, python {self_mb:.0f} MB")
     print(f"quality       {'passed' if report.passed else 'FAILED: ' + report.summary()}; "
           f"{report.measurements.get('integrated_lufs')} LUFS, {report.measurements.get('true_peak_db')} dBTP")
+
+
+def encoder_floor(video, fmt) -> float:
+    """Seconds x264 needs for these frames with the render's settings: encode-from-decode minus decode alone."""
+    from framecast.media import ffmpeg
+
+    def timed_run(args: list[str]) -> float:
+        start = time.perf_counter()
+        ffmpeg.run(["-i", str(video), "-map", "0:v", *args, "-f", "null", "-"], what="measuring the encoder floor")
+        return time.perf_counter() - start
+
+    decode = timed_run([])
+    encode = timed_run(["-c:v", "libx264", "-profile:v", "high", "-preset", fmt.preset, "-crf", str(fmt.crf),
+                        "-pix_fmt", "yuv420p", "-g", str(max(fmt.fps // 2, 1)), "-bf", "2", "-flags", "+cgop"])
+    return max(encode - decode, 1e-3)
 
 
 if __name__ == "__main__":
