@@ -83,11 +83,15 @@ class ImageAsset(Frozen):
 
 
 class ClipAsset(Frozen):
+    """A scene's moving picture: a provider's clip, or (`move` set) the still at `ref` moved by the edit."""
+
     ref: ArtifactRef
     duration: float
     width: int
     height: int
     fps: float
+    # Local motion is rendered inside the final encode, so its frames are encoded once, not twice.
+    move: str | None = None
 
 
 class WordTiming(Frozen):
@@ -129,12 +133,29 @@ class CaptionFiles(Frozen):
     cue_count: int
 
 
+Span = tuple[float, float]
+
+
+class ContentMeasurements(Frozen):
+    """Black, frozen and silent stretches and loudness of a rendered video, measured while it was made."""
+
+    black: list[Span] = []
+    frozen: list[Span] = []
+    silent: list[Span] = []
+    integrated_lufs: float | None = None
+    true_peak_db: float | None = None
+    # Frozen and silent stretches shorter than this were not looked for.
+    shortest_span: float = 0.0
+
+
 class VideoAsset(Frozen):
     ref: ArtifactRef
     duration: float
     width: int
     height: int
     fps: float
+    # The render's own frame and sound checks (the gate uses them rather than decoding the video again).
+    measured: ContentMeasurements | None = None
 
 
 class QualityCheck(Frozen):

@@ -47,7 +47,7 @@ def check(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, q: Qual
         # Cloud analysis bills per started minute of video, per feature (framecast/cost/pricing.py).
         with meter.charge(provider=analyzer.name, role="quality", units=math.ceil(video.duration / 60), unit="minute",
                           model=getattr(analyzer, "model", "")):
-            reports.append(analyzer.analyze(path, plan))
+            reports.append(analyzer.analyze(path, plan, measured=video.measured))
     if len(reports) == 1:
         return reports[0]
     return QualityReport(analyzer="+".join(r.analyzer for r in reports), passed=all(r.passed for r in reports),

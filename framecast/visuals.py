@@ -47,6 +47,12 @@ def animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: in
     """Turn the still into a clip of `duration` seconds and store it."""
     gen = providers.video_generator(cfg)
     store = runtime.store()
+    if getattr(gen, "moves_in_edit", False):
+        # Nothing is rendered here: the edit moves the still inside its one encode of the video.
+        move = gen.move_for(motion_prompt, scene_seed(seed, index, visual_prompt))
+        with meter.charge(provider=gen.name, role="motion", units=round(duration, 3), unit="second"):
+            pass
+        return ClipAsset(ref=image.ref, duration=duration, width=fmt.width, height=fmt.height, fps=fmt.fps, move=move)
     # A job slot from submission to download (the account's parallel-task limit), then the charge: reserve
     # what the provider will bill for this clip (Kling: 5 or 10 s), not the scene's length.
     with providers.job_slot(gen.name), meter.charge(provider=gen.name, role="motion", units=clip_seconds(gen.name, duration), unit="second",

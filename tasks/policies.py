@@ -22,8 +22,8 @@ from framecast.errors import is_retryable
 # output comes from are fingerprinted in tests/stage_sources.json: a test fails when one changes and
 # neither the version nor the fingerprint is updated (`python -m tasks.policies` prints the new ones).
 STAGE_VERSIONS = {
-    "topic": "1", "script": "1", "image": "2", "motion": "2", "voice": "2", "music": "1",
-    "captions": "1", "assembly": "1", "quality": "2", "thumbnail": "1",
+    "topic": "1", "script": "1", "image": "2", "motion": "3", "voice": "2", "music": "1",
+    "captions": "1", "assembly": "2", "quality": "2", "thumbnail": "1",
 }
 STAGE_SOURCES = {
     "topic": ["framecast.topics", "framecast.scripting", "framecast.providers.llm_script"],
@@ -35,9 +35,10 @@ STAGE_SOURCES = {
                "framecast.providers.runway", "framecast.providers.kling"],
     "voice": ["framecast.narration", "framecast.providers.local_tts", "framecast.providers.elevenlabs",
               "framecast.providers.openai"],
-    "music": ["framecast.edit", "framecast.media.music", "framecast.providers.elevenlabs"],
-    "captions": ["framecast.captions", "framecast.edit"],
-    "assembly": ["framecast.edit", "framecast.media.assembly", "framecast.media.ffmpeg", "framecast.timeline"],
+    "music": ["framecast.edit.prepare", "framecast.media.music", "framecast.providers.elevenlabs"],
+    "captions": ["framecast.captions", "framecast.edit.prepare"],
+    "assembly": ["framecast.edit.render", "framecast.media.assembly", "framecast.media.render",
+                 "framecast.media.motion", "framecast.media.ffmpeg", "framecast.timeline"],
     "quality": ["framecast.quality", "framecast.gate", "framecast.providers.local_analyzer",
                 "framecast.providers.google_vi", "framecast.media.analysis"],
     "thumbnail": ["framecast.publishing"],

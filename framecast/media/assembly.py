@@ -1,17 +1,15 @@
-"""The edit as ffmpeg commands: audio mix, loudness measurement, and the final render.
+"""The soundtrack as ffmpeg commands: mix, loudness measurement, encode, and its analysis.
 
-Pure functions from a timeline and file paths to argument lists, so the graph can be tested as
-data; `framecast.assembly` runs them. Three runs in all: mix (audio only), measure (audio only),
-render (video + the mix normalised in the same graph). Frames never pass through Python.
+Pure functions from a timeline and file paths to argument lists, so the graphs can be tested as
+data; `framecast.edit.render` runs them beside the video segments (`framecast.media.render`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from framecast.models import Timeline, Transition
+from framecast.models import Timeline
 
-XFADE = {Transition.fade: "fade", Transition.dissolve: "dissolve"}
 SAMPLE_RATE = 48000
 LIMIT_DBFS = -2.0  # AAC encoding can add a few tenths of a dB of true peak; the gate checks ≤ −1.0
 
@@ -67,70 +65,14 @@ def loudness_filter(target_lufs: float, measured_lufs: float) -> str:
     return f"volume={gain:.2f}dB,alimiter=limit={10 ** (LIMIT_DBFS / 20):.4f}:attack=5:release=60:level=false"
 
 
-MAX_STRETCH = 2.0  # slow a short clip down at most this much; hold its last frame for the rest
+def audio_encode_command(mix: Path, out: Path, *, target_lufs: float, measured_lufs: float) -> list[str]:
+    """The mix brought to the target loudness and encoded: AAC 48 kHz stereo, 192 kb/s."""
+    return ["-i", str(mix), "-af", f"{loudness_filter(target_lufs, measured_lufs)},aresample={SAMPLE_RATE}",
+            "-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", str(SAMPLE_RATE), "-ac", "2",
+            "-vn", str(out)]
 
 
-def video_graph(timeline: Timeline, *, width: int, height: int, fps: int, subtitles: str | None,
-                clip_seconds: list[float] | None = None) -> str:
-    """Scene clips conformed, joined with their transitions, captions burned in: output [vout].
-
-    Each clip is split into head / body / tail segments (frame-exact trims); only the short
-    tail+head pairs go through xfade, and everything is joined by one concat. A chain of xfades
-    over whole clips measured twice the CPU here (ffmpeg 5.1, 1080p), for the same picture.
-    """
-    parts, order = [], []
-    slots = timeline.slots
-    for slot in slots:
-        i = slot.index
-        frames = round(slot.duration * fps)
-        head = round(slots[i - 1].transition_seconds * fps) if i > 0 else 0
-        tail = round(slot.transition_seconds * fps)
-        segments = [name for name, n in (("h", head), ("b", 1), ("t", tail)) if n]
-        have = clip_seconds[i] if clip_seconds else slot.duration
-        # Providers return fixed-length clips (e.g. 5 s): slow a short one down rather than freeze it.
-        stretch = min(slot.duration / have, MAX_STRETCH) if have < slot.duration - 1 / fps else 1.0
-        slow = f"setpts={stretch:.6f}*PTS," if stretch > 1.0 else ""
-        parts.append(
-            f"[{i}:v]{slow}scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},"
-            f"setsar=1,fps={fps},format=yuv420p,"
-            # A clip shorter than its slot (providers return fixed lengths) holds its last frame.
-            f"tpad=stop_mode=clone:stop_duration={slot.duration:.3f},"
-            f"trim=end_frame={frames},setpts=PTS-STARTPTS,settb=AVTB,split={len(segments)}"
-            + "".join(f"[{s}{i}in]" for s in segments)
-        )
-        bounds = {"h": (0, head), "b": (head, frames - tail), "t": (frames - tail, frames)}
-        for seg in segments:
-            lo, hi = bounds[seg]
-            parts.append(f"[{seg}{i}in]trim=start_frame={lo}:end_frame={hi},setpts=PTS-STARTPTS[{seg}{i}]")
-        order.append(f"[b{i}]")
-        if tail:
-            kind = XFADE[slot.transition_out]
-            parts.append(f"[t{i}][h{i + 1}]xfade=transition={kind}:duration={slot.transition_seconds:.6f}:offset=0[x{i}]")
-            order.append(f"[x{i}]")
-    tail = f",subtitles=filename={subtitles}:fontsdir=fonts" if subtitles else ""
-    parts.append(f"{''.join(order)}concat=n={len(order)}:v=1:a=0{tail},format=yuv420p[vout]")
-    return ";".join(parts)
-
-
-def render_command(clips: list[Path], mix: Path, timeline: Timeline, out: Path, *, width: int, height: int,
-                   fps: int, crf: int, preset: str, target_lufs: float, measured_lufs: float,
-                   subtitles: str | None, clip_seconds: list[float] | None = None) -> list[str]:
-    """The final encode: H.264 High yuv420p, closed GOP of fps/2, 2 B-frames, BT.709, AAC 48 kHz, faststart.
-
-    `subtitles` is a file name relative to the working directory the command runs in, next to a
-    `fonts/` folder, which keeps filter-graph escaping out of user-chosen paths.
-    """
-    args: list[str] = []
-    for clip in clips:
-        args += ["-i", str(clip)]
-    args += ["-i", str(mix)]
-    graph = video_graph(timeline, width=width, height=height, fps=fps, subtitles=subtitles, clip_seconds=clip_seconds)
-    graph += f";[{len(clips)}:a]{loudness_filter(target_lufs, measured_lufs)},aresample={SAMPLE_RATE}[aout]"
-    return [
-        *args, "-filter_complex", graph, "-map", "[vout]", "-map", "[aout]",
-        "-c:v", "libx264", "-profile:v", "high", "-preset", preset, "-crf", str(crf),
-        "-pix_fmt", "yuv420p", "-g", str(max(fps // 2, 1)), "-bf", "2", "-flags", "+cgop",
-        "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv",
-        "-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", str(SAMPLE_RATE), "-ac", "2",
-        "-t", f"{timeline.total:.6f}", "-movflags", "+faststart", str(out),
-    ]
+def audio_analysis_command(audio: Path, *, silence_seconds: float) -> list[str]:
+    """Silence and loudness of the encoded audio (decoding AAC only: a fraction of a second per minute)."""
+    return ["-i", str(audio), "-af", f"silencedetect=n=-50dB:d={silence_seconds},ebur128=peak=true:framelog=verbose",
+            "-f", "null", "-"]

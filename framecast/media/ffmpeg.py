@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -54,7 +55,27 @@ def tools() -> Tools:
 # ffmpeg processes at once in this process: renders are CPU-bound, while the task runner's threads are
 # sized for provider waits (FRAMECAST_TASK_WORKERS), so twelve scenes waiting on Runway never mean
 # twelve encodes fighting over two cores. FRAMECAST_FFMPEG_JOBS overrides the default (one per core).
-_jobs = threading.BoundedSemaphore(max(1, int(os.environ.get("FRAMECAST_FFMPEG_JOBS") or os.cpu_count() or 2)))
+def job_count() -> int:
+    """How many ffmpeg processes this process runs at once."""
+    return max(1, int(os.environ.get("FRAMECAST_FFMPEG_JOBS") or os.cpu_count() or 2))
+
+
+_jobs = threading.BoundedSemaphore(job_count())
+_holding = threading.local()
+
+
+@contextmanager
+def slot():
+    """Hold one ffmpeg slot for a chain of short commands, so the chain is not queued behind long ones."""
+    if getattr(_holding, "slot", False):
+        yield
+        return
+    with _jobs:
+        _holding.slot = True
+        try:
+            yield
+        finally:
+            _holding.slot = False
 
 
 def run(args: list[str], *, what: str, timeout: float | None = 3600,
@@ -63,7 +84,7 @@ def run(args: list[str], *, what: str, timeout: float | None = 3600,
     cmd = [tools().ffmpeg, "-hide_banner", "-nostdin", "-y", *args]
     started = time.monotonic()
     try:
-        with _jobs:
+        with slot():
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, errors="replace", cwd=cwd)
     except subprocess.TimeoutExpired as exc:
         raise MediaError(f"{what}: ffmpeg did not finish within {timeout:.0f} s") from exc
@@ -90,6 +111,17 @@ def duration(path: Path) -> float:
         return float(info["format"]["duration"])
     except (KeyError, ValueError) as exc:
         raise MediaError(f"ffprobe reports no duration for {path}") from exc
+
+
+def packet_count(path: Path) -> int:
+    """Packets (frames, for video) in the first video stream, read without decoding."""
+    cmd = [tools().ffprobe, "-v", "error", "-select_streams", "v:0", "-count_packets",
+           "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", str(path)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, errors="replace")
+    try:
+        return int(proc.stdout.strip().split(",")[0])
+    except ValueError as exc:
+        raise MediaError(f"ffprobe could not count the frames of {path}: {proc.stderr[-STDERR_TAIL:].strip()}") from exc
 
 
 def stream(info: dict, kind: str) -> dict | None:

@@ -129,5 +129,5 @@ class TextToSpeech(Protocol):
 class VideoAnalyzer(Protocol):
     name: str
 
-    def analyze(self, video: Path, plan: QualityPlan) -> QualityReport:
+    def analyze(self, video: Path, plan: QualityPlan, measured=None) -> QualityReport:
         """Check a rendered video against its plan."""

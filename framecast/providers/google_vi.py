@@ -61,7 +61,7 @@ class GoogleVideoAnalyzer:
     def __init__(self, client: vi.VideoIntelligenceServiceClient, retry: RetryPolicy = RetryPolicy()):
         self.client, self.retry = client, retry
 
-    def analyze(self, video: Path, plan: QualityPlan) -> QualityReport:
+    def analyze(self, video: Path, plan: QualityPlan, measured=None) -> QualityReport:
         request = {"features": FEATURES, "video_context": {"speech_transcription_config": {
             "language_code": plan.language, "enable_automatic_punctuation": True,
             "speech_contexts": [{"phrases": [n[:100] for n in plan.narration][:500]}] if plan.narration else []}}}

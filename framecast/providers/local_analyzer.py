@@ -7,7 +7,7 @@ from pathlib import Path
 
 from framecast.media import ffmpeg
 from framecast.media.analysis import analysis_command, parse_analysis, top_level_atoms
-from framecast.models import QualityCheck, QualityReport
+from framecast.models import ContentMeasurements, QualityCheck, QualityReport
 from framecast.providers.base import QualityPlan
 
 
@@ -72,12 +72,16 @@ class LocalVideoAnalyzer:
 
     name = "local"
 
-    def analyze(self, video: Path, plan: QualityPlan) -> QualityReport:
+    def analyze(self, video: Path, plan: QualityPlan, measured: ContentMeasurements | None = None) -> QualityReport:
+        """Probe the container; take the render's own content measurements when they cover the plan's limits."""
         info = ffmpeg.probe(video)
         duration = float(info.get("format", {}).get("duration", 0.0))
-        proc = ffmpeg.run(analysis_command(video, frozen_seconds=plan.max_frozen_seconds,
-                                           silence_seconds=plan.max_silence_seconds), what="quality analysis")
-        m = parse_analysis(proc.stderr, duration)
+        if measured is not None and measured.shortest_span <= min(plan.max_frozen_seconds, plan.max_silence_seconds):
+            m = measured
+        else:  # a video made elsewhere, or limits shorter than the render looked for: decode it once
+            proc = ffmpeg.run(analysis_command(video, frozen_seconds=plan.max_frozen_seconds,
+                                               silence_seconds=plan.max_silence_seconds), what="quality analysis")
+            m = parse_analysis(proc.stderr, duration)
         checks = stream_checks(info, plan, top_level_atoms(video)) + content_checks(m, plan)
         measurements = {"duration": duration}
         if m.integrated_lufs is not None:

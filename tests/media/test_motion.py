@@ -20,3 +20,9 @@ def test_kenburns_renders_exact_frame_count_from_an_oversampled_still():
     args = animate_command(Path("in.png"), Path("out.mp4"), MOVES["pan-left"], width=640, height=360, fps=25,
                            duration=4.0)
     assert args[args.index("-frames:v") + 1] == "100"
+
+
+def test_a_pan_moves_a_fixed_window_instead_of_rezooming_every_frame():
+    vf = kenburns_filter(MOVES["pan-left"], width=640, height=360, fps=25, frames=100)
+    assert "zoompan" not in vf
+    assert "loop=loop=99:size=1" in vf and "crop=1280:720:" in vf and "scale=640:360:flags=area" in vf

@@ -1,0 +1,130 @@
+"""What the render benchmarks share: a plan made by the local pipeline, the encoder floor, an RSS sampler."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+@dataclass
+class Plan:
+    """Everything the edit takes, made by framecast's local stages, with the time each stage took."""
+
+    channel: object
+    meter: object
+    scenes: list
+    images: list
+    voices: list
+    timeline: object
+    clips: list
+    captions: object
+    music: object
+    times: dict[str, float] = field(default_factory=dict)
+
+
+def fresh_data_dir() -> Path:
+    path = Path(tempfile.mkdtemp(prefix="framecast-bench-"))
+    os.environ["FRAMECAST_DATA_DIR"] = str(path)
+    return path
+
+
+def make_plan(topic: str, *, width: int, height: int, fps: int, workers: int = 2, scenes=None) -> Plan:
+    """Script (or the given scenes), stills, narration, timeline, motion, captions and music, each timed."""
+    from framecast import edit, narration, scripting, visuals
+    from framecast.config import ChannelConfig, VideoFormat
+    from framecast.cost.ledger import default_url
+    from framecast.cost.meter import Meter
+
+    data = fresh_data_dir()
+    channel = ChannelConfig(name="bench", format=VideoFormat(width=width, height=height, fps=fps))
+    meter = Meter.open(default_url(data), run="bench/2026-12-02/bench", channel="bench", day="2026-12-02")
+    times: dict[str, float] = {}
+
+    def timed(name, fn):
+        start = time.perf_counter()
+        result = fn()
+        times[name] = time.perf_counter() - start
+        return result
+
+    pool = ThreadPoolExecutor(workers)
+    if scenes is None:
+        scenes = timed("script", lambda: scripting.write(topic, channel.script, meter)).scenes
+    images = timed("images", lambda: list(pool.map(
+        lambda i: visuals.render_image(scenes[i].visual_prompt, i, channel.image, channel.format, 0, meter),
+        range(len(scenes)))))
+    voices = timed("narration", lambda: list(pool.map(
+        lambda s: narration.synthesize(s.narration, channel.voice, meter), scenes)))
+    timeline = edit.plan(scenes, voices, channel.format)
+    clips = timed("motion", lambda: list(pool.map(
+        lambda i: visuals.animate(images[i], scenes[i].visual_prompt, scenes[i].motion_prompt, i,
+                                  timeline.slots[i].duration, channel.motion, channel.format, 0, meter),
+        range(len(scenes)))))
+    captions = edit.write_captions(timeline, voices, channel.format, channel.captions)
+    music = timed("music", lambda: edit.prepare_music(channel.music, 0, meter))
+    return Plan(channel, meter, scenes, images, voices, timeline, clips, captions, music, times)
+
+
+def assemble(plan: Plan):
+    """framecast's render of the plan."""
+    from framecast import edit
+
+    ch = plan.channel
+    return edit.assemble(plan.timeline, plan.clips, plan.voices, plan.captions, plan.music, ch.format,
+                         ch.music.gain_db, ch.captions.burn_in, ch.quality.loudness_lufs)
+
+
+def encoder_floor(video: Path, fmt) -> float:
+    """Seconds x264 needs for these frames with the render's settings: encode-from-decode minus decode alone."""
+    from framecast.media import ffmpeg
+    from framecast.media.render import x264_args
+
+    def timed_run(args: list[str]) -> float:
+        start = time.perf_counter()
+        ffmpeg.run(["-i", str(video), "-map", "0:v", *args, "-f", "null", "-"], what="measuring the encoder floor")
+        return time.perf_counter() - start
+
+    decode = timed_run([])
+    encode = timed_run(x264_args(fps=fmt.fps, crf=fmt.crf, preset=fmt.preset))
+    return max(encode - decode, 1e-3)
+
+
+class PeakRSS:
+    """Peak of the summed resident memory of this process and all its descendants, sampled every 20 ms."""
+
+    def __init__(self, interval: float = 0.02):
+        import psutil  # the bench extra
+
+        self._me = psutil.Process()
+        self._interval = interval
+        self._stop = threading.Event()
+        self.peak = 0
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            total = 0
+            for proc in [self._me, *self._me.children(recursive=True)]:
+                try:
+                    total += proc.memory_info().rss
+                except psutil.Error:
+                    pass  # ended between listing and reading
+            self.peak = max(self.peak, total)
+            self._stop.wait(self._interval)
+
+    def __enter__(self) -> PeakRSS:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()

@@ -1,0 +1,66 @@
+"""Memory of the whole render (every process) at 60 s and at 10 min of 1080p output.
+
+    python benchmarks/memory.py [--width 1920 --height 1080] [--long-scenes 40]
+
+Both videos are made of the demo script's scenes, repeated for the long one (40 scenes of ~15 s,
+the longest script framecast accepts), through the local stages; only the render is measured.
+The issue's target: the two peaks within 10 % of each other.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from common import PeakRSS, assemble, make_plan
+
+
+def scenes_for(topic: str, count: int, sentences_per_scene: int):
+    from framecast import scripting
+    from framecast.config import ChannelConfig
+    from framecast.cost.ledger import default_url
+    from framecast.cost.meter import Meter
+    from common import fresh_data_dir
+
+    meter = Meter.open(default_url(fresh_data_dir()), run="bench/2026-12-02/script", channel="bench", day="2026-12-02")
+    demo = scripting.write(topic, ChannelConfig(name="bench").script, meter).scenes
+    from framecast.models import Scene
+
+    out = []
+    for i in range(count):
+        base = demo[i % len(demo)]
+        # About 15 s of speech per scene for the long video: 40 scenes make 10 minutes.
+        text = " ".join(" ".join([base.narration] * sentences_per_scene).split()[:38 if sentences_per_scene > 1 else None])
+        out.append(Scene(narration=text, visual_prompt=f"{base.visual_prompt} (part {i + 1})",
+                         motion_prompt=base.motion_prompt, duration=min(30.0, 6.0 * sentences_per_scene),
+                         transition=base.transition))
+    return out
+
+
+def measure(label: str, topic: str, count: int, sentences: int, args) -> tuple[float, float, float]:
+    plan = make_plan(topic, width=args.width, height=args.height, fps=args.fps,
+                     scenes=scenes_for(topic, count, sentences))
+    start = time.perf_counter()
+    with PeakRSS() as rss:
+        video = assemble(plan)
+    seconds = time.perf_counter() - start
+    print(f"{label:<6} {video.duration:7.1f} s of video, {len(plan.scenes):3d} scenes: render {seconds:6.1f} s, "
+          f"peak RSS {rss.peak / 2**20:6.0f} MB", flush=True)
+    return video.duration, seconds, rss.peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--width", type=int, default=1920)
+    parser.add_argument("--height", type=int, default=1080)
+    parser.add_argument("--fps", type=int, default=30)
+    parser.add_argument("--topic", default="How volcanoes work")
+    parser.add_argument("--long-scenes", type=int, default=40)
+    args = parser.parse_args()
+    _, _, short = measure("60 s", args.topic, 7, 1, args)
+    _, _, long = measure("10 min", args.topic, args.long_scenes, 2, args)
+    print(f"long/short peak RSS {long / short:.2f} (target within 10 %: 0.90–1.10)")
+
+
+if __name__ == "__main__":
+    main()

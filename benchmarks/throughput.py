@@ -1,0 +1,57 @@
+"""Throughput: sixty-second 1080p videos per machine-day in sandbox mode (a batch, extrapolated).
+
+    python benchmarks/throughput.py [--batch 3]
+
+Runs `framecast make --sandbox` for --batch different topics at once, as a user would on one
+machine (every stage on a cloud provider, against the local sandbox, at its default latencies),
+all against one real `prefect server start`. Prints the batch's wall time and videos per day at
+that rate. The issue's aim: ≥ 1,500 a day on 2 cores. The server's own start is not counted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TOPICS = ["How volcanoes work", "Why the sky is blue", "How bees make honey", "How tides work",
+          "Why leaves change colour", "How glaciers carve valleys"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--batch", type=int, default=3)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="framecast-throughput-"))
+    os.environ.update({"PREFECT_HOME": str(work / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                       "PREFECT_LOGGING_LEVEL": "ERROR"})
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from chaos import prefect_server
+
+    server = prefect_server(work)
+    try:
+        cli = str(Path(sys.executable).with_name("framecast"))
+        started = time.perf_counter()
+        procs = [subprocess.Popen([cli, "make", "--sandbox", "--topic", TOPICS[i % len(TOPICS)],
+                                   "--out", str(work / f"out{i}")],
+                                  stdout=(work / f"make{i}.log").open("w"), stderr=subprocess.STDOUT)
+                 for i in range(args.batch)]
+        codes = [p.wait() for p in procs]
+        wall = time.perf_counter() - started
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    videos = sorted(work.glob("out*/sandbox/**/video*.mp4")) or sorted(work.glob("out*/**/*.mp4"))
+    print(f"batch         {args.batch} videos at once, exit codes {codes} (logs in {work})")
+    print(f"wall time     {wall:7.1f} s  ({wall / args.batch:.1f} s per video)")
+    print(f"per day       {86400 * args.batch / wall:7.0f} videos per machine-day at this rate (aim ≥ 1,500)")
+    return 0 if all(c == 0 for c in codes) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
