@@ -97,7 +97,8 @@ def encoder_floor(video: Path, fmt) -> float:
 
 
 class PeakRSS:
-    """Peak of the summed resident memory of this process and all its descendants, sampled every 20 ms."""
+    """Peaks of resident memory, sampled every 20 ms: `peak` of this process and all its descendants
+    summed, `children` of the descendants alone (the ffmpeg processes), `python` of this process."""
 
     def __init__(self, interval: float = 0.02):
         import psutil  # the bench extra
@@ -105,20 +106,28 @@ class PeakRSS:
         self._me = psutil.Process()
         self._interval = interval
         self._stop = threading.Event()
-        self.peak = 0
+        self.peak = self.children = self.python = 0
+        self.at_peak: list[tuple[int, str]] = []
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def _sample(self) -> None:
         import psutil
 
         while not self._stop.is_set():
-            total = 0
-            for proc in [self._me, *self._me.children(recursive=True)]:
+            own, kids, seen = self._me.memory_info().rss, 0, []
+            for proc in self._me.children(recursive=True):
                 try:
-                    total += proc.memory_info().rss
+                    if proc.cmdline() == self._me.cmdline():
+                        continue  # forked, not yet exec'd: the parent's pages, shared copy-on-write
+                    rss = proc.memory_info().rss
+                    kids += rss
+                    seen.append((rss >> 20, " ".join(proc.cmdline()[-1:])))
                 except psutil.Error:
                     pass  # ended between listing and reading
-            self.peak = max(self.peak, total)
+            if kids > self.children:
+                self.at_peak = seen  # which processes made the children's peak: (MB, last argument)
+            self.peak, self.children = max(self.peak, own + kids), max(self.children, kids)
+            self.python = max(self.python, own)
             self._stop.wait(self._interval)
 
     def __enter__(self) -> PeakRSS:

@@ -21,13 +21,17 @@ def png(prompt: str, width: int, height: int, seed: int = 0) -> bytes:
 
 
 def mp4_from_data_uri(data_uri: str, out: Path, width: int, height: int, duration: float, fps: int = 24) -> Path:
-    """A Ken Burns clip of the submitted image, like a real image-to-video result (but plainer)."""
+    """A slow pan across the submitted image, like a real image-to-video result (but plainer).
+
+    The provider's work happens on this machine in the sandbox, so it is made cheaply (a moving
+    window, ultrafast x264): the pipeline's own render is what runs at full cost.
+    """
     _, _, payload = data_uri.partition(",")
     with tempfile.TemporaryDirectory() as tmp:
         still = Path(tmp) / "still.png"
         Image.open(io.BytesIO(base64.b64decode(payload))).convert("RGB").save(still)
-        ffmpeg.run(animate_command(still, out, MOVES["push-in"], width=width, height=height, fps=fps,
-                                   duration=duration, preset="veryfast"), what="sandbox clip")
+        ffmpeg.run(animate_command(still, out, MOVES["pan-right"], width=width, height=height, fps=fps,
+                                   duration=duration, crf=23, preset="ultrafast"), what="sandbox clip")
     return out
 
 
