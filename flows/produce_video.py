@@ -21,7 +21,7 @@ from tasks.delivery import check_quality, make_thumbnail, publish_video, record_
 from tasks.editing import assemble_video, plan_timeline, size_scene_slot, write_captions
 from tasks.generation import animate_scene, prepare_music, render_scene_image, synthesize_narration, write_script
 from tasks.limits import channel_lock
-from tasks.planning import choose_topic
+from tasks.planning import choose_topic, preflight_channel
 
 # The deployment form offers the known channels as a choice (the schema's enum); a path to a channel
 # file still validates, for local runs and tests.
@@ -85,6 +85,7 @@ def produce_video(
         log.info("removed %d scratch folder(s) left by crashed runs: %s", len(removed), ", ".join(removed))
 
     reporting.name_flow_run(f"{cfg.name} · {day.isoformat()}")  # the topic follows once the channel is ours
+    preflight_channel(cfg, day)  # everything that would stop the run, before anything is locked or spent
     with channel_lock(cfg.name):
         run_key = f"{cfg.name}/{day.isoformat()}/{flow_run.get_id() or 'local'}"
         runtime.artifact_scope.set(run_key)  # where new GCS artifacts go (a layout hint only)

@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 
 # Offline-friendly Prefect defaults; set before Prefect is imported, and only if the user has not.
@@ -46,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8780)
     serve.add_argument("--out", type=Path, help="the artifact store the workers use (local folder); default "
                                                 "./framecast-output")
+    pre = sub.add_parser("preflight", help="check keys, model shutdown dates and the budget before a run")
+    pre.add_argument("--channel", default="demo")
+    pre.add_argument("--date", type=date.fromisoformat, help="the run's day, YYYY-MM-DD (default: today)")
     spent = sub.add_parser("costs", help="what a channel spent in a month, from the shared cost ledger")
     spent.add_argument("--channel", help="one channel (default: every channel)")
     spent.add_argument("--month", help="YYYY-MM (default: this month)")
@@ -301,6 +305,10 @@ def main(argv: list[str] | None = None) -> int:
         from framecast.cost import commands
 
         return getattr(commands, args.command)(args)
+    if args.command == "preflight":
+        from framecast.preflight import command
+
+        return command(args)
     if args.command == "sandbox":
         return _sandbox(args)
     if args.command == "voices":

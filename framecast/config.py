@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from framecast import registry as _registry
+
 from framecast.errors import ConfigError
 from framecast.models import Frozen
 # Machine settings live in framecast.settings; re-exported here, where most callers look for them.
@@ -41,18 +43,10 @@ class VideoFormat(Frozen):
         return f"{self.width}x{self.height}"
 
 
-# Current defaults (2026-11); every one is overridable per channel because providers retire models.
-DEFAULT_MODELS = {
-    ("script", "openai"): "gpt-5.5",
-    ("script", "anthropic"): "claude-sonnet-4-6",
-    ("image", "stability"): "sd3.5-large",
-    ("motion", "kling"): "kling-v2-1",
-    ("image", "openai"): "gpt-image-2",
-    ("motion", "runway"): "gen4_turbo",
-    ("voice", "elevenlabs"): "eleven_multilingual_v2",
-    ("voice", "openai"): "gpt-4o-mini-tts",
-    ("embeddings", "openai"): "text-embedding-3-small",  # every OpenAI speech model shuts down 2027-01-06
-}
+# Defaults per (role, provider) come from the provider registry, where each model's shutdown date is kept;
+# every one is overridable per channel because providers retire models.
+DEFAULT_MODELS = {(role, spec.name): model for spec in _registry.all_specs() if spec.name != "local"
+                  for role, model in spec.defaults.items()}
 DEFAULT_VOICES = {"local": "en_US-joe-medium", "elevenlabs": "21m00Tcm4TlvDq8ikWAM", "openai": "alloy"}
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from prefect import task
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
-from framecast import scripting
-from framecast.config import ScriptConfig
+from framecast import preflight, scripting
+from framecast.config import ChannelConfig, ScriptConfig, get_settings
 from framecast.cost.meter import Meter
 from framecast.topics import TopicChoice
 from tasks.policies import CACHED, RETRY, versioned
@@ -18,3 +19,13 @@ from tasks.policies import CACHED, RETRY, versioned
 def choose_topic(channel: str, day: date, backlog: list[str], similarity_max: float | None, ideas: int,
                  writer: ScriptConfig, title: str, language: str, meter: Meter) -> TopicChoice:
     return scripting.topic_of_the_day(channel, day, backlog, similarity_max, meter, ideas, writer, title, language)
+
+
+# Never cached, never retried: it reads the keys and the calendar as they are now, and a problem is not transient.
+@task(task_run_name="preflight-{channel.name}", cache_policy=NO_CACHE)
+def preflight_channel(channel: ChannelConfig, day: date) -> list[str]:
+    """Keys, model shutdown dates and the budget, checked before the first paid call; the warnings."""
+    warnings = [str(w) for w in preflight.require(channel, get_settings(), day)]
+    for warning in warnings:
+        get_run_logger().warning("pre-flight %s", warning)
+    return warnings

@@ -232,7 +232,11 @@ def _register_cloud() -> None:
     def openai_voice(cfg):
         from framecast.providers.openai import OpenAITextToSpeech
 
-        return OpenAITextToSpeech(openai_client(), cfg.model or DEFAULT_MODELS[("voice", "openai")],
+        if not cfg.model:  # no default: every OpenAI speech model shuts down 2027-01-06 (providers/registry.py)
+            raise ConfigError("voice.model: OpenAI speech has no default model (tts-1, tts-1-hd and gpt-4o-mini-tts "
+                              "shut down on 2027-01-06); name one until then, or use voice.provider: elevenlabs "
+                              "or local")
+        return OpenAITextToSpeech(openai_client(), cfg.model,
                                   cfg.voice or DEFAULT_VOICES["openai"], get_settings().secrets(),
                                   limiter=shared_limiter("openai"))
 

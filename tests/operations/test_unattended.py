@@ -217,7 +217,7 @@ def test_channels_run_unattended_on_a_real_server_and_recover_from_a_host_crash(
     assert done["state_type"] == "COMPLETED", (done["state"], (ops.logs / "worker-b.log").read_text()[-4000:])
 
     states = {t["name"]: t["state_name"] for t in task_runs(ops, retry["id"])}
-    uncached = ("plan-timeline", "record-run", "publish-video", "size-scene-slot-")  # cheap, or must see now
+    uncached = ("plan-timeline", "record-run", "publish-video", "size-scene-slot-", "preflight-")  # cheap, or must see now
     for name in (n for n in completed_before_crash if not n.startswith(uncached)):
         assert states.get(name) == "Cached", (name, states.get(name))
     # Every step was paid (here: counted in the ledger) once per scene across the crash, never twice.

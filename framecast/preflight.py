@@ -1,0 +1,134 @@
+"""Pre-flight: what would stop a run, found before the first paid call — all of it, in one message.
+
+Checks, for the run's day: every key the channel's providers need is set; no model (named or
+default) is past its shutdown date, with a warning within 30 days of it (dates from the provider
+registry); the estimate of a run fits the per-run budget. Not checked yet: that each key is
+accepted by its provider, YouTube's token and the day's upload quota (see the README).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from framecast.config import ChannelConfig
+from framecast.cost.estimate import estimate
+from framecast.errors import ConfigError
+from framecast import registry
+
+WARN_DAYS = 30
+
+
+class PreflightFailed(ConfigError):
+    """The channel cannot run as configured; nothing has been spent."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem (the run would fail) or warning (it will soon), with the field to change."""
+
+    problem: bool
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{'problem' if self.problem else 'warning'}: {self.field}: {self.message}"
+
+
+def _uses(channel: ChannelConfig) -> list[tuple[str, str, str, str | None]]:
+    """(field, role, provider, model) for every provider the channel's run calls."""
+    uses = [(f"{role}.model", role, cfg.provider, cfg.model or registry.default_model(role, cfg.provider))
+            for role, cfg in (("script", channel.script), ("image", channel.image), ("motion", channel.motion),
+                              ("voice", channel.voice))]
+    if channel.voice.provider == "openai":  # OpenAI speech has no word timing: whisper-1 adds it
+        uses.append(("voice.provider", "timing", "openai", "whisper-1"))
+    if channel.music.source == "elevenlabs":
+        uses.append(("music.source", "sound", "elevenlabs", registry.default_model("sound", "elevenlabs")))
+    if "google" in channel.quality.analyzers:
+        uses.append(("quality.analyzers", "quality", "google", registry.default_model("quality", "google")))
+    if "youtube" in channel.publish.targets:
+        uses.append(("publish.targets", "publish", "youtube", None))
+    return uses
+
+
+def _model_findings(field: str, role: str, provider: str, model: str | None, day: date) -> list[Finding]:
+    spec = registry.spec(provider)
+    if spec is None or provider == "local" or role == "publish":
+        return []
+    if model is None:
+        return [Finding(True, field, f"{provider} has no default {role} model (the ones it had are retiring); "
+                                     f"name one, or choose another provider")]
+    known = spec.model(model)
+    if known is None:
+        return [Finding(False, field, f"{provider} model {model!r} is not in framecast's registry: its limits and "
+                                      f"shutdown date are unknown to pre-flight")]
+    if known.shutdown is None:
+        return []
+    successor = f"; its successor is {known.successor}" if known.successor else ""
+    why = f" ({known.note})" if known.note else ""
+    if day >= known.shutdown:
+        return [Finding(True, field, f"{provider} model {model!r} shut down on {known.shutdown} ({known.source}){why}"
+                                     f"{successor}: choose another model or provider")]
+    left = (known.shutdown - day).days
+    if left <= WARN_DAYS:
+        return [Finding(False, field, f"{provider} model {model!r} shuts down on {known.shutdown}, in {left} days "
+                                      f"({known.source}){why}{successor}")]
+    return []
+
+
+def _key_set(settings, name: str) -> bool:
+    for attr, info in type(settings).model_fields.items():
+        choices = getattr(info.validation_alias, "choices", ())
+        if name in choices:
+            value = getattr(settings, attr)
+            return bool(value.get_secret_value() if hasattr(value, "get_secret_value") else value)
+    return False
+
+
+def check(channel: ChannelConfig, settings, day: date) -> list[Finding]:
+    """Every problem and warning for a run of `channel` on `day`, problems first."""
+    findings: list[Finding] = []
+    seen_keys: set[str] = set()
+    for field, role, provider, model in _uses(channel):
+        spec = registry.spec(provider)
+        for key in spec.keys if spec else ():
+            if key not in seen_keys and not _key_set(settings, key):
+                findings.append(Finding(True, field.split(".")[0] + ".provider" if role != "publish" else field,
+                                        f"{provider} needs {key}: put it in the environment or .env "
+                                        f"(or try `framecast make --sandbox` without keys)"))
+            seen_keys.add(key)
+        findings += _model_findings(field, role, provider, model, day)
+    limit = channel.budget.max_usd_per_run
+    if limit is not None:
+        expected = sum(line.usd for line in estimate(channel))
+        if expected > limit:
+            findings.append(Finding(True, "budget.max_usd_per_run",
+                                    f"a run is estimated at ${expected:.2f}, over the ${limit:.2f} budget: raise "
+                                    f"the budget or choose cheaper providers (`framecast estimate`)"))
+    return sorted(findings, key=lambda f: not f.problem)
+
+
+def require(channel: ChannelConfig, settings, day: date) -> list[Finding]:
+    """Raise PreflightFailed listing every problem; return the warnings."""
+    findings = check(channel, settings, day)
+    problems = [f for f in findings if f.problem]
+    if problems:
+        listed = "\n".join(f"  - {f}" for f in findings)
+        raise PreflightFailed(f"pre-flight for channel {channel.name} on {day}: {len(problems)} problem(s), "
+                              f"nothing was spent:\n{listed}")
+    return findings
+
+
+def command(args) -> int:
+    """`framecast preflight --channel X [--date D]`: every finding, exit 1 if any would stop the run."""
+    from framecast.config import get_settings, load_channel
+
+    channel = load_channel(args.channel)
+    day = args.date or date.today()
+    findings = check(channel, get_settings(), day)
+    for finding in findings:
+        print(finding)
+    problems = sum(f.problem for f in findings)
+    print(f"pre-flight for channel {channel.name} on {day}: {problems} problem(s), "
+          f"{len(findings) - problems} warning(s)")
+    return 1 if problems else 0

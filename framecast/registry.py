@@ -1,0 +1,141 @@
+"""What framecast knows about each vendor: roles, keys, default models, and each model's shutdown date.
+
+One `ProviderSpec` per vendor. The model table records what the provider announced, with its
+source, so that pre-flight (`framecast.preflight`) can refuse a retired model before anything is
+spent and warn while one nears its date. Third-party providers add theirs through the
+`framecast.providers` entry point group: each entry point is a callable that receives `register`.
+Sources: the providers' deprecation pages as summarised in the project's API notes, 2026-12-01.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from importlib.metadata import entry_points
+
+log = logging.getLogger(__name__)
+ENTRY_POINT_GROUP = "framecast.providers"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One model: the roles it serves and, when announced, the day it stops working."""
+
+    id: str
+    roles: tuple[str, ...]
+    shutdown: date | None = None
+    source: str = ""
+    successor: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ProviderSpec:
+    """One vendor: the roles it plays, the environment keys it needs, its default and known models."""
+
+    name: str
+    roles: tuple[str, ...]
+    keys: tuple[str, ...] = ()
+    defaults: dict[str, str] = field(default_factory=dict)
+    models: tuple[ModelSpec, ...] = ()
+
+    def model(self, model_id: str) -> ModelSpec | None:
+        return next((m for m in self.models if m.id == model_id), None)
+
+
+OPENAI_DEPRECATIONS = "OpenAI deprecations page (notice 2026-10-01)"
+_SPECS: dict[str, ProviderSpec] = {}
+
+
+def register(spec: ProviderSpec) -> None:
+    """Add or replace a vendor's entry (a plugin's registration goes through here)."""
+    _SPECS[spec.name] = spec
+
+
+def spec(name: str) -> ProviderSpec | None:
+    """The entry for `name`, plugins included."""
+    _load_plugins()
+    return _SPECS.get(name)
+
+
+def all_specs() -> list[ProviderSpec]:
+    _load_plugins()
+    return list(_SPECS.values())
+
+
+def default_model(role: str, provider: str) -> str | None:
+    """The model used when a channel names none; None when the provider has no safe default."""
+    found = spec(provider)
+    return found.defaults.get(role) if found else None
+
+
+_loaded: list[bool] = []
+
+
+def _load_plugins(group: str = ENTRY_POINT_GROUP) -> None:
+    if _loaded:
+        return
+    _loaded.append(True)
+    for point in entry_points(group=group):
+        try:
+            point.load()(register)
+        except Exception as exc:  # a broken plugin must not take the built-in providers down with it
+            log.warning("provider plugin %s could not register: %s", point.name, exc)
+
+
+def reload_plugins() -> None:
+    """Read the entry points again (after installing a plugin in the same process, and in tests)."""
+    _loaded.clear()
+    _load_plugins()
+
+
+register(ProviderSpec(
+    name="local", roles=("script", "image", "motion", "voice", "quality"),
+    defaults={"voice": "en_US-joe-medium"}))
+register(ProviderSpec(
+    name="openai", roles=("script", "image", "voice", "timing", "embeddings"), keys=("OPENAI_API_KEY",),
+    defaults={"script": "gpt-5.5", "image": "gpt-image-2", "embeddings": "text-embedding-3-small"},
+    models=(
+        ModelSpec("gpt-5.5", ("script",), note="superseded by GPT-5.6 and GPT-6; dearer ($5/$30 per 1M in/out)"),
+        ModelSpec("gpt-image-2", ("image",)),
+        # Every speech model on /audio/speech shuts down together; the successor is Realtime-only.
+        ModelSpec("gpt-4o-mini-tts", ("voice",), date(2027, 1, 6), OPENAI_DEPRECATIONS,
+                  note="the successor works only over the Realtime API"),
+        ModelSpec("tts-1", ("voice",), date(2027, 1, 6), OPENAI_DEPRECATIONS),
+        ModelSpec("tts-1-hd", ("voice",), date(2027, 1, 6), OPENAI_DEPRECATIONS),
+        ModelSpec("whisper-1", ("timing",), date(2027, 2, 26), OPENAI_DEPRECATIONS,
+                  note="its successor gpt-transcribe has no word timestamps"),
+        ModelSpec("gpt-4o-transcribe", ("timing",), date(2027, 2, 26), OPENAI_DEPRECATIONS),
+        ModelSpec("gpt-4o-mini-transcribe", ("timing",), date(2027, 2, 26), OPENAI_DEPRECATIONS),
+        ModelSpec("text-embedding-3-small", ("embeddings",)),
+    )))
+register(ProviderSpec(
+    name="anthropic", roles=("script",), keys=("ANTHROPIC_API_KEY",), defaults={"script": "claude-sonnet-4-6"},
+    models=(
+        ModelSpec("claude-sonnet-4-6", ("script",), note="legacy; dearer than the current model ($3/$15 per 1M)"),
+        ModelSpec("claude-sonnet-4-5", ("script",), date(2026, 11, 30), "Anthropic model deprecations page",
+                  successor="claude-sonnet-4-6"),
+    )))
+register(ProviderSpec(
+    name="runway", roles=("motion",), keys=("RUNWAYML_API_SECRET",), defaults={"motion": "gen4_turbo"},
+    models=(ModelSpec("gen4_turbo", ("motion",)), ModelSpec("gen4.5", ("motion",)),
+            ModelSpec("veo3.1", ("motion",)), ModelSpec("veo3.1_fast", ("motion",)))))
+register(ProviderSpec(
+    name="kling", roles=("motion",), keys=("KLING_ACCESS_KEY", "KLING_SECRET_KEY"), defaults={"motion": "kling-v2-1"},
+    models=(ModelSpec("kling-v2-1", ("motion",), note="two generations old (kling-v3 is current)"),
+            ModelSpec("kling-v3", ("motion",), note="makes sound unless told sound: off"))))
+register(ProviderSpec(
+    name="elevenlabs", roles=("voice", "sound"), keys=("ELEVENLABS_API_KEY",),
+    defaults={"voice": "eleven_multilingual_v2", "sound": "eleven_text_to_sound_v2"},
+    models=(ModelSpec("eleven_multilingual_v2", ("voice",)), ModelSpec("eleven_v3", ("voice",)),
+            ModelSpec("eleven_flash_v2_5", ("voice",)), ModelSpec("eleven_text_to_sound_v2", ("sound",)))))
+register(ProviderSpec(
+    name="stability", roles=("image",), keys=("STABILITY_API_KEY",), defaults={"image": "sd3.5-large"},
+    models=(ModelSpec("sd3.5-large", ("image",)),)))
+register(ProviderSpec(
+    name="google", roles=("quality",), defaults={"quality": "videointelligence-v1"},
+    models=(ModelSpec("videointelligence-v1", ("quality",), date(2027, 9, 14),
+                      "Google Cloud Video Intelligence deprecation notice (2026-09-14)"),)))
+register(ProviderSpec(
+    name="youtube", roles=("publish",), keys=("YOUTUBE_CLIENT_ID", "YOUTUBE_CLIENT_SECRET", "YOUTUBE_REFRESH_TOKEN")))

@@ -1,0 +1,76 @@
+"""Pre-flight: every problem found before anything is spent, in one message; warnings before a shutdown."""
+
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+
+from framecast import preflight, registry
+from framecast.config import ChannelConfig, Settings, with_cloud_providers
+
+
+def cloud(**overrides) -> ChannelConfig:
+    data = with_cloud_providers(ChannelConfig(name="pf")).model_dump(mode="json")
+    for key, value in overrides.items():
+        data[key] = {**data[key], **value} if isinstance(value, dict) else value
+    return ChannelConfig.model_validate(data)
+
+
+def keys(**values) -> Settings:
+    return Settings.model_validate(values)
+
+
+ALL_KEYS = dict(OPENAI_API_KEY="k", RUNWAYML_API_SECRET="k", ELEVENLABS_API_KEY="k")
+
+
+def test_missing_keys_are_all_listed_with_the_variable_to_set(monkeypatch):
+    for name in ("OPENAI_API_KEY", "RUNWAYML_API_SECRET", "ELEVENLABS_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(preflight.PreflightFailed) as failed:
+        preflight.require(cloud(), keys(OPENAI_API_KEY="sk-test"), date(2026, 12, 2))
+    message = str(failed.value)
+    assert "RUNWAYML_API_SECRET" in message and "ELEVENLABS_API_KEY" in message and "motion.provider" in message
+    assert "OPENAI_API_KEY" not in message  # set: not a problem
+    assert "nothing was spent" in message
+
+
+def test_a_model_past_its_shutdown_date_is_a_problem_and_one_near_it_a_warning():
+    channel = cloud(voice={"provider": "openai", "model": "gpt-4o-mini-tts", "voice": "alloy"})
+    settings = keys(**ALL_KEYS)
+    soon = preflight.check(channel, settings, date(2026, 12, 20))
+    assert [f.problem for f in soon if "gpt-4o-mini-tts" in f.message] == [False]
+    assert "in 17 days" in next(str(f) for f in soon if "gpt-4o-mini-tts" in f.message)
+    assert any("whisper-1" in f.message for f in soon) is False  # 68 days left: no warning yet
+    late = preflight.check(channel, settings, date(2027, 1, 6))
+    retired = [f for f in late if f.problem]
+    assert [f.field for f in retired] == ["voice.model"]
+    assert "shut down on 2027-01-06" in retired[0].message and "OpenAI deprecations page" in retired[0].message
+
+
+def test_the_openai_voice_has_no_default_while_its_shutdown_nears():
+    channel = cloud(voice={"provider": "openai", "model": None, "voice": "alloy"})
+    problems = [f for f in preflight.check(channel, keys(**ALL_KEYS), date(2026, 12, 2)) if f.problem]
+    assert [f.field for f in problems] == ["voice.model"] and "no default" in problems[0].message
+
+
+def test_a_budget_below_the_estimate_fails_before_the_run():
+    problems = [f for f in preflight.check(cloud(budget={"max_usd_per_run": 0.5}), keys(**ALL_KEYS), date(2026, 12, 2))
+                if f.problem]
+    assert [f.field for f in problems] == ["budget.max_usd_per_run"]
+    assert preflight.check(cloud(budget={"max_usd_per_run": 50}), keys(**ALL_KEYS), date(2026, 12, 2)) == []
+
+
+def test_a_plugin_registers_its_vendor_through_an_entry_point(monkeypatch):
+    def plugin(register):
+        register(registry.ProviderSpec(name="acme", roles=("motion",), keys=("ACME_KEY",),
+                                       defaults={"motion": "acme-1"},
+                                       models=(registry.ModelSpec("acme-1", ("motion",), date(2027, 1, 1), "acme blog"),)))
+
+    point = SimpleNamespace(name="acme", load=lambda: plugin)
+    monkeypatch.setattr(registry, "_loaded", [])
+    monkeypatch.setattr(registry, "_SPECS", dict(registry._SPECS))
+    monkeypatch.setattr(registry, "entry_points", lambda group: [point] if group == registry.ENTRY_POINT_GROUP else [])
+    registry.reload_plugins()
+    assert registry.default_model("motion", "acme") == "acme-1"
+    findings = preflight._model_findings("motion.model", "motion", "acme", "acme-1", date(2027, 1, 2))
+    assert findings[0].problem and "acme blog" in findings[0].message
