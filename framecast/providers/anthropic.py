@@ -32,7 +32,9 @@ class AnthropicScriptWriter:
 
     def _ask(self, messages: list[dict], max_tokens: int, schema: dict, system: str) -> Reply:
         body = {"model": self.model, "max_tokens": max_tokens, "system": system, "messages": messages,
-                "output_config": {"format": {"type": "json_schema", "schema": schema}}}
+                "output_config": {"format": {"type": "json_schema", "schema": schema}},
+                # Current Claude models think by default and the thinking spends max_tokens: a script needs none.
+                "thinking": {"type": "disabled"}}
         reply = self.http.json("POST", "/v1/messages", json=body, headers={"anthropic-version": API_VERSION})
         usage = reply.get("usage") or {}
         self.tokens_used += int(usage.get("input_tokens", 0)) + int(usage.get("output_tokens", 0))

@@ -97,7 +97,9 @@ class KlingVideoGenerator:
                 buf = io.BytesIO()
                 im.convert("RGB").save(buf, "JPEG", quality=90)
             body = {"model_name": self.model, "image": base64.b64encode(buf.getvalue()).decode(),  # raw, no data: prefix
-                    "prompt": prompt[:2500], "mode": self.mode, "duration": seconds}
+                    "prompt": prompt[:2500], "mode": self.mode, "duration": seconds,
+                    # Narration and music are ours: kling-v3 would otherwise add (and bill) its own audio.
+                    "sound": "off"}
             callback = self._callback_url(job)
             if callback:
                 body["callback_url"] = callback

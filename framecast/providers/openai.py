@@ -31,6 +31,15 @@ def translate(exc: Exception, secrets: list[str]) -> ProviderError:
                                provider="openai")
 
 
+REASONING_MODELS = ("gpt-5", "gpt-6", "o1", "o3", "o4")
+
+
+def reasoning(model: str) -> dict:
+    """Low reasoning effort for reasoning models: their thinking counts against max_completion_tokens, and a
+    script needs little of it — at the default effort a 4,000-token cap can end in finish_reason=length."""
+    return {"reasoning_effort": "low"} if model.startswith(REASONING_MODELS) else {}
+
+
 class OpenAIScriptWriter:
     name = "openai"
 
@@ -48,7 +57,7 @@ class OpenAIScriptWriter:
             try:
                 return self.client.chat.completions.create(
                     model=self.model, messages=[{"role": "system", "content": system}, *messages],
-                    max_completion_tokens=max_tokens, response_format=fmt)
+                    max_completion_tokens=max_tokens, response_format=fmt, **reasoning(self.model))
             except openai.OpenAIError as exc:
                 raise translate(exc, self.secrets) from exc
 

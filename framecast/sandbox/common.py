@@ -7,6 +7,7 @@ never blocks other requests (a blocked loop let late requests eat the next test'
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from typing import Callable
 
@@ -79,8 +80,16 @@ def begin(state: SandboxState, request: Request, provider: str, endpoint: str, s
     Fault kinds in `late_delay` keep their `delay` for the route to play after its work.
     """
     # The same request again (same path and body) is a retry: early if sooner than its Retry-After.
-    identity = hashlib.sha1(request.url.path.encode() + (getattr(request, "_body", None) or b"")).hexdigest()
+    raw = getattr(request, "_body", None) or b""
+    identity = hashlib.sha1(request.url.path.encode() + raw).hexdigest()
     fault = state.take(provider, endpoint, identity)
+    try:  # what the client sent, for tests that check the wire shape
+        sent = json.loads(raw) if raw[:1] == b"{" else None
+    except ValueError:
+        sent = None
+    if isinstance(sent, dict):
+        with state.lock:
+            state.last_body[(provider, endpoint)] = sent
     time.sleep(state.latency.get(provider, 0.0))
     credential = request.headers.get(auth_header, "")
     if not credential.strip() or credential.strip().lower() == "bearer":

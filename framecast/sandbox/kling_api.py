@@ -117,6 +117,8 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
         if body.get("duration", "5") not in ("5", "10") or body.get("mode", "std") not in ("std", "pro"):
             return JSONResponse(kling_error(400, "duration must be '5' or '10', mode std or pro", "1201"),
                                 status_code=400)
+        if body.get("sound", "off") not in ("on", "off"):
+            return JSONResponse(kling_error(400, "sound must be 'on' or 'off'", "1201"), status_code=400)
         task_id = uuid.uuid4().hex
         seconds = state.latency.get(TASK_SECONDS_KEY, TASK_SECONDS)
         task = {"body": body, "polls": 0, "fault": fault.kind if fault else "", "created_ms": int(time.time() * 1000),

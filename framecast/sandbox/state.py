@@ -40,6 +40,7 @@ class SandboxState:
     lock: threading.Lock = field(default_factory=threading.Lock)
     not_before: dict[tuple[str, str, str], float] = field(default_factory=dict)  # Retry-After per request
     early: Counter = field(default_factory=Counter)  # calls made sooner than that
+    last_body: dict[tuple[str, str], dict] = field(default_factory=dict)  # the latest JSON request per endpoint
 
     def inject(self, provider: str, endpoint: str, fault: Fault, times: int = 1) -> None:
         """Queue `fault` for the next `times` calls to provider/endpoint."""
@@ -78,3 +79,4 @@ class SandboxState:
             self.faults.clear()
             self.tasks.clear()
             self.latency.clear()
+            self.last_body.clear()

@@ -23,6 +23,8 @@ def writer(sandbox):
 def test_writes_a_script_within_the_brief(writer, sandbox):
     script = writer.write(BRIEF)
     assert 3 <= len(script.scenes) <= 5 and writer.tokens_used > 0
+    # Thinking (on by default in current models) would spend max_tokens a script needs.
+    assert sandbox.state.last_body[("anthropic", "messages")]["thinking"] == {"type": "disabled"}
 
 
 def test_overloaded_529_is_retried(writer, sandbox):

@@ -61,6 +61,7 @@ def test_animates_and_posts_the_callback(sandbox, still, tmp_path):
         threading.Event().wait(0.1)
     server.server_close()
     assert received and received[0]["task_status"] == "succeed"
+    assert [t["body"]["sound"] for t in sandbox.state.tasks.values()] == ["off"]  # no audio of Kling's own
 
 
 def test_parallel_task_limit_1303_beyond_the_slot_budget_is_a_rate_limit_not_retried_again(sandbox, still, tmp_path):

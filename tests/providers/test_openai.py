@@ -26,6 +26,14 @@ def test_writes_a_schema_valid_script_and_counts_tokens(client, sandbox):
     assert 6 <= len(script.scenes) <= 8 and "volcanoes" in script.title.lower()
     assert writer.tokens_used > 0
     assert sandbox.state.calls("openai", "chat.completions") == 1
+    # A reasoning model thinks at low effort, so its thinking does not eat the 4,000-token cap.
+    sent = sandbox.state.last_body[("openai", "chat.completions")]
+    assert sent["reasoning_effort"] == "low" and sent["max_completion_tokens"] == 4000
+
+
+def test_a_model_without_reasoning_is_not_sent_a_reasoning_effort(client, sandbox):
+    OpenAIScriptWriter(client, "gpt-4.1", [KEY], FAST).write(BRIEF)
+    assert "reasoning_effort" not in sandbox.state.last_body[("openai", "chat.completions")]
 
 
 def test_schema_invalid_answer_gets_one_repair_round(client, sandbox):
