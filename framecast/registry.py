@@ -28,6 +28,10 @@ class ModelSpec:
     source: str = ""
     successor: str | None = None
     note: str = ""
+    # What the model accepts, where it differs by model (empty: not restricted, or not known).
+    durations: tuple[int, ...] = ()
+    ratios: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,12 @@ def spec(name: str) -> ProviderSpec | None:
 def all_specs() -> list[ProviderSpec]:
     _load_plugins()
     return list(_SPECS.values())
+
+
+def model(provider: str, model_id: str) -> ModelSpec | None:
+    """What the registry knows of one model of one provider (None: nothing)."""
+    found = spec(provider)
+    return found.model(model_id) if found else None
 
 
 def default_model(role: str, provider: str) -> str | None:
@@ -119,8 +129,12 @@ register(ProviderSpec(
     )))
 register(ProviderSpec(
     name="runway", roles=("motion",), keys=("RUNWAYML_API_SECRET",), defaults={"motion": "gen4_turbo"},
-    models=(ModelSpec("gen4_turbo", ("motion",)), ModelSpec("gen4.5", ("motion",)),
-            ModelSpec("veo3.1", ("motion",)), ModelSpec("veo3.1_fast", ("motion",)))))
+    # Runway's image_to_video spec (next branch): each model its own durations and ratios.
+    models=(ModelSpec("gen4_turbo", ("motion",), durations=tuple(range(2, 11)),
+                      ratios=("1280:720", "720:1280", "960:960")),
+            ModelSpec("gen4.5", ("motion",), durations=tuple(range(2, 11)), requires=("promptText",)),
+            *(ModelSpec(veo, ("motion",), durations=(4, 6, 8), ratios=("1280:720", "720:1280", "1920:1080", "1080:1920"))
+              for veo in ("veo3.1", "veo3.1_fast")))))
 register(ProviderSpec(
     name="kling", roles=("motion",), keys=("KLING_ACCESS_KEY", "KLING_SECRET_KEY"), defaults={"motion": "kling-v2-1"},
     models=(ModelSpec("kling-v2-1", ("motion",), note="two generations old (kling-v3 is current)"),

@@ -55,7 +55,7 @@ def animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: in
         return ClipAsset(ref=image.ref, duration=duration, width=fmt.width, height=fmt.height, fps=fmt.fps, move=move)
     # A job slot from submission to download (the account's parallel-task limit), then the charge: reserve
     # what the provider will bill for this clip (Kling: 5 or 10 s), not the scene's length.
-    with providers.job_slot(gen.name), meter.charge(provider=gen.name, role="motion", units=clip_seconds(gen.name, duration), unit="second",
+    with providers.job_slot(gen.name), meter.charge(provider=gen.name, role="motion", units=clip_seconds(gen.name, duration, getattr(gen, "model", None)), unit="second",
                       model=getattr(gen, "model", "")) as bill, runtime.scratch() as tmp:
         clip_seed = scene_seed(seed, index, visual_prompt)
 

@@ -36,7 +36,7 @@ def main(specs: Path) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     runway = json.loads((specs / "runway/openapi.json").read_text())
     i2v = runway["paths"]["/v1/image_to_video"]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    i2v = {"oneOf": [o for o in i2v["oneOf"] if o.get("title") in ("gen4.5", "gen4_turbo")]}
+    i2v = {"oneOf": [o for o in i2v["oneOf"] if o.get("title") in ("gen4.5", "gen4_turbo", "veo3.1", "veo3.1_fast")]}
     task = runway["paths"]["/v1/tasks/{id}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     eleven = json.loads((specs / "elevenlabs/openapi.json").read_text())
     ec = eleven["components"]["schemas"]
@@ -48,7 +48,7 @@ def main(specs: Path) -> None:
     sd3 = stability["paths"]["/v2beta/stable-image/generate/sd3"]["post"]["requestBody"]["content"][
         "multipart/form-data"]["schema"]
     documents = {
-        "runway.image_to_video.request.json": ("runway/openapi.json /v1/image_to_video (gen4.5, gen4_turbo)", i2v),
+        "runway.image_to_video.request.json": ("runway/openapi.json /v1/image_to_video (gen4.5, gen4_turbo, veo3.1, veo3.1_fast)", i2v),
         "runway.task.response.json": ("runway/openapi.json /v1/tasks/{id} 200", task),
         "elevenlabs.tts_with_timestamps.request.json": (
             "elevenlabs/openapi.json Body_text_to_speech_full_with_timestamps", tts),

@@ -22,8 +22,8 @@ class Line:
     usd: float
 
 
-def clip_seconds(provider: str, duration: float) -> int:
-    """Seconds of video a provider bills for a clip of `duration` (Kling: 5 or 10; Runway: 2–10 whole)."""
+def clip_seconds(provider: str, duration: float, model: str | None = None) -> int:
+    """Seconds of video a provider bills for a clip of `duration` (Kling: 5 or 10; Runway: the model's lengths)."""
     if provider == "kling":
         from framecast.providers.kling import KlingVideoGenerator
 
@@ -31,7 +31,7 @@ def clip_seconds(provider: str, duration: float) -> int:
     if provider == "runway":
         from framecast.providers.runway import RunwayVideoGenerator
 
-        return RunwayVideoGenerator.billed_seconds(duration)
+        return RunwayVideoGenerator.billed_seconds(duration, model or DEFAULT_MODELS[("motion", "runway")])
     return min(10, math.ceil(duration))
 
 
@@ -43,7 +43,8 @@ def estimate(channel: ChannelConfig) -> list[Line]:
     plan = [
         ("script", channel.script.provider, channel.script.model, ESTIMATED_SCRIPT_TOKENS),
         ("image", channel.image.provider, channel.image.model, scenes),
-        ("motion", channel.motion.provider, channel.motion.model, scenes * clip_seconds(channel.motion.provider, per_scene)),
+        ("motion", channel.motion.provider, channel.motion.model,
+         scenes * clip_seconds(channel.motion.provider, per_scene, channel.motion.model)),
         ("voice", channel.voice.provider, channel.voice.model, cfg.target_seconds * CHARS_PER_SECOND),
     ]
     if channel.voice.provider == "openai":  # word timing: whisper-1 over the speech

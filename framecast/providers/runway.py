@@ -61,6 +61,7 @@ from pathlib import Path
 import httpx
 from PIL import Image
 
+from framecast import registry
 from framecast.errors import (
     AuthError, ContentRejected, InvalidRequest, PermanentError, ProviderError, ProviderTimeout,
     ProviderUnavailable,
@@ -111,11 +112,23 @@ def nothing_created(error: ProviderError) -> bool:
     return isinstance(error.__cause__, NOT_SENT)
 
 
-def ratio_for(width: int, height: int) -> str:
-    """Runway's pixel-pair ratio closest to the frame ('16:9' is rejected)."""
-    if width == height:
-        return "960:960"
-    return "1280:720" if width > height else "720:1280"
+def ratio_for(width: int, height: int, allowed: tuple[str, ...] = ()) -> str:
+    """The model's pixel-pair ratio closest to the frame's shape ('16:9' is rejected)."""
+    choices = allowed or ("1280:720", "720:1280", "960:960")
+
+    def distance(ratio: str) -> float:
+        w, h = (int(v) for v in ratio.split(":"))
+        return abs(math.log((w / h) / (width / height)))
+
+    return min(choices, key=lambda r: (distance(r), choices.index(r)))
+
+
+def clip_seconds(model: str, duration: float) -> int:
+    """The clip length Runway is asked for, and bills: the model's shortest length covering the scene
+    (a slot longer than the longest is slowed down by the edit)."""
+    known = registry.model("runway", model)
+    lengths = known.durations if known and known.durations else tuple(range(2, 11))
+    return next((n for n in lengths if n >= duration - 1e-6), lengths[-1])
 
 
 def data_uri(image: Path) -> str:
@@ -150,9 +163,9 @@ class RunwayVideoGenerator:
                                   limiter=http.limiter, reader=http.reader, sleep=http.sleep)
 
     @staticmethod
-    def billed_seconds(duration: float) -> int:
-        """The clip length Runway is asked for, and bills: whole seconds, 2–10."""
-        return min(10, max(2, math.ceil(duration)))
+    def billed_seconds(duration: float, model: str = "gen4_turbo") -> int:
+        """The clip length Runway is asked for, and bills (see `clip_seconds`)."""
+        return clip_seconds(model, duration)
 
     @property
     def _base(self) -> str:
@@ -161,12 +174,16 @@ class RunwayVideoGenerator:
     def animate(self, image: Path, *, prompt: str, duration: float, width: int, height: int, fps: int, seed: int,
                 out: Path, job: JobRecord | None = None) -> Path:
         job = job or JobRecord()
-        seconds = self.billed_seconds(duration)
+        seconds = self.billed_seconds(duration, self.model)
+        known = registry.model("runway", self.model)
         headers = {"X-Runway-Version": API_VERSION}
         task_id = job.get().get("task_id")
         if not task_id:  # nothing paid yet for these inputs (or nothing we could ever fetch)
-            body = {"model": self.model, "promptImage": data_uri(image), "ratio": ratio_for(width, height),
+            body = {"model": self.model, "promptImage": data_uri(image),
+                    "ratio": ratio_for(width, height, known.ratios if known else ()),
                     "duration": seconds, "seed": seed % 4294967295}
+            if not prompt and known and "promptText" in known.requires:
+                prompt = "slow, steady camera movement"  # the model refuses a request without one
             if prompt:
                 body["promptText"] = prompt[:1000]
             task_id = self._submit(body, headers, job, seconds)

@@ -75,6 +75,25 @@ def runway_tasks(state: SandboxState) -> dict[str, dict]:
         return {k: v for k, v in state.tasks.items() if v.get("provider") == "runway"}
 
 
+def model_problems(body: dict) -> list[dict]:
+    """What the model named in the body does not accept: its durations, ratios and required fields."""
+    from framecast import registry
+
+    known = registry.model("runway", str(body.get("model", "")))
+    if known is None:
+        return []
+    issues = []
+    if known.durations and body.get("duration") not in known.durations:
+        issues.append({"code": "invalid_value", "path": ["duration"],
+                       "message": f"{known.id} takes duration {', '.join(map(str, known.durations))}"})
+    if known.ratios and body.get("ratio") not in known.ratios:
+        issues.append({"code": "invalid_value", "path": ["ratio"],
+                       "message": f"{known.id} takes ratio {', '.join(known.ratios)}"})
+    issues += [{"code": "invalid_type", "path": [name], "message": f"{known.id} requires {name}"}
+               for name in known.requires if not body.get(name)]
+    return issues
+
+
 def router(state: SandboxState, base_url: str) -> APIRouter:
     api = APIRouter()
 
@@ -113,7 +132,9 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
             return JSONResponse({"error": f"X-Runway-Version must be {API_VERSION}"}, status_code=400)
         if kind == "daily_cap":
             return JSONResponse({"error": DAILY_CAP_MESSAGE}, status_code=429)
-        issues = problems("runway.image_to_video.request", body)
+        # The per-model rules first (from the registry the client reads): they name the field, where a
+        # failed oneOf of the spec's schema can only say that no model's branch matched.
+        issues = model_problems(body) or problems("runway.image_to_video.request", body)
         if issues:
             return JSONResponse({"error": "Validation of body failed", "issues": issues}, status_code=400)
         if not str(body["promptImage"]).startswith("data:image/"):

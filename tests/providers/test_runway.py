@@ -72,7 +72,7 @@ def test_request_is_validated_like_the_real_api(sandbox):
                      headers={"Authorization": "Bearer k", "X-Runway-Version": "2024-11-06"},
                      json={"model": "gen4_turbo", "promptImage": "data:image/png;base64,AAAAAAAAAAAA", "ratio": "16:9"})
     assert bad.status_code == 400
-    assert any("ratio" in issue for issue in bad.json()["issues"])
+    assert ["ratio"] in [issue["path"] for issue in bad.json()["issues"]]  # the field is named
     no_version = httpx.post(sandbox.base_url("runway") + "/v1/image_to_video", headers={"Authorization": "Bearer k"},
                             json={})
     assert no_version.status_code == 400 and "X-Runway-Version" in no_version.json()["error"]
@@ -107,3 +107,27 @@ def test_a_failed_job_is_forgotten_so_the_next_attempt_submits_a_new_one(runway,
     assert job.get() == {}
     assert animate(runway, still, tmp_path, job=job).is_file()
     assert sandbox.state.calls("runway", "image_to_video") == 2
+
+
+def test_each_model_is_asked_for_what_it_accepts(sandbox, still, tmp_path):
+    client = httpx.Client(base_url=sandbox.base_url("runway"), headers={"Authorization": "Bearer key-123456"},
+                          timeout=30)
+    http = ProviderHTTP("runway", client, secrets=["key-123456"], retry=RetryPolicy(base_delay=0.01))
+    veo = RunwayVideoGenerator(http, "veo3.1", poll_seconds=0.01, deadline_seconds=20)
+    square = LocalImageGenerator().generate("A kite", width=360, height=360, seed=1, out=tmp_path / "q.png")
+    veo.animate(square, prompt="", duration=4.6, width=360, height=360, fps=24, seed=7, out=tmp_path / "v.mp4")
+    sent = sandbox.state.last_body[("runway", "image_to_video")]
+    assert sent["duration"] == 6 and veo.seconds_billed == 6  # veo3.1 makes 4, 6 or 8 s
+    assert sent["ratio"] == "1280:720"  # veo3.1 has no 960:960
+    gen45 = RunwayVideoGenerator(http, "gen4.5", poll_seconds=0.01, deadline_seconds=20)
+    gen45.animate(still, prompt="", duration=3, width=640, height=360, fps=24, seed=7, out=tmp_path / "g.mp4")
+    assert sandbox.state.last_body[("runway", "image_to_video")]["promptText"]  # gen4.5 requires one
+
+
+def test_the_sandbox_refuses_what_a_model_does_not_accept_naming_the_field(sandbox):
+    bad = httpx.post(sandbox.base_url("runway") + "/v1/image_to_video",
+                     headers={"Authorization": "Bearer k", "X-Runway-Version": "2024-11-06"},
+                     json={"model": "veo3.1", "promptImage": "data:image/png;base64,AAAAAAAAAAAA", "ratio": "960:960",
+                           "duration": 5})
+    assert bad.status_code == 400
+    assert {tuple(i["path"]) for i in bad.json()["issues"]} == {("duration",), ("ratio",)}
