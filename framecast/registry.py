@@ -137,8 +137,9 @@ register(ProviderSpec(
               for veo in ("veo3.1", "veo3.1_fast")))))
 register(ProviderSpec(
     name="kling", roles=("motion",), keys=("KLING_ACCESS_KEY", "KLING_SECRET_KEY"), defaults={"motion": "kling-v2-1"},
-    models=(ModelSpec("kling-v2-1", ("motion",), note="two generations old (kling-v3 is current)"),
-            ModelSpec("kling-v3", ("motion",), note="makes sound unless told sound: off"))))
+    models=(ModelSpec("kling-v2-1", ("motion",), note="two generations old (kling-v3 is current)", durations=(5, 10)),
+            ModelSpec("kling-v3", ("motion",), note="makes sound unless told sound: off",
+                      durations=tuple(range(3, 16))))))
 register(ProviderSpec(
     name="elevenlabs", roles=("voice", "sound"), keys=("ELEVENLABS_API_KEY",),
     defaults={"voice": "eleven_multilingual_v2", "sound": "eleven_text_to_sound_v2"},

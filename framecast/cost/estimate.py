@@ -27,7 +27,7 @@ def clip_seconds(provider: str, duration: float, model: str | None = None) -> in
     if provider == "kling":
         from framecast.providers.kling import KlingVideoGenerator
 
-        return KlingVideoGenerator.billed_seconds(duration)
+        return KlingVideoGenerator.billed_seconds(duration, model or DEFAULT_MODELS[("motion", "kling")])
     if provider == "runway":
         from framecast.providers.runway import RunwayVideoGenerator
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import jwt
 from PIL import Image
 
+from framecast import registry
 from framecast.callbacks.jobs import CallbackSigner, job_id_from_key, recorded_task
 from framecast.errors import (
     ConfigError, ContentRejected, InvalidRequest, ProviderTimeout, ProviderUnavailable, RateLimited,
@@ -83,14 +84,17 @@ class KlingVideoGenerator:
         return body.get("data") or {}
 
     @staticmethod
-    def billed_seconds(duration: float) -> int:
-        """Kling makes, and bills, 5 or 10 s clips."""
-        return 5 if duration <= 5 else 10
+    def billed_seconds(duration: float, model: str = "kling-v2-1") -> int:
+        """The clip Kling makes, and bills: the model's shortest length covering the scene (v2: 5 or 10 s;
+        v3: 3–15 s); a longer slot is slowed down by the edit."""
+        known = registry.model("kling", model)
+        lengths = known.durations if known and known.durations else (5, 10)
+        return next((n for n in lengths if n >= duration - 1e-6), lengths[-1])
 
     def animate(self, image: Path, *, prompt: str, duration: float, width: int, height: int, fps: int, seed: int,
                 out: Path, job: JobRecord | None = None) -> Path:
         job = job or JobRecord()
-        seconds = str(self.billed_seconds(duration))
+        seconds = str(self.billed_seconds(duration, self.model))
         task_id = job.get().get("task_id")
         if not task_id:  # nothing paid yet for these inputs
             with Image.open(image) as im:
@@ -108,7 +112,7 @@ class KlingVideoGenerator:
             if not task_id:
                 raise ProviderUnavailable("kling: image2video answered without a task_id", provider="kling")
             job.put({"task_id": task_id, "seconds": int(seconds), "submitted_at": time.time()})
-        self.seconds_billed = job.get().get("seconds", int(seconds))  # Kling bills 5 or 10 s
+        self.seconds_billed = job.get().get("seconds", int(seconds))  # what the model makes is what Kling bills
         url = self._wait(task_id, job)
         out.parent.mkdir(parents=True, exist_ok=True)
         self.http.download(url, out, allowed_hosts=MEDIA_HOSTS, max_bytes=MAX_DOWNLOAD, content_types=("video/",))

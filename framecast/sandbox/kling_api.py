@@ -114,8 +114,13 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
         image = str(body.get("image", ""))
         if image.startswith("data:"):
             return JSONResponse(kling_error(400, "image: base64 must not carry a data: prefix", "1201"), status_code=400)
-        if body.get("duration", "5") not in ("5", "10") or body.get("mode", "std") not in ("std", "pro"):
-            return JSONResponse(kling_error(400, "duration must be '5' or '10', mode std or pro", "1201"),
+        from framecast import registry
+
+        known = registry.model("kling", str(body.get("model_name", "kling-v2-1")))
+        lengths = [str(n) for n in (known.durations if known and known.durations else (5, 10))]
+        if body.get("duration", "5") not in lengths or body.get("mode", "std") not in ("std", "pro"):
+            return JSONResponse(kling_error(400, f"duration must be one of {', '.join(lengths)} for "
+                                                 f"{body.get('model_name', 'kling-v2-1')}, mode std or pro", "1201"),
                                 status_code=400)
         if body.get("sound", "off") not in ("on", "off"):
             return JSONResponse(kling_error(400, "sound must be 'on' or 'off'", "1201"), status_code=400)

@@ -23,10 +23,10 @@ def still(tmp_path):
     return LocalImageGenerator().generate("Waves: at night", width=640, height=360, seed=2, out=tmp_path / "s.png")
 
 
-def kling(sandbox, callback=None, **kw):
+def kling(sandbox, callback=None, model="kling-v2-1", **kw):
     client = httpx.Client(base_url=sandbox.base_url("kling"), timeout=30)
     http = ProviderHTTP("kling", client, reader=kling_error, retry=RetryPolicy(attempts=2, base_delay=0.01, max_wait=0.5))
-    return KlingVideoGenerator(http, "kling-v2-1", "ak-sandbox", "sk-sandbox-secret-0123456789abcdefghij", poll_seconds=0.01,
+    return KlingVideoGenerator(http, model, "ak-sandbox", "sk-sandbox-secret-0123456789abcdefghij", poll_seconds=0.01,
                                callback_url=callback, **kw)
 
 
@@ -109,3 +109,12 @@ def test_the_deadline_counts_from_processing_and_names_the_task(sandbox, still, 
                                                        fps=24, seed=1, out=tmp_path / "c.mp4", job=job)
     assert job.get()["task_id"] in str(info.value)  # kept: the job may still finish, and a retry resumes it
     assert sandbox.state.calls("kling", "paid") == 1
+
+
+def test_kling_v3_is_asked_for_the_whole_seconds_it_makes_and_v2_for_5_or_10(sandbox, still, tmp_path):
+    v3 = kling(sandbox, model="kling-v3")
+    v3.animate(still, prompt="slow pan", duration=7.2, width=640, height=360, fps=24, seed=1, out=tmp_path / "a.mp4")
+    assert sandbox.state.last_body[("kling", "image2video")]["duration"] == "8" and v3.seconds_billed == 8
+    v2 = kling(sandbox)
+    v2.animate(still, prompt="slow pan", duration=7.2, width=640, height=360, fps=24, seed=1, out=tmp_path / "b.mp4")
+    assert sandbox.state.last_body[("kling", "image2video")]["duration"] == "10" and v2.seconds_billed == 10
