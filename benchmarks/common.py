@@ -36,6 +36,17 @@ def fresh_data_dir() -> Path:
     return path
 
 
+def demo_scenes(topic: str):
+    """The scenes the local script writer makes for `topic` (no Prefect, nothing else rendered)."""
+    from framecast import scripting
+    from framecast.config import ChannelConfig
+    from framecast.cost.ledger import default_url
+    from framecast.cost.meter import Meter
+
+    meter = Meter.open(default_url(fresh_data_dir()), run="bench/2026-12-02/script", channel="bench", day="2026-12-02")
+    return scripting.write(topic, ChannelConfig(name="bench").script, meter).scenes
+
+
 def make_plan(topic: str, *, width: int, height: int, fps: int, workers: int = 2, scenes=None) -> Plan:
     """Script (or the given scenes), stills, narration, timeline, motion, captions and music, each timed."""
     from framecast import edit, narration, scripting, visuals

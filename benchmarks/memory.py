@@ -16,18 +16,11 @@ import sys
 import time
 from pathlib import Path
 
-from common import PeakRSS, assemble, make_plan
+from common import PeakRSS, assemble, demo_scenes, make_plan
 
 
 def scenes_for(topic: str, count: int, sentences_per_scene: int):
-    from framecast import scripting
-    from framecast.config import ChannelConfig
-    from framecast.cost.ledger import default_url
-    from framecast.cost.meter import Meter
-    from common import fresh_data_dir
-
-    meter = Meter.open(default_url(fresh_data_dir()), run="bench/2026-12-02/script", channel="bench", day="2026-12-02")
-    demo = scripting.write(topic, ChannelConfig(name="bench").script, meter).scenes
+    demo = demo_scenes(topic)
     from framecast.models import Scene
 
     out = []

@@ -22,7 +22,7 @@ import shutil
 import time
 from pathlib import Path
 
-from common import assemble, make_plan
+from common import assemble, demo_scenes, make_plan
 
 
 def moviepy_render(plan, out: Path, style: str = "tuned") -> None:
@@ -111,11 +111,7 @@ def main() -> None:
     parser.add_argument("--styles", default="tuned,idiomatic", help="which MoviePy edits to time")
     args = parser.parse_args()
 
-    from framecast import scripting
-    from framecast.config import ChannelConfig
-
-    first = make_plan(args.topic, width=args.width, height=args.height, fps=args.fps)
-    scenes = scripting.write(args.topic, ChannelConfig(name="bench").script, first.meter).scenes[:args.scenes]
+    scenes = demo_scenes(args.topic)[:args.scenes]
     plan = make_plan(args.topic, width=args.width, height=args.height, fps=args.fps, scenes=scenes)
     seconds = plan.timeline.total
 
