@@ -44,7 +44,7 @@ def demo_scenes(topic: str):
     from framecast.cost.meter import Meter
 
     meter = Meter.open(default_url(fresh_data_dir()), run="bench/2026-12-02/script", channel="bench", day="2026-12-02")
-    return scripting.write(topic, ChannelConfig(name="bench").script, meter).scenes
+    return scripting.write(topic, ChannelConfig(name="bench").script, meter)[0].scenes
 
 
 def make_plan(topic: str, *, width: int, height: int, fps: int, workers: int = 2, scenes=None) -> Plan:
@@ -67,7 +67,7 @@ def make_plan(topic: str, *, width: int, height: int, fps: int, workers: int = 2
 
     pool = ThreadPoolExecutor(workers)
     if scenes is None:
-        scenes = timed("script", lambda: scripting.write(topic, channel.script, meter)).scenes
+        scenes = timed("script", lambda: scripting.write(topic, channel.script, meter)[0]).scenes
     images = timed("images", lambda: list(pool.map(
         lambda i: visuals.render_image(scenes[i].visual_prompt, i, channel.image, channel.format, 0, meter),
         range(len(scenes)))))

@@ -11,11 +11,12 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import Field
 
-from framecast import gate, progress, redaction, runtime, scripting, topics
-from framecast.config import available_channels, get_settings, load_channel
+from framecast import gate, narration, progress, redaction, runtime, scripting, topics
+from framecast.config import VoiceConfig, available_channels, get_settings, load_channel
 from framecast.cost.meter import Meter, ledger_url
 from framecast.errors import ConfigError, FramecastError
-from framecast.models import Publication, Script
+from framecast.report import fallback_lines, made_by
+from framecast.models import FallbackStep, NarrationAsset, Publication, Script
 from tasks import reporting
 from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run, resume_pending_uploads
 from tasks.editing import assemble_video, plan_timeline, size_scene_slot, write_captions
@@ -34,6 +35,21 @@ def _gather(futures, stage: str, tracker: reporting.RunProgress) -> list:
     for _ in as_completed(futures):
         tracker.advance(stage)
     return [f.result() for f in futures]
+
+
+def _one_voice(narrations: list[NarrationAsset], scenes, voice: VoiceConfig, meter: Meter, log) -> list[NarrationAsset]:
+    """Scenes a fallback left on another voice than the video's, spoken again with the video's voice."""
+    final, odd = narration.odd_ones_out(narrations, voice)
+    if not odd:
+        return narrations
+    log.warning("narration: scene(s) %s re-spoken by %s so the whole video has one voice",
+                ", ".join(str(i + 1) for i in odd), final.provider)
+    redone = synthesize_narration.map([scenes[i].narration for i in odd], odd, unmapped(final), unmapped(meter))
+    why = FallbackStep(provider=voice.provider, reason=f"one voice per video: another scene needed {final.provider}")
+    for i, again in zip(odd, redone.result()):
+        origin = again.origin.model_copy(update={"skipped": [why]}) if again.origin else None
+        narrations[i] = again.model_copy(update={"origin": origin})
+    return narrations
 
 
 def _deployed_channel(channel: str) -> str:
@@ -125,6 +141,9 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
                                     unmapped(cfg.format), unmapped(cfg.seed), unmapped(meter))
     voices = synthesize_narration.map([s.narration for s in scenes], indices, unmapped(cfg.voice), unmapped(meter))
     music = prepare_music.submit(cfg.music, cfg.seed, meter)
+    spoken = None
+    if len(cfg.voice.chain()) > 1:  # one voice per video: motion is sized once every scene has the video's voice
+        voices = spoken = _one_voice(_gather(voices, "narration", tracker), scenes, cfg.voice, meter, log)
     # Scene i's motion waits only for its own image and narration, not for every narration.
     durations = size_scene_slot.map(scenes, voices, indices, unmapped(cfg.format.fps),
                                     [i == len(scenes) - 1 for i in indices])
@@ -132,16 +151,17 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
     clips = animate_scene.map(images, [s.visual_prompt for s in scenes], [s.motion_prompt for s in scenes], indices,
                               durations, unmapped(cfg.motion), unmapped(cfg.format), unmapped(cfg.seed),
                               unmapped(meter))
-    narrations = _gather(voices, "narration", tracker)
+    narrations = spoken if spoken is not None else _gather(voices, "narration", tracker)
     log.info("narration: %d scenes, %.1f s of speech (%s)", len(narrations),
-             sum(n.duration for n in narrations), cfg.voice.provider)
+             sum(n.duration for n in narrations), made_by(narrations))
     timeline = plan_timeline(scenes, narrations, cfg.format)
 
     captions = write_captions.submit(timeline, narrations, cfg.format, cfg.captions)
     stills = _gather(images, "images", tracker)
     reporting.show_contact_sheet(cfg.name, stills)
     clip_assets = _gather(clips, "motion", tracker)
-    log.info("images and motion: %d scenes (%s, %s)", len(clip_assets), cfg.image.provider, cfg.motion.provider)
+    log.info("images and motion: %d scenes (images: %s; motion: %s)", len(clip_assets), made_by(stills),
+             made_by(clip_assets))
 
     tracker.stage("assembly", 1)
     render = (cfg.format, cfg.music.gain_db, cfg.captions.burn_in, cfg.quality.loudness_lufs)
@@ -180,7 +200,10 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
     manifest = record_run(meter.run, script, stills, clip_assets, narrations, captions.result(), music.result(),
                           video, thumbnail, report,
                           {"channel": cfg.name, "topic": topic, "regenerated_scenes": regenerated})
-    reporting.show_cost(cfg.name, meter)
+    fell_back = fallback_lines(stills, clip_assets, narrations)
+    for line in fell_back:
+        log.warning("fallback: %s", line)
+    reporting.show_cost(cfg.name, meter, fell_back)
     tracker.stage("publish", 1)
     publication = publish_video(script, video, thumbnail, captions.result(), report, manifest, cfg, topic, day,
                                 meter.run.rsplit("/", 1)[-1])

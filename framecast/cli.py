@@ -193,6 +193,8 @@ def _run(args, console, channel, script, notes, topic, out: Path) -> int:
     from framecast.cost.commands import cost_table
 
     cost_table(console, manifest["run"])
+    for line in manifest.get("fallbacks", []):
+        console.print(f"[yellow]fallback:[/yellow] {line}")
     report = publication.quality
     console.print(f"quality gate: [green]PASSED[/green] ({len(report.checks)} checks; "
                   f"{report.measurements.get('integrated_lufs')} LUFS)")

@@ -12,6 +12,7 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from framecast import registry as _registry
 
 from framecast.errors import ConfigError
+from framecast.fallback import StageConfig
 from framecast.models import Frozen
 # Machine settings live in framecast.settings; re-exported here, where most callers look for them.
 from framecast.settings import (  # noqa: F401
@@ -50,9 +51,9 @@ DEFAULT_MODELS = {(role, spec.name): model for spec in _registry.all_specs() if 
 DEFAULT_VOICES = {"local": "en_US-joe-medium", "elevenlabs": "21m00Tcm4TlvDq8ikWAM", "openai": "alloy"}
 
 
-class ScriptConfig(Frozen):
-    provider: Literal["local", "openai", "anthropic"] = "local"
-    model: str | None = None
+# Provider names are checked against the registry (plugins included), so a new vendor needs no edit here.
+class ScriptConfig(StageConfig):
+    ROLE = "script"
     min_scenes: Annotated[int, Field(ge=1, le=40)] = 6
     max_scenes: Annotated[int, Field(ge=1, le=40)] = 12
     target_seconds: Annotated[float, Field(ge=10, le=600)] = 60
@@ -64,24 +65,35 @@ class ScriptConfig(Frozen):
         return self
 
 
-class ImageConfig(Frozen):
-    provider: Literal["local", "openai", "stability"] = "local"
-    model: str | None = None
+class ImageConfig(StageConfig):
+    ROLE = "image"
     style: str = ""
 
 
-class MotionConfig(Frozen):
-    provider: Literal["local", "runway", "kling"] = "local"
-    model: str | None = None
+class MotionConfig(StageConfig):
+    ROLE = "motion"
 
 
-class VoiceConfig(Frozen):
-    provider: Literal["local", "elevenlabs", "openai"] = "local"
+class VoiceConfig(StageConfig):
+    """The narrator; with a chain, the whole video moves to the next provider, never one scene alone."""
+
+    ROLE = "voice"
     # Local only: "auto" = piper when the voice extra is installed, else ffmpeg's flite.
     engine: Literal["auto", "piper", "flite"] = "auto"
-    voice: str | None = None  # the provider's voice name or ID; None = its default
-    model: str | None = None
+    voice: str | None = None  # the first provider's voice name or ID; None = its default
+    voices: dict[str, str] = Field(default_factory=dict)  # per provider of the chain
     speed: Annotated[float, Field(ge=0.5, le=2.0)] = 1.0
+
+    @model_validator(mode="after")
+    def _voices_in_chain(self) -> "VoiceConfig":
+        stray = sorted(set(self.voices) - set(self.providers or (self.provider,)))
+        if stray:
+            raise ValueError(f"voices names {', '.join(stray)}, which is not in the chain")
+        return self
+
+    def _link(self, name: str, first: bool) -> "VoiceConfig":
+        link = super()._link(name, first)
+        return link.model_copy(update={"voice": self.voices.get(name) or (self.voice if first else None), "voices": {}})
 
 
 class MusicConfig(Frozen):
@@ -203,6 +215,8 @@ class ChannelConfig(Frozen):
     # (needs OPENAI_API_KEY; None = no check).
     topic_similarity_max: Annotated[float, Field(gt=0, le=1)] | None = None
     seed: int = 0
+    # Let framecast choose the providers of every stage not named below (framecast/planner.py), within budget.
+    tier: Literal["economy", "standard", "premium"] | None = None
     format: VideoFormat = VideoFormat()
     script: ScriptConfig = ScriptConfig()
     image: ImageConfig = ImageConfig()
@@ -275,8 +289,9 @@ def available_channels(channels_dir: Path) -> list[str]:
     return sorted(p.stem for p in channels_dir.glob("*.yaml")) if channels_dir.is_dir() else []
 
 
-def load_channel(name_or_path: str, settings: Settings | None = None) -> ChannelConfig:
-    """Load a channel by name (deployments/NAME.yaml) or by path to its YAML file."""
+def load_channel(name_or_path: str, settings: Settings | None = None, planned: bool = True) -> ChannelConfig:
+    """Load a channel by name (deployments/NAME.yaml) or by path to its YAML file (`planned`: with a tier's
+    providers filled in)."""
     settings = settings or get_settings()
     path = Path(name_or_path)
     if not (path.suffix in (".yaml", ".yml") and path.is_file()):
@@ -293,9 +308,12 @@ def load_channel(name_or_path: str, settings: Settings | None = None) -> Channel
     if isinstance(data.get("topics_file"), str) and not Path(data["topics_file"]).is_absolute():
         data["topics_file"] = str((path.parent / data["topics_file"]).resolve())  # relative to the channel file
     try:
-        return ChannelConfig.model_validate(data)
+        channel = ChannelConfig.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(describe_validation_error(exc, f"channel file {path}")) from exc
+    from framecast import planner  # a tier: the planner fills in the stages the file leaves open
+
+    return planner.apply(channel) if planned else channel
 
 
 CLOUD_PROVIDERS = {"script": "openai", "image": "openai", "motion": "runway", "voice": "elevenlabs"}
@@ -306,8 +324,8 @@ def with_cloud_providers(channel: ChannelConfig) -> ChannelConfig:
     """The channel with a cloud provider at every stage (what `--sandbox` runs), named NAME-sandbox."""
     data = channel.model_dump(mode="json")
     for stage, provider in CLOUD_PROVIDERS.items():
-        data[stage] = {**data[stage], "provider": provider, "model": None}
-    data["voice"]["voice"] = None
+        data[stage] = {**data[stage], "provider": provider, "providers": [], "model": None, "models": {}}
+    data["voice"]["voice"], data["voice"]["voices"] = None, {}
     if data["music"]["source"] == "generated":
         data["music"]["source"] = CLOUD_MUSIC
     data["name"] = f"{channel.name}-sandbox"[:63]

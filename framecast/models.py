@@ -76,10 +76,30 @@ class ArtifactRef(Frozen):
     media_type: str
 
 
+class FallbackStep(Frozen):
+    """A provider of a fallback chain that was passed over, and why."""
+
+    provider: str
+    reason: str
+
+
+class Origin(Frozen):
+    """Who made an asset: the provider and model of its stage's chain that succeeded, and what it skipped."""
+
+    provider: str
+    model: str = ""
+    skipped: list[FallbackStep] = []
+
+    def describe(self) -> str:
+        made = f"{self.provider} ({self.model})" if self.model else self.provider
+        return made + "".join(f"; {s.provider} skipped: {s.reason}" for s in self.skipped)
+
+
 class ImageAsset(Frozen):
     ref: ArtifactRef
     width: int
     height: int
+    origin: Origin | None = None
 
 
 class ClipAsset(Frozen):
@@ -92,6 +112,7 @@ class ClipAsset(Frozen):
     fps: float
     # Local motion is rendered inside the final encode, so its frames are encoded once, not twice.
     move: str | None = None
+    origin: Origin | None = None
 
 
 class WordTiming(Frozen):
@@ -108,6 +129,7 @@ class NarrationAsset(Frozen):
     speech_end: float
     words: list[WordTiming]
     engine: str
+    origin: Origin | None = None
 
 
 class SceneSlot(Frozen):

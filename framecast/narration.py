@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import math
 
-from framecast import providers, runtime
+from framecast import fallback, providers, runtime
 from framecast.config import VoiceConfig
 from framecast.cost.meter import Meter
 from framecast.models import NarrationAsset
@@ -14,7 +14,30 @@ CHARS_PER_MINUTE = 900  # narration pace, for the timing estimate before the spe
 
 
 def synthesize(text: str, voice: VoiceConfig, meter: Meter) -> NarrationAsset:
-    """Speak one scene's narration and store the audio with its word timing."""
+    """Speak one scene's narration with the first voice of the chain that can; stored with its word timing.
+
+    A video keeps one voice: `odd_ones_out` finds scenes a fallback left on another voice than the rest.
+    """
+    asset, origin = fallback.run_chain("voice", voice, lambda one: _synthesize(text, one, meter),
+                                       day=meter.run_day, memory=meter.fallbacks)
+    return asset.model_copy(update={"origin": origin})
+
+
+def odd_ones_out(narrations: list[NarrationAsset], voice: VoiceConfig) -> tuple[VoiceConfig | None, list[int]]:
+    """(the one voice the whole video should use, the scenes not spoken by it); (None, []) when all agree.
+
+    The voice is the latest one in the chain that any scene needed: an earlier one already failed for that
+    scene, so it cannot be relied on for the video.
+    """
+    used = {n.origin.provider for n in narrations if n.origin}
+    if len(used) <= 1:
+        return None, []
+    chain = voice.chain()
+    final = max((link for link in chain if link.provider in used), key=chain.index)
+    return final, [i for i, n in enumerate(narrations) if not n.origin or n.origin.provider != final.provider]
+
+
+def _synthesize(text: str, voice: VoiceConfig, meter: Meter) -> NarrationAsset:
     tts = providers.text_to_speech(voice)
     # Word timing may be a second paid call (OpenAI: whisper-1 over the speech), reserved with the first.
     timing = (meter.charge(provider=tts.name, role="timing", units=math.ceil(len(text) / CHARS_PER_MINUTE),

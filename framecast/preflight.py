@@ -35,19 +35,20 @@ class Finding:
         return f"{'problem' if self.problem else 'warning'}: {self.field}: {self.message}"
 
 
-def _uses(channel: ChannelConfig) -> list[tuple[str, str, str, str | None]]:
-    """(field, role, provider, model) for every provider the channel's run calls."""
-    uses = [(f"{role}.model", role, cfg.provider, cfg.model or registry.default_model(role, cfg.provider))
+def _uses(channel: ChannelConfig) -> list[list[tuple[str, str, str, str | None]]]:
+    """For every provider use of the channel's run, its fallback chain: [(field, role, provider, model), ...]."""
+    uses = [[(f"{role}.model", role, link.provider, link.model or registry.default_model(role, link.provider))
+             for link in cfg.chain()]
             for role, cfg in (("script", channel.script), ("image", channel.image), ("motion", channel.motion),
                               ("voice", channel.voice))]
-    if channel.voice.provider == "openai":  # OpenAI speech has no word timing: whisper-1 adds it
-        uses.append(("voice.provider", "timing", "openai", "whisper-1"))
+    if any(link.provider == "openai" for link in channel.voice.chain()):  # no word timing: whisper-1 adds it
+        uses.append([("voice.provider", "timing", "openai", "whisper-1")])
     if channel.music.source == "elevenlabs":
-        uses.append(("music.source", "sound", "elevenlabs", registry.default_model("sound", "elevenlabs")))
+        uses.append([("music.source", "sound", "elevenlabs", registry.default_model("sound", "elevenlabs"))])
     if "google" in channel.quality.analyzers:
-        uses.append(("quality.analyzers", "quality", "google", registry.default_model("quality", "google")))
+        uses.append([("quality.analyzers", "quality", "google", registry.default_model("quality", "google"))])
     if "youtube" in channel.publish.targets:
-        uses.append(("publish.targets", "publish", "youtube", None))
+        uses.append([("publish.targets", "publish", "youtube", None)])
     return uses
 
 
@@ -82,22 +83,35 @@ def _key_set(settings, name: str) -> bool:
         if name in choices:
             value = getattr(settings, attr)
             return bool(value.get_secret_value() if hasattr(value, "get_secret_value") else value)
-    return False
+    return bool(settings.env_value(name))  # a key only a plugin's registry entry names
+
+
+def _link_findings(settings, use: tuple[str, str, str, str | None], day: date) -> list[Finding]:
+    field, role, provider, model = use
+    spec = registry.spec(provider)
+    where = field.split(".")[0] + ".provider" if role != "publish" else field
+    missing = [Finding(True, where, f"{provider} needs {key}: put it in the environment or .env "
+                                    f"(or try `framecast make --sandbox` without keys)")
+               for key in (spec.keys if spec else ()) if not _key_set(settings, key)]
+    return missing + _model_findings(field, role, provider, model, day)
 
 
 def check(channel: ChannelConfig, settings, day: date) -> list[Finding]:
-    """Every problem and warning for a run of `channel` on `day`, problems first."""
+    """Every problem and warning for a run of `channel` on `day`, problems first.
+
+    In a fallback chain a link that cannot run is only a warning while a later one can: the run skips it
+    before calling it. When no link can run, every link's problems are problems.
+    """
     findings: list[Finding] = []
-    seen_keys: set[str] = set()
-    for field, role, provider, model in _uses(channel):
-        spec = registry.spec(provider)
-        for key in spec.keys if spec else ():
-            if key not in seen_keys and not _key_set(settings, key):
-                findings.append(Finding(True, field.split(".")[0] + ".provider" if role != "publish" else field,
-                                        f"{provider} needs {key}: put it in the environment or .env "
-                                        f"(or try `framecast make --sandbox` without keys)"))
-            seen_keys.add(key)
-        findings += _model_findings(field, role, provider, model, day)
+    for chain in _uses(channel):
+        per_link = [_link_findings(settings, use, day) for use in chain]
+        usable = [i for i, found in enumerate(per_link) if not any(f.problem for f in found)]
+        for i, found in enumerate(per_link):
+            if usable and len(chain) > 1:
+                others = ", ".join(chain[j][2] for j in usable)
+                found = [f if not f.problem else Finding(False, f.field, f"{f.message}; the run skips {chain[i][2]} "
+                                                         f"(its chain can use {others})") for f in found]
+            findings += [f for f in found if f not in findings]
     limit = channel.budget.max_usd_per_run
     if limit is not None:
         expected = sum(line.usd for line in estimate(channel))

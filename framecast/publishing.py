@@ -20,6 +20,7 @@ from PIL import Image
 from framecast import runtime
 from framecast.config import ChannelConfig
 from framecast.errors import FramecastError, QualityGateFailed, QuotaExhausted, SlotTaken
+from framecast.report import fallback_lines, scene_origins
 from framecast.models import (
     ArtifactRef, CaptionFiles, ClipAsset, ImageAsset, NarrationAsset, Publication, QualityReport, Script, VideoAsset,
 )
@@ -70,7 +71,9 @@ def record_run(run_key: str, script: Script, images: list[ImageAsset], clips: li
         artifacts[f"scene_{i:02d}_narration"] = voice.ref
     if music is not None:
         artifacts["music"] = music
-    return runtime.store().write_manifest(run_key, artifacts, {**meta, "quality_passed": report.passed})
+    # Who made each scene (and which providers of a fallback chain were skipped, and why).
+    made = {"scenes": scene_origins(images, clips, narrations), "fallbacks": fallback_lines(images, clips, narrations)}
+    return runtime.store().write_manifest(run_key, artifacts, {**meta, **made, "quality_passed": report.passed})
 
 
 def slot_of(channel: str, day: date, topic: str) -> str:

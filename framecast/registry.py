@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 from importlib.metadata import entry_points
+from typing import Any, Callable
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "framecast.providers"
@@ -43,6 +44,13 @@ class ProviderSpec:
     keys: tuple[str, ...] = ()
     defaults: dict[str, str] = field(default_factory=dict)
     models: tuple[ModelSpec, ...] = ()
+    # role → USD per unit and the unit it bills (list prices; a channel's budget.prices overrides them).
+    prices: dict[str, tuple[float, str]] = field(default_factory=dict)
+    # role → factory(stage config) → the provider object; built-in vendors register theirs in framecast.providers,
+    # a plugin brings them here, so adding a vendor is one module and one registration.
+    factories: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    # role → (quality 1-5, typical seconds per call): framecast's own ratings, for the planner (framecast/planner.py).
+    ratings: dict[str, tuple[int, float]] = field(default_factory=dict)
 
     def model(self, model_id: str) -> ModelSpec | None:
         return next((m for m in self.models if m.id == model_id), None)
@@ -102,9 +110,15 @@ def reload_plugins() -> None:
 
 register(ProviderSpec(
     name="local", roles=("script", "image", "motion", "voice", "quality"),
+    ratings={"script": (1, 0.1), "image": (2, 0.5), "motion": (2, 0.0), "voice": (2, 1.0)},
     defaults={"voice": "en_US-joe-medium"}))
 register(ProviderSpec(
     name="openai", roles=("script", "image", "voice", "timing", "embeddings"), keys=("OPENAI_API_KEY",),
+    ratings={"script": (4, 20.0), "image": (4, 15.0), "voice": (3, 2.0)},
+    prices={"script": (0.01 / 1000, "token"),  # blended in/out tokens (gpt-5.5 list: $5/$30 per 1M)
+            "topics": (0.01 / 1000, "token"), "image": (0.04, "image"),  # gpt-image-2, ~1536x864, medium
+            "embeddings": (0.02 / 1_000_000, "token"), "voice": (0.015 / 1000, "character"),
+            "timing": (0.006, "minute")},
     defaults={"script": "gpt-5.5", "image": "gpt-image-2", "embeddings": "text-embedding-3-small"},
     models=(
         ModelSpec("gpt-5.5", ("script",), note="superseded by GPT-5.6 and GPT-6; dearer ($5/$30 per 1M in/out)"),
@@ -122,6 +136,9 @@ register(ProviderSpec(
     )))
 register(ProviderSpec(
     name="anthropic", roles=("script",), keys=("ANTHROPIC_API_KEY",), defaults={"script": "claude-sonnet-4-6"},
+    ratings={"script": (4, 25.0)},
+    # blended, Sonnet 4.6
+    prices={"script": (0.009 / 1000, "token"), "topics": (0.009 / 1000, "token")},
     models=(
         ModelSpec("claude-sonnet-4-6", ("script",), note="legacy; dearer than the current model ($3/$15 per 1M)"),
         ModelSpec("claude-sonnet-4-5", ("script",), date(2026, 11, 30), "Anthropic model deprecations page",
@@ -129,6 +146,9 @@ register(ProviderSpec(
     )))
 register(ProviderSpec(
     name="runway", roles=("motion",), keys=("RUNWAYML_API_SECRET",), defaults={"motion": "gen4_turbo"},
+    ratings={"motion": (4, 60.0)},
+    # gen4_turbo: 5 credits/s at $0.01/credit
+    prices={"motion": (0.05, "second")},
     # Runway's image_to_video spec (next branch): each model its own durations and ratios.
     models=(ModelSpec("gen4_turbo", ("motion",), durations=tuple(range(2, 11)),
                       ratios=("1280:720", "720:1280", "960:960")),
@@ -137,19 +157,30 @@ register(ProviderSpec(
               for veo in ("veo3.1", "veo3.1_fast")))))
 register(ProviderSpec(
     name="kling", roles=("motion",), keys=("KLING_ACCESS_KEY", "KLING_SECRET_KEY"), defaults={"motion": "kling-v2-1"},
+    ratings={"motion": (3, 120.0)},
+    # kling v2.1 std, 5 s clip ≈ $0.28
+    prices={"motion": (0.056, "second")},
     models=(ModelSpec("kling-v2-1", ("motion",), note="two generations old (kling-v3 is current)", durations=(5, 10)),
             ModelSpec("kling-v3", ("motion",), note="makes sound unless told sound: off",
                       durations=tuple(range(3, 16))))))
 register(ProviderSpec(
     name="elevenlabs", roles=("voice", "sound"), keys=("ELEVENLABS_API_KEY",),
+    ratings={"voice": (5, 3.0)},
+    prices={"voice": (0.10 / 1000, "character"),  # pay as you go, v2/v3 (was priced at creator overage, $0.30)
+            "sound": (0.02, "second")},
     defaults={"voice": "eleven_multilingual_v2", "sound": "eleven_text_to_sound_v2"},
     models=(ModelSpec("eleven_multilingual_v2", ("voice",)), ModelSpec("eleven_v3", ("voice",)),
             ModelSpec("eleven_flash_v2_5", ("voice",)), ModelSpec("eleven_text_to_sound_v2", ("sound",)))))
 register(ProviderSpec(
     name="stability", roles=("image",), keys=("STABILITY_API_KEY",), defaults={"image": "sd3.5-large"},
+    ratings={"image": (3, 8.0)},
+    # sd3.5-large: 6.5 credits at $0.01
+    prices={"image": (0.065, "image")},
     models=(ModelSpec("sd3.5-large", ("image",)),)))
 register(ProviderSpec(
     name="google", roles=("quality",), defaults={"quality": "videointelligence-v1"},
+    # 5 features of annotate_video, each per started minute
+    prices={"quality": (0.448, "minute")},
     models=(ModelSpec("videointelligence-v1", ("quality",), date(2027, 9, 14),
                       "Google Cloud Video Intelligence deprecation notice (2026-09-14)"),)))
 register(ProviderSpec(

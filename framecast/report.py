@@ -109,3 +109,34 @@ def inline_image_markdown(path: Path, alt: str) -> str:
                 buffer, "JPEG", quality=70)
             data = buffer.getvalue()
     return f"![{alt}](data:image/jpeg;base64,{base64.b64encode(data).decode()})"
+
+
+def scene_origins(images, clips, narrations) -> list[dict]:
+    """Per scene, who made its picture, motion and voice and what each skipped (for the manifest)."""
+    def one(asset) -> dict | None:
+        return asset.origin.model_dump(mode="json") if getattr(asset, "origin", None) else None
+
+    return [{"scene": i + 1, "image": one(im), "motion": one(clip), "voice": one(voice)}
+            for i, (im, clip, voice) in enumerate(zip(images, clips, narrations))]
+
+
+def fallback_lines(images, clips, narrations) -> list[str]:
+    """One line per stage and outcome that fell back, e.g. 'motion, scenes 1-3: kling (runway skipped: quota…)'."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for stage, assets in (("image", images), ("motion", clips), ("voice", narrations)):
+        for i, asset in enumerate(assets):
+            origin = getattr(asset, "origin", None)
+            if origin is not None and origin.skipped:
+                groups.setdefault((stage, origin.describe()), []).append(i + 1)
+    return [f"{stage}, scene{'s' if len(scenes) > 1 else ''} {', '.join(map(str, scenes))}: {what}"
+            for (stage, what), scenes in groups.items()]
+
+
+def made_by(assets) -> str:
+    """Which providers made a stage's assets, e.g. 'kling ×3, local ×1'."""
+    counts: dict[str, int] = {}
+    for asset in assets:
+        origin = getattr(asset, "origin", None)
+        name = origin.provider if origin else "?"
+        counts[name] = counts.get(name, 0) + 1
+    return ", ".join(f"{name} ×{n}" for name, n in counts.items())

@@ -9,11 +9,11 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from framecast import providers, runtime, topics
+from framecast import fallback, providers, runtime, topics
 from framecast.cost.meter import Charge, Meter
 from framecast.config import ScriptConfig, describe_validation_error
 from framecast.errors import ScriptError
-from framecast.models import Script
+from framecast.models import Origin, Script
 from framecast.providers.base import ScriptBrief
 
 MAX_TOPIC_CHARS = 200
@@ -70,8 +70,14 @@ def check_for_channel(script: Script, cfg: ScriptConfig, source: str) -> Script:
     return script
 
 
-def write(topic: str, cfg: ScriptConfig, meter: Meter, language: str = "en", notes: tuple[str, ...] = ()) -> Script:
-    """Ask the channel's script writer for a script about `topic` and validate it."""
+def write(topic: str, cfg: ScriptConfig, meter: Meter, language: str = "en",
+          notes: tuple[str, ...] = ()) -> tuple[Script, Origin]:
+    """A validated script about `topic` from the first writer of the channel's chain that can, and who wrote it."""
+    return fallback.run_chain("script", cfg, lambda one: _write(topic, one, meter, language, notes),
+                              day=meter.run_day, memory=meter.fallbacks)
+
+
+def _write(topic: str, cfg: ScriptConfig, meter: Meter, language: str, notes: tuple[str, ...]) -> Script:
     writer = providers.script_writer(cfg)
     brief = ScriptBrief(
         topic=clean_topic(topic), min_scenes=cfg.min_scenes, max_scenes=cfg.max_scenes,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
+from dotenv import dotenv_values
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from framecast.errors import ConfigError
@@ -124,12 +126,24 @@ class Settings(BaseSettings):
                   self.stability_api_key, self.kling_access_key, self.kling_secret_key, self.youtube_client_secret,
                   self.youtube_refresh_token, self.callback_secret)
         found = [s.get_secret_value() for s in values if s]
+        # Keys that only a registry entry names (a plugin's vendor): redacted like the built-in ones.
+        from framecast import registry
+
+        found += [v for spec in registry.all_specs() for name in spec.keys
+                  if (v := self.env_value(name)) and v not in found and name != "YOUTUBE_CLIENT_ID"]
         if self.ledger_url:
             from sqlalchemy.engine import make_url
 
             password = make_url(self.ledger_url.get_secret_value()).password
             found += [str(password)] if password else []
         return found
+
+    def env_value(self, name: str) -> str | None:
+        """A variable from the environment, else from .env (what a plugin's keys are read from)."""
+        if os.environ.get(name):
+            return os.environ[name]
+        env_file = Path(".env")
+        return dotenv_values(env_file).get(name) if env_file.is_file() else None
 
     def resolved_channels_dir(self) -> Path:
         """deployments/ of the working directory, else of the source checkout."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from framecast import providers, runtime
+from framecast import fallback, providers, runtime
 from framecast.config import ImageConfig, MotionConfig, VideoFormat
 from framecast.cost.estimate import clip_seconds
 from framecast.cost.meter import Meter
@@ -21,7 +21,14 @@ def scene_seed(channel_seed: int, index: int, prompt: str) -> int:
 
 def render_image(visual_prompt: str, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int,
                  meter: Meter) -> ImageAsset:
-    """Generate the scene's still at the channel's frame size and store it."""
+    """Generate the scene's still at the channel's frame size with the first provider of its chain that can."""
+    asset, origin = fallback.run_chain("image", cfg, lambda one: _render_image(visual_prompt, index, one, fmt, seed, meter),
+                                       day=meter.run_day, memory=meter.fallbacks)
+    return asset.model_copy(update={"origin": origin})
+
+
+def _render_image(visual_prompt: str, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int,
+                  meter: Meter) -> ImageAsset:
     gen = providers.image_generator(cfg)
     prompt = f"{visual_prompt}; {cfg.style}" if cfg.style else visual_prompt
     with runtime.scratch() as tmp:
@@ -44,7 +51,16 @@ def job_record(store, gen, image: ImageAsset, prompt: str, duration: float, fmt:
 
 def animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: int, duration: float,
             cfg: MotionConfig, fmt: VideoFormat, seed: int, meter: Meter) -> ClipAsset:
-    """Turn the still into a clip of `duration` seconds and store it."""
+    """Turn the still into a clip of `duration` seconds with the first provider of the chain that can, and store it."""
+    def attempt(one: MotionConfig) -> ClipAsset:
+        return _animate(image, visual_prompt, motion_prompt, index, duration, one, fmt, seed, meter)
+
+    clip, origin = fallback.run_chain("motion", cfg, attempt, day=meter.run_day, memory=meter.fallbacks)
+    return clip.model_copy(update={"origin": origin})
+
+
+def _animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: int, duration: float,
+             cfg: MotionConfig, fmt: VideoFormat, seed: int, meter: Meter) -> ClipAsset:
     gen = providers.video_generator(cfg)
     store = runtime.store()
     if getattr(gen, "moves_in_edit", False):

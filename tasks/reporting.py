@@ -84,10 +84,12 @@ def show_quality(channel: str, quality: QualityReport, title: str) -> None:
                              description=report.quality_card(quality))
 
 
-def show_cost(channel: str, meter: Meter) -> None:
+def show_cost(channel: str, meter: Meter, fallbacks: list[str] = ()) -> None:
     rows = report.cost_rows(meter.entries())
+    fell_back = "".join(f"\n- fallback: {line}" for line in fallbacks)
     create_table_artifact(rows, key=key(channel, "cost"),
-                          description=f"**${rows[-1]['usd']:.2f}** for {rows[-1]['calls']} provider calls (list prices)")
+                          description=f"**${rows[-1]['usd']:.2f}** for {rows[-1]['calls']} provider calls (list prices)"
+                                      f"{fell_back}")
 
 
 def show_publication(channel: str, publication: Publication) -> None:

@@ -51,7 +51,22 @@ def estimate(args) -> int:
     unpriced = [f"{line.provider}/{line.role}" for line in lines if line.unit == "unpriced"]
     if unpriced:
         print(f"no known price for {', '.join(unpriced)}: add budget.prices entries (a budgeted run refuses them)")
+    if channel.tier and not args.cloud:
+        _plan_table(load_channel(args.channel, planned=False))
     return 0
+
+
+def _plan_table(channel) -> None:
+    """The tier's plan: per stage the chosen provider first, then the alternatives, with ratings and cost."""
+    from framecast import planner
+
+    result = planner.plan(channel)
+    budget = f"${result.budget:.2f} a run" if result.budget is not None else "no budget"
+    print(f"\nplan for tier {result.tier} ({budget}): ${result.usd:.2f} a run; paid stages fall back to local")
+    print(f"{'stage':<8} {'provider':<11} {'model':<24} {'quality':>7} {'s/call':>7} {'USD/run':>8}  plan")
+    for row in planner.table_rows(result):
+        print(f"{row['stage']:<8} {row['provider']:<11} {row['model']:<24} {row['quality']:>7} "
+              f"{row['seconds per call']:>7g} {row['usd per run']:>8.2f}  {row['plan']}")
 
 
 def costs(args) -> int:

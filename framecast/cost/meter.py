@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Iterator
 
 from framecast.config import BudgetConfig
+from framecast.fallback import FallbackMemory
 from framecast.cost import pricing
 from framecast.cost.ledger import Ledger, Spent, default_url, open_ledger
 from framecast.errors import PermanentError, ProviderError
@@ -50,6 +52,12 @@ class Meter:
     channel: str
     day: str
     budget: BudgetConfig = BudgetConfig()
+    # Providers found unusable during this run (quota, credentials), so later scenes go straight to the next one.
+    fallbacks: FallbackMemory = field(default_factory=FallbackMemory, compare=False, repr=False)
+
+    @property
+    def run_day(self) -> date:
+        return date.fromisoformat(self.day)
 
     @classmethod
     def open(cls, url: str, *, run: str, channel: str, day: str, budget: BudgetConfig | None = None) -> "Meter":

@@ -50,11 +50,16 @@ def register(role: str, name: str, factory: Factory) -> None:
 
 
 def _build(role: str, name: str, cfg: Any) -> Any:
-    try:
-        factory = _FACTORIES[(role, name)]
-    except KeyError:
-        known = sorted(n for r, n in _FACTORIES if r == role)
-        raise ConfigError(f"{role}.provider: unknown provider {name!r}; known: {', '.join(known)}") from None
+    from framecast import registry
+
+    factory = _FACTORIES.get((role, name))
+    if factory is None:  # a plugin's vendor brings its factories in its registry entry
+        found = registry.spec(name)
+        factory = found.factories.get(role) if found else None
+    if factory is None:
+        known = sorted({n for r, n in _FACTORIES if r == role} | {s.name for s in registry.all_specs()
+                                                                   if role in s.factories})
+        raise ConfigError(f"{role}.provider: unknown provider {name!r}; known: {', '.join(known)}")
     return factory(cfg)
 
 
@@ -102,9 +107,15 @@ def identity(cfg: Any) -> str | None:
     role = _ROLES.get(type(cfg))
     if role is None:
         return None
-    from framecast.config import DEFAULT_MODELS, DEFAULT_VOICES
+    links = cfg.chain()
+    if len(links) > 1:  # a fallback chain: who may make it, in order
+        return " > ".join(identity(link) for link in links)
+    from framecast import registry
+    from framecast.config import DEFAULT_VOICES
 
-    parts = [role, cfg.provider, cfg.model or DEFAULT_MODELS.get((role, cfg.provider), "")]
+    # The local entry's "default" voice is a voice, not a model: it is spelled out below, as before.
+    default = registry.default_model(role, cfg.provider) if cfg.provider != "local" else None
+    parts = [role, cfg.provider, cfg.model or default or ""]
     if role == "voice":
         parts.append(cfg.voice or DEFAULT_VOICES.get(cfg.provider, ""))
         if cfg.provider == "local":

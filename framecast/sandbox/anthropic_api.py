@@ -52,10 +52,12 @@ def router(state: SandboxState) -> APIRouter:
                     "model": body["model"], "content": [{"type": "text", "text": content}], "stop_reason": "end_turn",
                     "usage": {"input_tokens": len(text) // 4, "output_tokens": len(content) // 4}}
         topic = (re.search(r"Topic:\s*(.+)", text) or re.search(r"(.+)", text)).group(1).strip()
+        # Follow the brief the way a model would: scene count and length from the prompt (as the OpenAI route).
         counts = re.search(r"Scenes:\s*(\d+)\s*to\s*(\d+)", text)
+        length = re.search(r"about\s*(\d+)\s*seconds", text)
         lo, hi = (int(counts.group(1)), int(counts.group(2))) if counts else (6, 8)
         script = LocalScriptWriter().write(ScriptBrief(topic=topic[:200], min_scenes=lo, max_scenes=hi,
-                                                       target_seconds=60))
+                                                       target_seconds=float(length.group(1)) if length else 60))
         content, stop = json.dumps(script.model_dump(mode="json")), "end_turn"
         kind = fault.kind if fault else ""
         if kind == "refusal":

@@ -7,7 +7,6 @@ import pytest
 from flows.produce_video import produce_video
 from framecast.preflight import PreflightFailed
 from tests.conftest import ledger_entries
-from tests.flows.test_produce_video_sandbox import cloud  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 PROVIDERS = ("openai", "anthropic", "runway", "kling", "elevenlabs", "stability", "videointelligence", "youtube")

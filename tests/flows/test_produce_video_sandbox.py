@@ -9,31 +9,12 @@ import yaml
 
 from flows.produce_video import produce_video
 from framecast.cost import pricing
-from framecast.config import load_channel, reset_settings, with_cloud_providers
 from framecast.sandbox import Fault
 from framecast.errors import QualityGateFailed
 from framecast.cost.meter import BudgetExceeded
 from tests.conftest import ledger_entries
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
-
-
-@pytest.fixture
-def cloud(sandbox, tiny_channel, tmp_path, monkeypatch):
-    for key, value in sandbox.env().items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / "out"))
-    reset_settings()
-
-    def channel(**overrides) -> str:
-        data = with_cloud_providers(load_channel(str(tiny_channel))).model_dump(mode="json")
-        data.update(overrides)
-        path = tmp_path / f"cloud-{len(list(tmp_path.glob('cloud-*')))}.yaml"
-        path.write_text(yaml.safe_dump(data))
-        return str(path)
-
-    yield channel
-    reset_settings()
 
 
 def test_every_stage_on_a_cloud_provider_publishes_and_costs_add_up(cloud, sandbox, tmp_path):

@@ -12,6 +12,14 @@ from tasks.limits import PrefectGlobalLimiter
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
 
+@pytest.fixture(autouse=True)
+def fresh_existence_cache(monkeypatch):
+    """Limits created here must be seen at once: an earlier test's run may have cached "does not exist"."""
+    import tasks.limits
+
+    monkeypatch.setattr(tasks.limits, "_known", {})
+
+
 async def _limit(name: str):
     async with get_client() as client:
         return await client.read_global_concurrency_limit_by_name(name)
