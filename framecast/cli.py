@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     pre = sub.add_parser("preflight", help="check keys, model shutdown dates and the budget before a run")
     pre.add_argument("--channel", default="demo")
     pre.add_argument("--date", type=date.fromisoformat, help="the run's day, YYYY-MM-DD (default: today)")
+    pre.add_argument("--offline", action="store_true", help="do not ask the providers whether the keys are accepted")
     spent = sub.add_parser("costs", help="what a channel spent in a month, from the shared cost ledger")
     spent.add_argument("--channel", help="one channel (default: every channel)")
     spent.add_argument("--month", help="YYYY-MM (default: this month)")

@@ -2,8 +2,10 @@
 
 Checks, for the run's day: every key the channel's providers need is set; no model (named or
 default) is past its shutdown date, with a warning within 30 days of it (dates from the provider
-registry); the estimate of a run fits the per-run budget. Not checked yet: that each key is
-accepted by its provider, YouTube's token and the day's upload quota (see the README).
+registry, and those OpenAI's `GET /models` reports); the estimate of a run fits the per-run budget;
+and, online, that each key is accepted, by the cheapest authenticated call its provider offers
+(`framecast.probes`; YouTube's refresh token included). Not checked: YouTube's upload quota for the
+day (no API reports it), and Runway, Kling and Stability keys beyond being set (no free call).
 """
 
 from __future__ import annotations
@@ -96,8 +98,9 @@ def _link_findings(settings, use: tuple[str, str, str, str | None], day: date) -
     return missing + _model_findings(field, role, provider, model, day)
 
 
-def check(channel: ChannelConfig, settings, day: date) -> list[Finding]:
-    """Every problem and warning for a run of `channel` on `day`, problems first.
+def check(channel: ChannelConfig, settings, day: date, online: bool = False) -> list[Finding]:
+    """Every problem and warning for a run of `channel` on `day`, problems first (`online`: also ask each
+    provider whether its key is accepted, when nothing else already stops the run).
 
     In a fallback chain a link that cannot run is only a warning while a later one can: the run skips it
     before calling it. When no link can run, every link's problems are problems.
@@ -119,12 +122,55 @@ def check(channel: ChannelConfig, settings, day: date) -> list[Finding]:
             findings.append(Finding(True, "budget.max_usd_per_run",
                                     f"a run is estimated at ${expected:.2f}, over the ${limit:.2f} budget: raise "
                                     f"the budget or choose cheaper providers (`framecast estimate`)"))
+    if online and not any(f.problem for f in findings):
+        findings += _probe_findings(channel, settings, day)
     return sorted(findings, key=lambda f: not f.problem)
 
 
-def require(channel: ChannelConfig, settings, day: date) -> list[Finding]:
+def _probe_findings(channel: ChannelConfig, settings, day: date) -> list[Finding]:
+    """Keys refused by their provider, and shutdown dates the provider itself reports (OpenAI)."""
+    from framecast.probes import probe
+
+    findings: list[Finding] = []
+    chains = _uses(channel)
+    for provider in dict.fromkeys(use[2] for chain in chains for use in chain):
+        result = probe(provider, settings) if provider != "local" else None
+        if result is None:
+            continue
+        # Where a refusal stops the run: a use with no provider after it (else the run would skip this one).
+        last_resort = [chain[-1] for chain in chains if chain[-1][2] == provider]
+        named = last_resort[0] if last_resort else next(use for chain in chains for use in chain if use[2] == provider)
+        where = named[0].replace(".model", ".provider")
+        if result.refused:
+            fix = ("obtain a new YOUTUBE_REFRESH_TOKEN (README, Publishing to YouTube)" if provider == "youtube"
+                   else "check the key in the environment or .env")
+            # Refused in a chain that has a later provider: the run skips it, so it is only a warning.
+            findings.append(Finding(bool(last_resort), where, f"{provider} refused the key at {result.endpoint}: "
+                                                              f"{result.refused}; {fix}"))
+        elif result.unknown:
+            findings.append(Finding(False, where, f"{provider}'s key could not be checked at {result.endpoint}: "
+                                                  f"{result.unknown}"))
+        for field, role, used, model in (use for chain in chains for use in chain if use[2] == provider):
+            reported = result.shutdowns.get(model or "")
+            if reported and (registry.model(provider, model) is None or registry.model(provider, model).shutdown
+                             != reported):
+                findings += _dated(field, provider, model, reported, f"{provider} GET /models", day)
+    return findings
+
+
+def _dated(field: str, provider: str, model: str, shutdown: date, source: str, day: date) -> list[Finding]:
+    if day >= shutdown:
+        return [Finding(True, field, f"{provider} model {model!r} shut down on {shutdown} ({source}): choose another "
+                                     f"model or provider")]
+    if (shutdown - day).days <= WARN_DAYS:
+        return [Finding(False, field, f"{provider} model {model!r} shuts down on {shutdown}, in "
+                                      f"{(shutdown - day).days} days ({source})")]
+    return []
+
+
+def require(channel: ChannelConfig, settings, day: date, online: bool = False) -> list[Finding]:
     """Raise PreflightFailed listing every problem; return the warnings."""
-    findings = check(channel, settings, day)
+    findings = check(channel, settings, day, online)
     problems = [f for f in findings if f.problem]
     if problems:
         listed = "\n".join(f"  - {f}" for f in findings)
@@ -139,7 +185,7 @@ def command(args) -> int:
 
     channel = load_channel(args.channel)
     day = args.date or date.today()
-    findings = check(channel, get_settings(), day)
+    findings = check(channel, get_settings(), day, online=not args.offline)
     for finding in findings:
         print(finding)
     problems = sum(f.problem for f in findings)

@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     runway_base_url: str = "https://api.dev.runwayml.com"
     elevenlabs_base_url: str = "https://api.elevenlabs.io"
     http_timeout_seconds: float = 60.0
+    # Pre-flight asks each provider whether its key is accepted (one free call each) before a run spends.
+    preflight_probes: bool = True
     # JSON, e.g. FRAMECAST_RATE_LIMITS='{"runway": {"requests_per_minute": 30, "concurrency": 1}}'
     rate_limits: dict[str, RateLimitConfig] = Field(default_factory=dict)
     poll_seconds: float = 5.0

@@ -24,8 +24,9 @@ def choose_topic(channel: str, day: date, backlog: list[str], similarity_max: fl
 # Never cached, never retried: it reads the keys and the calendar as they are now, and a problem is not transient.
 @task(task_run_name="preflight-{channel.name}", cache_policy=NO_CACHE)
 def preflight_channel(channel: ChannelConfig, day: date) -> list[str]:
-    """Keys, model shutdown dates and the budget, checked before the first paid call; the warnings."""
-    warnings = [str(w) for w in preflight.require(channel, get_settings(), day)]
+    """Keys (set and accepted), model shutdown dates and the budget, checked before the first paid call."""
+    settings = get_settings()
+    warnings = [str(w) for w in preflight.require(channel, settings, day, online=settings.preflight_probes)]
     for warning in warnings:
         get_run_logger().warning("pre-flight %s", warning)
     return warnings

@@ -31,6 +31,15 @@ def _bad(message: str) -> JSONResponse:
 def router(state: SandboxState) -> APIRouter:
     api = APIRouter()
 
+    @api.get("/v1/models")
+    def models(request: Request):
+        fault, early = begin(state, request, "anthropic", "models", anthropic_error, "x-api-key")
+        if early:
+            return early
+        data = [{"type": "model", "id": "claude-sonnet-4-6", "display_name": "Claude Sonnet 4.6",
+                 "created_at": "2026-02-17T00:00:00Z"}]
+        return {"data": data, "has_more": False, "first_id": data[0]["id"], "last_id": data[-1]["id"]}
+
     @api.post("/v1/messages")
     def messages(request: Request, body: dict = Body(...)):
         fault, early = begin(state, request, "anthropic", "messages", anthropic_error, "x-api-key")

@@ -31,6 +31,17 @@ def _bad(message: str, code: str = "invalid_request_error", param: str | None = 
 def router(state: SandboxState) -> APIRouter:
     api = APIRouter()
 
+    @api.get("/v1/models")
+    def models(request: Request):
+        # The cheapest authenticated call: pre-flight's key check.
+        fault, early = begin(state, request, "openai", "models", openai_error)
+        if early:
+            return early
+        # The spec's Model: id, object, created, owned_by (no shutdown date; pre-flight reads one if it ever appears).
+        return {"object": "list", "data": [
+            {"id": m, "object": "model", "created": 1735689600, "owned_by": "openai"}
+            for m in ("gpt-5.5", "gpt-image-2", "text-embedding-3-small", "gpt-4o-mini-tts", "whisper-1")]}
+
     @api.post("/v1/chat/completions")
     def chat(request: Request, body: dict = Body(...)):
         fault, early = begin(state, request, "openai", "chat.completions", openai_error)
