@@ -49,7 +49,8 @@ def demo_scenes(topic: str):
 
 def make_plan(topic: str, *, width: int, height: int, fps: int, workers: int = 2, scenes=None) -> Plan:
     """Script (or the given scenes), stills, narration, timeline, motion, captions and music, each timed."""
-    from framecast import edit, narration, scripting, visuals
+    from framecast import edit, scripting, visuals
+    from framecast.voice import narration
     from framecast.config import ChannelConfig, VideoFormat
     from framecast.cost.ledger import default_url
     from framecast.cost.meter import Meter

@@ -11,11 +11,12 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import Field
 
-from framecast import gate, narration, progress, redaction, runtime, scripting, topics
+from framecast import gate, progress, redaction, runtime, scripting, topics
 from framecast.config import VoiceConfig, available_channels, get_settings, load_channel
 from framecast.cost.meter import Meter, ledger_url
 from framecast.errors import ConfigError, FramecastError
 from framecast.report import fallback_lines, made_by
+from framecast.voice import narration
 from framecast.models import FallbackStep, NarrationAsset, Publication, Script
 from tasks import reporting
 from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run, resume_pending_uploads

@@ -83,6 +83,19 @@ class VoiceConfig(StageConfig):
     voice: str | None = None  # the first provider's voice name or ID; None = its default
     voices: dict[str, str] = Field(default_factory=dict)  # per provider of the chain
     speed: Annotated[float, Field(ge=0.5, le=2.0)] = 1.0
+    # Word timing for a voice that reports none (OpenAI speech): "local" = the offline aligner (extra
+    # `align`), "whisper-1" = OpenAI transcription (a paid call; shuts down 2027-02-26), "auto" = local
+    # when installed.
+    timing: Literal["auto", "local", "whisper-1"] = "auto"
+
+    def timing_source(self) -> str:
+        """Where word timing comes from for a voice without its own: "local" or "whisper-1"."""
+        from framecast.voice import align
+
+        if self.timing == "local" and not align.available():
+            raise ConfigError("voice.timing: local needs the aligner: pip install 'framecast[align]' "
+                              "(or set timing: whisper-1)")
+        return "local" if self.timing == "local" or (self.timing == "auto" and align.available()) else "whisper-1"
 
     @model_validator(mode="after")
     def _voices_in_chain(self) -> "VoiceConfig":

@@ -43,7 +43,7 @@ def _uses(channel: ChannelConfig) -> list[list[tuple[str, str, str, str | None]]
              for link in cfg.chain()]
             for role, cfg in (("script", channel.script), ("image", channel.image), ("motion", channel.motion),
                               ("voice", channel.voice))]
-    if any(link.provider == "openai" for link in channel.voice.chain()):  # no word timing: whisper-1 adds it
+    if any(link.provider == "openai" for link in channel.voice.chain()) and channel.voice.timing_source() == "whisper-1":
         uses.append([("voice.provider", "timing", "openai", "whisper-1")])
     if channel.music.source == "elevenlabs":
         uses.append([("music.source", "sound", "elevenlabs", registry.default_model("sound", "elevenlabs"))])

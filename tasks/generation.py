@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from prefect import get_run_logger, task
 
-from framecast import edit, narration, scripting, visuals
+from framecast import edit, scripting, visuals
+from framecast.voice import narration
 from framecast.cost.meter import Meter
 from framecast.config import ImageConfig, MotionConfig, MusicConfig, ScriptConfig, VideoFormat, VoiceConfig
 from framecast.models import ArtifactRef, ClipAsset, ImageAsset, NarrationAsset, Origin, Script

@@ -21,19 +21,21 @@ from framecast.errors import is_retryable
 # TASK_SOURCE hashes only the task's own body, not the framecast code it calls. The modules each stage's
 # output comes from are fingerprinted in tests/stage_sources.json: a test fails when one changes and
 # neither the version nor the fingerprint is updated (`python -m tasks.policies` prints the new ones).
+# voice 3: flite narration and OpenAI speech timed by the offline aligner (framecast/voice/align.py).
 STAGE_VERSIONS = {
-    "topic": "1", "script": "1", "image": "2", "motion": "3", "voice": "2", "music": "1",
+    "topic": "1", "script": "1", "image": "2", "motion": "3", "voice": "3", "music": "1",
     "captions": "1", "assembly": "2", "quality": "2", "thumbnail": "1",
 }
 STAGE_SOURCES = {
     "topic": ["framecast.topics", "framecast.scripting", "framecast.providers.llm_script"],
-    "script": ["framecast.scripting", "framecast.providers.llm_script", "framecast.providers.local_script",
+    "script": ["framecast.scripting", "framecast.fallback", "framecast.providers.llm_script", "framecast.providers.local_script",
                "framecast.providers.openai", "framecast.providers.anthropic"],
-    "image": ["framecast.visuals", "framecast.providers.local_image", "framecast.providers.openai",
+    "image": ["framecast.visuals", "framecast.fallback", "framecast.providers.local_image", "framecast.providers.openai",
               "framecast.providers.stability"],
-    "motion": ["framecast.visuals", "framecast.media.motion", "framecast.providers.local_video",
+    "motion": ["framecast.visuals", "framecast.fallback", "framecast.media.motion", "framecast.providers.local_video",
                "framecast.providers.runway", "framecast.providers.kling"],
-    "voice": ["framecast.narration", "framecast.providers.local_tts", "framecast.providers.elevenlabs",
+    "voice": ["framecast.voice.narration", "framecast.voice.align", "framecast.fallback", "framecast.providers.local_tts",
+              "framecast.providers.elevenlabs",
               "framecast.providers.openai"],
     "music": ["framecast.edit.prepare", "framecast.media.music", "framecast.providers.elevenlabs"],
     "captions": ["framecast.captions", "framecast.edit.prepare"],

@@ -47,7 +47,7 @@ def estimate(channel: ChannelConfig) -> list[Line]:
          scenes * clip_seconds(channel.motion.provider, per_scene, channel.motion.model)),
         ("voice", channel.voice.provider, channel.voice.model, cfg.target_seconds * CHARS_PER_SECOND),
     ]
-    if channel.voice.provider == "openai":  # word timing: whisper-1 over the speech
+    if channel.voice.provider == "openai" and channel.voice.timing_source() == "whisper-1":  # timing: whisper-1
         plan.append(("timing", "openai", "whisper-1", math.ceil(cfg.target_seconds / 60)))
     if channel.music.source == "elevenlabs":
         plan.append(("sound", "elevenlabs", "eleven_text_to_sound_v2", 30))

@@ -247,8 +247,10 @@ def _register_cloud() -> None:
             raise ConfigError("voice.model: OpenAI speech has no default model (tts-1, tts-1-hd and gpt-4o-mini-tts "
                               "shut down on 2027-01-06); name one until then, or use voice.provider: elevenlabs "
                               "or local")
+        timing = cfg.timing_source()  # the offline aligner, or whisper-1 (a second paid call)
         return OpenAITextToSpeech(openai_client(), cfg.model,
                                   cfg.voice or DEFAULT_VOICES["openai"], get_settings().secrets(),
+                                  transcribe_model=None if timing == "local" else timing,
                                   limiter=shared_limiter("openai"))
 
     def elevenlabs_sound(cfg):

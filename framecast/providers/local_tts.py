@@ -134,7 +134,10 @@ class LocalTextToSpeech:
                     "-af", f"atempo={self.speed}", "-ar", "22050", "-ac", "1", str(out)], what="flite narration")
         text_file.unlink(missing_ok=True)
         duration = ffmpeg.duration(out)
-        return Speech(path=out, duration=duration, words=even_words(text, duration), engine="flite:slt")
+        from framecast.voice import align  # flite reports no timing: the offline aligner when installed
+
+        words = align.timed_words(out, text, duration) if align.available() else even_words(text, duration)
+        return Speech(path=out, duration=duration, words=words, engine="flite:slt")
 
 
 def _word_spans(alignments, offset_samples: int, rate: int) -> list[tuple[float, float]]:

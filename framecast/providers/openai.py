@@ -117,7 +117,8 @@ class OpenAIImageGenerator:
 
 
 class OpenAITextToSpeech:
-    """Speech from /audio/speech; word timing from whisper-1's word timestamps on that audio.
+    """Speech from /audio/speech; word timing from the offline aligner (`transcribe_model=None`) or from
+    whisper-1's word timestamps on that audio.
 
     OpenAI shuts all speech models down on 2027-01-06 (and whisper-1 on 2027-02-26): ElevenLabs is
     the primary cloud voice; this stays for accounts that only have OpenAI.
@@ -126,7 +127,7 @@ class OpenAITextToSpeech:
     name = "openai"
 
     def __init__(self, client: openai.OpenAI, model: str, voice: str, secrets: list[str],
-                 retry: RetryPolicy = RetryPolicy(), transcribe_model: str = "whisper-1", limiter=None):
+                 retry: RetryPolicy = RetryPolicy(), transcribe_model: str | None = "whisper-1", limiter=None):
         self.client, self.model, self.voice, self.secrets, self.retry = client, model, voice, secrets, retry
         self.limiter = limiter
         self.transcribe_model = transcribe_model
@@ -151,12 +152,17 @@ class OpenAITextToSpeech:
         path = out.with_suffix(".wav")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(audio.content)
+        duration = ffmpeg.duration(path)
+        if self.transcribe_model is None:
+            from framecast.voice import align
+
+            words = align.timed_words(path, text, duration)
+            return Speech(path=path, duration=duration, words=words, engine=f"openai:{self.model}:{self.voice}")
         with path.open("rb") as fh:
             transcript = self._call(lambda: self.client.audio.transcriptions.create(
                 model=self.transcribe_model, file=fh, response_format="verbose_json",
                 timestamp_granularities=["word"]))
         spans = [(float(w.start), float(w.end)) for w in (getattr(transcript, "words", None) or [])]
-        duration = ffmpeg.duration(path)
         words = align_words(text.split(), spans) if spans else align_words(text.split(), [(0.1, duration - 0.1)])
         return Speech(path=path, duration=duration, words=words, engine=f"openai:{self.model}:{self.voice}")
 

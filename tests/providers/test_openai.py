@@ -99,3 +99,44 @@ def test_speech_gets_word_timing_from_whisper_word_timestamps(client, sandbox, t
     assert speech.words[-1].end <= speech.duration
     assert sandbox.state.calls("openai", "audio.speech") == 1
     assert sandbox.state.calls("openai", "audio.transcriptions") == 1
+
+
+def test_speech_is_timed_offline_when_the_aligner_is_installed_and_whisper_is_never_called(client, sandbox, tmp_path):
+    from framecast.providers.local_tts import even_words
+    from framecast.providers.openai import OpenAITextToSpeech
+    from framecast.voice import align
+
+    if not align.available():
+        pytest.skip("the align extra is not installed")
+    text = "Lava cools into new rock, layer upon layer, over 1,000 years."
+    speech = OpenAITextToSpeech(client, "gpt-4o-mini-tts", "alloy", [KEY], FAST,
+                                transcribe_model=None).synthesize(text, out=tmp_path / "n.wav")
+    assert sandbox.state.calls("openai", "audio.transcriptions") == 0
+    assert [w.word for w in speech.words] == text.split()
+    assert all(a.end <= b.start + 1e-6 for a, b in zip(speech.words, speech.words[1:]))
+    assert speech.words[-1].end <= speech.duration + 0.01
+    assert speech.words != even_words(text, speech.duration)  # aligned to the audio, not spread by length
+
+
+def test_the_channel_times_openai_speech_offline_by_default_so_whisper_1_is_neither_paid_nor_checked(monkeypatch):
+    from datetime import date
+
+    from framecast import preflight
+    from framecast.config import ChannelConfig
+    from framecast.cost.estimate import estimate
+    from framecast.voice import align
+
+    channel = ChannelConfig(name="spoken", voice={"provider": "openai", "model": "gpt-4o-mini-tts"})
+    timed_by_whisper = not align.available()
+    assert ("timing" in {line.role for line in estimate(channel)}) == timed_by_whisper
+    uses = [use for chain in preflight._uses(channel) for use in chain]
+    assert any(use[3] == "whisper-1" for use in uses) == timed_by_whisper
+    whisper = ChannelConfig(name="spoken", voice={"provider": "openai", "model": "gpt-4o-mini-tts", "timing": "whisper-1"})
+    assert "timing" in {line.role for line in estimate(whisper)}
+    from framecast.settings import Settings
+
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    found = preflight.check(whisper, Settings(), date(2026, 12, 20))
+    assert [f.field for f in found if "whisper-1" in f.message] == []  # not retired yet: shuts down 2027-02-26
+    found = preflight.check(whisper, Settings(), date(2027, 2, 27))
+    assert any("whisper-1" in f.message and f.problem for f in found)

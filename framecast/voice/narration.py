@@ -39,7 +39,7 @@ def odd_ones_out(narrations: list[NarrationAsset], voice: VoiceConfig) -> tuple[
 
 def _synthesize(text: str, voice: VoiceConfig, meter: Meter) -> NarrationAsset:
     tts = providers.text_to_speech(voice)
-    # Word timing may be a second paid call (OpenAI: whisper-1 over the speech), reserved with the first.
+    # Word timing may be a second paid call (OpenAI with timing: whisper-1), reserved with the first.
     timing = (meter.charge(provider=tts.name, role="timing", units=math.ceil(len(text) / CHARS_PER_MINUTE),
                            unit="minute", model=tts.transcribe_model)
               if getattr(tts, "transcribe_model", None) else contextlib.nullcontext())

@@ -1,0 +1,1 @@
+"""The voice stage: narration and its word timing."""
