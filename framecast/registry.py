@@ -33,6 +33,12 @@ class ModelSpec:
     durations: tuple[int, ...] = ()
     ratios: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
+    # USD per unit of the role's unit when this model costs other than its vendor's list price.
+    price: float | None = None
+    max_chars: int | None = None  # the most text one request takes (speech)
+    # How an LLM is kept from spending its token cap on thinking: "disabled" (thinking off) or "low-effort"
+    # (thinking cannot be turned off: output_config.effort low instead).
+    thinking: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,9 +125,14 @@ register(ProviderSpec(
             "topics": (0.01 / 1000, "token"), "image": (0.04, "image"),  # gpt-image-2, ~1536x864, medium
             "embeddings": (0.02 / 1_000_000, "token"), "voice": (0.015 / 1000, "character"),
             "timing": (0.006, "minute")},
-    defaults={"script": "gpt-5.5", "image": "gpt-image-2", "embeddings": "text-embedding-3-small"},
+    defaults={"script": "gpt-6.2-sol", "image": "gpt-image-2", "embeddings": "text-embedding-3-small"},
     models=(
-        ModelSpec("gpt-5.5", ("script",), note="superseded by GPT-5.6 and GPT-6; dearer ($5/$30 per 1M in/out)"),
+        # developers.openai.com/api/docs/models, 2026-11: "go-to model for everyday work", $2/$10 per 1M;
+        # blended here for a script call (~800 tokens in, ~1,500 out): $7.2 per 1M.
+        ModelSpec("gpt-6.2-sol", ("script", "topics"), price=0.0072 / 1000,
+                  source="developers.openai.com/api/docs/models (2026-11)"),
+        ModelSpec("gpt-5.5", ("script", "topics"), price=0.0213 / 1000,
+                  note="superseded by GPT-6.2; dearer ($5/$30 per 1M in/out); no shutdown date announced"),
         ModelSpec("gpt-image-2", ("image",)),
         # Every speech model on /audio/speech shuts down together; the successor is Realtime-only.
         ModelSpec("gpt-4o-mini-tts", ("voice",), date(2027, 1, 6), OPENAI_DEPRECATIONS,
@@ -135,12 +146,17 @@ register(ProviderSpec(
         ModelSpec("text-embedding-3-small", ("embeddings",)),
     )))
 register(ProviderSpec(
-    name="anthropic", roles=("script",), keys=("ANTHROPIC_API_KEY",), defaults={"script": "claude-sonnet-4-6"},
+    name="anthropic", roles=("script",), keys=("ANTHROPIC_API_KEY",), defaults={"script": "claude-sonnet-5-5"},
     ratings={"script": (4, 25.0)},
     # blended, Sonnet 4.6
     prices={"script": (0.009 / 1000, "token"), "topics": (0.009 / 1000, "token")},
     models=(
-        ModelSpec("claude-sonnet-4-6", ("script",), note="legacy; dearer than the current model ($3/$15 per 1M)"),
+        # platform.claude.com/docs/en/models/sonnet-5-5 (whats-new, migration guide), 2026-11: $2/$10 per 1M,
+        # thinking adaptive and on by default; `thinking: disabled` is a 400, so effort low keeps it short.
+        ModelSpec("claude-sonnet-5-5", ("script", "topics"), price=0.0072 / 1000, thinking="low-effort",
+                  source="platform.claude.com models overview (2026-11)"),
+        ModelSpec("claude-sonnet-4-6", ("script", "topics"), price=0.0108 / 1000, thinking="disabled",
+                  note="legacy, still available, no retirement date announced; dearer ($3/$15 per 1M)"),
         ModelSpec("claude-sonnet-4-5", ("script",), date(2026, 11, 30), "Anthropic model deprecations page",
                   successor="claude-sonnet-4-6"),
     )))
@@ -152,8 +168,11 @@ register(ProviderSpec(
     # Runway's image_to_video spec (next branch): each model its own durations and ratios.
     models=(ModelSpec("gen4_turbo", ("motion",), durations=tuple(range(2, 11)),
                       ratios=("1280:720", "720:1280", "960:960")),
-            ModelSpec("gen4.5", ("motion",), durations=tuple(range(2, 11)), requires=("promptText",)),
-            *(ModelSpec(veo, ("motion",), durations=(4, 6, 8), ratios=("1280:720", "720:1280", "1920:1080", "1080:1920"))
+            # 12 credits/s at $0.01 (runwayml/skills rw-api-reference, 2026-04; $/credit: docs.dev.runwayml.com).
+            ModelSpec("gen4.5", ("motion",), durations=tuple(range(2, 11)), requires=("promptText",), price=0.12),
+            # 10-40 credits/s by options (same source): priced at the top of the range, so a budget is never short.
+            *(ModelSpec(veo, ("motion",), durations=(4, 6, 8), ratios=("1280:720", "720:1280", "1920:1080", "1080:1920"),
+                        price=0.40, note="priced at the top of Runway's 10-40 credits/s range")
               for veo in ("veo3.1", "veo3.1_fast")))))
 register(ProviderSpec(
     name="kling", roles=("motion",), keys=("KLING_ACCESS_KEY", "KLING_SECRET_KEY"), defaults={"motion": "kling-v2-1"},
@@ -169,8 +188,11 @@ register(ProviderSpec(
     prices={"voice": (0.10 / 1000, "character"),  # pay as you go, v2/v3 (was priced at creator overage, $0.30)
             "sound": (0.02, "second")},
     defaults={"voice": "eleven_multilingual_v2", "sound": "eleven_text_to_sound_v2"},
-    models=(ModelSpec("eleven_multilingual_v2", ("voice",)), ModelSpec("eleven_v3", ("voice",)),
-            ModelSpec("eleven_flash_v2_5", ("voice",)), ModelSpec("eleven_text_to_sound_v2", ("sound",)))))
+    # Characters per request (ElevenLabs models page; secondary for v3's 5,000) and flash at half price.
+    models=(ModelSpec("eleven_multilingual_v2", ("voice",), max_chars=10_000),
+            ModelSpec("eleven_v3", ("voice",), max_chars=5_000),
+            ModelSpec("eleven_flash_v2_5", ("voice",), max_chars=40_000, price=0.05 / 1000),
+            ModelSpec("eleven_text_to_sound_v2", ("sound",)))))
 register(ProviderSpec(
     name="stability", roles=("image",), keys=("STABILITY_API_KEY",), defaults={"image": "sd3.5-large"},
     ratings={"image": (3, 8.0)},

@@ -21,9 +21,9 @@ from framecast.errors import is_retryable
 # TASK_SOURCE hashes only the task's own body, not the framecast code it calls. The modules each stage's
 # output comes from are fingerprinted in tests/stage_sources.json: a test fails when one changes and
 # neither the version nor the fingerprint is updated (`python -m tasks.policies` prints the new ones).
-# voice 3: flite narration and OpenAI speech timed by the offline aligner (framecast/voice/align.py).
+# script 2: new default models and per-model thinking rules. voice 3: flite narration and OpenAI speech timed by the offline aligner (framecast/voice/align.py).
 STAGE_VERSIONS = {
-    "topic": "1", "script": "1", "image": "2", "motion": "3", "voice": "3", "music": "1",
+    "topic": "1", "script": "2", "image": "2", "motion": "3", "voice": "3", "music": "1",
     "captions": "1", "assembly": "2", "quality": "2", "thumbnail": "1",
 }
 STAGE_SOURCES = {

@@ -56,8 +56,8 @@ def estimate(channel: ChannelConfig) -> list[Line]:
     prices = channel.budget.prices
     lines = []
     for role, provider, model, units in plan:
-        found = pricing.price(provider, role, prices)
-        lines.append(Line(role=role, provider=provider, model=model or DEFAULT_MODELS.get((role, provider), "-"),
-                          units=units, unit=found[1] if found else "unpriced",
-                          usd=pricing.cost(provider, role, units, prices)))
+        model = model or DEFAULT_MODELS.get((role, provider), "-")
+        found = pricing.price(provider, role, prices, model)
+        lines.append(Line(role=role, provider=provider, model=model, units=units,
+                          unit=found[1] if found else "unpriced", usd=pricing.cost(provider, role, units, prices, model)))
     return lines

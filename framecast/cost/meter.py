@@ -69,15 +69,15 @@ class Meter:
         before the provider accepted it (`Charge.accepted`); the one place for reserve → call → settle."""
         prices = self.budget.prices
         if self.budget.limited:
-            pricing.require_price(provider, role, prices)
-        estimate = pricing.cost(provider, role, units, prices)
+            pricing.require_price(provider, role, prices, model)
+        estimate = pricing.cost(provider, role, units, prices, model)
         charge_id = self.ledger.reserve(
             run=self.run, channel=self.channel, day=self.day, provider=provider, role=role, model=model, units=units,
             unit=unit, usd=estimate, check=lambda spent: self._check(spent, provider, role, estimate))
 
         def settle(bill: Charge, key: str | None) -> bool:
             return self.ledger.bill(charge_id, units=bill.units, unit=bill.unit, model=bill.model,
-                                    usd=pricing.cost(provider, role, bill.units, prices), key=key)
+                                    usd=pricing.cost(provider, role, bill.units, prices, bill.model or model), key=key)
 
         bill = Charge(units=units, unit=unit, model=model, _settle=settle)
         try:

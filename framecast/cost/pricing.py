@@ -21,25 +21,32 @@ def list_prices() -> dict[tuple[str, str], tuple[float, str]]:
     return {(spec.name, role): found for spec in registry.all_specs() for role, found in spec.prices.items()}
 
 
-def price(provider: str, role: str, overrides: Mapping[str, float] | None = None) -> tuple[float, str] | None:
-    """(USD per unit, unit name); free for local providers; None for a paid pair with no known price."""
+def price(provider: str, role: str, overrides: Mapping[str, float] | None = None,
+          model: str | None = None) -> tuple[float, str] | None:
+    """(USD per unit, unit name): the channel's override, else the model's price, else the vendor's; free for
+    local providers; None for a paid pair with no known price."""
+    known = list_prices().get((provider, role))
     if overrides and f"{provider}/{role}" in overrides:
-        known = list_prices().get((provider, role))
         return overrides[f"{provider}/{role}"], known[1] if known else "unit"
     if provider in FREE_PROVIDERS:
         return 0.0, "call"
-    return list_prices().get((provider, role))
+    priced = registry.model(provider, model) if model else None
+    if known and priced is not None and priced.price is not None:
+        return priced.price, known[1]
+    return known
 
 
-def cost(provider: str, role: str, units: float, overrides: Mapping[str, float] | None = None) -> float:
+def cost(provider: str, role: str, units: float, overrides: Mapping[str, float] | None = None,
+         model: str | None = None) -> float:
     """USD for `units` of the pair; an unknown paid pair costs 0 here (a budget refuses it: `require_price`)."""
-    found = price(provider, role, overrides)
+    found = price(provider, role, overrides, model)
     return round(found[0] * units, 6) if found else 0.0
 
 
-def require_price(provider: str, role: str, overrides: Mapping[str, float] | None = None) -> tuple[float, str]:
+def require_price(provider: str, role: str, overrides: Mapping[str, float] | None = None,
+                  model: str | None = None) -> tuple[float, str]:
     """The price, or a ConfigError naming the entry to add: a budget cannot hold a call of unknown cost."""
-    found = price(provider, role, overrides)
+    found = price(provider, role, overrides, model)
     if found is None:
         raise ConfigError(f"budget: {provider} {role} calls have no known price, so a budgeted run cannot allow them; "
                           f"add budget.prices['{provider}/{role}'] (USD per unit) to the channel file")

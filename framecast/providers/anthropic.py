@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from framecast import registry
 from framecast.errors import ContentRejected
 from framecast.http import ProviderHTTP
 from framecast.models import Script
@@ -32,9 +33,14 @@ class AnthropicScriptWriter:
 
     def _ask(self, messages: list[dict], max_tokens: int, schema: dict, system: str) -> Reply:
         body = {"model": self.model, "max_tokens": max_tokens, "system": system, "messages": messages,
-                "output_config": {"format": {"type": "json_schema", "schema": schema}},
-                # Current Claude models think by default and the thinking spends max_tokens: a script needs none.
-                "thinking": {"type": "disabled"}}
+                "output_config": {"format": {"type": "json_schema", "schema": schema}}}
+        # Thinking spends max_tokens and a script needs none: turned off where the model allows it, else kept
+        # short with effort low (Sonnet 5.5 answers `thinking: disabled` with a 400). Unknown models: disabled.
+        known = registry.model("anthropic", self.model)
+        if known is not None and known.thinking == "low-effort":
+            body["output_config"]["effort"] = "low"
+        else:
+            body["thinking"] = {"type": "disabled"}
         reply = self.http.json("POST", "/v1/messages", json=body, headers={"anthropic-version": API_VERSION})
         usage = reply.get("usage") or {}
         self.tokens_used += int(usage.get("input_tokens", 0)) + int(usage.get("output_tokens", 0))

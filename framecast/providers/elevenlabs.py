@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from framecast.errors import ProviderUnavailable
+from framecast import registry
+from framecast.errors import ProviderUnavailable, ScriptError
 from framecast.http import ProviderHTTP
 from framecast.media import ffmpeg
 from framecast.models import WordTiming
@@ -41,6 +42,10 @@ class ElevenLabsTextToSpeech:
         self.model = model_id
 
     def synthesize(self, text: str, *, out: Path) -> Speech:
+        known = registry.model("elevenlabs", self.model_id)
+        if known is not None and known.max_chars and len(text) > known.max_chars:
+            raise ScriptError(f"narration of {len(text)} characters is over {self.model_id}'s {known.max_chars} per "
+                              f"request: shorten the scene or choose another voice.model")
         body = {"text": text, "model_id": self.model_id}
         data = self.http.json("POST", f"/v1/text-to-speech/{self.voice_id}/with-timestamps",
                               params={"output_format": self.output_format}, json=body)

@@ -37,7 +37,7 @@ def test_every_stage_on_a_cloud_provider_publishes_and_costs_add_up(cloud, sandb
                            ("elevenlabs", "sound")}
     assert sandbox.state.calls("elevenlabs", "sound_generation") == 1
     for e in entries:
-        assert e["usd"] == pricing.cost(e["provider"], e["role"], e["units"]) > 0
+        assert e["usd"] == pricing.cost(e["provider"], e["role"], e["units"], model=e["model"]) > 0
         assert e["run"].startswith("tiny-sandbox/")
     runway = [e for e in entries if e["provider"] == "runway"]
     assert all(e["unit"] == "second" and e["units"] in range(2, 11) for e in runway)

@@ -53,3 +53,13 @@ def test_sampling_parameters_are_rejected_in_this_api_version(sandbox):
                           headers={"x-api-key": "k", "anthropic-version": "2026-10-21"},
                           json={"model": "m", "max_tokens": 10, "messages": [], "temperature": 0.2})
     assert response.status_code == 400 and "temperature" in response.json()["error"]["message"]
+
+
+def test_a_model_whose_thinking_cannot_be_disabled_is_asked_for_low_effort_instead(sandbox):
+    client = httpx.Client(base_url=sandbox.base_url("anthropic"), headers={"x-api-key": "sk-ant-sandbox-123"}, timeout=10)
+    http = ProviderHTTP("anthropic", client, secrets=["sk-ant-sandbox-123"], reader=anthropic_error,
+                        retry=RetryPolicy(attempts=3, base_delay=0.01))
+    AnthropicScriptWriter(http, "claude-sonnet-5-5").write(BRIEF)  # the default: `thinking: disabled` is a 400
+    body = sandbox.state.last_body[("anthropic", "messages")]
+    assert "thinking" not in body and body["output_config"]["effort"] == "low"
+    assert body["output_config"]["format"]["type"] == "json_schema"
