@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import re
 import uuid
+from typing import Callable
 
 from fastapi import APIRouter, Body, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.routing import APIRoute
 
 from framecast.providers.base import ScriptBrief
 from framecast.providers.local_script import LocalScriptWriter
@@ -18,10 +21,68 @@ VERSION = "2026-10-21"
 REMOVED_IN_VERSION = ("temperature", "top_p", "top_k")
 
 
+MODELS = [{"type": "model", "id": "claude-sonnet-4-6", "display_name": "Claude Sonnet 4.6",
+           "created_at": "2026-02-17T00:00:00Z", "max_input_tokens": 1_000_000, "max_tokens": 64_000}]
+_request_id: contextvars.ContextVar[str] = contextvars.ContextVar("anthropic_request_id", default="")
+
+
 def anthropic_error(status: int, message: str, code: str = "") -> dict:
-    kind = code or {400: "invalid_request_error", 401: "authentication_error", 429: "rate_limit_error",
-                    529: "overloaded_error"}.get(status, "api_error")
-    return {"type": "error", "error": {"type": kind, "message": message}}
+    """The spec's ErrorResponse: type, error {type, message} and the request's request_id."""
+    by_status = {400: "invalid_request_error", 401: "authentication_error", 402: "billing_error",
+                 403: "permission_error", 404: "not_found_error", 429: "rate_limit_error", 500: "api_error",
+                 504: "timeout_error", 529: "overloaded_error"}
+    # A caller's code (e.g. common.begin's "invalid_api_key") is used only when it is one of the spec's types.
+    kind = code if code in by_status.values() else by_status.get(status, "api_error")
+    return {"type": "error", "error": {"type": kind, "message": message},
+            "request_id": _request_id.get() or _new_request_id()}
+
+
+def _new_request_id() -> str:
+    return "req_sandbox" + uuid.uuid4().hex[:20]
+
+
+class _RequestIdRoute(APIRoute):
+    """Every answer carries a `request-id` header, the same id an error body gives as `request_id`.
+
+    The spec's ErrorResponse requires `request_id`; the header is from Anthropic's API overview ("every
+    response" carries `request-id`), which the OpenAPI document does not describe.
+    """
+
+    def get_route_handler(self) -> Callable:
+        handler = super().get_route_handler()
+
+        async def with_request_id(request: Request) -> Response:
+            token = _request_id.set(_new_request_id())
+            try:
+                response = await handler(request)
+                response.headers["request-id"] = _request_id.get()
+                return response
+            finally:
+                _request_id.reset(token)
+
+        return with_request_id
+
+
+def _capabilities() -> dict:
+    """The spec's ModelCapabilities for a current Claude model (every key present, as the spec says)."""
+    yes, no = {"supported": True}, {"supported": False}
+    return {"batch": yes, "citations": yes, "code_execution": yes, "image_input": yes, "pdf_input": yes,
+            "structured_outputs": yes,
+            "context_management": {"supported": True, "clear_thinking_20251015": yes, "clear_tool_uses_20250919": yes,
+                                   "compact_20260112": yes},
+            "effort": {"supported": True, "low": yes, "medium": yes, "high": yes, "max": yes, "xhigh": no},
+            "thinking": {"supported": True, "types": {"adaptive": yes, "enabled": yes}}}
+
+
+def _message(model: str, content: str, stop: str, input_tokens: int) -> dict:
+    """A Message with every field the spec requires (nothing cached, no tools, no container)."""
+    return {"id": f"msg_{uuid.uuid4().hex[:24]}", "type": "message", "role": "assistant", "model": model,
+            "content": [{"type": "text", "text": content, "citations": None}] if content else [],
+            "stop_reason": stop, "stop_sequence": None, "stop_details": None, "container": None,
+            "usage": {"input_tokens": input_tokens, "output_tokens": len(content) // 4,
+                      "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
+                      "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+                      "server_tool_use": None, "service_tier": "standard", "inference_geo": None}}
 
 
 def _bad(message: str) -> JSONResponse:
@@ -29,15 +90,14 @@ def _bad(message: str) -> JSONResponse:
 
 
 def router(state: SandboxState) -> APIRouter:
-    api = APIRouter()
+    api = APIRouter(route_class=_RequestIdRoute)
 
     @api.get("/v1/models")
     def models(request: Request):
         fault, early = begin(state, request, "anthropic", "models", anthropic_error, "x-api-key")
         if early:
             return early
-        data = [{"type": "model", "id": "claude-sonnet-4-6", "display_name": "Claude Sonnet 4.6",
-                 "created_at": "2026-02-17T00:00:00Z"}]
+        data = [{**m, "capabilities": _capabilities()} for m in MODELS]
         return {"data": data, "has_more": False, "first_id": data[0]["id"], "last_id": data[-1]["id"]}
 
     @api.post("/v1/messages")
@@ -57,9 +117,7 @@ def router(state: SandboxState) -> APIRouter:
         schema = ((body.get("output_config") or {}).get("format") or {}).get("schema") or {}
         if "topics" in (schema.get("properties") or {}):
             content = json.dumps(topic_ideas("\n".join(m["content"] for m in body["messages"])))
-            return {"id": f"msg_{uuid.uuid4().hex[:24]}", "type": "message", "role": "assistant",
-                    "model": body["model"], "content": [{"type": "text", "text": content}], "stop_reason": "end_turn",
-                    "usage": {"input_tokens": len(text) // 4, "output_tokens": len(content) // 4}}
+            return _message(body["model"], content, "end_turn", len(text) // 4)
         topic = (re.search(r"Topic:\s*(.+)", text) or re.search(r"(.+)", text)).group(1).strip()
         # Follow the brief the way a model would: scene count and length from the prompt (as the OpenAI route).
         counts = re.search(r"Scenes:\s*(\d+)\s*to\s*(\d+)", text)
@@ -73,8 +131,6 @@ def router(state: SandboxState) -> APIRouter:
             content, stop = "", "refusal"
         elif kind == "max_tokens":
             content, stop = content[: len(content) // 3], "max_tokens"
-        return {"id": f"msg_{uuid.uuid4().hex[:24]}", "type": "message", "role": "assistant", "model": body["model"],
-                "content": [{"type": "text", "text": content}] if content else [], "stop_reason": stop,
-                "usage": {"input_tokens": len(text) // 4, "output_tokens": len(content) // 4}}
+        return _message(body["model"], content, stop, len(text) // 4)
 
     return api

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
@@ -10,12 +11,46 @@ from fastapi.responses import JSONResponse, Response
 from framecast.sandbox import media
 from framecast.sandbox.common import begin, detail_error
 from framecast.sandbox.state import SandboxState
-from framecast.sandbox.validate import problems
+from framecast.sandbox.validate import SPECS, problems
 
-VOICES = [{"voice_id": "21m00Tcm4TlvDq8ikWAM", "name": "Rachel", "category": "premade"},
-          {"voice_id": "AZnzlk1XvdvUeBnXmlld", "name": "Domi", "category": "premade"},
-          {"voice_id": "EXAVITQu4vr4xnSDxMaL", "name": "Bella", "category": "premade"}]
-OUTPUT_FORMATS = {"mp3_44100_128", "mp3_44100_64", "mp3_22050_32"}
+
+def _voice(voice_id: str, name: str, labels: dict) -> dict:
+    """A premade voice as GET /v2/voices lists it: every field the spec's VoiceResponseModel requires, and the
+    usual optional ones (a premade voice has no samples, fine-tuning or sharing of its own)."""
+    return {"voice_id": voice_id, "name": name, "category": "premade", "labels": labels,
+            "description": None, "available_for_tiers": [],
+            "high_quality_base_model_ids": ["eleven_turbo_v2", "eleven_multilingual_v2", "eleven_turbo_v2_5"],
+            "preview_url": None,
+            "samples": None, "fine_tuning": None, "settings": None, "sharing": None,
+            "verified_languages": [{"language": "en", "model_id": "eleven_multilingual_v2", "accent": "american"}],
+            "safety_control": None, "voice_verification": None, "permission_on_resource": None,
+            "is_owner": False, "is_legacy": False, "is_mixed": False, "created_at_unix": None}
+
+
+VOICES = [_voice("21m00Tcm4TlvDq8ikWAM", "Rachel", {"accent": "american", "descriptive": "calm", "age": "young",
+                                                     "gender": "female", "use_case": "narrative_story"}),
+          _voice("AZnzlk1XvdvUeBnXmlld", "Domi", {"accent": "american", "descriptive": "strong", "age": "young",
+                                                   "gender": "female", "use_case": "narrative_story"}),
+          _voice("EXAVITQu4vr4xnSDxMaL", "Bella", {"accent": "american", "descriptive": "soft", "age": "young",
+                                                    "gender": "female", "use_case": "narrative_story"})]
+# Every output_format the spec lists, for each endpoint (specs/elevenlabs.*.output_format.json).
+TTS_FORMATS = json.loads((SPECS / "elevenlabs.tts_with_timestamps.output_format.json").read_text())["enum"]
+SOUND_FORMATS = json.loads((SPECS / "elevenlabs.sound_generation.output_format.json").read_text())["enum"]
+# /v1/sound-generation's 200 is audio/mpeg in the spec, which only describes MP3; for the other formats the
+# sandbox answers the bytes in that format with their own media type.
+MEDIA_TYPES = {"mp3": "audio/mpeg", "opus": "audio/ogg", "pcm": "audio/pcm", "wav": "audio/wav",
+               "ulaw": "audio/basic", "alaw": "audio/x-alaw-basic"}
+
+
+def _format(output_format: str) -> tuple[str, int, int | None]:
+    """("mp3", 44100, 128) from "mp3_44100_128"; ("pcm", 16000, None) from "pcm_16000"."""
+    codec, rate, *kbps = output_format.split("_")
+    return codec, int(rate), int(kbps[0]) if kbps else None
+
+
+def _bad_format(output_format: str) -> JSONResponse:
+    return JSONResponse(detail_error(422, f"invalid output_format {output_format}", "invalid_output_format"),
+                        status_code=422)
 
 
 def router(state: SandboxState) -> APIRouter:
@@ -34,9 +69,8 @@ def router(state: SandboxState) -> APIRouter:
         if issues or "text" not in body:
             return JSONResponse({"detail": [{"loc": ["body"], "msg": m, "type": "value_error"}
                                             for m in issues or ["field required: text"]]}, status_code=422)
-        if output_format not in OUTPUT_FORMATS:
-            return JSONResponse(detail_error(422, f"invalid output_format {output_format}", "invalid_output_format"),
-                                status_code=422)
+        if output_format not in TTS_FORMATS:
+            return _bad_format(output_format)
         if body.get("language_code") and body.get("model_id", "eleven_multilingual_v2") == "eleven_multilingual_v2":
             return JSONResponse(detail_error(400, "language_code is not supported for eleven_multilingual_v2",
                                              "unsupported_model"), status_code=400)
@@ -44,7 +78,12 @@ def router(state: SandboxState) -> APIRouter:
         if len(text) > 10_000:
             return JSONResponse(detail_error(400, "text is longer than 10000 characters", "text_too_long"),
                                 status_code=400)
-        audio, duration = media.speech(text, "mp3")
+        # The audio really is in the asked format (pcm_*: 16-bit little-endian samples, ulaw/alaw_8000: G.711
+        # samples, all headerless; opus_*: Ogg Opus); mp3_44100_128, the default, is rendered as before.
+        if output_format == "mp3_44100_128":
+            audio, duration = media.speech(text, "mp3")
+        else:
+            audio, duration = media.speech_as(text, *_format(output_format))
         step = duration / max(len(text), 1)
         alignment = {"characters": list(text),
                      "character_start_times_seconds": [round(i * step, 3) for i in range(len(text))],
@@ -61,7 +100,13 @@ def router(state: SandboxState) -> APIRouter:
         if not body.get("text") or (seconds is not None and not 0.5 <= float(seconds) <= 30):
             return JSONResponse({"detail": [{"loc": ["body", "duration_seconds"], "msg": "must be 0.5-30",
                                              "type": "value_error"}]}, status_code=422)
-        return Response(media.ambience(float(seconds or 5)), media_type="audio/mpeg")
+        if output_format not in SOUND_FORMATS:
+            return _bad_format(output_format)
+        audio = media.ambience(float(seconds or 5))  # MP3 at 44.1 kHz, 128 kb/s
+        codec = _format(output_format)[0]
+        if output_format != "mp3_44100_128":
+            audio = media.transcode(audio, *_format(output_format))
+        return Response(audio, media_type=MEDIA_TYPES[codec])
 
     @api.get("/v2/voices")
     def voices(request: Request, page_size: int = 10, next_page_token: str | None = None):

@@ -46,6 +46,42 @@ def speech(text: str, fmt: str = "mp3") -> tuple[bytes, float]:
         return out.read_bytes(), ffmpeg.duration(out)
 
 
+# ffmpeg output options per codec: every one really encodes (the bytes are in the format asked for).
+ENCODERS = {"mp3": ["-c:a", "libmp3lame", "-f", "mp3"], "wav": ["-c:a", "pcm_s16le", "-f", "wav"],
+            "pcm": ["-c:a", "pcm_s16le", "-f", "s16le"], "ulaw": ["-c:a", "pcm_mulaw", "-f", "mulaw"],
+            "alaw": ["-c:a", "pcm_alaw", "-f", "alaw"], "opus": ["-c:a", "libopus", "-f", "ogg"],
+            "aac": ["-c:a", "aac", "-f", "adts"], "flac": ["-c:a", "flac", "-f", "flac"]}
+
+
+def speech_as(text: str, codec: str, rate: int, kbps: int | None = None) -> tuple[bytes, float]:
+    """Speech for `text` as mono `codec` (a key of ENCODERS) at `rate` Hz (and `kbps`), and its duration.
+
+    pcm, ulaw and alaw are headerless samples (16-bit little-endian, mu-law, A-law); opus is Ogg Opus.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        text_file, wav, out = Path(tmp) / "t.txt", Path(tmp) / "s.wav", Path(tmp) / "s.out"
+        text_file.write_text(text, encoding="utf-8")
+        ffmpeg.run(["-f", "lavfi", "-i", f"flite=textfile='{text_file}':voice=slt", "-ar", str(rate), "-ac", "1",
+                    str(wav)], what="sandbox speech")
+        _encode(wav, out, codec, rate, kbps)
+        return out.read_bytes(), ffmpeg.duration(wav)
+
+
+def transcode(audio: bytes, codec: str, rate: int, kbps: int | None = None) -> bytes:
+    """`audio` (any format ffmpeg reads) as mono `codec` at `rate` Hz, as speech_as encodes."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source, out = Path(tmp) / "a.in", Path(tmp) / "a.out"
+        source.write_bytes(audio)
+        _encode(source, out, codec, rate, kbps)
+        return out.read_bytes()
+
+
+def _encode(source: Path, out: Path, codec: str, rate: int, kbps: int | None) -> None:
+    bitrate = ["-b:a", f"{kbps}k"] if kbps else []
+    ffmpeg.run(["-i", str(source), "-ar", str(rate), "-ac", "1", *ENCODERS[codec], *bitrate, str(out)],
+               what=f"sandbox audio {codec}")
+
+
 def duration_of(audio: bytes) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "a.bin"

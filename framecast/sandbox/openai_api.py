@@ -17,15 +17,59 @@ from framecast.providers.local_script import LocalScriptWriter
 from framecast.sandbox import media
 from framecast.sandbox.common import begin, openai_error, topic_ideas
 from framecast.sandbox.state import SandboxState
-from framecast.sandbox.validate import problems
+from framecast.sandbox.validate import Issue, issues, problems
 
 GPT_IMAGE_ONLY_REJECTS = ("response_format", "style")
+JSON_TYPES = {"integer": "an integer", "number": "a decimal", "string": "a string", "boolean": "a boolean",
+              "object": "an object", "array": "an array", "null": "null"}
+PY_TYPES = {str: "a string", int: "an integer", float: "a decimal", bool: "a boolean", dict: "an object",
+            list: "an array", type(None): "null"}
+# /audio/speech answers each response_format of the spec with bytes really in that format (opus in Ogg, aac
+# in ADTS, pcm raw). The spec only says application/octet-stream; the sandbox labels each with its usual type.
+SPEECH_MEDIA_TYPES = {"mp3": "audio/mpeg", "opus": "audio/ogg", "aac": "audio/aac", "flac": "audio/flac",
+                      "wav": "audio/wav", "pcm": "audio/pcm"}
 
 
 def _bad(message: str, code: str = "invalid_request_error", param: str | None = None) -> JSONResponse:
     body = openai_error(400, message, code)
     body["error"]["param"] = param
     return JSONResponse(body, status_code=400)
+
+
+def _param(path: tuple) -> str:
+    """A field path the way OpenAI's errors name it: messages[1].role."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
+    return out
+
+
+def _listed(values: list, joiner: str = "and") -> str:
+    quoted = [repr(v) for v in values]
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])}, {joiner} {quoted[-1]}"
+
+
+def _schema_error(issue: Issue) -> JSONResponse:
+    """OpenAI's 400 for the first way a request breaks the spec's schema, naming the parameter."""
+    param = _param(issue.path)
+    if issue.code == "missing":
+        return _bad(f"Missing required parameter: '{param}'.", "missing_required_parameter", param)
+    if issue.code == "invalid_value":
+        return _bad(f"Invalid value: {issue.value!r}. Supported values are: {_listed(issue.allowed)}.",
+                    "invalid_value", param)
+    if issue.code == "invalid_type":
+        expected = [JSON_TYPES.get(t, t) for t in issue.expected]
+        wanted = expected[0] if len(expected) == 1 else "one of " + " or ".join(expected)
+        got = PY_TYPES.get(type(issue.value), "a value")
+        return _bad(f"Invalid type for '{param}': expected {wanted}, but got {got} instead.", "invalid_type", param)
+    if issue.code == "unrecognized":
+        return _bad(f"Unrecognized request argument supplied: {param}", "unknown_parameter", param)
+    limit = {"maxLength": "string_above_max_length", "minLength": "string_below_min_length",
+             "maxItems": "array_above_max_length", "minItems": "array_below_min_length",
+             "maximum": "decimal_above_max_value", "minimum": "decimal_below_min_value"}
+    code = "empty_array" if issue.validator == "minItems" and issue.value == [] else limit.get(issue.validator,
+                                                                                              "invalid_value")
+    return _bad(f"Invalid '{param}': {issue.message}", code, param)
 
 
 def router(state: SandboxState) -> APIRouter:
@@ -47,9 +91,9 @@ def router(state: SandboxState) -> APIRouter:
         fault, early = begin(state, request, "openai", "chat.completions", openai_error)
         if early:
             return early
-        for field in ("model", "messages"):
-            if field not in body:
-                return _bad(f"Missing required parameter: '{field}'.", "missing_required_parameter", field)
+        found = issues("openai.chat_completions.request", body)
+        if found:
+            return _schema_error(found[0])  # OpenAI names one parameter per error
         if "max_tokens" in body:
             return _bad("Unsupported parameter: 'max_tokens' is not supported with this model. "
                         "Use 'max_completion_tokens' instead.", "unsupported_parameter", "max_tokens")
@@ -61,7 +105,7 @@ def router(state: SandboxState) -> APIRouter:
             content = json.dumps(topic_ideas("\n".join(m.get("content", "") for m in body["messages"])))
             return {"id": f"chatcmpl-sandbox{state.calls('openai')}", "object": "chat.completion",
                     "created": int(time.time()), "model": body["model"],
-                    "choices": [{"index": 0, "finish_reason": "stop",
+                    "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
                                  "message": {"role": "assistant", "content": content, "refusal": None}}],
                     "usage": {"prompt_tokens": len(text) // 4, "completion_tokens": len(content) // 4,
                               "total_tokens": (len(text) + len(content)) // 4}}
@@ -86,7 +130,8 @@ def router(state: SandboxState) -> APIRouter:
         return {
             "id": f"chatcmpl-sandbox{state.calls('openai')}", "object": "chat.completion", "created": int(time.time()),
             "model": body["model"],
-            "choices": [{"index": 0, "finish_reason": finish,
+            # logprobs: none were asked for, so null, as the spec allows (the key itself is required).
+            "choices": [{"index": 0, "finish_reason": finish, "logprobs": None,
                          "message": {"role": "assistant", "content": content, "refusal": refusal}}],
             "usage": {"prompt_tokens": len(text) // 4, "completion_tokens": len(content or "") // 4,
                       "total_tokens": (len(text) + len(content or "")) // 4},
@@ -114,8 +159,14 @@ def router(state: SandboxState) -> APIRouter:
         scale = state.media_scale
         width, height = (max(int(int(v) * scale) // 16 * 16, 64) for v in match.groups())
         image = media.png(body["prompt"], width, height)
+        prompt_tokens, image_tokens = len(body["prompt"]) // 4, 1056
+        quality = body.get("quality") if body.get("quality") in ("low", "medium", "high") else "medium"
         return {"created": int(time.time()), "data": [{"b64_json": base64.b64encode(image).decode()}],
-                "usage": {"input_tokens": len(body["prompt"]) // 4, "output_tokens": 1056}}
+                "background": "opaque", "output_format": "png", "quality": quality,
+                "usage": {"input_tokens": prompt_tokens, "output_tokens": image_tokens,
+                          "total_tokens": prompt_tokens + image_tokens,
+                          "input_tokens_details": {"text_tokens": prompt_tokens, "image_tokens": 0},
+                          "output_tokens_details": {"image_tokens": image_tokens, "text_tokens": 0}}}
 
     @api.post("/v1/embeddings")
     def embeddings(request: Request, body: dict = Body(...)):
@@ -134,26 +185,27 @@ def router(state: SandboxState) -> APIRouter:
             vector = media.bag_of_words_vector(str(text))
             value = base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode() if encoding == "base64" else vector
             data.append({"object": "embedding", "index": i, "embedding": value})
+        tokens = sum(len(str(t)) // 4 for t in inputs)
         return {"object": "list", "data": data, "model": body["model"],
-                "usage": {"prompt_tokens": sum(len(str(t)) // 4 for t in inputs), "total_tokens": 0}}
+                "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
 
     @api.post("/v1/audio/speech")
     def speech(request: Request, body: dict = Body(...)):
         fault, early = begin(state, request, "openai", "audio.speech", openai_error)
         if early:
             return early
-        for field in ("model", "input", "voice"):
-            if field not in body:
-                return _bad(f"Missing required parameter: '{field}'.", "missing_required_parameter", field)
-        if len(body["input"]) > 4096:
-            return _bad("input: string too long, maximum 4096 characters", param="input")
+        found = issues("openai.audio_speech.request", body)
+        if found:
+            return _schema_error(found[0])
         fmt = body.get("response_format", "mp3")
-        if fmt not in ("mp3", "wav", "opus", "aac", "flac", "pcm"):
-            return _bad(f"Invalid response_format '{fmt}'.", param="response_format")
-        audio, _ = media.speech(body["input"], "wav" if fmt == "wav" else "mp3")
+        if fmt in ("mp3", "wav"):  # as before (the transcription route knows spoken audio by its checksum)
+            audio, _ = media.speech(body["input"], fmt)
+        else:  # opus in Ogg, aac in ADTS, flac, pcm: raw 24 kHz 16-bit little-endian mono, as OpenAI documents
+            audio, _ = media.speech_as(body["input"], fmt, 48000 if fmt == "opus" else 24000,
+                                       64 if fmt in ("opus", "aac") else None)
         with state.lock:
             state.transcripts[hashlib.sha256(audio).hexdigest()] = body["input"]
-        return Response(audio, media_type="audio/wav" if fmt == "wav" else "audio/mpeg")
+        return Response(audio, media_type=SPEECH_MEDIA_TYPES[fmt])
 
     @api.post("/v1/audio/transcriptions")
     async def transcriptions(request: Request):

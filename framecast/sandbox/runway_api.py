@@ -35,6 +35,7 @@ Faults on "tasks" and "cancel": the generic ones. On "media": the generic ones, 
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from datetime import datetime, timezone
@@ -46,7 +47,7 @@ from fastapi.responses import JSONResponse, Response
 from framecast.sandbox import media
 from framecast.sandbox.common import begin, media_response, runway_error
 from framecast.sandbox.state import SandboxState
-from framecast.sandbox.validate import problems
+from framecast.sandbox.validate import Issue, issues
 
 API_VERSION = "2024-11-06"
 CONCURRENCY_KEY = "runway.concurrency"  # in state.latency: reset with everything else
@@ -73,6 +74,36 @@ def runway_tasks(state: SandboxState) -> dict[str, dict]:
     """The Runway tasks in the sandbox (state.tasks also holds other providers' tasks)."""
     with state.lock:
         return {k: v for k, v in state.tasks.items() if v.get("provider") == "runway"}
+
+
+ZOD_TYPES = {str: "string", int: "number", float: "number", bool: "boolean", dict: "object", list: "array",
+             type(None): "null"}
+
+
+def zod_issue(issue: Issue) -> dict:
+    """A schema issue as Runway's 400 lists it: {code, path, message}, Zod's codes (the spec's "Zod body
+    validation"), the field named by its path."""
+    code = {"missing": "invalid_type", "unrecognized": "unrecognized_keys"}.get(issue.code, issue.code)
+    if issue.code == "missing":
+        message = "Invalid input: expected a value, received undefined"
+    elif issue.code == "invalid_value":
+        message = "Invalid option: expected one of " + "|".join(json.dumps(v) for v in issue.allowed)
+    elif issue.code == "invalid_type":
+        received = ZOD_TYPES.get(type(issue.value), "unknown")
+        message = f"Invalid input: expected {' | '.join(issue.expected)}, received {received}"
+    else:
+        message = issue.message
+    return {"code": "custom" if code == "invalid" else code, "path": list(issue.path), "message": message}
+
+
+def credits(body: dict) -> int:
+    """What the sandbox charges for a task: 5 credits a second (gen4_turbo's rate), estimated and final alike."""
+    return 5 * int(body.get("duration", 5))
+
+
+def validation_error(found: list[dict]) -> JSONResponse:
+    """The spec's 400 for a body that fails validation: `error` and the field-level `issues`."""
+    return JSONResponse({"error": "Validation of body failed", "issues": found}, status_code=400)
 
 
 def model_problems(body: dict) -> list[dict]:
@@ -132,25 +163,25 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
             return JSONResponse({"error": f"X-Runway-Version must be {API_VERSION}"}, status_code=400)
         if kind == "daily_cap":
             return JSONResponse({"error": DAILY_CAP_MESSAGE}, status_code=429)
-        # The per-model rules first (from the registry the client reads): they name the field, where a
-        # failed oneOf of the spec's schema can only say that no model's branch matched.
-        issues = model_problems(body) or problems("runway.image_to_video.request", body)
-        if issues:
-            return JSONResponse({"error": "Validation of body failed", "issues": issues}, status_code=400)
+        # The per-model rules first (from the registry the client reads: durations and ratios per model that
+        # the spec's schema does not all spell out), then the spec's schema, issue by issue, fields named.
+        found = model_problems(body) or [zod_issue(i) for i in issues("runway.image_to_video.request", body)]
+        if found:
+            return validation_error(found)
         if not str(body["promptImage"]).startswith("data:image/"):
-            return JSONResponse({"error": "the sandbox accepts data: URIs only"}, status_code=400)
+            return validation_error([{"code": "custom", "path": ["promptImage"],
+                                      "message": "the sandbox accepts data: URIs only"}])
         task_id = str(uuid.uuid4())
         with state.lock:
             state.tasks[task_id] = {"provider": "runway", "body": body, "polls": 0, "fault": kind, "phase": "PENDING",
                                     "history": [], "sig": 0, "expired_sigs": set(),
                                     "created": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")}
             state.counters[("runway", "paid")] += 1
-        seconds = int(body.get("duration", 5))
         if kind == "created_reset":
             return _ResetResponse()
         if kind == "created_stall":
             time.sleep(fault.delay)
-        return {"id": task_id, "estimatedCost": {"credits": 5 * seconds}}
+        return {"id": task_id, "estimatedCost": {"credits": credits(body)}}
 
     @api.get("/v1/tasks/{task_id}")
     def poll(task_id: str, request: Request):
@@ -169,10 +200,10 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
         base = {"id": task_id, "createdAt": task["created"], "status": status}
         if status in ACTIVE:
             progress = {"progress": 0.5} if status == "RUNNING" else {}
-            return {**base, **progress, "estimatedCost": {"credits": 5 * int(task["body"].get("duration", 5))}}
-        if status == "FAILED":
+            return {**base, **progress, "estimatedCost": {"credits": credits(task["body"])}}
+        if status == "FAILED":  # a failed task is refunded: its final cost is 0, as the spec says
             code = "SAFETY.INPUT.IMAGE" if task["fault"] == "failed_safety" else "INTERNAL.BAD_OUTPUT.CODE01"
-            return {**base, "failure": "The task failed.", "failureCode": code}
+            return {**base, "failure": "The task failed.", "failureCode": code, "cost": {"credits": 0}}
         out = Path(state.media_dir) / f"{task_id}.mp4"
         if not out.exists():
             w, h = (int(v) for v in task["body"]["ratio"].split(":"))
@@ -182,7 +213,8 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
         with state.lock:
             task["sig"] += 1  # a freshly signed URL at every answer, as Runway's expiring output URLs are
             sig = task["sig"]
-        return {**base, "output": [f"{base_url}/runway/media/{task_id}.mp4?sig={sig}"]}
+        return {**base, "output": [f"{base_url}/runway/media/{task_id}.mp4?sig={sig}"],
+                "cost": {"credits": credits(task["body"])}}
 
     @api.delete("/v1/tasks/{task_id}")
     def cancel(task_id: str, request: Request):

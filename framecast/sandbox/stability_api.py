@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import uuid
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
@@ -43,12 +45,19 @@ def router(state: SandboxState) -> APIRouter:
         height = max(int(1024 * state.media_scale), 64)
         width = max(int(height * ratio), 64)
         image = media.png(form["prompt"], width, height, int(form.get("seed", 0)))
-        finish = "SUCCESS"
+        finish, fmt = "SUCCESS", form.get("output_format", "png")
+        picture = Image.open(io.BytesIO(image))
         if fault is not None and fault.kind == "content_filtered":
-            blurred = Image.open(io.BytesIO(image)).filter(ImageFilter.GaussianBlur(30))
+            picture, finish = picture.filter(ImageFilter.GaussianBlur(30)), "CONTENT_FILTERED"
+        if finish != "SUCCESS" or fmt != "png":
             buf = io.BytesIO()
-            blurred.save(buf, "PNG")
-            image, finish = buf.getvalue(), "CONTENT_FILTERED"
-        return Response(image, media_type="image/png", headers={"finish-reason": finish, "seed": str(form.get("seed", 0))})
+            picture.convert("RGB" if fmt == "jpeg" else picture.mode).save(buf, fmt.upper())
+            image = buf.getvalue()
+        seed = str(int(form.get("seed", 0)))
+        headers = {"x-request-id": uuid.uuid4().hex, "seed": seed}
+        if accept == "application/json":  # the spec's ImageJSON; finish-reason is then in the body, not a header
+            body = {"image": base64.b64encode(image).decode(), "finish_reason": finish, "seed": int(seed)}
+            return JSONResponse(body, headers=headers, media_type=f"application/json; type=image/{fmt}")
+        return Response(image, media_type=f"image/{fmt}", headers={**headers, "finish-reason": finish})
 
     return api

@@ -84,9 +84,10 @@ def analyse(body: dict, fault: str, media_dir: str) -> dict:
         shots = [0.0] + [min(s + 2.5, duration - 0.1) for s in shots[1:]]
     bounds = shots + [duration]
     shot_annotations = [{"startTimeOffset": _offset(a), "endTimeOffset": _offset(b)} for a, b in zip(bounds, bounds[1:])]
-    frames = [{"timeOffset": _offset(t), "pornographyLikelihood": 1} for t in range(int(duration))]
+    # Enum values by name, as the REST API (and the discovery document's string enum) gives them.
+    frames = [{"timeOffset": _offset(t), "pornographyLikelihood": "VERY_UNLIKELY"} for t in range(int(duration))]
     if fault == "explicit" and frames:
-        frames[min(2, len(frames) - 1)]["pornographyLikelihood"] = 5
+        frames[min(2, len(frames) - 1)]["pornographyLikelihood"] = "VERY_LIKELY"
     phrases = [p for c in body.get("videoContext", {}).get("speechTranscriptionConfig", {}).get("speechContexts", [])
                for p in c.get("phrases", [])]
     words = " ".join(phrases).split()
