@@ -10,7 +10,7 @@ setup: $(VENV)/.installed ffmpeg
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --upgrade pip >/dev/null
-	$(VENV)/bin/pip install -e '.[dev,voice,align]'
+	$(VENV)/bin/pip install -e '.[dev,voice,align,illustrate]'
 	touch $@
 
 ffmpeg:

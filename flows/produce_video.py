@@ -11,7 +11,7 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import Field
 
-from framecast import gate, progress, redaction, runtime, scripting, topics
+from framecast import gate, progress, redaction, runtime, scripting, topics, visuals
 from framecast.config import VoiceConfig, available_channels, get_settings, load_channel
 from framecast.cost.meter import Meter, ledger_url
 from framecast.errors import ConfigError, FramecastError
@@ -138,8 +138,10 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
 
     tracker.stage("images", len(scenes))
     tracker.stage("narration", len(scenes))
+    # The narration is an input of the pictures only when they are illustrated from it (the local provider).
+    said = [s.narration if visuals.uses_narration(cfg.image) else "" for s in scenes]
     images = render_scene_image.map([s.visual_prompt for s in scenes], indices, unmapped(cfg.image),
-                                    unmapped(cfg.format), unmapped(cfg.seed), unmapped(meter))
+                                    unmapped(cfg.format), unmapped(cfg.seed), unmapped(meter), said)
     voices = synthesize_narration.map([s.narration for s in scenes], indices, unmapped(cfg.voice), unmapped(meter))
     music = prepare_music.submit(cfg.music, cfg.seed, meter)
     spoken = None
@@ -183,7 +185,8 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
         seed = cfg.seed + 7919 * attempt
         # The bad scenes together, not one after another.
         redone = render_scene_image.map([scenes[i].visual_prompt for i in bad], bad, unmapped(cfg.image),
-                                        unmapped(cfg.format), unmapped(seed), unmapped(meter))
+                                        unmapped(cfg.format), unmapped(seed), unmapped(meter),
+                                        [said[i] for i in bad])
         moved = animate_scene.map(redone, [scenes[i].visual_prompt for i in bad],
                                   [scenes[i].motion_prompt for i in bad], bad, [timeline.slots[i].duration for i in bad], unmapped(cfg.motion),
                                   unmapped(cfg.format), unmapped(seed), unmapped(meter))
@@ -197,7 +200,8 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
     log.info("quality gate: %s (%d checks)%s", "PASSED" if report.passed else "FAILED", len(report.checks),
              "" if report.passed else f": {report.summary()}")
 
-    thumbnail = make_thumbnail(stills[0])  # after any regeneration: never a rejected picture
+    # After any regeneration: never a rejected picture; the strongest scene, not simply the first.
+    thumbnail = make_thumbnail(script.title, stills, cfg.format.width, cfg.format.height)
     manifest = record_run(meter.run, script, stills, clip_assets, narrations, captions.result(), music.result(),
                           video, thumbnail, report,
                           {"channel": cfg.name, "topic": topic, "regenerated_scenes": regenerated})
@@ -206,6 +210,9 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
         log.warning("fallback: %s", line)
     reporting.show_cost(cfg.name, meter, fell_back)
     tracker.stage("publish", 1)
+    credited = visuals.credits(stills)  # what the pictures' licences ask for goes into the description
+    if credited:
+        script = script.model_copy(update={"description": "\n\n".join([script.description, *credited]).strip()})
     publication = publish_video(script, video, thumbnail, captions.result(), report, manifest, cfg, topic, day,
                                 meter.run.rsplit("/", 1)[-1])
     tracker.advance("publish", "published")

@@ -100,6 +100,8 @@ class ImageAsset(Frozen):
     width: int
     height: int
     origin: Origin | None = None
+    # Offline pictures: which illustration was chosen and why (set, icon, matched words or score, licence).
+    illustration: dict | None = None
 
 
 class ClipAsset(Frozen):

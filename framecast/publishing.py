@@ -15,7 +15,6 @@ import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
-from PIL import Image
 
 from framecast import runtime
 from framecast.config import ChannelConfig
@@ -25,7 +24,6 @@ from framecast.models import (
     ArtifactRef, CaptionFiles, ClipAsset, ImageAsset, NarrationAsset, Publication, QualityReport, Script, VideoAsset,
 )
 
-THUMBNAIL_LONG_SIDE = 1280  # YouTube's recommended thumbnail width (landscape)
 PENDING_YOUTUBE = "pending/youtube"  # records of uploads refused for quota, by slot
 RESCHEDULE_MINUTES = 15  # a pending upload whose publishAt has passed goes public this long after its upload
 
@@ -37,14 +35,13 @@ def slug(text: str, limit: int = 60) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-") or "video"
 
 
-def make_thumbnail(image: ImageAsset) -> ArtifactRef:
-    """A JPEG thumbnail (1280 px on the long side) from the title scene's still."""
+def make_thumbnail(title: str, images: list[ImageAsset], width: int, height: int) -> ArtifactRef:
+    """The video's thumbnail (framecast/publish/thumbnail.py): the strongest scene's picture, the title large."""
+    from framecast.publish import thumbnail
+
     store = runtime.store()
-    with Image.open(store.local_path(image.ref)) as im, runtime.scratch() as tmp:
-        scale = THUMBNAIL_LONG_SIDE / max(im.size)
-        thumb = im.convert("RGB").resize((round(im.width * scale), round(im.height * scale)), Image.LANCZOS)
-        path = tmp / "thumbnail.jpg"
-        thumb.save(path, "JPEG", quality=90)
+    with runtime.scratch() as tmp:
+        path, _ = thumbnail.make(title, images, width, height, store, tmp / "thumbnail.jpg")
         return store.put(path, "image/jpeg")
 
 

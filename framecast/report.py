@@ -112,11 +112,12 @@ def inline_image_markdown(path: Path, alt: str) -> str:
 
 
 def scene_origins(images, clips, narrations) -> list[dict]:
-    """Per scene, who made its picture, motion and voice and what each skipped (for the manifest)."""
+    """Per scene, who made its picture, motion and voice, what each skipped, and which illustration (manifest)."""
     def one(asset) -> dict | None:
         return asset.origin.model_dump(mode="json") if getattr(asset, "origin", None) else None
 
-    return [{"scene": i + 1, "image": one(im), "motion": one(clip), "voice": one(voice)}
+    return [{"scene": i + 1, "image": one(im), "motion": one(clip), "voice": one(voice),
+             **({"illustration": im.illustration} if getattr(im, "illustration", None) else {})}
             for i, (im, clip, voice) in enumerate(zip(images, clips, narrations))]
 
 

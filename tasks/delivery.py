@@ -17,8 +17,8 @@ from tasks.policies import CACHED, RETRY, versioned
 
 
 @task(task_run_name="make-thumbnail", cache_policy=versioned("thumbnail"), **RETRY, **CACHED)
-def make_thumbnail(image: ImageAsset) -> ArtifactRef:
-    return publishing.make_thumbnail(image)
+def make_thumbnail(title: str, images: list[ImageAsset], width: int, height: int) -> ArtifactRef:
+    return publishing.make_thumbnail(title, images, width, height)
 
 
 @task(task_run_name="check-quality", cache_policy=versioned("quality"), **RETRY, **CACHED)

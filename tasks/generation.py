@@ -21,8 +21,9 @@ def write_script(topic: str, cfg: ScriptConfig, language: str, notes: tuple[str,
 
 @task(task_run_name="render-scene-image-{index}", cache_policy=versioned("image"), **RETRY, **CACHED)
 def render_scene_image(visual_prompt: str, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int,
-                       meter: Meter) -> ImageAsset:
-    return report_fallback(f"image of scene {index + 1}", visuals.render_image(visual_prompt, index, cfg, fmt, seed, meter))
+                       meter: Meter, narration: str = "") -> ImageAsset:
+    image = visuals.render_image(visual_prompt, index, cfg, fmt, seed, meter, narration)
+    return report_fallback(f"image of scene {index + 1}", image)
 
 
 @task(task_run_name="animate-scene-{index}", cache_policy=versioned("motion"), **RETRY, **CACHED)

@@ -21,16 +21,16 @@ from framecast.errors import is_retryable
 # TASK_SOURCE hashes only the task's own body, not the framecast code it calls. The modules each stage's
 # output comes from are fingerprinted in tests/stage_sources.json: a test fails when one changes and
 # neither the version nor the fingerprint is updated (`python -m tasks.policies` prints the new ones).
-# script 2: new default models and per-model thinking rules. voice 3: flite narration and OpenAI speech timed by the offline aligner (framecast/voice/align.py).
+# image 3: offline illustrations. script 2: new default models and per-model thinking rules. voice 3: flite narration and OpenAI speech timed by the offline aligner (framecast/voice/align.py).
 STAGE_VERSIONS = {
-    "topic": "1", "script": "2", "image": "2", "motion": "3", "voice": "3", "music": "1",
-    "captions": "1", "assembly": "2", "quality": "2", "thumbnail": "1",
+    "topic": "1", "script": "2", "image": "3", "motion": "3", "voice": "3", "music": "1",
+    "captions": "1", "assembly": "2", "quality": "2", "thumbnail": "2",
 }
 STAGE_SOURCES = {
     "topic": ["framecast.topics", "framecast.scripting", "framecast.providers.llm_script"],
     "script": ["framecast.scripting", "framecast.fallback", "framecast.providers.llm_script", "framecast.providers.local_script",
                "framecast.providers.openai", "framecast.providers.anthropic"],
-    "image": ["framecast.visuals", "framecast.fallback", "framecast.providers.local_image", "framecast.providers.openai",
+    "image": ["framecast.visuals", "framecast.visuals.illustrations", "framecast.fallback", "framecast.providers.local_image", "framecast.providers.openai",
               "framecast.providers.stability"],
     "motion": ["framecast.visuals", "framecast.fallback", "framecast.media.motion", "framecast.providers.local_video",
                "framecast.providers.runway", "framecast.providers.kling"],
@@ -43,7 +43,7 @@ STAGE_SOURCES = {
                  "framecast.media.motion", "framecast.media.ffmpeg", "framecast.timeline"],
     "quality": ["framecast.quality", "framecast.gate", "framecast.providers.local_analyzer",
                 "framecast.providers.google_vi", "framecast.media.analysis"],
-    "thumbnail": ["framecast.publishing"],
+    "thumbnail": ["framecast.publishing", "framecast.publish.thumbnail", "framecast.visuals.illustrations"],
 }
 CACHE_FOR = timedelta(days=30)
 

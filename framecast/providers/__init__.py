@@ -133,7 +133,7 @@ def _register_local() -> None:
     from framecast.providers.local_video import LocalVideoGenerator
 
     register("script", "local", lambda cfg: LocalScriptWriter())
-    register("image", "local", lambda cfg: LocalImageGenerator())
+    register("image", "local", lambda cfg: LocalImageGenerator(cfg.icon_set() if cfg is not None else None))
     register("motion", "local", lambda cfg: LocalVideoGenerator())
     register("voice", "local", lambda cfg: LocalTextToSpeech(cfg.engine, cfg.voice or "en_US-joe-medium", cfg.speed))
     register("analyzer", "local", lambda cfg: LocalVideoAnalyzer())

@@ -1,4 +1,9 @@
-"""Offline image generator: deterministic illustrated title cards drawn with Pillow."""
+"""Offline image generator: deterministic illustrated cards drawn with Pillow.
+
+With an icon set (`image.illustrations`, framecast/visuals/illustrations.py) each card shows the
+illustration the scene's words choose, large, under the heading; without one, a title card with an
+abstract motif. Nothing is drawn in the bottom quarter, where burned-in captions go.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import math
 import random
 import textwrap
 from pathlib import Path
+
+import io
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
@@ -75,11 +82,27 @@ def _motif(layer: Image.Image, rng: random.Random, accent: tuple[int, int, int])
 
 
 class LocalImageGenerator:
-    """A card per prompt: gradient, motif, and the prompt's heading ("Heading: detail") as text."""
+    """A card per prompt: gradient, motif, the prompt's heading ("Heading: detail") and, with an icon set,
+    the scene's illustration."""
 
     name = "local"
 
-    def generate(self, prompt: str, *, width: int, height: int, seed: int, out: Path) -> Path:
+    def __init__(self, illustrations: str | None = None):
+        self.illustrations = illustrations  # an icon set name, or None for title cards
+        self.illustrates = illustrations is not None
+
+    def choose(self, prompt: str, narration: str, seed: int):
+        """The illustration this card will show (None without an icon set)."""
+        if not self.illustrations:
+            return None
+        from framecast.visuals import illustrations
+
+        return illustrations.choose(prompt, narration, self.illustrations, variety=seed)
+
+    def generate(self, prompt: str, *, width: int, height: int, seed: int, out: Path, narration: str = "") -> Path:
+        choice = self.choose(prompt, narration, seed)
+        if choice is not None:
+            return self._illustrated(prompt, choice, width=width, height=height, seed=seed, out=out)
         rng = _rng(prompt, seed)
         top, bottom, accent = rng.choice(PALETTES)
         # Rotate a larger gradient and keep its centre, so no corner is left unfilled.
@@ -117,6 +140,41 @@ class LocalImageGenerator:
             for line in sub_lines:
                 draw.text((width / 2, y), line, font=sub_font, fill=(*accent, 255), anchor="ma")
                 y += sub_h
+        out.parent.mkdir(parents=True, exist_ok=True)
+        image.convert("RGB").save(out, format="PNG", optimize=False)
+        return out
+
+    def _illustrated(self, prompt: str, choice, *, width: int, height: int, seed: int, out: Path) -> Path:
+        from framecast.visuals import illustrations
+
+        rng = _rng(prompt, seed)
+        top, bottom, accent = rng.choice(PALETTES)
+        gradient = Image.linear_gradient("L").resize((512, 512)).rotate(rng.choice([0, 20, -20, 35]))
+        gradient = gradient.crop((128, 128, 384, 384)).resize((width, height))
+        image = ImageOps.colorize(gradient, top, bottom).convert("RGBA")
+        heading = prompt.partition(":")[0].partition(";")[0].strip() if ":" in prompt else ""
+        draw = ImageDraw.Draw(image)
+        head_font, head_lines = (_fit_font(draw, heading, FONT_BOLD, int(width * 0.84), int(height * 0.075), 1)
+                                 if heading else (None, []))
+        # Layout: the heading in the top band, the illustration large below it, the bottom quarter left free.
+        band = height * 0.17 if head_lines else height * 0.05
+        size = int(min(height * 0.75 - band - height * 0.04, width * 0.6))
+        cx, cy = width / 2, band + height * 0.02 + size / 2
+        halo = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+        r = size * 0.62
+        ImageDraw.Draw(halo).ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*accent, 70))
+        image = Image.alpha_composite(image, halo.filter(ImageFilter.GaussianBlur(max(size // 12, 1))))
+        icon = Image.open(io.BytesIO(illustrations.rasterise(choice.svg, size, (255, 255, 255)))).convert("RGBA")
+        shadow = Image.new("RGBA", icon.size, (0, 0, 0, 0))
+        shadow.putalpha(icon.getchannel("A").point(lambda a: a // 3))
+        offset = max(size // 60, 2)
+        image.alpha_composite(shadow.filter(ImageFilter.GaussianBlur(offset)),
+                              (int(cx - size / 2 + offset), int(cy - size / 2 + offset)))
+        image.alpha_composite(icon, (int(cx - size / 2), int(cy - size / 2)))
+        if head_lines:
+            draw = ImageDraw.Draw(image)
+            draw.text((width / 2, band * 0.55), head_lines[0], font=head_font, fill=(255, 255, 255), anchor="mm")
+            draw.line((width * 0.42, band * 0.92, width * 0.58, band * 0.92), fill=accent, width=max(height // 200, 2))
         out.parent.mkdir(parents=True, exist_ok=True)
         image.convert("RGB").save(out, format="PNG", optimize=False)
         return out

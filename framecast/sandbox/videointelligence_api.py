@@ -60,9 +60,17 @@ def shot_starts(video: Path, duration: float) -> list[float]:
         diffs[i] = sum(abs(x - y) for x, y in zip(a, b)) / size
     ordered = sorted(diffs)
     threshold = max(10.0, 3 * ordered[len(ordered) // 2])
+
+    def abrupt(i: int) -> bool:
+        # A cut is a peak: the picture a second before and after differs far more than it does a second
+        # further out on either side. A slow zoom on a high-contrast picture keeps that difference up all
+        # along (a plateau), and is camera motion, not a shot change.
+        around = [diffs[j] for j in (i - 2 * gap, i + 2 * gap) if 0 <= j < len(diffs)]
+        return not around or diffs[i] > 2 * max(around)
+
     starts, cluster = [0.0], []
     for i, d in enumerate(diffs + [0.0]):
-        if d > threshold:
+        if d > threshold and abrupt(i):
             cluster.append((d, i))
         elif cluster:
             starts.append(round(max(cluster)[1] / RATE, 2))

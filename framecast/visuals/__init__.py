@@ -20,23 +20,42 @@ def scene_seed(channel_seed: int, index: int, prompt: str) -> int:
 
 
 def render_image(visual_prompt: str, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int,
-                 meter: Meter) -> ImageAsset:
+                 meter: Meter, narration: str = "") -> ImageAsset:
     """Generate the scene's still at the channel's frame size with the first provider of its chain that can."""
-    asset, origin = fallback.run_chain("image", cfg, lambda one: _render_image(visual_prompt, index, one, fmt, seed, meter),
-                                       day=meter.run_day, memory=meter.fallbacks)
+    def attempt(one: ImageConfig) -> ImageAsset:
+        return _render_image(visual_prompt, index, one, fmt, seed, meter, narration)
+
+    asset, origin = fallback.run_chain("image", cfg, attempt, day=meter.run_day, memory=meter.fallbacks)
     return asset.model_copy(update={"origin": origin})
 
 
 def _render_image(visual_prompt: str, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int,
-                  meter: Meter) -> ImageAsset:
+                  meter: Meter, narration: str) -> ImageAsset:
     gen = providers.image_generator(cfg)
     prompt = f"{visual_prompt}; {cfg.style}" if cfg.style else visual_prompt
+    picked = scene_seed(seed, index, prompt)
+    # A generator that illustrates from the scene's words (local) is told the narration too.
+    said = {"narration": narration} if getattr(gen, "illustrates", False) else {}
     with runtime.scratch() as tmp:
         with meter.charge(provider=gen.name, role="image", units=1, unit="image", model=getattr(gen, "model", "")):
-            path = gen.generate(prompt, width=fmt.width, height=fmt.height,
-                                seed=scene_seed(seed, index, prompt), out=tmp / "image.png")
+            path = gen.generate(prompt, width=fmt.width, height=fmt.height, seed=picked, out=tmp / "image.png", **said)
         ref = runtime.store().put(path, "image/png")
-    return ImageAsset(ref=ref, width=fmt.width, height=fmt.height)
+    choice = gen.choose(prompt, narration, picked) if said else None
+    return ImageAsset(ref=ref, width=fmt.width, height=fmt.height, illustration=choice.record() if choice else None)
+
+
+def uses_narration(cfg: ImageConfig) -> bool:
+    """Whether the pictures depend on what is said (the local provider illustrating), so the narration belongs
+    in the image stage's inputs; for every other provider it does not, and an edit of it buys no new pictures."""
+    return any(link.provider == "local" and link.icon_set() for link in cfg.chain())
+
+
+def credits(images: list[ImageAsset]) -> list[str]:
+    """The attribution lines the pictures' licences ask for, once per icon set (for the video's description)."""
+    from framecast.visuals.illustrations import SETS
+
+    used = dict.fromkeys(im.illustration["set"] for im in images if im.illustration)
+    return [SETS[name][2] for name in used if name in SETS]
 
 
 def job_record(store, gen, image: ImageAsset, prompt: str, duration: float, fmt: VideoFormat, seed: int,

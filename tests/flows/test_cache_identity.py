@@ -26,7 +26,8 @@ def test_only_the_inputs_a_stage_uses_decide_whether_it_runs_again(tmp_path, mon
     out = tmp_path / "out"
     monkeypatch.setenv("FRAMECAST_DATA_DIR", str(out))
     reset_settings()
-    channel = write_channel(tmp_path, topics=["How kites fly"])
+    # Title cards: pictures that do not depend on what is said (illustrated local cards do, and are redrawn).
+    channel = write_channel(tmp_path, topics=["How kites fly"], image={"illustrations": "none"})
     first = produce_video(channel=str(channel), topic="How kites fly", publish_date=date(2026, 12, 1))
     script = Script.model_validate(json.loads((Path(first.location) / "script.json").read_text()))
     before = roles(out)
@@ -43,7 +44,8 @@ def test_only_the_inputs_a_stage_uses_decide_whether_it_runs_again(tmp_path, mon
 
     # The channel's topic list and publishing settings change, the video does not: nothing runs again.
     (tmp_path / "edited").mkdir()
-    renamed = write_channel(tmp_path / "edited", topics=["How kites fly", "Why the sea is salty"], title="Kites & Seas")
+    renamed = write_channel(tmp_path / "edited", topics=["How kites fly", "Why the sea is salty"], title="Kites & Seas",
+                            image={"illustrations": "none"})
     third = produce_video(channel=str(renamed), script=edited, publish_date=date(2026, 12, 3))
     assert third.published
     assert roles(out) == after, "editing topics re-ran (and would re-pay) a stage"

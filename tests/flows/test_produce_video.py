@@ -188,3 +188,16 @@ def test_unknown_channel_is_a_clear_error(use_store, tmp_path):
     use_store(tmp_path / "out")
     with pytest.raises(ConfigError, match="unknown channel 'no-such-channel'.*Known channels: .*demo"):
         produce_video(channel="no-such-channel", topic=TOPIC)
+
+
+def test_each_scene_records_its_illustration_and_the_description_credits_the_icon_set(published):
+    from framecast.visuals import illustrations
+
+    if not illustrations.available():
+        pytest.skip("the illustrate extra is not installed")
+    manifest = json.loads(Path(published.manifest.uri.removeprefix("file://")).read_text())
+    chosen = [scene["illustration"] for scene in manifest["scenes"]]
+    assert chosen and all(c["set"] == "material" and c["icon"] and c["how"] in ("keyword", "similarity") for c in chosen)
+    assert all(c["matched"] or c["score"] > 0 for c in chosen)
+    described = json.loads((Path(published.location) / "metadata.json").read_text())["description"]
+    assert "Material Design Icons by Pictogrammers (Apache-2.0)" in described
