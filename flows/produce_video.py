@@ -21,7 +21,9 @@ from framecast.models import FallbackStep, NarrationAsset, Publication, Script
 from tasks import reporting
 from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run, resume_pending_uploads
 from tasks.editing import assemble_video, plan_timeline, size_scene_slot, write_captions
-from tasks.generation import animate_scene, prepare_music, render_scene_image, synthesize_narration, write_script
+from tasks.generation import (
+    animate_scene, compose_music, prepare_music, render_scene_image, synthesize_narration, write_script,
+)
 from tasks.limits import channel_lock
 from tasks.planning import choose_topic, preflight_channel
 
@@ -160,6 +162,8 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
     timeline = plan_timeline(scenes, narrations, cfg.format)
 
     captions = write_captions.submit(timeline, narrations, cfg.format, cfg.captions)
+    if cfg.music.source == "elevenlabs-music":  # a bed of the video's exact length, so it needs the timeline
+        music = compose_music.submit(cfg.music, round(timeline.total, 1), meter)
     stills = _gather(images, "images", tracker)
     reporting.show_contact_sheet(cfg.name, stills)
     clip_assets = _gather(clips, "motion", tracker)
@@ -167,13 +171,14 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
              made_by(clip_assets))
 
     tracker.stage("assembly", 1)
-    render = (cfg.format, cfg.music.gain_db, cfg.captions.burn_in, cfg.quality.loudness_lufs)
+    render = (cfg.format, cfg.music.gain_db, cfg.captions.burn_in, cfg.quality.loudness_lufs,
+              cfg.music.transition_gain_db if cfg.music.transitions else None)
     video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), *render)
     tracker.advance("assembly", f"{video.duration:.1f} s")
     log.info("assembly: %.1f s of %dx%d video", video.duration, video.width, video.height)
     tracker.stage("quality", 1)
     judge = (cfg.quality, cfg.format, cfg.language)  # what the gate depends on: never topics or publish settings
-    report = check_quality(video, timeline, captions.result(), *judge, script, meter)
+    report = check_quality(video, timeline, captions.result(), *judge, script, meter, stills)
     regenerated: list[int] = []
     for attempt in range(1, cfg.quality.max_regenerations + 1):
         bad = [] if report.passed else gate.scenes_to_regenerate(report.failures)
@@ -194,7 +199,7 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
             stills[i], clip_assets[i] = still, clip
         regenerated += bad
         video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), *render)
-        report = check_quality(video, timeline, captions.result(), *judge, script, meter)
+        report = check_quality(video, timeline, captions.result(), *judge, script, meter, stills)
     tracker.advance("quality", "passed" if report.passed else "failed")
     reporting.show_quality(cfg.name, report, script.title)
     log.info("quality gate: %s (%d checks)%s", "PASSED" if report.passed else "FAILED", len(report.checks),

@@ -124,11 +124,17 @@ class VoiceConfig(StageConfig):
 
 
 class MusicConfig(Frozen):
-    # generated: a local pad; file: yours; elevenlabs: ambience from sound generation (a paid call).
-    source: Literal["none", "generated", "file", "elevenlabs"] = "generated"
+    # generated: a local pad; file: yours; elevenlabs: ambience from sound generation, looped (a paid call);
+    # elevenlabs-music: an instrumental bed of the video's exact length from the Music API (paid, no loop seam;
+    # its price is not published: a budgeted channel sets budget.prices['elevenlabs/music'], USD per second).
+    source: Literal["none", "generated", "file", "elevenlabs", "elevenlabs-music"] = "generated"
     path: Path | None = None
     prompt: str = "soft ambient pad, warm, slow, no melody, no percussion"
     gain_db: Annotated[float, Field(ge=-40, le=0)] = -16.0
+    # Transition sounds (framecast/media/sfx.py): a whoosh under each fade, a swell under each dissolve, none
+    # on cuts; part of the bed, so the voice ducks them. Level relative to full scale before the bed's ducking.
+    transitions: bool = True
+    transition_gain_db: Annotated[float, Field(ge=-40, le=0)] = -20.0
 
     @model_validator(mode="after")
     def _path_for_file(self) -> "MusicConfig":
@@ -160,6 +166,9 @@ class QualityConfig(Frozen):
     explicit_fail_at: Literal["POSSIBLE", "LIKELY", "VERY_LIKELY"] = "LIKELY"
     max_word_error_rate: Annotated[float, Field(ge=0, le=1)] = 0.25
     require_label_match: bool = False
+    # Labels (Video Intelligence's, or offline the scene's illustration) against each scene's intent, by embedding
+    # similarity (extra `illustrate`); below it the scene does not match. None: a shared word is enough.
+    label_similarity_min: Annotated[float, Field(ge=0, le=1)] | None = 0.3
     # On a failed gate, regenerate only the scenes whose visuals failed, at most this many times.
     max_regenerations: Annotated[int, Field(ge=0, le=3)] = 1
     analysis_deadline_seconds: Annotated[float, Field(gt=0)] = 900

@@ -79,19 +79,42 @@ def speech_check(transcript: str, narration: str, max_wer: float) -> QualityChec
 
 
 def label_checks(labels: list[tuple[str, float, float]], prompts: tuple[str, ...],
-                 scene_starts: tuple[float, ...], required: bool) -> list[QualityCheck]:
-    """Does some detected label share a word with each scene's visual prompt? A failure only when required."""
+                 scene_starts: tuple[float, ...], required: bool, narration: tuple[str, ...] = (),
+                 min_similarity: float | None = None, similarity=None) -> list[QualityCheck]:
+    """Does what is seen in each scene match what the scene is about? A failure only when required.
+
+    With `similarity` (texts → 0..1) and `min_similarity`: the best label seen in the scene's time must be at
+    least that similar to its intent (visual prompt and narration), so "lava" matches a volcano scene that
+    shares no word with it; without: some label shares a word with the visual prompt.
+    """
     checks = []
     for i, prompt in enumerate(prompts):
         start = scene_starts[i]
         end = scene_starts[i + 1] if i + 1 < len(scene_starts) else float("inf")
+        seen = sorted({label for label, a, b in labels if a < end and b > start})
+        if similarity is not None and min_similarity is not None:
+            intent = f"{prompt.partition(';')[0]} {narration[i] if i < len(narration) else ''}"
+            best = max((similarity(label, intent) for label in seen), default=0.0)
+            if best < min_similarity:
+                checks.append(QualityCheck(
+                    name="label-match", passed=not required, at_seconds=round(start, 2), scene_index=i,
+                    detail=f"what is seen ({', '.join(seen[:6]) or 'nothing'}) is {best:.2f} similar to the intent "
+                           f"{prompt[:60]!r}, under {min_similarity:.2f}"))
+            continue
         words = set(_tokens(prompt))
-        seen = {w for label, a, b in labels if a < end and b > start for w in _tokens(label)}
-        if not words & seen:
+        seen_words = {w for label in seen for w in _tokens(label)}
+        if not words & seen_words:
             checks.append(QualityCheck(name="label-match", passed=not required, at_seconds=round(start, 2),
                                        scene_index=i, detail=f"no label matched the intent {prompt[:60]!r} "
-                                                             f"(saw: {', '.join(sorted(seen)[:6]) or 'nothing'})"))
+                                                             f"(saw: {', '.join(sorted(seen_words)[:6]) or 'nothing'})"))
     return checks or [QualityCheck(name="label-match", passed=True, detail="every scene has a matching label")]
+
+
+def similarity_function():
+    """The embedding similarity the label check uses, or None when the `illustrate` extra is not installed."""
+    from framecast.visuals import illustrations
+
+    return illustrations.similarity if illustrations.available() else None
 
 
 # Failures that a new picture for the scene can fix (a new voice cannot fix a wrong script).

@@ -47,6 +47,8 @@ def _uses(channel: ChannelConfig) -> list[list[tuple[str, str, str, str | None]]
         uses.append([("voice.provider", "timing", "openai", "whisper-1")])
     if channel.music.source == "elevenlabs":
         uses.append([("music.source", "sound", "elevenlabs", registry.default_model("sound", "elevenlabs"))])
+    if channel.music.source == "elevenlabs-music":
+        uses.append([("music.source", "music", "elevenlabs", registry.default_model("music", "elevenlabs"))])
     if "google" in channel.quality.analyzers:
         uses.append([("quality.analyzers", "quality", "google", registry.default_model("quality", "google"))])
     if "youtube" in channel.publish.targets:

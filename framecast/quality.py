@@ -12,7 +12,7 @@ from framecast.providers.base import QualityPlan
 
 
 def plan_for(timeline: Timeline, captions: CaptionFiles, q: QualityConfig, fmt: VideoFormat, language: str,
-             script: Script | None = None, video_uri: str = "") -> QualityPlan:
+             script: Script | None = None, video_uri: str = "", images: list | None = None) -> QualityPlan:
     """What the video was meant to be: the gate's settings, the frame format and the script, nothing else."""
     scenes = script.scenes if script else []
     return QualityPlan(
@@ -27,7 +27,9 @@ def plan_for(timeline: Timeline, captions: CaptionFiles, q: QualityConfig, fmt: 
         loudness_tolerance=q.loudness_tolerance, true_peak_max_db=q.true_peak_max_db,
         duration_tolerance=q.duration_tolerance, max_black_seconds=q.max_black_seconds,
         max_frozen_seconds=q.max_frozen_seconds, max_silence_seconds=q.max_silence_seconds,
-        caption_cues=captions.cue_count,
+        caption_cues=captions.cue_count, label_similarity_min=q.label_similarity_min,
+        scene_labels=tuple(tuple(im.illustration["icon"].split("-")) if getattr(im, "illustration", None) else ()
+                           for im in images or ()),
     )
 
 
@@ -37,10 +39,10 @@ def _bcp47(language: str) -> str:
 
 
 def check(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, q: QualityConfig, fmt: VideoFormat,
-          language: str, meter: Meter, script: Script | None = None) -> QualityReport:
+          language: str, meter: Meter, script: Script | None = None, images: list | None = None) -> QualityReport:
     """Run every configured analyzer over the stored video; the verdict passes only if all pass."""
     path = runtime.store().local_path(video.ref)
-    plan = plan_for(timeline, captions, q, fmt, language, script, video.ref.uri)
+    plan = plan_for(timeline, captions, q, fmt, language, script, video.ref.uri, images)
     reports = []
     for name in q.analyzers:
         analyzer = providers.video_analyzer(name)

@@ -183,11 +183,11 @@ register(ProviderSpec(
             ModelSpec("kling-v3", ("motion",), note="makes sound unless told sound: off",
                       durations=tuple(range(3, 16))))))
 register(ProviderSpec(
-    name="elevenlabs", roles=("voice", "sound"), keys=("ELEVENLABS_API_KEY",),
+    name="elevenlabs", roles=("voice", "sound", "music"), keys=("ELEVENLABS_API_KEY",),
     ratings={"voice": (5, 3.0)},
     prices={"voice": (0.10 / 1000, "character"),  # pay as you go, v2/v3 (was priced at creator overage, $0.30)
             "sound": (0.02, "second")},
-    defaults={"voice": "eleven_multilingual_v2", "sound": "eleven_text_to_sound_v2"},
+    defaults={"voice": "eleven_multilingual_v2", "sound": "eleven_text_to_sound_v2", "music": "music_v1"},
     # Characters per request (ElevenLabs models page; secondary for v3's 5,000) and flash at half price.
     models=(ModelSpec("eleven_multilingual_v2", ("voice",), max_chars=10_000),
             ModelSpec("eleven_v3", ("voice",), max_chars=5_000),

@@ -23,8 +23,9 @@ def make_thumbnail(title: str, images: list[ImageAsset], width: int, height: int
 
 @task(task_run_name="check-quality", cache_policy=versioned("quality"), **RETRY, **CACHED)
 def check_quality(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, gate: QualityConfig,
-                  fmt: VideoFormat, language: str, script: Script, meter: Meter) -> QualityReport:
-    return quality.check(video, timeline, captions, gate, fmt, language, meter, script)
+                  fmt: VideoFormat, language: str, script: Script, meter: Meter,
+                  images: list[ImageAsset] | None = None) -> QualityReport:
+    return quality.check(video, timeline, captions, gate, fmt, language, meter, script, images)
 
 
 @task(task_run_name="record-run", **RETRY)

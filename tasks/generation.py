@@ -38,6 +38,11 @@ def synthesize_narration(text: str, index: int, voice: VoiceConfig, meter: Meter
     return report_fallback(f"narration of scene {index + 1}", narration.synthesize(text, voice, meter))
 
 
+@task(task_run_name="compose-music", cache_policy=versioned("music"), **RETRY, **CACHED)
+def compose_music(cfg: MusicConfig, seconds: float, meter: Meter) -> ArtifactRef:
+    return edit.compose_music(cfg, seconds, meter)
+
+
 @task(task_run_name="prepare-music", cache_policy=versioned("music"), **RETRY, **CACHED)
 def prepare_music(cfg: MusicConfig, seed: int, meter: Meter) -> ArtifactRef | None:
     return edit.prepare_music(cfg, seed, meter)

@@ -21,10 +21,10 @@ from framecast.errors import is_retryable
 # TASK_SOURCE hashes only the task's own body, not the framecast code it calls. The modules each stage's
 # output comes from are fingerprinted in tests/stage_sources.json: a test fails when one changes and
 # neither the version nor the fingerprint is updated (`python -m tasks.policies` prints the new ones).
-# image 3: offline illustrations. script 2: new default models and per-model thinking rules. voice 3: flite narration and OpenAI speech timed by the offline aligner (framecast/voice/align.py).
+# quality 3: relevance by similarity. assembly 3: transition sounds. image 3: offline illustrations. script 2: new default models and per-model thinking rules. voice 3: flite narration and OpenAI speech timed by the offline aligner (framecast/voice/align.py).
 STAGE_VERSIONS = {
-    "topic": "1", "script": "2", "image": "3", "motion": "3", "voice": "3", "music": "1",
-    "captions": "1", "assembly": "2", "quality": "2", "thumbnail": "2",
+    "topic": "1", "script": "2", "image": "3", "motion": "3", "voice": "3", "music": "2",
+    "captions": "1", "assembly": "3", "quality": "3", "thumbnail": "2",
 }
 STAGE_SOURCES = {
     "topic": ["framecast.topics", "framecast.scripting", "framecast.providers.llm_script"],
@@ -39,7 +39,7 @@ STAGE_SOURCES = {
               "framecast.providers.openai"],
     "music": ["framecast.edit.prepare", "framecast.media.music", "framecast.providers.elevenlabs"],
     "captions": ["framecast.captions", "framecast.edit.prepare"],
-    "assembly": ["framecast.edit.render", "framecast.media.assembly", "framecast.media.render",
+    "assembly": ["framecast.edit.render", "framecast.media.assembly", "framecast.media.sfx", "framecast.media.render",
                  "framecast.media.motion", "framecast.media.ffmpeg", "framecast.timeline"],
     "quality": ["framecast.quality", "framecast.gate", "framecast.providers.local_analyzer",
                 "framecast.providers.google_vi", "framecast.media.analysis"],

@@ -60,3 +60,16 @@ def test_the_card_shows_the_illustration_large_and_leaves_the_caption_area_free(
     bottom = card.crop((0, 270, 640, 360))
     assert max(bottom.getdata()) < 200  # nothing bright (icon, text) where burned-in captions go
     assert ImageStat.Stat(middle).mean != ImageStat.Stat(plain.crop((220, 90, 420, 250))).mean
+
+
+def test_relevance_is_judged_by_similarity_not_by_a_shared_word():
+    from framecast import gate
+
+    sim = gate.similarity_function()
+    prompt, narration = "The big picture: how volcanoes work", "Molten rock erupts from the crater."
+    seen_lava = [("lava", 0.0, 5.0)]
+    assert not gate.label_checks(seen_lava, (prompt,), (0.0,), True)[0].passed  # no shared word
+    assert gate.label_checks(seen_lava, (prompt,), (0.0,), True, (narration,), 0.3, sim)[0].passed
+    seen_tray = [("tray", 0.0, 5.0)]
+    failed = gate.label_checks(seen_tray, (prompt,), (0.0,), True, (narration,), 0.3, sim)[0]
+    assert not failed.passed and failed.scene_index == 0 and "under 0.30" in failed.detail

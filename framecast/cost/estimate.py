@@ -51,6 +51,8 @@ def estimate(channel: ChannelConfig) -> list[Line]:
         plan.append(("timing", "openai", "whisper-1", math.ceil(cfg.target_seconds / 60)))
     if channel.music.source == "elevenlabs":
         plan.append(("sound", "elevenlabs", "eleven_text_to_sound_v2", 30))
+    if channel.music.source == "elevenlabs-music":
+        plan.append(("music", "elevenlabs", "music_v1", cfg.target_seconds))
     if "google" in channel.quality.analyzers:
         plan.append(("quality", "google", "videointelligence-v1", math.ceil(cfg.target_seconds / 60)))
     prices = channel.budget.prices

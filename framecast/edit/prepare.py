@@ -51,7 +51,7 @@ def write_captions(timeline: Timeline, narrations: list[NarrationAsset], fmt: Vi
 
 def prepare_music(cfg: MusicConfig, seed: int, meter: Meter) -> ArtifactRef | None:
     """The music bed: none, the channel's file, or a generated pad (looped under the video by the mix)."""
-    if cfg.source == "none":
+    if cfg.source in ("none", "elevenlabs-music"):  # composed once the video's length is known: compose_music
         return None
     store = runtime.store()
     if cfg.source == "file":
@@ -70,3 +70,13 @@ def prepare_music(cfg: MusicConfig, seed: int, meter: Meter) -> ArtifactRef | No
         out = tmp / "music.wav"
         ffmpeg.run(music_command(out, seed), what="generating the music bed")
         return store.put(out, "audio/wav")
+
+
+def compose_music(cfg: MusicConfig, seconds: float, meter: Meter) -> ArtifactRef:
+    """A composed instrumental bed exactly `seconds` long (music.source: elevenlabs-music), stored."""
+    composer = providers.music_composer("elevenlabs")
+    with runtime.scratch() as tmp:
+        with meter.charge(provider=composer.name, role="music", units=round(seconds, 1), unit="second",
+                          model=composer.model):
+            path = composer.compose(cfg.prompt, seconds=seconds, out=tmp / "music.mp3")
+        return runtime.store().put(path, "audio/mpeg")

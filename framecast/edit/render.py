@@ -18,6 +18,7 @@ from framecast.media.assembly import (
     audio_analysis_command, audio_encode_command, audio_mix_command, loudness_filter, measure_command,
 )
 from framecast.media.motion import MOVES
+from framecast.media.sfx import transition_chains
 from framecast.media.render import (
     FREEZE_PROBE_SECONDS, SceneSource, Segment, concat_list, mux_command, plan_segments, segment_command,
     segment_graph,
@@ -67,18 +68,19 @@ def _effective_loudness(mix: Path, target: float) -> float:
 
 
 def _soundtrack(holding: threading.Event, tmp: Path, narrations: list[Path], timeline: Timeline,
-                music: Path | None, music_gain_db: float, loudness_lufs: float):
+                music: Path | None, music_gain_db: float, loudness_lufs: float, effects_gain_db: float | None):
     """Mix, measure, encode, then analyse the encoded audio: (the .m4a, its analysis)."""
     with ffmpeg.slot():
         holding.set()
-        return _soundtrack_steps(tmp, narrations, timeline, music, music_gain_db, loudness_lufs)
+        return _soundtrack_steps(tmp, narrations, timeline, music, music_gain_db, loudness_lufs, effects_gain_db)
 
 
 def _soundtrack_steps(tmp: Path, narrations: list[Path], timeline: Timeline, music: Path | None,
-                      music_gain_db: float, loudness_lufs: float):
+                      music_gain_db: float, loudness_lufs: float, effects_gain_db: float | None = None):
     mix, out = tmp / "mix.wav", tmp / "audio.m4a"
-    ffmpeg.run(audio_mix_command(narrations, timeline, mix, music=music, music_gain_db=music_gain_db),
-               what="mixing narration and music")
+    effects = transition_chains(timeline, effects_gain_db) if effects_gain_db is not None else []
+    ffmpeg.run(audio_mix_command(narrations, timeline, mix, music=music, music_gain_db=music_gain_db,
+                                 effects=effects), what="mixing narration, music and transition sounds")
     measured = _effective_loudness(mix, loudness_lufs)
     ffmpeg.run(audio_encode_command(mix, out, target_lufs=loudness_lufs, measured_lufs=measured),
                what="encoding the soundtrack")
@@ -117,8 +119,10 @@ def _segment(tmp: Path, k: int, segment: Segment, timeline: Timeline, sources: l
 
 def assemble(timeline: Timeline, clips: list[ClipAsset], narrations: list[NarrationAsset],
              captions: CaptionFiles, music: ArtifactRef | None, fmt: VideoFormat, music_gain_db: float,
-             burn_in: bool, loudness_lufs: float) -> VideoAsset:
-    """The finished MP4: soundtrack and picture segments in parallel, joined, checked with ffprobe, stored."""
+             burn_in: bool, loudness_lufs: float, effects_gain_db: float | None = None) -> VideoAsset:
+    """The finished MP4: soundtrack and picture segments in parallel, joined, checked with ffprobe, stored.
+
+    `effects_gain_db`: the level of the transition sounds (framecast.media.sfx); None = none."""
     store = runtime.store()
     sources = scene_sources(clips, store)
     segments = plan_segments(timeline, fmt.fps, segment_seconds(), parts=ffmpeg.job_count())
@@ -137,7 +141,8 @@ def assemble(timeline: Timeline, clips: list[ClipAsset], narrations: list[Narrat
             holding = threading.Event()
             # The soundtrack's short commands hold one slot from first to last, beside the segments.
             sound = pool.submit(_soundtrack, holding, tmp, [store.local_path(n.ref) for n in narrations], timeline,
-                                store.local_path(music) if music else None, music_gain_db, loudness_lufs)
+                                store.local_path(music) if music else None, music_gain_db, loudness_lufs,
+                                effects_gain_db)
             holding.wait(timeout=60)
             # Longest first, so that no long segment is left running alone at the end.
             order = sorted(range(len(segments)), key=lambda k: -segments[k].frames)

@@ -15,8 +15,10 @@ LIMIT_DBFS = -2.0  # AAC encoding can add a few tenths of a dB of true peak; the
 
 
 def audio_mix_command(narrations: list[Path], timeline: Timeline, out: Path, *,
-                      music: Path | None = None, music_gain_db: float = -16.0) -> list[str]:
-    """Narrations placed at their scene times; music looped under them and ducked by the voice."""
+                      music: Path | None = None, music_gain_db: float = -16.0,
+                      effects: list[tuple[str, str]] = ()) -> list[str]:
+    """Narrations placed at their scene times; music looped under them and, with `effects` (chains from
+    `framecast.media.sfx`), the transition sounds beside it: the whole bed ducked by the voice."""
     total = f"{timeline.total:.3f}"
     args: list[str] = []
     for path in narrations:
@@ -31,17 +33,23 @@ def audio_mix_command(narrations: list[Path], timeline: Timeline, out: Path, *,
     voice = (f"{labels}amix=inputs={len(narrations)}:normalize=0:dropout_transition=0,"
              # Gentle compression evens out the voice so the final limiter seldom has to act.
              f"acompressor=threshold=0.1:ratio=3:attack=10:release=200,apad=whole_dur={total}")
-    if music is None:
+    if music is None and not effects:
         parts.append(f"{voice},atrim=duration={total}[mix]")
     else:
-        fade_out = max(timeline.total - 2.0, 0.0)
+        bed = [f"[{label}]" for _, label in effects]
+        parts += [chain for chain, _ in effects]
+        if music is not None:
+            fade_out = max(timeline.total - 2.0, 0.0)
+            parts.append(f"[{len(narrations)}:a]aformat=sample_rates={SAMPLE_RATE}:channel_layouts=stereo,"
+                         f"atrim=duration={total},volume={music_gain_db}dB,"
+                         f"afade=t=in:d=1.5,afade=t=out:st={fade_out:.3f}:d=2[music]")
+            bed.insert(0, "[music]")
         parts += [
             f"{voice}[voice];[voice]asplit=2[voice_mix][voice_key]",
-            f"[{len(narrations)}:a]aformat=sample_rates={SAMPLE_RATE}:channel_layouts=stereo,"
-            f"atrim=duration={total},volume={music_gain_db}dB,"
-            f"afade=t=in:d=1.5,afade=t=out:st={fade_out:.3f}:d=2[music]",
-            # Duck the music by up to ~12 dB while the narrator speaks.
-            "[music][voice_key]sidechaincompress=threshold=0.02:ratio=6:attack=15:release=400[ducked]",
+            f"{''.join(bed)}amix=inputs={len(bed)}:normalize=0:duration=longest,"
+            f"apad=whole_dur={total},atrim=duration={total}[bed]",
+            # Duck the bed (music and transition sounds) by up to ~12 dB while the narrator speaks.
+            "[bed][voice_key]sidechaincompress=threshold=0.02:ratio=6:attack=15:release=400[ducked]",
             f"[voice_mix][ducked]amix=inputs=2:normalize=0:duration=first,atrim=duration={total}[mix]",
         ]
     return [*args, "-filter_complex", ";".join(parts), "-map", "[mix]",

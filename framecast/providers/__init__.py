@@ -84,6 +84,11 @@ def sound_effects(name: str):
     return _build("sound", name, None)
 
 
+def music_composer(name: str):
+    """The provider of composed music beds of an exact length."""
+    return _build("music", name, None)
+
+
 def publisher(name: str):
     """A publishing target beyond the artifact store (e.g. YouTube)."""
     return _build("publisher", name, None)
@@ -260,6 +265,13 @@ def _register_cloud() -> None:
         return ElevenLabsSoundEffects(http("elevenlabs", settings.elevenlabs_base_url,
                                            {"xi-api-key": settings.api_key("elevenlabs")}))
 
+    def elevenlabs_music(cfg):
+        from framecast.providers.elevenlabs import ElevenLabsMusic
+
+        settings = get_settings()
+        return ElevenLabsMusic(http("elevenlabs", settings.elevenlabs_base_url,
+                                    {"xi-api-key": settings.api_key("elevenlabs")}))
+
     def openai_embeddings(cfg):
         from framecast.providers.openai import OpenAIEmbeddings
 
@@ -301,6 +313,7 @@ def _register_cloud() -> None:
     register("embeddings", "openai", openai_embeddings)
     register("voice", "openai", openai_voice)
     register("sound", "elevenlabs", elevenlabs_sound)
+    register("music", "elevenlabs", elevenlabs_music)
     register("script", "openai", openai_script)
     register("script", "anthropic", anthropic)
     register("image", "stability", stability)

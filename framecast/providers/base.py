@@ -59,6 +59,10 @@ class QualityPlan:
     max_word_error_rate: float = 0.25
     require_label_match: bool = False
     deadline_seconds: float = 900
+    # Relevance: each scene's own labels known before analysis (the words of its offline illustration), and the
+    # least embedding similarity between a scene's labels and its intent (None: "shares a word").
+    scene_labels: tuple[tuple[str, ...], ...] = ()
+    label_similarity_min: float | None = None
 
 
 class ScriptWriter(Protocol):

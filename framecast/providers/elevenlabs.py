@@ -61,6 +61,28 @@ class ElevenLabsTextToSpeech:
         return Speech(path=path, duration=duration, words=words, engine=f"elevenlabs:{self.model_id}:{self.voice_id}")
 
 
+class ElevenLabsMusic:
+    """An instrumental music bed of an exact length from the Music API (POST /v1/music, 3-600 s): no loop seam."""
+
+    name = "elevenlabs"
+    model = "music_v1"
+    MIN_SECONDS, MAX_SECONDS = 3.0, 600.0
+
+    def __init__(self, http: ProviderHTTP):
+        self.http = http
+
+    def compose(self, prompt: str, *, seconds: float, out: Path) -> Path:
+        length = min(max(seconds, self.MIN_SECONDS), self.MAX_SECONDS)
+        body = {"prompt": prompt, "music_length_ms": int(round(length * 1000)), "force_instrumental": True,
+                "model_id": self.model}
+        response = self.http.request("POST", "/v1/music", json=body, params={"output_format": "mp3_44100_128"})
+        path = out.with_suffix(".mp3")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(response.content)
+        ffmpeg.probe(path)  # a body that is not audio fails here, clearly
+        return path
+
+
 def list_voices(http: ProviderHTTP, page_size: int = 100) -> list[dict]:
     """Every voice on the account (GET /v2/voices, following next_page_token)."""
     voices, token = [], None

@@ -88,7 +88,8 @@ class GoogleVideoAnalyzer:
         checks += gate.explicit_checks(found.explicit, plan.scene_starts, plan.explicit_fail_at)
         if plan.narration:
             checks.append(gate.speech_check(transcript, " ".join(plan.narration), plan.max_word_error_rate))
-        checks += gate.label_checks(found.labels, plan.scene_prompts, plan.scene_starts, plan.require_label_match)
+        checks += gate.label_checks(found.labels, plan.scene_prompts, plan.scene_starts, plan.require_label_match,
+                                    plan.narration, plan.label_similarity_min, gate.similarity_function())
         return QualityReport(analyzer=self.name, passed=all(c.passed for c in checks), checks=checks,
                              measurements={"shots": float(len(found.shot_starts)),
                                            "word_error_rate": gate.wer(" ".join(plan.narration), transcript)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 from pathlib import Path
 
+from framecast import gate
 from framecast.media import ffmpeg
 from framecast.media.analysis import analysis_command, parse_analysis, top_level_atoms
 from framecast.models import ContentMeasurements, QualityCheck, QualityReport
@@ -83,6 +84,12 @@ class LocalVideoAnalyzer:
                                                silence_seconds=plan.max_silence_seconds), what="quality analysis")
             m = parse_analysis(proc.stderr, duration)
         checks = stream_checks(info, plan, top_level_atoms(video)) + content_checks(m, plan)
+        if plan.scene_labels and plan.label_similarity_min is not None and gate.similarity_function():
+            # Offline relevance: each scene's illustration (its icon's name) against what the scene is about.
+            ends = [*plan.scene_starts[1:], plan.duration]
+            labels = [(" ".join(words), a, b) for words, a, b in zip(plan.scene_labels, plan.scene_starts, ends) if words]
+            checks += gate.label_checks(labels, plan.scene_prompts, plan.scene_starts, plan.require_label_match,
+                                        plan.narration, plan.label_similarity_min, gate.similarity_function())
         measurements = {"duration": duration}
         if m.integrated_lufs is not None:
             measurements["integrated_lufs"] = m.integrated_lufs

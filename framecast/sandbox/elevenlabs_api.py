@@ -35,6 +35,7 @@ VOICES = [_voice("21m00Tcm4TlvDq8ikWAM", "Rachel", {"accent": "american", "descr
                                                     "gender": "female", "use_case": "narrative_story"})]
 # Every output_format the spec lists, for each endpoint (specs/elevenlabs.*.output_format.json).
 TTS_FORMATS = json.loads((SPECS / "elevenlabs.tts_with_timestamps.output_format.json").read_text())["enum"]
+MUSIC_FORMATS = json.loads((SPECS / "elevenlabs.music.output_format.json").read_text())["enum"]
 SOUND_FORMATS = json.loads((SPECS / "elevenlabs.sound_generation.output_format.json").read_text())["enum"]
 # /v1/sound-generation's 200 is audio/mpeg in the spec, which only describes MP3; for the other formats the
 # sandbox answers the bytes in that format with their own media type.
@@ -107,6 +108,28 @@ def router(state: SandboxState) -> APIRouter:
         if output_format != "mp3_44100_128":
             audio = media.transcode(audio, *_format(output_format))
         return Response(audio, media_type=MEDIA_TYPES[codec])
+
+    @api.post("/v1/music")
+    def music(request: Request, body: dict = Body(...), output_format: str = "auto"):
+        # Counters: elevenlabs/"music" every call. The bed is the sandbox's pad, exactly music_length_ms long.
+        fault, early = begin(state, request, "elevenlabs", "music", detail_error, "xi-api-key")
+        if early:
+            return early
+        issues = problems("elevenlabs.music.request", body)
+        if issues:
+            return JSONResponse({"detail": [{"loc": ["body", *i.get("path", [])], "msg": i["message"],
+                                             "type": "value_error"} for i in issues]}, status_code=422)
+        if output_format not in MUSIC_FORMATS:
+            return _bad_format(output_format)
+        if body.get("prompt") and body.get("composition_plan"):
+            return JSONResponse(detail_error(422, "prompt and composition_plan cannot be used together",
+                                             "invalid_request"), status_code=422)
+        seconds = (body.get("music_length_ms") or 30000) / 1000
+        audio = media.ambience(seconds)
+        if output_format not in ("auto", "mp3_44100_128"):
+            audio = media.transcode(audio, *_format(output_format))
+        return Response(audio, media_type="audio/mpeg" if output_format in ("auto",) or output_format.startswith("mp3")
+                        else MEDIA_TYPES[_format(output_format)[0]])
 
     @api.get("/v2/voices")
     def voices(request: Request, page_size: int = 10, next_page_token: str | None = None):

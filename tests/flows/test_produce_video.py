@@ -201,3 +201,5 @@ def test_each_scene_records_its_illustration_and_the_description_credits_the_ico
     assert all(c["matched"] or c["score"] > 0 for c in chosen)
     described = json.loads((Path(published.location) / "metadata.json").read_text())["description"]
     assert "Material Design Icons by Pictogrammers (Apache-2.0)" in described
+    # Offline relevance: each illustration was compared with its scene's intent by the gate.
+    assert any(c.name == "label-match" for c in published.quality.checks)

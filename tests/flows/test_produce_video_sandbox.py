@@ -117,3 +117,17 @@ def test_a_task_retried_after_the_provider_accepted_its_job_pays_for_no_second_j
     scenes = len(json.loads((Path(publication.location) / "script.json").read_text())["scenes"])
     assert sandbox.state.calls("runway", "image_to_video") == scenes  # one paid job per scene, counted by Runway
     assert sum(1 for e in ledger_entries(tmp_path / "out") if e["provider"] == "runway") == scenes
+
+
+def test_a_composed_music_bed_is_asked_for_the_videos_exact_length(cloud, sandbox, tmp_path):
+    # Priced by the channel: ElevenLabs publishes no per-second price for the Music API.
+    channel = cloud(music={"source": "elevenlabs-music", "prompt": "calm ambient pad"},
+                    budget={"max_usd_per_day": 50, "prices": {"elevenlabs/music": 0.01}})
+    publication = produce_video(channel=channel, topic="How glaciers move")
+    assert publication.published
+    assert sandbox.state.calls("elevenlabs", "music") == 1 and sandbox.state.calls("elevenlabs", "sound_generation") == 0
+    asked = sandbox.state.last_body[("elevenlabs", "music")]
+    assert asked["force_instrumental"] is True
+    assert abs(asked["music_length_ms"] / 1000 - publication.duration) < 0.3  # the video's length: no loop seam
+    [bed] = [e for e in ledger_entries(tmp_path / "out") if e["role"] == "music"]
+    assert bed["usd"] == pytest.approx(0.01 * bed["units"]) and bed["provider"] == "elevenlabs"

@@ -265,6 +265,17 @@ def elevenlabs_sound(sandbox):
     return found
 
 
+def elevenlabs_music(sandbox):
+    with client(sandbox, "elevenlabs") as c:
+        reply = c.post("/v1/music", params={"output_format": "mp3_44100_128"},
+                       json={"prompt": "calm ambient pad", "music_length_ms": 4000, "force_instrumental": True})
+    found = checked(reply, None, "music")
+    heard = probe(reply.content)
+    if reply.headers.get("content-type") != "audio/mpeg" or heard.get("codec_name") != "mp3":
+        found.append(f"music: {reply.headers.get('content-type')} {heard}")
+    return found
+
+
 def elevenlabs_voices(sandbox):
     found = []
     with client(sandbox, "elevenlabs") as c:
@@ -385,6 +396,7 @@ CASES = {
     "GET /runway/media/{name}": runway_media,
     "POST /elevenlabs/v1/text-to-speech/{voice_id}/with-timestamps": elevenlabs_tts,
     "POST /elevenlabs/v1/sound-generation": elevenlabs_sound,
+    "POST /elevenlabs/v1/music": elevenlabs_music,
     "GET /elevenlabs/v2/voices": elevenlabs_voices,
     "POST /stability/v2beta/stable-image/generate/sd3": stability_sd3,
     "POST /videointelligence/v1/videos:annotate": videointelligence,
