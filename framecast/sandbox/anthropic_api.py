@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 
 from framecast.providers.base import ScriptBrief
 from framecast.providers.local_script import LocalScriptWriter
+from framecast import registry
 from framecast.sandbox.common import begin, topic_ideas
 from framecast.sandbox.state import SandboxState
 
@@ -113,6 +114,10 @@ def router(state: SandboxState) -> APIRouter:
         for field in REMOVED_IN_VERSION:
             if field in body:
                 return _bad(f"{field}: not supported in API version {VERSION}")
+        # Per-model rules from the registry: a model whose thinking cannot be turned off refuses `disabled`.
+        known = registry.model("anthropic", str(body.get("model")))
+        if known is not None and known.thinking == "low-effort" and (body.get("thinking") or {}).get("type") == "disabled":
+            return _bad(f"thinking.type: 'disabled' is not supported by {known.id}; use output_config.effort instead")
         text = " ".join(m["content"] for m in body["messages"] if isinstance(m.get("content"), str))
         schema = ((body.get("output_config") or {}).get("format") or {}).get("schema") or {}
         if "topics" in (schema.get("properties") or {}):

@@ -63,3 +63,11 @@ def test_a_model_whose_thinking_cannot_be_disabled_is_asked_for_low_effort_inste
     body = sandbox.state.last_body[("anthropic", "messages")]
     assert "thinking" not in body and body["output_config"]["effort"] == "low"
     assert body["output_config"]["format"]["type"] == "json_schema"
+
+
+def test_the_sandbox_refuses_disabled_thinking_where_the_model_does(sandbox):
+    reply = httpx.post(sandbox.base_url("anthropic") + "/v1/messages",
+                       headers={"x-api-key": "sk-ant-sandbox-123", "anthropic-version": "2026-10-21"},
+                       json={"model": "claude-sonnet-5-5", "max_tokens": 100, "thinking": {"type": "disabled"},
+                             "messages": [{"role": "user", "content": "Topic: x"}]})
+    assert reply.status_code == 400 and "thinking.type" in reply.text
