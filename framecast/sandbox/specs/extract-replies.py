@@ -140,6 +140,10 @@ def main(specs: Path) -> None:
         "elevenlabs.sound_generation.output_format.json": (
             "elevenlabs/openapi.json /v1/sound-generation query output_format",
             query("/v1/sound-generation", "post", "output_format")),
+        "elevenlabs.music.request.json": ("elevenlabs/openapi.json Body_Compose_music_v1_music_post (POST /v1/music)",
+                                          e("Body_Compose_music_v1_music_post")),
+        "elevenlabs.music.output_format.json": ("elevenlabs/openapi.json /v1/music query output_format",
+                                                query("/v1/music", "post", "output_format")),
         "elevenlabs.voices.response.json": ("elevenlabs/openapi.json GetVoicesV2ResponseModel (GET /v2/voices 200)",
                                             e("GetVoicesV2ResponseModel")),
         "stability.sd3.response.json": (
