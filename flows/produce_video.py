@@ -16,13 +16,14 @@ from framecast.config import VoiceConfig, available_channels, get_settings, load
 from framecast.cost.meter import Meter, ledger_url
 from framecast.errors import ConfigError, FramecastError
 from framecast.report import fallback_lines, made_by
+from framecast.sound import design
 from framecast.voice import narration
 from framecast.models import FallbackStep, NarrationAsset, Publication, Script
 from tasks import reporting
 from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run, resume_pending_uploads
 from tasks.editing import assemble_video, plan_timeline, size_scene_slot, write_captions
 from tasks.generation import (
-    animate_scene, compose_music, prepare_music, render_scene_image, synthesize_narration, write_script,
+    animate_scene, compose_music, generate_sound, prepare_music, render_scene_image, synthesize_narration, write_script,
 )
 from tasks.limits import channel_lock
 from tasks.planning import choose_topic, preflight_channel
@@ -53,6 +54,24 @@ def _one_voice(narrations: list[NarrationAsset], scenes, voice: VoiceConfig, met
         origin = again.origin.model_copy(update={"skipped": [why]}) if again.origin else None
         narrations[i] = again.model_copy(update={"origin": origin})
     return narrations
+
+
+def _design_sound(timeline, scenes, cfg, meter) -> tuple[list, dict]:
+    """The video's sound cues, and each distinct sound submitted once (a whoosh shared by every fade)."""
+    cues = design.plan_cues(timeline, scenes, cfg.sound)
+    first = {}
+    for cue in cues:
+        first.setdefault(cue.request, f"{cue.kind}-{cue.scene_index + 1}")
+    return cues, {req: generate_sound.submit(*req, cfg.sound.source(), meter, label) for req, label in first.items()}
+
+
+def _placed_sounds(cues, made, log) -> list:
+    """(cue, sound) for every cue that has a sound; scenes left without ambience are said in the log."""
+    placed = [(cue, made[cue.request].result()) for cue in cues]
+    quiet = [cue.scene_index + 1 for cue, asset in placed if asset is None and cue.kind == "ambience"]
+    if quiet:
+        log.info("sound: no ambience for scene(s) %s (nothing offline sounds like them)", ", ".join(map(str, quiet)))
+    return [(cue, asset) for cue, asset in placed if asset is not None]
 
 
 def _deployed_channel(channel: str) -> str:
@@ -162,6 +181,7 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
     timeline = plan_timeline(scenes, narrations, cfg.format)
 
     captions = write_captions.submit(timeline, narrations, cfg.format, cfg.captions)
+    cues, made = _design_sound(timeline, scenes, cfg, meter)  # generated beside the pictures
     if cfg.music.source == "elevenlabs-music":  # a bed of the video's exact length, so it needs the timeline
         music = compose_music.submit(cfg.music, round(timeline.total, 1), meter)
     stills = _gather(images, "images", tracker)
@@ -171,8 +191,8 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
              made_by(clip_assets))
 
     tracker.stage("assembly", 1)
-    render = (cfg.format, cfg.music.gain_db, cfg.captions.burn_in, cfg.quality.loudness_lufs,
-              cfg.music.transition_gain_db if cfg.music.transitions else None)
+    sounds = _placed_sounds(cues, made, log)
+    render = (cfg.format, cfg.music.gain_db, cfg.captions.burn_in, cfg.quality.loudness_lufs, sounds)
     video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), *render)
     tracker.advance("assembly", f"{video.duration:.1f} s")
     log.info("assembly: %.1f s of %dx%d video", video.duration, video.width, video.height)
@@ -209,7 +229,8 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
     thumbnail = make_thumbnail(script.title, stills, cfg.format.width, cfg.format.height)
     manifest = record_run(meter.run, script, stills, clip_assets, narrations, captions.result(), music.result(),
                           video, thumbnail, report,
-                          {"channel": cfg.name, "topic": topic, "regenerated_scenes": regenerated})
+                          {"channel": cfg.name, "topic": topic, "regenerated_scenes": regenerated,
+                           "sounds": design.manifest_entries(sounds)})
     fell_back = fallback_lines(stills, clip_assets, narrations)
     for line in fell_back:
         log.warning("fallback: %s", line)

@@ -14,6 +14,7 @@ from framecast import registry as _registry
 from framecast.errors import ConfigError
 from framecast.fallback import StageConfig
 from framecast.models import Frozen
+from framecast.sound.config import MusicConfig, SoundConfig  # noqa: F401  (channel sections, re-exported)
 # Machine settings live in framecast.settings; re-exported here, where most callers look for them.
 from framecast.settings import (  # noqa: F401
     DEFAULT_RATE_LIMITS, REPO_ROOT, RateLimitConfig, Settings, get_settings, reset_settings,
@@ -123,26 +124,6 @@ class VoiceConfig(StageConfig):
         return link.model_copy(update={"voice": self.voices.get(name) or (self.voice if first else None), "voices": {}})
 
 
-class MusicConfig(Frozen):
-    # generated: a local pad; file: yours; elevenlabs: ambience from sound generation, looped (a paid call);
-    # elevenlabs-music: an instrumental bed of the video's exact length from the Music API (paid, no loop seam;
-    # its price is not published: a budgeted channel sets budget.prices['elevenlabs/music'], USD per second).
-    source: Literal["none", "generated", "file", "elevenlabs", "elevenlabs-music"] = "generated"
-    path: Path | None = None
-    prompt: str = "soft ambient pad, warm, slow, no melody, no percussion"
-    gain_db: Annotated[float, Field(ge=-40, le=0)] = -16.0
-    # Transition sounds (framecast/media/sfx.py): a whoosh under each fade, a swell under each dissolve, none
-    # on cuts; part of the bed, so the voice ducks them. Level relative to full scale before the bed's ducking.
-    transitions: bool = True
-    transition_gain_db: Annotated[float, Field(ge=-40, le=0)] = -20.0
-
-    @model_validator(mode="after")
-    def _path_for_file(self) -> "MusicConfig":
-        if self.source == "file" and self.path is None:
-            raise ValueError("source 'file' needs path: set music.path to an audio file")
-        return self
-
-
 class CaptionConfig(Frozen):
     burn_in: bool = True
     max_chars_per_line: Annotated[int, Field(ge=12, le=80)] = 36
@@ -159,6 +140,9 @@ class QualityConfig(Frozen):
     max_black_seconds: Annotated[float, Field(gt=0)] = 0.5
     max_frozen_seconds: Annotated[float, Field(gt=0)] = 4.0
     max_silence_seconds: Annotated[float, Field(gt=0)] = 3.0
+    # Intelligibility: while the narrator speaks, the ducked music and sounds stay at least this far under the
+    # voice for 90 % of the time (momentary loudness, LU; measured by the render). null: not checked.
+    min_speech_over_bed_lu: Annotated[float, Field(ge=0, le=40)] | None = 10.0
     # Content analyzers on top of the local checks: "google" = Cloud Video Intelligence (deprecated,
     # shuts down 2027-09-14; the analyzer is pluggable, see README).
     analyzers: list[Literal["local", "google"]] = Field(default_factory=lambda: ["local"])
@@ -259,6 +243,7 @@ class ChannelConfig(Frozen):
     motion: MotionConfig = MotionConfig()
     voice: VoiceConfig = VoiceConfig()
     music: MusicConfig = MusicConfig()
+    sound: SoundConfig = SoundConfig()
     captions: CaptionConfig = CaptionConfig()
     quality: QualityConfig = QualityConfig()
     publish: PublishConfig = PublishConfig()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
@@ -39,6 +39,9 @@ class Scene(Frozen):
     motion_prompt: Annotated[Text, Field(max_length=500)] = ""
     duration: Annotated[float, Field(ge=MIN_SCENE_SECONDS, le=MAX_SCENE_SECONDS)] = 6.0
     transition: Transition = Transition.fade
+    # What the scene sounds like under the voice, in a few words ("lava hissing, distant rumble"); blank: the
+    # visual prompt stands in. Used only when the channel turns ambience on (sound.ambience).
+    ambience: Annotated[Text, Field(max_length=300)] = ""
 
 
 class Script(Frozen):
@@ -134,6 +137,36 @@ class NarrationAsset(Frozen):
     origin: Origin | None = None
 
 
+class SoundCue(Frozen):
+    """A sound the video plays under the voice: a transition's, or a scene's ambience."""
+
+    kind: Literal["transition", "ambience"]
+    scene_index: int
+    prompt: str
+    start: float  # in the video
+    seconds: float  # how long it plays (and the length it is generated at)
+    gain_db: float  # relative to the voice's level: the sound is brought to LEVEL_LUFS, then this
+    fade_in: float = 0.0
+    fade_out: float = 0.0
+
+    @property
+    def request(self) -> tuple[str, float, str]:
+        """What it is generated from: one sound per (prompt, length, kind), however often it plays."""
+        return (self.prompt, self.seconds, self.kind)
+
+
+class SoundAsset(Frozen):
+    """A generated sound effect or ambience, with its measured loudness (so the mix can set its level)."""
+
+    ref: ArtifactRef
+    prompt: str
+    seconds: float
+    loudness_lufs: float
+    origin: Origin | None = None
+    # Offline sounds: which synthesised recipe the prompt chose and why (matched words or score).
+    recipe: dict | None = None
+
+
 class SceneSlot(Frozen):
     """Where a scene sits in the final video."""
 
@@ -168,6 +201,9 @@ class ContentMeasurements(Frozen):
     silent: list[Span] = []
     integrated_lufs: float | None = None
     true_peak_db: float | None = None
+    # How far the music and sounds stay under the voice while it speaks (LU, the 10th percentile of the
+    # momentary loudness difference); None: there was no bed.
+    speech_over_bed_lu: float | None = None
     # Frozen and silent stretches shorter than this were not looked for.
     shortest_span: float = 0.0
 

@@ -28,6 +28,7 @@ def plan_for(timeline: Timeline, captions: CaptionFiles, q: QualityConfig, fmt: 
         duration_tolerance=q.duration_tolerance, max_black_seconds=q.max_black_seconds,
         max_frozen_seconds=q.max_frozen_seconds, max_silence_seconds=q.max_silence_seconds,
         caption_cues=captions.cue_count, label_similarity_min=q.label_similarity_min,
+        min_speech_over_bed_lu=q.min_speech_over_bed_lu,
         scene_labels=tuple(tuple(im.illustration["icon"].split("-")) if getattr(im, "illustration", None) else ()
                            for im in images or ()),
     )

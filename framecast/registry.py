@@ -115,7 +115,7 @@ def reload_plugins() -> None:
 
 
 register(ProviderSpec(
-    name="local", roles=("script", "image", "motion", "voice", "quality"),
+    name="local", roles=("script", "image", "motion", "voice", "quality", "sound"),
     ratings={"script": (1, 0.1), "image": (2, 0.5), "motion": (2, 0.0), "voice": (2, 1.0)},
     defaults={"voice": "en_US-joe-medium"}))
 register(ProviderSpec(

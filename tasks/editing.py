@@ -6,7 +6,9 @@ from prefect import task
 
 from framecast import edit
 from framecast.config import CaptionConfig, VideoFormat
-from framecast.models import ArtifactRef, CaptionFiles, ClipAsset, NarrationAsset, Scene, Timeline, VideoAsset
+from framecast.models import (
+    ArtifactRef, CaptionFiles, ClipAsset, NarrationAsset, Scene, SoundAsset, SoundCue, Timeline, VideoAsset,
+)
 from framecast.timeline import slot_seconds
 from tasks.policies import CACHED, RETRY, versioned
 
@@ -31,7 +33,8 @@ def write_captions(timeline: Timeline, narrations: list[NarrationAsset], fmt: Vi
 @task(task_run_name="assemble-video", cache_policy=versioned("assembly"), **RETRY, **CACHED)
 def assemble_video(timeline: Timeline, clips: list[ClipAsset], narrations: list[NarrationAsset],
                    captions: CaptionFiles, music: ArtifactRef | None, fmt: VideoFormat, music_gain_db: float,
-                   burn_in: bool, loudness_lufs: float, effects_gain_db: float | None = None) -> VideoAsset:
+                   burn_in: bool, loudness_lufs: float,
+                   sounds: list[tuple[SoundCue, SoundAsset]] = ()) -> VideoAsset:
     # Only what shapes the render is an input (so in the cache key): a new gate threshold does not re-render.
     return edit.assemble(timeline, clips, narrations, captions, music, fmt, music_gain_db, burn_in, loudness_lufs,
-                         effects_gain_db)
+                         sounds)

@@ -8,7 +8,9 @@ from framecast import edit, scripting, visuals
 from framecast.voice import narration
 from framecast.cost.meter import Meter
 from framecast.config import ImageConfig, MotionConfig, MusicConfig, ScriptConfig, VideoFormat, VoiceConfig
-from framecast.models import ArtifactRef, ClipAsset, ImageAsset, NarrationAsset, Origin, Script
+from framecast.models import ArtifactRef, ClipAsset, ImageAsset, NarrationAsset, Origin, Script, SoundAsset
+from framecast.sound import generate as sound
+from framecast.sound.config import SoundSource
 from tasks.policies import CACHED, RETRY, versioned
 
 
@@ -46,6 +48,14 @@ def compose_music(cfg: MusicConfig, seconds: float, meter: Meter) -> ArtifactRef
 @task(task_run_name="prepare-music", cache_policy=versioned("music"), **RETRY, **CACHED)
 def prepare_music(cfg: MusicConfig, seed: int, meter: Meter) -> ArtifactRef | None:
     return edit.prepare_music(cfg, seed, meter)
+
+
+# Cached per (prompt, length, kind, who makes it) only: the same whoosh serves every fade of every video, and
+# `label` (the first cue that asked for it, for the run's name) is not part of the key.
+@task(task_run_name="generate-sound-{label}", cache_policy=versioned("sound", exclude=("label",)), **RETRY, **CACHED)
+def generate_sound(prompt: str, seconds: float, kind: str, cfg: SoundSource, meter: Meter,
+                   label: str = "") -> SoundAsset | None:
+    return report_fallback(f"{kind} sound {label}", sound.generate(prompt, seconds, kind, cfg, meter))
 
 
 def report_fallback(what: str, made):

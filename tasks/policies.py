@@ -21,10 +21,12 @@ from framecast.errors import is_retryable
 # TASK_SOURCE hashes only the task's own body, not the framecast code it calls. The modules each stage's
 # output comes from are fingerprinted in tests/stage_sources.json: a test fails when one changes and
 # neither the version nor the fingerprint is updated (`python -m tasks.policies` prints the new ones).
+# sound 1: transition sounds and ambience generated per (prompt, length). assembly 4: sounds placed against the
+# voice's loudness and the speech-over-bed meter. quality 4: speech over bed. script 3: scenes say their ambience.
 # quality 3: relevance by similarity. assembly 3: transition sounds. image 3: offline illustrations. script 2: new default models and per-model thinking rules. voice 3: flite narration and OpenAI speech timed by the offline aligner (framecast/voice/align.py).
 STAGE_VERSIONS = {
-    "topic": "1", "script": "2", "image": "3", "motion": "3", "voice": "3", "music": "2",
-    "captions": "1", "assembly": "3", "quality": "3", "thumbnail": "2",
+    "topic": "1", "script": "3", "image": "3", "motion": "3", "voice": "3", "music": "2", "sound": "1",
+    "captions": "1", "assembly": "4", "quality": "4", "thumbnail": "2",
 }
 STAGE_SOURCES = {
     "topic": ["framecast.topics", "framecast.scripting", "framecast.providers.llm_script"],
@@ -38,8 +40,10 @@ STAGE_SOURCES = {
               "framecast.providers.elevenlabs",
               "framecast.providers.openai"],
     "music": ["framecast.edit.prepare", "framecast.media.music", "framecast.providers.elevenlabs"],
+    "sound": ["framecast.sound.generate", "framecast.fallback", "framecast.providers.local_sound", "framecast.media.sfx",
+              "framecast.providers.elevenlabs"],
     "captions": ["framecast.captions", "framecast.edit.prepare"],
-    "assembly": ["framecast.edit.render", "framecast.media.assembly", "framecast.media.sfx", "framecast.media.render",
+    "assembly": ["framecast.edit.render", "framecast.media.assembly", "framecast.sound.design", "framecast.media.render",
                  "framecast.media.motion", "framecast.media.ffmpeg", "framecast.timeline"],
     "quality": ["framecast.quality", "framecast.gate", "framecast.providers.local_analyzer",
                 "framecast.providers.google_vi", "framecast.media.analysis"],
@@ -62,7 +66,7 @@ def _identities(inputs: dict) -> str:
     return ",".join(sorted(i for i in map(providers.identity, inputs.values()) if i))
 
 
-def versioned(stage: str) -> CachePolicy:
+def versioned(stage: str, exclude: tuple[str, ...] = ()) -> CachePolicy:
     """Inputs + task source + the stage's version + who makes it + the artifact store + the provider endpoints.
 
     The store is part of the key because a cached result is a reference into one store: another
@@ -72,7 +76,8 @@ def versioned(stage: str) -> CachePolicy:
     """
     version = f"framecast-{framecast.__version__}/{stage}-{STAGE_VERSIONS[stage]}"
     # The meter says which run pays, not what is made: a re-run with another run key hits the same cache.
-    return Inputs(exclude=["meter"]) + TASK_SOURCE + CachePolicy.from_cache_key_fn(
+    # `exclude`: inputs that name a task run but do not shape its output (a sound's first use).
+    return Inputs(exclude=["meter", *exclude]) + TASK_SOURCE + CachePolicy.from_cache_key_fn(
         lambda ctx, inputs: f"{version}|{_identities(inputs)}|{runtime.store_id()}|{runtime.endpoints_id()}")
 
 

@@ -16,16 +16,18 @@ from framecast.media import ffmpeg
 from framecast.media.analysis import parse_analysis, parse_ebur128
 from framecast.media.assembly import (
     audio_analysis_command, audio_encode_command, audio_mix_command, loudness_filter, measure_command,
+    parse_speech_over_bed, voice_loudness_command,
 )
 from framecast.media.motion import MOVES
-from framecast.media.sfx import transition_chains
 from framecast.media.render import (
     FREEZE_PROBE_SECONDS, SceneSource, Segment, concat_list, mux_command, plan_segments, segment_command,
     segment_graph,
 )
 from framecast.models import (
-    ArtifactRef, CaptionFiles, ClipAsset, ContentMeasurements, NarrationAsset, Span, Timeline, VideoAsset,
+    ArtifactRef, CaptionFiles, ClipAsset, ContentMeasurements, NarrationAsset, SoundAsset, SoundCue, Span, Timeline,
+    VideoAsset,
 )
+from framecast.sound.design import bed_sounds
 
 # Silences shorter than this are not recorded by the render's own analysis (the gate's limits are longer;
 # a channel asking for a shorter limit gets a full decode by the gate instead, see local_analyzer).
@@ -68,25 +70,30 @@ def _effective_loudness(mix: Path, target: float) -> float:
 
 
 def _soundtrack(holding: threading.Event, tmp: Path, narrations: list[Path], timeline: Timeline,
-                music: Path | None, music_gain_db: float, loudness_lufs: float, effects_gain_db: float | None):
-    """Mix, measure, encode, then analyse the encoded audio: (the .m4a, its analysis)."""
+                music: Path | None, music_gain_db: float, loudness_lufs: float, sounds):
+    """Mix, measure, encode, then analyse the encoded audio: (the .m4a, its analysis, speech over bed in LU)."""
     with ffmpeg.slot():
         holding.set()
-        return _soundtrack_steps(tmp, narrations, timeline, music, music_gain_db, loudness_lufs, effects_gain_db)
+        return _soundtrack_steps(tmp, narrations, timeline, music, music_gain_db, loudness_lufs, sounds)
 
 
 def _soundtrack_steps(tmp: Path, narrations: list[Path], timeline: Timeline, music: Path | None,
-                      music_gain_db: float, loudness_lufs: float, effects_gain_db: float | None = None):
+                      music_gain_db: float, loudness_lufs: float, sounds=()):
     mix, out = tmp / "mix.wav", tmp / "audio.m4a"
-    effects = transition_chains(timeline, effects_gain_db) if effects_gain_db is not None else []
-    ffmpeg.run(audio_mix_command(narrations, timeline, mix, music=music, music_gain_db=music_gain_db,
-                                 effects=effects), what="mixing narration, music and transition sounds")
+    bed = []
+    if sounds:  # their levels are set against the voice's own loudness
+        voice_lufs, _ = parse_ebur128(ffmpeg.run(voice_loudness_command(narrations), what="measuring the voice").stderr)
+        bed = bed_sounds(list(sounds), runtime.store().local_path, voice_lufs if voice_lufs and voice_lufs > -70
+                         else -20.0, timeline.total)
+    proc = ffmpeg.run(audio_mix_command(narrations, timeline, mix, music=music, music_gain_db=music_gain_db,
+                                        sounds=bed, meter=True), what="mixing narration, music and sounds")
+    over_bed = parse_speech_over_bed(proc.stderr)
     measured = _effective_loudness(mix, loudness_lufs)
     ffmpeg.run(audio_encode_command(mix, out, target_lufs=loudness_lufs, measured_lufs=measured),
                what="encoding the soundtrack")
     proc = ffmpeg.run(audio_analysis_command(out, silence_seconds=SILENCE_PROBE_SECONDS),
                       what="analysing the soundtrack")
-    return out, parse_analysis(proc.stderr, timeline.total)
+    return out, parse_analysis(proc.stderr, timeline.total), over_bed
 
 
 def _merge(spans: list[Span], gap: float) -> list[Span]:
@@ -119,10 +126,11 @@ def _segment(tmp: Path, k: int, segment: Segment, timeline: Timeline, sources: l
 
 def assemble(timeline: Timeline, clips: list[ClipAsset], narrations: list[NarrationAsset],
              captions: CaptionFiles, music: ArtifactRef | None, fmt: VideoFormat, music_gain_db: float,
-             burn_in: bool, loudness_lufs: float, effects_gain_db: float | None = None) -> VideoAsset:
+             burn_in: bool, loudness_lufs: float,
+             sounds: list[tuple[SoundCue, SoundAsset]] = ()) -> VideoAsset:
     """The finished MP4: soundtrack and picture segments in parallel, joined, checked with ffprobe, stored.
 
-    `effects_gain_db`: the level of the transition sounds (framecast.media.sfx); None = none."""
+    `sounds`: the transition sounds and ambiences (framecast.sound) with what each cue plays."""
     store = runtime.store()
     sources = scene_sources(clips, store)
     segments = plan_segments(timeline, fmt.fps, segment_seconds(), parts=ffmpeg.job_count())
@@ -142,13 +150,13 @@ def assemble(timeline: Timeline, clips: list[ClipAsset], narrations: list[Narrat
             # The soundtrack's short commands hold one slot from first to last, beside the segments.
             sound = pool.submit(_soundtrack, holding, tmp, [store.local_path(n.ref) for n in narrations], timeline,
                                 store.local_path(music) if music else None, music_gain_db, loudness_lufs,
-                                effects_gain_db)
+                                tuple(sounds))
             holding.wait(timeout=60)
             # Longest first, so that no long segment is left running alone at the end.
             order = sorted(range(len(segments)), key=lambda k: -segments[k].frames)
             parts = {k: pool.submit(_segment, tmp, k, segments[k], timeline, sources, fmt, subtitles) for k in order}
             results = [parts[k].result() for k in range(len(segments))]
-            audio, heard = sound.result()
+            audio, heard, over_bed = sound.result()
         (tmp / "segments.txt").write_text(concat_list([name for name, _ in results], [s.frames / fmt.fps for s in segments]), encoding="utf-8")
         out = tmp / "video.mp4"
         ffmpeg.run(mux_command(Path("segments.txt"), Path(audio.name), Path(out.name), total=timeline.total),
@@ -165,7 +173,7 @@ def assemble(timeline: Timeline, clips: list[ClipAsset], narrations: list[Narrat
             black=_merge([s for _, m in results for s in m.black], gap),
             frozen=_merge([s for _, m in results for s in m.frozen], gap),
             silent=heard.silent, integrated_lufs=heard.integrated_lufs, true_peak_db=heard.true_peak_db,
-            shortest_span=max(FREEZE_PROBE_SECONDS, SILENCE_PROBE_SECONDS))
+            speech_over_bed_lu=over_bed, shortest_span=max(FREEZE_PROBE_SECONDS, SILENCE_PROBE_SECONDS))
         ref = store.put(out, "video/mp4")
     return VideoAsset(ref=ref, duration=float(info["format"]["duration"]), width=int(video["width"]),
                       height=int(video["height"]), fps=ffmpeg.frame_rate(video), measured=measured)

@@ -7,6 +7,7 @@ import threading
 from typing import Any, Callable
 
 from framecast.config import ImageConfig, MotionConfig, ScriptConfig, VoiceConfig
+from framecast.sound.config import SoundSource
 from framecast.errors import ConfigError
 from framecast.providers.base import (
     ImageGenerator, ScriptWriter, TextToSpeech, VideoAnalyzer, VideoGenerator,
@@ -80,8 +81,13 @@ def text_to_speech(cfg: VoiceConfig) -> TextToSpeech:
 
 
 def sound_effects(name: str):
-    """The provider of generated sound (ambience beds)."""
+    """The provider of generated sound by name (the looped ambience bed of music.source: elevenlabs)."""
     return _build("sound", name, None)
+
+
+def sound_generator(cfg: SoundSource):
+    """The provider of one link of the sound design's chain (transition sounds, ambience)."""
+    return _build("sound", cfg.provider, cfg)
 
 
 def music_composer(name: str):
@@ -103,7 +109,8 @@ def video_analyzer(name: str = "local") -> VideoAnalyzer:
     return _build("analyzer", name, None)
 
 
-_ROLES = {ScriptConfig: "script", ImageConfig: "image", MotionConfig: "motion", VoiceConfig: "voice"}
+_ROLES = {ScriptConfig: "script", ImageConfig: "image", MotionConfig: "motion", VoiceConfig: "voice",
+          SoundSource: "sound"}
 
 
 def identity(cfg: Any) -> str | None:
@@ -134,12 +141,14 @@ def _register_local() -> None:
     from framecast.providers.local_analyzer import LocalVideoAnalyzer
     from framecast.providers.local_image import LocalImageGenerator
     from framecast.providers.local_script import LocalScriptWriter
+    from framecast.providers.local_sound import LocalSoundGenerator
     from framecast.providers.local_tts import LocalTextToSpeech
     from framecast.providers.local_video import LocalVideoGenerator
 
     register("script", "local", lambda cfg: LocalScriptWriter())
     register("image", "local", lambda cfg: LocalImageGenerator(cfg.icon_set() if cfg is not None else None))
     register("motion", "local", lambda cfg: LocalVideoGenerator())
+    register("sound", "local", lambda cfg: LocalSoundGenerator())
     register("voice", "local", lambda cfg: LocalTextToSpeech(cfg.engine, cfg.voice or "en_US-joe-medium", cfg.speed))
     register("analyzer", "local", lambda cfg: LocalVideoAnalyzer())
 
@@ -263,7 +272,8 @@ def _register_cloud() -> None:
 
         settings = get_settings()
         return ElevenLabsSoundEffects(http("elevenlabs", settings.elevenlabs_base_url,
-                                           {"xi-api-key": settings.api_key("elevenlabs")}))
+                                           {"xi-api-key": settings.api_key("elevenlabs")}),
+                                      model=(cfg.model if cfg is not None else None) or DEFAULT_MODELS[("sound", "elevenlabs")])
 
     def elevenlabs_music(cfg):
         from framecast.providers.elevenlabs import ElevenLabsMusic

@@ -63,6 +63,7 @@ class QualityPlan:
     # least embedding similarity between a scene's labels and its intent (None: "shares a word").
     scene_labels: tuple[tuple[str, ...], ...] = ()
     label_similarity_min: float | None = None
+    min_speech_over_bed_lu: float | None = None
 
 
 class ScriptWriter(Protocol):

@@ -97,17 +97,18 @@ def list_voices(http: ProviderHTTP, page_size: int = 100) -> list[dict]:
 
 
 class ElevenLabsSoundEffects:
-    """Sound effects / ambience from a text prompt (/v1/sound-generation)."""
+    """Sound effects / ambience from a text prompt (/v1/sound-generation, 0.5-30 s)."""
 
     name = "elevenlabs"
-    model = "eleven_text_to_sound_v2"
+    MIN_SECONDS, MAX_SECONDS = 0.5, 30.0
 
-    def __init__(self, http: ProviderHTTP):
-        self.http = http
+    def __init__(self, http: ProviderHTTP, model: str = "eleven_text_to_sound_v2"):
+        self.http, self.model = http, model
 
-    def generate(self, prompt: str, *, seconds: float, out: Path, loop: bool = True) -> Path:
-        body = {"text": prompt, "duration_seconds": min(max(seconds, 0.5), 30.0), "prompt_influence": 0.4,
-                "loop": loop, "model_id": self.model}
+    def generate(self, prompt: str, *, seconds: float, out: Path, loop: bool = True, kind: str = "") -> Path:
+        """The sound as MP3 under `out`; `kind` (transition, ambience) is for offline generators, unused here."""
+        body = {"text": prompt, "duration_seconds": round(min(max(seconds, self.MIN_SECONDS), self.MAX_SECONDS), 2),
+                "prompt_influence": 0.4, "loop": loop, "model_id": self.model}
         response = self.http.request("POST", "/v1/sound-generation", json=body,
                                      params={"output_format": "mp3_44100_128"})
         path = out.with_suffix(".mp3")

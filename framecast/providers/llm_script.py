@@ -17,7 +17,8 @@ from framecast.providers.base import ScriptBrief
 SYSTEM_PROMPT = (
     "You write scripts for short, narrated, faceless explainer videos. Narration is spoken by a voice "
     "actor: plain sentences, no stage directions, no emoji. Each scene has one idea, a visual_prompt "
-    "describing a single illustration, and a motion_prompt for a slow camera move. Be factually careful."
+    "describing a single illustration, a motion_prompt for a slow camera move, and an ambience: the "
+    "background sound of the scene in a few words (no music, no speech). Be factually careful."
 )
 
 
@@ -77,13 +78,15 @@ def script_schema(brief: ScriptBrief) -> dict:
     """The Script model as a strict-mode JSON schema (every field required, no extras)."""
     scene = {
         "type": "object", "additionalProperties": False,
-        "required": ["narration", "visual_prompt", "motion_prompt", "duration", "transition"],
+        "required": ["narration", "visual_prompt", "motion_prompt", "duration", "transition", "ambience"],
         "properties": {
             "narration": {"type": "string", "description": "What the narrator says (1-3 sentences)."},
             "visual_prompt": {"type": "string", "description": "One illustration, 'Heading: description'."},
             "motion_prompt": {"type": "string"},
             "duration": {"type": "number", "description": f"Seconds, {MIN_SCENE_SECONDS:g}-{MAX_SCENE_SECONDS:g}."},
             "transition": {"type": "string", "enum": ["cut", "fade", "dissolve"]},
+            "ambience": {"type": "string", "description": "The scene's background sound in 3-8 words, e.g. "
+                                                          "'lava hissing, distant rumble'; no music, no speech."},
         },
     }
     return {

@@ -65,6 +65,13 @@ def content_checks(m, plan: QualityPlan) -> list[QualityCheck]:
     checks.append(QualityCheck(name="true-peak", passed=peak is not None and peak <= plan.true_peak_max_db,
                                detail=f"{peak} dBTP (max {plan.true_peak_max_db})"))
     checks.append(QualityCheck(name="captions", passed=plan.caption_cues > 0, detail=f"{plan.caption_cues} cues"))
+    over_bed = getattr(m, "speech_over_bed_lu", None)  # measured on the stems by the render only
+    if over_bed is not None and plan.min_speech_over_bed_lu is not None:
+        checks.append(QualityCheck(
+            name="speech-over-bed", passed=over_bed >= plan.min_speech_over_bed_lu,
+            detail=f"the music and sounds stay {over_bed:.1f} LU under the voice for 90 % of the speech (at least "
+                   f"{plan.min_speech_over_bed_lu:g}; lower music.gain_db, sound.ambience_gain_db or the transition "
+                   f"levels)"))
     return checks
 
 
@@ -95,5 +102,7 @@ class LocalVideoAnalyzer:
             measurements["integrated_lufs"] = m.integrated_lufs
         if m.true_peak_db is not None:
             measurements["true_peak_db"] = m.true_peak_db
+        if getattr(m, "speech_over_bed_lu", None) is not None:
+            measurements["speech_over_bed_lu"] = m.speech_over_bed_lu
         return QualityReport(analyzer=self.name, passed=all(c.passed for c in checks), checks=checks,
                              measurements=measurements)

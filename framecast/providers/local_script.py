@@ -101,6 +101,7 @@ class LocalScriptWriter:
                 motion_prompt=MOTIONS[i % len(MOTIONS)],
                 duration=duration,
                 transition=Transition.dissolve if i % 3 == 2 else Transition.fade,
+                ambience=values["subject"],  # one bed for the whole video: the offline writer knows only the topic
             ))
         description = f"A short explainer: {values['subject']}.\n\n" + "\n".join(
             f"{i + 1}. {h}" for i, (h, _) in enumerate(beats)

@@ -138,6 +138,14 @@ def _name_vectors(name: str):
     return vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9)
 
 
+def unit_vectors(texts: list[str]):
+    """The static embeddings of `texts`, one unit-length row each (for cosine similarity by dot product)."""
+    import numpy as np
+
+    vectors = np.asarray(_embedder().embed(list(texts)))
+    return vectors / (np.linalg.norm(vectors, axis=1, keepdims=True) + 1e-9)
+
+
 def similarity(a: str, b: str) -> float:
     """Cosine similarity of two texts by the static embeddings (0 unrelated … 1 the same)."""
     import numpy as np
