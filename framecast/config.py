@@ -337,7 +337,8 @@ def load_channel(name_or_path: str, settings: Settings | None = None, planned: b
     return planner.apply(channel) if planned else channel
 
 
-CLOUD_PROVIDERS = {"script": "openai", "image": "openai", "motion": "runway", "voice": "elevenlabs"}
+CLOUD_PROVIDERS = {"script": "openai", "image": "openai", "motion": "runway", "voice": "elevenlabs",
+                   "sound": "elevenlabs"}
 CLOUD_MUSIC = "elevenlabs"
 
 

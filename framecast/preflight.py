@@ -47,6 +47,9 @@ def _uses(channel: ChannelConfig) -> list[list[tuple[str, str, str, str | None]]
         uses.append([("voice.provider", "timing", "openai", "whisper-1")])
     if channel.music.source == "elevenlabs":
         uses.append([("music.source", "sound", "elevenlabs", registry.default_model("sound", "elevenlabs"))])
+    if channel.sound.in_use():
+        uses.append([("sound.model", "sound", link.provider, link.model or registry.default_model("sound", link.provider))
+                     for link in channel.sound.chain()])
     if channel.music.source == "elevenlabs-music":
         uses.append([("music.source", "music", "elevenlabs", registry.default_model("music", "elevenlabs"))])
     if "google" in channel.quality.analyzers:

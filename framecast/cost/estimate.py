@@ -53,6 +53,12 @@ def estimate(channel: ChannelConfig) -> list[Line]:
         plan.append(("sound", "elevenlabs", "eleven_text_to_sound_v2", 30))
     if channel.music.source == "elevenlabs-music":
         plan.append(("music", "elevenlabs", "music_v1", cfg.target_seconds))
+    if channel.sound.in_use():  # at most: a cached sound (the same whoosh of the same length) is not paid again
+        sound = channel.sound
+        kinds = sum(level is not None for level in (sound.transitions.fade, sound.transitions.dissolve,
+                                                    sound.transitions.cut))
+        seconds = (cfg.target_seconds if sound.ambience else 0) + min(kinds, scenes - 1) * 1.2
+        plan.append(("sound", sound.provider, sound.model, round(seconds, 1)))
     if "google" in channel.quality.analyzers:
         plan.append(("quality", "google", "videointelligence-v1", math.ceil(cfg.target_seconds / 60)))
     prices = channel.budget.prices

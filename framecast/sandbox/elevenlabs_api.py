@@ -97,13 +97,20 @@ def router(state: SandboxState) -> APIRouter:
         fault, early = begin(state, request, "elevenlabs", "sound_generation", detail_error, "xi-api-key")
         if early:
             return early
+        issues = problems("elevenlabs.sound_generation.request", body)
+        if issues:
+            return JSONResponse({"detail": [{"loc": ["body"], "msg": m, "type": "value_error"} for m in issues]},
+                                status_code=422)
         seconds = body.get("duration_seconds")
         if not body.get("text") or (seconds is not None and not 0.5 <= float(seconds) <= 30):
             return JSONResponse({"detail": [{"loc": ["body", "duration_seconds"], "msg": "must be 0.5-30",
                                              "type": "value_error"}]}, status_code=422)
+        if body.get("prompt_influence") is not None and not 0 <= float(body["prompt_influence"]) <= 1:
+            return JSONResponse({"detail": [{"loc": ["body", "prompt_influence"], "msg": "must be between 0 and 1",
+                                             "type": "value_error"}]}, status_code=422)
         if output_format not in SOUND_FORMATS:
             return _bad_format(output_format)
-        audio = media.ambience(float(seconds or 5))  # MP3 at 44.1 kHz, 128 kb/s
+        audio = media.sound_effect(float(seconds or 5))  # MP3 at 44.1 kHz, 128 kb/s
         codec = _format(output_format)[0]
         if output_format != "mp3_44100_128":
             audio = media.transcode(audio, *_format(output_format))
@@ -117,8 +124,8 @@ def router(state: SandboxState) -> APIRouter:
             return early
         issues = problems("elevenlabs.music.request", body)
         if issues:
-            return JSONResponse({"detail": [{"loc": ["body", *i.get("path", [])], "msg": i["message"],
-                                             "type": "value_error"} for i in issues]}, status_code=422)
+            return JSONResponse({"detail": [{"loc": ["body"], "msg": m, "type": "value_error"} for m in issues]},
+                                status_code=422)
         if output_format not in MUSIC_FORMATS:
             return _bad_format(output_format)
         if body.get("prompt") and body.get("composition_plan"):

@@ -101,6 +101,16 @@ def ambience(seconds: float) -> bytes:
         return out.read_bytes()
 
 
+def sound_effect(seconds: float) -> bytes:
+    """Band-passed pink noise as MP3, `seconds` long: a generated sound effect, made in milliseconds."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "s.mp3"
+        ffmpeg.run(["-f", "lavfi", "-i", f"anoisesrc=d={seconds:.2f}:c=pink:r=44100:a=0.3:seed=3",
+                    "-af", "highpass=f=300,lowpass=f=5000,afade=t=in:d=0.05", "-ac", "2",
+                    "-c:a", "libmp3lame", "-b:a", "128k", str(out)], what="sandbox sound effect")
+        return out.read_bytes()
+
+
 def bag_of_words_vector(text: str, dims: int = 256) -> list[float]:
     """A deterministic unit vector: texts sharing words point the same way (a stand-in embedding)."""
     import hashlib

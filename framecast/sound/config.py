@@ -75,6 +75,11 @@ class SoundConfig(SoundSource):
     ambience: bool = False
     ambience_gain_db: Annotated[float, Field(ge=-60, le=0)] = -22.0
 
+    def in_use(self) -> bool:
+        """Whether the video gets any sound of this section (a transition kind with a level, or ambience)."""
+        levels = self.transitions
+        return self.ambience or any(v is not None for v in (levels.fade, levels.dissolve, levels.cut))
+
     def source(self) -> SoundSource:
         """Only who makes the sounds: the generation's cache key, so a new level never pays for a sound again."""
         return SoundSource(provider=self.provider, providers=self.providers, model=self.model, models=self.models)

@@ -35,7 +35,10 @@ def test_every_stage_on_a_cloud_provider_publishes_and_costs_add_up(cloud, sandb
     by_provider = {(e["provider"], e["role"]) for e in entries}
     assert by_provider == {("openai", "script"), ("openai", "image"), ("runway", "motion"), ("elevenlabs", "voice"),
                            ("elevenlabs", "sound")}
-    assert sandbox.state.calls("elevenlabs", "sound_generation") == 1
+    sounds = json.loads(Path(publication.manifest.uri.removeprefix("file://")).read_text())["sounds"]
+    assert sounds and {s["made_by"] for s in sounds} == {"elevenlabs (eleven_text_to_sound_v2)"}
+    # The looped music bed, and each distinct transition sound once.
+    assert sandbox.state.calls("elevenlabs", "sound_generation") == 1 + len({(s["prompt"], s["seconds"]) for s in sounds})
     for e in entries:
         assert e["usd"] == pricing.cost(e["provider"], e["role"], e["units"], model=e["model"]) > 0
         assert e["run"].startswith("tiny-sandbox/")

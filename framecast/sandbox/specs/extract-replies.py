@@ -140,6 +140,9 @@ def main(specs: Path) -> None:
         "elevenlabs.sound_generation.output_format.json": (
             "elevenlabs/openapi.json /v1/sound-generation query output_format",
             query("/v1/sound-generation", "post", "output_format")),
+        "elevenlabs.sound_generation.request.json": (
+            "elevenlabs/openapi.json Body_Sound_Generation_v1_sound_generation_post (POST /v1/sound-generation)",
+            e("Body_Sound_Generation_v1_sound_generation_post")),
         "elevenlabs.music.request.json": ("elevenlabs/openapi.json Body_Compose_music_v1_music_post (POST /v1/music)",
                                           e("Body_Compose_music_v1_music_post")),
         "elevenlabs.music.output_format.json": ("elevenlabs/openapi.json /v1/music query output_format",
