@@ -75,3 +75,14 @@ def test_a_plugin_registers_its_vendor_through_an_entry_point(monkeypatch):
     findings = preflight._model_findings("motion.model", "motion", "acme", "acme-1", date(2027, 1, 2))
     assert findings[0].problem and "acme blog" in findings[0].message
 
+
+
+def test_the_sound_chain_is_checked_like_any_stage_and_unused_sound_needs_no_key(monkeypatch):
+    monkeypatch.delenv("ELEVENLABS_API_KEY", raising=False)
+    local = dict(voice={"provider": "local", "voice": None}, music={"source": "generated"})
+    problems = [f for f in preflight.check(cloud(**local), keys(OPENAI_API_KEY="k", RUNWAYML_API_SECRET="k"),
+                                           date(2026, 12, 2)) if f.problem]
+    assert len(problems) == 1 and problems[0].field.startswith("sound.") and "ELEVENLABS_API_KEY" in problems[0].message
+    silent = cloud(**local, sound={"transitions": {"fade": None, "dissolve": None}, "ambience": False})
+    assert [f for f in preflight.check(silent, keys(OPENAI_API_KEY="k", RUNWAYML_API_SECRET="k"), date(2026, 12, 2))
+            if f.problem] == []

@@ -105,7 +105,7 @@ RECIPES = {r.name: r for r in (
            lambda s, seed, t: _mix(t, [f"{_noise('pink', s, seed, 0.35)},highpass=f=2500,lowpass=f=7500,"
                                        f"tremolo=f=0.3:d=0.6", f"{_noise('brown', s, seed + 2, 0.3)},lowpass=f=250"])),
     Recipe("room", "ambience", ("room", "office", "classroom", "library", "indoor", "interior", "home", "kitchen",
-                                "desk", "book", "school", "museum", "clock", "study", "history", "money", "law"),
+                                "desk", "book", "school", "museum", "clock", "study"),
            lambda s, seed, t: _mix(t, [f"{_noise('brown', s, seed, 0.3)},lowpass=f=300",
                                        f"{_noise('pink', s, seed + 4, 0.05)},lowpass=f=3000"])),
     Recipe("underwater", "ambience", ("underwater", "bubble", "reef", "submarine", "diver", "diving", "fish", "coral",
