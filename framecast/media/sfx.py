@@ -63,7 +63,7 @@ RECIPES = {r.name: r for r in (
            lambda s, seed, t: _mix(t, [f"{_noise('brown', s, seed, 0.9)},lowpass=f=160", _tone(55, s, 0.6)],
                                    f"afade=t=out:st=0.02:d={max(s - 0.02, 0.05):.3f}:curve=exp")),
     Recipe("wind", "ambience", ("wind", "windy", "breeze", "gust", "gale", "blizzard", "desert", "mountain", "arctic",
-                                "tundra", "sky", "canyon", "cliff", "snow", "ice", "glacier", "iceberg", "polar", "dune"),
+                                "tundra", "sky", "canyon", "cliff", "kite", "flight", "airplane", "plane", "wing", "snow", "ice", "glacier", "iceberg", "polar", "dune"),
            lambda s, seed, t: f"{_noise('pink', s, seed, 0.7)},bandpass=f=600:width_type=h:w=500,"
                               f"tremolo=f=0.15:d=0.7,lowpass=f=1800[{t}]"),
     Recipe("rain", "ambience", ("rain", "rainy", "drizzle", "downpour", "shower", "monsoon", "raindrop", "umbrella",
@@ -82,7 +82,7 @@ RECIPES = {r.name: r for r in (
            lambda s, seed, t: _mix(t, [f"{_noise('brown', s, seed, 0.8)},lowpass=f=350",
                                        f"{_noise('velvet', s, seed + 3, 0.6)},highpass=f=1800,volume=0.08"])),
     Recipe("rumble", "ambience", ("rumble", "volcano", "volcanic", "lava", "magma", "eruption", "earthquake", "quake",
-                                  "tremor", "thunder", "seismic", "storm", "avalanche", "geyser"),
+                                  "tremor", "thunder", "lightning", "seismic", "storm", "avalanche", "geyser"),
            lambda s, seed, t: _mix(t, [f"{_noise('brown', s, seed, 1.0)},lowpass=f=110,tremolo=f=0.25:d=0.5,volume=2",
                                        f"{_noise('velvet', s, seed + 5, 0.4)},lowpass=f=2500,volume=0.05"])),
     Recipe("space", "ambience", ("space", "cosmos", "cosmic", "star", "galaxy", "planet", "orbit", "universe", "nebula",
@@ -105,7 +105,7 @@ RECIPES = {r.name: r for r in (
            lambda s, seed, t: _mix(t, [f"{_noise('pink', s, seed, 0.35)},highpass=f=2500,lowpass=f=7500,"
                                        f"tremolo=f=0.3:d=0.6", f"{_noise('brown', s, seed + 2, 0.3)},lowpass=f=250"])),
     Recipe("room", "ambience", ("room", "office", "classroom", "library", "indoor", "interior", "home", "kitchen",
-                                "desk", "book", "school", "museum", "clock", "study"),
+                                "desk", "book", "school", "museum", "clock", "study", "bread", "bakery", "oven", "cafe"),
            lambda s, seed, t: _mix(t, [f"{_noise('brown', s, seed, 0.3)},lowpass=f=300",
                                        f"{_noise('pink', s, seed + 4, 0.05)},lowpass=f=3000"])),
     Recipe("underwater", "ambience", ("underwater", "bubble", "reef", "submarine", "diver", "diving", "fish", "coral",
