@@ -50,6 +50,7 @@ def demo_scenes(topic: str):
 def make_plan(topic: str, *, width: int, height: int, fps: int, workers: int = 2, scenes=None) -> Plan:
     """Script (or the given scenes), stills, narration, timeline, motion, captions and music, each timed."""
     from framecast import edit, scripting, visuals
+    from framecast.sound import music as music_bed
     from framecast.voice import narration
     from framecast.config import ChannelConfig, VideoFormat
     from framecast.cost.ledger import default_url
@@ -80,7 +81,7 @@ def make_plan(topic: str, *, width: int, height: int, fps: int, workers: int = 2
                                   timeline.slots[i].duration, channel.motion, channel.format, 0, meter),
         range(len(scenes)))))
     captions = edit.write_captions(timeline, voices, channel.format, channel.captions)
-    music = timed("music", lambda: edit.prepare_music(channel.music, 0, meter))
+    music = timed("music", lambda: music_bed.prepare_music(channel.music, 0, meter))
     return Plan(channel, meter, scenes, images, voices, timeline, clips, captions, music, times)
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from prefect import get_run_logger, task
 
-from framecast import edit, scripting, visuals
+from framecast import scripting, visuals
 from framecast.voice import narration
 from framecast.cost.meter import Meter
 from framecast.config import ImageConfig, MotionConfig, MusicConfig, ScriptConfig, VideoFormat, VoiceConfig
 from framecast.models import ArtifactRef, ClipAsset, ImageAsset, NarrationAsset, Origin, Script, SoundAsset
-from framecast.sound import generate as sound
+from framecast.sound import generate as sound, music
 from framecast.sound.config import SoundSource
 from tasks.policies import CACHED, RETRY, versioned
 
@@ -42,12 +42,12 @@ def synthesize_narration(text: str, index: int, voice: VoiceConfig, meter: Meter
 
 @task(task_run_name="compose-music", cache_policy=versioned("music"), **RETRY, **CACHED)
 def compose_music(cfg: MusicConfig, seconds: float, meter: Meter) -> ArtifactRef:
-    return edit.compose_music(cfg, seconds, meter)
+    return music.compose_music(cfg, seconds, meter)
 
 
 @task(task_run_name="prepare-music", cache_policy=versioned("music"), **RETRY, **CACHED)
 def prepare_music(cfg: MusicConfig, seed: int, meter: Meter) -> ArtifactRef | None:
-    return edit.prepare_music(cfg, seed, meter)
+    return music.prepare_music(cfg, seed, meter)
 
 
 # Cached per (prompt, length, kind, who makes it) only: the same whoosh serves every fade of every video, and

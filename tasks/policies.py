@@ -39,7 +39,7 @@ STAGE_SOURCES = {
     "voice": ["framecast.voice.narration", "framecast.voice.align", "framecast.fallback", "framecast.providers.local_tts",
               "framecast.providers.elevenlabs",
               "framecast.providers.openai"],
-    "music": ["framecast.edit.prepare", "framecast.media.music", "framecast.providers.elevenlabs"],
+    "music": ["framecast.sound.music", "framecast.media.music", "framecast.providers.elevenlabs"],
     "sound": ["framecast.sound.generate", "framecast.fallback", "framecast.providers.local_sound", "framecast.media.sfx",
               "framecast.providers.elevenlabs"],
     "captions": ["framecast.captions", "framecast.edit.prepare"],

@@ -1,1 +1,2 @@
-"""The sound design stage: transition sounds and per-scene ambience (`design`), generated and cached (`generate`)."""
+"""The soundtrack beyond the voice: the music bed (`music`), the sound design — transition sounds and per-scene
+ambience — as cues (`design`), generated and cached per sound (`generate`); the channel sections (`config`)."""
