@@ -27,8 +27,8 @@ class MusicConfig(Frozen):
     def _moved(cls, data: Any) -> Any:
         moved = [k for k in ("transitions", "transition_gain_db") if isinstance(data, dict) and k in data]
         if moved:  # framecast 0.x had them here for one release
-            raise ValueError(f"{', '.join(moved)} moved to the sound section: write sound: {{transitions: {{fade: -18, "
-                             f"dissolve: -18}}}} (a level per transition kind, null for none)")
+            raise ValueError(f"{', '.join(moved)} moved to the sound section: write sound: {{transitions: {{fade: -12, "
+                             f"dissolve: -12}}}} (a level per transition kind, null for none)")
         return data
 
     @model_validator(mode="after")
@@ -41,8 +41,8 @@ class MusicConfig(Frozen):
 class TransitionLevels(Frozen):
     """The level of each transition kind's sound, in dB against the voice (null: silent)."""
 
-    fade: Level = -18.0
-    dissolve: Level = -18.0
+    fade: Level = -12.0
+    dissolve: Level = -12.0
     cut: Level = None  # a sound on every cut is noise, not design: off unless asked for
 
     def of(self, kind: Transition) -> float | None:

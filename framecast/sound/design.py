@@ -17,6 +17,8 @@ from framecast.sound.config import SoundConfig
 CUT_FADE = 0.12  # an ambience changes at a cut, without a click
 EDGE_FADE = 0.8  # and comes in at the start and goes at the end more slowly
 AMBIENCE_HINT = "ambient background sound, no music, no speech"
+PEAK_AT = 0.55  # where in its length a transition sound peaks (framecast.media.sfx's envelopes)
+PEAK_AFTER_START = 0.1  # seconds after the next scene starts
 
 
 def _tenths(seconds: float) -> float:
@@ -24,19 +26,25 @@ def _tenths(seconds: float) -> float:
 
 
 def transition_cues(timeline: Timeline, cfg: SoundConfig) -> list[SoundCue]:
-    """A sound per transition whose kind has a level, centred on the overlap of the two scenes."""
+    """A sound per transition whose kind has a level, peaking as the picture starts to change.
+
+    The quiet between two lines is short (the last words end at least TAIL before the next scene
+    starts, the next line begins LEAD_IN after it) and the visual overlap runs into the next line,
+    where the voice ducks the bed: a sound centred on the overlap is half lost under the speech.
+    Peaking just after the next scene starts puts most of it in the quiet, where it is heard.
+    """
     cues = []
     for slot, nxt in zip(timeline.slots, timeline.slots[1:]):
         level = cfg.transitions.of(slot.transition_out)
         if level is None:
             continue
-        seconds = _tenths(max(slot.transition_seconds + 0.6, 1.0))
         if slot.transition_out == Transition.cut:
             seconds, start = 0.8, nxt.start - 0.05  # an impact lands on the cut
         else:
-            start = max(0.0, nxt.start + slot.transition_seconds / 2 - seconds / 2)
+            seconds = _tenths(max(slot.transition_seconds + 0.4, 1.0))
+            start = nxt.start + PEAK_AFTER_START - PEAK_AT * seconds
         cues.append(SoundCue(kind="transition", scene_index=slot.index, prompt=cfg.transition_prompts.of(
-            slot.transition_out), start=round(start, 3), seconds=seconds, gain_db=level))
+            slot.transition_out), start=round(max(start, 0.0), 3), seconds=seconds, gain_db=level))
     return cues
 
 

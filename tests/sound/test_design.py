@@ -1,6 +1,5 @@
 """Where the sounds go, as data: one per transition kind with a level, one ambience per scene, shared requests."""
 
-import math
 from pathlib import Path
 
 from framecast.models import ArtifactRef, Scene, SoundAsset, Transition
@@ -15,15 +14,17 @@ def timeline(*transitions, ambience=""):
     return plan_timeline(scenes, [2.0] * len(scenes), 30), scenes
 
 
-def test_fades_and_dissolves_get_a_sound_centred_on_their_overlap_and_cuts_none_by_default():
+def test_fades_and_dissolves_get_a_sound_peaking_in_the_quiet_as_the_picture_changes_and_cuts_none():
     tl, _ = timeline(Transition.fade, Transition.cut, Transition.dissolve, Transition.fade)
     cues = transition_cues(tl, SoundConfig())
     assert [c.scene_index for c in cues] == [0, 2]  # the last scene ends the video: no transition after it
     cfg = SoundConfig()
     assert [c.prompt for c in cues] == [cfg.transition_prompts.fade, cfg.transition_prompts.dissolve]
     for cue, (slot, nxt) in zip(cues, [(tl.slots[0], tl.slots[1]), (tl.slots[2], tl.slots[3])]):
-        assert math.isclose(cue.start + cue.seconds / 2, nxt.start + slot.transition_seconds / 2, abs_tol=0.06)
-        assert cue.gain_db == -18.0
+        peak = cue.start + 0.55 * cue.seconds
+        assert nxt.start <= peak < nxt.narration_start  # after the last words, before the next line
+        assert cue.start >= nxt.start - 0.6  # it rises in the breath after the last words, not under them
+        assert cue.gain_db == -12.0
 
 
 def test_levels_are_per_kind_a_cut_can_be_turned_on_and_a_fade_off():
