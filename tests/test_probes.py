@@ -48,7 +48,8 @@ def test_a_refused_key_is_a_problem_naming_the_provider_endpoint_and_fix(keys, s
 
 def test_a_refused_key_early_in_a_fallback_chain_is_only_a_warning(keys, sandbox):
     sandbox.state.inject("elevenlabs", "voices", Fault(status=401))
-    cfg = channel(voice={"providers": ["elevenlabs", "local"]}, music={"source": "generated"})
+    cfg = channel(voice={"providers": ["elevenlabs", "local"]}, music={"source": "generated"},
+                  sound={"provider": "local"})
     found = preflight.require(cfg, keys(), DAY, online=True)
     assert [(f.problem, f.field) for f in found] == [(False, "voice.provider")]
     # With ElevenLabs also making the music bed (no provider after it there), the same refusal stops the run.

@@ -128,7 +128,10 @@ def test_a_composed_music_bed_is_asked_for_the_videos_exact_length(cloud, sandbo
                     budget={"max_usd_per_day": 50, "prices": {"elevenlabs/music": 0.01}})
     publication = produce_video(channel=channel, topic="How glaciers move")
     assert publication.published
-    assert sandbox.state.calls("elevenlabs", "music") == 1 and sandbox.state.calls("elevenlabs", "sound_generation") == 0
+    sounds = json.loads(Path(publication.manifest.uri.removeprefix("file://")).read_text())["sounds"]
+    # One composed bed; sound generation only for the transition sounds (no looped bed).
+    assert sandbox.state.calls("elevenlabs", "music") == 1
+    assert sandbox.state.calls("elevenlabs", "sound_generation") == len({(s["prompt"], s["seconds"]) for s in sounds})
     asked = sandbox.state.last_body[("elevenlabs", "music")]
     assert asked["force_instrumental"] is True
     assert abs(asked["music_length_ms"] / 1000 - publication.duration) < 0.3  # the video's length: no loop seam
