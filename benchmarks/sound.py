@@ -28,15 +28,9 @@ from framecast.providers.local_sound import match  # noqa: E402
 from framecast.sound.config import SoundConfig  # noqa: E402
 from framecast.sound.design import bed_sounds, plan_cues, requests  # noqa: E402
 from framecast.timeline import plan_timeline  # noqa: E402
+from relevance import TOPICS  # noqa: E402  (the relevance benchmark's 20 topics; run as a script, its folder is on the path)
 
 LINE = "Deep below the surface, rock melts into magma, rises through cracks, and erupts as lava."
-TOPICS = [
-    "How volcanoes work", "How bees make honey", "How tides work", "How glaciers move", "Why the sky is blue",
-    "How rivers carve canyons", "How kites fly", "How the heart pumps blood", "How rainbows form",
-    "How airplanes stay in the air", "How batteries store energy", "How trees drink water", "How the moon shapes tides",
-    "How earthquakes happen", "How bread rises", "How vaccines train the body", "How solar panels make power",
-    "How submarines dive", "How coffee is grown", "How lightning strikes",
-]
 
 
 def sounds_for(tmp: Path, timeline, scenes, cfg: SoundConfig) -> tuple[list, float]:
