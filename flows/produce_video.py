@@ -13,7 +13,7 @@ from pydantic import Field
 
 from framecast import gate, progress, redaction, runtime, scripting, topics, visuals
 from framecast.config import VoiceConfig, available_channels, get_settings, load_channel
-from framecast.cost.meter import Meter, ledger_url
+from framecast.cost.meter import BudgetExceeded, Meter, ledger_url
 from framecast.errors import ConfigError, FramecastError
 from framecast.report import fallback_lines, made_by
 from framecast.sound import design
@@ -65,13 +65,30 @@ def _design_sound(timeline, scenes, cfg, meter) -> tuple[list, dict]:
     return cues, {req: generate_sound.submit(*req, cfg.sound.source(), meter, label) for req, label in first.items()}
 
 
-def _placed_sounds(cues, made, log) -> list:
-    """(cue, sound) for every cue that has a sound; scenes left without ambience are said in the log."""
-    placed = [(cue, made[cue.request].result()) for cue in cues]
+def _placed_sounds(cues, made, log) -> tuple[list, list[dict]]:
+    """(cue, sound) for every cue that has a sound, and the sounds that failed (for the manifest).
+
+    A sound is a finish, not the video: one that failed for good (its whole chain tried) is left out with a
+    warning, so a refused prompt does not throw away pictures and voice already paid for. A budget still stops.
+    """
+    placed, failed = [], {}
+    for cue in cues:
+        try:
+            asset = made[cue.request].result()
+        except BudgetExceeded:
+            raise
+        except Exception as exc:  # noqa: BLE001 — the task's own error, already logged by Prefect with its trace
+            failed.setdefault(cue.request, {"kind": cue.kind, "prompt": cue.prompt, "error": str(exc)[:300],
+                                            "scenes": []})["scenes"].append(cue.scene_index)
+            continue
+        placed.append((cue, asset))
+    for miss in failed.values():
+        log.warning("sound: the %s sound %r failed for scene(s) %s and is left out: %s", miss["kind"],
+                    miss["prompt"][:60], ", ".join(str(i + 1) for i in miss["scenes"]), miss["error"])
     quiet = [cue.scene_index + 1 for cue, asset in placed if asset is None and cue.kind == "ambience"]
     if quiet:
         log.info("sound: no ambience for scene(s) %s (nothing offline sounds like them)", ", ".join(map(str, quiet)))
-    return [(cue, asset) for cue, asset in placed if asset is not None]
+    return [(cue, asset) for cue, asset in placed if asset is not None], list(failed.values())
 
 
 def _deployed_channel(channel: str) -> str:
@@ -191,7 +208,7 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
              made_by(clip_assets))
 
     tracker.stage("assembly", 1)
-    sounds = _placed_sounds(cues, made, log)
+    sounds, sounds_failed = _placed_sounds(cues, made, log)
     render = (cfg.format, cfg.music.gain_db, cfg.captions.burn_in, cfg.quality.loudness_lufs, sounds)
     video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), *render)
     tracker.advance("assembly", f"{video.duration:.1f} s")
@@ -230,7 +247,7 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
     manifest = record_run(meter.run, script, stills, clip_assets, narrations, captions.result(), music.result(),
                           video, thumbnail, report,
                           {"channel": cfg.name, "topic": topic, "regenerated_scenes": regenerated,
-                           "sounds": design.manifest_entries(sounds)})
+                           "sounds": design.manifest_entries(sounds), "sounds_failed": sounds_failed})
     fell_back = fallback_lines(stills, clip_assets, narrations)
     for line in fell_back:
         log.warning("fallback: %s", line)

@@ -5,8 +5,8 @@ A channel names a chain per stage (`motion: {providers: [runway, kling, local]}`
 call to the same provider in this run — quota used up, credentials refused, a key or default
 model missing, a model past its shutdown date (from the registry, checked before any call) or
 gone at the provider (404/410) — and for a job the provider failed for good. A content rejection
-moves on only for pictures (image, motion): another vendor's moderation judges a still or a
-prompt differently and the local providers refuse nothing; a script or narration refused for its
+moves on only for pictures and sounds (image, motion, sound): another vendor's moderation judges a
+still or a prompt differently and the local providers refuse nothing; a script or narration refused for its
 words would be refused for the same words again, so it stops the run. A budget never falls back
 (a cheaper provider is a decision for the channel file, not for a failing run). Retryable errors
 stay with the provider: the task's retries handle them.
@@ -31,7 +31,10 @@ from framecast.errors import (
 from framecast.models import FallbackStep, Frozen, Origin
 
 T = TypeVar("T")
+# Roles whose content rejection the next provider may not repeat: another vendor's moderation judges a still,
+# a prompt or a sound differently, and the local providers refuse nothing.
 PICTURE_ROLES = ("image", "motion")
+REJECTION_MOVES_ON = (*PICTURE_ROLES, "sound")
 
 
 class StageConfig(Frozen):
@@ -114,7 +117,7 @@ def reason_to_move_on(exc: BaseException, role: str) -> tuple[str, bool] | None:
     if isinstance(exc, ConfigError):
         return f"not configured ({exc})", True
     if isinstance(exc, ContentRejected):
-        return ("content rejected", False) if role in PICTURE_ROLES else None
+        return ("content rejected", False) if role in REJECTION_MOVES_ON else None
     if isinstance(exc, InvalidRequest):
         return ("model not available at the provider", True) if exc.status in (404, 410) else None
     if type(exc) is PermanentError:  # the provider's job failed for good (not a bad request of ours)

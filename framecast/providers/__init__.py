@@ -134,6 +134,10 @@ def identity(cfg: Any) -> str | None:
             from framecast.providers.local_tts import piper_available
 
             parts.append(cfg.engine if cfg.engine != "auto" else ("piper" if piper_available() else "flite"))
+    if role == "sound" and cfg.provider == "local":  # a prompt matched by keywords only may find nothing
+        from framecast.visuals.illustrations import available
+
+        parts.append("similarity" if available() else "keywords")
     return ":".join(parts)
 
 

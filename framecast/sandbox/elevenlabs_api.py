@@ -110,7 +110,9 @@ def router(state: SandboxState) -> APIRouter:
                                              "type": "value_error"}]}, status_code=422)
         if output_format not in SOUND_FORMATS:
             return _bad_format(output_format)
-        audio = media.sound_effect(float(seconds or 5))  # MP3 at 44.1 kHz, 128 kb/s
+        # Fault kind "silent": a 200 whose audio is silence (a generation that made nothing to hear).
+        make = media.silence if fault is not None and fault.kind == "silent" else media.sound_effect
+        audio = make(float(seconds or 5))  # MP3 at 44.1 kHz, 128 kb/s
         codec = _format(output_format)[0]
         if output_format != "mp3_44100_128":
             audio = media.transcode(audio, *_format(output_format))

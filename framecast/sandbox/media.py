@@ -111,6 +111,15 @@ def sound_effect(seconds: float) -> bytes:
         return out.read_bytes()
 
 
+def silence(seconds: float) -> bytes:
+    """`seconds` of digital silence as MP3 (the "silent" fault of sound generation)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "s.mp3"
+        ffmpeg.run(["-f", "lavfi", "-i", f"anullsrc=r=44100:cl=stereo", "-t", f"{seconds:.2f}",
+                    "-c:a", "libmp3lame", "-b:a", "128k", str(out)], what="sandbox silence")
+        return out.read_bytes()
+
+
 def bag_of_words_vector(text: str, dims: int = 256) -> list[float]:
     """A deterministic unit vector: texts sharing words point the same way (a stand-in embedding)."""
     import hashlib

@@ -16,7 +16,7 @@ class Fault:
     "malformed" (a 200 with a body that is not JSON), or a provider-specific kind:
     openai "refusal" | "length" | "invalid_script"; runway "throttled" | "failed_safety" |
     "failed_internal" | "cancelled" | "stuck"; runway image_to_video "created_reset" | "created_stall" |
-    "daily_cap"; elevenlabs "busy" | "concurrent"; runway/kling "media" downloads
+    "daily_cap"; elevenlabs "busy" | "concurrent", sound_generation "silent"; runway/kling "media" downloads
     "truncated" | "expired".
     """
 

@@ -90,7 +90,7 @@ def bed_sounds(placed: list[tuple[SoundCue, SoundAsset]], path_of, voice_lufs: f
         bed.append(BedSound(path=path_of(asset.ref), start=cue.start, seconds=round(seconds, 3),
                             gain_db=round(cue.gain_db + voice_lufs - asset.loudness_lufs, 2),
                             fade_in=cue.fade_in, fade_out=min(cue.fade_out, seconds / 2),
-                            loop=asset.seconds + 0.01 < seconds))
+                            loop=asset.seconds + 0.1 < seconds))  # a 30-s generation under a longer scene
     return bed
 
 

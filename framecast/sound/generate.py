@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from framecast import fallback, providers, runtime
 from framecast.cost.meter import Meter
-from framecast.errors import ProviderUnavailable
+from framecast.errors import PermanentError
 from framecast.media import ffmpeg
 from framecast.media.analysis import parse_ebur128
 from framecast.media.assembly import measure_command
@@ -30,15 +30,18 @@ def _generate(prompt: str, seconds: float, kind: str, cfg: SoundSource, meter: M
     recipe = gen.describe(prompt, kind) if hasattr(gen, "describe") else None
     if hasattr(gen, "describe") and recipe is None:
         return None  # an offline generator that knows no such sound: nothing made, nothing charged
+    billed = min(seconds, getattr(gen, "MAX_SECONDS", seconds))  # ElevenLabs makes at most 30 s; the mix loops it
     with runtime.scratch() as tmp:
-        with meter.charge(provider=gen.name, role="sound", units=round(seconds, 1), unit="second",
+        with meter.charge(provider=gen.name, role="sound", units=round(billed, 1), unit="second",
                           model=getattr(gen, "model", "")):
             path = gen.generate(prompt, seconds=seconds, out=tmp / "sound", loop=kind == "ambience", kind=kind)
         if path is None:
             return None
         integrated, _ = parse_ebur128(ffmpeg.run(measure_command(path), what=f"measuring the {kind} sound").stderr)
         if integrated is None or integrated < SILENT_LUFS:
-            raise ProviderUnavailable(f"sound: {gen.name} returned a silent {kind} sound for {prompt[:60]!r} "
-                                      f"({integrated} LUFS)", provider=gen.name)
+            # Paid, but nothing to hear: asking again would likely pay for the same; the next provider may do better.
+            raise PermanentError(f"sound: {gen.name} returned a silent {kind} sound for {prompt[:60]!r} "
+                                 f"({integrated} LUFS)", provider=gen.name)
+        made = ffmpeg.duration(path)  # what was made, not what was asked: the mix loops a shorter one
         ref = runtime.store().put(path, MEDIA_TYPES.get(path.suffix, "audio/mpeg"))
-    return SoundAsset(ref=ref, prompt=prompt, seconds=seconds, loudness_lufs=round(integrated, 2), recipe=recipe)
+    return SoundAsset(ref=ref, prompt=prompt, seconds=round(made, 3), loudness_lufs=round(integrated, 2), recipe=recipe)

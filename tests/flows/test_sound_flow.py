@@ -52,3 +52,28 @@ def test_refused_sound_credentials_fall_back_to_the_offline_sounds_and_say_so(cl
     assert {s["recipe"]["recipe"] for s in sounds if s["kind"] == "ambience"} == {"rumble"}  # "volcano"
     assert {s["recipe"]["recipe"] for s in sounds if s["kind"] == "transition"} == {"whoosh", "swell"}
     assert not [e for e in ledger_entries(tmp_path / "out") if (e["provider"], e["role"]) == ("elevenlabs", "sound")]
+
+
+def test_a_silent_generation_moves_to_the_next_provider_without_asking_again(cloud, sandbox, tmp_path):
+    sandbox.state.inject("elevenlabs", "sound_generation", Fault(kind="silent"))
+    channel = cloud(sound={"providers": ["elevenlabs", "local"]}, script=FOUR_SCENES, music={"source": "generated"})
+    sounds = sounds_of(produce_video(channel=channel, topic="How volcanoes work"))
+
+    fallen = [s for s in sounds if "elevenlabs skipped" in s["made_by"]]
+    assert fallen and all("job failed" in s["made_by"] and s["made_by"].startswith("local") for s in fallen)
+    assert len({s["prompt"] for s in fallen}) == 1  # only the sound whose generation was silent
+    distinct = {(s["prompt"], s["seconds"]) for s in sounds}
+    assert sandbox.state.calls("elevenlabs", "sound_generation") == len(distinct)  # no retry of the silent one
+
+
+def test_a_sound_that_fails_for_good_is_left_out_and_the_video_still_published(cloud, sandbox, tmp_path):
+    sandbox.state.inject("elevenlabs", "sound_generation", Fault(status=401), times=50)
+    channel = cloud(sound={"provider": "elevenlabs"}, script=FOUR_SCENES, music={"source": "generated"})
+    publication = produce_video(channel=channel, topic="How volcanoes work")
+
+    assert publication.published
+    manifest = json.loads(Path(publication.manifest.uri.removeprefix("file://")).read_text())
+    assert manifest["sounds"] == []
+    failed = manifest["sounds_failed"]
+    assert {f["kind"] for f in failed} == {"transition"} and sorted(i for f in failed for i in f["scenes"]) == [0, 1, 2]
+    assert all("401" in f["error"] for f in failed)
