@@ -41,7 +41,7 @@ STAGE_SOURCES = {
               "framecast.providers.openai"],
     "music": ["framecast.sound.music", "framecast.media.music", "framecast.providers.elevenlabs"],
     "sound": ["framecast.sound.generate", "framecast.fallback", "framecast.providers.local_sound", "framecast.media.sfx",
-              "framecast.providers.elevenlabs"],
+              "framecast.providers.elevenlabs", "framecast.visuals.illustrations"],
     "captions": ["framecast.captions", "framecast.edit.prepare"],
     "assembly": ["framecast.edit.render", "framecast.media.assembly", "framecast.sound.design", "framecast.media.render",
                  "framecast.media.motion", "framecast.media.ffmpeg", "framecast.timeline"],
