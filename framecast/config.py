@@ -14,7 +14,9 @@ from framecast import registry as _registry
 from framecast.errors import ConfigError
 from framecast.fallback import StageConfig
 from framecast.models import Frozen
-from framecast.sound.config import MusicConfig, SoundConfig  # noqa: F401  (channel sections, re-exported)
+from framecast.cost.budget import BudgetConfig  # noqa: F401  (channel sections kept by their stage, re-exported)
+from framecast.publish.config import PublishConfig, YouTubeConfig  # noqa: F401
+from framecast.sound.config import MusicConfig, SoundConfig  # noqa: F401
 # Machine settings live in framecast.settings; re-exported here, where most callers look for them.
 from framecast.settings import (  # noqa: F401
     DEFAULT_RATE_LIMITS, REPO_ROOT, RateLimitConfig, Settings, get_settings, reset_settings,
@@ -157,64 +159,6 @@ class QualityConfig(Frozen):
     # On a failed gate, regenerate only the scenes whose visuals failed, at most this many times.
     max_regenerations: Annotated[int, Field(ge=0, le=3)] = 1
     analysis_deadline_seconds: Annotated[float, Field(gt=0)] = 900
-
-
-class BudgetConfig(Frozen):
-    """Spending limits; a run stops before the paid call that would exceed any of them.
-
-    The day and the month are the video's (its publish date in the channel's timezone), summed over
-    every run of the channel on every worker that shares the ledger (FRAMECAST_LEDGER_URL).
-    """
-
-    max_usd_per_run: Annotated[float, Field(ge=0)] | None = None
-    max_usd_per_day: Annotated[float, Field(ge=0)] | None = None
-    max_usd_per_month: Annotated[float, Field(ge=0)] | None = None
-    # "provider/role" → USD per unit, over the built-in list prices (framecast/cost/pricing.py).
-    prices: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
-
-    @property
-    def limited(self) -> bool:
-        return any(v is not None for v in (self.max_usd_per_run, self.max_usd_per_day, self.max_usd_per_month))
-
-    @field_validator("prices")
-    @classmethod
-    def _price_keys(cls, value: dict[str, float]) -> dict[str, float]:
-        bad = [k for k in value if k.count("/") != 1 or not all(k.split("/"))]
-        if bad:
-            raise ValueError(f"keys must be 'provider/role' (e.g. 'runway/motion'), not {', '.join(map(repr, bad))}")
-        return value
-
-
-
-
-class YouTubeConfig(Frozen):
-    """Upload settings; privacy must be chosen explicitly (YouTube's own default is public)."""
-
-    privacy: Literal["private", "unlisted", "public"]
-    category_id: str = "27"  # Education
-    # Schedule the video to go public at this UTC time of the publish date ("HH:MM"); needs private.
-    publish_at_utc: str | None = None
-    caption_language: str = "en"
-
-    @model_validator(mode="after")
-    def _schedule_needs_private(self) -> "YouTubeConfig":
-        if self.publish_at_utc and self.privacy != "private":
-            raise ValueError("publish_at_utc needs privacy: private (YouTube makes it public at that time)")
-        if self.publish_at_utc and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", self.publish_at_utc):
-            raise ValueError("publish_at_utc must be HH:MM in UTC, e.g. '14:00'")
-        return self
-
-
-class PublishConfig(Frozen):
-    # The artifact store always; YouTube when listed (and configured below).
-    targets: list[Literal["store", "youtube"]] = Field(default_factory=lambda: ["store"])
-    youtube: YouTubeConfig | None = None
-
-    @model_validator(mode="after")
-    def _youtube_configured(self) -> "PublishConfig":
-        if "youtube" in self.targets and self.youtube is None:
-            raise ValueError("targets has youtube: add publish.youtube with at least privacy (private, unlisted or public)")
-        return self
 
 
 class ChannelConfig(Frozen):

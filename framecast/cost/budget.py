@@ -1,0 +1,35 @@
+"""A channel's spending limits (`budget:` in its file), enforced by the meter (framecast.cost.meter)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, field_validator
+
+from framecast.models import Frozen
+
+
+class BudgetConfig(Frozen):
+    """Spending limits; a run stops before the paid call that would exceed any of them.
+
+    The day and the month are the video's (its publish date in the channel's timezone), summed over
+    every run of the channel on every worker that shares the ledger (FRAMECAST_LEDGER_URL).
+    """
+
+    max_usd_per_run: Annotated[float, Field(ge=0)] | None = None
+    max_usd_per_day: Annotated[float, Field(ge=0)] | None = None
+    max_usd_per_month: Annotated[float, Field(ge=0)] | None = None
+    # "provider/role" → USD per unit, over the built-in list prices (framecast/cost/pricing.py).
+    prices: dict[str, Annotated[float, Field(ge=0)]] = Field(default_factory=dict)
+
+    @property
+    def limited(self) -> bool:
+        return any(v is not None for v in (self.max_usd_per_run, self.max_usd_per_day, self.max_usd_per_month))
+
+    @field_validator("prices")
+    @classmethod
+    def _price_keys(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [k for k in value if k.count("/") != 1 or not all(k.split("/"))]
+        if bad:
+            raise ValueError(f"keys must be 'provider/role' (e.g. 'runway/motion'), not {', '.join(map(repr, bad))}")
+        return value
