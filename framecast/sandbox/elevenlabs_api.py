@@ -54,6 +54,20 @@ def _bad_format(output_format: str) -> JSONResponse:
                         status_code=422)
 
 
+def _unprocessable(messages: list[str], *field: str) -> JSONResponse:
+    """ElevenLabs' 422: a list of {loc, msg, type} under "detail", one per problem."""
+    return JSONResponse({"detail": [{"loc": ["body", *field], "msg": m, "type": "value_error"} for m in messages]},
+                        status_code=422)
+
+
+def _audio(audio: bytes, output_format: str, made_as: tuple[str, ...] = ("mp3_44100_128",)) -> Response:
+    """The generated MP3 in the asked output_format, with its media type."""
+    if output_format not in made_as:
+        audio = media.transcode(audio, *_format(output_format))
+    mp3 = output_format in made_as or output_format.startswith("mp3")
+    return Response(audio, media_type="audio/mpeg" if mp3 else MEDIA_TYPES[_format(output_format)[0]])
+
+
 def router(state: SandboxState) -> APIRouter:
     api = APIRouter()
 
@@ -68,8 +82,7 @@ def router(state: SandboxState) -> APIRouter:
                                 headers={"retry-after": fault.retry_after} if fault.retry_after else {})
         issues = problems("elevenlabs.tts_with_timestamps.request", body)
         if issues or "text" not in body:
-            return JSONResponse({"detail": [{"loc": ["body"], "msg": m, "type": "value_error"}
-                                            for m in issues or ["field required: text"]]}, status_code=422)
+            return _unprocessable(issues or ["field required: text"])
         if output_format not in TTS_FORMATS:
             return _bad_format(output_format)
         if body.get("language_code") and body.get("model_id", "eleven_multilingual_v2") == "eleven_multilingual_v2":
@@ -99,24 +112,17 @@ def router(state: SandboxState) -> APIRouter:
             return early
         issues = problems("elevenlabs.sound_generation.request", body)
         if issues:
-            return JSONResponse({"detail": [{"loc": ["body"], "msg": m, "type": "value_error"} for m in issues]},
-                                status_code=422)
+            return _unprocessable(issues)
         seconds = body.get("duration_seconds")
         if not body.get("text") or (seconds is not None and not 0.5 <= float(seconds) <= 30):
-            return JSONResponse({"detail": [{"loc": ["body", "duration_seconds"], "msg": "must be 0.5-30",
-                                             "type": "value_error"}]}, status_code=422)
+            return _unprocessable(["must be 0.5-30"], "duration_seconds")
         if body.get("prompt_influence") is not None and not 0 <= float(body["prompt_influence"]) <= 1:
-            return JSONResponse({"detail": [{"loc": ["body", "prompt_influence"], "msg": "must be between 0 and 1",
-                                             "type": "value_error"}]}, status_code=422)
+            return _unprocessable(["must be between 0 and 1"], "prompt_influence")
         if output_format not in SOUND_FORMATS:
             return _bad_format(output_format)
         # Fault kind "silent": a 200 whose audio is silence (a generation that made nothing to hear).
         make = media.silence if fault is not None and fault.kind == "silent" else media.sound_effect
-        audio = make(float(seconds or 5))  # MP3 at 44.1 kHz, 128 kb/s
-        codec = _format(output_format)[0]
-        if output_format != "mp3_44100_128":
-            audio = media.transcode(audio, *_format(output_format))
-        return Response(audio, media_type=MEDIA_TYPES[codec])
+        return _audio(make(float(seconds or 5)), output_format)  # made as MP3 at 44.1 kHz, 128 kb/s
 
     @api.post("/v1/music")
     def music(request: Request, body: dict = Body(...), output_format: str = "auto"):
@@ -126,19 +132,14 @@ def router(state: SandboxState) -> APIRouter:
             return early
         issues = problems("elevenlabs.music.request", body)
         if issues:
-            return JSONResponse({"detail": [{"loc": ["body"], "msg": m, "type": "value_error"} for m in issues]},
-                                status_code=422)
+            return _unprocessable(issues)
         if output_format not in MUSIC_FORMATS:
             return _bad_format(output_format)
         if body.get("prompt") and body.get("composition_plan"):
             return JSONResponse(detail_error(422, "prompt and composition_plan cannot be used together",
                                              "invalid_request"), status_code=422)
         seconds = (body.get("music_length_ms") or 30000) / 1000
-        audio = media.ambience(seconds)
-        if output_format not in ("auto", "mp3_44100_128"):
-            audio = media.transcode(audio, *_format(output_format))
-        return Response(audio, media_type="audio/mpeg" if output_format in ("auto",) or output_format.startswith("mp3")
-                        else MEDIA_TYPES[_format(output_format)[0]])
+        return _audio(media.ambience(seconds), output_format, made_as=("auto", "mp3_44100_128"))
 
     @api.get("/v2/voices")
     def voices(request: Request, page_size: int = 10, next_page_token: str | None = None):

@@ -27,8 +27,9 @@ def generate(prompt: str, seconds: float, kind: str, cfg: SoundSource, meter: Me
 
 def _generate(prompt: str, seconds: float, kind: str, cfg: SoundSource, meter: Meter) -> SoundAsset | None:
     gen = providers.sound_generator(cfg)
-    recipe = gen.describe(prompt, kind) if hasattr(gen, "describe") else None
-    if hasattr(gen, "describe") and recipe is None:
+    describe = getattr(gen, "describe", None)  # offline generators say which recipe a prompt chooses
+    recipe = describe(prompt, kind) if describe else None
+    if describe and recipe is None:
         return None  # an offline generator that knows no such sound: nothing made, nothing charged
     billed = min(seconds, getattr(gen, "MAX_SECONDS", seconds))  # ElevenLabs makes at most 30 s; the mix loops it
     with runtime.scratch() as tmp:

@@ -81,3 +81,22 @@ def test_a_bed_as_loud_as_the_voice_is_measured_so_and_fails_the_gate(scene_audi
     [check] = [c for c in content_checks(ContentMeasurements(speech_over_bed_lu=over_bed), plan)
                if c.name == "speech-over-bed"]
     assert not check.passed and "sound.ambience_gain_db" in check.detail
+
+
+def meter_log(speech: list[float], bed: list[float]) -> str:
+    """ffmpeg's interleaved ebur128 frame lines for the two named meters of the mix."""
+    line = "[ebur128@{} @ 0x55] t: {:.1f}  TARGET:-23 LUFS    M:{:6.1f} S: -30.0     I: -20.0 LUFS       LRA:   0.0 LU"
+    return "\n".join(line.format(name, 0.1 * (i + 1), m) for i, (v, b) in enumerate(zip(speech, bed))
+                      for name, m in (("speech", v), ("bed", b)))
+
+
+def test_the_quiet_edges_of_a_line_do_not_decide_only_steady_speech_does():
+    # Each line: two quiet tenths where the voice starts (the bed not yet ducked), then steady speech 15 LU over it.
+    speech, bed = [], []
+    for _ in range(5):
+        speech += [-36.0, -31.0] + [-20.0] * 10 + [-120.7] * 3
+        bed += [-30.0, -30.0] + [-35.0] * 10 + [-30.0] * 3
+    assert parse_speech_over_bed(meter_log(speech, bed)) == 15.0
+    # A bed that is loud under steady speech is found however the edges look.
+    assert parse_speech_over_bed(meter_log(speech, [b + 12 if v == -20.0 else b for v, b in zip(speech, bed)])) == 3.0
+    assert parse_speech_over_bed(meter_log([-120.7] * 10, [-30.0] * 10)) is None  # no voice at all
