@@ -146,7 +146,7 @@ def produce_video(
         runtime.artifact_scope.set(run_key)  # where new GCS artifacts go (a layout hint only)
         # Who pays and within which limits, handed to every paying task (not in their cache keys).
         meter = Meter.open(ledger_url(get_settings()), run=run_key, channel=cfg.name, day=day.isoformat(),
-                           budget=cfg.budget)
+                           budget=cfg.budget, timezone=cfg.timezone)  # day and month budgets: when money is spent
         meter.ledger.import_jsonl(runtime.data_dir() / "usage.jsonl")  # an older framecast's ledger, once
         if "youtube" in cfg.publish.targets:
             resume_pending_uploads(cfg.name)  # uploads an earlier run could not make (YouTube quota) go first

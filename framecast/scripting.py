@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from framecast import fallback, providers, runtime, topics
 from framecast.cost.meter import Charge, Meter
+from framecast.cost.tokens import script_reservation
 from framecast.config import ScriptConfig, describe_validation_error
 from framecast.errors import ScriptError
 from framecast.models import Origin, Script
@@ -83,7 +84,7 @@ def _write(topic: str, cfg: ScriptConfig, meter: Meter, language: str, notes: tu
         topic=clean_topic(topic), min_scenes=cfg.min_scenes, max_scenes=cfg.max_scenes,
         target_seconds=cfg.target_seconds, language=language, notes=tuple(notes),
     )
-    with meter.charge(provider=writer.name, role="script", units=ESTIMATED_SCRIPT_TOKENS, unit="token",
+    with meter.charge(provider=writer.name, role="script", units=script_reservation(brief, writer), unit="token",
                       model=getattr(writer, "model", "")) as bill:
         script = writer.write(brief)
         _bill_tokens(bill, writer)

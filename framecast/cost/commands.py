@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from collections import defaultdict
@@ -74,6 +75,8 @@ def costs(args) -> int:
     from framecast.config import get_settings
     from framecast.errors import FramecastError
 
+    if getattr(args, "reconcile", None):
+        return reconcile(args)
     month = args.month or date.today().strftime("%Y-%m")
     if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         print(f"error: --month {month!r}: use YYYY-MM, e.g. --month 2026-12", file=sys.stderr)
@@ -81,7 +84,7 @@ def costs(args) -> int:
     try:
         ledger = open_ledger(ledger_url(get_settings()))
         billed = ledger.entries(channel=args.channel, month=month)
-        open_ = ledger.entries(channel=args.channel, month=month, status=("reserved",))
+        open_ = ledger.entries(channel=args.channel, status=("reserved",))  # every month's: each counts until settled
     except FramecastError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -101,6 +104,73 @@ def costs(args) -> int:
         print(f"{role:<12} {provider:<20} {calls:>6} {usd:>9.2f}")
     print(f"{'total':<12} {'':<20} {len(billed):>6} {sum(e['usd'] for e in billed):>9.2f}")
     if open_:
-        print(f"{len(open_)} call(s) reserved but never settled (${sum(e['usd'] for e in open_):.2f}): a run "
-              "crashed mid-call or is running now; check the provider's own billing for those")
+        show_reservations(open_)
     return 0
+
+
+def show_reservations(rows: list[dict]) -> None:
+    """Reservations not settled yet: each counts as spent until settled; past RESERVATION_TTL it is unconfirmed."""
+    from framecast.cost.ledger import _now
+
+    now = _now()
+    print(f"\n{len(rows)} reserved call(s) not settled (${sum(e['usd'] for e in rows):.2f}), counted as spent in "
+          "the day and month they were made until settled:")
+    print(f"{'id':<36} {'state':<11} {'reserved at (UTC)':<19} {'channel':<16} {'stage':<10} {'provider':<11} "
+          f"{'USD':>8}  run")
+    states = []
+    for e in rows:
+        at, expires = (_utc(e["at"]), _utc(e["expires_at"]) if e["expires_at"] else None)
+        states.append("unconfirmed" if expires is None or expires <= now else "running")
+        state = states[-1]
+        print(f"{e['id']:<36} {state:<11} {at:%Y-%m-%d %H:%M:%S} {e['channel']:<16} {e['role']:<10} "
+              f"{e['provider']:<11} {e['usd']:>8.2f}  {e['run']}")
+    if "unconfirmed" in states:
+        print("unconfirmed: its worker died mid-call. Look the call up in the provider's billing, then settle it with "
+              "`framecast costs --reconcile ID --billed USD` (it was charged) or `--released` (it was not)")
+
+
+def reconcile(args) -> int:
+    """Settle one unconfirmed reservation (a unique id prefix is enough) as billed USD or as released."""
+    from framecast.config import get_settings
+    from framecast.cost.ledger import _now
+    from framecast.errors import FramecastError
+
+    if (args.billed is None) == (not args.released):
+        print("error: --reconcile needs exactly one of --billed USD (what the provider charged) or --released "
+              "(it charged nothing)", file=sys.stderr)
+        return 2
+    if args.billed is not None and not (math.isfinite(args.billed) and args.billed >= 0):
+        print(f"error: --billed {args.billed}: give the USD the provider charged, a number ≥ 0, e.g. 0.42",
+              file=sys.stderr)
+        return 2
+    if len(args.reconcile) < 8:
+        print(f"error: --reconcile {args.reconcile!r}: give the reservation's id (at least its first 8 characters) "
+              "as `framecast costs` lists it", file=sys.stderr)
+        return 2
+    try:
+        ledger = open_ledger(ledger_url(get_settings()))
+        found = [e for e in ledger.entries(status=("reserved",)) if e["id"].startswith(args.reconcile)]
+        if len(found) != 1:
+            print(f"error: --reconcile {args.reconcile!r}: {'no' if not found else len(found)} unsettled reservations "
+                  "match; `framecast costs` lists them with their ids", file=sys.stderr)
+            return 2
+        [row] = found
+        if row["expires_at"] is not None and _utc(row["expires_at"]) > _now():
+            print(f"error: --reconcile {row['id']}: still running (its worker may yet settle it); it is unconfirmed "
+                  f"from {_utc(row['expires_at']):%Y-%m-%d %H:%M:%S} UTC on, reconcile it then", file=sys.stderr)
+            return 2
+        if not ledger.reconcile(row["id"], args.billed):
+            print(f"error: --reconcile {row['id']}: it was settled meanwhile; nothing changed", file=sys.stderr)
+            return 2
+    except FramecastError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    outcome = f"billed ${args.billed:.2f}" if args.billed is not None else "released (counts no more)"
+    print(f"{row['id']} ({row['channel']} {row['role']} {row['provider']}, reserved ${row['usd']:.2f}): {outcome}")
+    return 0
+
+
+def _utc(moment):
+    from datetime import timezone
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite gives back the UTC wall time

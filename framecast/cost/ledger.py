@@ -5,6 +5,9 @@ PostgreSQL behind the Prefect server. A call is first *reserved* (its estimate, 
 transaction that checked the budgets), then *billed* (what the provider charged) or *released*
 (it failed before the provider accepted it). Budget checks of one channel are serialized by a row
 lock (PostgreSQL) or the database write lock (SQLite), so runs on two machines cannot overshoot together.
+A reservation counts as spent until it is settled: one a killed worker left behind is *unconfirmed*
+after RESERVATION_TTL and keeps counting until an operator reconciles it (`framecast costs --reconcile`).
+Day and month totals follow each row's `at` (when the money was committed) in the channel's timezone.
 """
 
 from __future__ import annotations
@@ -19,15 +22,17 @@ from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import (
-    Column, DateTime, Float, Index, MetaData, String, Table, create_engine, event, func, insert, select, update,
+    Column, DateTime, Float, Index, MetaData, String, Table, case, create_engine, event, func, insert, select, update,
 )
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from framecast.cost import clock
 from framecast.errors import StorageError
 
 log = logging.getLogger("framecast.cost")
-RESERVATION_TTL = timedelta(hours=2)  # a reservation a crashed worker never settled stops counting after this
+# A reservation still unsettled after this is "unconfirmed" (its worker died mid-call); it keeps counting.
+RESERVATION_TTL = timedelta(hours=2)
 
 metadata = MetaData()
 charges = Table(
@@ -36,8 +41,8 @@ charges = Table(
     Column("key", String(300), nullable=True, unique=True),  # provider-side identity (a job id): billed once
     Column("run", String(300), nullable=False, index=True),
     Column("channel", String(200), nullable=False),
-    Column("day", String(10), nullable=False),    # the video's day, YYYY-MM-DD
-    Column("month", String(7), nullable=False),   # YYYY-MM
+    Column("day", String(10), nullable=False),    # the video's day, YYYY-MM-DD: a label, budgets follow `at`
+    Column("month", String(7), nullable=False),   # YYYY-MM of that label
     Column("provider", String(50), nullable=False),
     Column("role", String(50), nullable=False),
     Column("model", String(200), nullable=False, default=""),
@@ -45,9 +50,10 @@ charges = Table(
     Column("unit", String(30), nullable=False),
     Column("usd", Float, nullable=False),
     Column("status", String(10), nullable=False),  # reserved | billed | released | refunded
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=True),
+    Column("at", DateTime(timezone=True), nullable=False),  # UTC: when reserved (the budgets' clock)
+    Column("expires_at", DateTime(timezone=True), nullable=True),  # a reservation unsettled past it is unconfirmed
     Index("ix_framecast_charges_channel_month", "channel", "month"),
+    Index("ix_framecast_charges_channel_at", "channel", "at"),
 )
 # One row per channel, locked FOR UPDATE while a budget is checked (PostgreSQL serializes on it).
 budget_locks = Table("framecast_budget_locks", metadata, Column("channel", String(200), primary_key=True))
@@ -55,11 +61,14 @@ budget_locks = Table("framecast_budget_locks", metadata, Column("channel", Strin
 
 @dataclass(frozen=True)
 class Spent:
-    """USD billed plus reserved (unsettled, unexpired) for a run, its channel's day and its channel's month."""
+    """USD billed plus reserved (unsettled) for a run, and for its channel today and this month by the ledger's
+    clock in the channel's timezone; `on` is that day, `unconfirmed` the month's part left by killed workers."""
 
     run: float
     day: float
     month: float
+    on: str = ""
+    unconfirmed: float = 0.0
 
 
 def driver_url(url: str) -> str:
@@ -96,13 +105,13 @@ class Ledger:
             raise StorageError(f"cost ledger {self!r}: cannot open: {exc}; check FRAMECAST_LEDGER_URL") from exc
 
     def reserve(self, *, run: str, channel: str, day: str, provider: str, role: str, model: str, units: float,
-                unit: str, usd: float, check=None) -> str:
+                unit: str, usd: float, check=None, tz: str = "UTC") -> str:
         """Insert a reservation, after `check(Spent)` (which raises to refuse) under the channel's lock."""
         now = _now()
         with self._begin() as conn:
             self._lock(conn, channel)
             if check is not None:
-                check(self._spent(conn, run, channel, day, now))
+                check(self._spent(conn, run, channel, tz, now))
             charge_id = str(uuid.uuid4())
             conn.execute(insert(charges).values(
                 id=charge_id, key=None, run=run, channel=channel, day=day, month=day[:7], provider=provider, role=role,
@@ -121,7 +130,8 @@ class Ledger:
                         conn.execute(update(charges).where(charges.c.id == charge_id)
                                      .values(status="released", expires_at=None))
                         return False
-                values = dict(status="billed", units=units, unit=unit, usd=usd, at=_now(), expires_at=None, key=key)
+                # `at` stays the reservation's: the day the budget check counted this money in
+                values = dict(status="billed", units=units, unit=unit, usd=usd, expires_at=None, key=key)
                 if model:
                     values["model"] = model
                 conn.execute(update(charges).where(charges.c.id == charge_id).values(**values))
@@ -143,9 +153,19 @@ class Ledger:
             conn.execute(update(charges).where(charges.c.id == charge_id, charges.c.status == "reserved")
                          .values(status="released", expires_at=None))
 
-    def spent(self, *, run: str, channel: str, day: str) -> Spent:
+    def reconcile(self, charge_id: str, usd: float | None) -> bool:
+        """Settle a reservation nobody settled: billed `usd` (what the provider's billing shows) or released (None)."""
+        values = dict(status="released", expires_at=None) if usd is None else dict(status="billed", usd=usd,
+                                                                                      expires_at=None)
         with self._begin() as conn:
-            return self._spent(conn, run, channel, day, _now())
+            done = conn.execute(update(charges).where(charges.c.id == charge_id, charges.c.status == "reserved")
+                                .values(**values))
+            return bool(done.rowcount)
+
+    def spent(self, *, run: str, channel: str, tz: str = "UTC") -> Spent:
+        """What counts against the run's and the channel's budgets now (day and month in timezone `tz`)."""
+        with self._begin() as conn:
+            return self._spent(conn, run, channel, tz, _now())
 
     def entries(self, *, run: str | None = None, channel: str | None = None, month: str | None = None,
                 status: tuple[str, ...] = ("billed",)) -> list[dict]:
@@ -171,14 +191,20 @@ class Ledger:
             conn.execute(select(budget_locks.c.channel).where(budget_locks.c.channel == channel).with_for_update())
 
     @staticmethod
-    def _spent(conn: Connection, run: str, channel: str, day: str, now: datetime) -> Spent:
-        live = (charges.c.status == "billed") | ((charges.c.status == "reserved") & (charges.c.expires_at > now))
-        rows = conn.execute(select(charges.c.run, charges.c.day, func.sum(charges.c.usd))
-                            .where(charges.c.channel == channel, charges.c.month == day[:7], live)
-                            .group_by(charges.c.run, charges.c.day)).all()
-        return Spent(run=round(sum(usd for r, _, usd in rows if r == run), 6),
-                     day=round(sum(usd for _, d, usd in rows if d == day), 6),
-                     month=round(sum(usd for _, _, usd in rows), 6))
+    def _spent(conn: Connection, run: str, channel: str, tz: str, now: datetime) -> Spent:
+        now = now.astimezone(timezone.utc)  # SQLite keeps the wall time only: every instant here is UTC
+        counted = charges.c.status.in_(("billed", "reserved"))  # a reservation counts until settled or reconciled
+        by_run = conn.execute(select(func.sum(charges.c.usd)).where(charges.c.run == run, counted)).scalar()
+        w = clock.window(now, tz)
+        today = (charges.c.at >= w.day_start) & (charges.c.at < w.day_end)
+        stale = (charges.c.status == "reserved") & (charges.c.expires_at <= now)
+        day, month, unconfirmed = conn.execute(
+            select(func.sum(case((today, charges.c.usd), else_=0.0)), func.sum(charges.c.usd),
+                   func.sum(case((stale, charges.c.usd), else_=0.0)))
+            .where(charges.c.channel == channel, counted, charges.c.at >= w.month_start,
+                   charges.c.at < w.month_end)).one()
+        return Spent(run=round(by_run or 0.0, 6), day=round(day or 0.0, 6), month=round(month or 0.0, 6),
+                     on=w.today.isoformat(), unconfirmed=round(unconfirmed or 0.0, 6))
 
     def import_jsonl(self, path: Path) -> int:
         """Move an old `usage.jsonl` (framecast ≤ 0.1) into the ledger once; unreadable lines are kept aside."""
@@ -200,6 +226,7 @@ class Ledger:
                 channel, _, rest = run.partition("/")
                 day = rest.partition("/")[0] or "0000-00-00"
                 at = datetime.fromisoformat(e["at"]) if e.get("at") else _now()
+                at = (at if at.tzinfo else at.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
                 conn.execute(insert(charges).values(
                     id=str(uuid.uuid4()), key=None, run=run, channel=channel, day=day, month=day[:7],
                     provider=str(e.get("provider", "")), role=str(e.get("role", "")), model=str(e.get("model", "")),
@@ -248,6 +275,8 @@ def _create_tables(engine: Engine, attempts: int = 5) -> None:
     for attempt in range(attempts):
         try:
             metadata.create_all(engine)
+            for index in charges.indexes:  # a ledger made by an older framecast lacks the newer ones
+                index.create(engine, checkfirst=True)
             return
         except SQLAlchemyError:
             if attempt == attempts - 1:

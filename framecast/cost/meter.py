@@ -44,7 +44,8 @@ class Charge:
 class Meter:
     """What a run's paid calls are accounted against, passed to every stage that may pay.
 
-    `run` is "channel/day/flow-run-id"; `day` is the video's (YYYY-MM-DD); limits come from `budget`.
+    `run` is "channel/day/flow-run-id"; `day` is the video's (YYYY-MM-DD), a label; limits come from `budget`,
+    the day and month ones by when the money is spent, in the channel's `timezone`.
     """
 
     ledger: Ledger
@@ -52,6 +53,7 @@ class Meter:
     channel: str
     day: str
     budget: BudgetConfig = BudgetConfig()
+    timezone: str = "UTC"
     # Providers found unusable during this run (quota, credentials), so later scenes go straight to the next one.
     fallbacks: FallbackMemory = field(default_factory=FallbackMemory, compare=False, repr=False)
 
@@ -60,8 +62,10 @@ class Meter:
         return date.fromisoformat(self.day)
 
     @classmethod
-    def open(cls, url: str, *, run: str, channel: str, day: str, budget: BudgetConfig | None = None) -> "Meter":
-        return cls(ledger=open_ledger(url), run=run, channel=channel, day=day, budget=budget or BudgetConfig())
+    def open(cls, url: str, *, run: str, channel: str, day: str, budget: BudgetConfig | None = None,
+             timezone: str = "UTC") -> "Meter":
+        return cls(ledger=open_ledger(url), run=run, channel=channel, day=day, budget=budget or BudgetConfig(),
+                   timezone=timezone)
 
     @contextmanager
     def charge(self, *, provider: str, role: str, units: float, unit: str, model: str = "") -> Iterator[Charge]:
@@ -70,12 +74,15 @@ class Meter:
         prices = self.budget.prices
         if self.budget.limited:
             pricing.require_price(provider, role, prices, model)
+        units = pricing.checked_units(provider, role, units)  # an estimate that is no number reserves nothing
         estimate = pricing.cost(provider, role, units, prices, model)
         charge_id = self.ledger.reserve(
             run=self.run, channel=self.channel, day=self.day, provider=provider, role=role, model=model, units=units,
-            unit=unit, usd=estimate, check=lambda spent: self._check(spent, provider, role, estimate))
+            unit=unit, usd=estimate, check=lambda spent: self._check(spent, provider, role, estimate), tz=self.timezone)
 
         def settle(bill: Charge, key: str | None) -> bool:
+            # What the provider reported is checked here, once for every provider; nonsense bills the estimate.
+            bill.units = pricing.checked_units(provider, role, bill.units, fallback=units)
             return self.ledger.bill(charge_id, units=bill.units, unit=bill.unit, model=bill.model,
                                     usd=pricing.cost(provider, role, bill.units, prices, bill.model or model), key=key)
 
@@ -96,7 +103,7 @@ class Meter:
         return self.ledger.refund(key)
 
     def spent(self) -> Spent:
-        return self.ledger.spent(run=self.run, channel=self.channel, day=self.day)
+        return self.ledger.spent(run=self.run, channel=self.channel, tz=self.timezone)
 
     def entries(self) -> list[dict]:
         """This run's billed calls, oldest first."""
@@ -107,14 +114,16 @@ class Meter:
             return
         b = self.budget
         for name, limit, so_far, scope in (("max_usd_per_run", b.max_usd_per_run, spent.run, "the run"),
-                                           ("max_usd_per_day", b.max_usd_per_day, spent.day, f"{self.day}"),
-                                           ("max_usd_per_month", b.max_usd_per_month, spent.month, self.day[:7])):
+                                           ("max_usd_per_day", b.max_usd_per_day, spent.day, f"{spent.on}"),
+                                           ("max_usd_per_month", b.max_usd_per_month, spent.month, spent.on[:7])):
             if limit is not None and so_far + estimate > limit + 1e-9:
+                stale = (f"; ${spent.unconfirmed:.2f} of this month's are reservations of killed workers: "
+                         "`framecast costs` lists them, `--reconcile ID` settles one") if spent.unconfirmed else ""
                 raise BudgetExceeded(
                     f"budget: this {provider} {role} call (~${estimate:.2f}) would take {scope} of channel "
                     f"{self.channel} to ${so_far + estimate:.2f}, over budget.{name} ${limit:.2f} (billed and "
-                    f"reserved so far: ${so_far:.2f}); raise the limit in the channel file or use cheaper providers",
-                    provider=provider)
+                    f"reserved so far: ${so_far:.2f}{stale}); raise the limit in the channel file or use cheaper "
+                    "providers", provider=provider)
 
 
 def ledger_url(settings) -> str:

@@ -8,10 +8,14 @@ cost 0. A paid provider with no price here is refused by a budgeted run (its cos
 
 from __future__ import annotations
 
+import logging
+import math
 from typing import Mapping
 
 from framecast import registry
-from framecast.errors import ConfigError
+from framecast.errors import ConfigError, PermanentError
+
+log = logging.getLogger("framecast.cost")
 
 # Everything that runs on this machine: free, and never refused by a budget.
 FREE_PROVIDERS = frozenset({"local", "piper", "flite", "file", "none", ""})
@@ -36,11 +40,28 @@ def price(provider: str, role: str, overrides: Mapping[str, float] | None = None
     return known
 
 
+def checked_units(provider: str, role: str, units, fallback: float | None = None) -> float:
+    """`units` as a finite number ≥ 0; otherwise `fallback` with a warning (units a provider reported: the
+    reserved estimate is billed), or, with no fallback, a PermanentError naming the pair (nothing is spent)."""
+    try:
+        value = float(units)
+    except (TypeError, ValueError, OverflowError):
+        value = math.nan
+    if math.isfinite(value) and value >= 0 and not isinstance(units, bool):
+        return value
+    if fallback is None:
+        raise PermanentError(f"cost: {provider} {role}: {units!r} units is not a finite number ≥ 0, so the call "
+                             "cannot be priced; nothing was reserved or spent", provider=provider)
+    log.warning("cost: %s %s reported %r units (not a finite number ≥ 0): billing the reserved estimate of %g "
+                "instead", provider, role, units, fallback)
+    return fallback
+
+
 def cost(provider: str, role: str, units: float, overrides: Mapping[str, float] | None = None,
          model: str | None = None) -> float:
     """USD for `units` of the pair; an unknown paid pair costs 0 here (a budget refuses it: `require_price`)."""
     found = price(provider, role, overrides, model)
-    return round(found[0] * units, 6) if found else 0.0
+    return round(found[0] * checked_units(provider, role, units), 6) if found else 0.0
 
 
 def require_price(provider: str, role: str, overrides: Mapping[str, float] | None = None,
