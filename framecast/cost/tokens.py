@@ -24,5 +24,5 @@ def script_reservation(brief, writer) -> int:
     from framecast.providers.llm_script import SYSTEM_PROMPT, brief_message, script_schema
 
     max_tokens = int(getattr(writer, "max_tokens", 0) or DEFAULT_MAX_TOKENS)
-    prompt = text_tokens(SYSTEM_PROMPT) + text_tokens(brief_message(brief)) + text_tokens(json.dumps(script_schema(brief)))
+    prompt = sum(text_tokens(text) for text in (SYSTEM_PROMPT, brief_message(brief), json.dumps(script_schema(brief))))
     return 2 * prompt + 3 * max_tokens + REPAIR_TURN_TOKENS
