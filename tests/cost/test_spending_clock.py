@@ -105,13 +105,12 @@ def test_billing_keeps_the_day_the_budget_check_counted_the_money_in(tmp_path, c
 def test_a_reservation_a_killed_worker_left_counts_until_it_is_reconciled(data_dir, clock, capsys):
     from framecast.cli import main
 
-    url = default_url(data_dir)
-    m = channel_meter(url, "2026-12-07", "a", max_usd_per_day=1.0)
+    m = Meter.open(default_url(data_dir), run="chan/2026-12-07/a", channel="chan", day="2026-12-07",
+                   budget=BudgetConfig(max_usd_per_day=1.0, prices=PRICES))
     left = m.ledger.reserve(run="chan/2031-01-01/killed", channel="chan", day="2031-01-01", provider="runway",
                             role="motion", model="", units=5, unit="second", usd=0.5)  # the worker died mid-call
-    assert main(["costs", "--reconcile", left, "--released"]) == 2  # it may still be running: not yet
-    assert "still running" in capsys.readouterr().err
     clock.now += RESERVATION_TTL + timedelta(minutes=1)  # the old ledger stopped counting it here
+    assert (m.spent().day, m.spent().month) == (0.5, 0.5)  # still counted, on the day it was made
     assert m.spent() == Spent(run=0, day=0.5, month=0.5, on="2026-12-07", unconfirmed=0.5)
     with pytest.raises(BudgetExceeded, match=r"\$0.50 of this month's are reservations of killed workers: "
                                              r"`framecast costs` lists them, `--reconcile ID` settles one"):
@@ -134,6 +133,8 @@ def test_a_reservation_a_killed_worker_left_counts_until_it_is_reconciled(data_d
 
     other = m.ledger.reserve(run="chan/2031-01-01/killed", channel="chan", day="2031-01-01", provider="runway",
                              role="motion", model="", units=5, unit="second", usd=0.5)
+    assert main(["costs", "--reconcile", other, "--released"]) == 2  # it may still be running: not yet
+    assert "still running" in capsys.readouterr().err
     clock.now += RESERVATION_TTL + timedelta(minutes=1)
     assert m.spent().day == 0.8
     assert main(["costs", "--reconcile", other, "--released"]) == 0  # the provider charged nothing
@@ -181,7 +182,8 @@ def test_kill_9_drill_a_narration_in_flight_stays_counted_and_listed(backend, re
         conn.execute(update(charges).values(expires_at=datetime.now(UTC) - timedelta(seconds=1)))
     today = Meter.open(url, run="chan/2026-12-07/next", channel="chan", day="2026-12-07")
     spent = today.spent()
-    assert spent.day == spent.month == spent.unconfirmed == left["usd"]  # today's, whatever the video's label
+    assert spent.day == spent.month == left["usd"]  # counted today, whatever the video's label
+    assert spent.unconfirmed == left["usd"]
 
     monkeypatch.setenv("FRAMECAST_LEDGER_URL", url)
     reset_settings()
