@@ -96,7 +96,7 @@ def costs(args) -> int:
         stage = by_stage[(e["role"], e["provider"])]
         stage[0] += 1
         stage[1] += e["usd"]
-    print(f"{'day':<12} {'channel':<20} {'USD':>9}")
+    print(f"{'video day':<12} {'channel':<20} {'USD':>9}")  # the label; budgets count by when it was spent
     for (day, channel), usd in sorted(by_day.items()):
         print(f"{day:<12} {channel:<20} {usd:>9.2f}")
     print(f"\n{'stage':<12} {'provider':<20} {'calls':>6} {'USD':>9}")

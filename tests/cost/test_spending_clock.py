@@ -189,3 +189,29 @@ def test_kill_9_drill_a_narration_in_flight_stays_counted_and_listed(backend, re
     reset_settings()
     assert main(["costs", "--channel", "chan"]) == 0
     assert f"{left['id']} unconfirmed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_ledger_an_older_framecast_wrote_is_read_and_gets_the_new_index(backend, request, tmp_path, clock):
+    from sqlalchemy import inspect, text
+
+    from framecast.cost.ledger import _engine
+
+    url = default_url(tmp_path) if backend == "sqlite" else request.getfixturevalue("postgres")
+    old = open_ledger(url)
+    billed = old.reserve(run="chan/2026-11-30/old", channel="chan", day="2026-11-30", provider="runway",
+                         role="motion", model="", units=5, unit="second", usd=0.25)
+    old.bill(billed, units=5, unit="second", usd=0.25)
+    old.reserve(run="chan/2026-11-30/old", channel="chan", day="2026-11-30", provider="runway", role="motion",
+                model="", units=5, unit="second", usd=0.5)  # expired under the old ledger's rule
+    with old.engine.begin() as conn:  # the schema as framecast ≤ this change made it
+        conn.execute(text("DROP INDEX ix_framecast_charges_channel_at"))
+    old.engine.dispose()
+    _engine.cache_clear(), open_ledger.cache_clear()
+    clock.now += RESERVATION_TTL * 2
+    reopened = open_ledger(url)
+    names = {i["name"] for i in inspect(reopened.engine).get_indexes("framecast_charges")}
+    assert {"ix_framecast_charges_channel_at", "ix_framecast_charges_channel_month"} <= names
+    assert [e["usd"] for e in reopened.entries(channel="chan")] == [0.25]
+    assert reopened.spent(run="chan/2026-12-07/new", channel="chan") == Spent(
+        run=0, day=0.75, month=0.75, on="2026-12-07", unconfirmed=0.5)
