@@ -37,7 +37,10 @@ def current() -> list[str]:
 
             settings = get_settings()
             if settings is not _settings_secrets[0]:
-                _settings_secrets = (settings, tuple(settings.secrets()))
+                fresh = tuple(settings.secrets())
+                with _lock:
+                    _seen.update(_settings_secrets[1])  # a rotated-out key may still be in a late message
+                    _settings_secrets = (settings, fresh)
         except Exception:  # invalid settings are reported where they are used; keep what is known
             pass
         finally:
