@@ -39,8 +39,9 @@ def clean_secret(variable: str, value: str, header: bool = True) -> str:
                           "copy the key again from the provider's dashboard")
     bad = next((c for c in stripped if unicodedata.category(c) in _REFUSED), None)
     if bad is not None:
-        raise ConfigError(f"{variable} contains a control or invisible character ({unicodedata.name(bad, 'U+%04X' % ord(bad))}, "
-                          f"at position {stripped.index(bad) + 1}): set it again with the key alone, "
+        what = unicodedata.name(bad, "U+%04X" % ord(bad))
+        raise ConfigError(f"{variable} contains a control or invisible character ({what}, at position "
+                          f"{stripped.index(bad) + 1}): set it again with the key alone, "
                           "e.g. `printf %s KEY`, not `echo`")
     return stripped
 

@@ -1,6 +1,9 @@
 """The shared HTTP layer against the sandbox: translation, retries, Retry-After, downloads."""
 
+import base64
+import json
 from datetime import datetime, timedelta, timezone
+from urllib.parse import quote, quote_plus
 
 import httpx
 import pytest
@@ -240,9 +243,8 @@ def test_a_key_quoted_by_h11_in_repr_form_never_reaches_the_error_or_its_causes(
 
 
 @pytest.mark.parametrize("form", [
-    lambda s: s, lambda s: repr(s)[1:-1], lambda s: repr(s.encode())[2:-1], lambda s: __import__("json").dumps(s)[1:-1],
-    lambda s: __import__("urllib.parse").parse.quote(s, safe=""), lambda s: __import__("urllib.parse").parse.quote_plus(s),
-    lambda s: s.strip(), lambda s: __import__("base64").b64encode(s.strip().encode()).decode()])
+    lambda s: s, lambda s: repr(s)[1:-1], lambda s: repr(s.encode())[2:-1], lambda s: json.dumps(s)[1:-1],
+    lambda s: quote(s, safe=""), quote_plus, str.strip, lambda s: base64.b64encode(s.strip().encode()).decode()])
 def test_redact_covers_escaped_encoded_and_stripped_forms(form):
     secret = "sk/proj+KEY=\"it's\"-é-\t0123\n"
     text = f"before {form(secret)} after"
@@ -253,7 +255,7 @@ def test_an_error_body_echoing_the_key_url_encoded_is_redacted(sandbox):
     odd = 'sk-"quoted"-key/0123456789'
     client = httpx.Client(base_url=sandbox.base_url("elevenlabs"), headers={"xi-api-key": odd}, timeout=2.0)
     http = ProviderHTTP("elevenlabs", client, secrets=[odd], retry=RetryPolicy(attempts=1))
-    echo = {"detail": {"status": "invalid_api_key", "message": f"bad key {__import__('urllib.parse').parse.quote(odd)}"}}
+    echo = {"detail": {"status": "invalid_api_key", "message": f"bad key {quote(odd)}"}}
     sandbox.state.inject("elevenlabs", "tts.with_timestamps", Fault(status=401, body=echo))
     with pytest.raises(AuthError) as info:
         http.json("POST", ENDPOINT, json=BODY)

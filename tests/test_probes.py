@@ -99,7 +99,8 @@ def test_a_provider_echoing_the_key_encoded_leaves_no_copy_in_the_pre_flight_war
     key = "sk-proj/REAL+KEY=abcdef123456"
     monkeypatch.setenv("OPENAI_API_KEY", key)
     reset_settings()
-    echo = {"error": {"message": f"upstream refused ?key={quote(key, safe='')} ({key!r})", "type": "api_error"}}
+    echo = {"error": {"message": f"upstream refused ?key={quote(key, safe='')} ({key!r})",
+                      "type": "api_error"}}
     sandbox.state.inject("openai", "models", Fault(status=503, body=echo))
     found = preflight.require(channel(), keys(), DAY, online=True)
     text = "\n".join(f.message for f in found)
