@@ -143,6 +143,7 @@ def translate_response(provider: str, response: httpx.Response, reader: ErrorRea
                        secrets: list[str] | None = None) -> ProviderError:
     """`classify` for an httpx response."""
     message, code = reader(response)
+    message = scrub.redact_cut(message, secrets or [])  # readers cut bodies at 300 characters, maybe mid-key
     return classify(provider, response.status_code, message, code, retry_after_from(response.headers), secrets)
 
 

@@ -41,6 +41,16 @@ def forms(secret: str) -> tuple[str, ...]:
     return tuple(sorted((f for f in every if len(f) >= MIN_LENGTH), key=len, reverse=True))
 
 
+def redact_cut(text: str, secrets) -> str:
+    """`redact`, and a secret cut off at the end of `text` (a body read up to N characters) masked too."""
+    text = redact(text, secrets)
+    for form in {f for s in secrets if s and len(s.strip()) >= MIN_LENGTH for f in forms(s)}:
+        for keep in range(len(form) - 1, MIN_LENGTH - 1, -1):
+            if text.endswith(form[:keep]):
+                return text[:-keep] + MASK
+    return text
+
+
 def redact(text: str, secrets) -> str:
     """`text` with every form of every secret (at least MIN_LENGTH characters) replaced by ***."""
     every = sorted({f for s in secrets if s and len(s.strip()) >= MIN_LENGTH for f in forms(s)}, key=len, reverse=True)

@@ -260,3 +260,12 @@ def test_an_error_body_echoing_the_key_url_encoded_is_redacted(sandbox):
     with pytest.raises(AuthError) as info:
         http.json("POST", ENDPOINT, json=BODY)
     assert "quoted" not in _chain(info.value) and "***" in str(info.value)
+
+
+def test_a_key_cut_off_by_the_error_body_limit_is_masked_too(sandbox):
+    """The reader keeps 300 characters of a non-JSON body: a key straddling that edge left its first part."""
+    from framecast.http import translate_response
+
+    body = "x" * 290 + f"key={KEY} rest"
+    error = translate_response("elevenlabs", httpx.Response(502, text=body), secrets=[KEY])
+    assert KEY[:6] not in str(error) and str(error).endswith("key=***")
