@@ -78,7 +78,7 @@ def _placed_sounds(cues, made, log) -> tuple[list, list[dict]]:
         except BudgetExceeded:
             raise
         except Exception as exc:  # noqa: BLE001 — the task's own error, already logged by Prefect with its trace
-            failed.setdefault(cue.request, {"kind": cue.kind, "prompt": cue.prompt, "error": str(exc)[:300],
+            failed.setdefault(cue.request, {"kind": cue.kind, "prompt": cue.prompt, "error": redaction.error_text(exc)[:300],
                                             "scenes": []})["scenes"].append(cue.scene_index)
             continue
         placed.append((cue, asset))

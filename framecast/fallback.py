@@ -29,6 +29,7 @@ from framecast.errors import (
     AuthError, ConfigError, ContentRejected, InvalidRequest, PermanentError, ProviderError, QuotaExhausted,
 )
 from framecast.models import FallbackStep, Frozen, Origin
+from framecast.redaction import error_text
 
 T = TypeVar("T")
 # Roles whose content rejection the next provider may not repeat: another vendor's moderation judges a still,
@@ -168,7 +169,8 @@ def run_chain(role: str, cfg: StageConfig, attempt: Callable[[StageConfig], T], 
 
 
 def _short(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    full = error_text(exc)  # stored in the manifest's fallbacks: never a secret
+    text = full.splitlines()[0] if full else type(exc).__name__
     return text if len(text) <= 200 else text[:197] + "..."
 
 

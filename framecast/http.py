@@ -28,6 +28,7 @@ from urllib.parse import urlparse
 
 import httpx
 
+from framecast import scrub
 from framecast.errors import (
     AuthError, ContentRejected, InvalidRequest, ProviderError, ProviderTimeout, ProviderUnavailable,
     QuotaExhausted, RateLimited, RetryableError,
@@ -94,10 +95,8 @@ def retry_after_from(headers) -> str | None:
 
 
 def redact(text: str, secrets: list[str]) -> str:
-    """`text` with every secret (and its Bearer form) replaced by ***."""
-    for secret in sorted((s for s in secrets if s and len(s) >= 6), key=len, reverse=True):
-        text = text.replace(secret, "***")
-    return text
+    """`text` with every secret, in every escaped or encoded form, replaced by *** (see framecast.scrub)."""
+    return scrub.redact(text, secrets)
 
 
 ErrorReader = Callable[[httpx.Response], tuple[str, str]]
@@ -144,6 +143,7 @@ def translate_response(provider: str, response: httpx.Response, reader: ErrorRea
                        secrets: list[str] | None = None) -> ProviderError:
     """`classify` for an httpx response."""
     message, code = reader(response)
+    message = scrub.redact_cut(message, secrets or [])  # readers cut bodies at 300 characters, maybe mid-key
     return classify(provider, response.status_code, message, code, retry_after_from(response.headers), secrets)
 
 
@@ -152,6 +152,17 @@ def translate_transport(provider: str, exc: httpx.TransportError, secrets: list[
     if isinstance(exc, httpx.TimeoutException):
         return ProviderTimeout(text, provider=provider)
     return ProviderUnavailable(text, provider=provider)
+
+
+def redacted_cause(exc: httpx.TransportError, secrets: list[str] | None) -> httpx.TransportError | None:
+    """A stand-in for `exc` to chain from: same type (callers ask "was it sent?"), redacted text, no traceback.
+
+    h11 quotes an illegal header value (the key) in its message, and a traceback prints every cause.
+    """
+    try:
+        return type(exc)(redact(str(exc), secrets or []))
+    except Exception:  # an exception type with another constructor: chain nothing
+        return None
 
 
 class RateLimiter:
@@ -216,7 +227,7 @@ class ProviderHTTP:
             except httpx.TransportError as exc:
                 error = translate_transport(self.provider, exc, self.secrets)
                 error.endpoint = endpoint
-                raise error from exc
+                raise error from redacted_cause(exc, self.secrets)
             if not response.is_success and response.status_code not in allow:
                 error = translate_response(self.provider, response, self.reader, self.secrets)
                 error.endpoint = endpoint
@@ -296,7 +307,7 @@ class ProviderHTTP:
                                               f"bytes ({urlparse(url).path})", provider=self.provider)
             tmp.replace(dest)
         except httpx.TransportError as exc:
-            raise translate_transport(self.provider, exc, self.secrets) from exc
+            raise translate_transport(self.provider, exc, self.secrets) from redacted_cause(exc, self.secrets)
         finally:
             tmp.unlink(missing_ok=True)
         return Download(path=dest, sha256=digest.hexdigest(), size=size, content_type=kind)

@@ -17,7 +17,7 @@ from typing import Callable
 import httpx
 
 from framecast.errors import AuthError
-from framecast.http import translate_response, translate_transport
+from framecast.http import redact, translate_response, translate_transport
 from framecast.providers.anthropic import API_VERSION as ANTHROPIC_VERSION
 
 
@@ -43,6 +43,9 @@ def _run(provider: str, endpoint: str, call: Callable[[], httpx.Response], secre
         response = call()
     except httpx.TransportError as exc:
         result.unknown = str(translate_transport(provider, exc, secrets))
+        return result, None
+    except (httpx.InvalidURL, UnicodeError) as exc:  # a header or URL httpx cannot send: a warning, not a trace
+        result.unknown = redact(f"{provider}: {type(exc).__name__}: {exc}", secrets)
         return result, None
     if response.is_success:
         return result, response

@@ -19,6 +19,7 @@ from typing import Any, Callable
 from framecast import runtime
 from framecast.config import ChannelConfig
 from framecast.errors import FramecastError, QualityGateFailed, QuotaExhausted, SlotTaken
+from framecast.redaction import error_text
 from framecast.report import fallback_lines, scene_origins
 from framecast.models import (
     ArtifactRef, CaptionFiles, ClipAsset, ImageAsset, NarrationAsset, Publication, QualityReport, Script, VideoAsset,
@@ -143,7 +144,7 @@ def publish_youtube(slot: str, script: Script, video: VideoAsset, thumbnail: Art
     try:
         record = _upload(store, providers.publisher("youtube"), job)
     except QuotaExhausted as exc:
-        store.create_record(pending_key(slot), {**job, "reason": str(exc),
+        store.create_record(pending_key(slot), {**job, "reason": error_text(exc),
                                                 "recorded_at": datetime.now(timezone.utc).isoformat()})
         raise QuotaExhausted(
             f"{exc}. The video is published in the store ({location}) and recorded as a pending YouTube upload "
@@ -194,7 +195,7 @@ def resume_pending(store, channel: str, make_publisher: Callable[[], Any], now: 
             break
         except FramecastError as exc:
             log.warning("publish: pending YouTube upload of %s failed, it stays pending: %s", job["slot"], exc)
-            store.put_record(key, {**job, "last_error": str(exc),
+            store.put_record(key, {**job, "last_error": error_text(exc),
                                    "last_attempt": datetime.now(timezone.utc).isoformat()})
             continue
         store.delete_record(key)

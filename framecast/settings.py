@@ -7,10 +7,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from dotenv import dotenv_values
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
+from framecast.envcheck import check_https, clean_secret, variable_name
 from framecast.errors import ConfigError
 from framecast.models import Frozen
 
@@ -38,10 +39,21 @@ DEFAULT_RATE_LIMITS = {
 }
 
 
+SECRET_FIELDS = ("openai_api_key", "runway_api_key", "elevenlabs_api_key", "youtube_client_secret",
+                 "youtube_refresh_token", "anthropic_api_key", "stability_api_key", "kling_access_key",
+                 "kling_secret_key", "callback_secret", "ledger_url")
+# Every URL a key or token is sent to: https, or plain http only to this machine (the sandbox).
+BASE_URL_FIELDS = ("youtube_base_url", "google_token_url", "openai_base_url", "anthropic_base_url",
+                   "stability_base_url", "kling_base_url", "videointelligence_endpoint", "runway_base_url",
+                   "elevenlabs_base_url")
+
+
 class Settings(BaseSettings):
     """Machine-level settings from the environment (FRAMECAST_*) or a .env file."""
 
-    model_config = SettingsConfigDict(env_prefix="FRAMECAST_", env_file=".env", extra="ignore", frozen=True)
+    # hide_input_in_errors: a mistyped value may be a key, and pydantic's message would quote it.
+    model_config = SettingsConfigDict(env_prefix="FRAMECAST_", env_file=".env", extra="ignore", frozen=True,
+                                      hide_input_in_errors=True)
 
     data_dir: Path = Path("framecast-output")
     # Where artifacts live: empty = data_dir (a local folder), or gs://BUCKET[/PREFIX] for GCS.
@@ -112,6 +124,21 @@ class Settings(BaseSettings):
                               f"environment or .env (or run `framecast make --sandbox` to try without keys)")
         return secret.get_secret_value()
 
+    @field_validator(*SECRET_FIELDS, "youtube_client_id", mode="before")
+    @classmethod
+    def _clean_secret(cls, value, info: ValidationInfo):
+        # `echo key > file` and Kubernetes secrets from files leave a newline: strip it, refuse what is left.
+        if not isinstance(value, str):
+            return value
+        return clean_secret(variable_name(cls, info.field_name), value, header=info.field_name != "ledger_url")
+
+    @field_validator(*BASE_URL_FIELDS)
+    @classmethod
+    def _https_base_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value:
+            check_https(variable_name(cls, info.field_name), value)
+        return value
+
     @field_validator("store")
     @classmethod
     def _store_uri(cls, value: str) -> str:
@@ -134,18 +161,18 @@ class Settings(BaseSettings):
         found += [v for spec in registry.all_specs() for name in spec.keys
                   if (v := self.env_value(name)) and v not in found and name != "YOUTUBE_CLIENT_ID"]
         if self.ledger_url:
-            from sqlalchemy.engine import make_url
+            from framecast.dburl import url_secrets
 
-            password = make_url(self.ledger_url.get_secret_value()).password
-            found += [str(password)] if password else []
+            found += url_secrets(self.ledger_url.get_secret_value())
         return found
 
     def env_value(self, name: str) -> str | None:
-        """A variable from the environment, else from .env (what a plugin's keys are read from)."""
-        if os.environ.get(name):
-            return os.environ[name]
-        env_file = Path(".env")
-        return dotenv_values(env_file).get(name) if env_file.is_file() else None
+        """A variable from the environment, else from .env (what a plugin's keys are read from), stripped."""
+        value = os.environ.get(name)
+        if not value:
+            env_file = Path(".env")
+            value = dotenv_values(env_file).get(name) if env_file.is_file() else None
+        return clean_secret(name, value) or None if value else None
 
     def resolved_channels_dir(self) -> Path:
         """deployments/ of the working directory, else of the source checkout."""
@@ -157,7 +184,14 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def _cached_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:  # one line per variable, never its value (it may be a key)
+        problems = "; ".join(f"{variable_name(Settings, str(e['loc'][0]) if e['loc'] else '')}: {e['msg']}"
+                             for e in exc.errors(include_input=False))
+        raise ConfigError(f"settings: {problems} (fix the environment or .env)") from None
+    except SettingsError as exc:
+        raise ConfigError(f"settings: {exc} (fix the environment or .env)") from None
 
 
 def get_settings() -> Settings:

@@ -9,10 +9,13 @@ import os
 from datetime import timedelta
 
 from framecast.config import get_settings
+from framecast.dburl import has_credentials
 
 POOL = "framecast-local"
 ZOMBIE_AUTOMATION = "framecast: crash flow runs without a heartbeat"
 HEARTBEAT_SECONDS = 30  # Prefect's minimum; a run's heartbeat is expected at least every 30 s
+LEDGER_NOT_COPIED = ("not FRAMECAST_LEDGER_URL (it holds a password: set it in each worker's own environment, "
+                     "e.g. from a Prefect Secret block or your secret manager)")
 HEARTBEAT_MISSED_AFTER = 90  # three missed heartbeats: the run's process is gone, mark it Crashed
 
 
@@ -30,12 +33,10 @@ def worker_env() -> dict[str, str]:
     }
     if settings.store:
         env["FRAMECAST_STORE"] = settings.store
-    if settings.ledger_url:  # the shared ledger, unless its URL holds a password (the pool's env is not secret)
-        from sqlalchemy.engine import make_url
-
-        url = settings.ledger_url.get_secret_value()
-        if not make_url(url).password:
-            env["FRAMECAST_LEDGER_URL"] = url
+    # The shared ledger, unless its URL holds a password (after the user or as ?password=/?sslpassword=):
+    # the pool's job variables are readable by every UI user, so such a URL stays on the workers.
+    if settings.ledger_url and not has_credentials(settings.ledger_url.get_secret_value()):
+        env["FRAMECAST_LEDGER_URL"] = settings.ledger_url.get_secret_value()
     for name in ("FRAMECAST_CHANNELS_DIR", "STORAGE_EMULATOR_HOST", "FRAMECAST_FFMPEG", "FRAMECAST_FFPROBE"):
         if os.environ.get(name):
             env[name] = os.environ[name]
@@ -58,7 +59,10 @@ def ensure_pool(client, name: str = POOL, concurrency: int | None = None) -> dic
                                                concurrency_limit=limit))
     else:
         client.update_work_pool(name, WorkPoolUpdate(base_job_template=template, concurrency_limit=limit))
-    return {"pool": name, "concurrency_limit": limit, "env": sorted(template["variables"]["properties"]["env"]["default"])}
+    names = sorted(template["variables"]["properties"]["env"]["default"])
+    if get_settings().ledger_url and "FRAMECAST_LEDGER_URL" not in names:
+        names.append(LEDGER_NOT_COPIED)
+    return {"pool": name, "concurrency_limit": limit, "env": names}
 
 
 def zombie_automation():

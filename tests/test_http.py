@@ -1,6 +1,9 @@
 """The shared HTTP layer against the sandbox: translation, retries, Retry-After, downloads."""
 
+import base64
+import json
 from datetime import datetime, timedelta, timezone
+from urllib.parse import quote, quote_plus
 
 import httpx
 import pytest
@@ -217,3 +220,52 @@ def test_the_api_key_never_goes_to_a_media_host_other_than_the_apis(tmp_path):
         server.shutdown()
         api.close()
     assert "authorization" not in seen[0] and seen[1]["authorization"] == f"Bearer {KEY}"
+
+
+def _chain(exc: BaseException) -> str:
+    """Everything a traceback of `exc` prints: its text and every cause's and context's."""
+    import traceback
+
+    return "".join(traceback.format_exception(exc))
+
+
+def test_a_key_quoted_by_h11_in_repr_form_never_reaches_the_error_or_its_causes(sandbox, waits):
+    """M1: h11 writes an illegal header value as a repr (`\\n` as two characters): the raw key no longer matched."""
+    raw = KEY + "\n"
+    client = httpx.Client(base_url=sandbox.base_url("elevenlabs"), headers={"xi-api-key": raw}, timeout=2.0)
+    http = ProviderHTTP("elevenlabs", client, secrets=[raw], retry=RetryPolicy(attempts=1), sleep=waits.append)
+    with pytest.raises(ProviderUnavailable) as info:
+        http.json("POST", ENDPOINT, json=BODY)
+    text = _chain(info.value)
+    assert "LocalProtocolError" in text and "Illegal header value" in text  # still says what went wrong
+    assert KEY not in text and "0123456789abcdef" not in text
+    assert isinstance(info.value.__cause__, httpx.LocalProtocolError)  # callers still ask "was it sent?"
+
+
+@pytest.mark.parametrize("form", [
+    lambda s: s, lambda s: repr(s)[1:-1], lambda s: repr(s.encode())[2:-1], lambda s: json.dumps(s)[1:-1],
+    lambda s: quote(s, safe=""), quote_plus, str.strip, lambda s: base64.b64encode(s.strip().encode()).decode()])
+def test_redact_covers_escaped_encoded_and_stripped_forms(form):
+    secret = "sk/proj+KEY=\"it's\"-é-\t0123\n"
+    text = f"before {form(secret)} after"
+    assert redact(text, [secret]) == "before *** after"
+
+
+def test_an_error_body_echoing_the_key_url_encoded_is_redacted(sandbox):
+    odd = 'sk-"quoted"-key/0123456789'
+    client = httpx.Client(base_url=sandbox.base_url("elevenlabs"), headers={"xi-api-key": odd}, timeout=2.0)
+    http = ProviderHTTP("elevenlabs", client, secrets=[odd], retry=RetryPolicy(attempts=1))
+    echo = {"detail": {"status": "invalid_api_key", "message": f"bad key {quote(odd)}"}}
+    sandbox.state.inject("elevenlabs", "tts.with_timestamps", Fault(status=401, body=echo))
+    with pytest.raises(AuthError) as info:
+        http.json("POST", ENDPOINT, json=BODY)
+    assert "quoted" not in _chain(info.value) and "***" in str(info.value)
+
+
+def test_a_key_cut_off_by_the_error_body_limit_is_masked_too(sandbox):
+    """The reader keeps 300 characters of a non-JSON body: a key straddling that edge left its first part."""
+    from framecast.http import translate_response
+
+    body = "x" * 290 + f"key={KEY} rest"
+    error = translate_response("elevenlabs", httpx.Response(502, text=body), secrets=[KEY])
+    assert KEY[:6] not in str(error) and str(error).endswith("key=***")

@@ -80,3 +80,29 @@ def test_shutdown_dates_the_provider_reports_are_read():
     body = {"data": [{"id": "gpt-x", "shutdown_at": 1798761600}, {"id": "gpt-y", "deprecation": {"shutdown_at": "2027-03-01"}},
                      {"id": "gpt-z"}]}
     assert _openai_shutdowns(body) == {"gpt-x": date(2027, 1, 1), "gpt-y": date(2027, 3, 1)}
+
+
+def test_a_key_with_a_trailing_newline_is_stripped_and_accepted(keys, sandbox, monkeypatch):
+    """M1 (the review's reproduction): the key went into the header raw, and h11's error printed it in full."""
+    from framecast.probes import probe
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-REALKEY-abcdef123456\n")
+    reset_settings()
+    result = probe("openai", keys())
+    assert (result.refused, result.unknown) == ("", "")
+    assert sandbox.state.calls("openai", "models") == 1
+
+
+def test_a_provider_echoing_the_key_encoded_leaves_no_copy_in_the_pre_flight_warning(keys, sandbox, monkeypatch):
+    from urllib.parse import quote
+
+    key = "sk-proj/REAL+KEY=abcdef123456"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    reset_settings()
+    echo = {"error": {"message": f"upstream refused ?key={quote(key, safe='')} ({key!r})",
+                      "type": "api_error"}}
+    sandbox.state.inject("openai", "models", Fault(status=503, body=echo))
+    found = preflight.require(channel(), keys(), DAY, online=True)
+    text = "\n".join(f.message for f in found)
+    assert "could not be checked" in text and "***" in text
+    assert "REAL" not in text and "abcdef123456" not in text

@@ -28,7 +28,9 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from framecast.cost import clock
+from framecast.dburl import safe_url, url_secrets
 from framecast.errors import StorageError
+from framecast.scrub import redact
 
 log = logging.getLogger("framecast.cost")
 # A reservation still unsettled after this is "unconfirmed" (its worker died mid-call); it keeps counting.
@@ -92,8 +94,8 @@ class Ledger:
         self.url = url
         self.engine = _engine(driver_url(url))
 
-    def __repr__(self) -> str:  # never the password
-        return f"Ledger({make_url(self.url).render_as_string(hide_password=True)})"
+    def __repr__(self) -> str:  # never a password, in the user part or the query
+        return f"Ledger({safe_url(self.url)})"
 
     def __reduce__(self):  # another task runner's worker process reopens it by URL
         return (open_ledger, (self.url,))
@@ -102,7 +104,8 @@ class Ledger:
         try:
             return self.engine.begin()
         except SQLAlchemyError as exc:
-            raise StorageError(f"cost ledger {self!r}: cannot open: {exc}; check FRAMECAST_LEDGER_URL") from exc
+            raise StorageError(f"cost ledger {self!r}: cannot open: {redact(str(exc), url_secrets(self.url))}; "
+                               "check FRAMECAST_LEDGER_URL") from None
 
     def reserve(self, *, run: str, channel: str, day: str, provider: str, role: str, model: str, units: float,
                 unit: str, usd: float, check=None, tz: str = "UTC") -> str:
@@ -262,8 +265,8 @@ def _engine(url: str) -> Engine:
             engine = create_engine(url, pool_pre_ping=True)
         _create_tables(engine)
     except SQLAlchemyError as exc:
-        shown = make_url(url).render_as_string(hide_password=True)
-        raise StorageError(f"cost ledger {shown}: cannot open: {exc}; check FRAMECAST_LEDGER_URL") from exc
+        raise StorageError(f"cost ledger {safe_url(url)}: cannot open: {redact(str(exc), url_secrets(url))}; "
+                           "check FRAMECAST_LEDGER_URL") from None
     except ModuleNotFoundError as exc:
         raise StorageError(f"cost ledger: the driver for {make_url(url).drivername} is not installed ({exc.name}); "
                            "PostgreSQL needs psycopg (a framecast dependency): reinstall framecast") from exc

@@ -22,8 +22,9 @@ def translate(exc: Exception, secrets: list[str]) -> ProviderError:
     """The framecast error for an OpenAI SDK exception (the SDK's own retries are off)."""
     if isinstance(exc, openai.APITimeoutError):
         return ProviderTimeout(redact(f"openai: timed out: {exc}", secrets), provider="openai")
-    if isinstance(exc, openai.APIConnectionError):
-        return ProviderUnavailable(redact(f"openai: connection failed: {exc}", secrets), provider="openai")
+    if isinstance(exc, openai.APIConnectionError):  # the SDK says only "Connection error.": name the cause
+        cause = f" ({type(exc.__cause__).__name__}: {exc.__cause__})" if exc.__cause__ else ""
+        return ProviderUnavailable(redact(f"openai: connection failed: {exc}{cause}", secrets), provider="openai")
     if isinstance(exc, openai.APIStatusError):
         return classify("openai", exc.status_code, str(getattr(exc, "message", exc)), str(getattr(exc, "code", "") or ""),
                         retry_after_from(exc.response.headers), secrets)
@@ -59,7 +60,7 @@ class OpenAIScriptWriter:
                     model=self.model, messages=[{"role": "system", "content": system}, *messages],
                     max_completion_tokens=max_tokens, response_format=fmt, **reasoning(self.model))
             except openai.OpenAIError as exc:
-                raise translate(exc, self.secrets) from exc
+                raise translate(exc, self.secrets) from None  # the SDK error holds the request headers
 
         completion = with_retries(attempt, self.retry, limiter=self.limiter)
         if completion.usage:
@@ -105,7 +106,7 @@ class OpenAIImageGenerator:
             try:
                 return self.client.images.generate(model=self.model, prompt=prompt, size=f"{w}x{h}", n=1)
             except openai.OpenAIError as exc:
-                raise translate(exc, self.secrets) from exc
+                raise translate(exc, self.secrets) from None  # the SDK error holds the request headers
 
         result = with_retries(attempt, self.retry, limiter=self.limiter)
         if not result.data or not result.data[0].b64_json:
@@ -137,7 +138,7 @@ class OpenAITextToSpeech:
             try:
                 return fn()
             except openai.OpenAIError as exc:
-                raise translate(exc, self.secrets) from exc
+                raise translate(exc, self.secrets) from None  # the SDK error holds the request headers
         return with_retries(attempt, self.retry, limiter=self.limiter)
 
     def synthesize(self, text: str, *, out: Path):
@@ -187,7 +188,7 @@ class OpenAIEmbeddings:
                 try:
                     return self.client.embeddings.create(model=self.model, input=batch)
                 except openai.OpenAIError as exc:
-                    raise translate(exc, self.secrets) from exc
+                    raise translate(exc, self.secrets) from None  # the SDK error holds the request headers
 
             result = with_retries(attempt, self.retry, limiter=self.limiter)
             vectors += [item.embedding for item in sorted(result.data, key=lambda d: d.index)]

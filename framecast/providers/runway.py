@@ -67,6 +67,7 @@ from framecast.errors import (
     ProviderUnavailable,
 )
 from framecast.http import ProviderHTTP, RetryPolicy, with_retries
+from framecast.redaction import error_text
 from framecast.providers.base import JobRecord
 
 log = logging.getLogger(__name__)
@@ -223,7 +224,7 @@ class RunwayVideoGenerator:
             task = with_retries(attempt, self.http.retry, self.http.sleep)
         except _Unconfirmed as lost:
             failed = time.time()  # the hold-off counts from here
-            unconfirmed.append({"token": token, "at": failed, "error": str(lost.cause)[:300]})
+            unconfirmed.append({"token": token, "at": failed, "error": error_text(lost.cause)[:300]})
             job.put({"unconfirmed": unconfirmed})
             self._hold(unconfirmed, failed, job, cause=lost.cause)
             raise AssertionError("unreachable")  # _hold always raises with a cause

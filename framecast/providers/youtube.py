@@ -30,6 +30,7 @@ from framecast.errors import (
     AuthError, FramecastError, ProviderError, ProviderUnavailable, QuotaExhausted, RetryableError,
 )
 from framecast.http import ProviderHTTP, RetryPolicy, translate_response
+from framecast.redaction import error_text
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +237,7 @@ class YouTubePublisher:
             permanent = not isinstance(exc, RetryableError)
             log.warning("publish: youtube video %s is published without its %s: %s%s", record["video_id"], what, exc,
                         "" if permanent else "; the next publish of this slot tries again")
-            skipped[what] = {"error": str(exc), "permanent": permanent,
+            skipped[what] = {"error": error_text(exc), "permanent": permanent,
                              "at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
             record = {**record, "skipped": skipped}
         else:
