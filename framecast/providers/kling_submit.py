@@ -112,12 +112,15 @@ class KlingSubmission:
         def attempt() -> dict:
             try:
                 return self._post(body)
-            except ProviderError as error:
-                if getattr(error, "attempts_exhausted", False) or not isinstance(error, RetryableError):
-                    raise _Final(error) from error
+            except RetryableError as error:
+                error.attempts_exhausted = False  # the one-shot client counted one attempt: this loop decides
                 if nothing_created(error):
                     raise  # retried with backoff: Kling created nothing
-                data = self._lookup(body["external_task_id"])
+                try:
+                    data = self._lookup(body["external_task_id"])
+                except ProviderError as unknown:  # whether Kling has the task is unknown: never post again blind
+                    unknown.ambiguous = True
+                    raise _Final(unknown) from error
                 if data is not None:
                     log.warning("kling: the answer to POST image2video was lost (%s); task %s exists, resuming it",
                                 error, data.get("task_id"))
@@ -157,7 +160,7 @@ class KlingSubmission:
                                     f"after waiting {spent:.0f} s for a slot", provider="kling",
                                     status=response.status_code)
                 error.attempts_exhausted = True  # the whole budget is spent: a task retry must not wait it again
-                raise error
+                raise _Final(error)  # nor may the submit loop
             if n == 0:
                 log.warning("kling: every parallel task slot is busy (1303); waiting up to %.0f s for one",
                             self.slot_wait)

@@ -46,10 +46,14 @@ def kling_error(status: int, message: str, code: str = "") -> dict:
 class _ResetResponse(Response):
     """A response whose connection drops after the status line and a few bytes of an announced longer body."""
 
+    def __init__(self, kind: bytes = b"application/json", start: bytes = b'{"code": 0, "data": {"task_id": "'):
+        super().__init__()
+        self.kind, self.start = kind, start
+
     async def __call__(self, scope, receive, send) -> None:
         await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"160")]})
-        await send({"type": "http.response.body", "body": b'{"code": 0, "data": {"task_id": "', "more_body": True})
+                    "headers": [(b"content-type", self.kind), (b"content-length", str(len(self.start) * 4).encode())]})
+        await send({"type": "http.response.body", "body": self.start, "more_body": True})
 
 
 def _jwt_problem(header: str) -> str:
@@ -192,7 +196,7 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
             reset = bool(queued) and queued[0].kind == "reset"
         if reset:
             state.take("kling", "media")
-            return _ResetResponse()
+            return _ResetResponse(b"video/mp4", b"\x00\x00\x00\x20ftypisom" * 64)
         return media_response(state, "kling", Path(state.media_dir) / Path(name).name, "video/mp4", kling_error,
                               JSONResponse(kling_error(404, "expired", "1203"), status_code=404))
 

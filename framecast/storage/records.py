@@ -27,12 +27,16 @@ class GcsConditionalRecords:
         name = self._key("records", f"{key}.json")
 
         def read():
-            blob = self.bucket.blob(name)
-            try:
-                data = blob.download_as_bytes(retry=None)
+            blob = self.bucket.get_blob(name, retry=None)
+            if blob is None:
+                return None, 0
+            try:  # the bytes of exactly the generation named (a replace in between is a 412)
+                data = blob.download_as_bytes(if_generation_match=blob.generation, retry=None)
             except gexc.NotFound:
                 return None, 0
-            return json.loads(data), int(blob.generation or 0)
+            except gexc.PreconditionFailed:
+                raise RecordChanged(f"storage: gcs record {key} changed while it was read") from None
+            return json.loads(data), int(blob.generation)
 
         return self._call("objects.get", name, read)
 
