@@ -30,13 +30,14 @@ class GcsConditionalRecords:
             blob = self.bucket.get_blob(name, retry=None)
             if blob is None:
                 return None, 0
-            try:  # the bytes of exactly the generation named (a replace in between is a 412)
-                data = blob.download_as_bytes(if_generation_match=blob.generation, retry=None)
+            generation = int(blob.generation)  # the download overwrites it from its headers
+            try:  # the bytes of exactly that generation (a replace in between is a 412)
+                data = blob.download_as_bytes(if_generation_match=generation, retry=None)
             except gexc.NotFound:
                 return None, 0
             except gexc.PreconditionFailed:
                 raise RecordChanged(f"storage: gcs record {key} changed while it was read") from None
-            return json.loads(data), int(blob.generation)
+            return json.loads(data), generation
 
         return self._call("objects.get", name, read)
 
