@@ -101,7 +101,7 @@ class KlingSubmission:
         return data if data.get("task_id") else None
 
     def _callback_url(self, job: JobRecord, nonce: str) -> str | None:
-        """The signed per-submission URL when callbacks are configured and the job is a store record, else the fixed one."""
+        """The signed per-submission URL when callbacks are set up and the job is a store record, else the fixed one."""
         job_id = job_id_from_key(getattr(job, "key", None), self.name)
         if self.signer and job_id:
             return self.signer.url(self.name, job_id, nonce)

@@ -204,7 +204,8 @@ def test_a_callback_does_not_bring_back_a_record_the_worker_cleared(tmp_path):
     store.armed = True
     ts = int(time.time())
     token = CallbackSigner(SECRET).sign("kling", JOB, NONCE, ts)
-    raw = b'{"task_id": "task-1", "task_status": "succeed", "task_result": {"videos": [{"url": "https://x.klingai.com/v.mp4"}]}}'
+    raw = (b'{"task_id": "task-1", "task_status": "succeed", '
+           b'"task_result": {"videos": [{"url": "https://x.klingai.com/v.mp4"}]}}')
     status, _ = _handler(store).handle("kling", JOB, str(ts), token, raw, NONCE)
     assert store.get_record(KEY) == {}  # not resurrected: the next attempt starts a new job
     assert status == 404
@@ -302,3 +303,17 @@ def test_the_sandbox_refuses_a_reused_external_task_id(sandbox):
     found = httpx.get(f"{base}/v1/videos/image2video/ext-1", headers=headers).json()["data"]
     assert found["task_id"] == first.json()["data"]["task_id"]
     assert httpx.get(f"{base}/v1/videos/image2video/ext-2", headers=headers).status_code == 404
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ts=st.text(max_size=16).filter(lambda t: not t.isascii() or not t.isdigit() or not 1 <= len(t) <= 12))
+def test_any_ts_but_1_to_12_ascii_digits_is_a_403(tmp_path, ts):
+    store = LocalArtifactStore(tmp_path / "store")
+    store.put_record(KEY, {"task_id": "task-1", "nonce": NONCE})
+    try:  # a token genuinely signed for the number the text may normalise to (what the old check accepted)
+        token = CallbackSigner(SECRET).sign("kling", JOB, NONCE, int(ts))
+    except ValueError:
+        token = "0" * 64
+    status, _ = _handler(store).handle("kling", JOB, ts, token, b'{"task_id": "task-1", "task_status": "processing"}',
+                                       NONCE)
+    assert status == 403

@@ -117,7 +117,8 @@ def only_task(sandbox) -> dict:
 
 def signed(receiver: str, job_id: str = JOB, ts: float | None = None, secret: str = SECRET, nonce: str = NONCE) -> str:
     ts = int(time.time() if ts is None else ts)
-    return f"{receiver}/kling/{job_id}?ts={ts}&nonce={nonce}&token={CallbackSigner(secret).sign('kling', job_id, nonce, ts)}"
+    token = CallbackSigner(secret).sign("kling", job_id, nonce, ts)
+    return f"{receiver}/kling/{job_id}?ts={ts}&nonce={nonce}&token={token}"
 
 
 def task_body(task_id: str = "task-1", status: str = "succeed", url: str = "http://127.0.0.1:9/v.mp4") -> dict:

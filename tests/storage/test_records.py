@@ -33,7 +33,8 @@ class GenerationPreconditions(HTTPAdapter):
             blob = self.bucket.get_blob(name)
             if int(query["ifGenerationMatch"][0]) != (blob.generation if blob is not None else 0):
                 response = requests.Response()
-                response.status_code, response.reason, response.url, response.request = 412, "injected", request.url, request
+                response.status_code, response.reason = 412, "injected"
+                response.url, response.request = request.url, request
                 response.headers["content-type"] = "application/json"
                 response._content = json.dumps({"error": {"code": 412, "message": "Precondition Failed",
                                                           "errors": [{"reason": "conditionNotMet"}]}}).encode()
