@@ -35,7 +35,7 @@ DEFAULT_MAX_AGE_SECONDS = 3 * 3600
 CLOCK_SKEW_SECONDS = 300  # a token "from the future" beyond this is not one we issued
 MIN_SECRET_LENGTH = 16
 PROVIDERS = ("kling",)
-JOB_ID = re.compile(r"^[0-9a-f]{64}$")
+JOB_ID = re.compile(r"[0-9a-f]{64}")  # always fullmatch: `$` would let a trailing newline in
 # fullmatch on ASCII-only classes: `\d` would take Arabic-Indic digits, `$` a trailing newline.
 TS = re.compile(r"[0-9]{1,12}")
 NONCE = re.compile(r"[0-9a-f]{32}")
@@ -126,7 +126,7 @@ def record_key(provider: str, job_id: str) -> str:
 def job_id_from_key(key: str | None, provider: str) -> str | None:
     """The job id in a record key `jobs/<provider>/<sha256>`, or None when the key is not one."""
     prefix = f"jobs/{provider}/"
-    if not key or not key.startswith(prefix) or not JOB_ID.match(key[len(prefix):]):
+    if not key or not key.startswith(prefix) or not JOB_ID.fullmatch(key[len(prefix):]):
         return None
     return key[len(prefix):]
 

@@ -84,7 +84,7 @@ class CallbackHandler:
     def authorize(self, provider: str, job_id: str, ts: str | None, token: str | None,
                   nonce: str | None) -> tuple[int, dict] | None:
         """A 4xx answer when the URL is not one framecast issued (checked before the body is read), else None."""
-        if provider not in PROVIDERS or not JOB_ID.match(job_id):
+        if provider not in PROVIDERS or not JOB_ID.fullmatch(job_id):
             return _answer(404, "unknown job")
         try:
             self.signer.verify(provider, job_id, ts, token, nonce)

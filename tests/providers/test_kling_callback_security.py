@@ -214,7 +214,7 @@ def test_a_callback_does_not_bring_back_a_record_the_worker_cleared(tmp_path):
 def test_the_receiver_cannot_write_outside_job_records(store):
     scoped = _handler(store).store
     for key in ("youtube/demo/2026-12-07-a", "pending/youtube/demo/x", "jobs/kling/../../claims/x",
-                "jobs/runway/" + "a" * 64, "prefect-results/abc"):
+                "jobs/runway/" + "a" * 64, "prefect-results/abc", KEY + "\n", KEY + "/../../youtube/x"):
         with pytest.raises(StorageError, match="only touch job records"):
             scoped.put_record(key, {"session": "http://127.0.0.1:1/steal"}, if_generation_match=0)
         with pytest.raises(StorageError):
