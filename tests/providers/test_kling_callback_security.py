@@ -84,9 +84,9 @@ def forge(sandbox, store, body_of) -> httpx.Response:
 
 def test_a_forged_failed_callback_refunds_nothing_and_kling_is_asked(sandbox, receiver, store, still, tmp_path):
     """The review's reproduction: a forged "failed" used to clear the job and refund it in the ledger."""
-    sandbox.state.latency["kling.task"] = 1.0
+    sandbox.state.latency["kling.task"] = 10.0  # the genuine callback comes late; the second poll finishes the task
     refunds: list = []
-    gen = kling(sandbox, receiver, poll=1.5)
+    gen = kling(sandbox, receiver, poll=1.0)
     thread, outcome = run_in_thread(lambda: animate(gen, still, tmp_path, watched_job(store, refunds)))
     forged = forge(sandbox, store, lambda task_id: task_body(task_id, status="failed"))
     assert forged.status_code == 200  # the receiver cannot tell: the worker must ask Kling
@@ -114,8 +114,8 @@ def test_a_forged_succeed_callback_never_downloads_its_url(sandbox, receiver, st
     foreign = HTTPServer(("127.0.0.1", 0), Foreign)
     threading.Thread(target=foreign.serve_forever, daemon=True).start()
     try:
-        sandbox.state.latency["kling.task"] = 1.0
-        gen = kling(sandbox, receiver, poll=1.5)
+        sandbox.state.latency["kling.task"] = 10.0
+        gen = kling(sandbox, receiver, poll=1.0)
         thread, outcome = run_in_thread(lambda: animate(gen, still, tmp_path, watched_job(store, [])))
         url = f"http://127.0.0.1:{foreign.server_port}/injected.mp4"
         assert forge(sandbox, store, lambda task_id: task_body(task_id, url=url)).status_code == 200
