@@ -1,4 +1,4 @@
-"""A Kling callback is a wake-up, never the answer (review M2, L6, I4, I6; issue 17 items 4, 7, 8).
+"""A Kling callback is a wake-up, never the answer (review M2, L6, I4, I6; issue 17 items 4 and 7).
 
 The real receiver (uvicorn or its framework-free handler), the sandbox Kling and KlingVideoGenerator
 with a store-backed job record. A forger holds the callback URL (as a proxy log would show it)
