@@ -107,7 +107,7 @@ class Settings(BaseSettings):
     # Kling webhooks: public HTTPS URL of `framecast callbacks serve` and the secret that signs each job's URL.
     callback_base_url: str | None = None        # FRAMECAST_CALLBACK_BASE_URL, e.g. https://hooks.example.com/framecast
     callback_secret: SecretStr | None = None    # FRAMECAST_CALLBACK_SECRET (>= 16 chars; `openssl rand -hex 32`)
-    callback_max_age_seconds: float = 86400.0   # replay window of a job's callback URL
+    callback_max_age_seconds: float = 10800.0   # replay window of a callback URL: Kling queues <= 2 h, then runs minutes
     callback_check_seconds: float = 1.0         # how often a waiting job reads its record for a callback
     kling_slot_wait_seconds: float = 600.0      # how long a 1303 (no free parallel-task slot) waits for one
 

@@ -1,39 +1,37 @@
 """Kling image-to-video: per-request JWT, submit, poll (or callback), download.
 
-With a callback base URL and secret, each job gets its own signed `callback_url`
-(`framecast.callbacks`); the receiver writes Kling's answer into the job record, which the wait
-reads every `record_check_seconds`, while the API is polled only every `poll_seconds` as the
-fallback. A 1303 (all parallel task slots busy) on submit waits for a slot, up to
-`slot_wait_seconds`: nothing was created, so submitting again is safe.
+With a callback base URL and secret, each submission gets its own signed `callback_url` carrying
+a random nonce kept in the job record (`framecast.callbacks`); the receiver writes Kling's callback
+into the job record, which the wait reads every `record_check_seconds`, while the API is polled
+only every `poll_seconds` as the fallback. A callback is a wake-up, never the answer: it triggers
+one authenticated `GET /v1/videos/image2video/{task_id}` at once, and only that answer's status
+and video URL are used (a forged "failed" refunds nothing, a forged "succeed" downloads nothing).
+Submitting (1303 waits, `external_task_id`, a lost create answer found before anything is sent
+again) is `framecast.providers.kling_submit`.
 """
 
 from __future__ import annotations
 
-import base64
-import io
 import logging
 import random
 import time
 from pathlib import Path
 
 import jwt
-from PIL import Image
 
 from framecast import registry
 from framecast.callbacks.jobs import CallbackSigner, job_id_from_key, recorded_task
 from framecast.errors import (
     ConfigError, ContentRejected, InvalidRequest, ProviderTimeout, ProviderUnavailable, RateLimited,
 )
-from framecast.http import ProviderHTTP, translate_response
+from framecast.http import ProviderHTTP, RetryPolicy
 from framecast.providers.base import JobRecord
+from framecast.providers.kling_submit import SUBMIT_PATH, TOO_MANY_TASKS, KlingSubmission
 
 log = logging.getLogger(__name__)
 
 MEDIA_HOSTS = ("klingai.com", "kling.ai", "aliyuncs.com", "amazonaws.com")
 MAX_DOWNLOAD = 512 * 1024 * 1024
-TOO_MANY_TASKS = 1303
-SLOT_RETRY_CAP = 60.0  # longest single wait between submits while every parallel slot is busy
-SUBMIT_PATH = "/v1/videos/image2video"
 
 
 def token(access_key: str, secret_key: str, now: float | None = None) -> str:
@@ -51,7 +49,7 @@ def kling_error(response) -> tuple[str, str]:
         return response.text[:300], ""
 
 
-class KlingVideoGenerator:
+class KlingVideoGenerator(KlingSubmission):
     name = "kling"
 
     def __init__(self, http: ProviderHTTP, model: str, access_key: str, secret_key: str, *, mode: str = "std",
@@ -71,6 +69,9 @@ class KlingVideoGenerator:
         self.record_check = record_check_seconds
         self.slot_wait, self.slot_retry = slot_wait_seconds, slot_retry_seconds
         self.seconds_billed = 0
+        # Creates go out once per call: a transient failure is judged (and looked up) before another POST.
+        self._once = ProviderHTTP(http.provider, http.client, secrets=http.secrets, retry=RetryPolicy(attempts=1),
+                                  limiter=http.limiter, reader=http.reader, sleep=http.sleep)
 
     def _auth(self) -> dict:
         return {"Authorization": f"Bearer {token(self.access_key, self.secret_key)}"}
@@ -96,69 +97,19 @@ class KlingVideoGenerator:
         job = job or JobRecord()
         seconds = str(self.billed_seconds(duration, self.model))
         task_id = job.get().get("task_id")
-        if not task_id:  # nothing paid yet for these inputs
-            with Image.open(image) as im:
-                buf = io.BytesIO()
-                im.convert("RGB").save(buf, "JPEG", quality=90)
-            body = {"model_name": self.model, "image": base64.b64encode(buf.getvalue()).decode(),  # raw, no data: prefix
-                    "prompt": prompt[:2500], "mode": self.mode, "duration": seconds,
-                    # Narration and music are ours: kling-v3 would otherwise add (and bill) its own audio.
-                    "sound": "off"}
-            callback = self._callback_url(job)
-            if callback:
-                body["callback_url"] = callback
-            data = self._submit(body)
-            task_id = data.get("task_id")
-            if not task_id:
-                raise ProviderUnavailable("kling: image2video answered without a task_id", provider="kling")
-            job.put({"task_id": task_id, "seconds": int(seconds), "submitted_at": time.time()})
+        if not task_id:  # nothing paid yet for these inputs (or a create whose answer was lost)
+            task_id = self._start(job, image, prompt, seconds)
         self.seconds_billed = job.get().get("seconds", int(seconds))  # what the model makes is what Kling bills
         url = self._wait(task_id, job)
         out.parent.mkdir(parents=True, exist_ok=True)
         self.http.download(url, out, allowed_hosts=MEDIA_HOSTS, max_bytes=MAX_DOWNLOAD, content_types=("video/",))
         return out
 
-    def _callback_url(self, job: JobRecord) -> str | None:
-        """The signed per-job URL when callbacks are configured and the job is a store record, else the fixed one."""
-        job_id = job_id_from_key(getattr(job, "key", None), self.name)
-        if self.signer and job_id:
-            return self.signer.url(self.name, job_id)
-        return self.callback_url
-
-    def _submit(self, body: dict) -> dict:
-        """POST image2video; a 1303 (every parallel slot busy, nothing created) waits for a slot, then resubmits."""
-        started, waited, n = time.monotonic(), 0.0, 0
-        while True:
-            # 429 is let through so that its code can be read: 1303 waits here, any other 429 is raised as usual.
-            response = self.http.request("POST", SUBMIT_PATH, json=body, headers=self._auth(), allow=(429,))
-            try:
-                payload = response.json()
-            except ValueError:
-                payload = None
-            if not isinstance(payload, dict) or payload.get("code") != TOO_MANY_TASKS:
-                if response.status_code == 429:
-                    raise translate_response(self.http.provider, response, self.http.reader, self.http.secrets)
-                if not isinstance(payload, dict):
-                    raise ProviderUnavailable("kling: malformed JSON in the response to POST image2video",
-                                              provider="kling")
-                return self._check(payload, "submitting image2video")
-            spent = max(time.monotonic() - started, waited)  # `waited` counts when `sleep` is not the real one
-            if spent >= self.slot_wait:
-                error = RateLimited(f"kling: too many parallel tasks (1303) while submitting image2video, still "
-                                    f"after waiting {spent:.0f} s for a slot", provider="kling",
-                                    status=response.status_code)
-                error.attempts_exhausted = True  # the whole budget is spent: a task retry must not wait it again
-                raise error
-            if n == 0:
-                log.warning("kling: every parallel task slot is busy (1303); waiting up to %.0f s for one",
-                            self.slot_wait)
-            delay = min(self.slot_retry * 2 ** n, SLOT_RETRY_CAP) * (1 + random.uniform(0, 0.5))
-            delay = max(min(delay, self.slot_wait - spent), 0.0)
-            self.sleep(delay)
-            waited, n = waited + delay, n + 1
-
     def _finish(self, task_id: str, data: dict, job: JobRecord) -> str | None:
-        """The video URL of a succeeded task, None while it runs; a failed task is cleared and raised."""
+        """The video URL of a succeeded task, None while it runs; a failed task is cleared and raised.
+
+        `data` is always Kling's own answer to an authenticated poll, never a callback's body.
+        """
         status = data.get("task_status")
         if status == "succeed":
             videos = (data.get("task_result") or {}).get("videos") or []
@@ -175,7 +126,7 @@ class KlingVideoGenerator:
         return None
 
     def _recorded(self, task_id: str, job: JobRecord) -> dict | None:
-        """The outcome a callback wrote into the job record, if any."""
+        """The callback a receiver wrote into the job record for this task, if any (unconfirmed: a wake-up)."""
         try:
             return recorded_task(job.get(), task_id)
         except Exception as exc:  # noqa: BLE001 - the record is a shortcut; polling stays authoritative
@@ -183,28 +134,37 @@ class KlingVideoGenerator:
             return None
 
     def _wait(self, task_id: str, job: JobRecord) -> str:
-        """Wait for a terminal status; a failed job is cleared from `job`, a blip or the deadline is not.
+        """Wait for a terminal status from Kling's own answer; a failed job is cleared, a blip or the deadline is not.
 
         With callbacks the job record is read every `record_check_seconds` (a cheap local or GCS read)
-        and the API polled every `poll_seconds`; without, the API is polled every `poll_seconds`.
+        and the API polled every `poll_seconds`; a new callback in the record brings the next poll
+        forward to now. Without, the API is polled every `poll_seconds`.
         """
         # The deadline counts from "processing": time queued as "submitted" has its own, longer limit.
         started, slept, status = time.monotonic(), 0.0, "submitted"
         running: tuple[float, float] | None = None
         watch = bool(self.signer and job_id_from_key(getattr(job, "key", None), self.name))
         until_poll = self.poll * (1 + random.uniform(0, 0.3))
+        woken: set = set()  # the callbacks already confirmed (one GET each, however often the record is read)
         while True:
             if watch:
-                data = self._recorded(task_id, job)
-                if data is not None:
-                    return self._finish(task_id, data, job)  # a recorded outcome is always terminal
-            step = min(self.record_check, until_poll) if watch else until_poll
-            self.sleep(step)
-            slept, until_poll = slept + step, until_poll - step
+                seen = self._recorded(task_id, job)
+                if seen is not None and seen.get("received_at") not in woken:
+                    woken.add(seen.get("received_at"))
+                    log.info("kling: a callback says task %s %s; asking Kling (GET %s/%s)", task_id,
+                             seen.get("status"), SUBMIT_PATH, task_id)
+                    until_poll = 0.0
+            if until_poll > 1e-9:
+                step = min(self.record_check, until_poll) if watch else until_poll
+                self.sleep(step)
+                slept, until_poll = slept + step, until_poll - step
             if until_poll <= 1e-9:
                 until_poll = self.poll * (1 + random.uniform(0, 0.3))
                 data = self._check(self.http.json("GET", f"{SUBMIT_PATH}/{task_id}", headers=self._auth()),
                                    "polling")
+                if data.get("task_id", task_id) != task_id:
+                    raise ProviderUnavailable(f"kling: GET {SUBMIT_PATH}/{task_id} answered for another task",
+                                              provider="kling")
                 status = data.get("task_status")
                 url = self._finish(task_id, data, job)
                 if url:

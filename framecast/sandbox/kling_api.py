@@ -6,9 +6,15 @@ whichever comes first (the poll rule keeps fast-polling tests fast). A task subm
 `callback_url` is POSTed there once, from a background thread, when it finishes — whether or not
 anyone polls, as Kling does; the answers are kept in the task (`callbacks`: HTTP statuses).
 
+A create may carry `external_task_id` (unique per account: a second create with one already used
+is refused, 400 code 1201, nothing paid); `GET /v1/videos/image2video/{id}` takes a task_id or an
+external_task_id, as Kling's does, and the task's data carries `task_info.external_task_id`.
+
 Faults on "image2video" (submit): the generic ones, "stuck" (the task stays "processing"), "too_many_tasks" (HTTP 429 with code 1303 for
-each of the next N submits, `times=N`; nothing is created or paid) and "failed_risk" (the task
-fails risk control); on "media": "truncated" | "expired".
+each of the next N submits, `times=N`; nothing is created or paid), "failed_risk" (the task
+fails risk control) and "accepted_reset" (the task is created and paid, then the connection drops
+before the answer is complete); on "image2video.get" and "media" the generic ones, plus "reset" (the
+connection drops mid-answer); on "media" also "truncated" | "expired".
 Counters: kling/"image2video" every submit, kling/"paid" every accepted (billable) task (each task
 also keeps its `paid_seconds`), kling/"image2video.get" every poll, kling/"callback" every delivery.
 """
@@ -23,7 +29,7 @@ from pathlib import Path
 import httpx
 import jwt
 from fastapi import APIRouter, Body, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from framecast.sandbox import media
 from framecast.sandbox.common import begin, media_response
@@ -35,6 +41,19 @@ TASK_SECONDS_KEY = "kling.task"  # in state.latency: reset with everything else
 
 def kling_error(status: int, message: str, code: str = "") -> dict:
     return {"code": int(code) if str(code).isdigit() else 1000 + status, "message": message, "request_id": "sandbox"}
+
+
+class _ResetResponse(Response):
+    """A response whose connection drops after the status line and a few bytes of an announced longer body."""
+
+    def __init__(self, kind: bytes = b"application/json", start: bytes = b'{"code": 0, "data": {"task_id": "'):
+        super().__init__()
+        self.kind, self.start = kind, start
+
+    async def __call__(self, scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [(b"content-type", self.kind), (b"content-length", str(len(self.start) * 4).encode())]})
+        await send({"type": "http.response.body", "body": self.start, "more_body": True})
 
 
 def _jwt_problem(header: str) -> str:
@@ -57,7 +76,8 @@ def _jwt_problem(header: str) -> str:
 def _terminal(state: SandboxState, base_url: str, task_id: str, task: dict) -> dict:
     """The finished task's `data` (renders the clip for a success)."""
     now = int(time.time() * 1000)
-    base = {"task_id": task_id, "created_at": task["created_ms"], "updated_at": now}
+    base = {"task_id": task_id, "created_at": task["created_ms"], "updated_at": now,
+            "task_info": {"external_task_id": task["body"].get("external_task_id", "")}}
     if task["fault"] == "failed_risk":
         return {**base, "task_status": "failed", "task_status_msg": "Failure to pass the risk control system"}
     out = Path(state.media_dir) / f"kling-{task_id}.mp4"
@@ -124,6 +144,13 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
                                 status_code=400)
         if body.get("sound", "off") not in ("on", "off"):
             return JSONResponse(kling_error(400, "sound must be 'on' or 'off'", "1201"), status_code=400)
+        external = str(body.get("external_task_id") or "")
+        with state.lock:
+            taken = external and any((t.get("body") or {}).get("external_task_id") == external and "polls" in t
+                                     for t in state.tasks.values())
+        if taken:
+            return JSONResponse(kling_error(400, f"external_task_id {external} already exists", "1201"),
+                                status_code=400)
         task_id = uuid.uuid4().hex
         seconds = state.latency.get(TASK_SECONDS_KEY, TASK_SECONDS)
         task = {"body": body, "polls": 0, "fault": fault.kind if fault else "", "created_ms": int(time.time() * 1000),
@@ -136,25 +163,40 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
             timer = threading.Timer(seconds, on_time, args=(task_id, task))
             timer.daemon = True
             timer.start()
-        return envelope({"task_id": task_id, "task_status": "submitted", "created_at": task["created_ms"]})
+        if fault is not None and fault.kind == "accepted_reset":
+            return _ResetResponse()  # created and paid: only the answer is lost
+        return envelope({"task_id": task_id, "task_status": "submitted", "created_at": task["created_ms"],
+                         "task_info": {"external_task_id": external}})
 
     @api.get("/v1/videos/image2video/{task_id}")
     def poll(task_id: str, request: Request):
-        _, early = begin(state, request, "kling", "image2video.get", kling_error)
+        fault, early = begin(state, request, "kling", "image2video.get", kling_error)
         if early:
             return early
+        if fault is not None and fault.kind == "reset":
+            return _ResetResponse()
         with state.lock:
             task = state.tasks.get(task_id)
+            if task is None:  # Kling's query takes the external_task_id in the same place
+                task_id, task = next(((k, t) for k, t in state.tasks.items() if "polls" in t and task_id
+                                      and (t.get("body") or {}).get("external_task_id") == task_id), (task_id, None))
             if task:
                 task["polls"] += 1
         if task is None:
             return JSONResponse(kling_error(404, "task not found", "1203"), status_code=404)
         if task["fault"] == "stuck" or task["result"] is None and task["polls"] == 1 and time.monotonic() < task["done_at"]:
-            return envelope({"task_id": task_id, "task_status": "processing"})
+            return envelope({"task_id": task_id, "task_status": "processing",
+                             "task_info": {"external_task_id": task["body"].get("external_task_id", "")}})
         return envelope(finish(task_id, task))
 
     @api.get("/media/{name}")
     def download(name: str):
+        with state.lock:
+            queued = state.faults.get(("kling", "media"))
+            reset = bool(queued) and queued[0].kind == "reset"
+        if reset:
+            state.take("kling", "media")
+            return _ResetResponse(b"video/mp4", b"\x00\x00\x00\x20ftypisom" * 64)
         return media_response(state, "kling", Path(state.media_dir) / Path(name).name, "video/mp4", kling_error,
                               JSONResponse(kling_error(404, "expired", "1203"), status_code=404))
 

@@ -37,8 +37,12 @@ class ArtifactStore(Protocol):
     def get_record(self, key: str) -> dict | None:
         """A small JSON state record, or None."""
 
-    def put_record(self, key: str, data: dict) -> None:
-        """Replace a small JSON state record atomically."""
+    def get_record_versioned(self, key: str) -> tuple[dict | None, str | int]:
+        """A small JSON state record and its version (0 when absent), for a conditional `put_record`."""
+
+    def put_record(self, key: str, data: dict, *, if_generation_match: str | int | None = None) -> None:
+        """Replace a small JSON state record atomically; with `if_generation_match`, only if it is still that
+        version (0: only if absent), else RecordChanged (framecast.storage.records)."""
 
     def create_record(self, key: str, data: dict) -> dict:
         """Create the record `key` with `data` unless it exists (atomically); return the record that holds it."""

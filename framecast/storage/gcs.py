@@ -37,6 +37,7 @@ from framecast.errors import ArtifactMissing, StorageError
 from framecast.http import RetryPolicy
 from framecast.models import ArtifactRef
 from framecast.storage.local import EXTENSIONS, sha256_file
+from framecast.storage.records import GcsConditionalRecords
 
 RESUMABLE_CHUNK = 8 * 1024 * 1024  # files above this go up as resumable uploads in 8 MiB chunks
 MARKER = "metadata.json"  # a publication's commit marker, created last
@@ -57,7 +58,7 @@ def _md5_b64(path: Path) -> str:
     return base64.b64encode(digest.digest()).decode()
 
 
-class GcsArtifactStore:
+class GcsArtifactStore(GcsConditionalRecords):  # put_record, get_record_versioned: storage/records.py
     def __init__(self, client: storage.Client, bucket: str, prefix: str = "", cache_dir: Path | None = None,
                  scope: callable = lambda: "", retry: RetryPolicy = RetryPolicy(),
                  sleep: Callable[[float], None] = time.sleep):
@@ -274,13 +275,6 @@ class GcsArtifactStore:
 
     def get_record(self, key: str) -> dict | None:
         return self._read_json(self._key("records", f"{key}.json"))
-
-    def put_record(self, key: str, data: dict) -> None:
-        # Records evolve (session, then video id): a whole-object replace is atomic on GCS.
-        name = self._key("records", f"{key}.json")
-        body = json.dumps(data, indent=2)
-        self._call("objects.insert", name, lambda: self.bucket.blob(name).upload_from_string(
-            body, content_type="application/json", retry=None))
 
     def create_record(self, key: str, data: dict) -> dict:
         """Create records/<key>.json unless it exists; return the record that holds the key."""

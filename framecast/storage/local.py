@@ -10,6 +10,7 @@ metadata.json as not published.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import mimetypes
@@ -17,12 +18,14 @@ import os
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from framecast.errors import ArtifactMissing, StorageError
 from framecast.models import ArtifactRef
+from framecast.storage.records import RecordChanged
 
 CHUNK = 1 << 20
 MARKER = "metadata.json"  # a publication's commit marker, written last
@@ -190,9 +193,25 @@ class LocalArtifactStore:
         path = self.root / "records" / f"{key}.json"
         return json.loads(path.read_text()) if path.is_file() else None
 
-    def put_record(self, key: str, data: dict) -> None:
-        """Write a state record atomically (readers see the old or the new one, never half)."""
-        atomic_write_bytes(self.root / "records" / f"{key}.json", json.dumps(data, indent=2).encode())
+    def get_record_versioned(self, key: str) -> tuple[dict | None, str | int]:
+        """A record and its version (0 when absent), for a later `put_record(..., if_generation_match=)`."""
+        path = self.root / "records" / f"{key}.json"
+        with _records_lock(self.root / "records"):
+            return (json.loads(path.read_text()), _version(path)) if path.is_file() else (None, 0)
+
+    def put_record(self, key: str, data: dict, *, if_generation_match: str | int | None = None) -> None:
+        """Write a state record atomically (readers see the old or the new one, never half).
+
+        With `if_generation_match` (a version from `get_record_versioned`, 0: must not exist) the write
+        happens only if nobody replaced the record meanwhile, else RecordChanged.
+        """
+        path = self.root / "records" / f"{key}.json"
+        with _records_lock(self.root / "records"):
+            if if_generation_match is not None:
+                current = _version(path) if path.is_file() else 0
+                if current != if_generation_match:
+                    raise RecordChanged(f"storage: record {key} changed since it was read; not overwriting")
+            atomic_write_bytes(path, json.dumps(data, indent=2).encode())
 
     def create_record(self, key: str, data: dict) -> dict:
         """Create ROOT/records/<key>.json unless it exists (a hard link never replaces); return who holds it."""
@@ -206,6 +225,24 @@ class LocalArtifactStore:
 
     def delete_record(self, key: str) -> None:
         (self.root / "records" / f"{key}.json").unlink(missing_ok=True)
+
+
+@contextmanager
+def _records_lock(folder: Path):
+    """One writer of the records folder at a time (flock): a conditional write is a read, a compare and a write."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / ".lock").open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _version(path: Path) -> str:
+    # Every write is a rename of a new file: a new inode, so (inode, mtime) names one version.
+    st = path.stat()
+    return f"{st.st_ino}-{st.st_mtime_ns}"
 
 
 def _remove_stale(staging_root: Path) -> None:

@@ -105,7 +105,9 @@ def _animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: i
                 bill.accepted(job_key(data))
 
         def ended_without_clip(data: dict) -> None:
-            if job_key(data):  # failed or cancelled at the provider: refunded there, so here too
+            # Failed or cancelled at the provider: refunded there, so here too. Only the provider's own
+            # authenticated answer clears a job, never a callback alone (a forged one would refund a paid job).
+            if job_key(data):
                 meter.refund(job_key(data))
 
         job = job_record(store, gen, image, motion_prompt, duration, fmt, clip_seed, on_accept=accepted,

@@ -30,6 +30,7 @@ from framecast.storage.local import LocalArtifactStore
 
 SECRET = "callback-secret-for-tests-0123456789"
 JOB = hashlib.sha256(b"scene-1").hexdigest()
+NONCE = "5" * 32  # the nonce of the submission the `submitted` record holds
 DAY = 24 * 3600
 
 
@@ -114,9 +115,10 @@ def only_task(sandbox) -> dict:
     return next(iter(sandbox.state.tasks.values()))
 
 
-def signed(receiver: str, job_id: str = JOB, ts: float | None = None, secret: str = SECRET) -> str:
+def signed(receiver: str, job_id: str = JOB, ts: float | None = None, secret: str = SECRET, nonce: str = NONCE) -> str:
     ts = int(time.time() if ts is None else ts)
-    return f"{receiver}/kling/{job_id}?ts={ts}&token={CallbackSigner(secret).sign('kling', job_id, ts)}"
+    token = CallbackSigner(secret).sign("kling", job_id, nonce, ts)
+    return f"{receiver}/kling/{job_id}?ts={ts}&nonce={nonce}&token={token}"
 
 
 def task_body(task_id: str = "task-1", status: str = "succeed", url: str = "http://127.0.0.1:9/v.mp4") -> dict:
@@ -129,7 +131,7 @@ def task_body(task_id: str = "task-1", status: str = "succeed", url: str = "http
 @pytest.fixture
 def submitted(store):
     """A job record as the generator leaves it after Kling accepted task-1."""
-    record = {"task_id": "task-1", "seconds": 5, "submitted_at": time.time()}
+    record = {"task_id": "task-1", "seconds": 5, "submitted_at": time.time(), "nonce": NONCE}
     store.put_record(record_key("kling", JOB), record)
     return record
 
@@ -142,12 +144,14 @@ def test_the_job_finishes_from_the_callback_while_polling_is_slow(sandbox, recei
     assert abs(ffmpeg.duration(clip) - 5) < 0.2
     task = only_task(sandbox)
     assert task["callbacks"] == [200]  # delivered by the sandbox's timer, accepted by the receiver
-    # The first API poll would come after 6 s: finishing sooner, unpolled, means the record did it.
-    assert sandbox.state.calls("kling", "image2video.get") == 0 and time.monotonic() - started < 6
+    # The first scheduled poll would come after 6 s: finishing sooner means the callback woke the worker,
+    # which then asked Kling exactly once (the callback is a wake-up, Kling's answer is the answer).
+    assert sandbox.state.calls("kling", "image2video.get") == 1 and time.monotonic() - started < 6
     outcome = store.get_record(record_key("kling", JOB))["callback"]
     assert outcome["status"] == "succeed" and outcome["video_url"].endswith(".mp4") and outcome["received_at"]
     query = parse_qs(urlparse(task["body"]["callback_url"]).query)
-    assert urlparse(task["body"]["callback_url"]).path == f"/kling/{JOB}" and set(query) == {"ts", "token"}
+    assert urlparse(task["body"]["callback_url"]).path == f"/kling/{JOB}" and set(query) == {"ts", "nonce", "token"}
+    assert query["nonce"] == [store.get_record(record_key("kling", JOB))["nonce"]]
 
 
 def test_polling_stays_the_fallback_when_no_callback_is_accepted(sandbox, store, clock, still, tmp_path):
@@ -172,7 +176,7 @@ def test_a_failed_task_from_the_callback_fails_like_a_polled_one(sandbox, receiv
     with pytest.raises(ContentRejected, match="risk control"):
         animate(kling(sandbox, receiver, poll=6.0), still, tmp_path, job)
     assert only_task(sandbox)["callbacks"] == [200]
-    assert sandbox.state.calls("kling", "image2video.get") == 0
+    assert sandbox.state.calls("kling", "image2video.get") == 1  # the failure confirmed by Kling itself
     assert job.get() == {}  # forgotten: the next attempt submits a new job
 
 
@@ -180,7 +184,7 @@ def test_a_forged_token_is_refused_and_changes_nothing(receiver, store, submitte
     before = store.get_record(record_key("kling", JOB))
     ts = int(time.time())
     other_job = hashlib.sha256(b"scene-2").hexdigest()
-    forged = [f"{receiver}/kling/{JOB}?ts={ts}&token={'0' * 64}",
+    forged = [f"{receiver}/kling/{JOB}?ts={ts}&nonce={NONCE}&token={'0' * 64}",
               f"{receiver}/kling/{JOB}?ts={ts}",
               f"{receiver}/kling/{JOB}",
               signed(receiver, JOB, secret="a-guessed-secret-0123456789abcdef"),
