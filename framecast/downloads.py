@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from contextlib import closing
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -233,7 +234,7 @@ def fetch(http, policy: MediaPolicy, url: httpx.URL, dest, *, max_bytes: int, co
     try:
         for hop in range(MAX_HOPS + 1):
             request = strip_credentials(http.client.build_request("GET", url), http.client.base_url)
-            with http.media_client().send(request, stream=True) as response:
+            with closing(http.media_client().send(request, stream=True)) as response:
                 if response.has_redirect_location:
                     if hop == MAX_HOPS:
                         raise policy.refuse(f"more than {MAX_HOPS} redirects (last to {url.host!r})")

@@ -218,7 +218,7 @@ class ProviderHTTP:
 
         def attempt() -> httpx.Response:
             try:
-                with self.client.send(self.client.build_request(method, url, **kwargs), stream=True) as response:
+                with self.client.stream(method, url, **kwargs) as response:
                     if not response.is_success and response.status_code not in allow:
                         body = downloads.read_limited(response, downloads.MAX_ERROR_BODY, what="an error reply",
                                                       provider=self.provider, truncate=True)

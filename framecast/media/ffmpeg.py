@@ -102,6 +102,7 @@ DEMUXERS = {".mp4": "mp4", ".mov": "mov", ".m4a": "mp4", ".mp3": "mp3", ".wav": 
             ".jpeg": "jpeg_pipe", ".webp": "webp_pipe", ".ts": "mpegts", ".mkv": "matroska", ".webm": "matroska"}
 # What provider media of each kind may be (ffprobe's format_name), checked once before it is stored.
 KINDS = {"video": ("mov,mp4,m4a,3gp,3g2,mj2",), "audio": ("mp3", "wav"), "image": ("png_pipe", "jpeg_pipe", "webp_pipe")}
+KIND_NAMES = {"video": ("MP4", "MOV"), "audio": ("MP3", "WAV"), "image": ("PNG", "JPEG", "WebP")}
 PLAIN_FILE = ["-protocol_whitelist", "file"]
 
 
@@ -120,11 +121,14 @@ def probe(path: Path) -> dict:
 
 def check_media(path: Path, kind: str) -> dict:
     """The probe of provider media whose format must be one of KINDS[kind], whatever its name; MediaError if not."""
-    allowed = KINDS[kind]
-    info = _probe(["-format_whitelist", ",".join(allowed), *PLAIN_FILE, "-i", str(path)], path)
+    allowed, expected = KINDS[kind], f"{kind} in {' or '.join(KIND_NAMES[kind])}"
+    try:
+        info = _probe(["-format_whitelist", ",".join(allowed), *PLAIN_FILE, "-i", str(path)], path)
+    except MediaError as exc:
+        raise MediaError(f"{path.name} is not {expected} ({str(exc).splitlines()[0][-300:]})") from exc
     found = info.get("format", {}).get("format_name", "")
     if found not in allowed or not stream(info, "audio" if kind == "audio" else "video"):
-        raise MediaError(f"{path.name} is {found or 'unknown'} without {kind}; expected {' or '.join(allowed)}")
+        raise MediaError(f"{path.name} is not {expected} (ffprobe: {found or 'unknown'}, no {kind} stream)")
     return info
 
 
