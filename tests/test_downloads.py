@@ -30,6 +30,7 @@ class Server:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 (http.server's name)
                 outer.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+                self.rfile.read(int(self.headers.get("content-length") or 0))  # a POST's body, read as servers do
                 routes.get(self.path.split("?")[0], lambda h: h.send_error(404))(self)
 
             do_POST = do_GET  # noqa: N815
@@ -88,7 +89,9 @@ def servers():
 
 
 def client(base_url: str, **kwargs) -> ProviderHTTP:
-    api = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {KEY}"}, timeout=5.0)
+    # Even an API client set to follow redirects (as all were before) must not make downloads follow them unchecked.
+    api = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {KEY}"}, timeout=5.0,
+                       follow_redirects=True)
     kwargs.setdefault("retry", RetryPolicy(attempts=1))
     return ProviderHTTP("runway", api, secrets=[KEY], sleep=lambda s: None, **kwargs)
 
