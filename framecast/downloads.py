@@ -24,6 +24,7 @@ from framecast.errors import InvalidRequest
 
 MAX_HOPS = 3
 MAX_ERROR_BODY = 64 * 1024  # an error reply is read this far, for its message
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
 Resolver = Callable[[str, int], list[str]]
 CREDENTIAL_HEADERS = ("authorization", "x-api-key", "xi-api-key")
 # Wildcards over these would admit anyone's bucket or distribution (a setting naming one is refused).
@@ -54,7 +55,8 @@ def address_problem(address: str, *, sandbox: bool) -> str | None:
     if sandbox:  # the sandbox's media is on this machine, and nothing else is reachable
         return None if ip.is_loopback else "is not loopback (the provider's API is, so its media must be)"
     if ip.version == 6:  # an IPv4 address wrapped in IPv6 is judged as the IPv4 address it reaches
-        inner = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        nat64 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in NAT64 else None  # DNS64 answers
+        inner = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None) or nat64
         ip = inner or ip
     for label, bad in (("loopback", ip.is_loopback), ("link-local", ip.is_link_local),
                        ("unspecified", ip.is_unspecified), ("multicast", ip.is_multicast),

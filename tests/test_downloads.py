@@ -208,3 +208,13 @@ def test_render_inputs_are_pinned_to_a_demuxer_and_plain_files(tmp_path):
                            tmp_path / "o.mp4", fps=10, crf=20, preset="veryfast")
     assert args[:12] == ["-f", "mp4", "-protocol_whitelist", "file", "-i", str(tmp_path / "a.mp4"),
                          "-f", "png_pipe", "-protocol_whitelist", "file", "-i", str(tmp_path / "s.png")]
+
+
+@pytest.mark.parametrize("address, sandbox, allowed", [
+    ("93.184.216.34", False, True), ("2606:2800:220:1:248:1893:25c8:1946", False, True), ("8.8.8.8", True, False),
+    ("127.0.0.1", True, True), ("::1", True, True), ("::ffff:127.0.0.1", True, False), ("fe80::1%eth0", False, False),
+    ("64:ff9b::5db8:d822", False, True), ("64:ff9b::a9fe:a9fe", False, False)])  # NAT64: judged by its IPv4
+def test_public_addresses_pass_and_loopback_only_in_the_sandbox(address, sandbox, allowed):
+    from framecast.downloads import address_problem
+
+    assert (address_problem(address, sandbox=sandbox) is None) is allowed
