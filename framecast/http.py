@@ -13,8 +13,6 @@ submitted afresh). Quota exhaustion is permanent: it is not retried for hours.
 from __future__ import annotations
 
 import email.utils
-import hashlib
-import ipaddress
 import random
 import re
 import threading
@@ -28,7 +26,7 @@ from urllib.parse import urlparse
 
 import httpx
 
-from framecast import scrub
+from framecast import downloads, scrub
 from framecast.errors import (
     AuthError, ContentRejected, InvalidRequest, ProviderError, ProviderTimeout, ProviderUnavailable,
     QuotaExhausted, RateLimited, RetryableError,
@@ -200,11 +198,7 @@ class Download:
     content_type: str
 
 
-def _loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
+MAX_REPLY_BYTES = 128 * 1024 * 1024  # any API reply (a TTS reply with timestamps carries its audio as base64)
 
 
 class ProviderHTTP:
@@ -212,27 +206,43 @@ class ProviderHTTP:
 
     def __init__(self, provider: str, client: httpx.Client, *, secrets: list[str] | None = None,
                  retry: RetryPolicy = RetryPolicy(), limiter: RateLimiter | None = None,
-                 reader: ErrorReader = default_error_reader, sleep: Callable[[float], None] = time.sleep):
+                 reader: ErrorReader = default_error_reader, sleep: Callable[[float], None] = time.sleep,
+                 media_hosts: tuple[str, ...] | None = None, resolve: downloads.Resolver = downloads.system_resolve,
+                 media_transport: httpx.BaseTransport | None = None):
+        """`media_hosts` (the operator's list) replaces a download's own; `resolve` and `media_transport` are
+        the media connections' resolver and transport (the guarded one by default)."""
         self.provider, self.client, self.secrets = provider, client, [s for s in (secrets or []) if s]
         self.retry, self.limiter, self.reader, self.sleep = retry, limiter, reader, sleep
+        self.media_hosts, self.resolve, self._media_transport = media_hosts, resolve, media_transport
+        self._media_client: httpx.Client | None = None
+        self._media_lock = threading.Lock()
 
-    def request(self, method: str, url: str, *, allow: tuple[int, ...] = (), **kwargs) -> httpx.Response:
-        """Send with retries for transient failures; return a 2xx (or `allow`ed) response or raise."""
+    def request(self, method: str, url: str, *, allow: tuple[int, ...] = (), max_bytes: int = MAX_REPLY_BYTES,
+                **kwargs) -> httpx.Response:
+        """Send with retries for transient failures; return a 2xx (or `allow`ed) response or raise.
+
+        The body is streamed and refused past `max_bytes` (an error reply is read to 64 KiB for its message).
+        """
 
         endpoint = f"{method} {urlparse(url).path or url}"
 
         def attempt() -> httpx.Response:
             try:
-                response = self.client.request(method, url, **kwargs)
+                with self.client.stream(method, url, **kwargs) as response:
+                    if not response.is_success and response.status_code not in allow:
+                        body = downloads.read_limited(response, downloads.MAX_ERROR_BODY, what="an error reply",
+                                                      provider=self.provider, truncate=True)
+                        error = translate_response(self.provider, downloads.buffered(response, body), self.reader,
+                                                   self.secrets)
+                        error.endpoint = endpoint
+                        raise error
+                    body = downloads.read_limited(response, max_bytes, what=f"the reply to {endpoint}",
+                                                  provider=self.provider)
+                    return downloads.buffered(response, body)
             except httpx.TransportError as exc:
                 error = translate_transport(self.provider, exc, self.secrets)
                 error.endpoint = endpoint
                 raise error from redacted_cause(exc, self.secrets)
-            if not response.is_success and response.status_code not in allow:
-                error = translate_response(self.provider, response, self.reader, self.secrets)
-                error.endpoint = endpoint
-                raise error
-            return response
 
         try:
             return with_retries(attempt, self.retry, self.sleep, limiter=self.limiter)
@@ -240,7 +250,7 @@ class ProviderHTTP:
             raise located(error)
 
     def json(self, method: str, url: str, **kwargs) -> dict:
-        """`request` and decode a JSON object, with a clear error when the body is not one."""
+        """`request` and decode a JSON object, with a clear error when the body is not one (or over the size limit)."""
         response = self.request(method, url, **kwargs)
         try:
             body = response.json()
@@ -252,65 +262,29 @@ class ProviderHTTP:
                                       provider=self.provider)
         return body
 
+    def media_client(self) -> httpx.Client:
+        """The client media is fetched with: no redirects followed, connections only to vetted addresses."""
+        with self._media_lock:
+            if self._media_client is None:
+                transport = self._media_transport or downloads.GuardedTransport(self.media_policy(()), self.resolve)
+                self._media_client = httpx.Client(transport=transport, follow_redirects=False, trust_env=False,
+                                                  timeout=self.client.timeout)
+            return self._media_client
+
+    def media_policy(self, allowed_hosts: tuple[str, ...]) -> downloads.MediaPolicy:
+        """Where this provider's media may come from: loopback only if its API is on loopback (the sandbox)."""
+        hosts = self.media_hosts if self.media_hosts is not None else allowed_hosts
+        return downloads.MediaPolicy(self.provider, downloads.is_loopback_host(self.client.base_url.host),
+                                     tuple(hosts))
+
     def download(self, url: str, dest: Path, *, allowed_hosts: tuple[str, ...], max_bytes: int,
                  content_types: tuple[str, ...]) -> Download:
-        """Stream generated media to `dest` (https only; http only on loopback), checked as it arrives."""
-        parsed = urlparse(url)
-        host = parsed.hostname or ""
-        if parsed.scheme != "https" and not (parsed.scheme == "http" and _loopback(host)):
-            raise InvalidRequest(f"{self.provider}: refusing to download media over {parsed.scheme}: {host}",
-                                 provider=self.provider)
-        if not _loopback(host) and not any(host == h or host.endswith("." + h) for h in allowed_hosts):
-            raise InvalidRequest(f"{self.provider}: media host {host!r} is not one {self.provider} serves from",
-                                 provider=self.provider)
+        """Stream generated media to `dest`, every redirect hop and address checked (framecast.downloads)."""
+        policy = self.media_policy(allowed_hosts)
+        first = policy.check_url(url)  # refused before anything is sent
         # The media is paid for by now: a blip or a cut-off body is retried here, never by buying a new job.
-        return with_retries(lambda: self._download_once(url, dest, max_bytes, content_types), self.retry, self.sleep)
-
-    CREDENTIAL_HEADERS = ("authorization", "x-api-key", "xi-api-key")
-
-    @contextmanager
-    def _media_stream(self, url: str) -> Iterator[httpx.Response]:
-        """GET the media; the API key never goes to a media host (a CDN, a presigned S3 URL) other than the API's."""
-        request = self.client.build_request("GET", url)
-        if urlparse(url).hostname != self.client.base_url.host:
-            for name in self.CREDENTIAL_HEADERS:
-                request.headers.pop(name, None)
-        response = self.client.send(request, stream=True)
-        try:
-            yield response
-        finally:
-            response.close()
-
-    def _download_once(self, url: str, dest: Path, max_bytes: int, content_types: tuple[str, ...]) -> Download:
-        digest, size = hashlib.sha256(), 0
-        tmp = dest.with_name(f".{dest.name}.part")
-        try:
-            with self._media_stream(url) as response:
-                if not response.is_success:
-                    response.read()
-                    raise translate_response(self.provider, response, self.reader, self.secrets)
-                kind = response.headers.get("content-type", "").split(";")[0].strip()
-                if not any(kind.startswith(t) for t in content_types):
-                    raise InvalidRequest(f"{self.provider}: expected {', '.join(content_types)}, got {kind!r}",
-                                         provider=self.provider)
-                announced = int(response.headers.get("content-length") or 0)
-                with tmp.open("wb") as fh:
-                    for chunk in response.iter_bytes(1 << 16):
-                        size += len(chunk)
-                        if size > max_bytes:
-                            raise InvalidRequest(f"{self.provider}: media larger than {max_bytes} bytes",
-                                                 provider=self.provider)
-                        digest.update(chunk)
-                        fh.write(chunk)
-                if announced and size != announced:
-                    raise ProviderUnavailable(f"{self.provider}: media download cut off at {size} of {announced} "
-                                              f"bytes ({urlparse(url).path})", provider=self.provider)
-            tmp.replace(dest)
-        except httpx.TransportError as exc:
-            raise translate_transport(self.provider, exc, self.secrets) from redacted_cause(exc, self.secrets)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return Download(path=dest, sha256=digest.hexdigest(), size=size, content_type=kind)
+        return with_retries(lambda: downloads.fetch(self, policy, first, dest, max_bytes=max_bytes,
+                                                    content_types=content_types), self.retry, self.sleep)
 
 
 def located(error: ProviderError) -> ProviderError:

@@ -110,6 +110,20 @@ class Settings(BaseSettings):
     callback_max_age_seconds: float = 10800.0   # replay window of a callback URL: Kling queues <= 2 h, then runs minutes
     callback_check_seconds: float = 1.0         # how often a waiting job reads its record for a callback
     kling_slot_wait_seconds: float = 600.0      # how long a 1303 (no free parallel-task slot) waits for one
+    # Hosts a provider's media may be downloaded from, replacing its built-in list: JSON, e.g.
+    # FRAMECAST_MEDIA_HOSTS='{"runway": ["dnznrvs05pmza.cloudfront.net", "*.runwayml.com"]}' (exact host or *.domain).
+    media_hosts: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+
+    @field_validator("media_hosts")
+    @classmethod
+    def _media_hosts(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        from framecast.downloads import pattern_problem
+
+        for provider, hosts in value.items():
+            for host in hosts:
+                if problem := pattern_problem(host):
+                    raise ValueError(f"FRAMECAST_MEDIA_HOSTS[{provider!r}]: {problem}")
+        return value
 
     def api_key(self, provider: str) -> str:
         """The provider's API key, or a ConfigError naming the variable to set."""

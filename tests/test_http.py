@@ -94,9 +94,10 @@ def test_downloads_refuse_foreign_hosts_plain_http_and_wrong_types(http, sandbox
     with pytest.raises(InvalidRequest, match="not one elevenlabs serves from"):
         http.download("https://evil.example.com/x.mp4", tmp_path / "x", allowed_hosts=("elevenlabs.io",),
                       max_bytes=10, content_types=("video/",))
+    production = ProviderHTTP("elevenlabs", httpx.Client(base_url="https://api.elevenlabs.io"))
     with pytest.raises(InvalidRequest, match="over http"):
-        http.download("http://elevenlabs.io/x.mp4", tmp_path / "x", allowed_hosts=("elevenlabs.io",),
-                      max_bytes=10, content_types=("video/",))
+        production.download("http://elevenlabs.io/x.mp4", tmp_path / "x", allowed_hosts=("elevenlabs.io",),
+                            max_bytes=10, content_types=("video/",))
     with pytest.raises(InvalidRequest, match="expected video/"):
         http.download(sandbox.url + "/__sandbox/counters", tmp_path / "x", allowed_hosts=(), max_bytes=1000,
                       content_types=("video/",))
@@ -191,12 +192,17 @@ def test_the_api_key_never_goes_to_a_media_host_other_than_the_apis(tmp_path):
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+    import subprocess
+
     seen = []
+    clip = tmp_path / "clip.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=d=1:s=64x48:r=10", "-pix_fmt", "yuv420p",
+                    str(clip)], check=True)
 
     class Media(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's name)
             seen.append({k.lower(): v for k, v in self.headers.items()})
-            body = b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64
+            body = clip.read_bytes()  # a real MP4: downloads are probed before they are kept
             self.send_response(200)
             self.send_header("content-type", "video/mp4")
             self.send_header("content-length", str(len(body)))

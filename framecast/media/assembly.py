@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from framecast.media import ffmpeg
 from framecast.models import Timeline
 
 SAMPLE_RATE = 48000
@@ -45,13 +46,13 @@ def audio_mix_command(narrations: list[Path], timeline: Timeline, out: Path, *,
     measured (EBU R128 momentary loudness, 10 per second) for `parse_speech_over_bed`."""
     total = f"{timeline.total:.3f}"
     args: list[str] = []
-    for path in narrations:
-        args += ["-i", str(path)]
+    for path in narrations:  # provider audio: read as its extension says, from a plain file (review M3)
+        args += ffmpeg.input_args(path)
     if music is not None:
-        args += ["-stream_loop", "-1", "-i", str(music)]
+        args += ["-stream_loop", "-1", *ffmpeg.input_args(music)]
     first_sound = len(narrations) + (music is not None)
     for sound in sounds:
-        args += [*(["-stream_loop", "-1"] if sound.loop else []), "-i", str(sound.path)]
+        args += [*(["-stream_loop", "-1"] if sound.loop else []), *ffmpeg.input_args(sound.path)]
     parts = []
     for i, slot in enumerate(timeline.slots):
         delay = int(round(slot.narration_start * 1000))
@@ -120,7 +121,7 @@ def voice_loudness_command(narrations: list[Path]) -> list[str]:
     """Integrated loudness of the narrations one after another (what the sounds' levels are set against)."""
     args: list[str] = []
     for path in narrations:
-        args += ["-i", str(path)]
+        args += ffmpeg.input_args(path)
     # Stereo, as the voice is in the mix (EBU R128 sums the channels: mono would read 3 LU low).
     heads = "".join(f"[{i}:a]aformat=sample_rates={SAMPLE_RATE}:channel_layouts=stereo[v{i}];"
                     for i in range(len(narrations)))

@@ -95,9 +95,45 @@ def run(args: list[str], *, what: str, timeout: float | None = 3600,
     return proc
 
 
+# Media is read as what its name says, from a file and nothing else: a "clip" that is really an HLS playlist
+# (or any format that opens other files or URLs) never gets its say (review M3).
+DEMUXERS = {".mp4": "mp4", ".mov": "mov", ".m4a": "mp4", ".mp3": "mp3", ".wav": "wav", ".flac": "flac",
+            ".ogg": "ogg", ".opus": "ogg", ".aac": "aac", ".png": "png_pipe", ".jpg": "jpeg_pipe",
+            ".jpeg": "jpeg_pipe", ".webp": "webp_pipe", ".ts": "mpegts", ".mkv": "matroska", ".webm": "matroska"}
+# What provider media of each kind may be (ffprobe's format_name), checked once before it is stored.
+KINDS = {"video": ("mov,mp4,m4a,3gp,3g2,mj2",), "audio": ("mp3", "wav"), "image": ("png_pipe", "jpeg_pipe", "webp_pipe")}
+KIND_NAMES = {"video": ("MP4", "MOV"), "audio": ("MP3", "WAV"), "image": ("PNG", "JPEG", "WebP")}
+PLAIN_FILE = ["-protocol_whitelist", "file"]
+
+
+def input_args(path: Path) -> list[str]:
+    """`-f DEMUXER -protocol_whitelist file -i PATH`: the demuxer pinned by the file's extension (an unknown one:
+    only the plain formats of DEMUXERS may be picked), and no protocol but plain files."""
+    demuxer = DEMUXERS.get(Path(path).suffix.lower())
+    pinned = ["-f", demuxer] if demuxer else ["-format_whitelist", ",".join(sorted(set(DEMUXERS.values())))]
+    return [*pinned, *PLAIN_FILE, "-i", str(path)]
+
+
 def probe(path: Path) -> dict:
-    """ffprobe's JSON description (format + streams) of a media file."""
-    cmd = [tools().ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", str(path)]
+    """ffprobe's JSON description (format + streams) of a media file, read as its extension says."""
+    return _probe(input_args(path), path)
+
+
+def check_media(path: Path, kind: str) -> dict:
+    """The probe of provider media whose format must be one of KINDS[kind], whatever its name; MediaError if not."""
+    allowed, expected = KINDS[kind], f"{kind} in {' or '.join(KIND_NAMES[kind])}"
+    try:
+        info = _probe(["-format_whitelist", ",".join(allowed), *PLAIN_FILE, "-i", str(path)], path)
+    except MediaError as exc:
+        raise MediaError(f"{path.name} is not {expected} ({str(exc).splitlines()[0][-300:]})") from exc
+    found = info.get("format", {}).get("format_name", "")
+    if found not in allowed or not stream(info, "audio" if kind == "audio" else "video"):
+        raise MediaError(f"{path.name} is not {expected} (ffprobe: {found or 'unknown'}, no {kind} stream)")
+    return info
+
+
+def _probe(inputs: list[str], path: Path) -> dict:
+    cmd = [tools().ffprobe, "-v", "error", "-print_format", "json", "-show_format", "-show_streams", *inputs]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, errors="replace")
     if proc.returncode != 0:
         raise MediaError(f"ffprobe could not read {path}: {proc.stderr[-STDERR_TAIL:].strip()}")
@@ -116,7 +152,7 @@ def duration(path: Path) -> float:
 def packet_count(path: Path) -> int:
     """Packets (frames, for video) in the first video stream, read without decoding."""
     cmd = [tools().ffprobe, "-v", "error", "-select_streams", "v:0", "-count_packets",
-           "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", str(path)]
+           "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", *input_args(path)]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, errors="replace")
     try:
         return int(proc.stdout.strip().split(",")[0])

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from framecast.media import ffmpeg
 from framecast.media.motion import Move, kenburns_filter
 from framecast.models import Timeline, Transition
 
@@ -149,8 +150,8 @@ def segment_command(inputs: list[Path], graph: str, segment: Segment, out: Path,
                     preset: str, threads: int | None = None) -> list[str]:
     """One segment's encode: video only, exactly its frames."""
     args: list[str] = []
-    for path in inputs:
-        args += ["-i", str(path)]
+    for path in inputs:  # each read as its extension says, from a plain file (provider clips: review M3)
+        args += ffmpeg.input_args(path)
     return [*args, "-filter_complex", graph, "-map", "[vout]", *x264_args(fps=fps, crf=crf, preset=preset,
                                                                               threads=threads),
             "-frames:v", str(segment.frames), "-an", str(out)]

@@ -179,10 +179,13 @@ def _register_cloud() -> None:
 
     def http(provider: str, base_url: str, headers: dict, reader=None) -> ProviderHTTP:
         settings = get_settings()
+        # No redirects: httpx would carry xi-api-key / x-api-key to whatever origin a 3xx names (review L3);
+        # media downloads follow theirs by hand, each hop checked (framecast.downloads).
         client = httpx.Client(base_url=base_url, headers=headers, timeout=settings.http_timeout_seconds,
-                              follow_redirects=True)
+                              follow_redirects=False)
         extra = {"reader": reader} if reader else {}
-        return ProviderHTTP(provider, client, secrets=settings.secrets(), limiter=shared_limiter(provider), **extra)
+        return ProviderHTTP(provider, client, secrets=settings.secrets(), limiter=shared_limiter(provider),
+                            media_hosts=settings.media_hosts.get(provider), **extra)
 
     def openai_client():
         import openai

@@ -12,6 +12,10 @@ from framecast.media import ffmpeg
 from framecast.models import WordTiming
 from framecast.providers.base import Speech
 
+# Longest bodies read (review L8): music is at most 600 s and a sound 30 s of 128 kb/s MP3 (9.6 MB, 0.5 MB).
+MAX_MUSIC_BYTES = 24 * 1024 * 1024
+MAX_SOUND_BYTES = 4 * 1024 * 1024
+
 
 def words_from_alignment(alignment: dict) -> list[WordTiming]:
     """Group ElevenLabs' per-character times into words (split on whitespace)."""
@@ -56,7 +60,7 @@ class ElevenLabsTextToSpeech:
         path = out.with_suffix(".mp3")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(audio)
-        duration = ffmpeg.duration(path)
+        duration = float(ffmpeg.check_media(path, "audio")["format"]["duration"])  # MP3/WAV only, from a file
         words = words_from_alignment(data.get("alignment") or {})
         return Speech(path=path, duration=duration, words=words, engine=f"elevenlabs:{self.model_id}:{self.voice_id}")
 
@@ -75,11 +79,12 @@ class ElevenLabsMusic:
         length = min(max(seconds, self.MIN_SECONDS), self.MAX_SECONDS)
         body = {"prompt": prompt, "music_length_ms": int(round(length * 1000)), "force_instrumental": True,
                 "model_id": self.model}
-        response = self.http.request("POST", "/v1/music", json=body, params={"output_format": "mp3_44100_128"})
+        response = self.http.request("POST", "/v1/music", json=body, params={"output_format": "mp3_44100_128"},
+                                     max_bytes=MAX_MUSIC_BYTES)
         path = out.with_suffix(".mp3")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(response.content)
-        ffmpeg.probe(path)  # a body that is not audio fails here, clearly
+        ffmpeg.check_media(path, "audio")  # a body that is not MP3/WAV audio fails here, clearly
         return path
 
 
@@ -110,9 +115,9 @@ class ElevenLabsSoundEffects:
         body = {"text": prompt, "duration_seconds": round(min(max(seconds, self.MIN_SECONDS), self.MAX_SECONDS), 2),
                 "prompt_influence": 0.4, "loop": loop, "model_id": self.model}
         response = self.http.request("POST", "/v1/sound-generation", json=body,
-                                     params={"output_format": "mp3_44100_128"})
+                                     params={"output_format": "mp3_44100_128"}, max_bytes=MAX_SOUND_BYTES)
         path = out.with_suffix(".mp3")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(response.content)
-        ffmpeg.probe(path)  # a body that is not audio fails here, clearly
+        ffmpeg.check_media(path, "audio")  # a body that is not MP3/WAV audio fails here, clearly
         return path

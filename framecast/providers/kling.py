@@ -30,7 +30,9 @@ from framecast.providers.kling_submit import SUBMIT_PATH, TOO_MANY_TASKS, KlingS
 
 log = logging.getLogger(__name__)
 
-MEDIA_HOSTS = ("klingai.com", "kling.ai", "aliyuncs.com", "amazonaws.com")
+# Kling's own domains (task_result videos come from v15/v16/s15-kling-fdl.klingai.com and cdn.klingai.com in
+# public examples, 2026-12); not all of aliyuncs.com / amazonaws.com (review M3). FRAMECAST_MEDIA_HOSTS replaces it.
+MEDIA_HOSTS = ("*.klingai.com", "*.kling.ai")
 MAX_DOWNLOAD = 512 * 1024 * 1024
 
 

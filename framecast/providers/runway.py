@@ -73,7 +73,12 @@ from framecast.providers.base import JobRecord
 log = logging.getLogger(__name__)
 
 API_VERSION = "2024-11-06"
-MEDIA_HOSTS = ("runwayml.com", "amazonaws.com", "cloudfront.net", "googleapis.com")
+# Where Runway's task outputs are served (signed `_jwt` URLs): its CloudFront distributions over the
+# runway-task-artifacts bucket, as seen in task outputs quoted in public code (2026-12; API docs: "output" URLs,
+# expiring in 24-48 h). Not all of cloudfront.net / amazonaws.com: anyone's bucket lives there (review M3).
+# FRAMECAST_MEDIA_HOSTS={"runway": [...]} replaces this list.
+MEDIA_HOSTS = ("dnznrvs05pmza.cloudfront.net", "d2jqrm6oza8nb6.cloudfront.net",
+               "runway-task-artifacts.s3.amazonaws.com", "*.runwayml.com")
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 NON_TERMINAL = {"PENDING", "THROTTLED", "RUNNING"}
 MAX_DOWNLOAD = 512 * 1024 * 1024
