@@ -42,8 +42,24 @@ def choose_move(motion_prompt: str, seed: int) -> str:
     return sorted(MOVES)[seed % len(MOVES)]
 
 
+def reachable(move: Move) -> Move:
+    """The move with each crop centre pulled inside what its zoom can reach.
+
+    A window 1/z of the frame wide can centre only within [1/2z, 1 - 1/2z]; a centre outside is
+    clamped, so the picture stood still for the first and last third of a pan (frozen-video on long
+    scenes: the smoke channel's Japanese, Arabic and long-title runs). Clamping the ends instead
+    spreads the same travel over the whole scene.
+    """
+    def inside(c: float, z: float) -> float:
+        return min(max(c, 0.5 / z), 1 - 0.5 / z)
+
+    return Move(move.z0, move.z1, inside(move.x0, move.z0), inside(move.y0, move.z0),
+                inside(move.x1, move.z1), inside(move.y1, move.z1))
+
+
 def kenburns_filter(move: Move, *, width: int, height: int, fps: int, frames: int) -> str:
     """The filter chain turning one still into `frames` frames of smooth zoom and pan."""
+    move = reachable(move)
     big_w, big_h = width * OVERSAMPLE, height * OVERSAMPLE
     t = f"(on/{max(frames - 1, 1)})"
     # Smoothstep easing: starts and ends gently instead of jerking into motion.
