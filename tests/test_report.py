@@ -14,11 +14,11 @@ def test_the_quality_report_lists_every_check_and_locates_failures():
     md = quality_markdown(REPORT, "How kites fly")
     assert md.startswith("# Quality gate: FAILED")
     rows = [line for line in md.splitlines() if line.startswith("| ") and "check" not in line and "measurement" not in line]
-    assert [r.split(" | ")[0].lstrip("| ") for r in rows[:3]] == ["black-frames", "codec", "loudness"]  # failures first
-    assert "| black-frames | **FAIL** | 1:03.5 | 3 | 1.2 s of black \\| padding |" in md
+    assert [r.split(" | ")[0].lstrip("| ") for r in rows[:3]] == ["black\\-frames", "codec", "loudness"]  # failures first
+    assert "| black\\-frames | **FAIL** | 1:03.5 | 3 | 1\\.2 s of black \\| padding |" in md
     assert "| integrated_lufs | -14.2 |" in md
     card = quality_card(REPORT)
-    assert card.startswith("**FAILED** · 1 of 3 checks") and "black-frames at 1:03.5 (scene 3)" in card
+    assert card.startswith("**FAILED** · 1 of 3 checks") and "black\\-frames at 1:03.5 (scene 3)" in card
     assert quality_card(REPORT.model_copy(update={"passed": True})).startswith("**PASSED** · 3 checks · -14.2 LUFS")
 
 
