@@ -6,6 +6,7 @@ import re
 import textwrap
 from dataclasses import dataclass
 
+from framecast import glyphs
 from framecast.models import WordTiming
 
 MAX_CUE_SECONDS = 4.5
@@ -114,18 +115,23 @@ def _ass_time(seconds: float) -> str:
 
 
 def _ass_escape(line: str) -> str:
-    # Braces open override blocks and a backslash starts a tag in ASS: neutralise both.
-    return line.replace("\\", "\u29f5").replace("{", "(").replace("}", ")")
+    # Braces open override blocks and a backslash starts a tag in ASS: neutralise both (∖ is in DejaVu, the
+    # ⧵ used before was not and burned in as a box). Characters no font
+    # on the machine draws would burn in as boxes: transliterated instead (framecast.glyphs).
+    line = glyphs.for_libass(line)
+    return line.replace("\\", "\u2216").replace("{", "(").replace("}", ")")
 
 
 def to_ass(cues: list[Cue], *, width: int, height: int, font: str, font_scale: float) -> str:
     """An ASS script styled for legibility: bold white text, dark outline and shadow, bottom centre."""
     size = max(int(height * font_scale), 10)
+    # WrapStyle 0: lines are broken by the cues already; libass breaks one further only when it would leave
+    # the frame (a transliterated line is longer than the text it was wrapped as).
     outline = max(size * 0.09, 1.5)
     margin_v = int(height * 0.06)
     margin_h = int(width * 0.06)
     header = (
-        "[Script Info]\nScriptType: v4.00+\nWrapStyle: 2\nScaledBorderAndShadow: yes\n"
+        "[Script Info]\nScriptType: v4.00+\nWrapStyle: 0\nScaledBorderAndShadow: yes\n"
         f"PlayResX: {width}\nPlayResY: {height}\nYCbCr Matrix: TV.709\n\n"
         "[V4+ Styles]\n"
         "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, "

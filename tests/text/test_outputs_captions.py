@@ -5,6 +5,8 @@ import re
 
 from hypothesis import example, given, settings, strategies as st
 
+from framecast import glyphs
+from framecast.assets import FONT_BOLD
 from framecast.captions import build_cues, to_ass, to_srt, to_vtt
 from framecast.models import WordTiming
 
@@ -110,8 +112,12 @@ def test_ass_events_carry_no_override_and_one_dialogue_per_cue(words, width, lin
         assert len(events) == len(intended(cues))
         for text, (_, _, want) in zip(texts, intended(cues)):
             assert "{" not in text and "}" not in text
-            assert text.split("\\N") == [x.replace("\\", "\u29f5").replace("{", "(").replace("}", ")") for x in want]
+            # What the font draws stays as it was; only what no font here draws is transliterated.
+            shown = [glyphs.for_libass(x) for x in want]
+            assert all(x == glyphs.visible(y) for x, y in zip(shown, want) if not glyphs.missing(y, FONT_BOLD))
+            assert text.split("\\N") == [x.replace("\\", "\u2216").replace("{", "(").replace("}", ")") for x in shown]
             assert "\\" not in text.replace("\\N", "")
+            assert not [c for c in glyphs.missing(text, FONT_BOLD) if not glyphs._system_fonts(c, True)]  # no tofu
 
 
 def test_a_cue_marker_in_narration_stays_text_in_every_format():
