@@ -29,7 +29,7 @@ def inline_text(source: str) -> str:
     return "".join(t.content for t in tokens(source) if t.type in ("text", "code_inline"))
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(texts)
 @example("![](http://host/x)")
 @example("x](http://evil) [y")
@@ -42,7 +42,7 @@ def test_escaped_text_never_forms_a_link_image_or_html_and_reads_back_exactly(te
     assert inline_text(source) == f"A {flat} Z".strip().replace("\r", " ")
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(texts, texts, texts)
 def test_the_quality_report_and_card_keep_titles_and_details_as_text(title, detail, name):
     report = QualityReport(analyzer="local", passed=False, measurements={"x": 1.0}, checks=[

@@ -30,7 +30,7 @@ def test_voices_strips_escape_sequences_from_provider_names(sandbox, monkeypatch
     assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", out)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(st.sampled_from(ESCAPES), st.text(max_size=8)), max_size=10).map("".join))
 def test_terminal_text_has_no_control_character_left(text):
     out = terminal(text)
