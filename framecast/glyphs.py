@@ -25,9 +25,10 @@ from framecast.assets import FONT_BOLD, FONT_REGULAR
 log = logging.getLogger(__name__)
 
 _PROBE = "\U0010fffd"  # a noncharacter: every font draws its .notdef box for it
-# Drawn as nothing or as a stray box by a font without them: controls, bidi and format characters,
-# variation selectors (the emoji one, U+FE0F, is a visible glyph in DejaVu). Text on a picture drops them.
-_INVISIBLE = re.compile("[\ud800-\udfff\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff"
+# Drawn as nothing or as a stray box by a font without them: controls, bidi embeddings, overrides and
+# isolates, invisible operators, variation selectors (the emoji one, U+FE0F, is a visible glyph in DejaVu).
+# Text on a picture drops them; ZWNJ/ZWJ and LRM/RLM stay, shaping (Persian, Indic) and bidi need them.
+_INVISIBLE = re.compile("[\ud800-\udfff\x00-\x1f\x7f-\x9f\u2028-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff"
                         "\U000e0000-\U000e01ef]")
 
 
