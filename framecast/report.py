@@ -41,8 +41,8 @@ def quality_markdown(report: QualityReport, title: str) -> str:
              "| check | result | at | scene | detail |", "|---|---|---|---|---|"]
     for c in sorted(report.checks, key=lambda c: (c.passed, c.name)):
         scene = "–" if c.scene_index is None else str(c.scene_index + 1)
-        detail = md(c.detail)
-        lines.append(f"| {md(c.name)} | {'pass' if c.passed else '**FAIL**'} | {_clock(c.at_seconds)} | {scene} | {detail} |")
+        result = "pass" if c.passed else "**FAIL**"
+        lines.append(f"| {md(c.name)} | {result} | {_clock(c.at_seconds)} | {scene} | {md(c.detail)} |")
     if report.measurements:
         lines += ["", "| measurement | value |", "|---|---|"]
         lines += [f"| {k} | {v:g} |" for k, v in sorted(report.measurements.items())]

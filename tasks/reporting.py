@@ -13,9 +13,9 @@ from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run
 
 from framecast import progress, report, runtime
-from framecast.safe_text import markdown as md
 from framecast.cost.meter import Meter
 from framecast.models import ImageAsset, Publication, QualityReport, Script
+from framecast.safe_text import markdown as md
 
 
 SAFE_URL = ":/?#=&%~.-_+@!$,;"  # a link keeps its URL characters; spaces, brackets and quotes are percent-encoded
@@ -63,7 +63,8 @@ class RunProgress:
         progress.advance(name, detail)
         self.done = min(self.done + 1, self.total)
         update_progress_artifact(self.artifact, round(100.0 * self.done / self.total, 1),
-                                 description=f"{name}{': ' + md(detail) if detail else ''} ({self.done}/{self.total} steps)")
+                                 description=f"{name}{': ' + md(detail) if detail else ''} "
+                                             f"({self.done}/{self.total} steps)")
 
 
 def show_script(channel: str, script: Script) -> None:
