@@ -114,17 +114,19 @@ def _ascii(run: str) -> str:
     return anyascii(run) or "\ufffd"
 
 
+def _replace(text: str, chars: list[str]) -> str:
+    """`text` with each run of `chars` replaced by its ASCII transliteration, and one warning about them."""
+    parts = re.split(f"([{re.escape(''.join(sorted(chars)))}]+)", text)
+    shown = re.sub(r"\s+", " ", "".join(_ascii(p) if i % 2 else p for i, p in enumerate(parts))).strip()
+    _warn_once(text, chars, shown)
+    return shown
+
+
 def transliterated(text: str, font: Path) -> str:
     """`text` with each run of characters `font` cannot draw replaced by its ASCII transliteration."""
     text = visible(text)
-    gone = set(missing(text, font))
-    if not gone:
-        return text
-    parts = re.split(f"([{re.escape(''.join(sorted(gone)))}]+)", text)
-    shown = "".join(_ascii(p) if i % 2 else p for i, p in enumerate(parts))
-    shown = re.sub(r"\s+", " ", shown).strip()
-    _warn_once(text, sorted(gone, key=text.index), shown)
-    return shown
+    gone = missing(text, font)
+    return _replace(text, gone) if gone else text
 
 
 def for_picture(text: str, bold: bool = False) -> tuple[Path, str]:
@@ -151,9 +153,4 @@ def for_libass(text: str) -> str:
     if not gone:
         return text
     unknown = [c for c in gone if not any(_covers(ranges, c) for _, _, ranges in _system_charsets())]
-    if not unknown:
-        return text
-    parts = re.split(f"([{re.escape(''.join(sorted(unknown)))}]+)", text)
-    shown = re.sub(r"\s+", " ", "".join(_ascii(p) if i % 2 else p for i, p in enumerate(parts))).strip()
-    _warn_once(text, unknown, shown)
-    return shown
+    return _replace(text, unknown) if unknown else text
