@@ -12,7 +12,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from framecast.assets import FONT_BOLD
-from framecast.safe_text import markdown as md
+from framecast.safe_text import markdown as md, terminal
 from framecast.models import QualityReport, Script
 
 SHEET_COLUMNS = 4
@@ -130,7 +130,8 @@ def fallback_lines(images, clips, narrations) -> list[str]:
         for i, asset in enumerate(assets):
             origin = getattr(asset, "origin", None)
             if origin is not None and origin.skipped:
-                groups.setdefault((stage, origin.describe()), []).append(i + 1)
+                # Skip reasons quote providers' replies: one line, no terminal escapes, in logs and artifacts.
+                groups.setdefault((stage, terminal(origin.describe())), []).append(i + 1)
     return [f"{stage}, scene{'s' if len(scenes) > 1 else ''} {', '.join(map(str, scenes))}: {what}"
             for (stage, what), scenes in groups.items()]
 

@@ -22,6 +22,7 @@ HASH_CHARS = 8  # 32 bits of the topic in a transliterated slug: two topics of o
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 _CONTROLS_ONE_LINE = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+_BREAKS = re.compile("[\t\n\v\f\r\x1c-\x1e\x85\u2028\u2029]")
 # CSI / OSC / other ESC sequences a terminal would act on, removed whole before the lone controls.
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]")
 
@@ -51,8 +52,8 @@ def markdown(text: object) -> str:
 
 
 def terminal(text: object) -> str:
-    """`text` with terminal escape sequences and control characters removed (one line)."""
-    return _CONTROLS_ONE_LINE.sub("", _ESCAPES.sub("", str(text)))
+    """`text` as one plain line: terminal escape sequences and control characters removed, line breaks as spaces."""
+    return _CONTROLS_ONE_LINE.sub("", _BREAKS.sub(" ", _ESCAPES.sub("", str(text))))
 
 
 def _clean(text: str, keep_lines: bool) -> str:

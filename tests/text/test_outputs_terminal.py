@@ -26,7 +26,7 @@ def test_voices_strips_escape_sequences_from_provider_names(sandbox, monkeypatch
     finally:
         reset_settings()
     out = capsys.readouterr().out
-    assert "hostile0000000000000  Joe Redevil  (premade)" in out and "Rachel" in out
+    assert "hostile0000000000000  Joe Red evil  (premade)" in out and "Rachel" in out
     assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", out)
 
 
