@@ -30,15 +30,18 @@ _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\
 def slug(text: str, limit: int = 60) -> str:
     """A filesystem- and URL-safe form of a title: [a-z0-9-], at most `limit` characters.
 
-    An ASCII title keeps the slug it always had (published paths do not move). Any other title is
+    An ASCII title with a letter or digit keeps the slug it always had (published paths do not move); one
+    with none gets "video-" and a short hash of itself. Any other title is
     transliterated (anyascii: Café → cafe, Как → kak, 火山 → huoshan) and gets a short hash of the
     NFC-normalised title, so two different non-ASCII topics never share a slot.
     """
     plain = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-")
-    if text.isascii():
-        return plain or "video"
+    if text.isascii() and plain:
+        return plain
     nfc = unicodedata.normalize("NFC", text)
     digest = hashlib.sha256(nfc.encode("utf-8", "surrogatepass")).hexdigest()[:HASH_CHARS]
+    if text.isascii():  # only punctuation ("???", "!!!"): was "video" for all of them
+        return f"video-{digest}"
     base = re.sub(r"[^a-z0-9]+", "-", anyascii(nfc).lower()).strip("-")[: limit - HASH_CHARS - 1].strip("-")
     return f"{base}-{digest}" if base else digest
 
