@@ -103,6 +103,7 @@ def show_publication(channel: str, publication: Publication) -> None:
     link = youtube or f"{publication.location}/video.mp4"
     if "://" not in link:
         link = f"file://{link}"
-    create_link_artifact(link, link_text=publication.title or link, key=key(channel, "published-video"),
-                         description=f"{'YouTube' if youtube else 'Artifact store'}: [{md(publication.title or link)}]"
-                                     f"(<{quote(link, safe=SAFE_URL)}>)")
+    # Prefect writes a link artifact as "[link_text](link)" markdown: the title escaped, the URL percent-encoded.
+    link, text = quote(link, safe=SAFE_URL), md(publication.title or link)
+    create_link_artifact(link, link_text=text, key=key(channel, "published-video"),
+                         description=f"{'YouTube' if youtube else 'Artifact store'}: [{text}](<{link}>)")
