@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import dataclass
 
+from framecast import glyphs
 from framecast.models import WordTiming
 
 MAX_CUE_SECONDS = 4.5
@@ -62,17 +64,45 @@ def _clock(seconds: float, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
+# Controls, line and paragraph separators end a line for some parser (a blank one ends a cue); bidi
+# embeddings and overrides reorder what follows them. None of them belongs in a caption.
+_BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def _visible(cues: list[Cue]) -> list[tuple[Cue, list[str]]]:
+    """Each cue with its lines as plain one-line text; cues left with nothing to show are dropped."""
+    kept = []
+    for cue in cues:
+        lines = [" ".join(_BREAKING.sub(" ", line).split()) for line in cue.lines]
+        if lines := [line for line in lines if line]:
+            kept.append((cue, lines))
+    return kept
+
+
+def _srt_line(line: str) -> str:
+    # SubRip has no escapes: "-->" would read as a timing line, {\an8} as a position tag and <i>/<font>
+    # as markup in most players, so they become look-alikes that mean nothing.
+    return (line.replace("-->", "\u2192").replace("{", "(").replace("}", ")")
+            .replace("<", "\u2039").replace(">", "\u203a"))
+
+
+def _vtt_line(line: str) -> str:
+    # WebVTT has entities: escaped, "-->" cannot end the cue and no tag or class can open.
+    return line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def to_srt(cues: list[Cue]) -> str:
-    """SubRip text for the cues."""
+    """SubRip text for the cues (text neutralised: no timing line, tag or override can form)."""
     return "".join(
-        f"{n}\n{_clock(c.start, ',')} --> {_clock(c.end, ',')}\n" + "\n".join(c.lines) + "\n\n"
-        for n, c in enumerate(cues, 1)
+        f"{n}\n{_clock(c.start, ',')} --> {_clock(c.end, ',')}\n" + "\n".join(map(_srt_line, lines)) + "\n\n"
+        for n, (c, lines) in enumerate(_visible(cues), 1)
     )
 
 
 def to_vtt(cues: list[Cue]) -> str:
-    """WebVTT text for the cues."""
-    body = "".join(f"{_clock(c.start, '.')} --> {_clock(c.end, '.')}\n" + "\n".join(c.lines) + "\n\n" for c in cues)
+    """WebVTT text for the cues (text escaped: & < > as entities)."""
+    body = "".join(f"{_clock(c.start, '.')} --> {_clock(c.end, '.')}\n" + "\n".join(map(_vtt_line, lines)) + "\n\n"
+                   for c, lines in _visible(cues))
     return "WEBVTT\n\n" + body
 
 
@@ -85,18 +115,23 @@ def _ass_time(seconds: float) -> str:
 
 
 def _ass_escape(line: str) -> str:
-    # Braces open override blocks and a backslash starts a tag in ASS: neutralise both.
-    return line.replace("\\", "\u29f5").replace("{", "(").replace("}", ")")
+    # Braces open override blocks and a backslash starts a tag in ASS: neutralise both (∖ is in DejaVu, the
+    # ⧵ used before was not and burned in as a box). Characters no font
+    # on the machine draws would burn in as boxes: transliterated instead (framecast.glyphs).
+    line = glyphs.for_libass(line)
+    return line.replace("\\", "\u2216").replace("{", "(").replace("}", ")")
 
 
 def to_ass(cues: list[Cue], *, width: int, height: int, font: str, font_scale: float) -> str:
     """An ASS script styled for legibility: bold white text, dark outline and shadow, bottom centre."""
     size = max(int(height * font_scale), 10)
+    # WrapStyle 0: lines are broken by the cues already; libass breaks one further only when it would leave
+    # the frame (a transliterated line is longer than the text it was wrapped as).
     outline = max(size * 0.09, 1.5)
     margin_v = int(height * 0.06)
     margin_h = int(width * 0.06)
     header = (
-        "[Script Info]\nScriptType: v4.00+\nWrapStyle: 2\nScaledBorderAndShadow: yes\n"
+        "[Script Info]\nScriptType: v4.00+\nWrapStyle: 0\nScaledBorderAndShadow: yes\n"
         f"PlayResX: {width}\nPlayResY: {height}\nYCbCr Matrix: TV.709\n\n"
         "[V4+ Styles]\n"
         "Format: Name, Fontname, Fontsize, PrimaryColour, SecondaryColour, OutlineColour, BackColour, Bold, "
@@ -108,7 +143,7 @@ def to_ass(cues: list[Cue], *, width: int, height: int, font: str, font_scale: f
     )
     events = "".join(
         f"Dialogue: 0,{_ass_time(c.start)},{_ass_time(c.end)},Caption,,0,0,0,,"
-        + "\\N".join(_ass_escape(line) for line in c.lines) + "\n"
-        for c in cues
+        + "\\N".join(_ass_escape(line) for line in lines) + "\n"
+        for c, lines in _visible(cues)
     )
     return header + events

@@ -242,8 +242,11 @@ def _voices() -> int:
     except FramecastError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    from framecast.safe_text import terminal
+
+    # Library voices carry names their makers chose: no escape sequence reaches the terminal (review I3).
     for voice in voices:
-        print(f"{voice['voice_id']}  {voice['name']}  ({voice['category']})")
+        print(terminal(f"{voice['voice_id']}  {voice['name']}  ({voice['category']})"))
     return 0
 
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 
-from framecast import runtime
+from framecast import runtime, safe_text
 from framecast.config import ChannelConfig
 from framecast.errors import FramecastError, QualityGateFailed, QuotaExhausted, SlotTaken
 from framecast.redaction import error_text
@@ -32,8 +31,8 @@ log = logging.getLogger(__name__)
 
 
 def slug(text: str, limit: int = 60) -> str:
-    """A filesystem- and URL-safe form of a title."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].strip("-") or "video"
+    """A filesystem- and URL-safe form of a title (framecast.safe_text.slug: transliterated, hashed if not ASCII)."""
+    return safe_text.slug(text, limit)
 
 
 def make_thumbnail(title: str, images: list[ImageAsset], width: int, height: int) -> ArtifactRef:

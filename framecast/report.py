@@ -12,6 +12,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from framecast.assets import FONT_BOLD
+from framecast.safe_text import markdown as md, terminal
 from framecast.models import QualityReport, Script
 
 SHEET_COLUMNS = 4
@@ -34,13 +35,14 @@ def _clock(seconds: float | None) -> str:
 def quality_markdown(report: QualityReport, title: str) -> str:
     """Every check of the gate; a failure shows where it happened (time and scene)."""
     verdict = "PASSED" if report.passed else "FAILED"
-    lines = [f"# Quality gate: {verdict}", "", f"**{title}** — analyzer `{report.analyzer}`, "
+    # Titles and details come from topics, scripts and providers: escaped, they stay text (no link, image, cell).
+    lines = [f"# Quality gate: {verdict}", "", f"**{md(title)}** — analyzer {md(report.analyzer)}, "
              f"{len(report.checks)} checks, {len(report.failures)} failed", "",
              "| check | result | at | scene | detail |", "|---|---|---|---|---|"]
     for c in sorted(report.checks, key=lambda c: (c.passed, c.name)):
         scene = "–" if c.scene_index is None else str(c.scene_index + 1)
-        detail = c.detail.replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| {c.name} | {'pass' if c.passed else '**FAIL**'} | {_clock(c.at_seconds)} | {scene} | {detail} |")
+        result = "pass" if c.passed else "**FAIL**"
+        lines.append(f"| {md(c.name)} | {result} | {_clock(c.at_seconds)} | {scene} | {md(c.detail)} |")
     if report.measurements:
         lines += ["", "| measurement | value |", "|---|---|"]
         lines += [f"| {k} | {v:g} |" for k, v in sorted(report.measurements.items())]
@@ -56,7 +58,7 @@ def quality_card(report: QualityReport, limit: int = 3) -> str:
     for c in report.failures[:limit]:
         where = f" at {_clock(c.at_seconds)}" if c.at_seconds is not None else ""
         scene = f" (scene {c.scene_index + 1})" if c.scene_index is not None else ""
-        lines.append(f"- {c.name}{where}{scene}: {c.detail[:160]}")
+        lines.append(f"- {md(c.name)}{where}{scene}: {md(c.detail[:160])}")
     return "\n".join(lines)
 
 
@@ -128,7 +130,8 @@ def fallback_lines(images, clips, narrations) -> list[str]:
         for i, asset in enumerate(assets):
             origin = getattr(asset, "origin", None)
             if origin is not None and origin.skipped:
-                groups.setdefault((stage, origin.describe()), []).append(i + 1)
+                # Skip reasons quote providers' replies: one line, no terminal escapes, in logs and artifacts.
+                groups.setdefault((stage, terminal(origin.describe())), []).append(i + 1)
     return [f"{stage}, scene{'s' if len(scenes) > 1 else ''} {', '.join(map(str, scenes))}: {what}"
             for (stage, what), scenes in groups.items()]
 

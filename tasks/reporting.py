@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
 from uuid import UUID
 
 from prefect.artifacts import (
@@ -14,6 +15,10 @@ from prefect.runtime import flow_run
 from framecast import progress, report, runtime
 from framecast.cost.meter import Meter
 from framecast.models import ImageAsset, Publication, QualityReport, Script
+from framecast.safe_text import markdown as md
+
+
+SAFE_URL = ":/?#=&%~.-_+@!$,;"  # a link keeps its URL characters; spaces, brackets and quotes are percent-encoded
 
 
 def key(channel: str, what: str) -> str:
@@ -58,12 +63,13 @@ class RunProgress:
         progress.advance(name, detail)
         self.done = min(self.done + 1, self.total)
         update_progress_artifact(self.artifact, round(100.0 * self.done / self.total, 1),
-                                 description=f"{name}{': ' + detail if detail else ''} ({self.done}/{self.total} steps)")
+                                 description=f"{name}{': ' + md(detail) if detail else ''} "
+                                             f"({self.done}/{self.total} steps)")
 
 
 def show_script(channel: str, script: Script) -> None:
     create_table_artifact(report.script_rows(script), key=key(channel, "script"),
-                          description=f"Script: {script.title} ({len(script.scenes)} scenes)")
+                          description=f"Script: {md(script.title)} ({len(script.scenes)} scenes)")
 
 
 def show_contact_sheet(channel: str, stills: list[ImageAsset]) -> None:
@@ -86,7 +92,7 @@ def show_quality(channel: str, quality: QualityReport, title: str) -> None:
 
 def show_cost(channel: str, meter: Meter, fallbacks: list[str] = ()) -> None:
     rows = report.cost_rows(meter.entries())
-    fell_back = "".join(f"\n- fallback: {line}" for line in fallbacks)
+    fell_back = "".join(f"\n- fallback: {md(line)}" for line in fallbacks)  # provider messages: text only
     create_table_artifact(rows, key=key(channel, "cost"),
                           description=f"**${rows[-1]['usd']:.2f}** for {rows[-1]['calls']} provider calls (list prices)"
                                       f"{fell_back}")
@@ -97,5 +103,7 @@ def show_publication(channel: str, publication: Publication) -> None:
     link = youtube or f"{publication.location}/video.mp4"
     if "://" not in link:
         link = f"file://{link}"
-    create_link_artifact(link, link_text=publication.title or link, key=key(channel, "published-video"),
-                         description=f"{'YouTube' if youtube else 'Artifact store'}: [{publication.title or link}]({link})")
+    # Prefect writes a link artifact as "[link_text](link)" markdown: the title escaped, the URL percent-encoded.
+    link, text = quote(link, safe=SAFE_URL), md(publication.title or link)
+    create_link_artifact(link, link_text=text, key=key(channel, "published-video"),
+                         description=f"{'YouTube' if youtube else 'Artifact store'}: [{text}](<{link}>)")

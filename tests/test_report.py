@@ -14,11 +14,11 @@ def test_the_quality_report_lists_every_check_and_locates_failures():
     md = quality_markdown(REPORT, "How kites fly")
     assert md.startswith("# Quality gate: FAILED")
     rows = [line for line in md.splitlines() if line.startswith("| ") and "check" not in line and "measurement" not in line]
-    assert [r.split(" | ")[0].lstrip("| ") for r in rows[:3]] == ["black-frames", "codec", "loudness"]  # failures first
-    assert "| black-frames | **FAIL** | 1:03.5 | 3 | 1.2 s of black \\| padding |" in md
+    assert [r.split(" | ")[0].lstrip("| ") for r in rows[:3]] == ["black\\-frames", "codec", "loudness"]  # failures first
+    assert "| black\\-frames | **FAIL** | 1:03.5 | 3 | 1\\.2 s of black \\| padding |" in md
     assert "| integrated_lufs | -14.2 |" in md
     card = quality_card(REPORT)
-    assert card.startswith("**FAILED** · 1 of 3 checks") and "black-frames at 1:03.5 (scene 3)" in card
+    assert card.startswith("**FAILED** · 1 of 3 checks") and "black\\-frames at 1:03.5 (scene 3)" in card
     assert quality_card(REPORT.model_copy(update={"passed": True})).startswith("**PASSED** · 3 checks · -14.2 LUFS")
 
 
@@ -53,3 +53,20 @@ def test_contact_sheet_is_a_numbered_grid_and_inlines_within_a_size_cap(tmp_path
     Image.effect_noise((1500, 1500), 80).convert("RGB").save(big)
     markdown = inline_image_markdown(big, "noise")
     assert markdown.startswith("![noise](data:image/jpeg;base64,") and len(markdown) < 600_000
+
+
+def test_fallback_lines_carry_a_providers_reason_as_one_plain_line():
+    """Issue 17 (review L11/I3): a provider's error body reaches logs and the cost artifact's markdown."""
+    from types import SimpleNamespace
+
+    from framecast.models import FallbackStep, Origin
+    from framecast.report import fallback_lines
+
+    reason = "HTTP 500: \x1b[2J\x1b]8;;http://evil\x07click\x1b]8;;\x07\n![](http://evil/x) [y](http://z)"
+    origin = Origin(provider="local", skipped=[FallbackStep(provider="kling", reason=reason)])
+    [line] = fallback_lines([], [SimpleNamespace(origin=origin)], [])
+    assert "\x1b" not in line and "\n" not in line and "\x07" not in line
+    assert line == "motion, scene 1: local; kling skipped: HTTP 500: click ![](http://evil/x) [y](http://z)"
+    from framecast.safe_text import markdown
+
+    assert "](" not in markdown(line) and "\\]\\(" in markdown(line)  # as the cost artifact shows it: text

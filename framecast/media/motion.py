@@ -8,6 +8,14 @@ from pathlib import Path
 # Zoompan rounds the crop origin to whole input pixels; rendering from an upscaled copy makes
 # each step a fraction of an output pixel, which is what keeps slow pans from shimmering.
 OVERSAMPLE = 2
+# A move travels a share of the frame, so a small frame has few whole-pixel steps to make: at 320×180 a
+# 45 s rise stepped once a second or less and read as frozen. Small frames are upscaled to at least this.
+MIN_OVERSAMPLED_HEIGHT = 720
+
+
+def oversample(height: int) -> int:
+    """How many times the still is upscaled before the move: 2, more for frames under 360 px high."""
+    return max(OVERSAMPLE, -(-MIN_OVERSAMPLED_HEIGHT // max(height, 1)))
 
 
 @dataclass(frozen=True)
@@ -42,12 +50,29 @@ def choose_move(motion_prompt: str, seed: int) -> str:
     return sorted(MOVES)[seed % len(MOVES)]
 
 
+def reachable(move: Move) -> Move:
+    """The move with each crop centre pulled inside what its zoom can reach.
+
+    A window 1/z of the frame wide can centre only within [1/2z, 1 - 1/2z]; a centre outside is
+    clamped, so the picture stood still for the first and last third of a pan (frozen-video on long
+    scenes: the smoke channel's Japanese, Arabic and long-title runs). Clamping the ends instead
+    spreads the same travel over the whole scene.
+    """
+    def inside(c: float, z: float) -> float:
+        return min(max(c, 0.5 / z), 1 - 0.5 / z)
+
+    return Move(move.z0, move.z1, inside(move.x0, move.z0), inside(move.y0, move.z0),
+                inside(move.x1, move.z1), inside(move.y1, move.z1))
+
+
 def kenburns_filter(move: Move, *, width: int, height: int, fps: int, frames: int) -> str:
     """The filter chain turning one still into `frames` frames of smooth zoom and pan."""
-    big_w, big_h = width * OVERSAMPLE, height * OVERSAMPLE
+    move = reachable(move)
+    big_w, big_h = width * oversample(height), height * oversample(height)
     t = f"(on/{max(frames - 1, 1)})"
-    # Smoothstep easing: starts and ends gently instead of jerking into motion.
-    ease = f"({t}*{t}*(3-2*{t}))"
+    # Smoothstep easing, a third of it linear: starts and ends gently instead of jerking into motion, yet never
+    # at rest, so a long scene's first and last seconds still move (the gate's frozen-video check).
+    ease = f"({t}*{t}*(2-{t}*4/3)+{t}/3)"
     cx = f"({move.x0}+({move.x1 - move.x0})*{ease})"
     cy = f"({move.y0}+({move.y1 - move.y0})*{ease})"
     if move.z0 == move.z1:
@@ -64,12 +89,12 @@ def kenburns_filter(move: Move, *, width: int, height: int, fps: int, frames: in
 
 
 def _pan_filter(move: Move, cx: str, cy: str, *, width: int, height: int, fps: int, frames: int) -> str:
-    """A pan without zoom: a fixed window moved across the oversampled still, then one fixed 2:1 scale.
+    """A pan without zoom: a fixed window moved across the oversampled still, then one fixed scale down.
 
     Half the CPU of zoompan for the same half-pixel steps (zoompan rescales a different window
     every frame; here the scaler's set-up is made once), measured in benchmarks/render.py.
     """
-    win_w, win_h = width * OVERSAMPLE, height * OVERSAMPLE
+    win_w, win_h = width * oversample(height), height * oversample(height)
     big_w, big_h = round(win_w * move.z0 / 2) * 2, round(win_h * move.z0 / 2) * 2
     x = f"max(0,min(iw-{win_w},iw*{cx}-{win_w / 2:g}))"
     y = f"max(0,min(ih-{win_h},ih*{cy}-{win_h / 2:g}))"

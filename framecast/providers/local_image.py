@@ -17,6 +17,7 @@ import io
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
+from framecast import glyphs
 from framecast.assets import FONT_BOLD, FONT_REGULAR
 
 # Background gradient pairs and an accent each: dark enough for white text, varied in hue.
@@ -36,17 +37,35 @@ def _rng(prompt: str, seed: int) -> random.Random:
     return random.Random(int(hashlib.sha256(f"{seed}:{prompt}".encode()).hexdigest(), 16))
 
 
+def _wrap(draw: ImageDraw.ImageDraw, text: str, font, max_width: int) -> list[str]:
+    """Lines of ≤ max_width px, broken at spaces, inside a word only when it is wider than a line."""
+    # The text's own average advance, not a Latin sample's: CJK, capitals or Arabic are wider, and a
+    # width guessed from "abcdefghij" left every line of a long unspaced title too wide at every size.
+    avg = max(draw.textlength(text, font=font) / max(len(text), 1), 1)
+    width = max(int(max_width / avg), 1)
+    while True:
+        wrapped = textwrap.wrap(text, width=width)
+        if width == 1 or all(draw.textlength(w, font=font) <= max_width for w in wrapped):
+            return wrapped
+        width -= 1
+
+
 def _fit_font(draw: ImageDraw.ImageDraw, text: str, font_path: Path, max_width: int, size: int, lines: int):
-    """Largest font ≤ size at which `text` wraps into at most `lines` lines of ≤ max_width px."""
+    """Largest font ≤ size at which `text` wraps into at most `lines` lines of ≤ max_width px.
+
+    The font is `font_path` when it draws every character, else one that does (framecast.glyphs): no
+    tofu boxes; what no font here can draw comes out transliterated."""
+    font_path, text = glyphs.for_picture(text, bold=font_path == FONT_BOLD)
     while size > 8:
         font = ImageFont.truetype(str(font_path), size)
-        avg = max(draw.textlength("abcdefghij", font=font) / 10, 1)
-        wrapped = textwrap.wrap(text, width=max(int(max_width / avg), 4))
-        if len(wrapped) <= lines and all(draw.textlength(w, font=font) <= max_width for w in wrapped):
+        if len(wrapped := _wrap(draw, text, font, max_width)) <= lines:
             return font, wrapped
         size = int(size * 0.9)
     font = ImageFont.truetype(str(font_path), 8)
-    return font, textwrap.wrap(text, width=40)[:lines]
+    wrapped = _wrap(draw, text, font, max_width)
+    if len(wrapped) > lines:  # even the smallest size does not hold it all: say it was cut
+        wrapped = wrapped[:lines - 1] + [wrapped[lines - 1][:-1].rstrip() + "\u2026"]
+    return font, wrapped
 
 
 def _motif(layer: Image.Image, rng: random.Random, accent: tuple[int, int, int]) -> None:

@@ -26,6 +26,7 @@ from typing import Callable
 
 import httpx
 
+from framecast import safe_text
 from framecast.errors import (
     AuthError, FramecastError, ProviderError, ProviderUnavailable, QuotaExhausted, RetryableError,
 )
@@ -271,6 +272,8 @@ def video_resource(title: str, description: str, tags: list[str], privacy: str, 
     status = {"privacyStatus": privacy, "containsSyntheticMedia": True, "selfDeclaredMadeForKids": False}
     if publish_at:
         status["publishAt"] = publish_at
-    return {"snippet": {"title": title[:100], "description": description[:5000], "tags": tags,
-                        "categoryId": category_id}, "status": status}
+    # Sanitised, never refused: YouTube's limits on any title a topic or a model produced (framecast.safe_text).
+    snippet = {"title": safe_text.youtube_title(title), "description": safe_text.youtube_description(description),
+               "tags": safe_text.youtube_tags(tags), "categoryId": category_id}
+    return {"snippet": snippet, "status": status}
 
