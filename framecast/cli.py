@@ -14,6 +14,7 @@ PREFECT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_RESULTS_DEFAULT_SERIALIZER": "json",  # results are JSON only (tasks/results.py refuses any other)
 }
 
 
@@ -164,13 +165,10 @@ def _run(args, console, channel, script, notes, topic, out: Path) -> int:
                   f"({channel.format.size} @ {channel.format.fps} fps) → {out}")
     bars = Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=console)
-    from framecast.config import get_settings
+    from tasks.results import result_storage
 
-    flow = produce_video
-    if get_settings().store:  # results beside the artifacts, so other machines can resume from them
-        from tasks.results import result_storage
-
-        flow = produce_video.with_options(result_storage=result_storage())
+    # JSON-only result storage; with a bucket store, results beside the artifacts so other machines resume from them
+    flow = produce_video.with_options(result_storage=result_storage())
     try:
         with bars:
             progress.listen(_RichListener(bars))

@@ -26,6 +26,7 @@ def worker_env() -> dict[str, str]:
     settings = get_settings()
     env = {
         "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS),
+        "PREFECT_RESULTS_DEFAULT_SERIALIZER": "json",  # tasks/results.py loads JSON results only
         "FRAMECAST_DATA_DIR": str(settings.data_dir.resolve()),
     }
     if settings.store:
