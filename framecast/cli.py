@@ -102,11 +102,13 @@ def _make(args) -> int:
 
     console = Console(stderr=True, soft_wrap=True)  # never break paths in messages
     out = (args.out or Path(os.environ.get("FRAMECAST_DATA_DIR", "framecast-output"))).resolve()
-    if args.sandbox:  # sandbox media, results and (fake) costs never mix with a real run's
-        out = out if args.out else out / "sandbox"
-        for shared in ("FRAMECAST_STORE", "FRAMECAST_LEDGER_URL"):
-            if os.environ.pop(shared, None):
-                console.print(f"sandbox: ignoring {shared} (a sandbox run keeps everything in {out})")
+    if args.sandbox:  # sandbox media, results and (fake) costs never mix with a real run's, whatever .env says
+        from framecast.sandbox.isolation import isolate
+
+        out, ignored = isolate(out)
+        if ignored:
+            console.print(f"sandbox: ignoring the configured {' and '.join(ignored)} (a sandbox run keeps everything "
+                          f"in {out})", markup=False)
     os.environ["FRAMECAST_DATA_DIR"] = str(out)
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
