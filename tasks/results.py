@@ -32,6 +32,7 @@ log = logging.getLogger("framecast.results")
 
 JSON = JSONSerializer().model_dump(mode="json")  # the only serializer a record may name
 OWN_CLASSES = ("framecast.", "tasks.", "flows.")  # models a result may revive, besides the plain values below
+LEGACY_KEYS = {"serializer", "data", "prefect_version", "expiration"}  # Prefect's older record layout
 PLAIN_CLASSES = frozenset({"datetime.date", "datetime.datetime", "datetime.time", "datetime.timedelta",
                            "pathlib.Path", "pathlib.PosixPath", "pathlib.PurePosixPath", "uuid.UUID", "decimal.Decimal"})
 
@@ -67,24 +68,36 @@ def _allowed(key: str, name) -> bool:
     return name.startswith(OWN_CLASSES) or name in PLAIN_CLASSES
 
 
+def _is_record(value) -> bool:
+    """Whether Prefect would read `value` as a result record (which names its own serializer)."""
+    if not isinstance(value, dict):
+        return False
+    return "metadata" in value or ({"serializer", "data"} <= value.keys() <= LEGACY_KEYS)
+
+
 def json_only(content: bytes, path: str) -> bytes:
-    """`content` unchanged if it is a result record framecast wrote (plain JSON), else ResultRefused."""
+    """`content` unchanged if it is a result framecast wrote (plain JSON), else ResultRefused.
+
+    A record names its serializer, which must be the plain JSON one. A bare value (what Prefect writes
+    for a flow's own result, whose serializer the Prefect API's state names) must be JSON too.
+    """
     try:
-        record = json.loads(content)
+        value = json.loads(content)
     except (ValueError, TypeError):
-        record = None
-    serializer = _serializer(record) if isinstance(record, dict) else None
-    if serializer != JSON:
-        named = serializer.get("type") if isinstance(serializer, dict) else None
-        why = (f"names serializer {str(named)[:40]!r} with settings other than Prefect's plain JSON"
-               if named else "is not a Prefect result record")
-        return _refuse(path, why)
-    body = record.get("result") if "metadata" in record else record.get("data")
-    if isinstance(body, str):
-        try:
-            body = json.loads(body)
-        except ValueError:
-            return _refuse(path, "holds a result that is not JSON")
+        return _refuse(path, "is not JSON")
+    body = value
+    if _is_record(value):
+        serializer = _serializer(value)
+        if serializer != JSON:
+            named = serializer.get("type") if isinstance(serializer, dict) else None
+            return _refuse(path, f"names serializer {str(named)[:40]!r} with settings other than Prefect's plain JSON"
+                           if named else "names no serializer")
+        body = value.get("result") if "metadata" in value else value.get("data")
+        if isinstance(body, str):
+            try:
+                body = json.loads(body)
+            except ValueError:
+                return _refuse(path, "holds a result that is not JSON")
     found: list[tuple[str, str]] = []
     _revived(body, found)
     bad = [name for key, name in found if not _allowed(key, name)]

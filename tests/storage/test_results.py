@@ -127,3 +127,21 @@ def test_a_forged_result_in_the_bucket_is_refused_and_runs_no_code(gcs_bucket, t
     assert not (tmp_path / "code-ran").exists()
     assert calls == [1, 3] and again.size == 3
     assert json.loads(blob.download_as_bytes())["metadata"]["serializer"]["type"] == "json"
+
+
+def test_a_bare_value_is_loaded_only_as_json_reviving_framecast_classes(tmp_path):
+    """What Prefect writes for a flow's own result: no record around it, the API's state names the serializer."""
+    from tasks.results import ResultRefused, json_only
+
+    ref = ArtifactRef(uri="file:///s/objects/ab/x.mp4", sha256="ab" * 32, size=1, media_type="video/mp4")
+    ok = JSONSerializer().dumps(ref)
+    assert json_only(ok, "k") == ok
+    error = json.dumps({"__exc_type__": "framecast.errors.InvalidRequest", "message": "motion: refused"}).encode()
+    assert json_only(error, "k") == error
+    for bad in (pickle.dumps(Touch(tmp_path / "code-ran")),
+                json.dumps({"__class__": "subprocess.Popen", "data": ["touch", str(tmp_path / "code-ran")]}).encode(),
+                json.dumps({"__exc_type__": "not_loaded_module.Boom", "message": "x"}).encode(),
+                json.dumps({"metadata": {"storage_key": "k"}, "result": "1"}).encode()):
+        with pytest.raises(ResultRefused):
+            json_only(bad, "k")
+    assert not (tmp_path / "code-ran").exists()
