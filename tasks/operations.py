@@ -105,11 +105,12 @@ def ensure_zombie_automation(client) -> str:
 
 
 def ensure_result_storage(client, credentials=None) -> str | None:
-    """With FRAMECAST_STORE=gs://…, make the bucket block the server's default result storage.
+    """With FRAMECAST_STORE or FRAMECAST_RESULTS_STORE=gs://…, make the JSON-only bucket block the server's default
+    result storage.
 
     Every worker then persists and reads task results in the bucket, so any worker resumes any run.
     """
-    if not get_settings().store:
+    if not (get_settings().results_store or get_settings().store):
         return None
     from tasks.results import result_storage
 

@@ -137,14 +137,16 @@ class JsonOnlyGcsBucket(JsonOnlyReads, GcsBucket):
 
 
 def result_storage(credentials=None):
-    """The result storage for a run, a saved JSON-only block: the bucket's `prefect-results/` folder for
-    FRAMECAST_STORE=gs://…, else the local Prefect result folder (PREFECT_RESULTS_LOCAL_STORAGE_PATH).
+    """The result storage for a run, a saved JSON-only block: FRAMECAST_RESULTS_STORE=gs://… if set, else the
+    store bucket's `prefect-results/` folder for FRAMECAST_STORE=gs://…, else the local Prefect result folder
+    (PREFECT_RESULTS_LOCAL_STORAGE_PATH).
 
     Prefect wants shared result storage persisted server-side (workers load it by reference), so the
     bucket block is saved as `framecast-results-<bucket>`; `framecast prefect-setup` makes it the server's
     default result storage, which is how deployments on every worker use it.
     """
-    uri = get_settings().store
+    settings = get_settings()
+    uri = settings.results_store or settings.store
     if not uri:  # saved too (a flow's result storage must be), by a name that is this folder's
         from prefect.settings import PREFECT_RESULTS_LOCAL_STORAGE_PATH
 
@@ -155,7 +157,8 @@ def result_storage(credentials=None):
     from prefect_gcp import GcpCredentials
 
     bucket, _, prefix = uri.removeprefix("gs://").partition("/")
-    folder = "/".join(p for p in (prefix, "prefect-results") if p)
+    own = "" if settings.results_store else "prefect-results"  # beside the artifacts: in their own folder
+    folder = "/".join(p for p in (prefix.strip("/"), own) if p)
     block = JsonOnlyGcsBucket(bucket=bucket, bucket_folder=folder, gcp_credentials=credentials or GcpCredentials())
     block.save(f"framecast-results-{bucket}".lower().replace("_", "-")[:60], overwrite=True)
     return block

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-SHARED = ("FRAMECAST_STORE", "FRAMECAST_LEDGER_URL")  # a real bucket and a real ledger, possibly in .env
+SHARED = ("FRAMECAST_STORE", "FRAMECAST_RESULTS_STORE", "FRAMECAST_LEDGER_URL")  # real ones, possibly in .env
 
 
 def configured(name: str) -> bool:
@@ -25,6 +25,7 @@ def isolate(out: Path) -> tuple[Path, list[str]]:
     folder = Path(out).resolve() / "sandbox"
     ignored = [name for name in SHARED if configured(name)]
     os.environ["FRAMECAST_STORE"] = ""  # empty = the local folder, whatever .env says
+    os.environ["FRAMECAST_RESULTS_STORE"] = ""
     os.environ["FRAMECAST_LEDGER_URL"] = f"sqlite:///{folder / 'ledger.sqlite3'}"
     os.environ["FRAMECAST_DATA_DIR"] = str(folder)
     os.environ["PREFECT_RESULTS_LOCAL_STORAGE_PATH"] = str(folder / "prefect-results")

@@ -145,3 +145,32 @@ def test_a_bare_value_is_loaded_only_as_json_reviving_framecast_classes(tmp_path
         with pytest.raises(ResultRefused):
             json_only(bad, "k")
     assert not (tmp_path / "code-ran").exists()
+
+
+def test_results_can_live_in_their_own_bucket_apart_from_the_artifacts(gcs_bucket, tmp_path, monkeypatch):
+    from tasks.results import result_storage
+    from tests.flows.test_produce_video_gcs import emulator_credentials
+
+    client, bucket = gcs_bucket
+    results = client.create_bucket(f"{bucket[:50]}-results").name
+    monkeypatch.setenv("FRAMECAST_STORE", f"gs://{bucket}/media")
+    monkeypatch.setenv("FRAMECAST_RESULTS_STORE", f"gs://{results}/runs")
+    monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / "out"))
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "framecast-test")
+    reset_settings()
+    calls.clear()
+    try:
+        a_run.with_options(result_storage=result_storage(emulator_credentials()))(1)
+    finally:
+        reset_settings()
+    names = [b.name for b in client.list_blobs(results)]
+    assert f"runs/{KEY}" in names and all(name.startswith("runs/") for name in names)
+    assert list(client.list_blobs(bucket)) == []
+
+
+def test_a_results_store_that_is_not_a_bucket_names_the_variable(monkeypatch):
+    from framecast.settings import Settings
+
+    monkeypatch.setenv("FRAMECAST_RESULTS_STORE", "s3://elsewhere/results")
+    with pytest.raises(ValueError, match=r"FRAMECAST_RESULTS_STORE must be empty \(local folder\) or gs://"):
+        Settings()
