@@ -24,6 +24,8 @@ from prefect._internal.compatibility.async_dispatch import async_dispatch
 from prefect.filesystems import LocalFileSystem
 from prefect.serializers import JSONSerializer
 from prefect_gcp import GcsBucket
+from pydantic import BaseModel
+from pydantic_settings import BaseSettings
 
 from framecast.config import get_settings
 from framecast.errors import StorageError
@@ -31,7 +33,7 @@ from framecast.errors import StorageError
 log = logging.getLogger("framecast.results")
 
 JSON = JSONSerializer().model_dump(mode="json")  # the only serializer a record may name
-OWN_CLASSES = ("framecast.", "tasks.", "flows.")  # models a result may revive, besides the plain values below
+OWN_MODULES = ("framecast.", "tasks.", "flows.")  # where the models a result may revive are defined
 LEGACY_KEYS = {"serializer", "data", "prefect_version", "expiration"}  # Prefect's older record layout
 PLAIN_CLASSES = frozenset({"datetime.date", "datetime.datetime", "datetime.time", "datetime.timedelta",
                            "pathlib.Path", "pathlib.PosixPath", "pathlib.PurePosixPath", "uuid.UUID", "decimal.Decimal"})
@@ -61,11 +63,19 @@ def _revived(value, found: list[str]) -> None:
 
 
 def _allowed(key: str, name) -> bool:
+    """Whether the decoder may revive `name`: looked up among modules already loaded, so nothing is imported."""
     if not isinstance(name, str):
         return False
-    if key == "__exc_type__":  # an exception of a module already loaded: reviving it imports nothing
-        return name.rpartition(".")[0] in sys.modules
-    return name.startswith(OWN_CLASSES) or name in PLAIN_CLASSES
+    if name in PLAIN_CLASSES:
+        return True
+    module, _, attr = name.rpartition(".")
+    target = getattr(sys.modules.get(module), attr, None)
+    if not isinstance(target, type):
+        return False
+    if key == "__exc_type__":
+        return issubclass(target, BaseException)
+    # framecast's own models only: validating one runs no code but framecast's validators
+    return module.startswith(OWN_MODULES) and issubclass(target, BaseModel) and not issubclass(target, BaseSettings)
 
 
 def _is_record(value) -> bool:

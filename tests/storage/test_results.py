@@ -141,6 +141,11 @@ def test_a_bare_value_is_loaded_only_as_json_reviving_framecast_classes(tmp_path
     for bad in (pickle.dumps(Touch(tmp_path / "code-ran")),
                 json.dumps({"__class__": "subprocess.Popen", "data": ["touch", str(tmp_path / "code-ran")]}).encode(),
                 json.dumps({"__exc_type__": "not_loaded_module.Boom", "message": "x"}).encode(),
+                json.dumps({"__exc_type__": "framecast.runtime.clean_stale_scratch", "message": "x"}).encode(),
+                json.dumps({"__class__": "framecast.runtime.clean_stale_scratch", "data": None}).encode(),
+                json.dumps({"__class__": "framecast.storage.local.LocalArtifactStore", "data": "/"}).encode(),
+                json.dumps({"__class__": "framecast.settings.Settings", "data": {}}).encode(),
+                json.dumps({"__class__": "framecast.models.NotAModel", "data": {}}).encode(),
                 json.dumps({"metadata": {"storage_key": "k"}, "result": "1"}).encode()):
         with pytest.raises(ResultRefused):
             json_only(bad, "k")
