@@ -1,7 +1,8 @@
 """Where Prefect persists task results, and the rule that they are loaded only as framecast's own JSON.
 
-Cached results are small models holding artifact references, so keeping them in the same bucket
-lets any machine or worker resume a run, or reuse another's work, without re-paying for it.
+Cached results are small models holding artifact references, so keeping them in a bucket (the
+store's, or their own with FRAMECAST_RESULTS_STORE) lets any machine or worker resume a run, or
+reuse another's work, without re-paying for it.
 
 A stored result record names the serializer Prefect loads it with, and pickle is one of them: a
 record written by whoever can write the result storage would run code on the worker that reads it.
@@ -49,7 +50,7 @@ def _serializer(record: dict) -> object:
     return record.get("serializer")  # Prefect's older layout: {"serializer", "data", ...}
 
 
-def _revived(value, found: list[str]) -> None:
+def _revived(value, found: list[tuple[str, object]]) -> None:
     """Collect every class name the JSON decoder would import (its object hook acts on each dict)."""
     if isinstance(value, dict):
         for key in ("__class__", "__exc_type__"):
@@ -93,8 +94,8 @@ def json_only(content: bytes, path: str) -> bytes:
     """
     try:
         value = json.loads(content)
-    except (ValueError, TypeError):
-        return _refuse(path, "is not JSON")
+    except (ValueError, TypeError, RecursionError):
+        return _refuse(path, "is not JSON (or is nested too deeply)")
     body = value
     if _is_record(value):
         serializer = _serializer(value)
@@ -106,10 +107,13 @@ def json_only(content: bytes, path: str) -> bytes:
         if isinstance(body, str):
             try:
                 body = json.loads(body)
-            except ValueError:
-                return _refuse(path, "holds a result that is not JSON")
-    found: list[tuple[str, str]] = []
-    _revived(body, found)
+            except (ValueError, RecursionError):
+                return _refuse(path, "holds a result that is not JSON (or is nested too deeply)")
+    found: list[tuple[str, object]] = []
+    try:
+        _revived(body, found)
+    except RecursionError:
+        return _refuse(path, "is nested too deeply")
     bad = [name for key, name in found if not _allowed(key, name)]
     if bad:
         return _refuse(path, f"would revive {str(bad[0])[:80]!r}, which is not a framecast model or a plain value")

@@ -19,7 +19,6 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import urlparse
 
 from framecast.errors import ArtifactMissing, StorageError
 from framecast.models import ArtifactRef
@@ -102,9 +101,6 @@ class LocalArtifactStore:
 
     def local_path(self, ref: ArtifactRef) -> Path:
         """The stored file for `ref`, after checking it is still there and whole."""
-        parsed = urlparse(ref.uri)
-        if parsed.scheme != "file":
-            raise StorageError(f"LocalArtifactStore cannot read {ref.uri!r} (scheme {parsed.scheme!r})")
         from framecast.storage.refs import inside_root
 
         path = inside_root(self.root, ref.uri)  # a reference read back from a record may be forged

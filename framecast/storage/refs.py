@@ -26,9 +26,16 @@ def check_sha(ref: ArtifactRef, where: str = "") -> None:
                            "reference (the record was not written by framecast: remove it)")
 
 
+def _parsed(uri: str):
+    try:
+        return urlparse(uri)
+    except ValueError:  # e.g. an unbalanced "[" where a host would be
+        return urlparse("")
+
+
 def inside_root(root: Path, uri: str, where: str = "") -> Path:
     """The local path of a file:// `uri` inside `root`, else a StorageError naming both."""
-    parsed = urlparse(uri)
+    parsed = _parsed(uri)
     if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
         raise StorageError(f"{where or 'artifact'}: {uri[:200]!r} is not a file in the local store {root}; "
                            "refusing the reference")
@@ -42,7 +49,7 @@ def inside_root(root: Path, uri: str, where: str = "") -> Path:
 
 def inside_bucket(bucket: str, prefix: str, uri: str, where: str = "") -> str:
     """The object key of a gs:// `uri` in `bucket` under `prefix`, else a StorageError naming both."""
-    parsed = urlparse(uri)
+    parsed = _parsed(uri)
     key = unquote(parsed.path).lstrip("/")
     parts = PurePosixPath(key).parts
     head = prefix.strip("/") + "/" if prefix.strip("/") else ""
