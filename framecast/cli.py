@@ -14,6 +14,7 @@ PREFECT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    "PREFECT_RESULTS_DEFAULT_SERIALIZER": "json",  # results are JSON only (tasks/results.py refuses any other)
 }
 
 
@@ -104,11 +105,13 @@ def _make(args) -> int:
 
     console = Console(stderr=True, soft_wrap=True)  # never break paths in messages
     out = (args.out or Path(os.environ.get("FRAMECAST_DATA_DIR", "framecast-output"))).resolve()
-    if args.sandbox:  # sandbox media, results and (fake) costs never mix with a real run's
-        out = out if args.out else out / "sandbox"
-        for shared in ("FRAMECAST_STORE", "FRAMECAST_LEDGER_URL"):
-            if os.environ.pop(shared, None):
-                console.print(f"sandbox: ignoring {shared} (a sandbox run keeps everything in {out})")
+    if args.sandbox:  # sandbox media, results and (fake) costs never mix with a real run's, whatever .env says
+        from framecast.sandbox.isolation import isolate
+
+        out, ignored = isolate(out)
+        if ignored:
+            console.print(f"sandbox: ignoring the configured {' and '.join(ignored)} (a sandbox run keeps everything "
+                          f"in {out})", markup=False)
     os.environ["FRAMECAST_DATA_DIR"] = str(out)
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
@@ -167,13 +170,10 @@ def _run(args, console, channel, script, notes, topic, out: Path) -> int:
                   f"({channel.format.size} @ {channel.format.fps} fps) → {out}")
     bars = Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=console)
-    from framecast.config import get_settings
+    from tasks.results import result_storage
 
-    flow = produce_video
-    if get_settings().store:  # results beside the artifacts, so other machines can resume from them
-        from tasks.results import result_storage
-
-        flow = produce_video.with_options(result_storage=result_storage())
+    # JSON-only result storage; with a bucket store, results beside the artifacts so other machines resume from them
+    flow = produce_video.with_options(result_storage=result_storage())
     try:
         with bars:
             progress.listen(_RichListener(bars))

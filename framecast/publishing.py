@@ -155,9 +155,13 @@ def publish_youtube(slot: str, script: Script, video: VideoAsset, thumbnail: Art
 
 
 def _upload(store, publisher, job: dict) -> dict:
-    return publisher.publish(job["key"], store.local_path(ArtifactRef(**job["video"])),
-                             store.local_path(ArtifactRef(**job["thumbnail"])),
-                             store.local_path(ArtifactRef(**job["captions"])), job["meta"], job["caption_language"])
+    from framecast.storage.refs import stored_ref
+
+    # The job may come back from a record: each reference must name an object of this store.
+    video, thumbnail, captions = (store.local_path(stored_ref(store, job[name], f"publish: youtube upload of "
+                                                              f"{job.get('slot', '?')}: {name}"))
+                                  for name in ("video", "thumbnail", "captions"))
+    return publisher.publish(job["key"], video, thumbnail, captions, job["meta"], job["caption_language"])
 
 
 def _rescheduled(job: dict, now: datetime) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
@@ -73,23 +74,40 @@ def _gcs_store(uri: str, local: Path) -> ArtifactStore:
                             scope=artifact_scope.get)
 
 
-STALE_SCRATCH_SECONDS = 24 * 3600  # another machine's scratch folder older than this is abandoned
+STALE_SCRATCH_SECONDS = 24 * 3600  # a scratch folder no live process claims is abandoned after this long
+OWNER_LOCK = ".owner.lock"  # held with flock by the process using the folder, for as long as it exists
 
 
 def _owner_prefix() -> str:
     return f"{socket.gethostname()}~{os.getpid()}~"
 
 
+def _hold(folder: Path) -> int:
+    """Lock `folder`'s owner lock for this process; return the descriptor that keeps it held."""
+    fd = os.open(folder / OWNER_LOCK, os.O_CREAT | os.O_RDWR, 0o600)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    return fd
+
+
 @contextlib.contextmanager
 def scratch() -> Iterator[Path]:
     """A private temporary folder on the data volume, removed afterwards.
 
-    Named after host and process, so a crashed run's folder can be recognised and removed later.
+    Named after host and process and locked (flock) while in use, so a crashed run's folder can be
+    recognised and removed later, even by a container that shares the hostname and the data volume.
+    It gets its name only once locked, so no cleaner ever sees it named and unlocked while it lives.
     """
     work = data_dir() / "work"
     work.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=work, prefix=_owner_prefix()) as tmp:
-        yield Path(tmp)
+    setup = Path(tempfile.mkdtemp(dir=work, prefix=".new~"))
+    fd = _hold(setup)
+    folder = work / f"{_owner_prefix()}{setup.name.removeprefix('.new~')}"
+    try:
+        setup.rename(folder)
+        yield folder
+    finally:  # the lock is released only once the folder is gone
+        shutil.rmtree(setup if setup.exists() else folder, ignore_errors=True)
+        os.close(fd)
 
 
 def _alive(pid: int) -> bool:
@@ -102,8 +120,29 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def _claimed(folder: Path) -> bool:
+    """True while a live process holds the folder's owner lock, else False (also when it has none)."""
+    try:
+        fd = os.open(folder / OWNER_LOCK, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # cannot tell: keep it
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
 def clean_stale_scratch(now: float | None = None) -> list[str]:
-    """Remove scratch folders left by crashed runs: this host's dead processes, or any host's after a day."""
+    """Remove scratch folders left by crashed runs: unlocked ones of this host's dead processes, or after a day.
+
+    A folder whose owner lock is held is never removed: containers sharing a hostname (and the data
+    volume) have separate process ids, so hostname and pid alone would call a live neighbour dead.
+    """
     work = data_dir() / "work"
     if not work.is_dir():
         return []
@@ -111,10 +150,13 @@ def clean_stale_scratch(now: float | None = None) -> list[str]:
     for folder in work.iterdir():
         owner_host, _, rest = folder.name.partition("~")
         pid = rest.partition("~")[0]
-        if owner_host == host and pid.isdigit():
-            stale = not _alive(int(pid))
-        else:
-            stale = now - folder.stat().st_mtime > STALE_SCRATCH_SECONDS
+        try:
+            old = now - folder.stat().st_mtime > STALE_SCRATCH_SECONDS
+        except FileNotFoundError:
+            continue  # its owner removed it meanwhile
+        claimed = _claimed(folder) if folder.is_dir() else True
+        # Without a lock (from before owner locks) the name is all there is to go by.
+        stale = not claimed and (old or (owner_host == host and pid.isdigit() and not _alive(int(pid))))
         if stale and folder.is_dir():
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder.name)

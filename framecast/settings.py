@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     data_dir: Path = Path("framecast-output")
     # Where artifacts live: empty = data_dir (a local folder), or gs://BUCKET[/PREFIX] for GCS.
     store: str = ""
+    # Where Prefect task results live: empty = beside the artifacts (STORE/prefect-results/), or gs://BUCKET[/PREFIX]
+    # (recommended: a bucket only the workers can write, apart from the store the callback receiver writes).
+    results_store: str = ""
     channels_dir: Path | None = None
     # The cost ledger (any SQLAlchemy URL; the Prefect server's postgresql+asyncpg:// URL works): shared by
     # every worker that should share budgets. Empty = a SQLite file in data_dir. Secret: it may hold a password.
@@ -153,11 +156,11 @@ class Settings(BaseSettings):
             check_https(variable_name(cls, info.field_name), value)
         return value
 
-    @field_validator("store")
+    @field_validator("store", "results_store")
     @classmethod
-    def _store_uri(cls, value: str) -> str:
+    def _store_uri(cls, value: str, info) -> str:
         if value and not value.startswith("gs://"):
-            raise ValueError("FRAMECAST_STORE must be empty (local folder) or gs://BUCKET[/PREFIX]")
+            raise ValueError(f"FRAMECAST_{info.field_name.upper()} must be empty (local folder) or gs://BUCKET[/PREFIX]")
         return value.rstrip("/")
 
     def rate_limit(self, provider: str) -> RateLimitConfig:

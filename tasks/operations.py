@@ -29,6 +29,7 @@ def worker_env() -> dict[str, str]:
     settings = get_settings()
     env = {
         "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS),
+        "PREFECT_RESULTS_DEFAULT_SERIALIZER": "json",  # tasks/results.py loads JSON results only
         "FRAMECAST_DATA_DIR": str(settings.data_dir.resolve()),
     }
     if settings.store:
@@ -108,11 +109,12 @@ def ensure_zombie_automation(client) -> str:
 
 
 def ensure_result_storage(client, credentials=None) -> str | None:
-    """With FRAMECAST_STORE=gs://…, make the bucket block the server's default result storage.
+    """With FRAMECAST_STORE or FRAMECAST_RESULTS_STORE=gs://…, make the JSON-only bucket block the server's default
+    result storage.
 
     Every worker then persists and reads task results in the bucket, so any worker resumes any run.
     """
-    if not get_settings().store:
+    if not (get_settings().results_store or get_settings().store):
         return None
     from tasks.results import result_storage
 

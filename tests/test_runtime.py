@@ -41,3 +41,32 @@ def test_run_inputs_name_the_field_and_the_fix():
         scripting.run_inputs("T", "one fact", None, None)
     with pytest.raises(ScriptError, match="topic: must be text"):
         scripting.run_inputs(42, None, None, None)
+
+
+CONTAINER = """
+import socket, sys
+from framecast import runtime
+runtime._owner_prefix = lambda: f"{socket.gethostname()}~{sys.argv[1]}~"  # its pid as another namespace sees it
+with runtime.scratch() as folder:
+    (folder / "half.mp4").write_bytes(b"rendering")
+    print(folder, flush=True)
+    sys.stdin.readline()
+"""
+
+
+def test_a_live_neighbour_sharing_the_hostname_keeps_its_scratch_and_a_killed_one_loses_it(data_dir):
+    """Two containers with one hostname and one data volume: the other's pid means nothing here (I5)."""
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    env = {**os.environ, "FRAMECAST_DATA_DIR": str(data_dir)}
+    neighbour = subprocess.Popen([sys.executable, "-c", CONTAINER, gone.stdout.strip()], env=env, text=True,
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        folder = data_dir / "work" / os.path.basename(neighbour.stdout.readline().strip())
+        assert folder.name.startswith(f"{socket.gethostname()}~{gone.stdout.strip()}~")
+        assert runtime.clean_stale_scratch() == []  # alive: its lock is held, whatever its pid says here
+        assert (folder / "half.mp4").read_bytes() == b"rendering"
+    finally:
+        neighbour.kill()
+        neighbour.wait()
+    assert runtime.clean_stale_scratch() == [folder.name]  # killed: nobody holds the lock any more
+    assert not folder.exists()

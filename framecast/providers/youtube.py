@@ -31,6 +31,7 @@ from framecast.errors import (
     AuthError, FramecastError, ProviderError, ProviderUnavailable, QuotaExhausted, RetryableError,
 )
 from framecast.http import ProviderHTTP, RetryPolicy, translate_response
+from framecast.providers.youtube_sessions import check_session
 from framecast.redaction import error_text
 
 log = logging.getLogger(__name__)
@@ -152,6 +153,7 @@ class YouTubePublisher:
 
     def _status(self, session: str, size: int) -> tuple[str, int | dict]:
         """Where a session stands: ('done', resource) | ('partial', next_offset) | ('gone', 0)."""
+        check_session(session, self.http.client.base_url, "videos.insert status")
         response = self._request("videos.insert status", "PUT", session, allow=(308, 404, 410),
                                  headers={**self._auth(), "Content-Range": f"bytes */{size}"})
         if response.status_code in (404, 410):
@@ -163,6 +165,7 @@ class YouTubePublisher:
 
     def _send(self, session: str, video: Path, offset: int) -> dict:
         size, interruptions = video.stat().st_size, 0
+        check_session(session, self.http.client.base_url, "videos.insert upload")
         with video.open("rb") as fh:
             while True:
                 fh.seek(offset)

@@ -162,6 +162,10 @@ class GcsArtifactStore(GcsConditionalRecords):  # put_record, get_record_version
 
     def local_path(self, ref: ArtifactRef) -> Path:
         """A verified local copy (downloaded once into the cache)."""
+        from framecast.storage.refs import check_sha, inside_bucket
+
+        check_sha(ref)  # it names the cached file: a forged one could point anywhere
+        inside_bucket(self.bucket.name, self.prefix, ref.uri)
         local = self.cache / f"{ref.sha256}{Path(ref.uri).suffix}"
         if local.is_file() and local.stat().st_size == ref.size:
             return local

@@ -21,7 +21,6 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from framecast.errors import ArtifactMissing, StorageError
 from framecast.models import ArtifactRef
@@ -105,10 +104,9 @@ class LocalArtifactStore:
 
     def local_path(self, ref: ArtifactRef) -> Path:
         """The stored file for `ref`, after checking it is still there and whole."""
-        parsed = urlparse(ref.uri)
-        if parsed.scheme != "file":
-            raise StorageError(f"LocalArtifactStore cannot read {ref.uri!r} (scheme {parsed.scheme!r})")
-        path = Path(unquote(parsed.path))
+        from framecast.storage.refs import inside_root
+
+        path = inside_root(self.root, ref.uri)  # a reference read back from a record may be forged
         if not path.is_file() or path.stat().st_size != ref.size:
             raise ArtifactMissing(
                 f"artifact {path.name} is missing or truncated in the store; "
