@@ -10,8 +10,9 @@ import hashlib
 import math
 import re
 
-from framecast.models import Scene, Script, Transition
+from framecast.models import MAX_VIDEO_SECONDS, Scene, Script, Transition
 from framecast.providers.base import ScriptBrief
+from framecast.textrules import clip
 
 # (heading, narration variants). "{subject}" reads well for noun phrases and "how X works" alike.
 HOOK = [
@@ -51,6 +52,8 @@ RECAP = [
 STYLES = ["bold flat illustration", "clean infographic style", "soft paper-cut layers", "bright geometric poster"]
 MOTIONS = ["slow push in", "gentle pan right", "slow pull out", "gentle pan left"]
 WORDS_PER_SECOND = 2.4  # the offline voice's pace, measured on piper's joe voice
+MAX_NARRATION = 600  # models.Scene.narration
+MAX_TITLE, MAX_TAG = 100, 30  # YouTube's limits, as in models.Script
 
 
 def _subject(topic: str) -> str:
@@ -66,7 +69,8 @@ def _pick(options: list, key: str):
 
 
 def _sentence(text: str) -> str:
-    text = re.sub(r"\s+", " ", text).strip().rstrip(".") + "."
+    # A long note is cut at a word boundary: a scene says one fact, and the model bounds its narration.
+    text = clip(re.sub(r"\s+", " ", text).strip().rstrip("."), MAX_NARRATION - 1) + "."
     return text[0].upper() + text[1:]
 
 
@@ -76,7 +80,8 @@ class LocalScriptWriter:
     name = "local"
 
     def write(self, brief: ScriptBrief) -> Script:
-        topic = re.sub(r"\s+", " ", brief.topic).strip().rstrip(".?!")
+        folded = re.sub(r"\s+", " ", brief.topic).strip()
+        topic = folded.rstrip(".?!") or folded  # "???" is refused before a brief; never an empty topic here
         values = {"Topic": topic[0].upper() + topic[1:], "subject": _subject(topic)}
         wanted = round(brief.target_seconds / 8.5)
         count = max(brief.min_scenes, min(brief.max_scenes, wanted, 2 + max(len(BODY), len(brief.notes))))
@@ -91,9 +96,11 @@ class LocalScriptWriter:
         beats = beats[:count]
 
         scenes = []
+        planned = [min(30.0, max(4.0, math.ceil(len(n.split()) / WORDS_PER_SECOND + 1.0))) for _, n in beats]
+        # Planned lengths only (each slot follows its narration); scaled down to the model's bound on the total.
+        scale = min(1.0, MAX_VIDEO_SECONDS / sum(planned)) if planned else 1.0
         for i, (heading, narration) in enumerate(beats):
-            words = len(narration.split())
-            duration = min(30.0, max(4.0, math.ceil(words / WORDS_PER_SECOND + 1.0)))
+            duration = max(4.0, math.floor(planned[i] * scale))
             scenes.append(Scene(
                 narration=narration,
                 visual_prompt=f"{heading}: {'a one-minute explainer' if i == 0 else values['subject']}; "
@@ -106,5 +113,6 @@ class LocalScriptWriter:
         description = f"A short explainer: {values['subject']}.\n\n" + "\n".join(
             f"{i + 1}. {h}" for i, (h, _) in enumerate(beats)
         )
-        tags = [t for t in re.findall(r"[a-z0-9]+", topic.lower()) if len(t) > 3][:8] + ["explainer"]
-        return Script(title=values["Topic"][:100], description=description, tags=tags, scenes=scenes)
+        words = [w.strip("_")[:MAX_TAG] for w in re.findall(r"\w+", topic.casefold())]
+        tags = list(dict.fromkeys(w for w in words if len(w) > 3))[:8] + ["explainer"]
+        return Script(title=clip(values["Topic"], MAX_TITLE), description=description, tags=tags, scenes=scenes)
