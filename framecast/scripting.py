@@ -23,6 +23,12 @@ def clean_topic(topic: str) -> str:
     return textrules.check_topic(topic, "topic", ScriptError)
 
 
+def script_topic(script: Script) -> str:
+    """The topic of a run given only a script: its title, checked like a topic."""
+    return textrules.check_topic(script.title, "the script's title (the run's topic when none is given)",
+                                 ScriptError)
+
+
 def check_notes(notes, source: str = "notes") -> tuple[str, ...]:
     """Notes on one line each, blank ones dropped, within MAX_NOTES of MAX_NOTE_CHARS; else a ScriptError."""
     kept = tuple(n for n in (fold(n) for n in notes) if n)

@@ -1,0 +1,44 @@
+"""How the CLI reports a failure: one line on stderr, the stage named, a traceback only with --verbose.
+
+Exit codes (README): 0 published, 1 rejected by the quality gate, 2 bad input or a failed step.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+
+BAD_INPUT_OR_FAILED_STEP = 2
+MAX_LINE = 600
+
+
+def one_line(text: str) -> str:
+    """A (possibly multi-line) message as one line: a validation error's list becomes '; '-separated."""
+    parts = [part.strip().removeprefix("- ").strip() for part in str(text).splitlines()]
+    parts = [p for p in parts if p]
+    if not parts:
+        return ""
+    head, rest = parts[0], parts[1:]
+    line = head + (" " + "; ".join(rest) if rest else "")
+    return line if len(line) <= MAX_LINE else line[:MAX_LINE - 1] + "…"
+
+
+def redacted(text: str) -> str:
+    """`text` with the configured provider secrets removed (settings that cannot load redact nothing)."""
+    try:
+        from framecast.config import get_settings
+        from framecast.http import redact
+
+        return redact(text, get_settings().secrets())
+    except Exception:  # noqa: BLE001 — a broken .env must not hide the error being reported
+        return text
+
+
+def unexpected(exc: BaseException, stage: str, verbose: bool) -> int:
+    """Report an exception framecast did not raise on purpose: one line naming the stage; exit code 2."""
+    if verbose:
+        print(redacted("".join(traceback.format_exception(exc))), file=sys.stderr, end="")
+    what = one_line(redacted(str(exc))) or "(no message)"
+    hint = "" if verbose else " (run again with --verbose for the traceback)"
+    print(f"error: {stage}: unexpected {type(exc).__name__}: {what}{hint}", file=sys.stderr)
+    return BAD_INPUT_OR_FAILED_STEP
