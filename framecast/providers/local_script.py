@@ -86,10 +86,15 @@ class LocalScriptWriter:
         wanted = round(brief.target_seconds / 8.5)
         count = max(brief.min_scenes, min(brief.max_scenes, wanted, 2 + max(len(BODY), len(brief.notes))))
         body_slots = max(count - 2, 0)
-        if brief.notes:
-            body = [(f"Point {i + 1}", _sentence(note)) for i, note in enumerate(brief.notes[:body_slots])]
-        else:
-            body = [(head, _pick(variants, topic + head).format(**values)) for head, variants in BODY[:body_slots]]
+        body = [(f"Point {i + 1}", _sentence(note)) for i, note in enumerate(brief.notes[:body_slots])]
+        # Without (enough) notes, the general beats fill the body; a channel asking for more scenes than there
+        # are beats gets them again in their other wording, so its min_scenes is always met.
+        fill = body_slots - len(body) if not brief.notes else max(0, brief.min_scenes - 2 - len(body))
+        for j in range(fill):
+            head, variants = BODY[j % len(BODY)]
+            again = j // len(BODY)
+            narration = variants[(variants.index(_pick(variants, topic + head)) + again) % len(variants)]
+            body.append((head if not again else f"{head}, again", narration.format(**values)))
         beats = [(values["Topic"], _pick(HOOK, topic).format(**values)), *body]
         if count >= 2:
             beats.append(("In a nutshell", _pick(RECAP, topic).format(**values)))
