@@ -169,8 +169,11 @@ def _run(args, console, channel, script, notes, topic, out: Path) -> int:
     from rich.markup import escape
 
     from framecast import progress
+    from framecast.clierrors import quiet_tracebacks
     from framecast.errors import FramecastError, QualityGateFailed
 
+    if not args.verbose:  # the failure's one line below is the message; --verbose shows Prefect's tracebacks
+        quiet_tracebacks()
     # Every value is escaped: a topic like "How [/] works" or a provider's error body is text, not markup.
     console.print(f"framecast: [bold]{escape(topic or 'the topic of the day')}[/bold] for channel "
                   f"[bold]{escape(channel.name)}[/bold] ({channel.format.size} @ {channel.format.fps} fps) → "

@@ -5,6 +5,7 @@ Exit codes (README): 0 published, 1 rejected by the quality gate, 2 bad input or
 
 from __future__ import annotations
 
+import logging
 import sys
 import traceback
 
@@ -42,3 +43,28 @@ def unexpected(exc: BaseException, stage: str, verbose: bool) -> int:
     hint = "" if verbose else " (run again with --verbose for the traceback)"
     print(f"error: {stage}: unexpected {type(exc).__name__}: {what}{hint}", file=sys.stderr)
     return BAD_INPUT_OR_FAILED_STEP
+
+
+class _NoTraceback(logging.Formatter):
+    """A console formatter that keeps a record's message and drops its traceback (kept for other handlers)."""
+
+    def __init__(self, inner: logging.Formatter):
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info = record.exc_text = record.stack_info = None
+        try:
+            return self.inner.format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+
+
+def quiet_tracebacks() -> None:
+    """Console log lines (Prefect's among them) without tracebacks; the run's API logs keep them."""
+    names = [""] + [n for n in list(logging.root.manager.loggerDict) if n.startswith("prefect")]
+    for name in names:
+        for handler in getattr(logging.getLogger(name), "handlers", []):
+            if isinstance(handler, logging.StreamHandler) and not isinstance(handler.formatter, _NoTraceback):
+                handler.setFormatter(_NoTraceback(handler.formatter or logging.Formatter()))

@@ -53,6 +53,9 @@ STYLES = ["bold flat illustration", "clean infographic style", "soft paper-cut l
 MOTIONS = ["slow push in", "gentle pan right", "slow pull out", "gentle pan left"]
 WORDS_PER_SECOND = 2.4  # the offline voice's pace, measured on piper's joe voice
 MAX_NARRATION = 600  # models.Scene.narration
+# What one scene says of a note: ~15 s of speech. A longer note is said over several scenes (as many as the
+# brief allows), because a long scene of slow offline motion reads as frozen video to the quality gate.
+SCENE_CHARS = 240
 MAX_TITLE, MAX_TAG = 100, 30  # YouTube's limits, as in models.Script
 
 
@@ -68,9 +71,27 @@ def _pick(options: list, key: str):
     return options[int(hashlib.sha256(key.encode()).hexdigest(), 16) % len(options)]
 
 
+def _pieces(notes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(heading, text) per scene: each note cut at word boundaries into parts of at most SCENE_CHARS."""
+    out = []
+    for i, note in enumerate(notes):
+        # A word longer than a part (a script without spaces, like Japanese) is cut where it must be.
+        words = [w[k:k + SCENE_CHARS] for w in note.split() for k in range(0, len(w), SCENE_CHARS)]
+        parts: list[str] = []
+        for word in words:
+            if parts and len(parts[-1]) + 1 + len(word) <= SCENE_CHARS:
+                parts[-1] += " " + word
+            else:
+                parts.append(word)
+        out += [(f"Point {i + 1}" + (f" ({k + 1}/{len(parts)})" if len(parts) > 1 else ""), part)
+                for k, part in enumerate(parts)]
+    return out
+
+
 def _sentence(text: str) -> str:
     # A long note is cut at a word boundary: a scene says one fact, and the model bounds its narration.
-    text = clip(re.sub(r"\s+", " ", text).strip().rstrip("."), MAX_NARRATION - 1) + "."
+    text = clip(re.sub(r"\s+", " ", text).strip().rstrip("."), MAX_NARRATION - 1)
+    text += "" if text.endswith("…") else "."
     return text[0].upper() + text[1:]
 
 
@@ -84,9 +105,10 @@ class LocalScriptWriter:
         topic = folded.rstrip(".?!") or folded  # "???" is refused before a brief; never an empty topic here
         values = {"Topic": topic[0].upper() + topic[1:], "subject": _subject(topic)}
         wanted = round(brief.target_seconds / 8.5)
-        count = max(brief.min_scenes, min(brief.max_scenes, wanted, 2 + max(len(BODY), len(brief.notes))))
+        pieces = _pieces(brief.notes)
+        count = max(brief.min_scenes, min(brief.max_scenes, wanted, 2 + max(len(BODY), len(pieces))))
         body_slots = max(count - 2, 0)
-        body = [(f"Point {i + 1}", _sentence(note)) for i, note in enumerate(brief.notes[:body_slots])]
+        body = [(head, _sentence(text)) for head, text in pieces[:body_slots]]
         # Without (enough) notes, the general beats fill the body; a channel asking for more scenes than there
         # are beats gets them again in their other wording, so its min_scenes is always met.
         fill = body_slots - len(body) if not brief.notes else max(0, brief.min_scenes - 2 - len(body))
