@@ -193,7 +193,7 @@ def test_a_topic_with_rich_markup_and_a_long_note_makes_a_video(tmp_path):
     published = json.loads((video.parent / "script.json").read_text())
     assert published["title"] == "How [/] works"
     said = published["scenes"][1]["narration"]
-    assert said.startswith("Lava [/] flows downhill & cools") and said.endswith("rock.") and len(said) <= 241
+    assert said.startswith("Lava [/] flows downhill & cools") and said.endswith(".") and len(said) <= 121
 
 
 def test_markup_in_an_error_message_is_printed_as_text(capsys, tiny_channel, out, tmp_path):

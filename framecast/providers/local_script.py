@@ -53,9 +53,9 @@ STYLES = ["bold flat illustration", "clean infographic style", "soft paper-cut l
 MOTIONS = ["slow push in", "gentle pan right", "slow pull out", "gentle pan left"]
 WORDS_PER_SECOND = 2.4  # the offline voice's pace, measured on piper's joe voice
 MAX_NARRATION = 600  # models.Scene.narration
-# What one scene says of a note: ~15 s of speech. A longer note is said over several scenes (as many as the
-# brief allows), because a long scene of slow offline motion reads as frozen video to the quality gate.
-SCENE_CHARS = 240
+# What one scene says of a note: ~9 s of speech, like the built-in beats. A longer note is said over several
+# scenes (as many as the brief allows): a long scene of slow offline motion reads as frozen video to the gate.
+SCENE_CHARS = 120
 MAX_TITLE, MAX_TAG = 100, 30  # YouTube's limits, as in models.Script
 
 
