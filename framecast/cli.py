@@ -323,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # noqa: BLE001 — never a traceback as the message a user sees (unless --verbose)
-        return unexpected(exc, f"framecast {args.command}", getattr(args, "verbose", False))
+        return unexpected(exc, f"framecast {args.command}", getattr(args, "verbose", None))
 
 
 def _command(args) -> int:

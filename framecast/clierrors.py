@@ -35,12 +35,15 @@ def redacted(text: str) -> str:
         return text
 
 
-def unexpected(exc: BaseException, stage: str, verbose: bool) -> int:
-    """Report an exception framecast did not raise on purpose: one line naming the stage; exit code 2."""
+def unexpected(exc: BaseException, stage: str, verbose: bool | None) -> int:
+    """Report an exception framecast did not raise on purpose: one line naming the stage; exit code 2.
+
+    `verbose` None: the command has no --verbose, so the line does not offer it.
+    """
     if verbose:
         print(redacted("".join(traceback.format_exception(exc))), file=sys.stderr, end="")
     what = one_line(redacted(str(exc))) or "(no message)"
-    hint = "" if verbose else " (run again with --verbose for the traceback)"
+    hint = " (run again with --verbose for the traceback)" if verbose is False else ""
     print(f"error: {stage}: unexpected {type(exc).__name__}: {what}{hint}", file=sys.stderr)
     return BAD_INPUT_OR_FAILED_STEP
 

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
 from framecast import registry as _registry, textrules
 
@@ -164,7 +164,7 @@ class ChannelConfig(Frozen):
     """Everything that decides what a channel's videos look and sound like."""
 
     name: str
-    title: str = ""
+    title: Annotated[str, AfterValidator(textrules.refuse_bad)] = ""  # no control or bidi-override characters
     language: str = "en"
     # Topics for scheduled runs: each run takes the first one not yet published (a run given a topic
     # ignores them); `topics_file` (one per line, relative to the channel file) extends the list.

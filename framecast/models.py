@@ -22,18 +22,11 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-def _multiline(value: str) -> str:
-    problem = textrules.why_bad(value, multiline=True)
-    if problem:
-        raise ValueError(problem)
-    return value
+_multiline = textrules.refuse_bad
 
 
 def _one_line(value: str) -> str:
-    problem = textrules.why_bad(value, multiline=True)
-    if problem:
-        raise ValueError(problem)
-    return textrules.fold(value)
+    return textrules.fold(textrules.refuse_bad(value))
 
 
 def _text(check, **limits):

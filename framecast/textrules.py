@@ -46,6 +46,14 @@ def why_bad(text: str, multiline: bool = False) -> str | None:
     return f"contains {kind} character U+{ord(ch):04X} at position {i + 1}; remove it"
 
 
+def refuse_bad(value: str) -> str:
+    """A pydantic validator: `value` unchanged, or a ValueError saying which character to remove."""
+    problem = why_bad(value, multiline=True)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
 def fold(text: str) -> str:
     """`text` on one line: every run of whitespace (newlines and tabs too) becomes one space."""
     return " ".join(text.split())
