@@ -163,11 +163,10 @@ def _cloud_channel_file(channel, out: Path) -> Path:
 
 def _run(args, console, channel, script, notes, topic, out: Path) -> int:
     """Run the flow with progress bars; print the verdict, the cost table and the MP4's path."""
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows.produce_video import produce_video
-    from rich.markup import escape
-
     from framecast import progress
     from framecast.clierrors import quiet_tracebacks
     from framecast.errors import FramecastError, QualityGateFailed
