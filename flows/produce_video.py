@@ -129,6 +129,8 @@ def produce_video(
         day = publish_date or topics.run_day(flow_run.scheduled_start_time, cfg.timezone)
         if script is not None:
             script = scripting.check_for_channel(script, cfg.script, "the script parameter")
+            if not topic.strip():  # the title stands in for the topic: checked here, not once the channel is locked
+                topic = scripting.script_topic(script)
         backlog = topics.backlog(cfg) if not (topic.strip() or script) else []
         if not (topic.strip() or script or backlog):
             scripting.clean_topic(topic)  # raises: no topic and nothing to take one from

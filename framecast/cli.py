@@ -9,6 +9,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from framecast.clierrors import one_line, unexpected
+
 # Offline-friendly Prefect defaults; set before Prefect is imported, and only if the user has not.
 PREFECT_DEFAULTS = {
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -29,7 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     make.add_argument("--script", type=Path, help="your own script file (JSON or YAML, same schema)")
     make.add_argument("--notes", type=Path, help="facts for the script writer, one per line")
     make.add_argument("--refresh", action="store_true", help="ignore cached results and regenerate every step")
-    make.add_argument("--verbose", action="store_true", help="show Prefect's logs")
+    make.add_argument("--verbose", action="store_true", help="show Prefect's logs, and a traceback on an unexpected error")
     make.add_argument("--sandbox", action="store_true",
                       help="use a cloud provider at every stage, against the local provider sandbox (no keys, no cost)")
     sub.add_parser("channels", help="list the channels in deployments/")
@@ -71,10 +73,11 @@ class _RichListener:
               "assembly": "Assembly", "quality": "Quality gate", "publish": "Publish"}
 
     def __init__(self, progress):
-        self.progress, self.bars = progress, {}
+        self.progress, self.bars, self.current = progress, {}, "the run"
 
     def stage(self, name: str, total: int) -> None:
         label = self.LABELS.get(name, name)
+        self.current = f"the {label.lower()} stage"  # what an unexpected error is reported against
         self.bars[name] = self.progress.add_task(f"{label} ({total})" if total > 1 else label, total=total)
 
     def advance(self, name: str, detail: str = "") -> None:
@@ -92,9 +95,12 @@ def _preflight(args) -> tuple:
     channel = load_channel(args.channel)
     script = scripting.load(args.script, channel.script) if args.script else None
     notes = scripting.read_notes(args.notes)
-    topic = args.topic or (script.title if script else "")
-    if topic.strip() or not topics.backlog(channel):
-        topic = scripting.clean_topic(topic)  # blank with a backlog: the flow takes the day's topic
+    if not args.topic.strip() and script is not None:
+        topic = scripting.script_topic(script)
+    elif args.topic.strip() or not topics.backlog(channel):
+        topic = scripting.clean_topic(args.topic)  # blank with a backlog: the flow takes the day's topic
+    else:
+        topic = ""
     LocalArtifactStore(Path(os.environ["FRAMECAST_DATA_DIR"]))
     ffmpeg.tools()
     return channel, script, notes, topic
@@ -102,6 +108,7 @@ def _preflight(args) -> tuple:
 
 def _make(args) -> int:
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(stderr=True, soft_wrap=True)  # never break paths in messages
     out = (args.out or Path(os.environ.get("FRAMECAST_DATA_DIR", "framecast-output"))).resolve()
@@ -129,7 +136,7 @@ def _make(args) -> int:
 
         sandbox = Sandbox().start()
         os.environ.update(sandbox.env())
-        console.print(f"sandbox: providers answered by {sandbox.url} (no keys, no cost)")
+        console.print(f"sandbox: providers answered by {escape(sandbox.url)} (no keys, no cost)")
     reset_settings()
     try:
         try:
@@ -138,8 +145,10 @@ def _make(args) -> int:
                 channel_file = _cloud_channel_file(channel, out)
                 args.channel, channel = str(channel_file), load_channel(str(channel_file))
         except FramecastError as exc:
-            console.print(f"[red]error:[/red] {exc}")
+            console.print(f"[red]error:[/red] {escape(one_line(exc))}")
             return 2
+        except Exception as exc:  # noqa: BLE001 — one line naming the stage, never a traceback (unless --verbose)
+            return unexpected(exc, "pre-flight", args.verbose)
         return _run(args, console, channel, script, notes, topic, out)
     finally:
         if sandbox is not None:
@@ -160,34 +169,43 @@ def _cloud_channel_file(channel, out: Path) -> Path:
 
 def _run(args, console, channel, script, notes, topic, out: Path) -> int:
     """Run the flow with progress bars; print the verdict, the cost table and the MP4's path."""
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows.produce_video import produce_video
     from framecast import progress
+    from framecast.clierrors import quiet_tracebacks
     from framecast.errors import FramecastError, QualityGateFailed
 
-    console.print(f"framecast: [bold]{topic or 'the topic of the day'}[/bold] for channel [bold]{channel.name}[/bold] "
-                  f"({channel.format.size} @ {channel.format.fps} fps) → {out}")
+    if not args.verbose:  # the failure's one line below is the message; --verbose shows Prefect's tracebacks
+        quiet_tracebacks()
+    # Every value is escaped: a topic like "How [/] works" or a provider's error body is text, not markup.
+    console.print(f"framecast: [bold]{escape(topic or 'the topic of the day')}[/bold] for channel "
+                  f"[bold]{escape(channel.name)}[/bold] ({channel.format.size} @ {channel.format.fps} fps) → "
+                  f"{escape(str(out))}")
     bars = Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=console)
     from tasks.results import result_storage
 
     # JSON-only result storage; with a bucket store, results beside the artifacts so other machines resume from them
     flow = produce_video.with_options(result_storage=result_storage())
+    listener = _RichListener(bars)
     try:
         with bars:
-            progress.listen(_RichListener(bars))
+            progress.listen(listener)
             publication = flow(channel=args.channel, topic=topic, notes=list(notes), script=script)
     except QualityGateFailed as exc:
         console.print("[red]quality gate: FAILED[/red] — not published")
         for check in exc.report.failures if exc.report else []:
             where = f" at {check.at_seconds:.1f} s (scene {check.scene_index + 1})" if check.at_seconds is not None else ""
-            console.print(f"  - {check.name}{where}: {check.detail}")
-        console.print(str(exc))
+            console.print(f"  - {escape(check.name)}{where}: {escape(str(check.detail))}")
+        console.print(escape(str(exc)))
         return 1
     except FramecastError as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        console.print(f"[red]error:[/red] {escape(one_line(exc))}")
         return 2
+    except Exception as exc:  # noqa: BLE001 — exit code 1 means the gate said no; anything else is 2, one line
+        return unexpected(exc, listener.current, args.verbose)
     finally:
         progress.listen(None)
 
@@ -198,13 +216,13 @@ def _run(args, console, channel, script, notes, topic, out: Path) -> int:
 
     cost_table(console, manifest["run"])
     for line in manifest.get("fallbacks", []):
-        console.print(f"[yellow]fallback:[/yellow] {line}")
+        console.print(f"[yellow]fallback:[/yellow] {escape(line)}")
     report = publication.quality
     console.print(f"quality gate: [green]PASSED[/green] ({len(report.checks)} checks; "
                   f"{report.measurements.get('integrated_lufs')} LUFS)")
     console.print(f"duration: {publication.duration:.1f} s")
     if publication.youtube:
-        console.print(f"youtube: {publication.youtube.get('url')}")
+        console.print(f"youtube: {escape(str(publication.youtube.get('url')))}")
     print(f"{publication.location}/video.mp4")
     return 0
 
@@ -305,6 +323,15 @@ def _callbacks(args) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _command(args)
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # noqa: BLE001 — never a traceback as the message a user sees (unless --verbose)
+        return unexpected(exc, f"framecast {args.command}", getattr(args, "verbose", None))
+
+
+def _command(args) -> int:
     if args.command == "channels":
         from framecast.config import available_channels, get_settings
 

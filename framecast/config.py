@@ -6,10 +6,9 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
-from framecast import registry as _registry
+from framecast import registry as _registry, textrules
 
 from framecast.errors import ConfigError
 from framecast.fallback import StageConfig
@@ -165,7 +164,7 @@ class ChannelConfig(Frozen):
     """Everything that decides what a channel's videos look and sound like."""
 
     name: str
-    title: str = ""
+    title: Annotated[str, AfterValidator(textrules.refuse_bad)] = ""  # no control or bidi-override characters
     language: str = "en"
     # Topics for scheduled runs: each run takes the first one not yet published (a run given a topic
     # ignores them); `topics_file` (one per line, relative to the channel file) extends the list.
@@ -233,19 +232,16 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
         elif err["type"] == "missing":
             msg = "required field is missing"
         got = err.get("input")
-        shown = "" if err["type"] in ("missing", "extra_forbidden") or isinstance(got, (dict, list)) else f" (got {got!r})"
+        shown = "" if err["type"] in ("missing", "extra_forbidden") or isinstance(got, (dict, list)) else \
+            f" (got {textrules.clip(repr(got), 80)})"
         lines.append(f"  - {loc or '(top level)'}: {msg}{shown}")
     return "\n".join(lines)
 
 
 def read_yaml(path: Path, what: str) -> dict:
-    """Read a YAML mapping, with an error naming the file when it is not one."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"cannot read {what} {path}: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{what} {path} is not valid YAML: {exc}") from exc
+    """Read a YAML mapping (size and nesting bounded), with an error naming the file when it is not one."""
+    data = textrules.parse_structured(textrules.read_limited(path, what, ConfigError), f"{what} {path}", ConfigError,
+                                      json_first=False)
     if not isinstance(data, dict):
         raise ConfigError(f"{what} {path} must be a YAML mapping of fields, got {type(data).__name__}")
     return data

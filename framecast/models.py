@@ -5,7 +5,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from framecast import textrules
 
 # Bounds a script must respect whatever wrote it (an LLM, a person, the local writer).
 MAX_SCENES = 40
@@ -20,7 +22,22 @@ class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True)]
+_multiline = textrules.refuse_bad
+
+
+def _one_line(value: str) -> str:
+    return textrules.fold(textrules.refuse_bad(value))
+
+
+def _text(check, **limits):
+    return Annotated[str, StringConstraints(strip_whitespace=True, **limits), AfterValidator(check)]
+
+
+# Text a script carries has no control or bidi-override characters (PostgreSQL refuses NUL, U+202E turns a
+# title around); a one-line field has its line breaks folded, a multi-line one keeps \n and \t.
+Text = _text(_multiline)
+# YouTube refuses "<" and ">" in titles, descriptions and tags: they become look-alike angle quotes.
+ANGLES = str.maketrans({"<": "\u2039", ">": "\u203a"})
 
 
 class Transition(StrEnum):
@@ -34,31 +51,33 @@ class Transition(StrEnum):
 class Scene(Frozen):
     """One shot: what is said, what is shown, how it moves, for how long."""
 
-    narration: Annotated[Text, Field(min_length=1, max_length=600)]
-    visual_prompt: Annotated[Text, Field(min_length=1, max_length=1000)]
-    motion_prompt: Annotated[Text, Field(max_length=500)] = ""
+    narration: _text(_multiline, min_length=1, max_length=600)
+    visual_prompt: _text(_multiline, min_length=1, max_length=1000)
+    motion_prompt: _text(_multiline, max_length=500) = ""
     duration: Annotated[float, Field(ge=MIN_SCENE_SECONDS, le=MAX_SCENE_SECONDS)] = 6.0
     transition: Transition = Transition.fade
     # What the scene sounds like under the voice, in a few words ("lava hissing, distant rumble"); blank: the
     # visual prompt stands in. Used only when the channel turns ambience on (sound.ambience).
-    ambience: Annotated[Text, Field(max_length=300)] = ""
+    ambience: _text(_multiline, max_length=300) = ""
 
 
 class Script(Frozen):
     """A whole video's script: metadata for publishing plus the ordered scenes."""
 
-    title: Annotated[Text, Field(min_length=1, max_length=100)]
-    description: Annotated[Text, Field(max_length=5000)] = ""
-    tags: list[Annotated[Text, Field(min_length=1, max_length=30)]] = Field(default_factory=list, max_length=30)
+    title: _text(_one_line, min_length=1, max_length=100)
+    description: _text(_multiline, max_length=5000) = ""
+    tags: list[_text(_one_line, min_length=1, max_length=30)] = Field(default_factory=list, max_length=30)
     scenes: list[Scene] = Field(min_length=1, max_length=MAX_SCENES)
 
     @field_validator("title", "description")
     @classmethod
     def _no_angle_brackets(cls, value: str) -> str:
-        # YouTube rejects "<" and ">" in titles and descriptions.
-        if "<" in value or ">" in value:
-            raise ValueError("must not contain '<' or '>' (YouTube rejects them)")
-        return value
+        return value.translate(ANGLES)
+
+    @field_validator("tags")
+    @classmethod
+    def _tags_without_angle_brackets(cls, value: list[str]) -> list[str]:
+        return [t.translate(ANGLES) for t in value]
 
     @model_validator(mode="after")
     def _bounded_length(self) -> "Script":

@@ -2,36 +2,50 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
-from framecast import fallback, providers, runtime, topics
+from framecast import fallback, providers, runtime, textrules, topics
 from framecast.cost.meter import Charge, Meter
 from framecast.cost.tokens import script_reservation
 from framecast.config import ScriptConfig, describe_validation_error
 from framecast.errors import ScriptError
 from framecast.models import Origin, Script
 from framecast.providers.base import ScriptBrief
+from framecast.textrules import MAX_NOTE_CHARS, MAX_NOTES, MAX_TOPIC_CHARS, fold, has_word, why_bad  # noqa: F401
 
-MAX_TOPIC_CHARS = 200
 ESTIMATED_SCRIPT_TOKENS = 3000
 
 
 def clean_topic(topic: str) -> str:
     """The topic with whitespace folded, or a ScriptError saying what a topic must be."""
-    cleaned = " ".join((topic or "").split())
-    if not cleaned:
-        raise ScriptError(
-            'topic: must not be empty; pass what the video is about, e.g. "How volcanoes work" '
-            "(scheduled runs take it from the channel's topics list)"
-        )
-    if len(cleaned) > MAX_TOPIC_CHARS:
-        raise ScriptError(f"topic: {len(cleaned)} characters; keep it under {MAX_TOPIC_CHARS} (put detail in --notes)")
-    return cleaned
+    return textrules.check_topic(topic, "topic", ScriptError)
+
+
+def script_topic(script: Script) -> str:
+    """The topic of a run given only a script: its title, checked like a topic."""
+    return textrules.check_topic(script.title, "the script's title (the run's topic when none is given)",
+                                 ScriptError)
+
+
+def check_notes(notes, source: str = "notes") -> tuple[str, ...]:
+    """Notes on one line each, blank ones dropped, within MAX_NOTES of MAX_NOTE_CHARS; else a ScriptError."""
+    kept = tuple(n for n in (fold(n) for n in notes) if n)
+    if len(kept) > MAX_NOTES:
+        raise ScriptError(f"{source}: {len(kept)} notes; at most {MAX_NOTES} (one fact per scene); "
+                          "keep the most important ones")
+    for i, note in enumerate(kept):
+        problem = why_bad(note)
+        if problem:
+            raise ScriptError(f"{source}[{i}]: {problem}")
+        if len(note) > MAX_NOTE_CHARS:
+            raise ScriptError(f"{source}[{i}]: {len(note)} characters; keep each note to {MAX_NOTE_CHARS} "
+                              "(split it into several notes, one fact each)")
+        if not has_word(note):
+            raise ScriptError(f"{source}[{i}]: {note[:20]!r} has no letter or digit; write the fact in words")
+    return kept
 
 
 def run_inputs(topic, notes, script, publish_date) -> tuple[str, tuple[str, ...], Script | None, date | None]:
@@ -40,6 +54,9 @@ def run_inputs(topic, notes, script, publish_date) -> tuple[str, tuple[str, ...]
         raise ScriptError(f"topic: must be text, got {type(topic).__name__}; e.g. \"How volcanoes work\"")
     if notes is not None and not (isinstance(notes, (list, tuple)) and all(isinstance(n, str) for n in notes)):
         raise ScriptError("notes: must be a list of short texts (one fact each), e.g. [\"Lava is molten rock\"]")
+    if topic.strip():
+        topic = clean_topic(topic)
+    notes = check_notes(notes or ())
     if isinstance(script, dict):
         try:
             script = Script.model_validate(script)
@@ -57,7 +74,7 @@ def run_inputs(topic, notes, script, publish_date) -> tuple[str, tuple[str, ...]
         publish_date = None
     elif isinstance(publish_date, datetime) or not isinstance(publish_date, date):
         raise ScriptError(f"publish_date: must be a date (YYYY-MM-DD), got {publish_date!r}")
-    return topic, tuple(notes or ()), script, publish_date
+    return topic, notes, script, publish_date
 
 
 def check_for_channel(script: Script, cfg: ScriptConfig, source: str) -> Script:
@@ -86,20 +103,17 @@ def _write(topic: str, cfg: ScriptConfig, meter: Meter, language: str, notes: tu
     )
     with meter.charge(provider=writer.name, role="script", units=script_reservation(brief, writer), unit="token",
                       model=getattr(writer, "model", "")) as bill:
-        script = writer.write(brief)
+        try:
+            script = writer.write(brief)
+        except ValidationError as exc:  # any writer, built-in or plugin: a described ScriptError, not a dump
+            raise ScriptError(describe_validation_error(exc, f"script from the {writer.name} writer")) from None
         _bill_tokens(bill, writer)
     return check_for_channel(script, cfg, f"script from the {writer.name} writer")
 
 
 def parse(text: str, source: str) -> Script:
     """Validate script text (JSON, or YAML) against the schema, with errors that name the field."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise ScriptError(f"{source} is neither valid JSON nor valid YAML: {exc}") from exc
+    data = textrules.parse_structured(text, source, ScriptError)
     if not isinstance(data, dict):
         raise ScriptError(f"{source} must be a mapping with title and scenes (see examples/script.yaml)")
     try:
@@ -110,10 +124,7 @@ def parse(text: str, source: str) -> Script:
 
 def load(path: Path, cfg: ScriptConfig) -> Script:
     """A user's own script file, validated against the schema and the channel."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ScriptError(f"--script {path}: cannot read it ({exc.strerror})") from exc
+    text = textrules.read_limited(Path(path), "--script", ScriptError)
     return check_for_channel(parse(text, f"script file {path}"), cfg, f"script file {path}")
 
 
@@ -121,11 +132,8 @@ def read_notes(path: Path | None) -> tuple[str, ...]:
     """Notes for the writer: one point per non-empty line (bullets stripped)."""
     if path is None:
         return ()
-    try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ScriptError(f"--notes {path}: cannot read it ({exc.strerror})") from exc
-    return tuple(line.strip().lstrip("-*• ").strip() for line in lines if line.strip().lstrip("-*• ").strip())
+    lines = textrules.read_limited(Path(path), "--notes", ScriptError).splitlines()
+    return check_notes((line.strip().lstrip("-*• ").strip() for line in lines), f"--notes {path}, note")
 
 
 ESTIMATED_IDEAS_TOKENS = 800

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from framecast.config import ChannelConfig
 from framecast.errors import ConfigError, ScriptError
 from framecast.models import Frozen
+from framecast.textrules import check_topic, read_limited
 
 
 class Embedder(Protocol):
@@ -46,16 +47,22 @@ def run_day(scheduled_start: datetime | None, tz: str, now: datetime | None = No
 
 
 def backlog(channel: ChannelConfig) -> list[str]:
-    """The channel's topics in order: its `topics` list, then the lines of its `topics_file` (# comments)."""
-    topics = [" ".join(t.split()) for t in channel.topics]
+    """The channel's topics in order: its `topics` list, then the lines of its `topics_file` (# comments).
+
+    Each is checked like a topic given to a run, so a topic that cannot make a video stops the run before
+    anything is locked or spent, naming its place in the file, rather than failing every scheduled day.
+    """
+    topics = [check_topic(t, f"topics[{i}]", ConfigError) for i, t in enumerate(channel.topics) if t.strip()]
     if channel.topics_file is not None:
         path = Path(channel.topics_file)
         try:
-            lines = path.read_text(encoding="utf-8").splitlines()
+            path.stat()
         except OSError as exc:
             raise ConfigError(f"topics_file: cannot read {path} ({exc.strerror}); give a file with one topic per "
                               "line, relative to the channel file") from exc
-        topics += [" ".join(line.split()) for line in lines if line.strip() and not line.lstrip().startswith("#")]
+        lines = read_limited(path, "topics_file", ConfigError).splitlines()
+        topics += [check_topic(line, f"topics_file {path}, line {n}", ConfigError)
+                   for n, line in enumerate(lines, 1) if line.strip() and not line.lstrip().startswith("#")]
     seen: set[str] = set()
     return [t for t in topics if t and not (t.casefold() in seen or seen.add(t.casefold()))]
 

@@ -164,3 +164,79 @@ def test_prefect_setup_with_no_server_listening_names_the_url(capsys):
         code = main(["prefect-setup"])
     assert code == 2
     assert f"could not talk to the Prefect server at {url}" in capsys.readouterr().err
+
+
+def run_proc(tmp_path, *args) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
+    return subprocess.run([sys.executable, "-m", "framecast.cli", "make", *map(str, args)], capture_output=True,
+                          text=True, env=env, timeout=400)
+
+
+@pytest.mark.parametrize("topic, why", [("???", "topic: '???' has no letter or digit"),
+                                        ("abc\u202egpj.exe", "topic: 'abc\\u202egpj.exe' contains a bidi-override")])
+def test_a_topic_that_cannot_make_sense_is_one_line_and_exit_code_2_before_anything_runs(tmp_path, topic, why):
+    proc = run_proc(tmp_path, topic, "--channel", write_channel(tmp_path), "--out", tmp_path / "out")
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()] and why in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out" / "published").exists() and not list((tmp_path / "out").glob("*.sqlite3"))
+
+
+def test_a_topic_with_rich_markup_and_a_long_note_makes_a_video(tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("- " + " ".join(["Lava [/] flows downhill & cools into rock"] * 20) + "\n")  # 839 characters
+    # max_frozen_seconds: long offline scenes can read as frozen video (motion easing), not a text path.
+    channel = write_channel(tmp_path, script={"min_scenes": 3, "max_scenes": 3, "target_seconds": 25},
+                            quality={"max_frozen_seconds": 10})
+    proc = run_proc(tmp_path, "How [/] works", "--notes", notes, "--channel", channel, "--out", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "framecast: How [/] works for channel tiny" in proc.stderr and "Traceback" not in proc.stderr
+    video = Path(proc.stdout.strip().splitlines()[-1])
+    published = json.loads((video.parent / "script.json").read_text())
+    assert published["title"] == "How [/] works"
+    said = published["scenes"][1]["narration"]
+    assert said.startswith("Lava [/] flows downhill & cools") and said.endswith(".") and len(said) <= 121
+
+
+def test_markup_in_an_error_message_is_printed_as_text(capsys, tiny_channel, out, tmp_path):
+    code, text = run_cli(capsys, "--script", tmp_path / "[/]missing.yaml", "--channel", tiny_channel, "--out", out)
+    assert code == 2 and "[/]missing.yaml: cannot read it" in text
+
+
+def test_notes_with_a_control_character_are_refused_naming_the_note(capsys, tiny_channel, out, tmp_path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Lava is hot\n\nMagma\x00rises\n")
+    code, text = run_cli(capsys, "Volcanoes", "--notes", notes, "--channel", tiny_channel, "--out", out)
+    assert code == 2 and f"--notes {notes}, note[1]: contains a control character U+0000" in text
+    assert len(text.strip().splitlines()) == 1
+
+
+def test_a_script_file_with_errors_is_reported_on_one_line(capsys, tiny_channel, out, tmp_path):
+    bad = tmp_path / "script.json"
+    bad.write_text(json.dumps({"title": "T\x07", "scenes": [{"narration": "", "visual_prompt": "v"}]}))
+    code, text = run_cli(capsys, "--script", bad, "--channel", tiny_channel, "--out", out)
+    assert code == 2 and len(text.strip().splitlines()) == 1
+    assert "title: Value error, contains a control character U+0007" in text and "scenes[0].narration:" in text
+
+
+def test_an_unexpected_error_is_one_line_naming_the_stage_and_exit_code_2(capsys, tiny_channel, out, monkeypatch):
+    from framecast.media import ffmpeg
+
+    def broken():
+        raise RuntimeError("boom [/] at\nsecond line")
+
+    monkeypatch.setattr(ffmpeg, "tools", broken)
+    code, text = run_cli(capsys, "Volcanoes", "--channel", tiny_channel, "--out", out)
+    assert code == 2 and "Traceback" not in text
+    assert text.strip() == ("error: pre-flight: unexpected RuntimeError: boom [/] at second line "
+                            "(run again with --verbose for the traceback)")
+    code, text = run_cli(capsys, "Volcanoes", "--channel", tiny_channel, "--out", out, "--verbose")
+    assert code == 2 and "Traceback (most recent call last)" in text and 'raise RuntimeError("boom' in text
+
+
+def test_a_gate_rejection_is_exit_code_1_with_the_failures_and_no_traceback(tmp_path):
+    channel = write_channel(tmp_path, quality={"max_silence_seconds": 0.2})
+    proc = run_proc(tmp_path, "How tides work", "--channel", channel, "--out", tmp_path / "out")
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "quality gate: FAILED" in proc.stderr and "  - silence" in proc.stderr
+    assert "Traceback" not in proc.stderr and 'File "' not in proc.stderr

@@ -63,3 +63,14 @@ def test_api_key_missing_names_the_variable(monkeypatch):
     monkeypatch.setenv("RUNWAYML_API_SECRET", "key_abc123456")
     assert Settings().api_key("runway") == "key_abc123456"
     assert "key_abc123456" in Settings().secrets()
+
+
+def test_channel_title_with_a_bidi_override_and_a_file_not_in_utf8_are_config_errors(tmp_path):
+    bidi = tmp_path / "bidi.yaml"
+    bidi.write_text('title: "Facts \\u202eevil"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"title: Value error, contains a bidi-override character U\+202E"):
+        load_channel(str(bidi))
+    latin1 = tmp_path / "latin1.yaml"
+    latin1.write_bytes("title: Café\n".encode("latin-1"))
+    with pytest.raises(ConfigError, match=r"channel file .*latin1.yaml: not UTF-8 text \(byte 11\); save it as UTF-8"):
+        load_channel(str(latin1))

@@ -1,0 +1,60 @@
+"""Ordinary-but-nasty and generated topics through the real flow on the tiny channel: a published video or a
+refusal naming the field before anything is locked or spent (issue 17, review M6, L12)."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+
+from flows.produce_video import produce_video
+from framecast.errors import ScriptError
+from tests.conftest import ledger_entries, write_channel
+from tests.text.test_inputs import NASTY
+
+pytestmark = pytest.mark.usefixtures("prefect_server")
+
+
+def generated_topic(seed: int) -> str:
+    """A topic drawn from the property tests' nasty pieces, the same one every run."""
+    pick = random.Random(seed)
+    return " ".join(pick.choice(NASTY) for _ in range(4)) + " " + pick.choice(["works", "über", "火山", "بركان"])
+
+
+# Not a text path: a scene the offline voice makes longer than ~10 s gets a Ken Burns move whose smoothstep easing
+# is still for about 4 s at each end (framecast/media/motion.py), and the gate's default max_frozen_seconds (4)
+# rejects it as frozen video: Japanese and Arabic topics did every time, ASCII ones some of the time. That is
+# left to the motion stage (reported in issue 17); here the limit is raised so these runs test the text paths.
+PATIENT = {"max_frozen_seconds": 10}
+
+
+@pytest.mark.parametrize("topic, notes", [
+    ("Why 1 < 2 in C++ templates <T>", ["Tom & Jerry say \"hi\" 100 % of the $HOME/tmp time [/] {\\an8}"]),
+    ("How [/] works: $PATH, 100 % & \"quotes\" / back\\slashes", []),
+    ("火山はどのように機能するか", []),
+    ("كيف تعمل البراكين", ["الحمم البركانية صخور منصهرة " * 12]),
+    (generated_topic(17), []),
+])
+def test_a_nasty_topic_publishes_a_video_or_is_refused_before_anything_runs(data_dir, tmp_path, topic, notes):
+    channel = write_channel(tmp_path, quality=PATIENT)
+    try:
+        publication = produce_video(channel=str(channel), topic=topic, notes=notes)
+    except ScriptError as exc:  # a refusal names the field, and nothing was spent or locked
+        assert str(exc).startswith(("topic: ", "notes[")), exc
+        assert not (data_dir / "published").exists() and not ledger_entries(data_dir)
+        return
+    assert publication.published, publication.reason
+    assert (Path(publication.location) / "video.mp4").is_file()
+    meta = json.loads((Path(publication.location) / "metadata.json").read_text())
+    assert "<" not in meta["title"] and ">" not in meta["title"]
+
+
+@pytest.mark.parametrize("topic, named", [("???", "topic: '???' has no letter or digit"),
+                                          ("Volcanoes\x00work", "topic: 'Volcanoes\\x00work' contains a control")])
+def test_a_topic_that_cannot_make_a_video_is_refused_before_the_lock_and_the_ledger(data_dir, tiny_channel, topic,
+                                                                                  named):
+    with pytest.raises(ScriptError, match="^" + named.replace("\\", "\\\\").replace("?", "\\?")):
+        produce_video(channel=str(tiny_channel), topic=topic)
+    assert not (data_dir / "published").exists() and not ledger_entries(data_dir)
