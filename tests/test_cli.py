@@ -185,9 +185,7 @@ def test_a_topic_that_cannot_make_sense_is_one_line_and_exit_code_2_before_anyth
 def test_a_topic_with_rich_markup_and_a_long_note_makes_a_video(tmp_path):
     notes = tmp_path / "notes.txt"
     notes.write_text("- " + " ".join(["Lava [/] flows downhill & cools into rock"] * 20) + "\n")  # 839 characters
-    # max_frozen_seconds: long offline scenes can read as frozen video (motion easing), not a text path.
-    channel = write_channel(tmp_path, script={"min_scenes": 3, "max_scenes": 3, "target_seconds": 25},
-                            quality={"max_frozen_seconds": 10})
+    channel = write_channel(tmp_path, script={"min_scenes": 3, "max_scenes": 3, "target_seconds": 25})
     proc = run_proc(tmp_path, "How [/] works", "--notes", notes, "--channel", channel, "--out", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "framecast: How [/] works for channel tiny" in proc.stderr and "Traceback" not in proc.stderr

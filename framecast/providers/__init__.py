@@ -111,6 +111,11 @@ def video_analyzer(name: str = "local") -> VideoAnalyzer:
 
 _ROLES = {ScriptConfig: "script", ImageConfig: "image", MotionConfig: "motion", VoiceConfig: "voice",
           SoundSource: "sound"}
+# Revisions of the offline makers, part of their identity: bumped when their output changes, so only their
+# cached media is made again (a stage version bump would re-pay every cached cloud script, picture or clip).
+# script 2: long notes said in parts, tags cut to 30 characters. image 2: cards draw any script without tofu.
+# motion 2: camera moves keep moving on long scenes and small frames (issue 17).
+LOCAL_REVISIONS = {"script": "2", "image": "2", "motion": "2"}
 
 
 def identity(cfg: Any) -> str | None:
@@ -128,6 +133,8 @@ def identity(cfg: Any) -> str | None:
     # The local entry's "default" voice is a voice, not a model: it is spelled out below, as before.
     default = registry.default_model(role, cfg.provider) if cfg.provider != "local" else None
     parts = [role, cfg.provider, cfg.model or default or ""]
+    if cfg.provider == "local" and role in LOCAL_REVISIONS:
+        parts.append(f"rev{LOCAL_REVISIONS[role]}")
     if role == "voice":
         parts.append(cfg.voice or DEFAULT_VOICES.get(cfg.provider, ""))
         if cfg.provider == "local":

@@ -26,7 +26,7 @@ from typing import Callable
 
 import httpx
 
-from framecast import safe_text
+from framecast import redaction, safe_text
 from framecast.errors import (
     AuthError, FramecastError, ProviderError, ProviderUnavailable, QuotaExhausted, RetryableError,
 )
@@ -133,6 +133,7 @@ class YouTubePublisher:
         if not body.get("access_token"):
             raise ProviderUnavailable("publish: youtube oauth2 token: no access_token in the answer",
                                       provider="youtube")
+        redaction.register([body["access_token"]])  # a bearer token obtained at run time: masked like the keys
         self._token = (body["access_token"], time.monotonic() + float(body.get("expires_in", 3600)))
         return self._token[0]
 

@@ -116,3 +116,13 @@ def test_a_stage_whose_source_changed_has_a_reviewed_version():
     changed = sorted(stage for stage in now if now[stage] != recorded.get(stage))
     assert not changed, (f"stage source or version changed without review: {', '.join(changed)}; bump the stage's "
                          "version if its output changes, then `python -m tasks.policies > tests/stage_sources.json`")
+
+
+def test_an_offline_makers_revision_is_in_its_identity_and_never_in_a_cloud_vendors():
+    """Changing the local camera moves re-makes local clips only: a cached paid Runway clip keeps its key."""
+    from framecast import providers
+    from framecast.config import MotionConfig
+
+    local, runway = providers.identity(MotionConfig(provider="local")), providers.identity(MotionConfig(provider="runway"))
+    assert local.endswith(f":rev{providers.LOCAL_REVISIONS['motion']}")
+    assert "rev" not in runway.split(":")[-1]
