@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
 import threading
 import wave
 from functools import lru_cache
@@ -127,12 +128,12 @@ class LocalTextToSpeech:
         missing = ffmpeg.has_filters("flite")
         if missing:
             raise MediaError("this ffmpeg has no flite filter and piper is not installed: pip install 'framecast[voice]'")
-        text_file = out.with_suffix(".txt")
-        # flite reads the text from a file, so no escaping of quotes or colons is needed.
-        text_file.write_text(text, encoding="utf-8")
-        ffmpeg.run(["-f", "lavfi", "-i", f"flite=textfile='{text_file}':voice=slt",
-                    "-af", f"atempo={self.speed}", "-ar", "22050", "-ac", "1", str(out)], what="flite narration")
-        text_file.unlink(missing_ok=True)
+        # flite reads the text from a file, so no escaping of quotes or colons is needed; the file has a fixed
+        # name in a fresh folder and ffmpeg runs there, so no path (an output folder named "it's") enters the graph.
+        with tempfile.TemporaryDirectory(prefix="flite-", dir=out.parent) as folder:
+            (Path(folder) / "text.txt").write_text(text, encoding="utf-8")
+            ffmpeg.run(["-f", "lavfi", "-i", "flite=textfile=text.txt:voice=slt", "-af", f"atempo={self.speed}",
+                        "-ar", "22050", "-ac", "1", str(out.resolve())], what="flite narration", cwd=Path(folder))
         duration = ffmpeg.duration(out)
         from framecast.voice import align  # flite reports no timing: the offline aligner when installed
 
