@@ -20,6 +20,7 @@ from typing import Callable, Iterable
 import httpcore
 import httpx
 
+from framecast.envcheck import loopback
 from framecast.errors import InvalidRequest
 
 MAX_HOPS = 3
@@ -36,14 +37,6 @@ def system_resolve(host: str, port: int) -> list[str]:
     """Every address `host` resolves to (getaddrinfo), in the resolver's order."""
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-def is_loopback_host(host: str) -> bool:
-    """A loopback address literal or `localhost` (no lookup): the sandbox's own base URL."""
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return host.lower().rstrip(".") == "localhost"
 
 
 def address_problem(address: str, *, sandbox: bool) -> str | None:
@@ -133,7 +126,7 @@ class MediaPolicy:
         except ValueError:
             literal = None
         if self.sandbox:
-            if not is_loopback_host(host) or (literal is not None and literal.version == 6 and literal.ipv4_mapped):
+            if not loopback(host) or (literal is not None and literal.version == 6 and literal.ipv4_mapped):
                 raise self.refuse(f"media host {host!r} is not one {self.provider} serves from (the sandbox's API "
                                   f"is on loopback, so its media must be too)")
             return parsed

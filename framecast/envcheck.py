@@ -47,11 +47,11 @@ def clean_secret(variable: str, value: str, header: bool = True) -> str:
 
 
 def loopback(host: str) -> bool:
-    """Whether `host` is this machine (localhost or a loopback address)."""
+    """Whether `host` is this machine: a loopback address literal (bracketed or not) or `localhost`; no lookup."""
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
-        return host == "localhost"
+        return host.lower().rstrip(".") == "localhost"
 
 
 def check_https(variable: str, url: str) -> None:

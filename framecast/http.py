@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 
 import httpx
 
-from framecast import downloads, scrub
+from framecast import downloads, envcheck, scrub
 from framecast.errors import (
     AuthError, ContentRejected, InvalidRequest, ProviderError, ProviderTimeout, ProviderUnavailable,
     QuotaExhausted, RateLimited, RetryableError,
@@ -274,7 +274,7 @@ class ProviderHTTP:
     def media_policy(self, allowed_hosts: tuple[str, ...]) -> downloads.MediaPolicy:
         """Where this provider's media may come from: loopback only if its API is on loopback (the sandbox)."""
         hosts = self.media_hosts if self.media_hosts is not None else allowed_hosts
-        return downloads.MediaPolicy(self.provider, downloads.is_loopback_host(self.client.base_url.host),
+        return downloads.MediaPolicy(self.provider, envcheck.loopback(self.client.base_url.host),
                                      tuple(hosts))
 
     def download(self, url: str, dest: Path, *, allowed_hosts: tuple[str, ...], max_bytes: int,

@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import re
 import secrets
 import time
 from urllib.parse import urlencode, urlparse
 
+from framecast.envcheck import loopback
 from framecast.errors import ConfigError
 
 # Kling's queue limit is 2 h and a task then runs minutes: 3 h covers a genuine callback with room
@@ -55,13 +55,6 @@ class ExpiredToken(CallbackRejected):
     """The token is genuine but older than the replay window."""
 
 
-def _loopback(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
-
-
 class CallbackSigner:
     """Mints and verifies the per-job callback URLs (one shared secret, a replay window)."""
 
@@ -73,7 +66,7 @@ class CallbackSigner:
         if base_url:
             parsed = urlparse(base_url)
             # The token travels in the URL: anything but https would show it to the network.
-            if parsed.scheme != "https" and not (parsed.scheme == "http" and _loopback(parsed.hostname or "")):
+            if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback(parsed.hostname or "")):
                 raise ConfigError(f"the callback base URL must be https (plain http only on loopback): {base_url!r} "
                                   "(FRAMECAST_CALLBACK_BASE_URL)")
         self._secret = secret.encode()

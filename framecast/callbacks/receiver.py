@@ -22,7 +22,6 @@ anything but job records.
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import json
 import logging
 import time
@@ -38,6 +37,7 @@ from framecast.callbacks.jobs import (
     record_key,
 )
 from framecast.callbacks.scope import JobRecordsOnly
+from framecast.envcheck import loopback
 from framecast.storage.records import RecordChanged
 
 log = logging.getLogger(__name__)
@@ -182,12 +182,6 @@ def create_app(store, secret: str, *, max_age_seconds: float = DEFAULT_MAX_AGE_S
     return app
 
 
-def loopback_host(host: str) -> bool:
-    """Whether `host` only listens on this machine."""
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host == "localhost"
 
 
 def serve(store, secret: str, *, host: str = "127.0.0.1", port: int = 8780,
@@ -195,7 +189,7 @@ def serve(store, secret: str, *, host: str = "127.0.0.1", port: int = 8780,
     """Run the receiver in the foreground (loopback by default: put an HTTPS reverse proxy in front)."""
     import uvicorn
 
-    if not loopback_host(host):
+    if not loopback(host):
         # The receiver speaks plain HTTP and the URL carries the job's token: only a TLS proxy may face the network.
         log.warning("callbacks: listening on %s, not loopback: callback tokens travel in plain HTTP unless "
                     "only an HTTPS reverse proxy can reach this port", host)

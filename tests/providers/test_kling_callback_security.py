@@ -30,18 +30,6 @@ KEY = record_key("kling", JOB)
 
 
 @pytest.fixture
-def store(tmp_path):
-    return LocalArtifactStore(tmp_path / "store")
-
-
-@pytest.fixture
-def still(tmp_path):
-    from framecast.providers.local_image import LocalImageGenerator
-
-    return LocalImageGenerator().generate("Waves: at night", width=320, height=180, seed=2, out=tmp_path / "s.png")
-
-
-@pytest.fixture
 def receiver(store):
     with serving(create_app(store, SECRET)) as url:
         yield url

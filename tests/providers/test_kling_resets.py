@@ -12,22 +12,9 @@ from framecast.errors import ProviderUnavailable
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
 from framecast.sandbox import Fault
-from framecast.storage.local import LocalArtifactStore
 from tests.providers.test_kling_callbacks import JOB, animate, kling, only_task
 
 KEY = record_key("kling", JOB)
-
-
-@pytest.fixture
-def store(tmp_path):
-    return LocalArtifactStore(tmp_path / "store")
-
-
-@pytest.fixture
-def still(tmp_path):
-    from framecast.providers.local_image import LocalImageGenerator
-
-    return LocalImageGenerator().generate("Waves: at night", width=320, height=180, seed=2, out=tmp_path / "s.png")
 
 
 def store_job(store) -> JobRecord:
