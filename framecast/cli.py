@@ -66,25 +66,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _RichListener:
-    """Progress bars per stage, drawn by rich (which Prefect already depends on)."""
-
-    LABELS = {"script": "Script", "images": "Scene images", "narration": "Narration", "motion": "Scene motion",
-              "assembly": "Assembly", "quality": "Quality gate", "publish": "Publish"}
-
-    def __init__(self, progress):
-        self.progress, self.bars, self.current = progress, {}, "the run"
-
-    def stage(self, name: str, total: int) -> None:
-        label = self.LABELS.get(name, name)
-        self.current = f"the {label.lower()} stage"  # what an unexpected error is reported against
-        self.bars[name] = self.progress.add_task(f"{label} ({total})" if total > 1 else label, total=total)
-
-    def advance(self, name: str, detail: str = "") -> None:
-        if name in self.bars:
-            self.progress.advance(self.bars[name])
-
-
 def _preflight(args) -> tuple:
     """Check everything cheap before starting Prefect: channel, topic/script, output folder, ffmpeg."""
     from framecast import scripting, topics
@@ -189,7 +170,7 @@ def _run(args, console, channel, script, notes, topic, out: Path) -> int:
 
     # JSON-only result storage; with a bucket store, results beside the artifacts so other machines resume from them
     flow = produce_video.with_options(result_storage=result_storage())
-    listener = _RichListener(bars)
+    listener = progress.RichBars(bars)
     try:
         with bars:
             progress.listen(listener)
