@@ -123,8 +123,8 @@ class KlingVideoGenerator(KlingSubmission):
                 raise
             # An earlier attempt's task Kling no longer has: one new task is bought by the retry (a new charge
             # under the budgets), with a new external_task_id.
-            raise JobVanished(f"kling (motion): {gone}; it was recorded by an earlier attempt, so the record is "
-                              "forgotten and a retry submits one new task", provider="kling") from gone
+            raise JobVanished(f"{gone}; it was recorded by an earlier attempt, so the record is forgotten and a "
+                              "retry submits one new task", provider="kling") from gone
         out.parent.mkdir(parents=True, exist_ok=True)
         self.http.download(url, out, allowed_hosts=MEDIA_HOSTS, max_bytes=MAX_DOWNLOAD, content_types=("video/",))
         return out

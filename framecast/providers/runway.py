@@ -205,8 +205,8 @@ class RunwayVideoGenerator:
                 raise
             # An earlier attempt's task the provider no longer has: nothing left to fetch, so one new task is bought,
             # by the retry (a new charge under the budgets), not here.
-            raise JobVanished(f"runway (motion): {gone}; it was recorded by an earlier attempt, so the record is "
-                              "forgotten and a retry submits one new task", provider="runway") from gone
+            raise JobVanished(f"{gone}; it was recorded by an earlier attempt, so the record is forgotten and a "
+                              "retry submits one new task", provider="runway") from gone
         return out
 
     # -- submitting ------------------------------------------------------------------------------
