@@ -6,6 +6,8 @@ into the job record, which the wait reads every `record_check_seconds`, while th
 only every `poll_seconds` as the fallback. A callback is a wake-up, never the answer: it triggers
 one authenticated `GET /v1/videos/image2video/{task_id}` at once, and only that answer's status
 and video URL are used (a forged "failed" refunds nothing, a forged "succeed" downloads nothing).
+A task Kling does not know (404, code 1203: expired, or made at another endpoint) is forgotten without a refund;
+one recorded by an earlier attempt raises the retryable JobVanished, so the task retry submits a new one.
 Submitting (1303 waits, `external_task_id`, a lost create answer found before anything is sent
 again) is `framecast.providers.kling_submit`.
 """

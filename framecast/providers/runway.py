@@ -41,6 +41,12 @@ Waiting
     backlog). When the cancel itself fails the record is kept: the next attempt polls the task
     again (it may have finished) and cancels it then.
 
+Vanished tasks
+    Job records are keyed by the endpoint (`visuals.job_record`): a task is only polled where it was made. A 404
+    from `GET /v1/tasks/{id}` (cancelled or deleted) forgets the record, refunding nothing (a deleted task may have
+    been billed). A task this attempt submitted is not bought again (someone removed it: InvalidRequest); one an
+    earlier attempt recorded raises the retryable JobVanished, and the task retry submits one new task.
+
 Downloading
     Output URLs expire (24–48 h, signed): a 403/404 from the media host fetches the task again
     (`GET /v1/tasks/{id}`) for fresh URLs, up to `URL_REFRESHES` times — never a new task.
