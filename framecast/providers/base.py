@@ -119,6 +119,11 @@ class JobRecord:
         self.put({})
 
 
+def api_endpoint(client) -> str:
+    """An httpx client's base URL without credentials or query: where its jobs live (safe to log and to store)."""
+    return str(client.base_url.copy_with(username=None, password=None, query=None, fragment=None)).rstrip("/")
+
+
 class JobGone(InvalidRequest):
     """The provider says the recorded job does not exist (any more): 404, or cancelled (its record is forgotten)."""
 

@@ -27,7 +27,7 @@ from framecast.errors import (
     ConfigError, ContentRejected, InvalidRequest, ProviderTimeout, ProviderUnavailable, RateLimited,
 )
 from framecast.http import ProviderHTTP, RetryPolicy
-from framecast.providers.base import JobGone, JobRecord, JobVanished
+from framecast.providers.base import JobGone, JobRecord, JobVanished, api_endpoint
 from framecast.providers.kling_submit import NOT_FOUND, SUBMIT_PATH, TOO_MANY_TASKS, KlingSubmission
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ class KlingVideoGenerator(KlingSubmission):
     @property
     def endpoint(self) -> str:
         """The API base URL jobs are submitted to (part of a job record's key: a record is never resumed elsewhere)."""
-        return str(self.http.client.base_url).rstrip("/")
+        return api_endpoint(self.http.client)
 
     def _auth(self) -> dict:
         # One JWT per 25 minutes, registered for redaction: its payload carries the access key in base64, which

@@ -74,7 +74,7 @@ from framecast.errors import (
 )
 from framecast.http import ProviderHTTP, RetryPolicy, with_retries
 from framecast.redaction import error_text
-from framecast.providers.base import JobGone, JobRecord, JobVanished
+from framecast.providers.base import JobGone, JobRecord, JobVanished, api_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -182,7 +182,7 @@ class RunwayVideoGenerator:
     @property
     def endpoint(self) -> str:
         """The API base URL jobs are submitted to (part of a job record's key: a record is never resumed elsewhere)."""
-        return str(self.http.client.base_url).rstrip("/")
+        return api_endpoint(self.http.client)
 
     def animate(self, image: Path, *, prompt: str, duration: float, width: int, height: int, fps: int, seed: int,
                 out: Path, job: JobRecord | None = None) -> Path:

@@ -147,3 +147,10 @@ def test_a_task_of_this_attempt_that_vanishes_is_not_bought_again(sandbox, store
         animate(gen, still, tmp_path, job)
     assert not is_retryable(raised.value) and raised.value.status is None  # not "model not available" to the chain
     assert job.get() == {} and paid(sandbox, "runway") == 1
+
+
+def test_the_endpoint_in_records_and_messages_carries_no_credentials():
+    from framecast.providers.base import api_endpoint
+
+    client = httpx.Client(base_url="https://user:s3cret-pass@proxy.example:8443/runway/?token=abc")
+    assert api_endpoint(client) == "https://proxy.example:8443/runway"
