@@ -142,8 +142,8 @@ def test_a_task_of_this_attempt_that_vanishes_is_not_bought_again(sandbox, store
     sandbox.state.inject("runway", "image_to_video", Fault(kind="cancelled"))
     gen = generator(sandbox, "runway")
     job = record(store, gen)
-    with pytest.raises(InvalidRequest, match=r"cancelled or deleted \(404 from GET http://127\.0\.0\.1:\d+/runway/v1/") \
-            as raised:
+    gone = r"cancelled or deleted \(404 from GET http://127\.0\.0\.1:\d+/runway/v1/tasks/"
+    with pytest.raises(InvalidRequest, match=gone) as raised:
         animate(gen, still, tmp_path, job)
     assert not is_retryable(raised.value) and raised.value.status is None  # not "model not available" to the chain
     assert job.get() == {} and paid(sandbox, "runway") == 1
