@@ -128,6 +128,21 @@ def test_make_with_sandbox_runs_cloud_providers_and_prints_the_cost_table(tmp_pa
     assert {e["provider"] for e in ledger_entries(tmp_path / "out" / "sandbox")} >= {"openai", "runway"}
 
 
+def test_a_second_sandbox_run_into_the_same_output_folder_makes_its_own_jobs(tmp_path):
+    """Each run's sandbox has a new port: the first run's Runway job records must not be polled at the second's
+    ("runway: task ... was cancelled or deleted", exit 2, before job records were keyed by their endpoint)."""
+    channel = write_channel(tmp_path, script={"min_scenes": 2, "max_scenes": 2, "target_seconds": 12})
+    out = tmp_path / "out"
+    for run in (1, 2):
+        proc = run_proc(tmp_path, "How tides work", "--sandbox", "--channel", channel, "--out", out)
+        assert proc.returncode == 0, f"run {run}: {proc.stderr[-3000:]}"
+        assert Path(proc.stdout.strip().splitlines()[-1]).is_file()
+    records = [json.loads(p.read_text()) for p in (out / "sandbox" / "records" / "jobs" / "runway").glob("*.json")]
+    assert len({r["endpoint"] for r in records}) == 2 and len({r["task_id"] for r in records}) == len(records) == 4
+    billed = [e for e in ledger_entries(out / "sandbox") if e["provider"] == "runway"]
+    assert len({e["key"] for e in billed}) == 4  # each run paid its own two clips, once each
+
+
 def test_estimate_prints_a_priced_line_per_stage(capsys):
     assert main(["estimate", "--channel", "demo", "--cloud"]) == 0
     out = capsys.readouterr().out

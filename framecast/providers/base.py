@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from framecast.errors import InvalidRequest, RetryableError
 from framecast.models import QualityReport, Script, WordTiming
 
 
@@ -112,6 +113,23 @@ class JobRecord:
         self.put({})
         if ended and self._on_clear:  # the provider does not bill a job that made nothing
             self._on_clear(ended)
+
+    def forget(self) -> None:
+        """The provider no longer knows the job (404): drop it, refunding nothing (it may have been billed)."""
+        self.put({})
+
+
+def api_endpoint(client) -> str:
+    """An httpx client's base URL without credentials or query: where its jobs live (safe to log and to store)."""
+    return str(client.base_url.copy_with(username=None, password=None, query=None, fragment=None)).rstrip("/")
+
+
+class JobGone(InvalidRequest):
+    """The provider says the recorded job does not exist (any more): 404, or cancelled (its record is forgotten)."""
+
+
+class JobVanished(RetryableError):
+    """A job recorded by an earlier attempt is gone at the provider: forgotten, so the retry submits one new job."""
 
 
 class VideoGenerator(Protocol):

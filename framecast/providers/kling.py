@@ -6,6 +6,8 @@ into the job record, which the wait reads every `record_check_seconds`, while th
 only every `poll_seconds` as the fallback. A callback is a wake-up, never the answer: it triggers
 one authenticated `GET /v1/videos/image2video/{task_id}` at once, and only that answer's status
 and video URL are used (a forged "failed" refunds nothing, a forged "succeed" downloads nothing).
+A task Kling does not know (404, code 1203: expired, or made at another endpoint) is forgotten without a refund;
+one recorded by an earlier attempt raises the retryable JobVanished, so the task retry submits a new one.
 Submitting (1303 waits, `external_task_id`, a lost create answer found before anything is sent
 again) is `framecast.providers.kling_submit`.
 """
@@ -25,8 +27,8 @@ from framecast.errors import (
     ConfigError, ContentRejected, InvalidRequest, ProviderTimeout, ProviderUnavailable, RateLimited,
 )
 from framecast.http import ProviderHTTP, RetryPolicy
-from framecast.providers.base import JobRecord
-from framecast.providers.kling_submit import SUBMIT_PATH, TOO_MANY_TASKS, KlingSubmission
+from framecast.providers.base import JobGone, JobRecord, JobVanished, api_endpoint
+from framecast.providers.kling_submit import NOT_FOUND, SUBMIT_PATH, TOO_MANY_TASKS, KlingSubmission
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +78,11 @@ class KlingVideoGenerator(KlingSubmission):
         self._once = ProviderHTTP(http.provider, http.client, secrets=http.secrets, retry=RetryPolicy(attempts=1),
                                   limiter=http.limiter, reader=http.reader, sleep=http.sleep)
 
+    @property
+    def endpoint(self) -> str:
+        """The API base URL jobs are submitted to (part of a job record's key: a record is never resumed elsewhere)."""
+        return api_endpoint(self.http.client)
+
     def _auth(self) -> dict:
         # One JWT per 25 minutes, registered for redaction: its payload carries the access key in base64, which
         # no form of the key itself matches. Reusing it keeps the redaction list short in a long-lived worker.
@@ -107,10 +114,19 @@ class KlingVideoGenerator(KlingSubmission):
         job = job or JobRecord()
         seconds = str(self.billed_seconds(duration, self.model))
         task_id = job.get().get("task_id")
+        resumed = bool(task_id)
         if not task_id:  # nothing paid yet for these inputs (or a create whose answer was lost)
             task_id = self._start(job, image, prompt, seconds)
         self.seconds_billed = job.get().get("seconds", int(seconds))  # what the model makes is what Kling bills
-        url = self._wait(task_id, job)
+        try:
+            url = self._wait(task_id, job)
+        except JobGone as gone:
+            if not resumed:  # the task this attempt created vanished: not bought again here
+                raise
+            # An earlier attempt's task Kling no longer has: one new task is bought by the retry (a new charge
+            # under the budgets), with a new external_task_id.
+            raise JobVanished(f"{gone}; it was recorded by an earlier attempt, so the record is forgotten and a "
+                              "retry submits one new task", provider="kling") from gone
         out.parent.mkdir(parents=True, exist_ok=True)
         self.http.download(url, out, allowed_hosts=MEDIA_HOSTS, max_bytes=MAX_DOWNLOAD, content_types=("video/",))
         return out
@@ -143,6 +159,23 @@ class KlingVideoGenerator(KlingSubmission):
             log.debug("kling: reading the job record failed (%s); polling continues", exc)
             return None
 
+    def _poll(self, task_id: str, job: JobRecord) -> dict:
+        """Kling's own answer for the task; a task Kling does not know (404 / 1203) is forgotten and raised."""
+        response = self.http.request("GET", f"{SUBMIT_PATH}/{task_id}", headers=self._auth(), allow=(404,))
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        unknown = isinstance(payload, dict) and str(payload.get("code")) == NOT_FOUND[1]
+        if response.status_code == NOT_FOUND[0] or unknown:
+            job.forget()  # not refunded: a task that expired at Kling was billed
+            raise JobGone(f"kling: task {task_id} is unknown to GET {self.endpoint}{SUBMIT_PATH}/{task_id} (404, code "
+                          f"{NOT_FOUND[1]}); its job record {job.key or '(in memory)'} is cleared", provider="kling")
+        if not isinstance(payload, dict):
+            raise ProviderUnavailable(f"kling: malformed JSON in the response to GET {SUBMIT_PATH}/{task_id}",
+                                      provider="kling")
+        return self._check(payload, "polling")
+
     def _wait(self, task_id: str, job: JobRecord) -> str:
         """Wait for a terminal status from Kling's own answer; a failed job is cleared, a blip or the deadline is not.
 
@@ -170,8 +203,7 @@ class KlingVideoGenerator(KlingSubmission):
                 slept, until_poll = slept + step, until_poll - step
             if until_poll <= 1e-9:
                 until_poll = self.poll * (1 + random.uniform(0, 0.3))
-                data = self._check(self.http.json("GET", f"{SUBMIT_PATH}/{task_id}", headers=self._auth()),
-                                   "polling")
+                data = self._poll(task_id, job)
                 if data.get("task_id", task_id) != task_id:
                     raise ProviderUnavailable(f"kling: GET {SUBMIT_PATH}/{task_id} answered for another task",
                                               provider="kling")

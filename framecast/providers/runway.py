@@ -41,6 +41,12 @@ Waiting
     backlog). When the cancel itself fails the record is kept: the next attempt polls the task
     again (it may have finished) and cancels it then.
 
+Vanished tasks
+    Job records are keyed by the endpoint (`visuals.job_record`): a task is only polled where it was made. A 404
+    from `GET /v1/tasks/{id}` (cancelled or deleted) forgets the record, refunding nothing (a deleted task may have
+    been billed). A task this attempt submitted is not bought again (someone removed it: InvalidRequest); one an
+    earlier attempt recorded raises the retryable JobVanished, and the task retry submits one new task.
+
 Downloading
     Output URLs expire (24–48 h, signed): a 403/404 from the media host fetches the task again
     (`GET /v1/tasks/{id}`) for fresh URLs, up to `URL_REFRESHES` times — never a new task.
@@ -68,7 +74,7 @@ from framecast.errors import (
 )
 from framecast.http import ProviderHTTP, RetryPolicy, with_retries
 from framecast.redaction import error_text
-from framecast.providers.base import JobRecord
+from framecast.providers.base import JobGone, JobRecord, JobVanished, api_endpoint
 
 log = logging.getLogger(__name__)
 
@@ -174,8 +180,9 @@ class RunwayVideoGenerator:
         return clip_seconds(model, duration)
 
     @property
-    def _base(self) -> str:
-        return str(self.http.client.base_url).rstrip("/")
+    def endpoint(self) -> str:
+        """The API base URL jobs are submitted to (part of a job record's key: a record is never resumed elsewhere)."""
+        return api_endpoint(self.http.client)
 
     def animate(self, image: Path, *, prompt: str, duration: float, width: int, height: int, fps: int, seed: int,
                 out: Path, job: JobRecord | None = None) -> Path:
@@ -184,6 +191,7 @@ class RunwayVideoGenerator:
         known = registry.model("runway", self.model)
         headers = {"X-Runway-Version": API_VERSION}
         task_id = job.get().get("task_id")
+        resumed = bool(task_id)
         if not task_id:  # nothing paid yet for these inputs (or nothing we could ever fetch)
             body = {"model": self.model, "promptImage": data_uri(image),
                     "ratio": ratio_for(width, height, known.ratios if known else ()),
@@ -194,9 +202,17 @@ class RunwayVideoGenerator:
                 body["promptText"] = prompt[:1000]
             task_id = self._submit(body, headers, job, seconds)
         self.seconds_billed = job.get().get("seconds", seconds)
-        task = self._wait(task_id, headers, job)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        self._download(task_id, task, headers, job, out)
+        try:
+            task = self._wait(task_id, headers, job)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            self._download(task_id, task, headers, job, out)
+        except JobGone as gone:
+            if not resumed:  # our own task of this attempt, deleted or cancelled meanwhile: not bought again here
+                raise
+            # An earlier attempt's task the provider no longer has: nothing left to fetch, so one new task is bought,
+            # by the retry (a new charge under the budgets), not here.
+            raise JobVanished(f"{gone}; it was recorded by an earlier attempt, so the record is forgotten and a "
+                              "retry submits one new task", provider="runway") from gone
         return out
 
     # -- submitting ------------------------------------------------------------------------------
@@ -256,7 +272,7 @@ class RunwayVideoGenerator:
 
     def _hold(self, unconfirmed: list[dict], now: float, job: JobRecord, cause: ProviderError | None = None) -> None:
         """Raise while this clip may not be submitted again (always, right after an unconfirmed submit)."""
-        where = f"POST {self._base}/v1/image_to_video"
+        where = f"POST {self.endpoint}/v1/image_to_video"
         last = max(float(e["at"]) for e in unconfirmed)
         why = (f"{where} failed after the request was sent ({cause})" if cause is not None else
                f"an earlier {where} at {_when(last)} went unconfirmed ({unconfirmed[-1].get('error', '')})")
@@ -281,8 +297,9 @@ class RunwayVideoGenerator:
     def _get(self, task_id: str, headers: dict, job: JobRecord) -> dict:
         response = self.http.request("GET", f"/v1/tasks/{task_id}", headers=headers, allow=(404,))
         if response.status_code == 404:
-            job.clear()
-            raise InvalidRequest(f"runway: task {task_id} was cancelled or deleted", provider="runway", status=404)
+            job.forget()  # not refunded: a deleted task may well have been billed
+            raise JobGone(f"runway: task {task_id} was cancelled or deleted (404 from GET {self.endpoint}/v1/tasks/"
+                          f"{task_id}); its job record {job.key or '(in memory)'} is cleared", provider="runway")
         try:
             task = response.json()
         except ValueError as exc:
@@ -318,7 +335,8 @@ class RunwayVideoGenerator:
                 raise InvalidRequest(message, provider="runway")
             if status == "CANCELLED":
                 job.clear()
-                raise InvalidRequest(f"runway: task {task_id} was cancelled", provider="runway")
+                raise JobGone(f"runway: task {task_id} was cancelled (GET {self.endpoint}/v1/tasks/{task_id}); its job "
+                              f"record {job.key or '(in memory)'} is cleared", provider="runway")
             if status not in NON_TERMINAL:
                 raise ProviderUnavailable(f"runway: unknown task status {status!r}", provider="runway")
             now = time.time()
@@ -338,7 +356,7 @@ class RunwayVideoGenerator:
 
     def _give_up(self, task_id: str, headers: dict, job: JobRecord, why: str, retryable: bool = True) -> None:
         """Cancel the task, forget it, and raise a timeout that says so."""
-        where = f"{self._base}/v1/tasks/{task_id}"
+        where = f"{self.endpoint}/v1/tasks/{task_id}"
         try:
             self.http.request("DELETE", f"/v1/tasks/{task_id}", headers=headers, allow=(404,))  # 404: gone already
         except ProviderError as exc:

@@ -9,6 +9,7 @@ from framecast import fallback, providers, runtime
 from framecast.config import ImageConfig, MotionConfig, VideoFormat
 from framecast.cost.estimate import clip_seconds
 from framecast.cost.meter import Meter
+from framecast.errors import StorageError
 from framecast.media import ffmpeg
 from framecast.models import ClipAsset, ImageAsset
 from framecast.providers.base import JobRecord
@@ -60,12 +61,43 @@ def credits(images: list[ImageAsset]) -> list[str]:
 
 def job_record(store, gen, image: ImageAsset, prompt: str, duration: float, fmt: VideoFormat, seed: int,
                on_accept=None, on_clear=None) -> JobRecord:
-    """The store record holding the provider job for exactly these inputs (one paid job per cache key)."""
-    identity = json.dumps([gen.name, getattr(gen, "model", ""), image.ref.sha256, prompt, round(duration, 3),
-                           fmt.width, fmt.height, fmt.fps, seed])
-    key = f"jobs/{gen.name}/{hashlib.sha256(identity.encode()).hexdigest()}"
-    return JobRecord(load=lambda: store.get_record(key), save=lambda data: store.put_record(key, data),
-                     on_accept=on_accept, key=key, on_clear=on_clear)
+    """The store record holding the provider job for exactly these inputs at the provider's endpoint (one paid job
+    per cache key); a job made at one base URL is never resumed at another (a sandbox's at the real provider)."""
+    identity = [gen.name, getattr(gen, "model", ""), image.ref.sha256, prompt, round(duration, 3), fmt.width,
+                fmt.height, fmt.fps, seed]
+    endpoint = getattr(gen, "endpoint", "") or ""
+    key = _job_key(gen.name, [*identity, endpoint] if endpoint else identity)
+    legacy = _job_key(gen.name, identity) if endpoint else None
+
+    def load() -> dict | None:
+        record = store.get_record(key)
+        if record is None and legacy:
+            record = _adopt(store, legacy, key, endpoint)
+        if record and record.get("endpoint", endpoint) != endpoint:
+            raise StorageError(f"{gen.name} (motion): job record {key} holds a job made at {record['endpoint']}, not "
+                               f"at {endpoint}; it is not resumed here. Delete the record to submit a new job")
+        return record
+
+    def save(data: dict) -> None:
+        store.put_record(key, {**data, "endpoint": endpoint} if data and endpoint else data)
+
+    return JobRecord(load=load, save=save, on_accept=on_accept, key=key, on_clear=on_clear)
+
+
+def _job_key(provider: str, identity: list) -> str:
+    return f"jobs/{provider}/{hashlib.sha256(json.dumps(identity).encode()).hexdigest()}"
+
+
+def _adopt(store, legacy: str, key: str, endpoint: str) -> dict | None:
+    # Records written before the endpoint was part of the key name none: the first run with the same inputs takes
+    # the job over (as it would have before), so a job in flight across an upgrade is resumed, not paid again.
+    record = store.get_record(legacy)
+    if not record:
+        return record
+    record = {**record, "endpoint": endpoint}
+    store.put_record(key, record)
+    store.delete_record(legacy)
+    return record
 
 
 def animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: int, duration: float,

@@ -4,12 +4,17 @@ import json
 from datetime import date
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
+from prefect.settings import PREFECT_TASKS_REFRESH_CACHE, temporary_settings
 
 from flows.produce_video import produce_video
 from framecast.cost import pricing
+from framecast.providers.runway import API_VERSION
 from framecast.sandbox import Fault
+from framecast.sandbox.server import SANDBOX_KEY
+from framecast.sandbox.runway_api import runway_tasks
 from framecast.errors import QualityGateFailed
 from framecast.cost.meter import BudgetExceeded
 from tests.conftest import ledger_entries
@@ -120,6 +125,26 @@ def test_a_task_retried_after_the_provider_accepted_its_job_pays_for_no_second_j
     scenes = len(json.loads((Path(publication.location) / "script.json").read_text())["scenes"])
     assert sandbox.state.calls("runway", "image_to_video") == scenes  # one paid job per scene, counted by Runway
     assert sum(1 for e in ledger_entries(tmp_path / "out") if e["provider"] == "runway") == scenes
+
+
+def test_recorded_jobs_the_provider_no_longer_has_are_bought_again_by_the_task_retry(cloud, sandbox, tmp_path):
+    # Runway deleted the first run's tasks (or they expired): a `--refresh` run finds their job records, is told 404,
+    # forgets them, and each scene's task retry buys one new task. It used to stop with exit 2 ("cancelled or deleted").
+    channel = cloud()
+    first = produce_video(channel=channel, topic="How tides work")
+    scenes = len(json.loads((Path(first.location) / "script.json").read_text())["scenes"])
+    with httpx.Client(base_url=sandbox.base_url("runway"), timeout=30, headers={
+            "Authorization": f"Bearer {SANDBOX_KEY}", "X-Runway-Version": API_VERSION}) as runway:
+        for task_id in runway_tasks(sandbox.state):
+            assert runway.delete(f"/v1/tasks/{task_id}").status_code == 204
+    with temporary_settings(updates={PREFECT_TASKS_REFRESH_CACHE: True}):  # what `framecast make --refresh` sets
+        again = produce_video(channel=channel, topic="How tides work", publish_date=date(2026, 12, 3))
+    assert again.published and (Path(again.location) / "video.mp4").is_file()
+    records = list((tmp_path / "out" / "records" / "jobs" / "runway").glob("*.json"))
+    assert len(records) == scenes  # the first run's records were resumed (found gone, then reused), not bypassed
+    assert sandbox.state.calls("runway", "image_to_video") == 2 * scenes  # one new task per scene, no more
+    runway = [e for e in ledger_entries(tmp_path / "out") if e["provider"] == "runway"]
+    assert len({e["key"] for e in runway}) == len(runway) == 2 * scenes  # deleted tasks stay billed: not refunded
 
 
 def test_a_composed_music_bed_is_asked_for_the_videos_exact_length(cloud, sandbox, tmp_path):
