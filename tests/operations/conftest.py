@@ -19,6 +19,13 @@ from framecast.config import REPO_ROOT
 BIN = Path(sys.executable).parent
 
 
+def pytest_collection_modifyitems(items):
+    """Every operations test starts real servers and workers and waits minutes: `pytest -m "not slow"` skips them."""
+    for item in items:
+        if "tests/operations/" in item.nodeid.replace("\\", "/") or item.nodeid.startswith("operations/"):
+            item.add_marker(pytest.mark.slow)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
