@@ -82,7 +82,13 @@ def test_two_workers_on_postgresql_share_a_pool_whose_limit_decides_parallel_ren
         # Two machines: the pool raised to 2 and a worker each (--limit 1, a machine's hard cap: the pool's
         # limit is checked when a worker asks for work, so two asking at once could each take one).
         first_worker.terminate()
-        first_worker.wait(timeout=90)  # a graceful stop took over 30 s on a loaded 2-core CI machine
+        try:
+            first_worker.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            # Prefect's process worker did not finish its graceful stop within 90 s in 2 of 5 runs on a loaded
+            # 2-core machine (cause not found; README, Not built yet). What follows tests the pool's limit with
+            # new workers, so the old one goes the way of a machine switched off.
+            ops.kill_group(first_worker)
         assert ops.run(str(BIN / "framecast"), "prefect-setup", "--concurrency", "2").returncode == 0
         for name in ("worker-b", "worker-c"):
             ops.worker(name, "--limit", "1", PREFECT_WORKER_QUERY_SECONDS="2")
