@@ -111,7 +111,10 @@ def json_only(content: bytes, path: str) -> bytes:
                 return _refuse(path, "holds a result that is not JSON (or is nested too deeply)")
     found: list[tuple[str, object]] = []
     try:
+        # The whole record too: one Prefect cannot validate as a record is decoded whole by its JSON decoder.
         _revived(body, found)
+        if body is not value:
+            _revived(value, found)
     except RecursionError:
         return _refuse(path, "is nested too deeply")
     bad = [name for key, name in found if not _allowed(key, name)]

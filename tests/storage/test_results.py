@@ -152,6 +152,16 @@ def test_a_bare_value_is_loaded_only_as_json_reviving_framecast_classes(tmp_path
     assert not (tmp_path / "code-ran").exists()
 
 
+def test_a_record_prefect_cannot_validate_is_checked_whole_not_only_its_result(tmp_path):
+    """Prefect decodes a record that fails validation as one JSON document: a class named beside the result counts."""
+    from tasks.results import ResultRefused, json_only
+
+    evil = {"metadata": {"serializer": JSONSerializer().model_dump(mode="json"), "storage_key": [1]},
+            "result": "null", "x": {"__class__": "fractions.Fraction", "data": "1/3"}}
+    with pytest.raises(ResultRefused, match="fractions.Fraction"):
+        json_only(json.dumps(evil).encode(), "k")
+
+
 def test_results_can_live_in_their_own_bucket_apart_from_the_artifacts(gcs_bucket, tmp_path, monkeypatch):
     from tasks.results import result_storage
     from tests.flows.test_produce_video_gcs import emulator_credentials
