@@ -9,7 +9,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from framecast.clierrors import one_line, unexpected
+from framecast.clierrors import BAD_INPUT_OR_FAILED_STEP, one_line, redacted, unexpected
+from framecast.errors import FramecastError
 
 # Offline-friendly Prefect defaults; set before Prefect is imported, and only if the user has not.
 PREFECT_DEFAULTS = {
@@ -126,7 +127,7 @@ def _make(args) -> int:
                 channel_file = _cloud_channel_file(channel, out)
                 args.channel, channel = str(channel_file), load_channel(str(channel_file))
         except FramecastError as exc:
-            console.print(f"[red]error:[/red] {escape(one_line(exc))}")
+            console.print(f"[red]error:[/red] {escape(one_line(redacted(str(exc))))}")
             return 2
         except Exception as exc:  # noqa: BLE001 — one line naming the stage, never a traceback (unless --verbose)
             return unexpected(exc, "pre-flight", args.verbose)
@@ -183,7 +184,7 @@ def _run(args, console, channel, script, notes, topic, out: Path) -> int:
         console.print(escape(str(exc)))
         return 1
     except FramecastError as exc:
-        console.print(f"[red]error:[/red] {escape(one_line(exc))}")
+        console.print(f"[red]error:[/red] {escape(one_line(redacted(str(exc))))}")
         return 2
     except Exception as exc:  # noqa: BLE001 — exit code 1 means the gate said no; anything else is 2, one line
         return unexpected(exc, listener.current, args.verbose)
@@ -239,7 +240,7 @@ def _voices() -> int:
                               headers={"xi-api-key": settings.api_key("elevenlabs")})
         voices = list_voices(ProviderHTTP("elevenlabs", client, secrets=settings.secrets()))
     except FramecastError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redacted(str(exc))}", file=sys.stderr)
         return 2
     from framecast.safe_text import terminal
 
@@ -270,7 +271,7 @@ def _prefect_setup(args) -> int:
               "(is `prefect server start` running, and is PREFECT_API_URL right?)", file=sys.stderr)
         return 2
     except (FramecastError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redacted(str(exc))}", file=sys.stderr)
         return 2
     print(f"work pool {done['pool']}: process, concurrency limit {done['concurrency_limit']}, "
           f"job env {', '.join(done['env'])}")
@@ -297,7 +298,7 @@ def _callbacks(args) -> int:
         serve(runtime.store(), settings.callback_secret.get_secret_value(), host=args.host, port=args.port,
               max_age_seconds=settings.callback_max_age_seconds)
     except FramecastError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redacted(str(exc))}", file=sys.stderr)
         return 2
     return 0
 
@@ -308,6 +309,9 @@ def main(argv: list[str] | None = None) -> int:
         return _command(args)
     except KeyboardInterrupt:
         raise
+    except FramecastError as exc:  # a named failure (a setting, the server's result storage): its own one line
+        print(f"error: {one_line(redacted(str(exc)))}", file=sys.stderr)
+        return BAD_INPUT_OR_FAILED_STEP
     except Exception as exc:  # noqa: BLE001 — never a traceback as the message a user sees (unless --verbose)
         return unexpected(exc, f"framecast {args.command}", getattr(args, "verbose", None))
 

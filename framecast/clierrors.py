@@ -25,12 +25,11 @@ def one_line(text: str) -> str:
 
 
 def redacted(text: str) -> str:
-    """`text` with the configured provider secrets removed (settings that cannot load redact nothing)."""
+    """`text` with every secret this process knows removed (settings that cannot load redact nothing)."""
     try:
-        from framecast.config import get_settings
-        from framecast.http import redact
+        from framecast import redaction
 
-        return redact(text, get_settings().secrets())
+        return redaction.scrub(text)  # the configured keys and the tokens obtained at run time
     except Exception:  # noqa: BLE001 — a broken .env must not hide the error being reported
         return text
 

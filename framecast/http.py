@@ -211,11 +211,18 @@ class ProviderHTTP:
                  media_transport: httpx.BaseTransport | None = None):
         """`media_hosts` (the operator's list) replaces a download's own; `resolve` and `media_transport` are
         the media connections' resolver and transport (the guarded one by default)."""
-        self.provider, self.client, self.secrets = provider, client, [s for s in (secrets or []) if s]
+        self.provider, self.client, self._secrets = provider, client, [s for s in (secrets or []) if s]
         self.retry, self.limiter, self.reader, self.sleep = retry, limiter, reader, sleep
         self.media_hosts, self.resolve, self._media_transport = media_hosts, resolve, media_transport
         self._media_client: httpx.Client | None = None
         self._media_lock = threading.Lock()
+
+    @property
+    def secrets(self) -> list[str]:
+        """The client's keys plus every secret this process knows now (tokens obtained at run time included)."""
+        from framecast import redaction
+
+        return self._secrets + redaction.current()
 
     def request(self, method: str, url: str, *, allow: tuple[int, ...] = (), max_bytes: int = MAX_REPLY_BYTES,
                 **kwargs) -> httpx.Response:

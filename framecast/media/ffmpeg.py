@@ -44,7 +44,8 @@ def _find(ffmpeg_env: str | None, ffprobe_env: str | None) -> Tools:
     missing = [n for n, p in (("ffmpeg", ffmpeg), ("ffprobe", ffprobe)) if p is None]
     if missing:
         raise ToolMissing(f"{' and '.join(missing)} not found. {INSTALL_HINT}")
-    return Tools(ffmpeg=ffmpeg, ffprobe=ffprobe)
+    # Absolute: some commands run in a scratch folder (cwd=), where a relative FRAMECAST_FFMPEG would not resolve.
+    return Tools(ffmpeg=os.path.abspath(ffmpeg), ffprobe=os.path.abspath(ffprobe))
 
 
 def tools() -> Tools:

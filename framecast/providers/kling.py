@@ -14,8 +14,10 @@ again) is `framecast.providers.kling_submit`.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
+import threading
 import time
 from pathlib import Path
 
@@ -36,6 +38,8 @@ log = logging.getLogger(__name__)
 # public examples, 2026-12); not all of aliyuncs.com / amazonaws.com (review M3). FRAMECAST_MEDIA_HOSTS replaces it.
 MEDIA_HOSTS = ("*.klingai.com", "*.kling.ai")
 MAX_DOWNLOAD = 512 * 1024 * 1024
+_JWTS: dict[str, tuple[str, float]] = {}  # sha256(account) -> (JWT, expiry): one per account and window
+_JWT_LOCK = threading.Lock()
 
 
 def token(access_key: str, secret_key: str, now: float | None = None) -> str:
@@ -73,7 +77,6 @@ class KlingVideoGenerator(KlingSubmission):
         self.record_check = record_check_seconds
         self.slot_wait, self.slot_retry = slot_wait_seconds, slot_retry_seconds
         self.seconds_billed = 0
-        self._jwt: tuple[str, float] | None = None
         # Creates go out once per call: a transient failure is judged (and looked up) before another POST.
         self._once = ProviderHTTP(http.provider, http.client, secrets=http.secrets, retry=RetryPolicy(attempts=1),
                                   limiter=http.limiter, reader=http.reader, sleep=http.sleep)
@@ -84,14 +87,16 @@ class KlingVideoGenerator(KlingSubmission):
         return api_endpoint(self.http.client)
 
     def _auth(self) -> dict:
-        # One JWT per 25 minutes, registered for redaction: its payload carries the access key in base64, which
-        # no form of the key itself matches. Reusing it keeps the redaction list short in a long-lived worker.
-        now = time.time()
-        if self._jwt is None or self._jwt[1] < now + 300:
-            value = token(self.access_key, self.secret_key, now)
-            redaction.register([value])
-            self._jwt = (value, now + 1800)
-        return {"Authorization": f"Bearer {self._jwt[0]}"}
+        # One JWT per account and 25 minutes for the whole process (a generator is made per clip), registered for
+        # redaction: its payload carries the access key in base64, which no form of the key itself matches.
+        # Reusing it keeps the redaction list short in a long-lived worker.
+        now, account = time.time(), hashlib.sha256(f"{self.access_key}\0{self.secret_key}".encode()).hexdigest()
+        with _JWT_LOCK:
+            jwt_and_expiry = _JWTS.get(account)
+            if jwt_and_expiry is None or jwt_and_expiry[1] < now + 300:
+                jwt_and_expiry = _JWTS[account] = (token(self.access_key, self.secret_key, now), now + 1800)
+                redaction.register([jwt_and_expiry[0]])
+        return {"Authorization": f"Bearer {jwt_and_expiry[0]}"}
 
     def _check(self, body: dict, what: str) -> dict:
         code = body.get("code", 0)

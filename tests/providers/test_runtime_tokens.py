@@ -35,5 +35,25 @@ def test_the_kling_jwt_carrying_the_access_key_is_redacted_and_reused(sandbox, c
     kling = KlingVideoGenerator(http, "kling-v2-1", "ak-sandbox-access", "sk-sandbox-secret-0123456789abcdefghij")
     first = kling._auth()["Authorization"].removeprefix("Bearer ")
     assert kling._auth()["Authorization"] == f"Bearer {first}"  # one JWT per window: the redaction list stays short
+    # A generator is made per clip: the next clip's reuses the account's JWT too.
+    again = KlingVideoGenerator(http, "kling-v2-1", "ak-sandbox-access", "sk-sandbox-secret-0123456789abcdefghij")
+    assert again._auth()["Authorization"] == f"Bearer {first}"
     assert first in redaction.current()
     assert first not in _logged(caplog, f"curl -H 'Authorization: Bearer {first}'")
+
+
+def test_an_error_quoting_a_run_time_token_is_masked_where_it_is_made_and_where_the_cli_prints_it():
+    """Errors are redacted as they are built (not only when logged): a token registered later is masked too."""
+    import h11
+
+    from framecast.clierrors import redacted
+    from framecast.http import translate_transport
+
+    client = httpx.Client(base_url="http://127.0.0.1:9", timeout=1)
+    http = ProviderHTTP("youtube", client, secrets=["refresh-token-123"])  # made before the token existed
+    token = "ya29.A0-run-time-token-0123456789"
+    redaction.register([token])
+    quoted = httpx.LocalProtocolError(str(h11.LocalProtocolError(f"Illegal header value b'Bearer {token}\\n'")))
+    error = translate_transport("youtube", quoted, http.secrets)
+    assert token not in str(error) and "***" in str(error)
+    assert token not in redacted(f"error: youtube: {token}")
