@@ -19,16 +19,10 @@ from framecast.providers.kling import KlingVideoGenerator, kling_error
 from framecast.providers.local_image import LocalImageGenerator
 from framecast.providers.runway import RunwayVideoGenerator
 from framecast.sandbox import Fault, Sandbox
-from framecast.storage.local import LocalArtifactStore
 
 FMT = SimpleNamespace(width=320, height=180, fps=12)
 IMAGE = SimpleNamespace(ref=SimpleNamespace(sha256="cd" * 32))
 PROVIDERS = ("runway", "kling")
-
-
-@pytest.fixture
-def store(tmp_path):
-    return LocalArtifactStore(tmp_path / "store")
 
 
 @pytest.fixture

@@ -103,16 +103,23 @@ def test_the_refusal_is_one_line_naming_the_record_and_the_serializer(local_resu
     assert not (tmp_path / "code-ran").exists()
 
 
+def on_bucket(monkeypatch, tmp_path, bucket: str, results: str | None = None) -> None:
+    """Artifacts (and results, when given) in the emulated bucket; fresh settings and task counter."""
+    monkeypatch.setenv("FRAMECAST_STORE", f"gs://{bucket}/media")
+    if results:
+        monkeypatch.setenv("FRAMECAST_RESULTS_STORE", results)
+    monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / "out"))
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "framecast-test")
+    reset_settings()
+    calls.clear()
+
+
 def test_a_forged_result_in_the_bucket_is_refused_and_runs_no_code(gcs_bucket, tmp_path, monkeypatch):
     from tasks.results import result_storage
     from tests.flows.test_produce_video_gcs import emulator_credentials
 
     client, bucket = gcs_bucket
-    monkeypatch.setenv("FRAMECAST_STORE", f"gs://{bucket}/media")
-    monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / "out"))
-    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "framecast-test")
-    reset_settings()
-    calls.clear()
+    on_bucket(monkeypatch, tmp_path, bucket)
     try:
         def run(n):
             return a_run.with_options(result_storage=result_storage(emulator_credentials()))(n)
@@ -168,12 +175,7 @@ def test_results_can_live_in_their_own_bucket_apart_from_the_artifacts(gcs_bucke
 
     client, bucket = gcs_bucket
     results = client.create_bucket(f"{bucket[:50]}-results").name
-    monkeypatch.setenv("FRAMECAST_STORE", f"gs://{bucket}/media")
-    monkeypatch.setenv("FRAMECAST_RESULTS_STORE", f"gs://{results}/runs")
-    monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / "out"))
-    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", "framecast-test")
-    reset_settings()
-    calls.clear()
+    on_bucket(monkeypatch, tmp_path, bucket, results=f"gs://{results}/runs")
     try:
         a_run.with_options(result_storage=result_storage(emulator_credentials()))(1)
     finally:
