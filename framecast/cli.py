@@ -64,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("voices", help="list the ElevenLabs voices on your account (needs ELEVENLABS_API_KEY)")
     box = sub.add_parser("sandbox", help="run the provider sandbox in the foreground")
     box.add_argument("--port", type=int, default=8765)
+    from framecast import deploygen  # `framecast deployments`: prefect.yaml from the channel files
+
+    deploygen.register(sub)
     return parser
 
 
@@ -338,6 +341,10 @@ def _command(args) -> int:
         return _callbacks(args)
     if args.command == "prefect-setup":
         return _prefect_setup(args)
+    if args.command == "deployments":
+        from framecast import deploygen
+
+        return deploygen.command(args)
     return _make(args)
 
 

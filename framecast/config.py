@@ -10,6 +10,7 @@ from pydantic import AfterValidator, Field, ValidationError, field_validator, mo
 
 from framecast import registry as _registry, textrules
 
+from framecast.channel_schedule import Description, ScheduleConfig
 from framecast.errors import ConfigError
 from framecast.fallback import StageConfig
 from framecast.models import Frozen
@@ -175,6 +176,10 @@ class ChannelConfig(Frozen):
     topic_ideas: Annotated[int, Field(ge=0, le=20)] = 0
     # The timezone of the channel's schedule: a run is for the day of its scheduled start there.
     timezone: str = "UTC"
+    # When runs start (None: only when started by hand) and the deployment's line in the UI; prefect.yaml is
+    # generated from these by `framecast deployments` (framecast/deploygen.py).
+    schedule: ScheduleConfig | None = None
+    description: Description = ""
     # Skip a scheduled topic whose embedding is at least this similar to a recently published one
     # (needs OPENAI_API_KEY; None = no check).
     topic_similarity_max: Annotated[float, Field(gt=0, le=1)] | None = None
