@@ -73,7 +73,6 @@ def test_a_channel_switched_off_in_its_file_gets_no_more_scheduled_runs(tmp_path
         assert cleared.returncode == 0, cleared.stdout + cleared.stderr
         ops.post(f"/deployments/{ids['kept']}/pause_deployment")  # the UI's pause toggle
         redeploy = deploy(ops, prefect_yaml)
-        assert "FutureWarning" not in redeploy.stdout + redeploy.stderr  # prefect.toml opts in to clearing
 
         # `kept`'s future runs were deleted by the redeploy too; once the scheduler has made them again it
         # has visited every deployment changed by the deploy.
@@ -82,7 +81,9 @@ def test_a_channel_switched_off_in_its_file_gets_no_more_scheduled_runs(tmp_path
         after = {name: ops.get(f"/deployments/{i}").json() for name, i in ids.items()}
         assert after["kept"]["paused"] is False, "a redeploy resumes a deployment paused in the UI"
         assert [(s["schedule"]["cron"], s["active"]) for s in after["off-inactive"]["schedules"]] == [("* * * * *", False)]
+        # `schedules: []` clears only with PREFECT_DEPLOYMENTS_CLEAR_SCHEDULES_ON_EMPTY (the checkout's prefect.toml).
         assert after["off-removed"]["schedules"] == [] and after["off-cleared"]["schedules"] == []
+        assert "FutureWarning" not in redeploy.stdout + redeploy.stderr
         runs = {name: scheduled_runs(ops, ids[name]) for name in CHANNELS[1:]}
         for name, left in runs.items():
             assert not [r for r in left if not due(r)], f"{name}: future runs are left: {left}"
