@@ -84,7 +84,8 @@ class ScheduleConfig(Frozen):
     # One cron line, or a list of them (e.g. weekdays at 9 and Saturdays at 12).
     cron: Annotated[list[Cron], BeforeValidator(_as_list), Field(min_length=1)]
     # false: the channel is switched off; the crons stay in prefect.yaml and the UI, inactive, and the next
-    # `prefect deploy` removes the runs they had scheduled (any Prefect version: it is a schedule change).
+    # `prefect deploy` deletes the runs they had scheduled for later (any Prefect version: it is a schedule
+    # change). A run already due and not started (Late) stays: `prefect deployment schedule clear` first.
     active: bool = True
 
 

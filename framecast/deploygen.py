@@ -66,9 +66,9 @@ def _schedules(channel) -> list[str]:
                                  for cron in channel.schedule.cron]
 
 
-def deployment_block(stem: str, channel) -> str:
+def deployment_block(stem: str, channel, folder: str = "deployments") -> str:
     """One channel's deployment, as the lines of a `deployments:` list item."""
-    description = channel.description or f"{channel.title or channel.name} (deployments/{stem}.yaml)"
+    description = channel.description or f"{channel.title or channel.name} ({folder}/{stem}.yaml)"
     lines = [f"  - name: {_block_value(channel.name)}",
              f"    description: {_block_value(description)}",
              f"    entrypoint: {ENTRYPOINT}",
@@ -88,7 +88,7 @@ def render_section(channels_dir: Path) -> str:
     stems = available_channels(channels_dir)
     if not stems:
         raise ConfigError(f"deployments: no channel files (*.yaml) in {channels_dir}; add one (copy demo.yaml)")
-    blocks = [deployment_block(stem, load_channel(str(channels_dir / f"{stem}.yaml"), planned=False))
+    blocks = [deployment_block(stem, load_channel(str(channels_dir / f"{stem}.yaml"), planned=False), channels_dir.name)
               for stem in stems]
     return HEAD.format(folder=channels_dir.name) + "\n".join(blocks)
 
