@@ -154,7 +154,7 @@ def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and
         in refused_said["error"] and "silence" in refused_said["error"], refused_said
     crashed_said = fields(receiver.about(runs["crashed"]["id"])[0]["text"])
     assert crashed_said["stage"] not in ("finished",) and not crashed_said["stage"].startswith("start"), crashed_said
-    assert "exited with non-zero status code -9" in crashed_said["error"], crashed_said
+    assert "exited with status code: -9" in crashed_said["error"], crashed_said
     assert not receiver.about(runs["good"]["id"]) and len(receiver.messages) == 3, receiver.messages
     receiver.shutdown()
     print("\n\n".join(m["text"] for m in receiver.messages))
