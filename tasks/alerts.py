@@ -63,6 +63,12 @@ def notification_block(url: str):
                       "smtp.example.com?to=ops@example.com) or `none` (the value given is not shown: it may hold a secret)")
 
 
+def check_notify(notify: str | None) -> None:
+    """Refuse a --notify value that is not a URL we can send to, before anything on the server changes."""
+    if notify is not None and notify.strip().lower() != "none":
+        notification_block(notify.strip())
+
+
 def saved_block(client) -> tuple[str, UUID] | None:
     """(block type slug, id) of the saved alerts block, if any."""
     from prefect.exceptions import ObjectNotFound

@@ -151,8 +151,9 @@ def set_up(pool: str = POOL, concurrency: int | None = None, notify: str | None 
     from prefect.client.orchestration import get_client
 
     from framecast.config import available_channels
-    from tasks.alerts import ensure_alerts
+    from tasks.alerts import check_notify, ensure_alerts
 
+    check_notify(notify)
     with get_client(sync_client=True) as client:
         done = ensure_pool(client, pool, concurrency)
         done["zombie_automation"] = ensure_zombie_automation(client)
