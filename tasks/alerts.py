@@ -39,7 +39,7 @@ def automation_name(channel: str) -> str:
 
 
 def notification_block(url: str):
-    """The Prefect notification block for `url`, chosen by its kind (see the module docstring of the CLI help).
+    """The Prefect notification block for `url`, chosen by its kind.
 
     hooks.slack.com → Prefect's Slack Webhook (Apprise's Slack plugin); any other http(s) URL → Prefect's Custom
     Webhook posting Slack-compatible JSON `{"text": ...}` (Mattermost, Rocket.Chat, Google Chat, a relay of yours),
@@ -60,7 +60,8 @@ def notification_block(url: str):
         return SlackWebhook(url=url, notify_type="failure")
     # Never the value itself: it may hold a token or a password.
     raise ConfigError("--notify: expected an http(s) webhook URL, an Apprise URL (e.g. mailto://user:password@"
-                      "smtp.example.com?to=ops@example.com) or `none` (the value given is not shown: it may hold a secret)")
+                      "smtp.example.com?to=ops@example.com) or `none` (the value given is not shown: it may hold "
+                      "a secret)")
 
 
 def check_notify(notify: str | None) -> None:
@@ -166,9 +167,9 @@ def ensure_alerts(client, channels: list[str], notify: str | None) -> dict:
 def describe(done: dict) -> str:
     """One line for prefect-setup's output (never the URL)."""
     if done.get("block"):
-        return (f"alerts: block {done['block']} → one automation per channel ({', '.join(done['channels']) or 'none'}) "
-                f"on Failed, Crashed and gate-refused runs" + (f"; {done['removed_automations']} of channels gone removed"
-                                                              if done.get("removed_automations") else ""))
+        gone = f"; {done['removed_automations']} of channels gone removed" if done.get("removed_automations") else ""
+        return (f"alerts: block {done['block']} → one automation per channel "
+                f"({', '.join(done['channels']) or 'none'}) on Failed, Crashed and gate-refused runs{gone}")
     if "kept" in done:
         return ("alerts: none (`framecast prefect-setup --notify URL` sets them up)" if not done["kept"] else
                 f"alerts: no block saved; {len(done['kept'])} alert automation(s) left as they are")

@@ -86,3 +86,13 @@ def test_one_automation_per_channel_on_failed_or_crashed_runs_of_that_channel_on
     assert trigger.match_related.root["prefect.resource.id"] == "prefect.tag.channel:kids-science"
     body = automation.actions[0].body
     assert "'http://prefect.example:4200/runs/flow-run/' ~ flow_run.id" in body and "flow_run|ui_url" in body
+
+
+def test_prefect_setup_says_what_became_of_the_alerts_without_the_url():
+    assert alerts.describe({"block": "framecast-alerts (slack-webhook)", "channels": ["a", "b"],
+                            "removed_automations": 1}) == (
+        "alerts: block framecast-alerts (slack-webhook) → one automation per channel (a, b) on Failed, Crashed and "
+        "gate-refused runs; 1 of channels gone removed")
+    assert alerts.describe({"block": None, "channels": [], "kept": []}).startswith("alerts: none")
+    assert alerts.describe({"block": None, "removed_automations": 2, "removed_block": True, "channels": []}) == \
+        "alerts: removed (2 automation(s) and the notification block)"
