@@ -9,6 +9,7 @@ from prefect import flow, get_run_logger, unmapped
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
+from prefect.utilities.hashing import file_hash
 from pydantic import Field
 
 from framecast import gate, progress, redaction, runtime, scripting, topics, visuals
@@ -20,6 +21,7 @@ from framecast.sound import design
 from framecast.voice import narration
 from framecast.models import FallbackStep, NarrationAsset, Publication, Script
 from tasks import reporting
+from tasks.alerts import scrubbed_errors
 from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run, resume_pending_uploads
 from tasks.editing import assemble_video, plan_timeline, size_scene_slot, write_captions
 from tasks.generation import (
@@ -104,7 +106,9 @@ def _deployed_channel(channel: str) -> str:
 # Parameters are checked by framecast (scripting.run_inputs), not by Prefect, so that a bad custom run
 # fails with a first log line naming the field and the fix rather than a pydantic dump.
 @flow(name="produce-video", task_runner=ThreadPoolTaskRunner(max_workers=get_settings().task_workers), log_prints=True,
-      persist_result=True, result_serializer="json", validate_parameters=False)
+      persist_result=True, result_serializer="json", validate_parameters=False,
+      version=file_hash(__file__))  # Prefect's default, which the wrapper below would make alerts.py's hash
+@scrubbed_errors  # the run's state message (UI, alerts) is made from the error: no secret in it
 def produce_video(
     channel: ChannelName = "demo",
     topic: str = "",

@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     ops.add_argument("--pool", default="framecast-local", help="process work pool to create or update")
     ops.add_argument("--concurrency", type=int,
                      help="videos rendered at once on the pool (default: one per two CPU cores)")
+    ops.add_argument("--notify", metavar="URL", help="alert on failed, crashed or gate-refused runs: a webhook URL "
+                     "(Slack or {\"text\"} JSON), an Apprise URL (mailto://…), or `none` to remove the alerts")
     est = sub.add_parser("estimate", help="expected cost of one run of a channel, without spending anything")
     est.add_argument("--channel", default="demo")
     est.add_argument("--cloud", action="store_true", help="as if every stage used its cloud provider")
@@ -268,7 +270,7 @@ def _prefect_setup(args) -> int:
     from prefect.exceptions import PrefectHTTPStatusError
 
     try:
-        done = set_up(args.pool, args.concurrency)
+        done = set_up(args.pool, args.concurrency, args.notify)
     except (httpx.HTTPError, PrefectHTTPStatusError) as exc:
         print(f"error: prefect-setup could not talk to the Prefect server at {PREFECT_API_URL.value()}: {exc} "
               "(is `prefect server start` running, and is PREFECT_API_URL right?)", file=sys.stderr)
@@ -281,6 +283,9 @@ def _prefect_setup(args) -> int:
     print(f"automation: crash flow runs without a heartbeat ({done['zombie_automation']})")
     print(f"result storage: {done['result_storage'] or 'local (each worker keeps its own results)'}")
     print("paid job slots: " + ", ".join(f"{name} = {n}" for name, n in done["job_slots"].items()))
+    from tasks.alerts import describe
+
+    print(describe(done["alerts"]))
     return 0
 
 

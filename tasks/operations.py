@@ -146,13 +146,18 @@ def ensure_job_slots(client) -> dict[str, int]:
     return sized
 
 
-def set_up(pool: str = POOL, concurrency: int | None = None) -> dict:
+def set_up(pool: str = POOL, concurrency: int | None = None, notify: str | None = None) -> dict:
     """Everything framecast needs on the Prefect server it is connected to (idempotent)."""
     from prefect.client.orchestration import get_client
 
+    from framecast.config import available_channels
+    from tasks.alerts import check_notify, ensure_alerts
+
+    check_notify(notify)
     with get_client(sync_client=True) as client:
         done = ensure_pool(client, pool, concurrency)
         done["zombie_automation"] = ensure_zombie_automation(client)
         done["result_storage"] = ensure_result_storage(client)
         done["job_slots"] = ensure_job_slots(client)
+        done["alerts"] = ensure_alerts(client, available_channels(get_settings().resolved_channels_dir()), notify)
     return done

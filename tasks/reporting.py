@@ -16,6 +16,7 @@ from framecast import progress, report, runtime
 from framecast.cost.meter import Meter
 from framecast.models import ImageAsset, Publication, QualityReport, Script
 from framecast.safe_text import markdown as md
+from tasks.alerts import OpenStages
 
 
 SAFE_URL = ":/?#=&%~.-_+@!$,;"  # a link keeps its URL characters; spaces, brackets and quotes are percent-encoded
@@ -55,12 +56,15 @@ class RunProgress:
     def __init__(self, channel: str, total: int):
         self.done, self.total = 0, max(total, 1)
         self.artifact = create_progress_artifact(0.0, key=key(channel, "progress"), description="starting")
+        self.open = OpenStages()  # the run's stage label, for alerts
 
     def stage(self, name: str, total: int = 1) -> None:
         progress.stage(name, total)
+        self.open.begin(name, total)
 
     def advance(self, name: str, detail: str = "") -> None:
         progress.advance(name, detail)
+        self.open.step(name)
         self.done = min(self.done + 1, self.total)
         update_progress_artifact(self.artifact, round(100.0 * self.done / self.total, 1),
                                  description=f"{name}{': ' + md(detail) if detail else ''} "
