@@ -241,6 +241,7 @@ def test_channels_run_unattended_on_a_real_server_and_recover_from_a_host_crash(
 
     # --- The bound: a re-run that crashes is not re-run again. A re-run (rerun_of set) is marked Crashed through
     # the API, as the zombie automation does; the automation's run refuses it before locking or paying anything.
+    bound_from = time.monotonic()
     later = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
     twice = ops.post(f"/deployments/{deployed['smoke']['id']}/create_flow_run", {
         "parameters": {"rerun_of": fast["id"]}, "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": later}}
@@ -258,7 +259,8 @@ def test_channels_run_unattended_on_a_real_server_and_recover_from_a_host_crash(
                                                                           twice["id"]])
     print(f"\ntrigger -> start: {trigger_to_start:.1f} s; scratch folders left by the crash and removed: "
           f"{len(scratch_after_crash)}\nhost crash (worker and run killed): {times}\n"
-          f"run killed (worker alive): {fast_times}")
+          f"run killed (worker alive): {fast_times}\n"
+          f"a crashed re-run: the automation's run refused it {time.monotonic() - bound_from:.1f} s after the crash")
 
 
 def some_steps_done(ops: Ops, run_id: str) -> set[str] | None:
