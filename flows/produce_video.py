@@ -121,8 +121,7 @@ def produce_video(
         notes: optional facts for the script writer, one per item.
         script: a ready script (same schema the writer produces) to use instead of writing one.
         publish_date: the day the video is for (blank: the run's scheduled start, in the channel's timezone).
-        rerun_of: the id of a crashed run to make again: its topic, notes, script and day, finished steps from
-            the cache (set by the automation "framecast: re-run a crashed run once"; leave the others blank).
+        rerun_of: a crashed run's id: make its video again, same topic and day (set by the re-run automation).
     """
     log = get_run_logger()
     redaction.install(get_settings().secrets())
