@@ -20,7 +20,7 @@ from framecast.report import fallback_lines, made_by
 from framecast.sound import design
 from framecast.voice import narration
 from framecast.models import FallbackStep, NarrationAsset, Publication, Script
-from tasks import reporting
+from tasks import reporting, reruns
 from tasks.alerts import scrubbed_errors
 from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run, resume_pending_uploads
 from tasks.editing import assemble_video, plan_timeline, size_scene_slot, write_captions
@@ -115,6 +115,7 @@ def produce_video(
     notes: list[str] | None = None,
     script: Script | None = None,
     publish_date: date | None = None,
+    rerun_of: str = "",
 ) -> Publication:
     """Make a narrated, captioned video about `topic` for `channel` and publish it if it passes the gate.
 
@@ -124,13 +125,19 @@ def produce_video(
         notes: optional facts for the script writer, one per item.
         script: a ready script (same schema the writer produces) to use instead of writing one.
         publish_date: the day the video is for (blank: the run's scheduled start, in the channel's timezone).
+        rerun_of: a crashed run's id: make its video again, same topic and day (set by the re-run automation).
     """
     log = get_run_logger()
     redaction.install(get_settings().secrets())
     try:  # bad input fails the run before anything is locked or spent, with the field and the fix first
+        start = flow_run.scheduled_start_time
+        if str(rerun_of or "").strip():  # a crashed run made again: its inputs and its day (tasks/reruns.py)
+            (channel, topic, notes, script, publish_date), start = reruns.crashed_inputs(
+                rerun_of, channel, topic, notes, script, publish_date)
+            log.info("re-run of crashed run %s: its topic and day, finished steps from the cache", rerun_of)
         topic, notes, script, publish_date = scripting.run_inputs(topic, notes, script, publish_date)
         cfg = load_channel(_deployed_channel(channel))
-        day = publish_date or topics.run_day(flow_run.scheduled_start_time, cfg.timezone)
+        day = publish_date or topics.run_day(start, cfg.timezone)
         if script is not None:
             script = scripting.check_for_channel(script, cfg.script, "the script parameter")
             if not topic.strip():  # the title stands in for the topic: checked here, not once the channel is locked

@@ -281,6 +281,7 @@ def _prefect_setup(args) -> int:
     print(f"work pool {done['pool']}: process, concurrency limit {done['concurrency_limit']}, "
           f"job env {', '.join(done['env'])}")
     print(f"automation: crash flow runs without a heartbeat ({done['zombie_automation']})")
+    print(f"automation: re-run a crashed run once, same day and topic ({done['rerun_automation']})")
     print(f"result storage: {done['result_storage'] or 'local (each worker keeps its own results)'}")
     print("paid job slots: " + ", ".join(f"{name} = {n}" for name, n in done["job_slots"].items()))
     from tasks.alerts import describe

@@ -67,7 +67,7 @@ def ensure_pool(client, name: str = POOL, concurrency: int | None = None) -> dic
 
 
 def zombie_automation():
-    """Prefect's heartbeat-based zombie detection: no heartbeat for 90 s marks the run Crashed.
+    """Prefect's heartbeat-based zombie detection: a run with no event for 90 s after a heartbeat is Crashed.
 
     Crashed is terminal, so the deployment's concurrency slot is released and the channel's next run
     starts; its completed tasks come back from the cache. (docs.prefect.io: detect-zombie-flows)
@@ -82,8 +82,9 @@ def zombie_automation():
         description="Marks a flow run Crashed when its process stopped sending heartbeats (host crash, kill -9).",
         trigger=EventTrigger(
             after={"prefect.flow-run.heartbeat"},
-            expect={"prefect.flow-run.heartbeat", "prefect.flow-run.Completed", "prefect.flow-run.Failed",
-                    "prefect.flow-run.Cancelled", "prefect.flow-run.Crashed"},
+            # Any event of the run (upstream's recipe), not a list of states: a run that suspends awaiting
+            # approval (Paused, named Suspended) stops its process and its heartbeats, but is not gone.
+            expect={"prefect.flow-run.*"},
             match=ResourceSpecification({"prefect.resource.id": ["prefect.flow-run.*"]}),
             for_each={"prefect.resource.id"},
             posture=Posture.Proactive,
@@ -152,11 +153,13 @@ def set_up(pool: str = POOL, concurrency: int | None = None, notify: str | None 
 
     from framecast.config import available_channels
     from tasks.alerts import check_notify, ensure_alerts
+    from tasks.reruns import ensure_rerun_automation
 
     check_notify(notify)
     with get_client(sync_client=True) as client:
         done = ensure_pool(client, pool, concurrency)
         done["zombie_automation"] = ensure_zombie_automation(client)
+        done["rerun_automation"] = ensure_rerun_automation(client)
         done["result_storage"] = ensure_result_storage(client)
         done["job_slots"] = ensure_job_slots(client)
         done["alerts"] = ensure_alerts(client, available_channels(get_settings().resolved_channels_dir()), notify)

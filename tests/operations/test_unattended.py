@@ -8,7 +8,7 @@ import os
 import signal
 import time
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import httpx
@@ -70,6 +70,13 @@ def run_logs(ops: Ops, run_id: str) -> list[str]:
             return lines
 
 
+def logged_at(ops: Ops, run_id: str, text: str) -> datetime:
+    """When the run first logged a line containing `text`."""
+    page = ops.post("/logs/filter", {"logs": {"flow_run_id": {"any_": [run_id]}}, "sort": "TIMESTAMP_ASC",
+                                     "limit": 200}).json()
+    return next(datetime.fromisoformat(entry["timestamp"]) for entry in page if text in entry["message"])
+
+
 def read_result(ops: Ops, run_id: str):
     """The flow's persisted result, loaded through the Prefect client from what the API says."""
     from prefect.client.orchestration import get_client
@@ -81,15 +88,17 @@ def read_result(ops: Ops, run_id: str):
             return client.read_flow_run(run_id).state.result()
 
 
-# A real server, workers and a crash recovery (~100 s of it waiting for a heartbeat that never comes).
-@pytest.mark.timeout(900)
+# A real server, workers and crash recoveries (~100 s of it waiting for a heartbeat that never comes).
+@pytest.mark.timeout(1200)
 def test_channels_run_unattended_on_a_real_server_and_recover_from_a_host_crash(ops: Ops):
     setup = ops.run(str(BIN / "framecast"), "prefect-setup")
     assert setup.returncode == 0, setup.stderr
     again = ops.run(str(BIN / "framecast"), "prefect-setup")  # idempotent
     assert again.returncode == 0, again.stderr
     automations = ops.post("/automations/filter").json()
-    assert [a["name"] for a in automations] == ["framecast: crash flow runs without a heartbeat"]
+    assert sorted(a["name"] for a in automations) == ["framecast: crash flow runs without a heartbeat",
+                                                      "framecast: re-run a crashed run once"]
+    assert "automation: re-run a crashed run once, same day and topic (" in again.stdout
     pool = ops.get("/work_pools/framecast-local").json()
     assert pool["type"] == "process" and pool["concurrency_limit"] == max(1, (os.cpu_count() or 2) // 2)
 
@@ -182,46 +191,30 @@ def test_channels_run_unattended_on_a_real_server_and_recover_from_a_host_crash(
     assert ffmpeg.stream(info, "video")["width"] == 320
     assert json.loads((folder / "metadata.json").read_text())["quality"]["passed"] is True
 
+    # --- A run awaiting approval suspends: its process exits and its heartbeats stop, yet it is not a zombie.
+    awaiting = approval_run(ops)
+    wait_for("the approval run to suspend", lambda: flow_run(ops, awaiting)["state_name"] == "Suspended", timeout=120)
+    wait_for("the approval run's heartbeat (arming the zombie trigger)",
+             lambda: run_events(ops, awaiting, "prefect.flow-run.heartbeat"), timeout=30)
+
     # --- A host crash mid-run: worker and flow process killed together, nothing marks the run.
     crashing = ops.post(f"/deployments/{deployed['smoke']['id']}/create_flow_run",
                         {"parameters": {"topic": "Why leaves change colour"}}).json()
-
-    def some_steps_done():
-        runs = task_runs(ops, crashing["id"])
-        completed = {t["name"] for t in runs if t["state_type"] == "COMPLETED"}
-        return completed if "write-script" in completed and any(n.startswith("synthesize") for n in completed) \
-            and "assemble-video" not in completed else None
-
-    completed_before_crash = wait_for("the second run to complete some steps", some_steps_done, timeout=180,
-                                      every=0.3)
+    completed_before_crash = wait_for("the second run to complete some steps",
+                                      lambda: some_steps_done(ops, crashing["id"]), timeout=180, every=0.3)
     children = flow_processes(crashing["id"])
     assert children, "the flow run's process was not found"
     ops.kill_group(worker)
-    for pid in children:
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    crashed_at = time.monotonic()
+    kill(children)
+    crashed_at = datetime.now(timezone.utc)
     scratch_after_crash = {p.name for p in (ops.out / "work").iterdir()} if (ops.out / "work").is_dir() else set()
     ledger_after_crash = Counter(e["role"] for e in ledger_entries(ops.out))
 
-    # The host comes back: a new worker, and the channel's next run is waiting for its slot.
+    # The host comes back with a new worker. Nobody starts a run: the zombie automation marks the crashed run
+    # Crashed, the re-run automation starts the channel's deployment again for its day and topic.
     ops.worker("worker-b")
-    retry = ops.post(f"/deployments/{deployed['smoke']['id']}/create_flow_run",
-                     {"parameters": {"topic": "Why leaves change colour"}}).json()
-    wait_for("the next run of the channel to start", lambda: started_at(ops, retry["id"]), timeout=300, every=1)
-    crash_to_next_start = time.monotonic() - crashed_at
-    assert flow_run(ops, crashing["id"])["state_type"] == "CRASHED"
-    done = wait_for("the next run to finish", lambda: finished(ops, retry["id"]), timeout=240)
-    assert done["state_type"] == "COMPLETED", (done["state"], (ops.logs / "worker-b.log").read_text()[-4000:])
-
-    states = {t["name"]: t["state_name"] for t in task_runs(ops, retry["id"])}
-    uncached = ("plan-timeline", "record-run", "publish-video", "size-scene-slot-", "preflight-")  # cheap, or must see now
-    for name in (n for n in completed_before_crash if not n.startswith(uncached)):
-        assert states.get(name) == "Cached", (name, states.get(name))
-    # Every step was paid (here: counted in the ledger) once per scene across the crash, never twice.
-    second = read_result(ops, retry["id"])
+    rerun, done, times = recovered(ops, deployed["smoke"]["id"], crashing["id"], crashed_at, "worker-b")
+    second = check_rerun(ops, rerun, crashing, "Why leaves change colour", completed_before_crash)
     scenes = len(script_rows) + len(json.loads((Path(second.location) / "script.json").read_text())["scenes"])
     ledger = Counter(e["role"] for e in ledger_entries(ops.out))
     assert ledger["script"] == 2 and ledger_after_crash["script"] == 2  # the crashed run's script was reused
@@ -229,6 +222,112 @@ def test_channels_run_unattended_on_a_real_server_and_recover_from_a_host_crash(
     leftovers = {p.name for p in (ops.out / "work").iterdir()} if (ops.out / "work").is_dir() else set()
     assert not (scratch_after_crash & leftovers), "scratch folders of the crashed run were left behind"
     if scratch_after_crash:
-        assert any("scratch folder(s) left by crashed runs" in line for line in run_logs(ops, retry["id"]))
-    print(f"\ntrigger -> start: {trigger_to_start:.1f} s; crash -> next run start: {crash_to_next_start:.1f} s; "
-          f"scratch folders left by the crash and removed: {len(scratch_after_crash)}")
+        assert any("scratch folder(s) left by crashed runs" in line for line in run_logs(ops, rerun["id"]))
+    # Its heartbeat was older than the crashed run's last one: the zombie automation has been past it.
+    assert flow_run(ops, awaiting)["state_name"] == "Suspended", flow_run(ops, awaiting)["state"]
+
+    # --- A crash the worker sees (only the flow process killed): Crashed at once, re-run at once.
+    fast = ops.post(f"/deployments/{deployed['smoke']['id']}/create_flow_run",
+                    {"parameters": {"topic": "How bees make honey"}}).json()
+    completed_before_kill = wait_for("the third run to complete some steps",
+                                     lambda: some_steps_done(ops, fast["id"]), timeout=180, every=0.3)
+    kill(flow_processes(fast["id"]))
+    killed_at = datetime.now(timezone.utc)
+    rerun_fast, _, fast_times = recovered(ops, deployed["smoke"]["id"], fast["id"], killed_at, "worker-b")
+    third = check_rerun(ops, rerun_fast, fast, "How bees make honey", completed_before_kill)
+    scenes += len(json.loads((Path(third.location) / "script.json").read_text())["scenes"])
+    ledger = Counter(e["role"] for e in ledger_entries(ops.out))
+    assert ledger["script"] == 3 and ledger["image"] == ledger["voice"] == ledger["motion"] == scenes, ledger
+
+    # --- The bound: a re-run that crashes is not re-run again. A re-run (rerun_of set) is marked Crashed through
+    # the API, as the zombie automation does; the automation's run refuses it before locking or paying anything.
+    bound_from = time.monotonic()
+    later = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
+    twice = ops.post(f"/deployments/{deployed['smoke']['id']}/create_flow_run", {
+        "parameters": {"rerun_of": fast["id"]}, "state": {"type": "SCHEDULED", "state_details": {"scheduled_time": later}}
+    }).json()
+    ops.post(f"/flow_runs/{twice['id']}/set_state", {"state": {"type": "CRASHED", "message": "host lost"}, "force": True})
+    refused = wait_for("the re-run automation's run for the crashed re-run", lambda: rerun_of(
+        ops, deployed["smoke"]["id"], twice["id"]), timeout=120)
+    refused = wait_for("the refused re-run to finish", lambda: finished(ops, refused["id"]), timeout=120)
+    assert refused["state_type"] == "FAILED"
+    errors = [line for line in run_logs(ops, refused["id"]) if line.startswith("rerun_of:")]
+    assert errors and f"was itself a re-run of {fast['id']}; framecast re-runs a crash once" in errors[0], errors
+    assert Counter(e["role"] for e in ledger_entries(ops.out)) == ledger  # nothing paid
+    reruns = [r for r in ops.post("/flow_runs/filter", {"limit": 200}).json() if r["parameters"].get("rerun_of")]
+    assert sorted(r["parameters"]["rerun_of"] for r in reruns) == sorted([crashing["id"], fast["id"], fast["id"],
+                                                                          twice["id"]])
+    print(f"\ntrigger -> start: {trigger_to_start:.1f} s; scratch folders left by the crash and removed: "
+          f"{len(scratch_after_crash)}\nhost crash (worker and run killed): {times}\n"
+          f"run killed (worker alive): {fast_times}\n"
+          f"a crashed re-run: the automation's run refused it {time.monotonic() - bound_from:.1f} s after the crash")
+
+
+def some_steps_done(ops: Ops, run_id: str) -> set[str] | None:
+    """The run's completed steps, once the script and a narration are done but the video is not assembled."""
+    completed = {t["name"] for t in task_runs(ops, run_id) if t["state_type"] == "COMPLETED"}
+    return completed if "write-script" in completed and any(n.startswith("synthesize") for n in completed) \
+        and "assemble-video" not in completed else None
+
+
+def kill(pids: list[int]) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def rerun_of(ops: Ops, deployment_id: str, run_id: str) -> dict | None:
+    """The run of the deployment whose `rerun_of` parameter names `run_id`, once it exists."""
+    runs = ops.post("/flow_runs/filter", {"deployments": {"id": {"any_": [deployment_id]}}, "limit": 200}).json()
+    return next((r for r in runs if r["parameters"].get("rerun_of") == run_id), None)
+
+
+def recovered(ops: Ops, deployment_id: str, run_id: str, crashed_at: datetime, worker: str) -> tuple[dict, dict, str]:
+    """The automatic re-run of a crashed run, finished, and when each step happened after the crash."""
+    rerun = wait_for("the re-run automation to start the deployment again", lambda: rerun_of(
+        ops, deployment_id, run_id), timeout=300, every=0.5)
+    started = wait_for("the re-run to start", lambda: started_at(ops, rerun["id"]), timeout=300, every=0.5)
+    done = wait_for("the re-run to finish", lambda: finished(ops, rerun["id"]), timeout=300, every=0.5)
+    assert done["state_type"] == "COMPLETED", (done["state"], (ops.logs / f"{worker}.log").read_text()[-4000:])
+    crashed = flow_run(ops, run_id)
+    assert crashed["state_type"] == "CRASHED"
+    seconds = {"crashed": datetime.fromisoformat(crashed["state"]["timestamp"]), "re-run started": started,
+               "published": datetime.fromisoformat(done["end_time"])}
+    times = "; ".join(f"crash -> {what} {(when - crashed_at).total_seconds():.1f} s" for what, when in seconds.items())
+    # The wait for the channel's lock, which the killed process held until its lease ran out.
+    locked = logged_at(ops, rerun["id"], "re-run of crashed run"), logged_at(ops, rerun["id"], "script: ")
+    return rerun, done, times + f" (of which waiting for the channel lock {(locked[1] - locked[0]).total_seconds():.1f} s)"
+
+
+def check_rerun(ops: Ops, rerun: dict, crashed: dict, topic: str, completed_before: set[str]):
+    """The re-run points at the crashed run, made its topic for its day, and took its finished steps from the cache."""
+    assert rerun["parameters"]["rerun_of"] == crashed["id"]
+    assert rerun["created_by"]["type"] == "AUTOMATION"
+    assert rerun["created_by"]["display_value"] == "framecast: re-run a crashed run once"
+    publication = read_result(ops, rerun["id"])
+    day = datetime.fromisoformat(crashed["expected_start_time"]).astimezone(timezone.utc).date().isoformat()
+    assert publication.published and publication.topic == topic and publication.date == day
+    states = {t["name"]: t["state_name"] for t in task_runs(ops, rerun["id"])}
+    uncached = ("plan-timeline", "record-run", "publish-video", "size-scene-slot-", "preflight-")  # cheap, or must see now
+    for name in (n for n in completed_before if not n.startswith(uncached)):
+        assert states.get(name) == "Cached", (name, states.get(name))
+    assert any(f"re-run of crashed run {crashed['id']}" in line for line in run_logs(ops, rerun["id"]))
+    return publication
+
+
+def approval_run(ops: Ops) -> str:
+    """A run of tests/operations/approval.py (deployed on the pool): it suspends itself awaiting approval."""
+    from prefect import flow
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with temporary_settings(updates={PREFECT_API_URL: ops.api}):
+        deployment_id = flow.from_source(str(REPO_ROOT), "tests/operations/approval.py:await_approval").deploy(
+            "approval", work_pool_name="framecast-local", print_next_steps=False)
+    return ops.post(f"/deployments/{deployment_id}/create_flow_run", {}).json()["id"]
+
+
+def run_events(ops: Ops, run_id: str, name: str) -> list[dict]:
+    return ops.post("/events/filter", {"filter": {"event": {"name": [name]},
+                                                  "resource": {"id": [f"prefect.flow-run.{run_id}"]}}}).json()["events"]
