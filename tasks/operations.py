@@ -150,9 +150,12 @@ def set_up(pool: str = POOL, concurrency: int | None = None) -> dict:
     """Everything framecast needs on the Prefect server it is connected to (idempotent)."""
     from prefect.client.orchestration import get_client
 
+    from tasks.leases import server_lease_storage
+
     with get_client(sync_client=True) as client:
         done = ensure_pool(client, pool, concurrency)
         done["zombie_automation"] = ensure_zombie_automation(client)
         done["result_storage"] = ensure_result_storage(client)
         done["job_slots"] = ensure_job_slots(client)
+        done["lease_storage"] = server_lease_storage(client)
     return done
