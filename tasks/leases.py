@@ -22,6 +22,7 @@ from typing import Iterator
 from framecast.errors import ChannelBusy
 
 FILESYSTEM_LEASES = "prefect.server.concurrency.lease_storage.filesystem"
+MEMORY_LEASES = "prefect.server.concurrency.lease_storage.memory"  # Prefect's default: lost on a restart
 RECLAIM_EVERY_SECONDS = 10.0  # a local run waiting for its channel looks for expired leases this often
 log = logging.getLogger("framecast.leases")
 
@@ -62,12 +63,16 @@ def busy_message(channel: str, limit: str, waited: float) -> str:
             f"with `prefect gcl update {limit} --active-slots 0`")
 
 
+def _reclaim_quietly() -> None:
+    try:
+        reclaim_expired_leases()
+    except Exception:  # noqa: BLE001 — e.g. SQLite busy with the server's own write: try again next time
+        log.debug("could not reclaim expired leases", exc_info=True)
+
+
 def _reclaim_until(stop: threading.Event) -> None:
     while not stop.wait(RECLAIM_EVERY_SECONDS):
-        try:
-            reclaim_expired_leases()
-        except Exception:  # noqa: BLE001 — e.g. SQLite busy with the server's own write: try again next time
-            log.debug("could not reclaim expired leases", exc_info=True)
+        _reclaim_quietly()
 
 
 @contextmanager
@@ -77,12 +82,13 @@ def hold(channel: str, limit: str, wait_seconds: float, lease_seconds: float) ->
 
     stop = threading.Event()
     if reclaims_locally():
-        reclaim_expired_leases()
+        _reclaim_quietly()
         threading.Thread(target=_reclaim_until, args=(stop,), daemon=True, name="framecast-lease-reclaim").start()
     with ExitStack() as stack:
         try:
-            # strict: a missing limit is an error (it was just created); a renewal that fails while the
-            # server restarts only warns, so the run goes on and the restarted server keeps the lease.
+            # strict: a missing limit is an error (it was just created). A renewal that fails (the server down
+            # for minutes) only warns: the run goes on, its slot freed once the unrenewed lease expires. A short
+            # restart fails no renewal (the client retries), and the restarted server still has the lease on disk.
             stack.enter_context(concurrency(limit, occupy=1, lease_duration=lease_seconds, strict=True,
                                             timeout_seconds=wait_seconds, raise_on_lease_renewal_failure=False))
         except TimeoutError:
@@ -90,9 +96,6 @@ def hold(channel: str, limit: str, wait_seconds: float, lease_seconds: float) ->
         finally:
             stop.set()
         yield
-
-
-MEMORY_LEASES = "prefect.server.concurrency.lease_storage.memory"
 
 
 def server_lease_storage(client) -> str | None:
