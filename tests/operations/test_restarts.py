@@ -1,6 +1,7 @@
-"""Restarts and crashes free what they held: a server restart while a deployment run holds its channel, and a
-local `framecast make` killed with -9 mid-run; in both cases the channel's next run publishes and no slot
-stays held (tasks/leases.py). One server session; the local runs use their own PREFECT_HOME and ephemeral server."""
+"""Restarts and crashes free what they held: the server killed and restarted while a run holds its channel past
+a lease renewal, and again while a deployment run holds it; a local `framecast make` killed with -9 mid-run. In
+every case the channel's next run publishes and no slot stays held (tasks/leases.py). One server session; the
+local runs use their own PREFECT_HOME and Prefect's ephemeral server, as a user's `make` does."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +20,7 @@ import pytest
 
 from framecast.config import REPO_ROOT
 from tests.operations.conftest import BIN, LEASES_ON_DISK, Ops, wait_for
-from tests.operations.test_unattended import deployments, finished, flow_run, started_at, task_runs
+from tests.operations.test_unattended import deployments, finished, started_at, task_runs
 
 CHANNEL_LIMIT = "framecast-channel-smoke"
 
@@ -38,7 +40,7 @@ def local_make(home: Path, out: Path, log: Path) -> subprocess.Popen:
 def local_slots(home: Path) -> int | None:
     """The channel limit's active slots in the local (ephemeral) server's SQLite database, read directly."""
     try:
-        with sqlite3.connect(f"file:{home / 'prefect.db'}?mode=ro", uri=True, timeout=10) as db:
+        with closing(sqlite3.connect(f"file:{home / 'prefect.db'}?mode=ro", uri=True, timeout=10)) as db:
             row = db.execute("select active_slots from concurrency_limit_v2 where name = ?", (CHANNEL_LIMIT,)).fetchone()
     except sqlite3.Error:
         return None
