@@ -18,6 +18,9 @@ PREFECT_DEFAULTS = {
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
     "PREFECT_LOGGING_LEVEL": "WARNING",
     "PREFECT_RESULTS_DEFAULT_SERIALIZER": "json",  # results are JSON only (tasks/results.py refuses any other)
+    # Leases on disk (PREFECT_HOME/concurrency_leases), not in the ephemeral server's memory: a `make` killed
+    # mid-run leaves a lease the next local run reclaims once it expires (tasks/leases.py).
+    "PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE": "prefect.server.concurrency.lease_storage.filesystem",
 }
 
 
@@ -287,6 +290,11 @@ def _prefect_setup(args) -> int:
     from tasks.alerts import describe
 
     print(describe(done["alerts"]))
+    from tasks.leases import lease_storage_warning
+
+    print(f"concurrency leases: {done['lease_storage'] or 'unknown (the server does not show its settings)'}")
+    if warning := lease_storage_warning(done["lease_storage"]):
+        print(warning, file=sys.stderr)  # a warning, not an error: everything else is set up (exit 0)
     return 0
 
 

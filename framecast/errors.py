@@ -93,6 +93,10 @@ class SlotTaken(StorageError):
     """The channel + date + topic was claimed for another video: publishing it would be a duplicate."""
 
 
+class ChannelBusy(FramecastError):
+    """The channel's lock stayed taken longer than a run waits for it (FRAMECAST_CHANNEL_WAIT_SECONDS)."""
+
+
 # A store on a cloud service fails like a provider: these are StorageErrors and sit in the retryable /
 # permanent halves of the tree, so task retries treat a 503 from the bucket like one from a provider
 # (framecast/google_errors.py chooses them).

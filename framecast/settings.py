@@ -113,6 +113,8 @@ class Settings(BaseSettings):
     callback_max_age_seconds: float = 10800.0   # replay window of a callback URL: Kling queues <= 2 h, then runs minutes
     callback_check_seconds: float = 1.0         # how often a waiting job reads its record for a callback
     kling_slot_wait_seconds: float = 600.0      # how long a 1303 (no free parallel-task slot) waits for one
+    # How long a run waits for its channel's lock (the previous run of the channel) before it fails, naming the fix.
+    channel_wait_seconds: float = Field(21600.0, gt=0)
     # Hosts a provider's media may be downloaded from, replacing its built-in list: JSON, e.g.
     # FRAMECAST_MEDIA_HOSTS='{"runway": ["dnznrvs05pmza.cloudfront.net", "*.runwayml.com"]}' (exact host or *.domain).
     media_hosts: dict[str, tuple[str, ...]] = Field(default_factory=dict)

@@ -114,10 +114,14 @@ def channel_lock(channel: str, wait_seconds: float | None = None) -> Iterator[No
     """Hold the channel's one slot for the whole run, whichever deployment or custom run started it.
 
     A Prefect global concurrency limit of 1, created on first use; its lease is renewed while the run
-    lives, so a run killed with its host frees the channel about a minute later.
+    lives, so a run killed with its host frees the channel about a minute later (tasks/leases.py). A run
+    waits at most `wait_seconds` (FRAMECAST_CHANNEL_WAIT_SECONDS) for it, then fails naming the fix.
     """
     from prefect.client.orchestration import get_client
     from prefect.exceptions import ObjectNotFound
+
+    from framecast.config import get_settings
+    from tasks.leases import hold
 
     name = channel_lock_name(channel)
     with get_client(sync_client=True) as client:
@@ -130,6 +134,5 @@ def channel_lock(channel: str, wait_seconds: float | None = None) -> Iterator[No
                 client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name=name, limit=1))
             except Exception:  # another run created it meanwhile (409): the limit exists, which is all we need
                 client.read_global_concurrency_limit_by_name(name)
-    with concurrency(name, occupy=1, timeout_seconds=wait_seconds, lease_duration=CHANNEL_LOCK_LEASE_SECONDS,
-                     strict=True):
+    with hold(channel, name, wait_seconds or get_settings().channel_wait_seconds, CHANNEL_LOCK_LEASE_SECONDS):
         yield

@@ -153,6 +153,7 @@ def set_up(pool: str = POOL, concurrency: int | None = None, notify: str | None 
 
     from framecast.config import available_channels
     from tasks.alerts import check_notify, ensure_alerts
+    from tasks.leases import server_lease_storage
     from tasks.reruns import ensure_rerun_automation
 
     check_notify(notify)
@@ -163,4 +164,5 @@ def set_up(pool: str = POOL, concurrency: int | None = None, notify: str | None 
         done["result_storage"] = ensure_result_storage(client)
         done["job_slots"] = ensure_job_slots(client)
         done["alerts"] = ensure_alerts(client, available_channels(get_settings().resolved_channels_dir()), notify)
+        done["lease_storage"] = server_lease_storage(client)
     return done

@@ -17,6 +17,7 @@ import pytest
 from framecast.config import REPO_ROOT
 
 BIN = Path(sys.executable).parent
+LEASES_ON_DISK = "prefect.server.concurrency.lease_storage.filesystem"
 
 
 def pytest_collection_modifyitems(items):
@@ -40,7 +41,9 @@ class Ops:
         self.api = f"http://127.0.0.1:{self.port}/api"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "FRAMECAST_"))}
         self.env.update(PREFECT_HOME=str(home), PREFECT_API_URL=self.api, PREFECT_SERVER_ANALYTICS_ENABLED="false",
-                        PREFECT_LOGGING_LEVEL="INFO", FRAMECAST_DATA_DIR=str(out))
+                        PREFECT_LOGGING_LEVEL="INFO", FRAMECAST_DATA_DIR=str(out),
+                        # as the README starts the server: leases on disk survive a restart (tasks/leases.py)
+                        PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE=LEASES_ON_DISK)
         if database_url:
             self.env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
         self.logs = home / "logs"
@@ -59,7 +62,8 @@ class Ops:
         return subprocess.run(list(args), cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=timeout)
 
     def serve(self) -> None:
-        self.start("server", str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(self.port))
+        self.server = self.start("server", str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1",
+                                 "--port", str(self.port))
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
@@ -69,6 +73,12 @@ class Ops:
                 pass
             time.sleep(0.5)
         raise AssertionError(f"prefect server did not become healthy: {(self.logs / 'server.log').read_text()[-3000:]}")
+
+    def restart(self) -> None:
+        """Kill the server hard (its whole process group) and start it again on the same port and PREFECT_HOME."""
+        self.kill_group(self.server)
+        self.procs.remove(self.server)
+        self.serve()
 
     def worker(self, name: str, *extra: str, **env: str) -> subprocess.Popen:
         """A process worker that knows only the server: the store comes from the pool's job variables."""
