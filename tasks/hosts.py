@@ -106,3 +106,47 @@ def installed_checkout(revision: str = "") -> dict[str, str]:
              "" if revision and here else " (not checked: the deployment or this checkout has no git revision)",
              extra={"flow_run_id": os.environ.get("PREFECT__FLOW_RUN_ID")})
     return {"directory": str(REPO_ROOT), "revision": here}
+
+
+def job_template(base: dict, env: dict[str, str], image: str | None = None) -> dict:
+    """A work pool's base job template (any worker type) with framecast's env, and the image if the type has one.
+
+    An evicted or stopped run goes back to Scheduled instead of Crashed (SIGTERM = reschedule), and its
+    finished steps come from the cache when it starts again.
+    """
+    import copy
+
+    template = copy.deepcopy(base)
+    properties = template["variables"]["properties"]
+    properties["env"]["default"] = {**env, "PREFECT_FLOW_RUN_EXECUTE_SIGTERM_BEHAVIOR": "reschedule"}
+    if image:
+        if "image" not in properties:
+            from framecast.errors import ConfigError
+
+            raise ConfigError("--image: this work pool type runs no image (use a kubernetes or docker template)")
+        properties["image"]["default"] = image
+    return template
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m tasks.hosts BASE.json [--image IMAGE]`: print BASE with the pool env framecast-local would get."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    from prefect.client.orchestration import get_client
+
+    from tasks.operations import worker_env
+
+    parser = argparse.ArgumentParser(prog="python -m tasks.hosts", description=main.__doc__)
+    parser.add_argument("base", type=Path, help="`prefect work-pool get-default-base-job-template --type kubernetes`")
+    parser.add_argument("--image", help="the image built from this checkout's Dockerfile")
+    args = parser.parse_args(argv)
+    with get_client(sync_client=True) as client:
+        env = {**worker_env(), **secret_references(client)}
+    print(json.dumps(job_template(json.loads(args.base.read_text()), env, args.image), indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

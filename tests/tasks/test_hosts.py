@@ -94,3 +94,37 @@ def test_secrets_that_reach_a_flow_process_through_its_env_are_redacted_from_its
     with caplog.at_level(logging.INFO):
         logging.getLogger("framecast.test").info("key %s, ledger password %s", KEY, PASSWORD)
     assert KEY not in caplog.text and PASSWORD not in caplog.text
+
+
+# The shape of prefect-kubernetes' default base job template (worker.py: job_configuration + variables), cut down.
+KUBERNETES_BASE = {
+    "job_configuration": {"env": "{{ env }}", "job_manifest": {"apiVersion": "batch/v1", "kind": "Job", "spec": {
+        "template": {"spec": {"containers": [{"name": "prefect-job", "env": "{{ env }}", "image": "{{ image }}"}]}}}}},
+    "variables": {"type": "object", "properties": {
+        "env": {"title": "Environment Variables", "type": "object", "additionalProperties": {"type": "string"}},
+        "image": {"title": "Image", "type": "string"},
+        "namespace": {"type": "string", "default": "default"}}},
+}
+
+
+@pytest.mark.usefixtures("prefect_server")
+def test_a_kubernetes_template_gets_the_image_the_secret_references_and_rescheduling_on_eviction(
+        secret_env, tmp_path, capsys):
+    from prefect.workers.process import ProcessWorker
+
+    hosts.store_secrets()
+    base = tmp_path / "k8s.json"
+    base.write_text(json.dumps(KUBERNETES_BASE))
+    assert hosts.main([str(base), "--image", "registry.example.com/framecast:abc123"]) == 0
+    printed = capsys.readouterr().out
+    template = json.loads(printed)
+    variables = template["variables"]["properties"]
+    assert variables["image"]["default"] == "registry.example.com/framecast:abc123"
+    env = variables["env"]["default"]
+    assert env["PREFECT_FLOW_RUN_EXECUTE_SIGTERM_BEHAVIOR"] == "reschedule"
+    assert env["OPENAI_API_KEY"] == hosts.reference("OPENAI_API_KEY")
+    assert env["FRAMECAST_LEDGER_URL"] == hosts.reference("FRAMECAST_LEDGER_URL")
+    assert KEY not in printed and PASSWORD not in printed
+    assert template["job_configuration"] == KUBERNETES_BASE["job_configuration"]
+    with pytest.raises(ConfigError, match="^--image: this work pool type runs no image"):
+        hosts.job_template(ProcessWorker.get_default_base_job_template(), {}, "img")
