@@ -102,6 +102,9 @@ def test_two_hosts_from_different_checkouts_share_the_work_and_one_resumes_the_o
         assert deploy.returncode == 0, deploy.stdout[-3000:] + deploy.stderr[-3000:]
         smoke = next(d for d in ops.post("/deployments/filter").json() if d["name"] == "smoke")
         assert str(REPO_ROOT) not in json.dumps(smoke["pull_steps"])  # no path of the deploying machine
+        head = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+        assert smoke["pull_steps"][0] == {"tasks.hosts.installed_checkout": {"id": "checkout", "revision": head}}
         pool = ops.get("/work_pools/framecast-local").json()
         shown = json.dumps(pool)
         assert KEY not in shown and PASSWORD not in shown  # readable by every UI user: references only
@@ -125,7 +128,7 @@ def test_two_hosts_from_different_checkouts_share_the_work_and_one_resumes_the_o
 
         def ran_from(run_id: str, name: str) -> None:
             text = "\n".join(run_logs(ops, run_id))
-            assert f"framecast checkout {code[name]} at revision " in text, text[:3000]
+            assert f"framecast checkout {code[name]} at revision {head[:12]}\n" in text + "\n", text[:3000]
             assert KEY not in text and PASSWORD not in text
 
         # --- Host A runs the channel.
