@@ -181,6 +181,10 @@ def test_two_hosts_from_different_checkouts_share_the_work_and_one_resumes_the_o
         for name in (n for n in completed_before_crash if not n.startswith(uncached)):
             assert states.get(name) == "Cached", (name, states.get(name))
 
+    for log in ops.logs.iterdir():  # the workers resolved the secrets without printing them
+        text = log.read_text(errors="replace")
+        assert KEY not in text and PASSWORD not in text, log.name
+
     # One ledger for both hosts, and each step paid once across the crash and the change of host.
     from framecast.cost.ledger import open_ledger
 
