@@ -283,6 +283,8 @@ def _prefect_setup(args) -> int:
         return 2
     print(f"work pool {done['pool']}: process, concurrency limit {done['concurrency_limit']}, "
           f"job env {', '.join(done['env'])}")
+    print("secrets stored as Prefect Secret blocks (the pool's env references them): "
+          + (", ".join(done["secrets"]) or "none found in this environment"))
     print(f"automation: crash flow runs without a heartbeat ({done['zombie_automation']})")
     print(f"automation: re-run a crashed run once, same day and topic ({done['rerun_automation']})")
     print(f"result storage: {done['result_storage'] or 'local (each worker keeps its own results)'}")

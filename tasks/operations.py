@@ -30,10 +30,13 @@ def worker_env() -> dict[str, str]:
     env = {
         "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS),
         "PREFECT_RESULTS_DEFAULT_SERIALIZER": "json",  # tasks/results.py loads JSON results only
-        "FRAMECAST_DATA_DIR": str(settings.data_dir.resolve()),
     }
     if settings.store:
+        # A gs:// store is shared; the data folder is then each host's scratch (beside its checkout, where
+        # the pull step starts the run): a path of this machine would not exist on another host.
         env["FRAMECAST_STORE"] = settings.store
+    else:
+        env["FRAMECAST_DATA_DIR"] = str(settings.data_dir.resolve())
     # The shared ledger, unless its URL holds a password (after the user or as ?password=/?sslpassword=):
     # the pool's job variables are readable by every UI user, so such a URL stays on the workers.
     if settings.ledger_url and not has_credentials(settings.ledger_url.get_secret_value()):
@@ -52,7 +55,10 @@ def ensure_pool(client, name: str = POOL, concurrency: int | None = None) -> dic
 
     limit = concurrency or default_pool_concurrency()
     template = ProcessWorker.get_default_base_job_template()
-    template["variables"]["properties"]["env"]["default"] = worker_env()
+    from tasks.hosts import secret_references
+
+    # Secrets only as references to Secret blocks (tasks/hosts.py): the worker resolves them per run.
+    template["variables"]["properties"]["env"]["default"] = {**worker_env(), **secret_references(client)}
     try:
         client.read_work_pool(name)
     except ObjectNotFound:
@@ -153,12 +159,15 @@ def set_up(pool: str = POOL, concurrency: int | None = None, notify: str | None 
 
     from framecast.config import available_channels
     from tasks.alerts import check_notify, ensure_alerts
+    from tasks.hosts import store_secrets
     from tasks.leases import server_lease_storage
     from tasks.reruns import ensure_rerun_automation
 
     check_notify(notify)
     with get_client(sync_client=True) as client:
+        stored = store_secrets()
         done = ensure_pool(client, pool, concurrency)
+        done["secrets"] = stored
         done["zombie_automation"] = ensure_zombie_automation(client)
         done["rerun_automation"] = ensure_rerun_automation(client)
         done["result_storage"] = ensure_result_storage(client)
