@@ -86,12 +86,18 @@ class Ops:
                           "--name", name, *extra, drop=("FRAMECAST_DATA_DIR",), **env)
 
     def post(self, path: str, body: dict | None = None) -> httpx.Response:
-        response = httpx.post(f"{self.api}{path}", json=body or {}, timeout=30)
-        response.raise_for_status()
-        return response
+        return self._call("POST", path, json=body or {})
 
     def get(self, path: str) -> httpx.Response:
-        response = httpx.get(f"{self.api}{path}", timeout=30)
+        return self._call("GET", path)
+
+    def _call(self, method: str, path: str, **kwargs) -> httpx.Response:
+        """One API call, retried on 503 as Prefect's own client does (a loaded SQLite server answers it)."""
+        for attempt in range(5):
+            response = httpx.request(method, f"{self.api}{path}", timeout=30, **kwargs)
+            if response.status_code != 503:
+                break
+            time.sleep(1 + attempt)
         response.raise_for_status()
         return response
 
@@ -138,3 +144,26 @@ def wait_for(what: str, probe, timeout: float, every: float = 1.0):
 def ops(tmp_path):
     with prefect_ops(tmp_path) as ops:
         yield ops
+
+
+PAID_STEPS = {"render-scene-image-": "image", "synthesize-narration-": "voice", "animate-scene-": "motion"}
+
+
+def in_flight(task_runs: list[dict]) -> dict[str, int]:
+    """Paid steps a killed run had begun and not finished (read after the kill: nothing updates them since)."""
+    counts = dict.fromkeys(PAID_STEPS.values(), 0)
+    for run in task_runs:
+        role = next((r for prefix, r in PAID_STEPS.items() if run["name"].startswith(prefix)), None)
+        if role and run["state_type"] not in ("COMPLETED", "SCHEDULED"):
+            counts[role] += 1
+    return counts
+
+
+def assert_paid_once(ledger, scenes: int, begun: dict[str, int]) -> None:
+    """Every finished paid step billed once across a crash; only a call caught in flight may be billed again.
+
+    A synchronous call (a voice, a local image) billed in the moment between its answer and Prefect storing
+    the task's result is made again by the re-run: that is the window the README names, and no wider.
+    """
+    for role, extra in begun.items():
+        assert scenes <= ledger[role] <= scenes + extra, (role, ledger, begun)
