@@ -23,7 +23,7 @@ demo: setup
 	$(VENV)/bin/framecast make "$(TOPIC)"
 
 test: setup postgres
-	$(VENV)/bin/pytest -n 2
+	$(VENV)/bin/pytest -n 4 --dist worksteal
 
 bench: setup
 	$(PY) benchmarks/render.py

@@ -146,12 +146,14 @@ def test_channels_run_unattended_on_a_real_server_and_recover_from_a_host_crash(
 
     refused = wait_for("the run for another channel to fail", lambda: finished(ops, other["id"]), timeout=60)
     assert refused["state_type"] == "FAILED"
-    errors = [line for line in run_logs(ops, other["id"]) if "channel" in line]
+    errors = wait_for("the refused run's error line", lambda: [
+        line for line in run_logs(ops, other["id"]) if "channel" in line], timeout=30)
     assert errors[0].startswith("channel: deployment 'smoke' runs channel 'smoke', not 'demo'"), errors[:3]
     assert not (ops.out / "published" / "demo").exists()
     refused = wait_for("the run with an impossible date to fail", lambda: finished(ops, impossible["id"]), timeout=60)
     assert refused["state_type"] == "FAILED"
-    errors = [line for line in run_logs(ops, impossible["id"]) if "publish_date" in line]
+    errors = wait_for("the refused date's error line", lambda: [
+        line for line in run_logs(ops, impossible["id"]) if "publish_date" in line], timeout=30)
     assert errors[0].startswith("publish_date: '2026-02-30' is not a date"), errors[:3]
     assert "use YYYY-MM-DD" in errors[0]
 
@@ -242,7 +244,9 @@ def test_channels_run_unattended_on_a_real_server_and_recover_from_a_host_crash(
         ops, deployed["smoke"]["id"], twice["id"]), timeout=120)
     refused = wait_for("the refused re-run to finish", lambda: finished(ops, refused["id"]), timeout=120)
     assert refused["state_type"] == "FAILED"
-    errors = [line for line in run_logs(ops, refused["id"]) if line.startswith("rerun_of:")]
+    # The flow process sends its last log batch as it exits, just after the run is Failed.
+    errors = wait_for("the refused re-run's error line", lambda: [
+        line for line in run_logs(ops, refused["id"]) if line.startswith("rerun_of:")], timeout=30)
     assert errors and f"was itself a re-run of {crashing['id']}; framecast re-runs a crash once" in errors[0], errors
     assert Counter(e["role"] for e in ledger_entries(ops.out)) == ledger  # nothing paid
     reruns = [r for r in ops.post("/flow_runs/filter", {"limit": 200}).json() if r["parameters"].get("rerun_of")]
