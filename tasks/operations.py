@@ -105,8 +105,12 @@ def zombie_automation():
 
 def ensure_zombie_automation(client) -> str:
     """Create the zombie automation, or replace its definition if it exists (by name)."""
-    automation = zombie_automation()
-    existing = client.read_automations_by_name(ZOMBIE_AUTOMATION)
+    return ensure_automation(client, zombie_automation())
+
+
+def ensure_automation(client, automation) -> str:
+    """Create `automation`, or replace the definition of the one with its name (extra copies are deleted)."""
+    existing = client.read_automations_by_name(automation.name)
     if existing:
         client.update_automation(existing[0].id, automation)
         for extra in existing[1:]:

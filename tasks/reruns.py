@@ -55,14 +55,9 @@ def rerun_automation():
 
 def ensure_rerun_automation(client) -> str:
     """Create the re-run automation, or replace its definition if it exists (by name)."""
-    automation = rerun_automation()
-    existing = client.read_automations_by_name(RERUN_AUTOMATION)
-    if existing:
-        client.update_automation(existing[0].id, automation)
-        for extra in existing[1:]:
-            client.delete_automation(extra.id)
-        return str(existing[0].id)
-    return str(client.create_automation(automation))
+    from tasks.operations import ensure_automation
+
+    return ensure_automation(client, rerun_automation())
 
 
 def crashed_inputs(rerun_of: str, channel, topic, notes, script, publish_date) -> tuple[tuple, datetime | None]:
