@@ -46,7 +46,8 @@ RUNWAY_USD_PER_SECOND = 0.05
 def tiny_cloud_channel(folder: Path, name: str) -> Path:
     import yaml
 
-    from framecast.config import ChannelConfig, with_cloud_providers
+    from framecast.channel import ChannelConfig
+    from framecast.plan.cloud import with_cloud_providers
 
     base = ChannelConfig.model_validate({
         "name": name, "format": {"width": 320, "height": 180, "fps": 12, "preset": "veryfast"},
@@ -80,7 +81,7 @@ def scenes_published(data_dir: Path) -> int:
 
 def chaos(args, sandbox, data_dir: Path, channel: Path) -> None:
     from flows.produce_video import produce_video
-    from framecast.errors import FramecastError
+    from framecast.core.errors import FramecastError
     from framecast.sandbox import Fault
 
     rng = random.Random(args.seed)
@@ -165,7 +166,7 @@ def main() -> int:
                        "FRAMECAST_RUNWAY_RESUBMIT_AFTER_SECONDS": "5"})
     server = prefect_server(work)  # a real server: its lease service frees a killed run's channel lock
     try:
-        from framecast.config import reset_settings
+        from framecast.settings import reset_settings
         from framecast.sandbox import Sandbox
 
         with Sandbox(media_scale=0.25) as sandbox:

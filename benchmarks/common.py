@@ -38,8 +38,8 @@ def fresh_data_dir() -> Path:
 
 def demo_scenes(topic: str):
     """The scenes the local script writer makes for `topic` (no Prefect, nothing else rendered)."""
-    from framecast import scripting
-    from framecast.config import ChannelConfig
+    from framecast.script import write as scripting
+    from framecast.channel import ChannelConfig
     from framecast.cost.ledger import default_url
     from framecast.cost.meter import Meter
 
@@ -49,10 +49,12 @@ def demo_scenes(topic: str):
 
 def make_plan(topic: str, *, width: int, height: int, fps: int, workers: int = 2, scenes=None) -> Plan:
     """Script (or the given scenes), stills, narration, timeline, motion, captions and music, each timed."""
-    from framecast import edit, scripting, visuals
+    from framecast import edit, visuals
+    from framecast.script import write as scripting
     from framecast.sound import music as music_bed
     from framecast.voice import narration
-    from framecast.config import ChannelConfig, VideoFormat
+    from framecast.channel import ChannelConfig
+    from framecast.edit.config import VideoFormat
     from framecast.cost.ledger import default_url
     from framecast.cost.meter import Meter
 

@@ -55,7 +55,9 @@ def main() -> int:
     try:
         import yaml
 
-        from framecast.config import ChannelConfig, reset_settings, with_cloud_providers
+        from framecast.channel import ChannelConfig
+        from framecast.settings import reset_settings
+        from framecast.plan.cloud import with_cloud_providers
         from framecast.sandbox import Sandbox
 
         with Sandbox(media_scale=0.25) as sandbox:

@@ -28,7 +28,7 @@ def main() -> None:
                    stdout=subprocess.DEVNULL)
     wall = time.perf_counter() - start
     video = max((p for p in (work / "out").rglob("*.mp4") if "work" not in p.parts), key=lambda p: p.stat().st_size)
-    from framecast.config import VideoFormat
+    from framecast.edit.config import VideoFormat
     from framecast.media import ffmpeg
 
     info = ffmpeg.probe(video)

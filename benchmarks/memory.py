@@ -21,7 +21,7 @@ from common import PeakRSS, assemble, demo_scenes, make_plan
 
 def scenes_for(topic: str, count: int, sentences_per_scene: int):
     demo = demo_scenes(topic)
-    from framecast.models import Scene
+    from framecast.core.models import Scene
 
     out = []
     for i in range(count):

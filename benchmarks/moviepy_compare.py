@@ -33,9 +33,9 @@ def moviepy_render(plan, out: Path, style: str = "tuned") -> None:
     from moviepy import AudioFileClip, CompositeAudioClip, CompositeVideoClip, ImageClip, TextClip, afx, vfx
     from PIL import Image
 
-    from framecast import runtime
+    from framecast import context as runtime
     from framecast.assets import FONT_BOLD
-    from framecast.captions import build_cues
+    from framecast.edit.captions import build_cues
     from framecast.edit import timed_words
     from framecast.media.motion import MOVES
 

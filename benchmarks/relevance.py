@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from framecast.providers.base import ScriptBrief  # noqa: E402
 from framecast.providers.local_script import LocalScriptWriter  # noqa: E402
-from framecast.visuals import illustrations  # noqa: E402
+from framecast.media import illustrations  # noqa: E402
 
 TOPICS = [
     "How volcanoes work", "How bees make honey", "How tides work", "How glaciers move", "Why the sky is blue",

@@ -21,7 +21,8 @@ def main() -> None:
     parser.add_argument("--topic", default="How volcanoes work")
     args = parser.parse_args()
 
-    from framecast import quality, runtime
+    from framecast.quality import check as quality
+    from framecast import context as runtime
 
     plan = make_plan(args.topic, width=args.width, height=args.height, fps=args.fps, workers=args.workers)
     ch, times = plan.channel, plan.times

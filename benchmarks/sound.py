@@ -23,11 +23,11 @@ from framecast.media import ffmpeg  # noqa: E402
 from framecast.media.analysis import parse_ebur128  # noqa: E402
 from framecast.media.assembly import audio_mix_command, parse_speech_over_bed, voice_loudness_command  # noqa: E402
 from framecast.media.sfx import synth_command  # noqa: E402
-from framecast.models import ArtifactRef, Scene, SoundAsset, Transition  # noqa: E402
+from framecast.core.models import ArtifactRef, Scene, SoundAsset, Transition  # noqa: E402
 from framecast.providers.local_sound import match  # noqa: E402
 from framecast.sound.config import SoundConfig  # noqa: E402
 from framecast.sound.design import bed_sounds, plan_cues, requests  # noqa: E402
-from framecast.timeline import plan_timeline  # noqa: E402
+from framecast.edit.timeline import plan_timeline  # noqa: E402
 from relevance import TOPICS  # noqa: E402  (the relevance benchmark's 20 topics; run as a script, its folder is on the path)
 
 LINE = "Deep below the surface, rock melts into magma, rises through cracks, and erupts as lava."

@@ -12,14 +12,24 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.hashing import file_hash
 from pydantic import Field
 
-from framecast import gate, progress, redaction, runtime, scripting, topics, visuals
-from framecast.config import VoiceConfig, available_channels, get_settings, load_channel
-from framecast.cost.meter import BudgetExceeded, Meter, ledger_url
-from framecast.errors import ConfigError, FramecastError
+from framecast import visuals
+from framecast.quality import gate
+from framecast.core import progress
+from framecast.transport import redaction
+from framecast import context as runtime
+from framecast.script import write as scripting
+from framecast.topic import choose as topics
+from framecast.voice.config import VoiceConfig
+from framecast.channel import available_channels
+from framecast.settings import get_settings
+from framecast.plan.load import load_channel
+from framecast.core.errors import BudgetExceeded
+from framecast.cost.meter import Meter, ledger_url
+from framecast.core.errors import ConfigError, FramecastError
 from framecast.report import fallback_lines, made_by
 from framecast.sound import design
 from framecast.voice import narration
-from framecast.models import FallbackStep, NarrationAsset, Publication, Script
+from framecast.core.models import FallbackStep, NarrationAsset, Publication, Script
 from tasks import reporting, reruns
 from tasks.alerts import scrubbed_errors
 from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run, resume_pending_uploads

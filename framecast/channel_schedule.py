@@ -1,6 +1,6 @@
 """A channel's schedule (the `schedule:` block of its channel file): cron lines in the channel's timezone.
 
-`framecast deployments` turns it into the channel's deployment in prefect.yaml (framecast/deploygen.py).
+`framecast deployments` turns it into the channel's deployment in prefect.yaml (framecast/commands/deployments.py).
 Crons are checked here, without Prefect, so a typo is a ConfigError naming the field before anything deploys.
 """
 
@@ -11,8 +11,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from framecast import textrules
-from framecast.models import Frozen
+from framecast.core import textrules
+from framecast.core.models import Frozen
 
 # croniter's (and so Prefect's) shorthands; each is one standard five-field cron.
 MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"}

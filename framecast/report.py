@@ -12,8 +12,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from framecast.assets import FONT_BOLD
-from framecast.safe_text import markdown as md, terminal
-from framecast.models import QualityReport, Script
+from framecast.core.safe_text import markdown as md, terminal
+from framecast.core.models import QualityReport, Script
 
 SHEET_COLUMNS = 4
 SHEET_THUMB_WIDTH = 320

@@ -11,9 +11,9 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, Validation
 from dotenv import dotenv_values
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
-from framecast.envcheck import check_https, clean_secret, variable_name
-from framecast.errors import ConfigError
-from framecast.models import Frozen
+from framecast.core.envcheck import check_https, clean_secret, pattern_problem, variable_name
+from framecast.core.errors import ConfigError
+from framecast.core.models import Frozen
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -122,8 +122,6 @@ class Settings(BaseSettings):
     @field_validator("media_hosts")
     @classmethod
     def _media_hosts(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-        from framecast.downloads import pattern_problem
-
         for provider, hosts in value.items():
             for host in hosts:
                 if problem := pattern_problem(host):
@@ -175,12 +173,12 @@ class Settings(BaseSettings):
                   self.youtube_refresh_token, self.callback_secret)
         found = [s.get_secret_value() for s in values if s]
         # Keys that only a registry entry names (a plugin's vendor): redacted like the built-in ones.
-        from framecast import registry
+        from framecast.providers import registry
 
         found += [v for spec in registry.all_specs() for name in spec.keys
                   if (v := self.env_value(name)) and v not in found and name != "YOUTUBE_CLIENT_ID"]
         if self.ledger_url:
-            from framecast.dburl import url_secrets
+            from framecast.core.dburl import url_secrets
 
             found += url_secrets(self.ledger_url.get_secret_value())
         return found

@@ -15,8 +15,8 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from framecast import redaction
-from framecast.errors import ConfigError, FramecastError
+from framecast.transport import redaction
+from framecast.core.errors import ConfigError, FramecastError
 
 BLOCK = "framecast-alerts"
 AUTOMATION_PREFIX = "framecast: alert on channel "

@@ -6,12 +6,15 @@ from datetime import date
 
 from prefect import get_run_logger, task
 
-from framecast import publishing, quality, runtime
-from framecast.config import ChannelConfig, QualityConfig, VideoFormat
+from framecast.publish import publish as publishing
+from framecast.quality import check as quality
+from framecast import context as runtime
+from framecast.channel import ChannelConfig
+from framecast.quality.config import QualityConfig
+from framecast.edit.config import VideoFormat
 from framecast.cost.meter import Meter
-from framecast.models import (
-    ArtifactRef, CaptionFiles, ClipAsset, ImageAsset, NarrationAsset, Publication, QualityReport, Script, Timeline,
-    VideoAsset,
+from framecast.core.models import (
+    ArtifactRef, CaptionFiles, ClipAsset, ImageAsset, NarrationAsset, Publication, QualityReport, Script, Timeline, VideoAsset,
 )
 from tasks.policies import CACHED, RETRY, versioned
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from prefect import task
 
 from framecast import edit
-from framecast.config import CaptionConfig, VideoFormat
-from framecast.models import (
+from framecast.edit.config import CaptionConfig, VideoFormat
+from framecast.core.models import (
     ArtifactRef, CaptionFiles, ClipAsset, NarrationAsset, Scene, SoundAsset, SoundCue, Timeline, VideoAsset,
 )
-from framecast.timeline import slot_seconds
+from framecast.edit.timeline import slot_seconds
 from tasks.policies import CACHED, RETRY, versioned
 
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from prefect import get_run_logger, task
 
-from framecast import scripting, visuals
+from framecast import visuals
+from framecast.script import write as scripting
 from framecast.voice import narration
 from framecast.cost.meter import Meter
-from framecast.config import ImageConfig, MotionConfig, MusicConfig, ScriptConfig, VideoFormat, VoiceConfig
-from framecast.models import ArtifactRef, ClipAsset, ImageAsset, NarrationAsset, Origin, Script, SoundAsset
+from framecast.visuals.config import ImageConfig, MotionConfig
+from framecast.sound.config import MusicConfig
+from framecast.script.config import ScriptConfig
+from framecast.edit.config import VideoFormat
+from framecast.voice.config import VoiceConfig
+from framecast.core.models import ArtifactRef, ClipAsset, ImageAsset, NarrationAsset, Origin, Script, SoundAsset
 from framecast.sound import generate as sound, music
 from framecast.sound.config import SoundSource
 from tasks.policies import CACHED, RETRY, versioned

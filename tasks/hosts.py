@@ -16,9 +16,9 @@ import logging
 import os
 import subprocess
 
-from framecast import registry
-from framecast.config import REPO_ROOT, get_settings
-from framecast.envcheck import variable_name
+from framecast.providers import registry
+from framecast.settings import REPO_ROOT, get_settings
+from framecast.core.envcheck import variable_name
 from framecast.settings import SECRET_FIELDS, Settings
 
 log = logging.getLogger("prefect.flow_runs")  # the logger whose records Prefect ships to the run's logs
@@ -94,7 +94,7 @@ def _revision(directory) -> str:
 
 def installed_checkout(revision: str = "") -> dict[str, str]:
     """Pull step: the checkout of the framecast this worker imports, refused if it is not at `revision`."""
-    from framecast.errors import ConfigError
+    from framecast.core.errors import ConfigError
 
     here = _revision(REPO_ROOT)
     if revision and here and here != revision:
@@ -121,7 +121,7 @@ def job_template(base: dict, env: dict[str, str], image: str | None = None) -> d
     properties["env"]["default"] = {**env, "PREFECT_FLOW_RUN_EXECUTE_SIGTERM_BEHAVIOR": "reschedule"}
     if image:
         if "image" not in properties:
-            from framecast.errors import ConfigError
+            from framecast.core.errors import ConfigError
 
             raise ConfigError("--image: this work pool type runs no image (use a kubernetes or docker template)")
         properties["image"]["default"] = image

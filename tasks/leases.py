@@ -19,7 +19,7 @@ import threading
 from contextlib import ExitStack, contextmanager
 from typing import Iterator
 
-from framecast.errors import ChannelBusy
+from framecast.core.errors import ChannelBusy
 
 FILESYSTEM_LEASES = "prefect.server.concurrency.lease_storage.filesystem"
 MEMORY_LEASES = "prefect.server.concurrency.lease_storage.memory"  # Prefect's default: lost on a restart

@@ -23,7 +23,7 @@ from typing import Iterator
 from prefect.concurrency.sync import concurrency, rate_limit
 
 from framecast import providers
-from framecast.http import RateLimiter
+from framecast.transport.http import RateLimiter
 
 
 EXISTS_TTL_SECONDS = 300  # how long "this limit exists / does not" is believed before asking the server again
@@ -120,7 +120,7 @@ def channel_lock(channel: str, wait_seconds: float | None = None) -> Iterator[No
     from prefect.client.orchestration import get_client
     from prefect.exceptions import ObjectNotFound
 
-    from framecast.config import get_settings
+    from framecast.settings import get_settings
     from tasks.leases import hold
 
     name = channel_lock_name(channel)

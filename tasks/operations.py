@@ -8,8 +8,8 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from framecast.config import get_settings
-from framecast.dburl import has_credentials
+from framecast.settings import get_settings
+from framecast.core.dburl import has_credentials
 
 POOL = "framecast-local"
 ZOMBIE_AUTOMATION = "framecast: crash flow runs without a heartbeat"
@@ -161,7 +161,7 @@ def set_up(pool: str = POOL, concurrency: int | None = None, notify: str | None 
     """Everything framecast needs on the Prefect server it is connected to (idempotent)."""
     from prefect.client.orchestration import get_client
 
-    from framecast.config import available_channels
+    from framecast.channel import available_channels
     from tasks.alerts import check_notify, ensure_alerts
     from tasks.hosts import store_secrets
     from tasks.leases import server_lease_storage

@@ -7,10 +7,13 @@ from datetime import date
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from framecast import preflight, scripting
-from framecast.config import ChannelConfig, ScriptConfig, get_settings
+from framecast.plan import preflight
+from framecast.script import write as scripting
+from framecast.channel import ChannelConfig
+from framecast.script.config import ScriptConfig
+from framecast.settings import get_settings
 from framecast.cost.meter import Meter
-from framecast.topics import TopicChoice
+from framecast.topic.choose import TopicChoice
 from tasks.policies import CACHED, RETRY, versioned
 
 

@@ -14,8 +14,9 @@ from prefect.cache_policies import TASK_SOURCE, CachePolicy, Inputs
 from prefect.tasks import exponential_backoff
 
 import framecast
-from framecast import providers, runtime
-from framecast.errors import is_retryable
+from framecast import providers
+from framecast import context as runtime
+from framecast.core.errors import is_retryable
 
 # Bump when a stage's output changes for the same inputs (new renderer, new prompt template):
 # TASK_SOURCE hashes only the task's own body, not the framecast code it calls. The modules each stage's
@@ -26,31 +27,31 @@ from framecast.errors import is_retryable
 # framecast.providers.LOCAL_REVISIONS, so cached cloud media stays valid.
 # sound 1: transition sounds and ambience generated per (prompt, length). assembly 4: sounds placed against the
 # voice's loudness and the speech-over-bed meter. quality 4: speech over bed. script 3: scenes say their ambience.
-# quality 3: relevance by similarity. assembly 3: transition sounds. image 3: offline illustrations. script 2: new default models and per-model thinking rules. voice 3: flite narration and OpenAI speech timed by the offline aligner (framecast/voice/align.py).
+# quality 3: relevance by similarity. assembly 3: transition sounds. image 3: offline illustrations. script 2: new default models and per-model thinking rules. voice 3: flite narration and OpenAI speech timed by the offline aligner (framecast/media/align.py).
 STAGE_VERSIONS = {
     "topic": "1", "script": "3", "image": "3", "motion": "3", "voice": "3", "music": "2", "sound": "1",
     "captions": "2", "assembly": "5", "quality": "4", "thumbnail": "3",
 }
 STAGE_SOURCES = {
-    "topic": ["framecast.topics", "framecast.scripting", "framecast.providers.llm_script"],
-    "script": ["framecast.scripting", "framecast.fallback", "framecast.providers.llm_script", "framecast.providers.local_script",
+    "topic": ["framecast.topic.choose", "framecast.script.write", "framecast.providers.llm_script"],
+    "script": ["framecast.script.write", "framecast.providers.chain", "framecast.providers.llm_script", "framecast.providers.local_script",
                "framecast.providers.openai", "framecast.providers.anthropic"],
-    "image": ["framecast.visuals", "framecast.visuals.illustrations", "framecast.fallback", "framecast.providers.local_image", "framecast.providers.openai",
+    "image": ["framecast.visuals", "framecast.media.illustrations", "framecast.providers.chain", "framecast.providers.local_image", "framecast.providers.openai",
               "framecast.providers.stability"],
-    "motion": ["framecast.visuals", "framecast.fallback", "framecast.media.motion", "framecast.providers.local_video",
+    "motion": ["framecast.visuals", "framecast.providers.chain", "framecast.media.motion", "framecast.providers.local_video",
                "framecast.providers.runway", "framecast.providers.kling"],
-    "voice": ["framecast.voice.narration", "framecast.voice.align", "framecast.fallback", "framecast.providers.local_tts",
+    "voice": ["framecast.voice.narration", "framecast.media.align", "framecast.providers.chain", "framecast.providers.local_tts",
               "framecast.providers.elevenlabs",
               "framecast.providers.openai"],
     "music": ["framecast.sound.music", "framecast.media.music", "framecast.providers.elevenlabs"],
-    "sound": ["framecast.sound.generate", "framecast.fallback", "framecast.providers.local_sound", "framecast.media.sfx",
-              "framecast.providers.elevenlabs", "framecast.visuals.illustrations"],
-    "captions": ["framecast.captions", "framecast.edit.prepare"],
+    "sound": ["framecast.sound.generate", "framecast.providers.chain", "framecast.providers.local_sound", "framecast.media.sfx",
+              "framecast.providers.elevenlabs", "framecast.media.illustrations"],
+    "captions": ["framecast.edit.captions", "framecast.edit.prepare"],
     "assembly": ["framecast.edit.render", "framecast.media.assembly", "framecast.sound.design", "framecast.media.render",
-                 "framecast.media.motion", "framecast.media.ffmpeg", "framecast.timeline"],
-    "quality": ["framecast.quality", "framecast.gate", "framecast.providers.local_analyzer",
+                 "framecast.media.motion", "framecast.media.ffmpeg", "framecast.edit.timeline"],
+    "quality": ["framecast.quality.check", "framecast.quality.gate", "framecast.providers.local_analyzer",
                 "framecast.providers.google_vi", "framecast.media.analysis"],
-    "thumbnail": ["framecast.publishing", "framecast.publish.thumbnail", "framecast.visuals.illustrations"],
+    "thumbnail": ["framecast.publish.publish", "framecast.publish.thumbnail", "framecast.media.illustrations"],
 }
 CACHE_FOR = timedelta(days=30)
 
@@ -91,7 +92,7 @@ def is_transient(task, task_run, state) -> bool:
     """Retry only what may succeed next time (rate limits, timeouts, outages), never bad input.
 
     Prefect's retry delay is fixed when the task is defined, so a provider's Retry-After longer
-    than the HTTP layer waits inside a call (see framecast/http.py) is slept here, once.
+    than the HTTP layer waits inside a call (see framecast/transport/http.py) is slept here, once.
     """
     exc = state.result(raise_on_failure=False)
     if not (isinstance(exc, BaseException) and is_retryable(exc)):

@@ -12,10 +12,12 @@ from prefect.artifacts import (
 from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run
 
-from framecast import progress, report, runtime
+from framecast import report
+from framecast.core import progress
+from framecast import context as runtime
 from framecast.cost.meter import Meter
-from framecast.models import ImageAsset, Publication, QualityReport, Script
-from framecast.safe_text import markdown as md
+from framecast.core.models import ImageAsset, Publication, QualityReport, Script
+from framecast.core.safe_text import markdown as md
 from tasks.alerts import OpenStages
 
 

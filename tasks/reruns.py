@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from uuid import UUID
 
-from framecast.errors import ConfigError
+from framecast.core.errors import ConfigError
 
 RERUN_AUTOMATION = "framecast: re-run a crashed run once"
 RERUNNABLE = {"CRASHED", "FAILED", "CANCELLED"}

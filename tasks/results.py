@@ -28,8 +28,8 @@ from prefect_gcp import GcsBucket
 from pydantic import BaseModel
 from pydantic_settings import BaseSettings
 
-from framecast.config import get_settings
-from framecast.errors import StorageError
+from framecast.settings import get_settings
+from framecast.core.errors import StorageError
 
 log = logging.getLogger("framecast.results")
 

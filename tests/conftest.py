@@ -21,7 +21,7 @@ os.environ.pop("FRAMECAST_DATA_DIR", None)
 import pytest  # noqa: E402
 import yaml  # noqa: E402
 
-from framecast.config import reset_settings  # noqa: E402
+from framecast.settings import reset_settings  # noqa: E402
 
 TINY = {
     "name": "tiny",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from framecast.voice import align
+from framecast.media import align
 
 pytestmark = pytest.mark.skipif(not align.available(), reason="the align extra (pocketsphinx) is not installed")
 

@@ -1,5 +1,5 @@
-from framecast.captions import build_cues, to_ass, to_srt, to_vtt
-from framecast.models import WordTiming
+from framecast.edit.captions import build_cues, to_ass, to_srt, to_vtt
+from framecast.core.models import WordTiming
 
 
 def words(text, start=0.0, step=0.4):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from framecast.cli import main
+from flows.cli import main
 from tests.conftest import ledger_entries, write_channel
 
 SCRIPT = {
@@ -77,7 +77,7 @@ def test_make_with_own_script_prints_the_published_mp4(tmp_path):
     script.write_text(yaml.safe_dump(SCRIPT))
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
     proc = subprocess.run(
-        [sys.executable, "-m", "framecast.cli", "make", "--script", str(script), "--channel", str(channel),
+        [sys.executable, "-m", "flows.cli", "make", "--script", str(script), "--channel", str(channel),
          "--out", str(tmp_path / "out")],
         capture_output=True, text=True, env=env, timeout=400,
     )
@@ -91,8 +91,9 @@ def test_make_with_own_script_prints_the_published_mp4(tmp_path):
 
 
 def test_the_example_script_is_valid_for_the_demo_channel():
-    from framecast import scripting
-    from framecast.config import REPO_ROOT, load_channel
+    from framecast.script import write as scripting
+    from framecast.settings import REPO_ROOT
+    from framecast.plan.load import load_channel
 
     script = scripting.load(REPO_ROOT / "examples" / "script.yaml", load_channel("demo").script)
     assert len(script.scenes) == 6
@@ -113,7 +114,7 @@ def test_make_with_sandbox_runs_cloud_providers_and_prints_the_cost_table(tmp_pa
     env["FRAMECAST_DATA_DIR"] = str(tmp_path / "out")
     env["FRAMECAST_LEDGER_URL"] = f"sqlite:///{tmp_path / 'real-ledger.sqlite3'}"
     proc = subprocess.run(
-        [sys.executable, "-m", "framecast.cli", "make", "Why the sea is salty", "--sandbox", "--channel", str(channel)],
+        [sys.executable, "-m", "flows.cli", "make", "Why the sea is salty", "--sandbox", "--channel", str(channel)],
         capture_output=True, text=True, env=env, timeout=400,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
@@ -153,7 +154,7 @@ def test_estimate_prints_a_priced_line_per_stage(capsys):
 
 def test_voices_without_a_key_names_the_variable(capsys, monkeypatch):
     monkeypatch.delenv("ELEVENLABS_API_KEY", raising=False)
-    from framecast.config import reset_settings
+    from framecast.settings import reset_settings
 
     reset_settings()
     assert main(["voices"]) == 2
@@ -183,7 +184,7 @@ def test_prefect_setup_with_no_server_listening_names_the_url(capsys):
 
 def run_proc(tmp_path, *args) -> subprocess.CompletedProcess:
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
-    return subprocess.run([sys.executable, "-m", "framecast.cli", "make", *map(str, args)], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "flows.cli", "make", *map(str, args)], capture_output=True,
                           text=True, env=env, timeout=400)
 
 

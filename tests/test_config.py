@@ -1,7 +1,8 @@
 import pytest
 
-from framecast.config import Settings, load_channel
-from framecast.errors import ConfigError
+from framecast.settings import Settings
+from framecast.plan.load import load_channel
+from framecast.core.errors import ConfigError
 from tests.conftest import write_channel
 
 
@@ -47,7 +48,7 @@ def test_broken_yaml_is_reported_with_the_file(tmp_path):
 
 
 def test_rate_limits_default_to_published_limits_and_can_be_raised(monkeypatch):
-    from framecast.config import DEFAULT_RATE_LIMITS
+    from framecast.settings import DEFAULT_RATE_LIMITS
 
     assert Settings().rate_limit("runway") == DEFAULT_RATE_LIMITS["runway"]
     monkeypatch.setenv("FRAMECAST_RATE_LIMITS", '{"runway": {"requests_per_minute": 30, "concurrency": 5}}')

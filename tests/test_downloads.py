@@ -13,8 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from framecast.errors import InvalidRequest, MediaError
-from framecast.http import ProviderHTTP, RetryPolicy
+from framecast.core.errors import InvalidRequest, MediaError
+from framecast.transport.http import ProviderHTTP, RetryPolicy
 
 KEY = "rw-test-0123456789abcdef"
 RUNWAY_CDN = "https://dnznrvs05pmza.cloudfront.net/3f1c.mp4?_jwt=abc"
@@ -215,6 +215,6 @@ def test_render_inputs_are_pinned_to_a_demuxer_and_plain_files(tmp_path):
     ("127.0.0.1", True, True), ("::1", True, True), ("::ffff:127.0.0.1", True, False), ("fe80::1%eth0", False, False),
     ("64:ff9b::5db8:d822", False, True), ("64:ff9b::a9fe:a9fe", False, False)])  # NAT64: judged by its IPv4
 def test_public_addresses_pass_and_loopback_only_in_the_sandbox(address, sandbox, allowed):
-    from framecast.downloads import address_problem
+    from framecast.transport.downloads import address_problem
 
     assert (address_problem(address, sandbox=sandbox) is None) is allowed

@@ -9,9 +9,9 @@ import httpx
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings, strategies as st
 
-from framecast.downloads import MediaPolicy, host_allowed
-from framecast.errors import FramecastError, InvalidRequest
-from framecast.http import ProviderHTTP, RetryPolicy
+from framecast.transport.downloads import MediaPolicy, host_allowed
+from framecast.core.errors import FramecastError, InvalidRequest
+from framecast.transport.http import ProviderHTTP, RetryPolicy
 from framecast.providers import kling, runway
 from tests.test_downloads import Server, redirect, reply, servers  # noqa: F401 (the fixture)
 
@@ -75,7 +75,7 @@ def test_the_operator_sets_each_providers_media_hosts_but_never_a_shared_wildcar
     from pydantic import ValidationError
 
     from framecast import providers
-    from framecast.config import MotionConfig
+    from framecast.visuals.config import MotionConfig
     from framecast.settings import Settings, reset_settings
 
     monkeypatch.setenv("RUNWAYML_API_SECRET", "key_0123456789abcdef")

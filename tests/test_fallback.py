@@ -4,12 +4,15 @@ from datetime import date
 
 import pytest
 
-from framecast.config import ChannelConfig, MotionConfig, ScriptConfig, VoiceConfig
-from framecast.cost.meter import BudgetExceeded
-from framecast.errors import (
+from framecast.channel import ChannelConfig
+from framecast.visuals.config import MotionConfig
+from framecast.script.config import ScriptConfig
+from framecast.voice.config import VoiceConfig
+from framecast.core.errors import BudgetExceeded
+from framecast.core.errors import (
     AuthError, ConfigError, ContentRejected, InvalidRequest, PermanentError, ProviderUnavailable, QuotaExhausted,
 )
-from framecast.fallback import FallbackMemory, run_chain
+from framecast.providers.chain import FallbackMemory, run_chain
 
 DAY = date(2026, 12, 2)
 
@@ -98,7 +101,7 @@ def test_chains_in_channel_files_name_each_link_and_keep_the_single_provider_for
     ({"providers": ["runway"], "models": {"kling": "kling-v3"}}, "models names kling, which is not in the chain"),
 ])
 def test_a_bad_chain_is_a_config_error_naming_the_stage(motion, message, tmp_path):
-    from framecast.config import load_channel
+    from framecast.plan.load import load_channel
     import yaml
 
     path = tmp_path / "bad.yaml"

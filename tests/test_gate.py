@@ -1,4 +1,4 @@
-from framecast.gate import explicit_checks, label_checks, shot_checks, speech_check, wer
+from framecast.quality.gate import explicit_checks, label_checks, shot_checks, speech_check, wer
 
 STARTS = (0.0, 5.0, 10.0)
 
@@ -35,8 +35,8 @@ def test_speech_and_labels():
 
 
 def test_only_scenes_whose_pictures_failed_are_regenerated():
-    from framecast.gate import scenes_to_regenerate
-    from framecast.models import QualityCheck
+    from framecast.quality.gate import scenes_to_regenerate
+    from framecast.core.models import QualityCheck
 
     failures = [QualityCheck(name="explicit-content", passed=False, detail="", scene_index=2),
                 QualityCheck(name="shot-alignment", passed=False, detail="", scene_index=1),

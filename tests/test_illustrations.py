@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageStat
 
-from framecast.config import ConfigError, ImageConfig
-from framecast.visuals import illustrations
+from framecast.core.errors import ConfigError
+from framecast.visuals.config import ImageConfig
+from framecast.media import illustrations
 
 pytestmark = pytest.mark.skipif(not illustrations.available(), reason="the illustrate extra is not installed")
 
@@ -63,7 +64,7 @@ def test_the_card_shows_the_illustration_large_and_leaves_the_caption_area_free(
 
 
 def test_relevance_is_judged_by_similarity_not_by_a_shared_word():
-    from framecast import gate
+    from framecast.quality import gate
 
     sim = gate.similarity_function()
     prompt, narration = "The big picture: how volcanoes work", "Molten rock erupts from the crater."

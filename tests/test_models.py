@@ -1,8 +1,8 @@
 import pytest
 from pydantic import ValidationError
 
-from framecast.config import describe_validation_error
-from framecast.models import Scene, Script, Transition
+from framecast.core.validation import describe_validation_error
+from framecast.core.models import Scene, Script, Transition
 
 
 def scene(**kw):

@@ -2,9 +2,9 @@
 
 import pytest
 
-from framecast import planner
-from framecast.config import ChannelConfig
-from framecast.planner import TIERS, PlanError
+from framecast.plan import planner
+from framecast.channel import ChannelConfig
+from framecast.plan.planner import TIERS, PlanError
 
 
 def channel(**fields) -> ChannelConfig:

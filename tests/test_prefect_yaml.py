@@ -5,7 +5,9 @@ from prefect.client.schemas.schedules import CronSchedule
 from prefect.cli.deploy._models import DeploymentConfig, PrefectYamlModel
 from prefect.flows import Flow, load_flow_from_entrypoint
 
-from framecast.config import REPO_ROOT, available_channels, load_channel
+from framecast.settings import REPO_ROOT
+from framecast.channel import available_channels
+from framecast.plan.load import load_channel
 
 RAW = yaml.safe_load((REPO_ROOT / "prefect.yaml").read_text())
 
@@ -51,7 +53,7 @@ def test_entrypoints_load_the_flow_and_the_form_offers_the_known_channels():
         assert flow.parameters.properties["channel"]["enum"] == available_channels(REPO_ROOT / "deployments")
 
 
-# --- The deployments list is generated from the channel files (framecast/deploygen.py). ---
+# --- The deployments list is generated from the channel files (framecast/commands/deployments.py). ---
 
 import tomllib  # noqa: E402
 
@@ -59,10 +61,10 @@ import pytest  # noqa: E402
 from prefect.cli.deploy._schedules import _schedule_config_to_deployment_schedule  # noqa: E402
 from prefect.client.schemas.actions import DeploymentScheduleCreate  # noqa: E402
 
-from framecast import deploygen  # noqa: E402
+from framecast.commands import deployments as deploygen  # noqa: E402
 from framecast.channel_schedule import check_cron  # noqa: E402
-from framecast.cli import main  # noqa: E402
-from framecast.errors import ConfigError  # noqa: E402
+from flows.cli import main  # noqa: E402
+from framecast.core.errors import ConfigError  # noqa: E402
 from tests.conftest import write_channel  # noqa: E402
 
 # Someone else's parts of prefect.yaml, above and below the list: kept byte for byte.

@@ -5,8 +5,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from framecast import preflight, registry
-from framecast.config import ChannelConfig, Settings, with_cloud_providers
+from framecast.plan import preflight
+from framecast.providers import registry
+from framecast.channel import ChannelConfig
+from framecast.settings import Settings
+from framecast.plan.cloud import with_cloud_providers
 
 
 def cloud(**overrides) -> ChannelConfig:

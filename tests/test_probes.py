@@ -4,8 +4,10 @@ from datetime import date
 
 import pytest
 
-from framecast import preflight
-from framecast.config import ChannelConfig, get_settings, reset_settings, with_cloud_providers
+from framecast.plan import preflight
+from framecast.channel import ChannelConfig
+from framecast.settings import get_settings, reset_settings
+from framecast.plan.cloud import with_cloud_providers
 from framecast.sandbox import Fault
 
 DAY = date(2026, 12, 2)
@@ -75,7 +77,7 @@ def test_a_provider_that_cannot_be_reached_is_a_warning_not_a_stop(keys, sandbox
 
 
 def test_shutdown_dates_the_provider_reports_are_read():
-    from framecast.probes import _openai_shutdowns
+    from framecast.plan.probes import _openai_shutdowns
 
     body = {"data": [{"id": "gpt-x", "shutdown_at": 1798761600}, {"id": "gpt-y", "deprecation": {"shutdown_at": "2027-03-01"}},
                      {"id": "gpt-z"}]}
@@ -84,7 +86,7 @@ def test_shutdown_dates_the_provider_reports_are_read():
 
 def test_a_key_with_a_trailing_newline_is_stripped_and_accepted(keys, sandbox, monkeypatch):
     """M1 (the review's reproduction): the key went into the header raw, and h11's error printed it in full."""
-    from framecast.probes import probe
+    from framecast.plan.probes import probe
 
     monkeypatch.setenv("OPENAI_API_KEY", "sk-proj-REALKEY-abcdef123456\n")
     reset_settings()

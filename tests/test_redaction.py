@@ -5,9 +5,9 @@ from urllib.parse import quote
 
 import pytest
 
-from framecast import redaction
-from framecast.config import reset_settings
-from framecast.redaction import RedactingFilter, install
+from framecast.transport import redaction
+from framecast.settings import reset_settings
+from framecast.transport.redaction import RedactingFilter, install
 
 KEY = "sk-live-ABCDEFGHIJKLMNOP1234"
 ODD = "sk/live+ABC=\"é'xyz123"  # a key with characters every escaper rewrites
@@ -108,7 +108,7 @@ def test_keys_are_stripped_when_loaded(variable, monkeypatch):
 
 @pytest.mark.parametrize("char", ["\n", "\x1b", "\x7f", "\u200b", "\u202e", "\u2028", "é"])
 def test_a_control_character_inside_a_key_is_refused_naming_the_variable_not_the_value(char, monkeypatch):
-    from framecast.errors import ConfigError
+    from framecast.core.errors import ConfigError
     from framecast.settings import Settings, get_settings
 
     monkeypatch.setenv("OPENAI_API_KEY", f"sk-proj-SECRET{char}tail-0123456789")
@@ -123,7 +123,7 @@ def test_a_control_character_inside_a_key_is_refused_naming_the_variable_not_the
 
 def test_a_settings_error_never_quotes_the_value(monkeypatch):
     """pydantic quotes input_value in its messages: a mistyped variable may hold a key."""
-    from framecast.errors import ConfigError
+    from framecast.core.errors import ConfigError
     from framecast.settings import get_settings
 
     monkeypatch.setenv("FRAMECAST_HTTP_TIMEOUT_SECONDS", "sk-pasted-in-the-wrong-place-123")
@@ -139,7 +139,7 @@ def test_a_settings_error_never_quotes_the_value(monkeypatch):
                                              ("FRAMECAST_GOOGLE_TOKEN_URL", "FRAMECAST_GOOGLE_TOKEN_URL")])
 def test_base_urls_must_be_https_unless_loopback(field, variable, monkeypatch):
     """I2: a plain-http base URL to another host sent keys in cleartext."""
-    from framecast.errors import ConfigError
+    from framecast.core.errors import ConfigError
     from framecast.settings import Settings
 
     for ok in ("https://api.example.com/v1", "http://127.0.0.1:8080/v1", "http://localhost:1/x", "http://[::1]:2/"):
@@ -174,7 +174,7 @@ def test_a_ledger_password_in_the_query_is_a_secret(monkeypatch):
 
 def test_a_ledger_that_cannot_open_names_the_host_not_the_password():
     from framecast.cost.ledger import open_ledger
-    from framecast.errors import StorageError
+    from framecast.core.errors import StorageError
 
     with pytest.raises(StorageError) as refused:
         open_ledger(QUERY_URL.replace("db.internal:5432", "127.0.0.1:9") + "&connect_timeout=1")

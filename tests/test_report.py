@@ -1,6 +1,6 @@
 from PIL import Image
 
-from framecast.models import QualityCheck, QualityReport, Scene, Script
+from framecast.core.models import QualityCheck, QualityReport, Scene, Script
 from framecast.report import contact_sheet, cost_rows, inline_image_markdown, quality_card, quality_markdown, script_rows
 
 REPORT = QualityReport(analyzer="local", passed=False, measurements={"integrated_lufs": -14.2}, checks=[
@@ -59,7 +59,7 @@ def test_fallback_lines_carry_a_providers_reason_as_one_plain_line():
     """Issue 17 (review L11/I3): a provider's error body reaches logs and the cost artifact's markdown."""
     from types import SimpleNamespace
 
-    from framecast.models import FallbackStep, Origin
+    from framecast.core.models import FallbackStep, Origin
     from framecast.report import fallback_lines
 
     reason = "HTTP 500: \x1b[2J\x1b]8;;http://evil\x07click\x1b]8;;\x07\n![](http://evil/x) [y](http://z)"
@@ -67,6 +67,6 @@ def test_fallback_lines_carry_a_providers_reason_as_one_plain_line():
     [line] = fallback_lines([], [SimpleNamespace(origin=origin)], [])
     assert "\x1b" not in line and "\n" not in line and "\x07" not in line
     assert line == "motion, scene 1: local; kling skipped: HTTP 500: click ![](http://evil/x) [y](http://z)"
-    from framecast.safe_text import markdown
+    from framecast.core.safe_text import markdown
 
     assert "](" not in markdown(line) and "\\]\\(" in markdown(line)  # as the cost artifact shows it: text

@@ -7,8 +7,9 @@ from datetime import date
 
 import pytest
 
-from framecast import runtime, scripting
-from framecast.errors import ScriptError
+from framecast import context as runtime
+from framecast.script import write as scripting
+from framecast.core.errors import ScriptError
 
 
 def test_scratch_of_a_dead_process_is_removed_and_live_ones_are_kept(data_dir):
@@ -45,7 +46,7 @@ def test_run_inputs_name_the_field_and_the_fix():
 
 CONTAINER = """
 import socket, sys
-from framecast import runtime
+from framecast import context as runtime
 runtime._owner_prefix = lambda: f"{socket.gethostname()}~{sys.argv[1]}~"  # its pid as another namespace sees it
 with runtime.scratch() as folder:
     (folder / "half.mp4").write_bytes(b"rendering")

@@ -21,7 +21,7 @@ def test_a_sandbox_run_ignores_a_production_store_and_ledger_named_in_dotenv(gcs
     env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PYTHONPATH=str(Path(__file__).resolve().parents[1]))
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "framecast.cli", "make", "Why the sea is salty", "--sandbox", "--channel", str(channel),
+        [sys.executable, "-m", "flows.cli", "make", "Why the sea is salty", "--sandbox", "--channel", str(channel),
          "--out", str(out)],
         capture_output=True, text=True, env=env, cwd=cwd, timeout=400,
     )

@@ -1,5 +1,5 @@
-from framecast.models import Scene, Transition
-from framecast.timeline import LEAD_IN, TAIL, plan_timeline
+from framecast.core.models import Scene, Transition
+from framecast.edit.timeline import LEAD_IN, TAIL, plan_timeline
 
 
 def scenes(*specs):

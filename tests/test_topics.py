@@ -3,12 +3,15 @@ from datetime import date, datetime, timezone
 import openai
 import pytest
 
-from framecast import runtime
-from framecast.config import ChannelConfig, ScriptConfig, load_channel, reset_settings
-from framecast.errors import ConfigError, ScriptError
-from framecast.scripting import topic_of_the_day
+from framecast import context as runtime
+from framecast.channel import ChannelConfig
+from framecast.script.config import ScriptConfig
+from framecast.plan.load import load_channel
+from framecast.settings import reset_settings
+from framecast.core.errors import ConfigError, ScriptError
+from framecast.script.write import topic_of_the_day
 from framecast.providers.openai import OpenAIEmbeddings
-from framecast.topics import backlog, choose_topic, cosine, run_day
+from framecast.topic.choose import backlog, choose_topic, cosine, run_day
 from framecast.cost.ledger import default_url
 from framecast.cost.meter import Meter
 from tests.conftest import ledger_entries

@@ -32,12 +32,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.concurrency import run_in_threadpool
 
-from framecast.callbacks.jobs import (
-    DEFAULT_MAX_AGE_SECONDS, JOB_ID, PROVIDERS, TERMINAL, CallbackSigner, ExpiredToken, ForgedToken, outcome_entry,
-    record_key,
+from framecast.transport.callbacks import (
+    DEFAULT_MAX_AGE_SECONDS, JOB_ID, PROVIDERS, TERMINAL, CallbackSigner, ExpiredToken, ForgedToken, outcome_entry, record_key,
 )
 from framecast.callbacks.scope import JobRecordsOnly
-from framecast.envcheck import loopback
+from framecast.core.envcheck import loopback
 from framecast.storage.records import RecordChanged
 
 log = logging.getLogger(__name__)

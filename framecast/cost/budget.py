@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from framecast.models import Frozen
+from framecast.core.models import Frozen
 
 log = logging.getLogger("framecast.cost")
 

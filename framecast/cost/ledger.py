@@ -28,9 +28,9 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from framecast.cost import clock
-from framecast.dburl import safe_url, url_secrets
-from framecast.errors import StorageError
-from framecast.scrub import redact
+from framecast.core.dburl import safe_url, url_secrets
+from framecast.core.errors import StorageError
+from framecast.core.scrub import redact
 
 log = logging.getLogger("framecast.cost")
 # A reservation still unsettled after this is "unconfirmed" (its worker died mid-call); it keeps counting.

@@ -7,15 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Iterator
 
-from framecast.config import BudgetConfig
-from framecast.fallback import FallbackMemory
+from framecast.cost.budget import BudgetConfig
+from framecast.providers.chain import FallbackMemory
 from framecast.cost import pricing
 from framecast.cost.ledger import Ledger, Spent, default_url, open_ledger
-from framecast.errors import PermanentError, ProviderError
-
-
-class BudgetExceeded(PermanentError):
-    """The next call would take the run, the channel's day or its month over budget; nothing was spent on it."""
+from framecast.core.errors import BudgetExceeded, ProviderError
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Estimated list prices (USD) per unit of each paid call, for the cost ledger and budgets.
 
-The prices live in the provider registry (`framecast/registry.py`), one entry per vendor; they are
+The prices live in the provider registry (`framecast/providers/registry.py`), one entry per vendor; they are
 estimates from the providers' public price pages as of 2026-12 and they change, so a channel can
 override or add any entry under `budget.prices` ("provider/role": USD per unit). Local providers
 cost 0. A paid provider with no price here is refused by a budgeted run (its cost is unknown).
@@ -12,8 +12,8 @@ import logging
 import math
 from typing import Mapping
 
-from framecast import registry
-from framecast.errors import ConfigError, PermanentError
+from framecast.providers import registry
+from framecast.core.errors import ConfigError, PermanentError
 
 log = logging.getLogger("framecast.cost")
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from framecast import runtime
+from framecast import context as runtime
 from framecast.assets import FONT_FAMILY
-from framecast.captions import build_cues, to_ass, to_srt, to_vtt
-from framecast.config import CaptionConfig, VideoFormat
-from framecast.models import CaptionFiles, NarrationAsset, Scene, Timeline, WordTiming
-from framecast.timeline import plan_timeline
+from framecast.edit.captions import build_cues, to_ass, to_srt, to_vtt
+from framecast.edit.config import CaptionConfig, VideoFormat
+from framecast.core.models import CaptionFiles, NarrationAsset, Scene, Timeline, WordTiming
+from framecast.edit.timeline import plan_timeline
 
 def plan(scenes: list[Scene], narrations: list[NarrationAsset], fmt: VideoFormat) -> Timeline:
     """Scene slots sized so every narration fits its scene."""

@@ -8,10 +8,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from framecast import runtime
+from framecast import context as runtime
 from framecast.assets import FONT_BOLD, FONT_REGULAR
-from framecast.config import VideoFormat
-from framecast.errors import MediaError
+from framecast.edit.config import VideoFormat
+from framecast.core.errors import MediaError
 from framecast.media import ffmpeg
 from framecast.media.analysis import parse_analysis, parse_ebur128
 from framecast.media.assembly import (
@@ -23,9 +23,8 @@ from framecast.media.render import (
     FREEZE_PROBE_SECONDS, SceneSource, Segment, concat_list, mux_command, plan_segments, segment_command,
     segment_graph,
 )
-from framecast.models import (
-    ArtifactRef, CaptionFiles, ClipAsset, ContentMeasurements, NarrationAsset, SoundAsset, SoundCue, Span, Timeline,
-    VideoAsset,
+from framecast.core.models import (
+    ArtifactRef, CaptionFiles, ClipAsset, ContentMeasurements, NarrationAsset, SoundAsset, SoundCue, Span, Timeline, VideoAsset,
 )
 from framecast.sound.design import bed_sounds
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from framecast.media import ffmpeg
-from framecast.models import Timeline
+from framecast.core.models import Timeline
 
 SAMPLE_RATE = 48000
 LIMIT_DBFS = -2.0  # AAC encoding can add a few tenths of a dB of true peak; the gate checks ≤ −1.0

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from framecast.errors import MediaError, ToolMissing
+from framecast.core.errors import MediaError, ToolMissing
 
 INSTALL_HINT = (
     "framecast needs ffmpeg and ffprobe built with libx264, AAC and libass. "

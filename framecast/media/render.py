@@ -19,7 +19,7 @@ from pathlib import Path
 
 from framecast.media import ffmpeg
 from framecast.media.motion import Move, kenburns_filter
-from framecast.models import Timeline, Transition
+from framecast.core.models import Timeline, Transition
 
 XFADE = {Transition.fade: "fade", Transition.dissolve: "dissolve"}
 MAX_STRETCH = 2.0  # slow a short clip down at most this much; hold its last frame for the rest

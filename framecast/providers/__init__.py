@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import math
 import threading
 from typing import Any, Callable
 
-from framecast.config import ImageConfig, MotionConfig, ScriptConfig, VoiceConfig
-from framecast.sound.config import SoundSource
-from framecast.errors import ConfigError
+from framecast.core.errors import ConfigError
+from framecast.providers.chain import StageConfig
 from framecast.providers.base import (
     ImageGenerator, ScriptWriter, TextToSpeech, VideoAnalyzer, VideoGenerator,
 )
@@ -45,13 +45,28 @@ def job_slot(provider: str):
     return _JOB_SLOT_WRAPPER[0](provider, local) if _JOB_SLOT_WRAPPER else local
 
 
+def clip_seconds(provider: str, duration: float, model: str | None = None) -> int:
+    """Seconds of video a provider bills for a clip of `duration` (Kling: 5 or 10; Runway: the model's lengths)."""
+    from framecast.providers import registry
+
+    if provider == "kling":
+        from framecast.providers.kling import KlingVideoGenerator
+
+        return KlingVideoGenerator.billed_seconds(duration, model or registry.DEFAULT_MODELS[("motion", "kling")])
+    if provider == "runway":
+        from framecast.providers.runway import RunwayVideoGenerator
+
+        return RunwayVideoGenerator.billed_seconds(duration, model or registry.DEFAULT_MODELS[("motion", "runway")])
+    return min(10, math.ceil(duration))
+
+
 def register(role: str, name: str, factory: Factory) -> None:
     """Make `name` selectable as the provider of `role` (e.g. a vendor plugin)."""
     _FACTORIES[(role, name)] = factory
 
 
 def _build(role: str, name: str, cfg: Any) -> Any:
-    from framecast import registry
+    from framecast.providers import registry
 
     factory = _FACTORIES.get((role, name))
     if factory is None:  # a plugin's vendor brings its factories in its registry entry
@@ -64,19 +79,19 @@ def _build(role: str, name: str, cfg: Any) -> Any:
     return factory(cfg)
 
 
-def script_writer(cfg: ScriptConfig) -> ScriptWriter:
+def script_writer(cfg: StageConfig) -> ScriptWriter:
     return _build("script", cfg.provider, cfg)
 
 
-def image_generator(cfg: ImageConfig) -> ImageGenerator:
+def image_generator(cfg: StageConfig) -> ImageGenerator:
     return _build("image", cfg.provider, cfg)
 
 
-def video_generator(cfg: MotionConfig) -> VideoGenerator:
+def video_generator(cfg: StageConfig) -> VideoGenerator:
     return _build("motion", cfg.provider, cfg)
 
 
-def text_to_speech(cfg: VoiceConfig) -> TextToSpeech:
+def text_to_speech(cfg: StageConfig) -> TextToSpeech:
     return _build("voice", cfg.provider, cfg)
 
 
@@ -85,7 +100,7 @@ def sound_effects(name: str):
     return _build("sound", name, None)
 
 
-def sound_generator(cfg: SoundSource):
+def sound_generator(cfg: StageConfig):
     """The provider of one link of the sound design's chain (transition sounds, ambience)."""
     return _build("sound", cfg.provider, cfg)
 
@@ -109,8 +124,6 @@ def video_analyzer(name: str = "local") -> VideoAnalyzer:
     return _build("analyzer", name, None)
 
 
-_ROLES = {ScriptConfig: "script", ImageConfig: "image", MotionConfig: "motion", VoiceConfig: "voice",
-          SoundSource: "sound"}
 # Revisions of the offline makers, part of their identity: bumped when their output changes, so only their
 # cached media is made again (a stage version bump would re-pay every cached cloud script, picture or clip).
 # script 2: long notes said in parts, tags cut to 30 characters. image 2: cards draw any script without tofu.
@@ -121,14 +134,14 @@ LOCAL_REVISIONS = {"script": "2", "image": "2", "motion": "2"}
 def identity(cfg: Any) -> str | None:
     """Who makes a stage's output, resolved: vendor, model (None = today's default, spelled out) and, for the
     local voice, the engine `auto` picks here. Part of cache keys, so a changed default never hands back old media."""
-    role = _ROLES.get(type(cfg))
+    role = getattr(cfg, "ROLE", None)  # a stage config of a provider chain (script, image, motion, voice, sound)
     if role is None:
         return None
     links = cfg.chain()
     if len(links) > 1:  # a fallback chain: who may make it, in order
         return " > ".join(identity(link) for link in links)
-    from framecast import registry
-    from framecast.config import DEFAULT_VOICES
+    from framecast.providers import registry
+    from framecast.providers.registry import DEFAULT_VOICES
 
     # The local entry's "default" voice is a voice, not a model: it is spelled out below, as before.
     default = registry.default_model(role, cfg.provider) if cfg.provider != "local" else None
@@ -142,7 +155,7 @@ def identity(cfg: Any) -> str | None:
 
             parts.append(cfg.engine if cfg.engine != "auto" else ("piper" if piper_available() else "flite"))
     if role == "sound" and cfg.provider == "local":  # a prompt matched by keywords only may find nothing
-        from framecast.visuals.illustrations import available
+        from framecast.media.illustrations import available
 
         parts.append("similarity" if available() else "keywords")
     return ":".join(parts)
@@ -168,8 +181,9 @@ def _register_cloud() -> None:
     # Imported lazily: a channel on local providers never loads a vendor SDK.
     import httpx
 
-    from framecast.config import DEFAULT_MODELS, DEFAULT_VOICES, get_settings
-    from framecast.http import ProviderHTTP, RateLimiter
+    from framecast.providers.registry import DEFAULT_MODELS, DEFAULT_VOICES
+    from framecast.settings import get_settings
+    from framecast.transport.http import ProviderHTTP, RateLimiter
 
     # One limiter per provider, shared by every call in the process (limits: settings.rate_limit).
     limiters: dict[str, RateLimiter] = {}
@@ -187,7 +201,7 @@ def _register_cloud() -> None:
     def http(provider: str, base_url: str, headers: dict, reader=None) -> ProviderHTTP:
         settings = get_settings()
         # No redirects: httpx would carry xi-api-key / x-api-key to whatever origin a 3xx names (review L3);
-        # media downloads follow theirs by hand, each hop checked (framecast.downloads).
+        # media downloads follow theirs by hand, each hop checked (framecast.transport.downloads).
         client = httpx.Client(base_url=base_url, headers=headers, timeout=settings.http_timeout_seconds,
                               follow_redirects=False)
         extra = {"reader": reader} if reader else {}
@@ -317,7 +331,7 @@ def _register_cloud() -> None:
         return GoogleVideoAnalyzer(client)
 
     def youtube(cfg):
-        from framecast import runtime
+        from framecast import context as runtime
         from framecast.providers.youtube import YouTubePublisher, youtube_error
 
         settings = get_settings()

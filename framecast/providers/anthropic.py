@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from framecast import registry
-from framecast.errors import ContentRejected
-from framecast.http import ProviderHTTP
-from framecast.models import Script
+from framecast.providers import registry
+from framecast.core.errors import ContentRejected
+from framecast.transport.http import ProviderHTTP
+from framecast.core.models import Script
 from framecast.providers.base import ScriptBrief
 from framecast.providers.llm_script import (
     IDEAS_SYSTEM_PROMPT, SYSTEM_PROMPT, TOPIC_IDEAS_SCHEMA, Reply, TopicRequest, ideas_message, parse_ideas, script_schema,

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from framecast.errors import InvalidRequest, RetryableError
-from framecast.models import QualityReport, Script, WordTiming
+from framecast.core.errors import InvalidRequest, RetryableError
+from framecast.core.models import QualityReport, Script, WordTiming
 
 
 @dataclass(frozen=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from framecast import registry
-from framecast.errors import ProviderUnavailable, ScriptError
-from framecast.http import ProviderHTTP
+from framecast.providers import registry
+from framecast.core.errors import ProviderUnavailable, ScriptError
+from framecast.transport.http import ProviderHTTP
 from framecast.media import ffmpeg
-from framecast.models import WordTiming
+from framecast.core.models import WordTiming
 from framecast.providers.base import Speech
 
 # Longest bodies read (review L8): music is at most 600 s and a sound 30 s of 128 kb/s MP3 (9.6 MB, 0.5 MB).

@@ -14,10 +14,11 @@ from pathlib import Path
 from google.api_core import exceptions as gexc
 from google.cloud import videointelligence_v1 as vi
 
-from framecast import gate, google_errors
-from framecast.errors import InvalidRequest, ProviderError, ProviderTimeout, QuotaExhausted
-from framecast.http import RetryPolicy
-from framecast.models import QualityReport
+from framecast.quality import gate
+from framecast.transport import google as google_errors
+from framecast.core.errors import InvalidRequest, ProviderError, ProviderTimeout, QuotaExhausted
+from framecast.transport.http import RetryPolicy
+from framecast.core.models import QualityReport
 from framecast.providers.base import QualityPlan
 
 FEATURES = [vi.Feature.SHOT_CHANGE_DETECTION, vi.Feature.LABEL_DETECTION, vi.Feature.EXPLICIT_CONTENT_DETECTION,
@@ -30,7 +31,7 @@ def _seconds(offset) -> float:
 
 
 def translate(exc: Exception, endpoint: str = "annotate_video") -> ProviderError:
-    """framecast.google_errors' translation; a plain 403 (PERMISSION_DENIED) stays QuotaExhausted here."""
+    """framecast.transport.google' translation; a plain 403 (PERMISSION_DENIED) stays QuotaExhausted here."""
     return google_errors.translate(exc, provider="google", endpoint=f"videointelligence {endpoint}", stage="quality",
                                    forbidden=QuotaExhausted)
 
@@ -72,7 +73,7 @@ class GoogleVideoAnalyzer:
         else:
             raise InvalidRequest("videointelligence needs the video on GCS (set FRAMECAST_STORE=gs://…) above 10 MB",
                                  provider="google")
-        # The client's own retry is off: framecast.http.with_retries (through google_errors.call) is the one policy.
+        # The client's own retry is off: framecast.transport.http.with_retries (through google_errors.call) is the one policy.
         operation = google_errors.call(lambda: self.client.annotate_video(request=request, retry=None, timeout=120),
                                        provider="google", endpoint="videointelligence annotate_video",
                                        stage="quality", retry=self.retry, forbidden=QuotaExhausted)

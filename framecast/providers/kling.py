@@ -23,12 +23,13 @@ from pathlib import Path
 
 import jwt
 
-from framecast import redaction, registry
-from framecast.callbacks.jobs import CallbackSigner, job_id_from_key, recorded_task
-from framecast.errors import (
+from framecast.transport import redaction
+from framecast.providers import registry
+from framecast.transport.callbacks import CallbackSigner, job_id_from_key, recorded_task
+from framecast.core.errors import (
     ConfigError, ContentRejected, InvalidRequest, ProviderTimeout, ProviderUnavailable, RateLimited,
 )
-from framecast.http import ProviderHTTP, RetryPolicy
+from framecast.transport.http import ProviderHTTP, RetryPolicy
 from framecast.providers.base import JobGone, JobRecord, JobVanished, api_endpoint
 from framecast.providers.kling_submit import NOT_FOUND, SUBMIT_PATH, TOO_MANY_TASKS, KlingSubmission
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from framecast.callbacks.jobs import job_id_from_key, new_nonce
-from framecast.errors import PermanentError, ProviderError, ProviderUnavailable, RateLimited, RetryableError
-from framecast.http import translate_response, with_retries
+from framecast.transport.callbacks import job_id_from_key, new_nonce
+from framecast.core.errors import PermanentError, ProviderError, ProviderUnavailable, RateLimited, RetryableError
+from framecast.transport.http import translate_response, with_retries
 from framecast.providers.base import JobRecord
 from framecast.providers.runway import nothing_created
 

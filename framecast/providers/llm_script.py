@@ -9,9 +9,9 @@ from typing import Callable
 
 from pydantic import ValidationError
 
-from framecast.config import describe_validation_error
-from framecast.errors import ScriptError
-from framecast.models import MAX_SCENE_SECONDS, MIN_SCENE_SECONDS, Script
+from framecast.core.validation import describe_validation_error
+from framecast.core.errors import ScriptError
+from framecast.core.models import MAX_SCENE_SECONDS, MIN_SCENE_SECONDS, Script
 from framecast.providers.base import ScriptBrief
 
 SYSTEM_PROMPT = (

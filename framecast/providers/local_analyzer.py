@@ -5,10 +5,10 @@ from __future__ import annotations
 import bisect
 from pathlib import Path
 
-from framecast import gate
+from framecast.quality import gate
 from framecast.media import ffmpeg
 from framecast.media.analysis import analysis_command, parse_analysis, top_level_atoms
-from framecast.models import ContentMeasurements, QualityCheck, QualityReport
+from framecast.core.models import ContentMeasurements, QualityCheck, QualityReport
 from framecast.providers.base import QualityPlan
 
 

@@ -1,6 +1,6 @@
 """Offline image generator: deterministic illustrated cards drawn with Pillow.
 
-With an icon set (`image.illustrations`, framecast/visuals/illustrations.py) each card shows the
+With an icon set (`image.illustrations`, framecast/media/illustrations.py) each card shows the
 illustration the scene's words choose, large, under the heading; without one, a title card with an
 abstract motif. Nothing is drawn in the bottom quarter, where burned-in captions go.
 """
@@ -17,7 +17,7 @@ import io
 
 from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
 
-from framecast import glyphs
+from framecast.media.cards import fit_font
 from framecast.assets import FONT_BOLD, FONT_REGULAR
 
 # Background gradient pairs and an accent each: dark enough for white text, varied in hue.
@@ -35,37 +35,6 @@ PALETTES = [
 
 def _rng(prompt: str, seed: int) -> random.Random:
     return random.Random(int(hashlib.sha256(f"{seed}:{prompt}".encode()).hexdigest(), 16))
-
-
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font, max_width: int) -> list[str]:
-    """Lines of ≤ max_width px, broken at spaces, inside a word only when it is wider than a line."""
-    # The text's own average advance, not a Latin sample's: CJK, capitals or Arabic are wider, and a
-    # width guessed from "abcdefghij" left every line of a long unspaced title too wide at every size.
-    avg = max(draw.textlength(text, font=font) / max(len(text), 1), 1)
-    width = max(int(max_width / avg), 1)
-    while True:
-        wrapped = textwrap.wrap(text, width=width)
-        if width == 1 or all(draw.textlength(w, font=font) <= max_width for w in wrapped):
-            return wrapped
-        width -= 1
-
-
-def _fit_font(draw: ImageDraw.ImageDraw, text: str, font_path: Path, max_width: int, size: int, lines: int):
-    """Largest font ≤ size at which `text` wraps into at most `lines` lines of ≤ max_width px.
-
-    The font is `font_path` when it draws every character, else one that does (framecast.glyphs): no
-    tofu boxes; what no font here can draw comes out transliterated."""
-    font_path, text = glyphs.for_picture(text, bold=font_path == FONT_BOLD)
-    while size > 8:
-        font = ImageFont.truetype(str(font_path), size)
-        if len(wrapped := _wrap(draw, text, font, max_width)) <= lines:
-            return font, wrapped
-        size = int(size * 0.9)
-    font = ImageFont.truetype(str(font_path), 8)
-    wrapped = _wrap(draw, text, font, max_width)
-    if len(wrapped) > lines:  # even the smallest size does not hold it all: say it was cut
-        wrapped = wrapped[:lines - 1] + [wrapped[lines - 1][:-1].rstrip() + "\u2026"]
-    return font, wrapped
 
 
 def _motif(layer: Image.Image, rng: random.Random, accent: tuple[int, int, int]) -> None:
@@ -114,7 +83,7 @@ class LocalImageGenerator:
         """The illustration this card will show (None without an icon set)."""
         if not self.illustrations:
             return None
-        from framecast.visuals import illustrations
+        from framecast.media import illustrations
 
         return illustrations.choose(prompt, narration, self.illustrations, variety=seed)
 
@@ -137,8 +106,8 @@ class LocalImageGenerator:
         draw = ImageDraw.Draw(image)
         # Text stays in the upper 70%: the bottom is where burned-in captions go.
         max_w = int(width * 0.8)
-        head_font, head_lines = _fit_font(draw, heading, FONT_BOLD, max_w, int(height * 0.09), 2)
-        sub_font, sub_lines = _fit_font(draw, detail, FONT_REGULAR, max_w, int(height * 0.04), 2)
+        head_font, head_lines = fit_font(draw, heading, FONT_BOLD, max_w, int(height * 0.09), 2)
+        sub_font, sub_lines = fit_font(draw, detail, FONT_REGULAR, max_w, int(height * 0.04), 2)
         line_h = head_font.size * 1.2
         sub_h = sub_font.size * 1.3
         block_h = line_h * len(head_lines) + (sub_h * len(sub_lines) + height * 0.03 if sub_lines else 0)
@@ -164,7 +133,7 @@ class LocalImageGenerator:
         return out
 
     def _illustrated(self, prompt: str, choice, *, width: int, height: int, seed: int, out: Path) -> Path:
-        from framecast.visuals import illustrations
+        from framecast.media import illustrations
 
         rng = _rng(prompt, seed)
         top, bottom, accent = rng.choice(PALETTES)
@@ -173,7 +142,7 @@ class LocalImageGenerator:
         image = ImageOps.colorize(gradient, top, bottom).convert("RGBA")
         heading = prompt.partition(":")[0].partition(";")[0].strip() if ":" in prompt else ""
         draw = ImageDraw.Draw(image)
-        head_font, head_lines = (_fit_font(draw, heading, FONT_BOLD, int(width * 0.84), int(height * 0.075), 1)
+        head_font, head_lines = (fit_font(draw, heading, FONT_BOLD, int(width * 0.84), int(height * 0.075), 1)
                                  if heading else (None, []))
         # Layout: the heading in the top band, the illustration large below it, the bottom quarter left free.
         band = height * 0.17 if head_lines else height * 0.05

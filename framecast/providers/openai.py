@@ -9,9 +9,9 @@ from pathlib import Path
 import openai
 from PIL import Image
 
-from framecast.errors import ContentRejected, ProviderError, ProviderTimeout, ProviderUnavailable, ScriptError
-from framecast.http import RetryPolicy, classify, redact, retry_after_from, with_retries
-from framecast.models import Script
+from framecast.core.errors import ContentRejected, ProviderError, ProviderTimeout, ProviderUnavailable, ScriptError
+from framecast.transport.http import RetryPolicy, classify, redact, retry_after_from, with_retries
+from framecast.core.models import Script
 from framecast.providers.base import ScriptBrief
 from framecast.providers.llm_script import (
     IDEAS_SYSTEM_PROMPT, SYSTEM_PROMPT, TOPIC_IDEAS_SCHEMA, Reply, TopicRequest, ideas_message, parse_ideas, script_schema,
@@ -144,7 +144,7 @@ class OpenAITextToSpeech:
     def synthesize(self, text: str, *, out: Path):
         from framecast.media import ffmpeg
         from framecast.providers.base import Speech
-        from framecast.providers.local_tts import align_words
+        from framecast.media.align import align_words
 
         if len(text) > 4096:
             raise ScriptError(f"narration of {len(text)} characters is over OpenAI speech's 4096 limit")
@@ -155,7 +155,7 @@ class OpenAITextToSpeech:
         path.write_bytes(audio.content)
         duration = ffmpeg.duration(path)
         if self.transcribe_model is None:
-            from framecast.voice import align
+            from framecast.media import align
 
             words = align.timed_words(path, text, duration)
             return Speech(path=path, duration=duration, words=words, engine=f"openai:{self.model}:{self.voice}")

@@ -10,7 +10,7 @@ Submitting — what may be sent twice (API 2024-11-06, shared/specs/runway/opena
 
     * The POST is retried inside the call only when the failure proves nothing was created: the
       connection was never made (connect error or timeout, pool timeout), 429 (a rate limit; the
-      daily cap — "Your daily task limit has been reached." — is QuotaExhausted in framecast/http.py:
+      daily cap — "Your daily task limit has been reached." — is QuotaExhausted in framecast/transport/http.py:
       permanent, no retries), 503, or any other 4xx (permanent anyway).
     * Any failure after the request may have reached Runway — read timeout, connection reset or
       closed before a full answer, a 5xx other than 503, a 2xx without a readable task id — leaves
@@ -67,13 +67,12 @@ from pathlib import Path
 import httpx
 from PIL import Image
 
-from framecast import registry
-from framecast.errors import (
-    AuthError, ContentRejected, InvalidRequest, PermanentError, ProviderError, ProviderTimeout,
-    ProviderUnavailable,
+from framecast.providers import registry
+from framecast.core.errors import (
+    AuthError, ContentRejected, InvalidRequest, PermanentError, ProviderError, ProviderTimeout, ProviderUnavailable,
 )
-from framecast.http import ProviderHTTP, RetryPolicy, with_retries
-from framecast.redaction import error_text
+from framecast.transport.http import ProviderHTTP, RetryPolicy, with_retries
+from framecast.transport.redaction import error_text
 from framecast.providers.base import JobGone, JobRecord, JobVanished, api_endpoint
 
 log = logging.getLogger(__name__)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from PIL import Image
 
-from framecast.errors import ContentRejected
-from framecast.http import ProviderHTTP
+from framecast.core.errors import ContentRejected
+from framecast.transport.http import ProviderHTTP
 
 ASPECTS = {"21:9": 21 / 9, "16:9": 16 / 9, "3:2": 3 / 2, "5:4": 5 / 4, "1:1": 1.0, "4:5": 4 / 5, "2:3": 2 / 3,
            "9:16": 9 / 16, "9:21": 9 / 21}

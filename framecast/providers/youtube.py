@@ -5,7 +5,7 @@ the artifact store before and after the transfer, so a re-run or a retry after a
 response was lost asks the session where it stands (`Content-Range: bytes */TOTAL`) instead of
 uploading a second copy.
 
-Every call goes through framecast.http (ProviderHTTP: the one status → error mapping, retries for
+Every call goes through framecast.transport.http (ProviderHTTP: the one status → error mapping, retries for
 short blips); chunk PUTs are sent once each, because after a failed chunk the protocol asks the
 session how much arrived rather than sending the same bytes again. `uploadLimitExceeded` (400,
 the channel's 24-hour limit) and `quotaExceeded` (403) are QuotaExhausted. Once the video is up,
@@ -26,13 +26,14 @@ from typing import Callable
 
 import httpx
 
-from framecast import redaction, safe_text
-from framecast.errors import (
+from framecast.transport import redaction
+from framecast.core import safe_text
+from framecast.core.errors import (
     AuthError, FramecastError, ProviderError, ProviderUnavailable, QuotaExhausted, RetryableError,
 )
-from framecast.http import ProviderHTTP, RetryPolicy, translate_response
+from framecast.transport.http import ProviderHTTP, RetryPolicy, translate_response
 from framecast.providers.youtube_sessions import check_session
-from framecast.redaction import error_text
+from framecast.transport.redaction import error_text
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +84,7 @@ class YouTubePublisher:
     # -- every call: the one httpx mapping, then YouTube's own reasons ------------------------------
     def _request(self, endpoint: str, method: str, url: str, *, allow: tuple[int, ...] = (), once: bool = False,
                  **kwargs) -> httpx.Response:
-        """Send through framecast.http; 400/403 are read for YouTube's quota reasons before they are translated."""
+        """Send through framecast.transport.http; 400/403 are read for YouTube's quota reasons before they are translated."""
         http = self._once if once else self.http
         try:
             response = http.request(method, url, allow=(*allow, 400, 403), **kwargs)
@@ -276,7 +277,7 @@ def video_resource(title: str, description: str, tags: list[str], privacy: str, 
     status = {"privacyStatus": privacy, "containsSyntheticMedia": True, "selfDeclaredMadeForKids": False}
     if publish_at:
         status["publishAt"] = publish_at
-    # Sanitised, never refused: YouTube's limits on any title a topic or a model produced (framecast.safe_text).
+    # Sanitised, never refused: YouTube's limits on any title a topic or a model produced (framecast.core.safe_text).
     snippet = {"title": safe_text.youtube_title(title), "description": safe_text.youtube_description(description),
                "tags": safe_text.youtube_tags(tags), "categoryId": category_id}
     return {"snippet": snippet, "status": status}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import httpx
 
-from framecast.errors import InvalidRequest
+from framecast.core.errors import InvalidRequest
 
 UPLOAD_HOSTS = ("www.googleapis.com", "youtube.googleapis.com")
 UPLOAD_PATH = "/upload/youtube/v3/videos"

@@ -1,1 +1,1 @@
-"""The publish stage: what goes out with the video (its thumbnail; framecast.publishing does the rest)."""
+"""The publish stage: what goes out with the video (its thumbnail; framecast.publish.publish does the rest)."""

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from framecast.models import Frozen
+from framecast.core.models import Frozen
 
 
 class YouTubeConfig(Frozen):

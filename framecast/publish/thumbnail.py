@@ -15,7 +15,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFilter, ImageOps, ImageStat
 
 from framecast.assets import FONT_BOLD
-from framecast.providers.local_image import _fit_font
+from framecast.media.cards import fit_font
 
 MAX_BYTES = 2 * 1024 * 1024
 
@@ -49,7 +49,7 @@ def compose(title: str, picture: Image.Image, size: tuple[int, int], icon_svg: s
     vertical = height > width
     image = ImageOps.fit(picture.convert("RGB"), size, Image.LANCZOS).convert("RGBA")
     if icon_svg:
-        from framecast.visuals.illustrations import rasterise
+        from framecast.media.illustrations import rasterise
 
         image = image.filter(ImageFilter.GaussianBlur(max(width // 40, 2)))
         image = Image.alpha_composite(image, Image.new("RGBA", size, (0, 0, 0, 90)))
@@ -69,7 +69,7 @@ def compose(title: str, picture: Image.Image, size: tuple[int, int], icon_svg: s
         image.alpha_composite(band, (0, band_top))
         box, top, bottom = (int(width * 0.05), int(width * 0.95)), band_top, height * 0.95
     draw = ImageDraw.Draw(image)
-    font, lines = _fit_font(draw, title, FONT_BOLD, box[1] - box[0], int(height * (0.075 if vertical else 0.15)), 3)
+    font, lines = fit_font(draw, title, FONT_BOLD, box[1] - box[0], int(height * (0.075 if vertical else 0.15)), 3)
     line_h = font.size * 1.12
     y = (top + bottom) / 2 - line_h * len(lines) / 2
     x, anchor = ((box[0], "la") if icon_svg and not vertical else ((box[0] + box[1]) / 2, "ma"))
@@ -95,7 +95,7 @@ def save(image: Image.Image, out: Path) -> Path:
 
 def make(title: str, images: list, width: int, height: int, store, out: Path) -> tuple[Path, int]:
     """The video's thumbnail from its scene stills (ImageAssets in `store`): the file and the scene it shows."""
-    from framecast.visuals import illustrations
+    from framecast.media import illustrations
 
     pictures = [(Image.open(store.local_path(im.ref)), im.illustration) for im in images]
     try:

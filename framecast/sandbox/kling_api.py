@@ -134,7 +134,7 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
         image = str(body.get("image", ""))
         if image.startswith("data:"):
             return JSONResponse(kling_error(400, "image: base64 must not carry a data: prefix", "1201"), status_code=400)
-        from framecast import registry
+        from framecast.providers import registry
 
         known = registry.model("kling", str(body.get("model_name", "kling-v2-1")))
         lengths = [str(n) for n in (known.durations if known and known.durations else (5, 10))]

@@ -108,7 +108,7 @@ def validation_error(found: list[dict]) -> JSONResponse:
 
 def model_problems(body: dict) -> list[dict]:
     """What the model named in the body does not accept: its durations, ratios and required fields."""
-    from framecast import registry
+    from framecast.providers import registry
 
     known = registry.model("runway", str(body.get("model", "")))
     if known is None:

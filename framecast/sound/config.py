@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from framecast.fallback import StageConfig
-from framecast.models import Frozen, Transition
+from framecast.providers.chain import StageConfig
+from framecast.core.models import Frozen, Transition
 
 Level = Annotated[float, Field(ge=-60, le=12)] | None  # dB against the voice's level; null: no sound
 

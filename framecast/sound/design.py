@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from framecast.media.assembly import BedSound
-from framecast.models import Scene, SoundAsset, SoundCue, Timeline, Transition
+from framecast.core.models import Scene, SoundAsset, SoundCue, Timeline, Transition
 from framecast.sound.config import SoundConfig
 
 CUT_FADE = 0.12  # an ambience changes at a cut, without a click

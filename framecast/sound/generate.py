@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from framecast import fallback, providers, runtime
+from framecast import providers
+from framecast.providers import chain as fallback
+from framecast import context as runtime
 from framecast.cost.meter import Meter
-from framecast.errors import PermanentError
+from framecast.core.errors import PermanentError
 from framecast.media import ffmpeg
 from framecast.media.analysis import parse_ebur128
 from framecast.media.assembly import measure_command
-from framecast.models import SoundAsset
+from framecast.core.models import SoundAsset
 from framecast.sound.config import SoundSource
 
 SILENT_LUFS = -60.0  # a "sound" quieter than this is nothing; brought up to level it would be noise

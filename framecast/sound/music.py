@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from framecast import providers, runtime
+from framecast import providers
+from framecast import context as runtime
 from framecast.cost.meter import Meter
-from framecast.errors import ConfigError
+from framecast.core.errors import ConfigError
 from framecast.media import ffmpeg
 from framecast.media.music import music_command
-from framecast.models import ArtifactRef
+from framecast.core.models import ArtifactRef
 from framecast.sound.config import MusicConfig
 
 AMBIENCE_SECONDS = 30.0  # the longest sound generation; looped (seamlessly, loop=true) under the video

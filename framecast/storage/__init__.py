@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
-from framecast.models import ArtifactRef
+from framecast.core.models import ArtifactRef
 
 
 class ArtifactStore(Protocol):

@@ -7,7 +7,7 @@ Every write is create-only (`if_generation_match=0`: real GCS answers 412 rather
 and is checked again by reading the object's checksum back, which also catches a store that
 ignores preconditions (as the local emulator does).
 
-Every client call goes through framecast.google_errors (the client's own retry is off, so attempts
+Every client call goes through framecast.transport.google (the client's own retry is off, so attempts
 never multiply): a 429/5xx/timeout/dropped connection is retried here and, when it persists, is a
 retryable StorageUnavailable/…, never a permanent error that would throw away a paid clip.
 
@@ -32,10 +32,10 @@ from typing import Callable, TypeVar
 from google.api_core import exceptions as gexc
 from google.cloud import storage
 
-from framecast import google_errors
-from framecast.errors import ArtifactMissing, StorageError
-from framecast.http import RetryPolicy
-from framecast.models import ArtifactRef
+from framecast.transport import google as google_errors
+from framecast.core.errors import ArtifactMissing, StorageError
+from framecast.transport.http import RetryPolicy
+from framecast.core.models import ArtifactRef
 from framecast.storage.local import EXTENSIONS, sha256_file
 from framecast.storage.records import GcsConditionalRecords
 

@@ -22,8 +22,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from framecast.errors import ArtifactMissing, StorageError
-from framecast.models import ArtifactRef
+from framecast.core.errors import ArtifactMissing, StorageError
+from framecast.core.models import ArtifactRef
 from framecast.storage.records import RecordChanged
 
 CHUNK = 1 << 20

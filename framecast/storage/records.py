@@ -12,7 +12,7 @@ import json
 
 from google.api_core import exceptions as gexc
 
-from framecast.errors import StorageError
+from framecast.core.errors import StorageError
 
 
 class RecordChanged(StorageError):

@@ -13,8 +13,8 @@ from urllib.parse import unquote, urlparse
 
 from pydantic import ValidationError
 
-from framecast.errors import StorageError
-from framecast.models import ArtifactRef
+from framecast.core.errors import StorageError
+from framecast.core.models import ArtifactRef
 
 SHA256 = re.compile(r"[0-9a-f]{64}")
 

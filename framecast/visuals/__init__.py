@@ -5,13 +5,15 @@ from __future__ import annotations
 import hashlib
 import json
 
-from framecast import fallback, providers, runtime
-from framecast.config import ImageConfig, MotionConfig, VideoFormat
-from framecast.cost.estimate import clip_seconds
+from framecast import providers
+from framecast.providers import chain as fallback
+from framecast import context as runtime
+from framecast.visuals.config import ImageConfig, MotionConfig
+from framecast.edit.config import VideoFormat
 from framecast.cost.meter import Meter
-from framecast.errors import StorageError
+from framecast.core.errors import StorageError
 from framecast.media import ffmpeg
-from framecast.models import ClipAsset, ImageAsset
+from framecast.core.models import ClipAsset, ImageAsset
 from framecast.providers.base import JobRecord
 
 
@@ -53,7 +55,7 @@ def uses_narration(cfg: ImageConfig) -> bool:
 
 def credits(images: list[ImageAsset]) -> list[str]:
     """The attribution lines the pictures' licences ask for, once per icon set (for the video's description)."""
-    from framecast.visuals.illustrations import SETS
+    from framecast.media.illustrations import SETS
 
     used = dict.fromkeys(im.illustration["set"] for im in images if im.illustration)
     return [SETS[name][2] for name in used if name in SETS]
@@ -122,7 +124,7 @@ def _animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: i
         return ClipAsset(ref=image.ref, duration=duration, width=fmt.width, height=fmt.height, fps=fmt.fps, move=move)
     # A job slot from submission to download (the account's parallel-task limit), then the charge: reserve
     # what the provider will bill for this clip (Kling: 5 or 10 s), not the scene's length.
-    with providers.job_slot(gen.name), meter.charge(provider=gen.name, role="motion", units=clip_seconds(gen.name, duration, getattr(gen, "model", None)), unit="second",
+    with providers.job_slot(gen.name), meter.charge(provider=gen.name, role="motion", units=providers.clip_seconds(gen.name, duration, getattr(gen, "model", None)), unit="second",
                       model=getattr(gen, "model", "")) as bill, runtime.scratch() as tmp:
         clip_seed = scene_seed(seed, index, visual_prompt)
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import math
 
-from framecast import fallback, providers, runtime
-from framecast.config import VoiceConfig
+from framecast import providers
+from framecast.providers import chain as fallback
+from framecast import context as runtime
+from framecast.voice.config import VoiceConfig
 from framecast.cost.meter import Meter
-from framecast.models import NarrationAsset
+from framecast.core.models import NarrationAsset
 
 CHARS_PER_MINUTE = 900  # narration pace, for the timing estimate before the speech exists
 

@@ -10,12 +10,16 @@ import math
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from framecast.config import BudgetConfig, ScriptConfig, load_channel, reset_settings
+from framecast.cost.budget import BudgetConfig
+from framecast.script.config import ScriptConfig
+from framecast.plan.load import load_channel
+from framecast.settings import reset_settings
 from framecast.cost import pricing
 from framecast.cost.ledger import default_url
-from framecast.cost.meter import BudgetExceeded, Meter
+from framecast.core.errors import BudgetExceeded
+from framecast.cost.meter import Meter
 from framecast.cost.tokens import script_reservation
-from framecast.errors import ConfigError, PermanentError
+from framecast.core.errors import ConfigError, PermanentError
 from framecast.providers.base import ScriptBrief
 
 NONSENSE = st.one_of(st.floats(max_value=-1e-9), st.just(math.nan), st.just(math.inf), st.just(-math.inf),
@@ -87,7 +91,7 @@ def test_the_script_reservation_grows_with_the_notes(notes):
 
 def test_a_script_call_whose_notes_would_break_the_run_budget_is_refused_before_it_is_made(sandbox, data_dir,
                                                                                             monkeypatch):
-    from framecast import scripting
+    from framecast.script import write as scripting
 
     for key, value in sandbox.env().items():
         monkeypatch.setenv(key, value)

@@ -12,11 +12,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from framecast.config import BudgetConfig
+from framecast.cost.budget import BudgetConfig
 from framecast.cost import pricing
 from framecast.cost.ledger import charges, default_url, open_ledger
-from framecast.cost.meter import BudgetExceeded, Meter
-from framecast.errors import ConfigError
+from framecast.core.errors import BudgetExceeded
+from framecast.cost.meter import Meter
+from framecast.core.errors import ConfigError
 
 
 def meter(tmp_path, run="chan/2026-12-01/r1", day="2026-12-01", url=None, **budget) -> Meter:
@@ -147,8 +148,9 @@ def test_the_meter_travels_to_another_process_and_never_shows_the_ledger_passwor
 
 WORKER = textwrap.dedent("""
     import sys, time
-    from framecast.config import BudgetConfig
-    from framecast.cost.meter import BudgetExceeded, Meter
+    from framecast.cost.budget import BudgetConfig
+    from framecast.core.errors import BudgetExceeded
+    from framecast.cost.meter import Meter
 
     url, name, start_at = sys.argv[1], sys.argv[2], float(sys.argv[3])
     m = Meter.open(url, run=f"chan/2026-12-01/{name}", channel="chan", day="2026-12-01",
@@ -188,7 +190,7 @@ def test_three_processes_on_postgresql_never_overshoot_a_shared_budget(postgres)
 
 
 def test_framecast_costs_reports_a_channels_month_by_day_and_stage(data_dir, capsys):
-    from framecast.cli import main
+    from flows.cli import main
 
     for run, day, seconds in (("chan/2026-12-01/a", "2026-12-01", 10), ("chan/2026-12-02/b", "2026-12-02", 4),
                               ("chan/2027-01-01/c", "2027-01-01", 20)):

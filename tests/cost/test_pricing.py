@@ -2,7 +2,7 @@
 
 import pytest
 
-from framecast import registry
+from framecast.providers import registry
 
 
 def test_prices_are_the_models_where_they_differ_from_the_vendors():
@@ -17,8 +17,8 @@ def test_prices_are_the_models_where_they_differ_from_the_vendors():
 
 
 def test_the_estimate_prices_the_sound_design_at_most_once_per_scene_and_transition_kind():
-    from framecast.config import ChannelConfig
-    from framecast.cost.estimate import estimate
+    from framecast.channel import ChannelConfig
+    from framecast.plan.estimate import estimate
 
     def sound_lines(**sound):
         channel = ChannelConfig.model_validate({"name": "est", "sound": sound, "script": {"target_seconds": 60}})

@@ -16,9 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import update
 
-from framecast.config import BudgetConfig, reset_settings
+from framecast.cost.budget import BudgetConfig
+from framecast.settings import reset_settings
 from framecast.cost.ledger import RESERVATION_TTL, Spent, charges, default_url, open_ledger
-from framecast.cost.meter import BudgetExceeded, Meter
+from framecast.core.errors import BudgetExceeded
+from framecast.cost.meter import Meter
 
 PRICES = {"runway/motion": 0.1}  # the review's reproduction: $0.50 for a 5 s clip
 UTC = timezone.utc
@@ -103,7 +105,7 @@ def test_billing_keeps_the_day_the_budget_check_counted_the_money_in(tmp_path, c
 
 
 def test_a_reservation_a_killed_worker_left_counts_until_it_is_reconciled(data_dir, clock, capsys):
-    from framecast.cli import main
+    from flows.cli import main
 
     m = Meter.open(default_url(data_dir), run="chan/2026-12-07/a", channel="chan", day="2026-12-07",
                    budget=BudgetConfig(max_usd_per_day=1.0, prices=PRICES))
@@ -143,7 +145,8 @@ def test_a_reservation_a_killed_worker_left_counts_until_it_is_reconciled(data_d
 
 DRILL = textwrap.dedent("""
     import sys
-    from framecast.config import BudgetConfig, VoiceConfig
+    from framecast.cost.budget import BudgetConfig
+    from framecast.voice.config import VoiceConfig
     from framecast.cost.meter import Meter
     from framecast.voice import narration
 
@@ -157,7 +160,7 @@ DRILL = textwrap.dedent("""
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_kill_9_drill_a_narration_in_flight_stays_counted_and_listed(backend, request, data_dir, sandbox,
                                                                     monkeypatch, capsys):
-    from framecast.cli import main
+    from flows.cli import main
 
     url = default_url(data_dir) if backend == "sqlite" else request.getfixturevalue("postgres")
     env = {**os.environ, **sandbox.env(), "FRAMECAST_DATA_DIR": str(data_dir),

@@ -3,7 +3,9 @@
 import pytest
 import yaml
 
-from framecast.config import load_channel, reset_settings, with_cloud_providers
+from framecast.plan.load import load_channel
+from framecast.settings import reset_settings
+from framecast.plan.cloud import with_cloud_providers
 
 
 @pytest.fixture

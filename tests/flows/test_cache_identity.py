@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from flows.produce_video import produce_video
-from framecast.config import reset_settings
-from framecast.models import Script
+from framecast.settings import reset_settings
+from framecast.core.models import Script
 from tests.conftest import ledger_entries, write_channel
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

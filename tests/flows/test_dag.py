@@ -11,7 +11,9 @@ import pytest
 import yaml
 
 from flows.produce_video import produce_video
-from framecast.config import load_channel, reset_settings, with_cloud_providers
+from framecast.plan.load import load_channel
+from framecast.settings import reset_settings
+from framecast.plan.cloud import with_cloud_providers
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 

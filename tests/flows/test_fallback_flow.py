@@ -57,7 +57,7 @@ def test_a_voice_that_fails_mid_video_moves_the_whole_video_to_the_next_voice(cl
 
 
 def test_a_chain_whose_links_all_fail_stops_with_everything_it_tried(cloud, sandbox):
-    from framecast.errors import PermanentError
+    from framecast.core.errors import PermanentError
 
     sandbox.state.inject("runway", "image_to_video", Fault(kind="daily_cap"), times=50)
     sandbox.state.inject("kling", "image2video", Fault(status=401), times=50)

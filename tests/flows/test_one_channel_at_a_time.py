@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from framecast.config import REPO_ROOT
+from framecast.settings import REPO_ROOT
 from tests.conftest import write_channel
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

@@ -5,9 +5,9 @@ import pytest
 import yaml
 
 from flows.produce_video import produce_video
-from framecast import planner
-from framecast.config import load_channel
-from framecast.cost.estimate import estimate
+from framecast.plan import planner
+from framecast.plan.load import load_channel
+from framecast.plan.estimate import estimate
 from tests.conftest import ledger_entries
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 import yaml
 
-from framecast import registry
+from framecast.providers import registry
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -15,7 +15,7 @@ PLUGIN = textwrap.dedent('''
     """acme-video: a vendor plugin as a third party would write it."""
     from framecast.media import ffmpeg
     from framecast.media.motion import MOVES, animate_command
-    from framecast.registry import ModelSpec, ProviderSpec
+    from framecast.providers.registry import ModelSpec, ProviderSpec
 
 
     class AcmeVideo:
@@ -32,8 +32,8 @@ PLUGIN = textwrap.dedent('''
 
 
     def make(cfg):
-        from framecast.config import get_settings
-        from framecast.errors import ConfigError
+        from framecast.settings import get_settings
+        from framecast.core.errors import ConfigError
 
         key = get_settings().env_value("ACMEVID_API_KEY")
         if not key:
@@ -68,8 +68,9 @@ def installed_plugin(tmp_path, monkeypatch):
 def test_a_vendor_installed_with_an_entry_point_runs_a_channel_without_touching_framecast(
         installed_plugin, tiny_channel, tmp_path, monkeypatch):
     from flows.produce_video import produce_video
-    from framecast import preflight
-    from framecast.config import get_settings, load_channel, reset_settings
+    from framecast.plan import preflight
+    from framecast.settings import get_settings, reset_settings
+    from framecast.plan.load import load_channel
     from framecast.cost import pricing
     from tests.conftest import ledger_entries
 

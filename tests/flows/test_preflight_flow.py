@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from flows.produce_video import produce_video
-from framecast.preflight import PreflightFailed
+from framecast.plan.preflight import PreflightFailed
 from tests.conftest import ledger_entries
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

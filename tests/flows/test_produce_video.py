@@ -10,8 +10,8 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from flows.produce_video import produce_video
-from framecast.config import reset_settings
-from framecast.errors import ConfigError, MediaError, QualityGateFailed, ScriptError
+from framecast.settings import reset_settings
+from framecast.core.errors import ConfigError, MediaError, QualityGateFailed, ScriptError
 from framecast.media import ffmpeg
 from framecast.media.analysis import parse_ebur128
 from framecast.storage.local import sha256_file
@@ -191,7 +191,7 @@ def test_unknown_channel_is_a_clear_error(use_store, tmp_path):
 
 
 def test_each_scene_records_its_illustration_and_the_description_credits_the_icon_set(published):
-    from framecast.visuals import illustrations
+    from framecast.media import illustrations
 
     if not illustrations.available():
         pytest.skip("the illustrate extra is not installed")

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from flows.produce_video import produce_video
-from framecast.config import reset_settings
+from framecast.settings import reset_settings
 from framecast.media import ffmpeg
 from tests.conftest import ledger_entries
 

@@ -15,8 +15,8 @@ from framecast.providers.runway import API_VERSION
 from framecast.sandbox import Fault
 from framecast.sandbox.server import SANDBOX_KEY
 from framecast.sandbox.runway_api import runway_tasks
-from framecast.errors import QualityGateFailed
-from framecast.cost.meter import BudgetExceeded
+from framecast.core.errors import QualityGateFailed
+from framecast.core.errors import BudgetExceeded
 from tests.conftest import ledger_entries
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -61,7 +61,7 @@ def test_budget_stops_the_run_before_the_call_that_would_exceed_it(cloud, sandbo
 
 
 def test_the_gate_runs_local_and_google_checks_together(cloud, sandbox, tmp_path, tiny_channel, monkeypatch):
-    from framecast.config import load_channel
+    from framecast.plan.load import load_channel
 
     data = load_channel(str(tiny_channel)).model_dump(mode="json")
     data["quality"]["analyzers"] = ["local", "google"]
@@ -99,7 +99,7 @@ def test_the_gate_runs_local_and_google_checks_together(cloud, sandbox, tmp_path
 
 
 def test_publishing_to_youtube_happens_once_per_channel_date_and_topic(cloud, sandbox, tmp_path, tiny_channel):
-    from framecast.config import load_channel
+    from framecast.plan.load import load_channel
 
     data = load_channel(str(tiny_channel)).model_dump(mode="json")
     data["publish"] = {"targets": ["store", "youtube"], "youtube": {"privacy": "unlisted"}}

@@ -15,8 +15,8 @@ from urllib.parse import quote
 import pytest
 
 from flows.produce_video import produce_video
-from framecast.cli import main
-from framecast.config import reset_settings
+from flows.cli import main
+from framecast.settings import reset_settings
 from framecast.sandbox import Fault
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

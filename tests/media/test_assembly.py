@@ -3,8 +3,8 @@ from pathlib import Path
 
 from framecast.media.analysis import parse_ebur128
 from framecast.media.assembly import audio_encode_command, audio_mix_command, loudness_filter
-from framecast.models import Scene, Transition
-from framecast.timeline import plan_timeline
+from framecast.core.models import Scene, Transition
+from framecast.edit.timeline import plan_timeline
 
 
 def timeline(*transitions, fps=30):

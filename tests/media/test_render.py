@@ -7,8 +7,8 @@ from framecast.media.motion import MOVES
 from framecast.media.render import (
     SceneSource, concat_list, mux_command, plan_segments, scene_frames, segment_command, segment_graph,
 )
-from framecast.models import Scene, Transition
-from framecast.timeline import plan_timeline
+from framecast.core.models import Scene, Transition
+from framecast.edit.timeline import plan_timeline
 
 
 def timeline(*transitions, fps=30, seconds=2.0):

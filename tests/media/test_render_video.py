@@ -6,12 +6,15 @@ import subprocess
 import pytest
 from PIL import Image
 
-from framecast import edit, quality, runtime
-from framecast.config import CaptionConfig, QualityConfig, VideoFormat
+from framecast import edit
+from framecast.quality import check as quality
+from framecast import context as runtime
+from framecast.edit.config import CaptionConfig, VideoFormat
+from framecast.quality.config import QualityConfig
 from framecast.cost.ledger import default_url
 from framecast.cost.meter import Meter
 from framecast.media import ffmpeg
-from framecast.models import ClipAsset, NarrationAsset, Scene, Transition, WordTiming
+from framecast.core.models import ClipAsset, NarrationAsset, Scene, Transition, WordTiming
 from framecast.providers.local_image import LocalImageGenerator
 
 FMT = VideoFormat(width=320, height=180, fps=12, preset="veryfast")

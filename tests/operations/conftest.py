@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from framecast.config import REPO_ROOT
+from framecast.settings import REPO_ROOT
 
 BIN = Path(sys.executable).parent
 LEASES_ON_DISK = "prefect.server.concurrency.lease_storage.filesystem"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from framecast.config import REPO_ROOT
+from framecast.settings import REPO_ROOT
 from tests.operations.conftest import BIN, LEASES_ON_DISK, Ops, wait_for
 from tests.operations.test_unattended import deployments, finished, started_at, task_runs
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from framecast.config import REPO_ROOT
+from framecast.settings import REPO_ROOT
 from tests.operations.conftest import BIN, assert_paid_once, in_flight, prefect_ops, wait_for
 from tests.operations.test_scale_out import worker_of
 from tests.operations.test_unattended import finished, flow_processes, flow_run, run_logs, started_at, task_runs

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import yaml
 
-from framecast.config import REPO_ROOT
+from framecast.settings import REPO_ROOT
 from framecast.media import ffmpeg
 from tests.operations.conftest import BIN, Ops, assert_paid_once, in_flight, wait_for
 from tests.conftest import ledger_entries

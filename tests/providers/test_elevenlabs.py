@@ -3,8 +3,8 @@
 import httpx
 import pytest
 
-from framecast.errors import InvalidRequest
-from framecast.http import ProviderHTTP, RetryPolicy
+from framecast.core.errors import InvalidRequest
+from framecast.transport.http import ProviderHTTP, RetryPolicy
 from framecast.providers.elevenlabs import ElevenLabsTextToSpeech, words_from_alignment
 
 TEXT = "Magma rises through cracks in the crust."

@@ -8,12 +8,11 @@ import requests
 from google.api_core import exceptions as gexc
 from google.auth import exceptions as auth_exc
 
-from framecast import google_errors
-from framecast.errors import (
-    AuthError, InvalidRequest, PermanentError, ProviderTimeout, ProviderUnavailable, QuotaExhausted, RateLimited,
-    RetryableError, StorageDenied, StorageError, StorageRefused, StorageUnavailable, is_retryable,
+from framecast.transport import google as google_errors
+from framecast.core.errors import (
+    AuthError, InvalidRequest, PermanentError, ProviderTimeout, ProviderUnavailable, QuotaExhausted, RateLimited, RetryableError, StorageDenied, StorageError, StorageRefused, StorageUnavailable, is_retryable,
 )
-from framecast.http import ProviderHTTP, RetryPolicy
+from framecast.transport.http import ProviderHTTP, RetryPolicy
 from framecast.providers.base import JobRecord
 from framecast.providers.local_image import LocalImageGenerator
 from framecast.providers.runway import RunwayVideoGenerator

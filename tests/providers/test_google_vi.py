@@ -4,8 +4,8 @@ import pytest
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import videointelligence_v1 as vi
 
-from framecast.errors import InvalidRequest, ProviderTimeout, ProviderUnavailable
-from framecast.http import RetryPolicy
+from framecast.core.errors import InvalidRequest, ProviderTimeout, ProviderUnavailable
+from framecast.transport.http import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import QualityPlan
 from framecast.providers.google_vi import GoogleVideoAnalyzer

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from framecast import visuals
-from framecast.errors import InvalidRequest, StorageError, is_retryable
-from framecast.http import ProviderHTTP, RetryPolicy
+from framecast.core.errors import InvalidRequest, StorageError, is_retryable
+from framecast.transport.http import ProviderHTTP, RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord, JobVanished
 from framecast.providers.kling import KlingVideoGenerator, kling_error

@@ -8,8 +8,8 @@ import httpx
 import jwt
 import pytest
 
-from framecast.errors import ContentRejected, RateLimited
-from framecast.http import ProviderHTTP, RetryPolicy
+from framecast.core.errors import ContentRejected, RateLimited
+from framecast.transport.http import ProviderHTTP, RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.kling import KlingVideoGenerator, kling_error, token
 from framecast.providers.local_image import LocalImageGenerator
@@ -98,7 +98,7 @@ def test_a_failed_media_download_is_retried_without_buying_the_job_again(sandbox
 
 
 def test_the_deadline_counts_from_processing_and_names_the_task(sandbox, still, tmp_path):
-    from framecast.errors import ProviderTimeout
+    from framecast.core.errors import ProviderTimeout
     from framecast.providers.base import JobRecord
     from framecast.sandbox import Fault
 

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from framecast.callbacks import CallbackSigner, record_key
+from framecast.transport.callbacks import CallbackSigner, record_key
 from framecast.callbacks.receiver import CallbackHandler, create_app
-from framecast.errors import StorageError
+from framecast.core.errors import StorageError
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
 from framecast.storage.local import LocalArtifactStore
@@ -225,7 +225,7 @@ def test_a_receiver_off_loopback_warns(monkeypatch, store, caplog):
 
 
 def test_the_callback_default_lifetime_is_three_hours():
-    from framecast.callbacks import DEFAULT_MAX_AGE_SECONDS
+    from framecast.transport.callbacks import DEFAULT_MAX_AGE_SECONDS
     from framecast.settings import Settings
 
     assert DEFAULT_MAX_AGE_SECONDS == 3 * 3600

@@ -17,10 +17,10 @@ import httpx
 import pytest
 import uvicorn
 
-from framecast.callbacks import CallbackSigner, record_key
+from framecast.transport.callbacks import CallbackSigner, record_key
 from framecast.callbacks.receiver import create_app
-from framecast.errors import ContentRejected, RateLimited
-from framecast.http import ProviderHTTP, RetryPolicy
+from framecast.core.errors import ContentRejected, RateLimited
+from framecast.transport.http import ProviderHTTP, RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
 from framecast.providers.kling import KlingVideoGenerator, kling_error

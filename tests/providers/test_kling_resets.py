@@ -7,8 +7,8 @@ connection before the answer is complete; "reset" drops a poll's or a download's
 import httpx
 import pytest
 
-from framecast.callbacks import record_key
-from framecast.errors import ProviderUnavailable
+from framecast.transport.callbacks import record_key
+from framecast.core.errors import ProviderUnavailable
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
 from framecast.sandbox import Fault

@@ -1,6 +1,6 @@
 import pytest
 
-from framecast.models import Script
+from framecast.core.models import Script
 from framecast.providers.base import ScriptBrief
 from framecast.providers.local_script import LocalScriptWriter
 

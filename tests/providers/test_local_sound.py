@@ -3,7 +3,7 @@
 import pytest
 
 from framecast.providers.local_sound import LocalSoundGenerator, match
-from framecast.visuals import illustrations
+from framecast.media import illustrations
 
 
 @pytest.mark.parametrize("prompt, recipe", [

@@ -3,7 +3,8 @@ import wave
 import pytest
 
 from framecast.media import ffmpeg
-from framecast.providers.local_tts import LocalTextToSpeech, align_words, piper_available
+from framecast.providers.local_tts import LocalTextToSpeech, piper_available
+from framecast.media.align import align_words
 
 TEXT = "Volcanoes form where molten rock rises to the surface."
 

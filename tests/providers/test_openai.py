@@ -4,8 +4,8 @@ import openai
 import pytest
 from PIL import Image
 
-from framecast.errors import AuthError, ContentRejected, RateLimited, ScriptError
-from framecast.http import RetryPolicy
+from framecast.core.errors import AuthError, ContentRejected, RateLimited, ScriptError
+from framecast.transport.http import RetryPolicy
 from framecast.providers.base import ScriptBrief
 from framecast.providers.openai import OpenAIImageGenerator, OpenAIScriptWriter, image_size
 from framecast.sandbox import Fault
@@ -102,9 +102,9 @@ def test_speech_gets_word_timing_from_whisper_word_timestamps(client, sandbox, t
 
 
 def test_speech_is_timed_offline_when_the_aligner_is_installed_and_whisper_is_never_called(client, sandbox, tmp_path):
-    from framecast.providers.local_tts import even_words
+    from framecast.media.align import even_words
     from framecast.providers.openai import OpenAITextToSpeech
-    from framecast.voice import align
+    from framecast.media import align
 
     if not align.available():
         pytest.skip("the align extra is not installed")
@@ -121,10 +121,10 @@ def test_speech_is_timed_offline_when_the_aligner_is_installed_and_whisper_is_ne
 def test_the_channel_times_openai_speech_offline_by_default_so_whisper_1_is_neither_paid_nor_checked(monkeypatch):
     from datetime import date
 
-    from framecast import preflight
-    from framecast.config import ChannelConfig
-    from framecast.cost.estimate import estimate
-    from framecast.voice import align
+    from framecast.plan import preflight
+    from framecast.channel import ChannelConfig
+    from framecast.plan.estimate import estimate
+    from framecast.media import align
 
     channel = ChannelConfig(name="spoken", voice={"provider": "openai", "model": "gpt-4o-mini-tts"})
     timed_by_whisper = not align.available()

@@ -11,8 +11,8 @@ import time
 import httpx
 import pytest
 
-from framecast.errors import InvalidRequest, ProviderTimeout, QuotaExhausted, RetryableError
-from framecast.http import ProviderHTTP, RetryPolicy
+from framecast.core.errors import InvalidRequest, ProviderTimeout, QuotaExhausted, RetryableError
+from framecast.transport.http import ProviderHTTP, RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
 from framecast.providers.local_image import LocalImageGenerator

@@ -4,8 +4,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from framecast.errors import ContentRejected, InvalidRequest
-from framecast.http import ProviderHTTP, RetryPolicy
+from framecast.core.errors import ContentRejected, InvalidRequest
+from framecast.transport.http import ProviderHTTP, RetryPolicy
 from framecast.providers.stability import StabilityImageGenerator, aspect_for
 from framecast.sandbox import Fault
 

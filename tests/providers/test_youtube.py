@@ -6,8 +6,8 @@ import httpx
 import pytest
 from PIL import Image
 
-from framecast.errors import AuthError, QuotaExhausted
-from framecast.http import ProviderHTTP, RetryPolicy
+from framecast.core.errors import AuthError, QuotaExhausted
+from framecast.transport.http import ProviderHTTP, RetryPolicy
 from framecast.providers.youtube import CHUNK, YouTubePublisher, video_resource
 from framecast.sandbox import Fault
 from framecast.storage.local import LocalArtifactStore

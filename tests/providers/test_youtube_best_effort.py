@@ -11,11 +11,13 @@ import httpx
 import pytest
 from PIL import Image
 
-from framecast import publishing, runtime
-from framecast.config import load_channel, reset_settings
-from framecast.errors import ProviderTimeout, ProviderUnavailable, QuotaExhausted
-from framecast.http import ProviderHTTP, RetryPolicy
-from framecast.models import CaptionFiles, QualityReport, Scene, Script, VideoAsset
+from framecast.publish import publish as publishing
+from framecast import context as runtime
+from framecast.plan.load import load_channel
+from framecast.settings import reset_settings
+from framecast.core.errors import ProviderTimeout, ProviderUnavailable, QuotaExhausted
+from framecast.transport.http import ProviderHTTP, RetryPolicy
+from framecast.core.models import CaptionFiles, QualityReport, Scene, Script, VideoAsset
 from framecast.providers.youtube import CHUNK, YouTubePublisher, video_resource
 from framecast.sandbox import Fault
 from framecast.storage.local import LocalArtifactStore

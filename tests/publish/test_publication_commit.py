@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCAL_CRASH = """
 import json, os, signal, sys
 from pathlib import Path
-from framecast.models import ArtifactRef
+from framecast.core.models import ArtifactRef
 from framecast.storage.local import LocalArtifactStore
 
 store = LocalArtifactStore(Path(sys.argv[1]))
@@ -49,7 +49,7 @@ import json, os, signal, sys
 from google.auth.credentials import AnonymousCredentials
 from google.cloud import storage
 from requests.adapters import HTTPAdapter
-from framecast.models import ArtifactRef
+from framecast.core.models import ArtifactRef
 from framecast.storage.gcs import GcsArtifactStore
 
 class CrashAtMarker(HTTPAdapter):

@@ -2,10 +2,10 @@
 
 from pathlib import Path
 
-from framecast.models import ArtifactRef, Scene, SoundAsset, Transition
+from framecast.core.models import ArtifactRef, Scene, SoundAsset, Transition
 from framecast.sound.config import SoundConfig, TransitionLevels
 from framecast.sound.design import ambience_cues, bed_sounds, plan_cues, requests, transition_cues
-from framecast.timeline import plan_timeline
+from framecast.edit.timeline import plan_timeline
 
 
 def timeline(*transitions, ambience=""):

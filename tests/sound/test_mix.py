@@ -9,12 +9,12 @@ from framecast.media import ffmpeg
 from framecast.media.analysis import parse_ebur128
 from framecast.media.assembly import audio_mix_command, parse_speech_over_bed, voice_loudness_command
 from framecast.media.sfx import synth_command
-from framecast.models import ArtifactRef, ContentMeasurements, Scene, SoundAsset, Transition
+from framecast.core.models import ArtifactRef, ContentMeasurements, Scene, SoundAsset, Transition
 from framecast.providers.base import QualityPlan
 from framecast.providers.local_analyzer import content_checks
 from framecast.sound.config import SoundConfig
 from framecast.sound.design import bed_sounds, plan_cues
-from framecast.timeline import plan_timeline
+from framecast.edit.timeline import plan_timeline
 
 RECIPE = {"whoosh": "cinematic whoosh", "swell": "soft shimmering swell", "rumble": "rumble"}
 

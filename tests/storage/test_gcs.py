@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from framecast.errors import ArtifactMissing, StorageError
+from framecast.core.errors import ArtifactMissing, StorageError
 from framecast.storage.gcs import RESUMABLE_CHUNK, GcsArtifactStore
 
 
@@ -75,8 +75,8 @@ def test_a_claim_is_held_by_whoever_created_it_first(store):
 
 
 def test_a_bucket_store_without_credentials_says_how_to_get_them(monkeypatch, tmp_path):
-    from framecast import runtime
-    from framecast.config import reset_settings
+    from framecast import context as runtime
+    from framecast.settings import reset_settings
 
     for name in ("STORAGE_EMULATOR_HOST", "GOOGLE_APPLICATION_CREDENTIALS"):
         monkeypatch.delenv(name, raising=False)

@@ -4,7 +4,7 @@ import stat
 
 import pytest
 
-from framecast.errors import ArtifactMissing, StorageError
+from framecast.core.errors import ArtifactMissing, StorageError
 from framecast.storage.local import LocalArtifactStore, sha256_file
 
 

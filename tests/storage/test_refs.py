@@ -5,9 +5,10 @@ import os
 
 import pytest
 
-from framecast import publishing, runtime
-from framecast.errors import QuotaExhausted, StorageError
-from framecast.models import ArtifactRef
+from framecast.publish import publish as publishing
+from framecast import context as runtime
+from framecast.core.errors import QuotaExhausted, StorageError
+from framecast.core.models import ArtifactRef
 from framecast.sandbox import Fault
 from framecast.storage.local import LocalArtifactStore
 from framecast.storage.refs import inside_bucket, stored_ref

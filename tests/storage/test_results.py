@@ -15,8 +15,8 @@ import pytest
 from prefect import flow, task
 from prefect.serializers import JSONSerializer, PickleSerializer
 
-from framecast.config import reset_settings
-from framecast.models import ArtifactRef
+from framecast.settings import reset_settings
+from framecast.core.models import ArtifactRef
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -143,16 +143,16 @@ def test_a_bare_value_is_loaded_only_as_json_reviving_framecast_classes(tmp_path
     ref = ArtifactRef(uri="file:///s/objects/ab/x.mp4", sha256="ab" * 32, size=1, media_type="video/mp4")
     ok = JSONSerializer().dumps(ref)
     assert json_only(ok, "k") == ok
-    error = json.dumps({"__exc_type__": "framecast.errors.InvalidRequest", "message": "motion: refused"}).encode()
+    error = json.dumps({"__exc_type__": "framecast.core.errors.InvalidRequest", "message": "motion: refused"}).encode()
     assert json_only(error, "k") == error
     for bad in (pickle.dumps(Touch(tmp_path / "code-ran")),
                 json.dumps({"__class__": "subprocess.Popen", "data": ["touch", str(tmp_path / "code-ran")]}).encode(),
                 json.dumps({"__exc_type__": "not_loaded_module.Boom", "message": "x"}).encode(),
-                json.dumps({"__exc_type__": "framecast.runtime.clean_stale_scratch", "message": "x"}).encode(),
-                json.dumps({"__class__": "framecast.runtime.clean_stale_scratch", "data": None}).encode(),
+                json.dumps({"__exc_type__": "framecast.context.clean_stale_scratch", "message": "x"}).encode(),
+                json.dumps({"__class__": "framecast.context.clean_stale_scratch", "data": None}).encode(),
                 json.dumps({"__class__": "framecast.storage.local.LocalArtifactStore", "data": "/"}).encode(),
                 json.dumps({"__class__": "framecast.settings.Settings", "data": {}}).encode(),
-                json.dumps({"__class__": "framecast.models.NotAModel", "data": {}}).encode(),
+                json.dumps({"__class__": "framecast.core.models.NotAModel", "data": {}}).encode(),
                 json.dumps({"metadata": {"storage_key": "k"}, "result": "1"}).encode()):
         with pytest.raises(ResultRefused):
             json_only(bad, "k")

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from prefect.blocks.notifications import CustomWebhookNotificationBlock, SlackWebhook
 
-from framecast import redaction
-from framecast.cli import main
-from framecast.errors import ConfigError, FramecastError
+from framecast.transport import redaction
+from flows.cli import main
+from framecast.core.errors import ConfigError, FramecastError
 from tasks import alerts
 
 

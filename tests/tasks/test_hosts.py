@@ -8,9 +8,9 @@ import logging
 import pytest
 import yaml
 
-from framecast import redaction
-from framecast.config import REPO_ROOT, reset_settings
-from framecast.errors import ConfigError
+from framecast.transport import redaction
+from framecast.settings import REPO_ROOT, reset_settings
+from framecast.core.errors import ConfigError
 from tasks import hosts
 
 KEY = "sk-two-hosts-0123456789abcdef"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from framecast.config import reset_settings
+from framecast.settings import reset_settings
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 

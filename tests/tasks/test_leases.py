@@ -9,7 +9,7 @@ import time
 import httpx
 import pytest
 
-from framecast.errors import ChannelBusy
+from framecast.core.errors import ChannelBusy
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 

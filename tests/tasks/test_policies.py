@@ -1,7 +1,7 @@
 import pytest
 from prefect.states import Completed, Failed
 
-from framecast.errors import AuthError, MediaError, ProviderTimeout, RateLimited, ScriptError
+from framecast.core.errors import AuthError, MediaError, ProviderTimeout, RateLimited, ScriptError
 from tasks.policies import STAGE_VERSIONS, is_transient, versioned
 
 
@@ -21,7 +21,7 @@ def test_completed_state_is_not_retried():
 
 
 def test_stage_version_and_store_are_part_of_the_key(monkeypatch, tmp_path):
-    from framecast.config import reset_settings
+    from framecast.settings import reset_settings
 
     from prefect.cache_policies import CacheKeyFnPolicy
 
@@ -39,7 +39,7 @@ def test_stage_version_and_store_are_part_of_the_key(monkeypatch, tmp_path):
 def test_a_sandbox_endpoint_never_shares_a_key_with_the_real_provider(monkeypatch, tmp_path):
     from prefect.cache_policies import CacheKeyFnPolicy
 
-    from framecast.config import reset_settings
+    from framecast.settings import reset_settings
 
     policy = next(p for p in versioned("image").policies if isinstance(p, CacheKeyFnPolicy))
     monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path))
@@ -65,7 +65,7 @@ def test_a_long_retry_after_is_waited_out_before_the_task_retries(monkeypatch):
 
 
 def test_errors_whose_in_call_retries_are_spent_are_not_retried_again():
-    from framecast.http import RetryPolicy, with_retries
+    from framecast.transport.http import RetryPolicy, with_retries
 
     calls = []
 
@@ -87,7 +87,9 @@ def _key(stage: str, inputs: dict) -> str:
 
 
 def test_the_resolved_provider_is_part_of_the_key_not_how_the_channel_spelled_it(monkeypatch):
-    from framecast.config import DEFAULT_MODELS, ImageConfig, VoiceConfig
+    from framecast.providers.registry import DEFAULT_MODELS
+    from framecast.visuals.config import ImageConfig
+    from framecast.voice.config import VoiceConfig
     from framecast.providers import local_tts
 
     default = _key("image", {"cfg": ImageConfig(provider="openai")})
@@ -121,7 +123,7 @@ def test_a_stage_whose_source_changed_has_a_reviewed_version():
 def test_an_offline_makers_revision_is_in_its_identity_and_never_in_a_cloud_vendors():
     """Changing the local camera moves re-makes local clips only: a cached paid Runway clip keeps its key."""
     from framecast import providers
-    from framecast.config import MotionConfig
+    from framecast.visuals.config import MotionConfig
 
     local, runway = providers.identity(MotionConfig(provider="local")), providers.identity(MotionConfig(provider="runway"))
     assert local.endswith(f":rev{providers.LOCAL_REVISIONS['motion']}")

@@ -9,8 +9,8 @@ from uuid import uuid4
 
 import pytest
 
-from framecast.errors import ConfigError
-from framecast.topics import run_day
+from framecast.core.errors import ConfigError
+from framecast.topic.choose import run_day
 from tasks.reruns import crashed_inputs, rerun_automation
 
 

@@ -3,8 +3,8 @@
 import pytest
 from prefect import flow
 
-from framecast import runtime
-from framecast.errors import QuotaExhausted
+from framecast import context as runtime
+from framecast.core.errors import QuotaExhausted
 from framecast.sandbox import Fault
 from tasks.delivery import resume_pending_uploads
 from tests.providers.test_youtube_best_effort import finished_video, publish, uploaded, youtube_channel  # noqa: F401

@@ -10,10 +10,13 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from framecast import scripting, textrules, topics
-from framecast.config import ScriptConfig, load_channel
-from framecast.errors import ConfigError, ScriptError
-from framecast.models import Script
+from framecast.script import write as scripting
+from framecast.core import textrules
+from framecast.topic import choose as topics
+from framecast.script.config import ScriptConfig
+from framecast.plan.load import load_channel
+from framecast.core.errors import ConfigError, ScriptError
+from framecast.core.models import Script
 from framecast.providers.base import ScriptBrief
 from framecast.providers.local_script import LocalScriptWriter
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from flows.produce_video import produce_video
-from framecast.errors import ScriptError
+from framecast.core.errors import ScriptError
 from tests.conftest import ledger_entries, write_channel
 from tests.text.test_inputs import NASTY
 

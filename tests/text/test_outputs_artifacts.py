@@ -5,7 +5,7 @@ from markdown_it import MarkdownIt
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-from framecast.models import ArtifactRef, Publication, QualityCheck, QualityReport
+from framecast.core.models import ArtifactRef, Publication, QualityCheck, QualityReport
 from tasks import reporting
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

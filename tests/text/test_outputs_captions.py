@@ -5,10 +5,10 @@ import re
 
 from hypothesis import example, given, settings, strategies as st
 
-from framecast import glyphs
+from framecast.media import glyphs
 from framecast.assets import FONT_BOLD
-from framecast.captions import build_cues, to_ass, to_srt, to_vtt
-from framecast.models import WordTiming
+from framecast.edit.captions import build_cues, to_ass, to_srt, to_vtt
+from framecast.core.models import WordTiming
 
 # What may not survive into a caption line: controls, line/paragraph separators, bidi embeddings.
 BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")

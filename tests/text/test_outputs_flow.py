@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from flows.produce_video import produce_video
-from framecast import glyphs
+from framecast.media import glyphs
 from framecast.assets import FONT_BOLD
-from framecast.config import reset_settings
+from framecast.settings import reset_settings
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 TOPIC = "火山はどのように機能するか"

@@ -5,9 +5,9 @@ import re
 from hypothesis import example, given, settings, strategies as st
 from markdown_it import MarkdownIt
 
-from framecast.models import QualityCheck, QualityReport
+from framecast.core.models import QualityCheck, QualityReport
 from framecast.report import quality_card, quality_markdown
-from framecast.safe_text import markdown
+from framecast.core.safe_text import markdown
 
 PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 FORBIDDEN = {"link_open", "image", "html_inline", "html_block", "autolink"}

@@ -5,11 +5,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 from PIL import Image
 
-from framecast import glyphs
+from framecast.media import glyphs
 from framecast.assets import FONT_BOLD
-from framecast.providers.local_image import LocalImageGenerator, _fit_font
+from framecast.media.cards import fit_font
+from framecast.providers.local_image import LocalImageGenerator
 from framecast.publish import thumbnail
-from framecast.visuals import illustrations
+from framecast.media import illustrations
 
 SCRIPTS = ["火山はどのように機能するか", "كيف تعمل البراكين", "איך עובדים הרי געש", "🌋🌋", "👩‍👩‍👧‍👦", "Café ℌ𝔢𝔩𝔩𝔬",
            "\u202eevil", "\x00\x1b[31m", "a" * 300, "꛸", ":", ";", "", " "]
@@ -31,7 +32,7 @@ def test_a_card_draws_any_prompt_and_every_line_it_draws_has_its_glyphs(tmp_path
 
     draw = ImageDraw.Draw(Image.new("RGB", (320, 180)))
     for lines in (1, 2, 3):
-        font, wrapped = _fit_font(draw, text, FONT_BOLD, 250, 30, lines)
+        font, wrapped = fit_font(draw, text, FONT_BOLD, 250, 30, lines)
         assert len(wrapped) <= lines
         assert not [c for line in wrapped for c in tofu(line, Path(font.path))]
         assert all(draw.textlength(line, font=font) <= 250 for line in wrapped) or font.size == 8

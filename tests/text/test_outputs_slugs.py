@@ -7,8 +7,8 @@ from datetime import date
 from hypothesis import example, given, settings, strategies as st
 
 from framecast.providers.youtube import video_resource
-from framecast.publishing import slot_of, slug
-from framecast.safe_text import youtube_description, youtube_tags, youtube_title
+from framecast.publish.publish import slot_of, slug
+from framecast.core.safe_text import youtube_description, youtube_tags, youtube_title
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 SCRIPTS = ["火山はどのように機能するか", "Как работают вулканы", "🌋🌋", "Café", "كيف تعمل البراكين", "איך עובד הר געש",

@@ -4,15 +4,15 @@ import re
 
 from hypothesis import given, settings, strategies as st
 
-from framecast.safe_text import terminal
+from framecast.core.safe_text import terminal
 
 ESCAPES = ["\x1b[2J", "\x1b]8;;http://evil\x07", "\x1b]0;title\x1b\\", "\x1b[31m", "\x9b2J", "\x07", "\r", "\n",
            "\x08", "\x00", "\u202e", "\u2066", "\x1bc"]
 
 
 def test_voices_strips_escape_sequences_from_provider_names(sandbox, monkeypatch, capsys):
-    from framecast.cli import main
-    from framecast.config import reset_settings
+    from flows.cli import main
+    from framecast.settings import reset_settings
     from framecast.sandbox import elevenlabs_api
 
     hostile = elevenlabs_api._voice("hostile0000000000000", "\x1b]8;;http://evil\x07Joe\x1b]8;;\x07 \x1b[2J\x1b[31mRed"

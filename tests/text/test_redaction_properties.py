@@ -6,8 +6,8 @@ from urllib.parse import quote, quote_plus
 
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from framecast.http import redact
-from framecast.scrub import forms
+from framecast.transport.http import redact
+from framecast.core.scrub import forms
 
 # Printable ASCII, control characters (C0, DEL, C1), and any other code point but lone surrogates.
 CHARS = st.one_of(st.characters(min_codepoint=0x20, max_codepoint=0x7E), st.characters(max_codepoint=0x1F),

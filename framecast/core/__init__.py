@@ -1,0 +1,1 @@
+"""Ground floor: models, errors, validation and text rules; imports nothing else of framecast."""

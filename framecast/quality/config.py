@@ -1,0 +1,36 @@
+"""The quality stage's channel section: what the gate measures and where it draws the line."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from framecast.core.models import Frozen
+
+
+class QualityConfig(Frozen):
+    loudness_lufs: Annotated[float, Field(ge=-30, le=-8)] = -14.0
+    loudness_tolerance: Annotated[float, Field(gt=0, le=6)] = 1.5
+    true_peak_max_db: Annotated[float, Field(ge=-6, le=0)] = -1.0
+    duration_tolerance: Annotated[float, Field(gt=0, le=10)] = 0.75
+    max_black_seconds: Annotated[float, Field(gt=0)] = 0.5
+    max_frozen_seconds: Annotated[float, Field(gt=0)] = 4.0
+    max_silence_seconds: Annotated[float, Field(gt=0)] = 3.0
+    # Intelligibility: while the narrator speaks, the ducked music and sounds stay at least this far under the
+    # voice for 90 % of the time (momentary loudness, LU; measured by the render). Under ~6 words get lost;
+    # accessibility guidance for hard-of-hearing viewers asks 10 or more. null: not checked.
+    min_speech_over_bed_lu: Annotated[float, Field(ge=0, le=40)] | None = 6.0
+    # Content analyzers on top of the local checks: "google" = Cloud Video Intelligence (deprecated,
+    # shuts down 2027-09-14; the analyzer is pluggable, see README).
+    analyzers: list[Literal["local", "google"]] = Field(default_factory=lambda: ["local"])
+    shot_tolerance_seconds: Annotated[float, Field(gt=0, le=5)] = 0.5
+    explicit_fail_at: Literal["POSSIBLE", "LIKELY", "VERY_LIKELY"] = "LIKELY"
+    max_word_error_rate: Annotated[float, Field(ge=0, le=1)] = 0.25
+    require_label_match: bool = False
+    # Labels (Video Intelligence's, or offline the scene's illustration) against each scene's intent, by embedding
+    # similarity (extra `illustrate`); below it the scene does not match. None: a shared word is enough.
+    label_similarity_min: Annotated[float, Field(ge=0, le=1)] | None = 0.3
+    # On a failed gate, regenerate only the scenes whose visuals failed, at most this many times.
+    max_regenerations: Annotated[int, Field(ge=0, le=3)] = 1
+    analysis_deadline_seconds: Annotated[float, Field(gt=0)] = 900

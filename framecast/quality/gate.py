@@ -1,0 +1,126 @@
+"""Quality-gate policy over what a video analyzer found: pure functions, each failure located."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from framecast.core.models import QualityCheck
+
+LIKELIHOOD = ["UNKNOWN", "VERY_UNLIKELY", "UNLIKELY", "POSSIBLE", "LIKELY", "VERY_LIKELY"]
+
+
+@dataclass
+class Findings:
+    """What a content analyzer (e.g. Google Video Intelligence) reported about a video."""
+
+    shot_starts: list[float] = field(default_factory=list)          # seconds where a new shot begins
+    explicit: list[tuple[float, int]] = field(default_factory=list)  # (time, likelihood 0-5)
+    words: list[str] = field(default_factory=list)                   # the transcript
+    labels: list[tuple[str, float, float]] = field(default_factory=list)  # (label, start, end)
+
+
+def _scene(starts: tuple[float, ...], t: float) -> int:
+    return max(bisect.bisect_right(starts, t) - 1, 0)
+
+
+def shot_checks(found: list[float], scene_starts: tuple[float, ...], tolerance: float,
+                transition_seconds: tuple[float, ...] = ()) -> list[QualityCheck]:
+    """Every planned cut has a detected shot change nearby, and no unplanned cut appears."""
+    checks = []
+    planned = list(scene_starts[1:])
+    for i, cut in enumerate(planned, start=1):
+        # A crossfade is detected anywhere inside its overlap: widen the window by its length.
+        width = tolerance + (transition_seconds[i - 1] if i - 1 < len(transition_seconds) else 0.0)
+        if not any(cut - width <= s <= cut + width for s in found):
+            checks.append(QualityCheck(name="shot-alignment", passed=False, at_seconds=round(cut, 2), scene_index=i,
+                                       detail=f"no shot change within {width:.2f} s of the planned cut at {cut:.2f} s"))
+    for s in found:
+        if s > tolerance and not any(abs(s - cut) <= tolerance + 1.0 for cut in planned):
+            checks.append(QualityCheck(name="shot-alignment", passed=False, at_seconds=round(s, 2),
+                                       scene_index=_scene(scene_starts, s),
+                                       detail=f"unplanned shot change at {s:.2f} s"))
+    return checks or [QualityCheck(name="shot-alignment", passed=True,
+                                   detail=f"{len(planned)} planned cuts matched within {tolerance} s")]
+
+
+def explicit_checks(frames: list[tuple[float, int]], scene_starts: tuple[float, ...], fail_at: str) -> list[QualityCheck]:
+    """No frame at or above the configured explicit-content likelihood."""
+    limit = LIKELIHOOD.index(fail_at)
+    bad = [(t, v) for t, v in frames if v >= limit]
+    if not bad:
+        return [QualityCheck(name="explicit-content", passed=True, detail=f"{len(frames)} frames below {fail_at}")]
+    return [QualityCheck(name="explicit-content", passed=False, at_seconds=round(t, 2), scene_index=_scene(scene_starts, t),
+                         detail=f"{LIKELIHOOD[v]} explicit content (fails at {fail_at})") for t, v in bad]
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.lower())
+
+
+def wer(reference: str, hypothesis: str) -> float:
+    """Word error rate: word-level edit distance over the reference length."""
+    ref, hyp = _tokens(reference), _tokens(hypothesis)
+    if not ref:
+        return 0.0 if not hyp else 1.0
+    row = list(range(len(hyp) + 1))
+    for i, r in enumerate(ref, 1):
+        prev, row[0] = row[0], i
+        for j, h in enumerate(hyp, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (r != h))
+    return row[-1] / len(ref)
+
+
+def speech_check(transcript: str, narration: str, max_wer: float) -> QualityCheck:
+    rate = wer(narration, transcript)
+    return QualityCheck(name="speech-transcript", passed=rate <= max_wer,
+                        detail=f"word error rate {rate:.1%} against the narration (max {max_wer:.0%})")
+
+
+def label_checks(labels: list[tuple[str, float, float]], prompts: tuple[str, ...],
+                 scene_starts: tuple[float, ...], required: bool, narration: tuple[str, ...] = (),
+                 min_similarity: float | None = None, similarity=None) -> list[QualityCheck]:
+    """Does what is seen in each scene match what the scene is about? A failure only when required.
+
+    With `similarity` (texts → 0..1) and `min_similarity`: the best label seen in the scene's time must be at
+    least that similar to its intent (visual prompt and narration), so "lava" matches a volcano scene that
+    shares no word with it; without: some label shares a word with the visual prompt.
+    """
+    checks = []
+    for i, prompt in enumerate(prompts):
+        start = scene_starts[i]
+        end = scene_starts[i + 1] if i + 1 < len(scene_starts) else float("inf")
+        seen = sorted({label for label, a, b in labels if a < end and b > start})
+        if similarity is not None and min_similarity is not None:
+            intent = f"{prompt.partition(';')[0]} {narration[i] if i < len(narration) else ''}"
+            best = max((similarity(label, intent) for label in seen), default=0.0)
+            if best < min_similarity:
+                checks.append(QualityCheck(
+                    name="label-match", passed=not required, at_seconds=round(start, 2), scene_index=i,
+                    detail=f"what is seen ({', '.join(seen[:6]) or 'nothing'}) is {best:.2f} similar to the intent "
+                           f"{prompt[:60]!r}, under {min_similarity:.2f}"))
+            continue
+        words = set(_tokens(prompt))
+        seen_words = {w for label in seen for w in _tokens(label)}
+        if not words & seen_words:
+            checks.append(QualityCheck(name="label-match", passed=not required, at_seconds=round(start, 2),
+                                       scene_index=i, detail=f"no label matched the intent {prompt[:60]!r} "
+                                                             f"(saw: {', '.join(sorted(seen_words)[:6]) or 'nothing'})"))
+    return checks or [QualityCheck(name="label-match", passed=True, detail="every scene has a matching label")]
+
+
+def similarity_function():
+    """The embedding similarity the label check uses, or None when the `illustrate` extra is not installed."""
+    from framecast.media import illustrations
+
+    return illustrations.similarity if illustrations.available() else None
+
+
+# Failures that a new picture for the scene can fix (a new voice cannot fix a wrong script).
+VISUAL_CHECKS = {"explicit-content", "label-match", "black-frames", "frozen-video", "shot-alignment"}
+
+
+def scenes_to_regenerate(failures: list[QualityCheck]) -> list[int]:
+    """Scenes whose visuals failed a check, in order; empty when no failure is a scene's picture."""
+    return sorted({c.scene_index for c in failures if c.name in VISUAL_CHECKS and c.scene_index is not None})

@@ -1,0 +1,1 @@
+"""Transports: HTTP with retries and limits, safe downloads, Google errors, redaction, signed callback URLs."""
