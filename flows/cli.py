@@ -247,7 +247,11 @@ def _command(args) -> int:
         from framecast.plan.preflight import command
 
         return command(args)
-    if args.command in ("sandbox", "voices", "callbacks", "prefect-setup"):
+    if args.command == "prefect-setup":
+        from flows.setup import prefect_setup
+
+        return prefect_setup(args)
+    if args.command in ("sandbox", "voices", "callbacks"):
         from framecast.commands import services as cli_services
 
         command = getattr(cli_services, args.command.replace("-", "_"))

@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from prefect.client.orchestration import get_client
 
-    from tasks.operations import worker_env
+    from tasks.pool_env import worker_env
 
     parser = argparse.ArgumentParser(prog="python -m tasks.hosts", description=main.__doc__)
     parser.add_argument("base", type=Path, help="`prefect work-pool get-default-base-job-template --type kubernetes`")

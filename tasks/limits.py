@@ -23,7 +23,7 @@ from typing import Iterator
 from prefect.concurrency.sync import concurrency, rate_limit
 
 from framecast import providers
-from framecast.transport.http import RateLimiter
+from framecast.transport.retry import RateLimiter
 
 
 EXISTS_TTL_SECONDS = 300  # how long "this limit exists / does not" is believed before asking the server again

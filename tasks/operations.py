@@ -8,12 +8,12 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
+from tasks.automations import ensure_automation
 from framecast.settings import get_settings
-from framecast.core.dburl import has_credentials
+from tasks.pool_env import worker_env
 
 POOL = "framecast-local"
 ZOMBIE_AUTOMATION = "framecast: crash flow runs without a heartbeat"
-HEARTBEAT_SECONDS = 30  # Prefect's minimum; a run's heartbeat is expected at least every 30 s
 LEDGER_NOT_COPIED = ("not FRAMECAST_LEDGER_URL (it holds a password: set it in each worker's own environment, "
                      "e.g. from a Prefect Secret block or your secret manager)")
 HEARTBEAT_MISSED_AFTER = 90  # three missed heartbeats: the run's process is gone, mark it Crashed
@@ -22,29 +22,6 @@ HEARTBEAT_MISSED_AFTER = 90  # three missed heartbeats: the run's process is gon
 def default_pool_concurrency(cpus: int | None = None) -> int:
     """Renders at once on this machine: one per two cores (an x264 encode keeps two cores busy)."""
     return max(1, (cpus or os.cpu_count() or 2) // 2)
-
-
-def worker_env() -> dict[str, str]:
-    """What every flow run on the pool needs in its environment (the pool's default job variables)."""
-    settings = get_settings()
-    env = {
-        "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS),
-        "PREFECT_RESULTS_DEFAULT_SERIALIZER": "json",  # tasks/results.py loads JSON results only
-    }
-    if settings.store:
-        # A gs:// store is shared; the data folder is then each host's scratch (beside its checkout, where
-        # the pull step starts the run): a path of this machine would not exist on another host.
-        env["FRAMECAST_STORE"] = settings.store
-    else:
-        env["FRAMECAST_DATA_DIR"] = str(settings.data_dir.resolve())
-    # The shared ledger, unless its URL holds a password (after the user or as ?password=/?sslpassword=):
-    # the pool's job variables are readable by every UI user, so such a URL stays on the workers.
-    if settings.ledger_url and not has_credentials(settings.ledger_url.get_secret_value()):
-        env["FRAMECAST_LEDGER_URL"] = settings.ledger_url.get_secret_value()
-    for name in ("FRAMECAST_CHANNELS_DIR", "STORAGE_EMULATOR_HOST", "FRAMECAST_FFMPEG", "FRAMECAST_FFPROBE"):
-        if os.environ.get(name):
-            env[name] = os.environ[name]
-    return env
 
 
 def ensure_pool(client, name: str = POOL, concurrency: int | None = None) -> dict:
@@ -106,17 +83,6 @@ def zombie_automation():
 def ensure_zombie_automation(client) -> str:
     """Create the zombie automation, or replace its definition if it exists (by name)."""
     return ensure_automation(client, zombie_automation())
-
-
-def ensure_automation(client, automation) -> str:
-    """Create `automation`, or replace the definition of the one with its name (extra copies are deleted)."""
-    existing = client.read_automations_by_name(automation.name)
-    if existing:
-        client.update_automation(existing[0].id, automation)
-        for extra in existing[1:]:
-            client.delete_automation(extra.id)
-        return str(existing[0].id)
-    return str(client.create_automation(automation))
 
 
 def ensure_result_storage(client, credentials=None) -> str | None:

@@ -55,7 +55,7 @@ def rerun_automation():
 
 def ensure_rerun_automation(client) -> str:
     """Create the re-run automation, or replace its definition if it exists (by name)."""
-    from tasks.operations import ensure_automation
+    from tasks.automations import ensure_automation
 
     return ensure_automation(client, rerun_automation())
 

@@ -14,7 +14,8 @@ import httpx
 import pytest
 
 from framecast.core.errors import InvalidRequest, MediaError
-from framecast.transport.http import ProviderHTTP, RetryPolicy
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 
 KEY = "rw-test-0123456789abcdef"
 RUNWAY_CDN = "https://dnznrvs05pmza.cloudfront.net/3f1c.mp4?_jwt=abc"

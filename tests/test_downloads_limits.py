@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, event, example, given, settings, strategies 
 
 from framecast.transport.downloads import MediaPolicy, host_allowed
 from framecast.core.errors import FramecastError, InvalidRequest
-from framecast.transport.http import ProviderHTTP, RetryPolicy
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 from framecast.providers import kling, runway
 from tests.test_downloads import Server, redirect, reply, servers  # noqa: F401 (the fixture)
 

@@ -9,7 +9,9 @@ import httpx
 import pytest
 
 from framecast.core.errors import AuthError, InvalidRequest, ProviderTimeout, ProviderUnavailable, QuotaExhausted, RateLimited
-from framecast.transport.http import ProviderHTTP, RateLimiter, RetryPolicy, classify, parse_retry_after, redact
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RateLimiter, RetryPolicy
+from framecast.transport.errors import classify, parse_retry_after, redact
 from framecast.sandbox import Fault
 
 KEY = "sk-test-0123456789abcdef"
@@ -116,7 +118,7 @@ def test_rate_limiter_spaces_requests():
 
 
 def test_provider_variants_of_retry_after():
-    from framecast.transport.http import retry_after_from
+    from framecast.transport.errors import retry_after_from
 
     assert retry_after_from({"retry-after-ms": "1500"}) == "1.5"
     assert retry_after_from({"retry-after": "3"}) == "3"
@@ -165,7 +167,7 @@ def test_a_failure_names_the_stage_the_endpoint_and_the_attempts(http, sandbox, 
 
 
 def test_stabilitys_error_shape_is_read_like_the_others():
-    from framecast.transport.http import default_error_reader
+    from framecast.transport.errors import default_error_reader
 
     response = httpx.Response(400, json={"id": "a1b2", "name": "bad_request",
                                          "errors": ["height: must be a multiple of 64", "seed: too large"]})
@@ -270,7 +272,7 @@ def test_an_error_body_echoing_the_key_url_encoded_is_redacted(sandbox):
 
 def test_a_key_cut_off_by_the_error_body_limit_is_masked_too(sandbox):
     """The reader keeps 300 characters of a non-JSON body: a key straddling that edge left its first part."""
-    from framecast.transport.http import translate_response
+    from framecast.transport.errors import translate_response
 
     body = "x" * 290 + f"key={KEY} rest"
     error = translate_response("elevenlabs", httpx.Response(502, text=body), secrets=[KEY])

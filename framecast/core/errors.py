@@ -22,6 +22,12 @@ class ScriptError(FramecastError):
 class ProviderError(FramecastError):
     """A provider call failed."""
 
+    # Set only by the layers that know, read with getattr: a wait the provider asked for (seconds), the HTTP
+    # layer having spent its attempts (the task must not multiply them), the message already located.
+    retry_after: float | None
+    attempts_exhausted: bool
+    _located: bool
+
     def __init__(self, message: str, *, provider: str = "", status: int | None = None):
         super().__init__(message)
         self.provider = provider

@@ -87,7 +87,8 @@ def youtube_description(description: str) -> str:
 
 def youtube_tags(tags: list[str]) -> list[str]:
     """Tags YouTube accepts: one line each, no < > or commas, 500 characters in all (quotes counted)."""
-    kept, used = [], 0
+    kept: list[str] = []
+    used = 0
     for tag in tags:
         tag = re.sub(r"\s+", " ", _clean(tag, keep_lines=False).replace(",", " ")).strip()
         cost = len(tag) + (2 if " " in tag else 0) + (1 if kept else 0)

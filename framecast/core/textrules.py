@@ -97,7 +97,7 @@ def clip(text: str, limit: int, ellipsis: str = "…") -> str:
 
 def depth(data) -> int:
     """Levels of nested mappings and lists in parsed data (shared YAML aliases counted once, cycles ended)."""
-    level, current, seen = 0, [data], set()
+    level, current, seen = 0, [data], set[int]()
     while current:
         containers = [c for c in current if isinstance(c, (dict, list)) and id(c) not in seen]
         if not containers:

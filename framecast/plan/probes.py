@@ -5,7 +5,7 @@ carry a model's shutdown date, which pre-flight reads), ElevenLabs `GET /v2/voic
 YouTube's OAuth token refresh (a revoked refresh token answers `invalid_grant`). Runway, Kling and
 Stability offer no call that is both free and authenticated in the specs framecast follows, so their
 keys are checked as set, not as accepted. Errors go through the one status→error mapping
-(`framecast.transport.http.translate_response`), so a refused key is an `AuthError` whatever the vendor.
+(`framecast.transport.errors.translate_response`), so a refused key is an `AuthError` whatever the vendor.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Callable
 import httpx
 
 from framecast.core.errors import AuthError
-from framecast.transport.http import redact, translate_response, translate_transport
+from framecast.transport.errors import redact, translate_response, translate_transport
 from framecast.providers.anthropic import API_VERSION as ANTHROPIC_VERSION
 
 

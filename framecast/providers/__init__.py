@@ -183,7 +183,8 @@ def _register_cloud() -> None:
 
     from framecast.providers.registry import DEFAULT_MODELS, DEFAULT_VOICES
     from framecast.settings import get_settings
-    from framecast.transport.http import ProviderHTTP, RateLimiter
+    from framecast.transport.http import ProviderHTTP
+    from framecast.transport.retry import RateLimiter
 
     # One limiter per provider, shared by every call in the process (limits: settings.rate_limit).
     limiters: dict[str, RateLimiter] = {}

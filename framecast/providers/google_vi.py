@@ -17,7 +17,7 @@ from google.cloud import videointelligence_v1 as vi
 from framecast.quality import gate
 from framecast.transport import google as google_errors
 from framecast.core.errors import InvalidRequest, ProviderError, ProviderTimeout, QuotaExhausted
-from framecast.transport.http import RetryPolicy
+from framecast.transport.retry import RetryPolicy
 from framecast.core.models import QualityReport
 from framecast.providers.base import QualityPlan
 
@@ -73,7 +73,7 @@ class GoogleVideoAnalyzer:
         else:
             raise InvalidRequest("videointelligence needs the video on GCS (set FRAMECAST_STORE=gs://…) above 10 MB",
                                  provider="google")
-        # The client's own retry is off: framecast.transport.http.with_retries (through google_errors.call) is the one policy.
+        # The client's own retry is off: framecast.transport.retry.with_retries (through google_errors.call) is the one policy.
         operation = google_errors.call(lambda: self.client.annotate_video(request=request, retry=None, timeout=120),
                                        provider="google", endpoint="videointelligence annotate_video",
                                        stage="quality", retry=self.retry, forbidden=QuotaExhausted)

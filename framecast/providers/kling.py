@@ -29,7 +29,8 @@ from framecast.transport.callbacks import CallbackSigner, job_id_from_key, recor
 from framecast.core.errors import (
     ConfigError, ContentRejected, InvalidRequest, ProviderTimeout, ProviderUnavailable, RateLimited,
 )
-from framecast.transport.http import ProviderHTTP, RetryPolicy
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 from framecast.providers.base import JobGone, JobRecord, JobVanished, api_endpoint
 from framecast.providers.kling_submit import NOT_FOUND, SUBMIT_PATH, TOO_MANY_TASKS, KlingSubmission
 

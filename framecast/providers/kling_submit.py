@@ -21,7 +21,8 @@ from PIL import Image
 
 from framecast.transport.callbacks import job_id_from_key, new_nonce
 from framecast.core.errors import PermanentError, ProviderError, ProviderUnavailable, RateLimited, RetryableError
-from framecast.transport.http import translate_response, with_retries
+from framecast.transport.errors import translate_response
+from framecast.transport.retry import with_retries
 from framecast.providers.base import JobRecord
 from framecast.providers.runway import nothing_created
 

@@ -10,7 +10,8 @@ import openai
 from PIL import Image
 
 from framecast.core.errors import ContentRejected, ProviderError, ProviderTimeout, ProviderUnavailable, ScriptError
-from framecast.transport.http import RetryPolicy, classify, redact, retry_after_from, with_retries
+from framecast.transport.retry import RetryPolicy, with_retries
+from framecast.transport.errors import classify, redact, retry_after_from
 from framecast.core.models import Script
 from framecast.providers.base import ScriptBrief
 from framecast.providers.llm_script import (

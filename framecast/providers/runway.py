@@ -71,7 +71,8 @@ from framecast.providers import registry
 from framecast.core.errors import (
     AuthError, ContentRejected, InvalidRequest, PermanentError, ProviderError, ProviderTimeout, ProviderUnavailable,
 )
-from framecast.transport.http import ProviderHTTP, RetryPolicy, with_retries
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy, with_retries
 from framecast.transport.redaction import error_text
 from framecast.providers.base import JobGone, JobRecord, JobVanished, api_endpoint
 

@@ -31,7 +31,9 @@ from framecast.core import safe_text
 from framecast.core.errors import (
     AuthError, FramecastError, ProviderError, ProviderUnavailable, QuotaExhausted, RetryableError,
 )
-from framecast.transport.http import ProviderHTTP, RetryPolicy, translate_response
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
+from framecast.transport.errors import translate_response
 from framecast.providers.youtube_sessions import check_session
 from framecast.transport.redaction import error_text
 

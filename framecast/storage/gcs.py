@@ -34,7 +34,7 @@ from google.cloud import storage
 
 from framecast.transport import google as google_errors
 from framecast.core.errors import ArtifactMissing, StorageError
-from framecast.transport.http import RetryPolicy
+from framecast.transport.retry import RetryPolicy
 from framecast.core.models import ArtifactRef
 from framecast.storage.local import EXTENSIONS, sha256_file
 from framecast.storage.records import GcsConditionalRecords

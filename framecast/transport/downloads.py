@@ -15,6 +15,7 @@ import ipaddress
 import socket
 from contextlib import closing
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Iterable
 
 import httpcore
@@ -28,6 +29,14 @@ MAX_ERROR_BODY = 64 * 1024  # an error reply is read this far, for its message
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 Resolver = Callable[[str, int], list[str]]
 CREDENTIAL_HEADERS = ("authorization", "x-api-key", "xi-api-key")
+
+
+@dataclass(frozen=True)
+class Download:
+    path: Path
+    sha256: str
+    size: int
+    content_type: str
 
 
 def system_resolve(host: str, port: int) -> list[str]:
@@ -207,7 +216,7 @@ def fetch(http, policy: MediaPolicy, url: httpx.URL, dest, *, max_bytes: int, co
     import hashlib
 
     from framecast.core.errors import MediaError, ProviderUnavailable
-    from framecast.transport.http import Download, redacted_cause, translate_response, translate_transport
+    from framecast.transport.errors import redacted_cause, translate_response, translate_transport
     from framecast.media import ffmpeg
 
     provider, digest, size = http.provider, hashlib.sha256(), 0

@@ -4,7 +4,7 @@ Google's Python clients raise their own trees: `google.api_core.exceptions` (eve
 client, including google-cloud-storage and Video Intelligence), plus whatever the transport
 underneath lets through — requests/urllib3 connection errors, `google.auth` transport and refresh
 errors, and google-cloud-storage's own `InvalidResponse`/`DataCorruption` from its media uploads.
-`translate` sorts them the way `framecast.transport.http.classify` sorts HTTP statuses:
+`translate` sorts them the way `framecast.transport.errors.classify` sorts HTTP statuses:
 
 - retryable: 429/TooManyRequests/ResourceExhausted (RateLimited, with Retry-After when sent),
   408, 500/InternalServerError, 502, 503/ServiceUnavailable (ProviderUnavailable),
@@ -19,7 +19,7 @@ permanent halves, and StorageErrors too. Messages name the stage, the provider, 
 through `call`, the attempts spent: "storage: gcs objects.insert gs://b/k: 503 ServiceUnavailable:
 … (4 attempts)".
 
-`call` runs one client call under `framecast.transport.http.with_retries` — the one retry policy, so pass
+`call` runs one client call under `framecast.transport.retry.with_retries` — the one retry policy, so pass
 `retry=None` to the client method itself or attempts multiply.
 """
 
@@ -38,7 +38,8 @@ from google.auth import exceptions as auth_exc
 from framecast.core.errors import (
     AuthError, InvalidRequest, ProviderError, ProviderTimeout, ProviderUnavailable, QuotaExhausted, RateLimited, StorageDenied, StorageRateLimited, StorageRefused, StorageTimeout, StorageUnavailable,
 )
-from framecast.transport.http import RetryPolicy, parse_retry_after, redact, with_retries
+from framecast.transport.retry import RetryPolicy, with_retries
+from framecast.transport.errors import parse_retry_after, redact
 
 try:  # google-cloud-storage ≥ 3 carries its own copy of google-resumable-media
     from google.cloud.storage.exceptions import DataCorruption, InvalidResponse
@@ -75,7 +76,7 @@ def _reasons(exc: BaseException) -> str:
     """Google's machine-readable reasons (errors[].reason, ErrorInfo.reason), comma-separated."""
     found = [str(e.get("reason", "")) for e in getattr(exc, "errors", None) or [] if isinstance(e, dict)]
     if getattr(exc, "reason", None):
-        found.append(str(exc.reason))
+        found.append(str(getattr(exc, "reason")))
     return ",".join(r for r in found if r)
 
 
@@ -141,7 +142,7 @@ def translate(exc: BaseException, *, provider: str, endpoint: str, stage: str, s
 def call(fn: Callable[[], T], *, provider: str, endpoint: str, stage: str, storage: bool = False,
          retry: RetryPolicy = RetryPolicy(), sleep: Callable[[float], None] = time.sleep,
          forbidden: type[ProviderError] = AuthError) -> T:
-    """`fn()` with its Google errors translated and the transient ones retried (framecast.transport.http.with_retries).
+    """`fn()` with its Google errors translated and the transient ones retried (framecast.transport.retry.with_retries).
 
     The error that ends the call says how many attempts it spent.
     """

@@ -4,7 +4,8 @@ import httpx
 import pytest
 
 from framecast.core.errors import ContentRejected, ProviderUnavailable, ScriptError
-from framecast.transport.http import ProviderHTTP, RetryPolicy
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 from framecast.providers.anthropic import AnthropicScriptWriter, anthropic_error
 from framecast.providers.base import ScriptBrief
 from framecast.sandbox import Fault

@@ -4,7 +4,8 @@ import httpx
 import pytest
 
 from framecast.core.errors import InvalidRequest
-from framecast.transport.http import ProviderHTTP, RetryPolicy
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 from framecast.providers.elevenlabs import ElevenLabsTextToSpeech, words_from_alignment
 
 TEXT = "Magma rises through cracks in the crust."

@@ -12,7 +12,8 @@ from framecast.transport import google as google_errors
 from framecast.core.errors import (
     AuthError, InvalidRequest, PermanentError, ProviderTimeout, ProviderUnavailable, QuotaExhausted, RateLimited, RetryableError, StorageDenied, StorageError, StorageRefused, StorageUnavailable, is_retryable,
 )
-from framecast.transport.http import ProviderHTTP, RetryPolicy
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 from framecast.providers.base import JobRecord
 from framecast.providers.local_image import LocalImageGenerator
 from framecast.providers.runway import RunwayVideoGenerator

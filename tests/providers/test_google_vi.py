@@ -5,7 +5,7 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import videointelligence_v1 as vi
 
 from framecast.core.errors import InvalidRequest, ProviderTimeout, ProviderUnavailable
-from framecast.transport.http import RetryPolicy
+from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import QualityPlan
 from framecast.providers.google_vi import GoogleVideoAnalyzer

@@ -12,7 +12,8 @@ import pytest
 
 from framecast import visuals
 from framecast.core.errors import InvalidRequest, StorageError, is_retryable
-from framecast.transport.http import ProviderHTTP, RetryPolicy
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord, JobVanished
 from framecast.providers.kling import KlingVideoGenerator, kling_error

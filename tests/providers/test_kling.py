@@ -9,7 +9,8 @@ import jwt
 import pytest
 
 from framecast.core.errors import ContentRejected, RateLimited
-from framecast.transport.http import ProviderHTTP, RetryPolicy
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.kling import KlingVideoGenerator, kling_error, token
 from framecast.providers.local_image import LocalImageGenerator

@@ -20,7 +20,8 @@ import uvicorn
 from framecast.transport.callbacks import CallbackSigner, record_key
 from framecast.callbacks.receiver import create_app
 from framecast.core.errors import ContentRejected, RateLimited
-from framecast.transport.http import ProviderHTTP, RetryPolicy
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
 from framecast.providers.kling import KlingVideoGenerator, kling_error

@@ -5,7 +5,7 @@ import pytest
 from PIL import Image
 
 from framecast.core.errors import AuthError, ContentRejected, RateLimited, ScriptError
-from framecast.transport.http import RetryPolicy
+from framecast.transport.retry import RetryPolicy
 from framecast.providers.base import ScriptBrief
 from framecast.providers.openai import OpenAIImageGenerator, OpenAIScriptWriter, image_size
 from framecast.sandbox import Fault

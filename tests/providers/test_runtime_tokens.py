@@ -5,7 +5,8 @@ import logging
 import httpx
 
 from framecast.transport import redaction
-from framecast.transport.http import ProviderHTTP, RetryPolicy
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 from framecast.providers.kling import KlingVideoGenerator, kling_error
 from framecast.providers.youtube import YouTubePublisher
 from framecast.storage.local import LocalArtifactStore
@@ -47,7 +48,7 @@ def test_an_error_quoting_a_run_time_token_is_masked_where_it_is_made_and_where_
     import h11
 
     from framecast.commands.clierrors import redacted
-    from framecast.transport.http import translate_transport
+    from framecast.transport.errors import translate_transport
 
     client = httpx.Client(base_url="http://127.0.0.1:9", timeout=1)
     http = ProviderHTTP("youtube", client, secrets=["refresh-token-123"])  # made before the token existed

@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from framecast.core.errors import InvalidRequest, ProviderTimeout, QuotaExhausted, RetryableError
-from framecast.transport.http import ProviderHTTP, RetryPolicy
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
 from framecast.providers.local_image import LocalImageGenerator

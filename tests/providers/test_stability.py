@@ -5,7 +5,8 @@ import pytest
 from PIL import Image
 
 from framecast.core.errors import ContentRejected, InvalidRequest
-from framecast.transport.http import ProviderHTTP, RetryPolicy
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 from framecast.providers.stability import StabilityImageGenerator, aspect_for
 from framecast.sandbox import Fault
 

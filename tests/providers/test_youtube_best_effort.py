@@ -16,7 +16,8 @@ from framecast import context as runtime
 from framecast.plan.load import load_channel
 from framecast.settings import reset_settings
 from framecast.core.errors import ProviderTimeout, ProviderUnavailable, QuotaExhausted
-from framecast.transport.http import ProviderHTTP, RetryPolicy
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 from framecast.core.models import CaptionFiles, QualityReport, Scene, Script, VideoAsset
 from framecast.providers.youtube import CHUNK, YouTubePublisher, video_resource
 from framecast.sandbox import Fault

@@ -6,7 +6,7 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate
 
-from framecast.transport.http import RateLimiter
+from framecast.transport.retry import RateLimiter
 from tasks.limits import PrefectGlobalLimiter
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

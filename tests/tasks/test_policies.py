@@ -65,7 +65,7 @@ def test_a_long_retry_after_is_waited_out_before_the_task_retries(monkeypatch):
 
 
 def test_errors_whose_in_call_retries_are_spent_are_not_retried_again():
-    from framecast.transport.http import RetryPolicy, with_retries
+    from framecast.transport.retry import RetryPolicy, with_retries
 
     calls = []
 

@@ -6,7 +6,7 @@ from urllib.parse import quote, quote_plus
 
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
-from framecast.transport.http import redact
+from framecast.transport.errors import redact
 from framecast.core.scrub import forms
 
 # Printable ASCII, control characters (C0, DEL, C1), and any other code point but lone surrogates.
