@@ -52,7 +52,7 @@ def test_every_stage_on_a_cloud_provider_publishes_and_costs_add_up(cloud, sandb
 
 
 def test_budget_stops_the_run_before_the_call_that_would_exceed_it(cloud, sandbox, tmp_path):
-    budget = 0.20  # a per-run budget this low fails in pre-flight (tests/test_preflight.py); a day's is met mid-run
+    budget = 0.20  # a per-run budget this low fails in pre-flight (tests/plan/test_preflight.py); a day's is met mid-run
     with pytest.raises(BudgetExceeded, match="budget.max_usd_per_day"):
         produce_video(channel=cloud(budget={"max_usd_per_day": budget}), topic="Why the sky is blue")
     entries = ledger_entries(tmp_path / "out")

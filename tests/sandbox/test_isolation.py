@@ -18,7 +18,7 @@ def test_a_sandbox_run_ignores_a_production_store_and_ledger_named_in_dotenv(gcs
                               "GOOGLE_CLOUD_PROJECT=framecast-test\n")
     env = {k: v for k, v in os.environ.items()
            if not k.endswith("_API_KEY") and k not in ("FRAMECAST_STORE", "FRAMECAST_LEDGER_URL", "FRAMECAST_DATA_DIR")}
-    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+    env.update(PREFECT_HOME=str(tmp_path / "prefect-home"), PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "flows.cli", "make", "Why the sea is salty", "--sandbox", "--channel", str(channel),

@@ -14,7 +14,7 @@ from framecast.core.errors import FramecastError, InvalidRequest
 from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
 from framecast.providers import kling, runway
-from tests.test_downloads import Server, redirect, reply, servers  # noqa: F401 (the fixture)
+from tests.transport.test_downloads import Server, redirect, reply, servers  # noqa: F401 (the fixture)
 
 ENDLESS = 256 * 1024 * 1024  # what a hostile server offers; the client must stop long before
 
