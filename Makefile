@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 TOPIC ?= How volcanoes work
 
-.PHONY: setup demo test ffmpeg postgres bench clean
+.PHONY: setup demo test lint ffmpeg postgres bench clean
 
 setup: $(VENV)/.installed ffmpeg
 
@@ -22,7 +22,14 @@ postgres:
 demo: setup
 	$(VENV)/bin/framecast make "$(TOPIC)"
 
-test: setup postgres
+# The house rules first (seconds): layers point one way, lint and format, types on the lower layers.
+lint: setup
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+test: setup postgres lint
 	$(VENV)/bin/pytest -n 4 --dist worksteal
 
 bench: setup
