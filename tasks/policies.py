@@ -22,12 +22,7 @@ from framecast.core.errors import is_retryable
 # TASK_SOURCE hashes only the task's own body, not the framecast code it calls. The modules each stage's
 # output comes from are fingerprinted in tests/stage_sources.json: a test fails when one changes and
 # neither the version nor the fingerprint is updated (`python -m tasks.policies` prints the new ones).
-# captions 2: sidecars escaped (issue 17: no cue from narration text). assembly 5: camera moves keep moving on long
-# scenes (issue 17). thumbnail 3: any script drawn without tofu. The offline makers' own changes are revisions in
-# framecast.providers.LOCAL_REVISIONS, so cached cloud media stays valid.
-# sound 1: transition sounds and ambience generated per (prompt, length). assembly 4: sounds placed against the
-# voice's loudness and the speech-over-bed meter. quality 4: speech over bed. script 3: scenes say their ambience.
-# quality 3: relevance by similarity. assembly 3: transition sounds. image 3: offline illustrations. script 2: new default models and per-model thinking rules. voice 3: flite narration and OpenAI speech timed by the offline aligner (framecast/media/align.py).
+# Why each version was bumped: CHANGELOG.md (one line per stage).
 STAGE_VERSIONS = {
     "topic": "1", "script": "3", "image": "3", "motion": "3", "voice": "3", "music": "2", "sound": "1",
     "captions": "2", "assembly": "5", "quality": "4", "thumbnail": "3",
