@@ -2,7 +2,7 @@
 
 Every route of the sandbox is called with a valid request and its 2xx answer is checked against the reply
 schema taken from the provider's official spec (copied into framecast/sandbox/specs/ by
-framecast/sandbox/specs/extract-replies.py; these tests never read the specs themselves). A route the sandbox
+scripts/extract-specs.py; these tests never read the specs themselves). A route the sandbox
 gains without a case here fails `test_every_route_has_a_case`. Binary answers are checked for the content type
 and the media format the spec names; Kling has no published spec (NO_SPEC).
 
