@@ -14,7 +14,8 @@ import pytest
 
 from framecast.cost.budget import BudgetConfig
 from framecast.cost import pricing
-from framecast.cost.ledger import charges, default_url, open_ledger
+from framecast.cost.ledger import default_url, open_ledger
+from framecast.cost.ledger_db import charges
 from framecast.core.errors import BudgetExceeded
 from framecast.cost.meter import Meter
 from framecast.core.errors import ConfigError

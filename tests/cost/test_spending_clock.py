@@ -18,7 +18,8 @@ from sqlalchemy import update
 
 from framecast.cost.budget import BudgetConfig
 from framecast.settings import reset_settings
-from framecast.cost.ledger import RESERVATION_TTL, Spent, charges, default_url, open_ledger
+from framecast.cost.ledger import RESERVATION_TTL, Spent, default_url, open_ledger
+from framecast.cost.ledger_db import charges
 from framecast.core.errors import BudgetExceeded
 from framecast.cost.meter import Meter
 
@@ -198,7 +199,7 @@ def test_kill_9_drill_a_narration_in_flight_stays_counted_and_listed(backend, re
 def test_a_ledger_an_older_framecast_wrote_is_read_and_gets_the_new_index(backend, request, tmp_path, clock):
     from sqlalchemy import inspect, text
 
-    from framecast.cost.ledger import _engine
+    from framecast.cost.ledger_db import engine as _engine
 
     url = default_url(tmp_path) if backend == "sqlite" else request.getfixturevalue("postgres")
     old = open_ledger(url)
