@@ -271,29 +271,3 @@ class GcsArtifactStore(GcsConditionalRecords):  # put_record, get_record_version
                 location = self._uri(blob.name.removesuffix(f"/{MARKER}"))
                 found.append({k: record.get(k, "") for k in ("topic", "date", "title")} | {"location": location})
         return sorted(found, key=lambda p: (p["date"], p["location"]), reverse=True)
-
-    # -- claims and records ------------------------------------------------------------------------
-    def claim(self, key: str, holder: dict) -> dict:
-        """Create claims/<key>.json unless it exists (if_generation_match=0), then read back who holds it."""
-        return self._create_json(self._key("claims", f"{key}.json"), holder)
-
-    def get_record(self, key: str) -> dict | None:
-        return self._read_json(self._key("records", f"{key}.json"))
-
-    def create_record(self, key: str, data: dict) -> dict:
-        """Create records/<key>.json unless it exists; return the record that holds the key."""
-        return self._create_json(self._key("records", f"{key}.json"), data)
-
-    def list_records(self, prefix: str) -> dict[str, dict]:
-        """Every record under records/<prefix>/, by key."""
-        root = self._key("records") + "/"
-        found = {}
-        for blob in self._list(root + prefix.strip("/") + "/"):
-            if blob.name.endswith(".json"):
-                record = self._read_json(blob.name)
-                if record is not None:
-                    found[blob.name.removeprefix(root).removesuffix(".json")] = record
-        return found
-
-    def delete_record(self, key: str) -> None:
-        self._delete(self._key("records", f"{key}.json"))

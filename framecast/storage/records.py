@@ -20,7 +20,7 @@ class RecordChanged(StorageError):
 
 
 class GcsConditionalRecords:
-    """The versioned half of GcsArtifactStore's records (mixed in; uses its `_key`, `_call` and `bucket`)."""
+    """GcsArtifactStore's claims and job records (mixed in; uses its `_key`, `_call`, `bucket` and JSON helpers)."""
 
     def get_record_versioned(self, key: str) -> tuple[dict | None, int]:
         """A record and the generation it was read at (0 when absent)."""
@@ -54,3 +54,29 @@ class GcsConditionalRecords:
                 raise RecordChanged(f"storage: gcs record {key} changed since it was read; not overwriting") from None
 
         self._call("objects.insert", name, upload)
+
+    # -- claims and the rest of the records (through the store's _key/_create_json/_read_json/_list/_delete) -----------------------------------------------------------------------
+    def claim(self, key: str, holder: dict) -> dict:
+        """Create claims/<key>.json unless it exists (if_generation_match=0), then read back who holds it."""
+        return self._create_json(self._key("claims", f"{key}.json"), holder)
+
+    def get_record(self, key: str) -> dict | None:
+        return self._read_json(self._key("records", f"{key}.json"))
+
+    def create_record(self, key: str, data: dict) -> dict:
+        """Create records/<key>.json unless it exists; return the record that holds the key."""
+        return self._create_json(self._key("records", f"{key}.json"), data)
+
+    def list_records(self, prefix: str) -> dict[str, dict]:
+        """Every record under records/<prefix>/, by key."""
+        root = self._key("records") + "/"
+        found = {}
+        for blob in self._list(root + prefix.strip("/") + "/"):
+            if blob.name.endswith(".json"):
+                record = self._read_json(blob.name)
+                if record is not None:
+                    found[blob.name.removeprefix(root).removesuffix(".json")] = record
+        return found
+
+    def delete_record(self, key: str) -> None:
+        self._delete(self._key("records", f"{key}.json"))
