@@ -50,6 +50,8 @@ class Recipe:
     graph: Graph
 
 
+# A table: one recipe per entry, its words and its graph together, kept dense by hand.
+# fmt: off
 RECIPES = {r.name: r for r in (
     # A whoosh: pink noise through a band, rising and falling.
     Recipe("whoosh", "transition", ("whoosh", "swoosh", "swish", "woosh", "sweep", "swipe", "air"),
@@ -116,6 +118,7 @@ RECIPES = {r.name: r for r in (
            lambda s, seed, t: f"{_noise('brown', s, seed, 0.4)},lowpass=f=250,"
                               f"aecho=0.8:0.7:400|900:0.3|0.2[{t}]"),
 )}
+# fmt: on
 
 
 def synth_command(name: str, seconds: float, out: Path, seed: int = 0) -> list[str]:
