@@ -12,7 +12,7 @@ from framecast.core.errors import ContentRejected, RateLimited
 from framecast.transport.http import ProviderHTTP, RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.kling import KlingVideoGenerator, kling_error, token
-from framecast.providers.local_image import LocalImageGenerator
+from framecast.providers.local.image import LocalImageGenerator
 from framecast.sandbox import Fault
 
 SECRET = "kling-secret-key-0123456789abcdefghijklmnop"

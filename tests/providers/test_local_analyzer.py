@@ -4,7 +4,7 @@ import pytest
 
 from framecast.media import ffmpeg
 from framecast.providers.base import QualityPlan
-from framecast.providers.local_analyzer import LocalVideoAnalyzer
+from framecast.providers.local.analyzer import LocalVideoAnalyzer
 
 
 def plan(**kw) -> QualityPlan:

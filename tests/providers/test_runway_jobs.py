@@ -15,7 +15,7 @@ from framecast.core.errors import InvalidRequest, ProviderTimeout, QuotaExhauste
 from framecast.transport.http import ProviderHTTP, RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
-from framecast.providers.local_image import LocalImageGenerator
+from framecast.providers.local.image import LocalImageGenerator
 from framecast.providers.runway import (
     API_VERSION, ResubmissionRefused, RunwayVideoGenerator, SubmissionUnconfirmed, data_uri,
 )
