@@ -54,8 +54,7 @@ def check(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, q: Qual
         with meter.charge(provider=analyzer.name, role="quality", units=math.ceil(video.duration / 60), unit="minute",
                           model=getattr(analyzer, "model", "")):
             found = analyzer.analyze(path, plan, measured=video.measured)
-        # A plugin analyzer written before analyzers reported findings returns its own verdict: taken as it is.
-        reports.append(found if isinstance(found, QualityReport) else judge(found, plan))
+        reports.append(judge(found, plan))
     if len(reports) == 1:
         return reports[0]
     return QualityReport(analyzer="+".join(r.analyzer for r in reports), passed=all(r.passed for r in reports),

@@ -47,3 +47,39 @@ def test_without_narration_there_is_no_speech_check():
 
 def test_an_analysis_with_no_facts_has_no_checks_and_passes():
     assert judge(Analysis(analyzer="nothing"), plan()) == QualityReport(analyzer="nothing", passed=True, checks=[])
+
+
+
+def test_the_stage_judges_what_each_configured_analyzer_found(data_dir, tmp_path, monkeypatch):
+    from framecast import context as runtime
+    from framecast import providers
+    from framecast.core.models import CaptionFiles, Timeline, VideoAsset
+    from framecast.cost.ledger import default_url
+    from framecast.cost.meter import Meter
+    from framecast.edit.config import VideoFormat
+    from framecast.quality import check as quality
+    from framecast.quality.config import QualityConfig
+
+    (tmp_path / "v.mp4").write_bytes(b"not looked at")
+    ref = runtime.store().put(tmp_path / "v.mp4", "video/mp4")
+    video = VideoAsset(ref=ref, duration=10.0, width=320, height=180, fps=12)
+
+    class Reporting:  # reports facts only; the stage turns them into checks
+        def __init__(self, name, found):
+            self.name, self.found = name, found
+
+        def analyze(self, video, plan, measured=None):
+            return self.found
+
+    fakes = {"local": Reporting("local", Analysis(analyzer="local", measurements={"duration": 10.0})),
+             "google": Reporting("google", Analysis(analyzer="google", findings=Findings(shot_starts=[0.0, 7.0]),
+                                                    measurements={"shots": 2.0}))}
+    monkeypatch.setattr(providers, "video_analyzer", fakes.__getitem__)
+    meter = Meter.open(default_url(data_dir), run="t/2026-12-02/t", channel="t", day="2026-12-02")
+    captions = CaptionFiles(srt=ref, vtt=ref, ass=ref, cue_count=1)
+    report = quality.check(video, Timeline(slots=[], total=10.0), captions,
+                           QualityConfig(analyzers=["local", "google"]), VideoFormat(), "en", meter)
+    assert report.analyzer == "local+google" and not report.passed
+    assert [c.name for c in report.checks] == ["shot-alignment", "explicit-content", "label-match"]
+    assert report.failures[0].detail == "unplanned shot change at 7.00 s"
+    assert report.measurements == {"duration": 10.0, "shots": 2.0, "word_error_rate": 0.0}
