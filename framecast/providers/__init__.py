@@ -162,11 +162,10 @@ def identity(cfg: Any) -> str | None:
 
 
 def _register_local() -> None:
-    # The offline vendor's folder holds its registry entry and its factories.
+    # The offline vendor's folder holds its registry entry; its factories come with it, as a plugin's do.
     from framecast.providers import local, registry
 
     registry.register(local.SPEC)
-    local.register_factories(register)
 
 
 def _register_cloud() -> None:
