@@ -78,7 +78,7 @@ def main() -> int:
             from tests.flows.test_dag import task_runs
 
             from framecast.providers.base import ScriptBrief
-            from framecast.providers.local_script import LocalScriptWriter
+            from framecast.providers.local.script import LocalScriptWriter
 
             # The sandbox's LLM writers stop at 8 scenes: a ready 12-scene script (the script stage is skipped).
             # The offline writer also stops at 8: its scenes again, each with its own picture, to 12.

@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--frames", type=int, default=240)
     args = parser.parse_args()
     from framecast.media.motion import MOVES, kenburns_filter
-    from framecast.providers.local_image import LocalImageGenerator
+    from framecast.providers.local.image import LocalImageGenerator
 
     still = Path(tempfile.mkdtemp()) / "still.png"
     LocalImageGenerator().generate("A volcano erupting at night; cinematic", width=W, height=H, seed=7, out=still)

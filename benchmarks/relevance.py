@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from framecast.providers.base import ScriptBrief  # noqa: E402
-from framecast.providers.local_script import LocalScriptWriter  # noqa: E402
+from framecast.providers.local.script import LocalScriptWriter  # noqa: E402
 from framecast.media import illustrations  # noqa: E402
 
 TOPICS = [

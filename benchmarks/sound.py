@@ -24,7 +24,7 @@ from framecast.media.analysis import parse_ebur128  # noqa: E402
 from framecast.media.assembly import audio_mix_command, parse_speech_over_bed, voice_loudness_command  # noqa: E402
 from framecast.media.sfx import synth_command  # noqa: E402
 from framecast.core.models import ArtifactRef, Scene, SoundAsset, Transition  # noqa: E402
-from framecast.providers.local_sound import match  # noqa: E402
+from framecast.providers.local.sound import match  # noqa: E402
 from framecast.sound.config import SoundConfig  # noqa: E402
 from framecast.sound.design import bed_sounds, plan_cues, requests  # noqa: E402
 from framecast.edit.timeline import plan_timeline  # noqa: E402

@@ -29,7 +29,7 @@ from framecast.core.models import (
 from framecast.sound.design import bed_sounds
 
 # Silences shorter than this are not recorded by the render's own analysis (the gate's limits are longer;
-# a channel asking for a shorter limit gets a full decode by the gate instead, see local_analyzer).
+# a channel asking for a shorter limit gets a full decode by the gate instead, see providers/local/analyzer.py).
 SILENCE_PROBE_SECONDS = 1.0
 # Segment length: long enough that process start-up and the re-made head of a shared transition are
 # noise, short enough that two cores share the work evenly (benchmarks/render.py --segment-seconds).

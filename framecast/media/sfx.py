@@ -5,7 +5,7 @@ Pure builders, like the rest of `framecast.media`. Each recipe is a filter graph
 filters and slow tremolos, so it works offline and costs milliseconds of CPU. Transition sounds
 (whoosh, swell, impact) carry their own envelope; ambiences are steady beds, faded where they are
 placed (framecast.media.assembly). Left and right use different noise seeds, so beds sound wide.
-The words of each recipe are what a prompt must say to choose it (framecast.providers.local_sound).
+The words of each recipe are what a prompt must say to choose it (framecast.providers.local.sound).
 """
 
 from __future__ import annotations

@@ -151,7 +151,7 @@ def identity(cfg: Any) -> str | None:
     if role == "voice":
         parts.append(cfg.voice or DEFAULT_VOICES.get(cfg.provider, ""))
         if cfg.provider == "local":
-            from framecast.providers.local_tts import piper_available
+            from framecast.providers.local.tts import piper_available
 
             parts.append(cfg.engine if cfg.engine != "auto" else ("piper" if piper_available() else "flite"))
     if role == "sound" and cfg.provider == "local":  # a prompt matched by keywords only may find nothing
@@ -162,19 +162,10 @@ def identity(cfg: Any) -> str | None:
 
 
 def _register_local() -> None:
-    from framecast.providers.local_analyzer import LocalVideoAnalyzer
-    from framecast.providers.local_image import LocalImageGenerator
-    from framecast.providers.local_script import LocalScriptWriter
-    from framecast.providers.local_sound import LocalSoundGenerator
-    from framecast.providers.local_tts import LocalTextToSpeech
-    from framecast.providers.local_video import LocalVideoGenerator
+    # The offline vendor's folder holds its registry entry; its factories come with it, as a plugin's do.
+    from framecast.providers import local, registry
 
-    register("script", "local", lambda cfg: LocalScriptWriter())
-    register("image", "local", lambda cfg: LocalImageGenerator(cfg.icon_set() if cfg is not None else None))
-    register("motion", "local", lambda cfg: LocalVideoGenerator())
-    register("sound", "local", lambda cfg: LocalSoundGenerator())
-    register("voice", "local", lambda cfg: LocalTextToSpeech(cfg.engine, cfg.voice or "en_US-joe-medium", cfg.speed))
-    register("analyzer", "local", lambda cfg: LocalVideoAnalyzer())
+    registry.register(local.SPEC)
 
 
 def _register_cloud() -> None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from framecast.core.errors import InvalidRequest, RetryableError
-from framecast.core.models import QualityReport, Script, WordTiming
+from framecast.core.models import Script, WordTiming
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,35 @@ class QualityPlan:
     scene_labels: tuple[tuple[str, ...], ...] = ()
     label_similarity_min: float | None = None
     min_speech_over_bed_lu: float | None = None
+
+
+@dataclass
+class Findings:
+    """What a content analyzer (e.g. Google Video Intelligence) reported about a video."""
+
+    shot_starts: list[float] = field(default_factory=list)          # seconds where a new shot begins
+    explicit: list[tuple[float, int]] = field(default_factory=list)  # (time, likelihood 0-5)
+    words: list[str] = field(default_factory=list)                   # the transcript
+    labels: list[tuple[str, float, float]] = field(default_factory=list)  # (label, start, end)
+
+
+@dataclass
+class Analysis:
+    """What one analyzer found in a video: facts, no verdict (the quality stage judges them against the plan).
+
+    Each part is None when the analyzer did not look for it, so the stage runs only the checks it has facts for.
+    """
+
+    analyzer: str
+    probe: dict | None = None  # the container and its streams as ffprobe reports them
+    atoms: list[str] = field(default_factory=list)  # the MP4's top-level boxes in file order
+    # Black, frozen and silent stretches and loudness (core.models.ContentMeasurements or media.analysis.Measurements).
+    content: Any = None
+    findings: Findings | None = None  # a content analyzer's shots, explicit frames, words and labels
+    transcript: str = ""  # what the content analyzer heard, as one text
+    # What each scene's offline illustration shows (its icon's words, start, end); None: no scene has one.
+    scene_labels: list[tuple[str, float, float]] | None = None
+    measurements: dict[str, float] = field(default_factory=dict)  # reported as they are (duration, loudness, shots)
 
 
 class ScriptWriter(Protocol):
@@ -152,5 +181,5 @@ class TextToSpeech(Protocol):
 class VideoAnalyzer(Protocol):
     name: str
 
-    def analyze(self, video: Path, plan: QualityPlan, measured=None) -> QualityReport:
-        """Check a rendered video against its plan."""
+    def analyze(self, video: Path, plan: QualityPlan, measured=None) -> Analysis:
+        """What a rendered video holds, looked for as the plan asks (framecast.quality.check judges it)."""

@@ -1,4 +1,4 @@
-"""Google Cloud Video Intelligence as a content analyzer for the quality gate.
+"""Google Cloud Video Intelligence as a content analyzer: it reports what it found, the quality gate judges.
 
 Deprecated by Google on 2026-09-14 and shut down on 2027-09-14 (successor: Gemini video
 understanding); it sits behind the VideoAnalyzer protocol so a successor can replace it.
@@ -14,12 +14,10 @@ from pathlib import Path
 from google.api_core import exceptions as gexc
 from google.cloud import videointelligence_v1 as vi
 
-from framecast.quality import gate
 from framecast.transport import google as google_errors
 from framecast.core.errors import InvalidRequest, ProviderError, ProviderTimeout, QuotaExhausted
 from framecast.transport.retry import RetryPolicy
-from framecast.core.models import QualityReport
-from framecast.providers.base import QualityPlan
+from framecast.providers.base import Analysis, Findings, QualityPlan
 
 FEATURES = [vi.Feature.SHOT_CHANGE_DETECTION, vi.Feature.LABEL_DETECTION, vi.Feature.EXPLICIT_CONTENT_DETECTION,
             vi.Feature.SPEECH_TRANSCRIPTION, vi.Feature.OBJECT_TRACKING]
@@ -36,10 +34,10 @@ def translate(exc: Exception, endpoint: str = "annotate_video") -> ProviderError
                                    forbidden=QuotaExhausted)
 
 
-def findings_from(response: vi.AnnotateVideoResponse) -> tuple[gate.Findings, str]:
+def findings_from(response: vi.AnnotateVideoResponse) -> tuple[Findings, str]:
     """Shots, explicit frames, transcript words and labels from the first annotation result."""
     result = response.annotation_results[0] if response.annotation_results else vi.VideoAnnotationResults()
-    found = gate.Findings()
+    found = Findings()
     found.shot_starts = sorted(_seconds(s.start_time_offset) for s in result.shot_annotations)
     found.explicit = [(_seconds(f.time_offset), int(f.pornography_likelihood))
                       for f in result.explicit_annotation.frames]
@@ -62,7 +60,7 @@ class GoogleVideoAnalyzer:
     def __init__(self, client: vi.VideoIntelligenceServiceClient, retry: RetryPolicy = RetryPolicy()):
         self.client, self.retry = client, retry
 
-    def analyze(self, video: Path, plan: QualityPlan, measured=None) -> QualityReport:
+    def analyze(self, video: Path, plan: QualityPlan, measured=None) -> Analysis:
         request = {"features": FEATURES, "video_context": {"speech_transcription_config": {
             "language_code": plan.language, "enable_automatic_punctuation": True,
             "speech_contexts": [{"phrases": [n[:100] for n in plan.narration][:500]}] if plan.narration else []}}}
@@ -85,12 +83,5 @@ class GoogleVideoAnalyzer:
             raise ProviderTimeout(f"videointelligence: no result within {plan.deadline_seconds:.0f} s",
                                   provider="google") from exc
         found, transcript = findings_from(response)
-        checks = gate.shot_checks(found.shot_starts, plan.scene_starts, plan.shot_tolerance, plan.transition_seconds)
-        checks += gate.explicit_checks(found.explicit, plan.scene_starts, plan.explicit_fail_at)
-        if plan.narration:
-            checks.append(gate.speech_check(transcript, " ".join(plan.narration), plan.max_word_error_rate))
-        checks += gate.label_checks(found.labels, plan.scene_prompts, plan.scene_starts, plan.require_label_match,
-                                    plan.narration, plan.label_similarity_min, gate.similarity_function())
-        return QualityReport(analyzer=self.name, passed=all(c.passed for c in checks), checks=checks,
-                             measurements={"shots": float(len(found.shot_starts)),
-                                           "word_error_rate": gate.wer(" ".join(plan.narration), transcript)})
+        return Analysis(analyzer=self.name, findings=found, transcript=transcript,
+                        measurements={"shots": float(len(found.shot_starts))})

@@ -115,10 +115,6 @@ def reload_plugins() -> None:
 
 
 register(ProviderSpec(
-    name="local", roles=("script", "image", "motion", "voice", "quality", "sound"),
-    ratings={"script": (1, 0.1), "image": (2, 0.5), "motion": (2, 0.0), "voice": (2, 1.0)},
-    defaults={"voice": "en_US-joe-medium"}))
-register(ProviderSpec(
     name="openai", roles=("script", "image", "voice", "timing", "embeddings"), keys=("OPENAI_API_KEY",),
     ratings={"script": (4, 20.0), "image": (4, 15.0), "voice": (3, 2.0)},
     prices={"script": (0.01 / 1000, "token"),  # blended in/out tokens (gpt-5.5 list: $5/$30 per 1M)

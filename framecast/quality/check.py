@@ -1,4 +1,4 @@
-"""The quality gate: what the video was meant to be, checked by the channel's analyzers."""
+"""The quality gate: what the video was meant to be, what the channel's analyzers found in it, and the verdict."""
 
 from __future__ import annotations
 
@@ -6,11 +6,12 @@ import math
 
 from framecast import providers
 from framecast import context as runtime
+from framecast.quality import gate
 from framecast.quality.config import QualityConfig
 from framecast.edit.config import VideoFormat
 from framecast.cost.meter import Meter
 from framecast.core.models import CaptionFiles, QualityReport, Script, Timeline, VideoAsset
-from framecast.providers.base import QualityPlan
+from framecast.providers.base import Analysis, QualityPlan
 
 
 def plan_for(timeline: Timeline, captions: CaptionFiles, q: QualityConfig, fmt: VideoFormat, language: str,
@@ -52,9 +53,34 @@ def check(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, q: Qual
         # Cloud analysis bills per started minute of video, per feature (framecast/cost/pricing.py).
         with meter.charge(provider=analyzer.name, role="quality", units=math.ceil(video.duration / 60), unit="minute",
                           model=getattr(analyzer, "model", "")):
-            reports.append(analyzer.analyze(path, plan, measured=video.measured))
+            found = analyzer.analyze(path, plan, measured=video.measured)
+        reports.append(judge(found, plan))
     if len(reports) == 1:
         return reports[0]
     return QualityReport(analyzer="+".join(r.analyzer for r in reports), passed=all(r.passed for r in reports),
                          checks=[c for r in reports for c in r.checks],
                          measurements={k: v for r in reports for k, v in r.measurements.items()})
+
+
+def judge(found: Analysis, plan: QualityPlan) -> QualityReport:
+    """The gate's checks over what one analyzer found; the verdict passes only if every check does."""
+    checks = []
+    if found.probe is not None:
+        checks += gate.stream_checks(found.probe, plan, found.atoms)
+    if found.content is not None:
+        checks += gate.content_checks(found.content, plan)
+    if found.scene_labels is not None and plan.label_similarity_min is not None and gate.similarity_function():
+        checks += gate.label_checks(found.scene_labels, plan.scene_prompts, plan.scene_starts, plan.require_label_match,
+                                    plan.narration, plan.label_similarity_min, gate.similarity_function())
+    measurements = dict(found.measurements)
+    if found.findings is not None:
+        seen, narration = found.findings, " ".join(plan.narration)
+        checks += gate.shot_checks(seen.shot_starts, plan.scene_starts, plan.shot_tolerance, plan.transition_seconds)
+        checks += gate.explicit_checks(seen.explicit, plan.scene_starts, plan.explicit_fail_at)
+        if plan.narration:
+            checks.append(gate.speech_check(found.transcript, narration, plan.max_word_error_rate))
+        checks += gate.label_checks(seen.labels, plan.scene_prompts, plan.scene_starts, plan.require_label_match,
+                                    plan.narration, plan.label_similarity_min, gate.similarity_function())
+        measurements["word_error_rate"] = gate.wer(narration, found.transcript)
+    return QualityReport(analyzer=found.analyzer, passed=all(c.passed for c in checks), checks=checks,
+                         measurements=measurements)

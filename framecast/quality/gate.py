@@ -4,21 +4,12 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
 
 from framecast.core.models import QualityCheck
+from framecast.media import ffmpeg
+from framecast.providers.base import QualityPlan
 
 LIKELIHOOD = ["UNKNOWN", "VERY_UNLIKELY", "UNLIKELY", "POSSIBLE", "LIKELY", "VERY_LIKELY"]
-
-
-@dataclass
-class Findings:
-    """What a content analyzer (e.g. Google Video Intelligence) reported about a video."""
-
-    shot_starts: list[float] = field(default_factory=list)          # seconds where a new shot begins
-    explicit: list[tuple[float, int]] = field(default_factory=list)  # (time, likelihood 0-5)
-    words: list[str] = field(default_factory=list)                   # the transcript
-    labels: list[tuple[str, float, float]] = field(default_factory=list)  # (label, start, end)
 
 
 def _scene(starts: tuple[float, ...], t: float) -> int:
@@ -115,6 +106,69 @@ def similarity_function():
     from framecast.media import illustrations
 
     return illustrations.similarity if illustrations.available() else None
+
+
+def _plan_scene(plan: QualityPlan, t: float) -> int | None:
+    return max(bisect.bisect_right(plan.scene_starts, t) - 1, 0) if plan.scene_starts else None
+
+
+def stream_checks(info: dict, plan: QualityPlan, atoms: list[str]) -> list[QualityCheck]:
+    """Container, codec, size, rate and duration (ffprobe's `info`) against the plan (YouTube's recommended encoding)."""
+    checks = []
+    video, audio = ffmpeg.stream(info, "video"), ffmpeg.stream(info, "audio")
+    if video is None:
+        return [QualityCheck(name="video-stream", passed=False, detail="no video stream")]
+    fmt = (video.get("codec_name"), video.get("profile"), video.get("pix_fmt"))
+    checks.append(QualityCheck(name="video-codec", passed=fmt == ("h264", "High", "yuv420p"),
+                               detail=f"{fmt[0]} {fmt[1]} {fmt[2]} (want h264 High yuv420p)"))
+    size = (video.get("width"), video.get("height"))
+    checks.append(QualityCheck(name="resolution", passed=size == (plan.width, plan.height),
+                               detail=f"{size[0]}x{size[1]} (planned {plan.width}x{plan.height})"))
+    fps = ffmpeg.frame_rate(video)
+    checks.append(QualityCheck(name="frame-rate", passed=abs(fps - plan.fps) < 0.01,
+                               detail=f"{fps:.3f} fps (planned {plan.fps})"))
+    if audio is None:
+        checks.append(QualityCheck(name="audio-stream", passed=False, detail="no audio stream"))
+    else:
+        spec = (audio.get("codec_name"), int(audio.get("sample_rate", 0)), audio.get("channels"))
+        checks.append(QualityCheck(name="audio-codec", passed=spec == ("aac", 48000, 2),
+                                   detail=f"{spec[0]} {spec[1]} Hz {spec[2]} ch (want aac 48000 Hz 2 ch)"))
+    duration = float(info.get("format", {}).get("duration", 0.0))
+    checks.append(QualityCheck(name="duration", passed=abs(duration - plan.duration) <= plan.duration_tolerance,
+                               detail=f"{duration:.2f} s (planned {plan.duration:.2f} ± {plan.duration_tolerance} s)"))
+    faststart = "moov" in atoms and "mdat" in atoms and atoms.index("moov") < atoms.index("mdat")
+    checks.append(QualityCheck(name="faststart", passed=faststart, detail=f"top-level boxes {' '.join(atoms)}"))
+    return checks
+
+
+def content_checks(m, plan: QualityPlan) -> list[QualityCheck]:
+    """Black, frozen, silent stretches and loudness, each failure located in time and scene."""
+    checks = []
+    for name, spans, limit in (("black-frames", m.black, plan.max_black_seconds),
+                               ("frozen-video", m.frozen, plan.max_frozen_seconds),
+                               ("silence", m.silent, plan.max_silence_seconds)):
+        bad = [(a, b) for a, b in spans if b - a >= limit]
+        if not bad:
+            checks.append(QualityCheck(name=name, passed=True, detail=f"no stretch of {limit} s or more"))
+        for a, b in bad:
+            checks.append(QualityCheck(name=name, passed=False, at_seconds=round(a, 2), scene_index=_plan_scene(plan, a),
+                                       detail=f"{b - a:.2f} s from {a:.2f} s (limit {limit} s)"))
+    lufs, peak = m.integrated_lufs, m.true_peak_db
+    checks.append(QualityCheck(
+        name="loudness",
+        passed=lufs is not None and abs(lufs - plan.loudness_lufs) <= plan.loudness_tolerance,
+        detail=f"{lufs} LUFS integrated (target {plan.loudness_lufs} ± {plan.loudness_tolerance})"))
+    checks.append(QualityCheck(name="true-peak", passed=peak is not None and peak <= plan.true_peak_max_db,
+                               detail=f"{peak} dBTP (max {plan.true_peak_max_db})"))
+    checks.append(QualityCheck(name="captions", passed=plan.caption_cues > 0, detail=f"{plan.caption_cues} cues"))
+    over_bed = getattr(m, "speech_over_bed_lu", None)  # measured on the stems by the render only
+    if over_bed is not None and plan.min_speech_over_bed_lu is not None:
+        checks.append(QualityCheck(
+            name="speech-over-bed", passed=over_bed >= plan.min_speech_over_bed_lu,
+            detail=f"the music and sounds stay {over_bed:.1f} LU under the voice for 90 % of the speech (at least "
+                   f"{plan.min_speech_over_bed_lu:g}; lower music.gain_db, sound.ambience_gain_db or the transition "
+                   f"levels)"))
+    return checks
 
 
 # Failures that a new picture for the scene can fix (a new voice cannot fix a wrong script).

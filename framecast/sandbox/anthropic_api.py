@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
 from framecast.providers.base import ScriptBrief
-from framecast.providers.local_script import LocalScriptWriter
+from framecast.providers.local.script import LocalScriptWriter
 from framecast.providers import registry
 from framecast.sandbox.common import begin, topic_ideas
 from framecast.sandbox.state import SandboxState

@@ -11,7 +11,7 @@ from PIL import Image
 
 from framecast.media import ffmpeg
 from framecast.media.motion import MOVES, animate_command
-from framecast.providers.local_image import LocalImageGenerator
+from framecast.providers.local.image import LocalImageGenerator
 
 
 def png(prompt: str, width: int, height: int, seed: int = 0) -> bytes:

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
 
 from framecast.providers.base import ScriptBrief
-from framecast.providers.local_script import LocalScriptWriter
+from framecast.providers.local.script import LocalScriptWriter
 from framecast.sandbox import media
 from framecast.sandbox.common import begin, openai_error, topic_ideas
 from framecast.sandbox.state import SandboxState

@@ -48,7 +48,7 @@ def test_an_unknown_or_missing_icon_set_is_a_config_error_naming_the_field_and_t
 
 
 def test_the_card_shows_the_illustration_large_and_leaves_the_caption_area_free(tmp_path):
-    from framecast.providers.local_image import LocalImageGenerator
+    from framecast.providers.local.image import LocalImageGenerator
 
     prompt, narration = "The big picture: how volcanoes work", "Molten rock rises."
     card = Image.open(LocalImageGenerator("material").generate(

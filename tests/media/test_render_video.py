@@ -15,7 +15,7 @@ from framecast.cost.ledger import default_url
 from framecast.cost.meter import Meter
 from framecast.media import ffmpeg
 from framecast.core.models import ClipAsset, NarrationAsset, Scene, Transition, WordTiming
-from framecast.providers.local_image import LocalImageGenerator
+from framecast.providers.local.image import LocalImageGenerator
 
 FMT = VideoFormat(width=320, height=180, fps=12, preset="veryfast")
 

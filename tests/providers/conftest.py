@@ -12,6 +12,6 @@ def store(tmp_path):
 
 @pytest.fixture
 def still(tmp_path):
-    from framecast.providers.local_image import LocalImageGenerator
+    from framecast.providers.local.image import LocalImageGenerator
 
     return LocalImageGenerator().generate("Waves: at night", width=320, height=180, seed=2, out=tmp_path / "s.png")

@@ -9,6 +9,7 @@ from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import QualityPlan
 from framecast.providers.google_vi import GoogleVideoAnalyzer
+from framecast.quality.check import judge
 from framecast.sandbox import Fault
 
 NARRATION = ("Magma rises from deep below.", "Pressure builds under the crust.", "Then the volcano erupts.")
@@ -43,12 +44,17 @@ def analyzer(sandbox):
     return GoogleVideoAnalyzer(client, RetryPolicy(attempts=2, base_delay=0.01))
 
 
+def checked(analyzer, video, plan: QualityPlan):
+    """What the analyzer found, judged by the quality stage."""
+    return judge(analyzer.analyze(video, plan), plan)
+
+
 def failed(report):
     return {c.name: c for c in report.failures}
 
 
 def test_a_clean_video_passes_every_content_check(analyzer, video, sandbox):
-    report = analyzer.analyze(video, plan())
+    report = checked(analyzer, video, plan())
     assert report.passed, report.summary()
     assert {c.name for c in report.checks} >= {"shot-alignment", "explicit-content", "speech-transcript", "label-match"}
     assert report.measurements["shots"] == 3
@@ -58,7 +64,7 @@ def test_a_clean_video_passes_every_content_check(analyzer, video, sandbox):
 def test_the_video_can_come_from_gcs(analyzer, video, gcs_bucket):
     client, bucket = gcs_bucket
     client.bucket(bucket).blob("v.mp4").upload_from_filename(str(video))
-    assert analyzer.analyze(video, plan(video_uri=f"gs://{bucket}/v.mp4")).passed
+    assert checked(analyzer, video, plan(video_uri=f"gs://{bucket}/v.mp4")).passed
 
 
 @pytest.mark.parametrize("kind, check, scene", [
@@ -66,7 +72,7 @@ def test_the_video_can_come_from_gcs(analyzer, video, gcs_bucket):
 ])
 def test_each_problem_fails_its_check_and_names_where(analyzer, video, sandbox, kind, check, scene):
     sandbox.state.inject("videointelligence", "annotate", Fault(kind=kind))
-    report = analyzer.analyze(video, plan())
+    report = checked(analyzer, video, plan())
     assert not report.passed and check in failed(report)
     assert any(c.scene_index == scene for c in report.failures if c.name == check)
 

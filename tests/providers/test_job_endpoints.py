@@ -17,7 +17,7 @@ from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord, JobVanished
 from framecast.providers.kling import KlingVideoGenerator, kling_error
-from framecast.providers.local_image import LocalImageGenerator
+from framecast.providers.local.image import LocalImageGenerator
 from framecast.providers.runway import RunwayVideoGenerator
 from framecast.sandbox import Fault, Sandbox
 

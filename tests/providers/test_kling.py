@@ -13,7 +13,7 @@ from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.kling import KlingVideoGenerator, kling_error, token
-from framecast.providers.local_image import LocalImageGenerator
+from framecast.providers.local.image import LocalImageGenerator
 from framecast.sandbox import Fault
 
 SECRET = "kling-secret-key-0123456789abcdefghijklmnop"

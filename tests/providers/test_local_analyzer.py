@@ -4,7 +4,13 @@ import pytest
 
 from framecast.media import ffmpeg
 from framecast.providers.base import QualityPlan
-from framecast.providers.local_analyzer import LocalVideoAnalyzer
+from framecast.providers.local.analyzer import LocalVideoAnalyzer
+from framecast.quality.check import judge
+
+
+def checked(video: Path, plan: QualityPlan):
+    """What the analyzer found, judged by the quality stage."""
+    return judge(LocalVideoAnalyzer().analyze(video, plan), plan)
 
 
 def plan(**kw) -> QualityPlan:
@@ -31,7 +37,7 @@ def flawed_video(tmp_path_factory) -> Path:
 
 
 def test_flawed_video_fails_with_each_problem_located(flawed_video):
-    report = LocalVideoAnalyzer().analyze(flawed_video, plan())
+    report = checked(flawed_video, plan())
     failed = {c.name: c for c in report.failures}
     assert not report.passed
     assert set(failed) == {"black-frames", "silence", "loudness", "faststart"}
@@ -43,8 +49,7 @@ def test_flawed_video_fails_with_each_problem_located(flawed_video):
 
 
 def test_plan_mismatches_are_reported(flawed_video):
-    report = LocalVideoAnalyzer().analyze(flawed_video, plan(width=640, height=360, fps=30, duration=9.0,
-                                                            caption_cues=0))
+    report = checked(flawed_video, plan(width=640, height=360, fps=30, duration=9.0, caption_cues=0))
     failed = {c.name for c in report.failures}
     assert {"resolution", "frame-rate", "duration", "captions"} <= failed
 
@@ -54,6 +59,6 @@ def test_frozen_video_is_detected(tmp_path):
     ffmpeg.run(["-f", "lavfi", "-i", "testsrc2=s=320x180:r=12:d=1", "-f", "lavfi", "-i", "sine=d=5",
                 "-vf", "tpad=stop_mode=clone:stop_duration=4", "-c:v", "libx264", "-pix_fmt", "yuv420p",
                 "-shortest", str(out)], what="frozen")
-    report = LocalVideoAnalyzer().analyze(out, plan(duration=5.0, scene_starts=(0.0,)))
+    report = checked(out, plan(duration=5.0, scene_starts=(0.0,)))
     frozen = [c for c in report.failures if c.name == "frozen-video"]
     assert frozen and 0.5 < frozen[0].at_seconds < 1.5

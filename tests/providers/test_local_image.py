@@ -1,6 +1,6 @@
 from PIL import Image, ImageChops
 
-from framecast.providers.local_image import LocalImageGenerator
+from framecast.providers.local.image import LocalImageGenerator
 
 
 def render(tmp_path, prompt, seed, name, size=(320, 180)):

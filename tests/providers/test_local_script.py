@@ -2,7 +2,7 @@ import pytest
 
 from framecast.core.models import Script
 from framecast.providers.base import ScriptBrief
-from framecast.providers.local_script import LocalScriptWriter
+from framecast.providers.local.script import LocalScriptWriter
 
 
 def test_writes_a_valid_bounded_script_deterministically():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from framecast.providers.local_sound import LocalSoundGenerator, match
+from framecast.providers.local.sound import LocalSoundGenerator, match
 from framecast.media import illustrations
 
 

@@ -3,7 +3,7 @@ import wave
 import pytest
 
 from framecast.media import ffmpeg
-from framecast.providers.local_tts import LocalTextToSpeech, piper_available
+from framecast.providers.local.tts import LocalTextToSpeech, piper_available
 from framecast.media.align import align_words
 
 TEXT = "Volcanoes form where molten rock rises to the surface."

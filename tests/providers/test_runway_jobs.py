@@ -16,7 +16,7 @@ from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
-from framecast.providers.local_image import LocalImageGenerator
+from framecast.providers.local.image import LocalImageGenerator
 from framecast.providers.runway import (
     API_VERSION, ResubmissionRefused, RunwayVideoGenerator, SubmissionUnconfirmed, data_uri,
 )

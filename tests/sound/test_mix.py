@@ -11,7 +11,7 @@ from framecast.media.assembly import audio_mix_command, parse_speech_over_bed, v
 from framecast.media.sfx import synth_command
 from framecast.core.models import ArtifactRef, ContentMeasurements, Scene, SoundAsset, Transition
 from framecast.providers.base import QualityPlan
-from framecast.providers.local_analyzer import content_checks
+from framecast.quality.gate import content_checks
 from framecast.sound.config import SoundConfig
 from framecast.sound.design import bed_sounds, plan_cues
 from framecast.edit.timeline import plan_timeline

@@ -90,7 +90,7 @@ def test_the_resolved_provider_is_part_of_the_key_not_how_the_channel_spelled_it
     from framecast.providers.registry import DEFAULT_MODELS
     from framecast.visuals.config import ImageConfig
     from framecast.voice.config import VoiceConfig
-    from framecast.providers import local_tts
+    from framecast.providers.local import tts as local_tts
 
     default = _key("image", {"cfg": ImageConfig(provider="openai")})
     assert default == _key("image", {"cfg": ImageConfig(provider="openai", model=DEFAULT_MODELS[("image", "openai")])})

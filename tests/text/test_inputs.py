@@ -18,7 +18,7 @@ from framecast.plan.load import load_channel
 from framecast.core.errors import ConfigError, ScriptError
 from framecast.core.models import Script
 from framecast.providers.base import ScriptBrief
-from framecast.providers.local_script import LocalScriptWriter
+from framecast.providers.local.script import LocalScriptWriter
 
 TRIED: Counter = Counter()  # texts each property tried; printed by the last test of the module (-s)
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])

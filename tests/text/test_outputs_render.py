@@ -8,7 +8,7 @@ from PIL import Image
 from framecast.media import glyphs
 from framecast.assets import FONT_BOLD
 from framecast.media.cards import fit_font
-from framecast.providers.local_image import LocalImageGenerator
+from framecast.providers.local.image import LocalImageGenerator
 from framecast.publish import thumbnail
 from framecast.media import illustrations
 
