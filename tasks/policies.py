@@ -50,7 +50,7 @@ STAGE_SOURCES = {
     "assembly": ["framecast.edit.render", "framecast.media.assembly", "framecast.sound.design", "framecast.media.render",
                  "framecast.media.motion", "framecast.media.ffmpeg", "framecast.edit.timeline"],
     "quality": ["framecast.quality.check", "framecast.quality.gate", "framecast.providers.local_analyzer",
-                "framecast.providers.google_vi", "framecast.media.analysis"],
+                "framecast.providers.google.client", "framecast.media.analysis"],
     "thumbnail": ["framecast.publish.publish", "framecast.publish.thumbnail", "framecast.media.illustrations"],
 }
 CACHE_FOR = timedelta(days=30)

@@ -320,7 +320,7 @@ def _register_cloud() -> None:
         from google.auth.credentials import AnonymousCredentials
         from google.cloud import videointelligence_v1 as vi
 
-        from framecast.providers.google_vi import GoogleVideoAnalyzer
+        from framecast.providers.google.client import GoogleVideoAnalyzer
 
         endpoint = get_settings().videointelligence_endpoint
         if endpoint:  # a local stand-in (the sandbox): REST transport, no Google credentials

@@ -8,7 +8,7 @@ from framecast.core.errors import InvalidRequest, ProviderTimeout, ProviderUnava
 from framecast.transport.http import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import QualityPlan
-from framecast.providers.google_vi import GoogleVideoAnalyzer
+from framecast.providers.google.client import GoogleVideoAnalyzer
 from framecast.sandbox import Fault
 
 NARRATION = ("Magma rises from deep below.", "Pressure builds under the crust.", "Then the volcano erupts.")

@@ -1,0 +1,1 @@
+"""Google Video Intelligence: the cloud video analyzer."""
