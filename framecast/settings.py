@@ -27,18 +27,6 @@ class RateLimitConfig(Frozen):
     jobs: Annotated[int, Field(ge=1)] | None = None
 
 
-# The providers' published limits for their lowest paid tiers (2026-11); raise them in
-# FRAMECAST_RATE_LIMITS when your account allows more.
-DEFAULT_RATE_LIMITS = {
-    "openai": RateLimitConfig(requests_per_minute=500, concurrency=8),
-    "anthropic": RateLimitConfig(requests_per_minute=50, concurrency=4),
-    "runway": RateLimitConfig(requests_per_minute=60, concurrency=2, jobs=10),  # more queue as THROTTLED
-    "kling": RateLimitConfig(requests_per_minute=60, concurrency=2, jobs=5),    # the package's parallel tasks
-    "elevenlabs": RateLimitConfig(requests_per_minute=100, concurrency=3),
-    "stability": RateLimitConfig(requests_per_minute=600, concurrency=4),  # 150 per 10 s
-}
-
-
 SECRET_FIELDS = ("openai_api_key", "runway_api_key", "elevenlabs_api_key", "youtube_client_secret",
                  "youtube_refresh_token", "anthropic_api_key", "stability_api_key", "kling_access_key",
                  "kling_secret_key", "callback_secret", "ledger_url")
@@ -163,20 +151,12 @@ class Settings(BaseSettings):
             raise ValueError(f"FRAMECAST_{info.field_name.upper()} must be empty (local folder) or gs://BUCKET[/PREFIX]")
         return value.rstrip("/")
 
-    def rate_limit(self, provider: str) -> RateLimitConfig:
-        return self.rate_limits.get(provider) or DEFAULT_RATE_LIMITS[provider]
-
     def secrets(self) -> list[str]:
         """Every configured secret value, for redaction."""
         values = (self.openai_api_key, self.runway_api_key, self.elevenlabs_api_key, self.anthropic_api_key,
                   self.stability_api_key, self.kling_access_key, self.kling_secret_key, self.youtube_client_secret,
                   self.youtube_refresh_token, self.callback_secret)
         found = [s.get_secret_value() for s in values if s]
-        # Keys that only a registry entry names (a plugin's vendor): redacted like the built-in ones.
-        from framecast.providers import registry
-
-        found += [v for spec in registry.all_specs() for name in spec.keys
-                  if (v := self.env_value(name)) and v not in found and name != "YOUTUBE_CLIENT_ID"]
         if self.ledger_url:
             from framecast.core.dburl import url_secrets
 

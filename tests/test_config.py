@@ -48,13 +48,14 @@ def test_broken_yaml_is_reported_with_the_file(tmp_path):
 
 
 def test_rate_limits_default_to_published_limits_and_can_be_raised(monkeypatch):
-    from framecast.settings import DEFAULT_RATE_LIMITS
+    from framecast.providers import registry
+    from framecast.providers.connect import rate_limit
 
-    assert Settings().rate_limit("runway") == DEFAULT_RATE_LIMITS["runway"]
+    assert rate_limit("runway", Settings()) == registry.spec("runway").rate_limit
     monkeypatch.setenv("FRAMECAST_RATE_LIMITS", '{"runway": {"requests_per_minute": 30, "concurrency": 5}}')
-    raised = Settings().rate_limit("runway")
+    raised = rate_limit("runway", Settings())
     assert (raised.requests_per_minute, raised.concurrency) == (30, 5)
-    assert Settings().rate_limit("openai") == DEFAULT_RATE_LIMITS["openai"]
+    assert rate_limit("openai", Settings()) == registry.spec("openai").rate_limit
 
 
 def test_api_key_missing_names_the_variable(monkeypatch):

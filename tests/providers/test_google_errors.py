@@ -15,7 +15,7 @@ from framecast.core.errors import (
 from framecast.transport.http import ProviderHTTP, RetryPolicy
 from framecast.providers.base import JobRecord
 from framecast.providers.local_image import LocalImageGenerator
-from framecast.providers.runway import RunwayVideoGenerator
+from framecast.providers.runway.client import RunwayVideoGenerator
 from framecast.storage.gcs import GcsArtifactStore
 from tests.storage.gcs_faults import copies, downloads, faulty_client, uploads
 

@@ -11,7 +11,7 @@ import pytest
 from framecast.core.errors import ContentRejected, RateLimited
 from framecast.transport.http import ProviderHTTP, RetryPolicy
 from framecast.media import ffmpeg
-from framecast.providers.kling import KlingVideoGenerator, kling_error, token
+from framecast.providers.kling.client import KlingVideoGenerator, kling_error, token
 from framecast.providers.local_image import LocalImageGenerator
 from framecast.sandbox import Fault
 

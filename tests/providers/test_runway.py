@@ -8,7 +8,7 @@ from framecast.transport.http import ProviderHTTP, RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
 from framecast.providers.local_image import LocalImageGenerator
-from framecast.providers.runway import RunwayVideoGenerator, ratio_for
+from framecast.providers.runway.client import RunwayVideoGenerator, ratio_for
 from framecast.sandbox import Fault
 
 

@@ -6,7 +6,7 @@ from PIL import Image
 
 from framecast.core.errors import ContentRejected, InvalidRequest
 from framecast.transport.http import ProviderHTTP, RetryPolicy
-from framecast.providers.stability import StabilityImageGenerator, aspect_for
+from framecast.providers.stability.client import StabilityImageGenerator, aspect_for
 from framecast.sandbox import Fault
 
 

@@ -1,1 +1,37 @@
-"""Google Video Intelligence: the cloud video analyzer."""
+"""Google Cloud Video Intelligence: the cloud video analyzer of the quality stage."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from framecast.providers.registry import ModelSpec, ProviderSpec, SandboxMount
+from framecast.settings import get_settings
+
+
+def analyzer(cfg, **_):
+    """The video analyzer (the sandbox's stand-in over REST with no credentials when an endpoint is set)."""
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import videointelligence_v1 as vi
+
+    from framecast.providers.google.client import GoogleVideoAnalyzer
+
+    endpoint = get_settings().videointelligence_endpoint
+    if endpoint:  # a local stand-in (the sandbox): REST transport, no Google credentials
+        client = vi.VideoIntelligenceServiceClient(transport="rest", credentials=AnonymousCredentials(),
+                                                   client_options={"api_endpoint": endpoint})
+    else:
+        client = vi.VideoIntelligenceServiceClient()
+    return GoogleVideoAnalyzer(client)
+
+
+SPEC = ProviderSpec(
+    name="google", roles=("quality",), defaults={"quality": "videointelligence-v1"},
+    # 5 features of annotate_video, each per started minute
+    prices={"quality": (0.448, "minute")},
+    models=(ModelSpec("videointelligence-v1", ("quality",), date(2027, 9, 14),
+                      "Google Cloud Video Intelligence deprecation notice (2026-09-14)"),),
+    factories={"analyzer": analyzer},
+    probe=None,  # application default credentials: nothing to probe for free
+    sandbox=SandboxMount("videointelligence", "framecast.providers.google.sandbox", lambda url, key: {
+        "FRAMECAST_VIDEOINTELLIGENCE_ENDPOINT": url}),
+)

@@ -72,7 +72,7 @@ def _schema_error(issue: Issue) -> JSONResponse:
     return _bad(f"Invalid '{param}': {issue.message}", code, param)
 
 
-def router(state: SandboxState) -> APIRouter:
+def router(state: SandboxState, base_url: str = "") -> APIRouter:
     api = APIRouter()
 
     @api.get("/v1/models")

@@ -32,7 +32,7 @@ from framecast.core.errors import (
     AuthError, FramecastError, ProviderError, ProviderUnavailable, QuotaExhausted, RetryableError,
 )
 from framecast.transport.http import ProviderHTTP, RetryPolicy, translate_response
-from framecast.providers.youtube_sessions import check_session
+from framecast.providers.youtube.sessions import check_session
 from framecast.transport.redaction import error_text
 
 log = logging.getLogger(__name__)

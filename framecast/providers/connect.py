@@ -1,0 +1,119 @@
+"""What every cloud vendor's factory and probe share: one rate limiter per vendor, its HTTP client, a key probe.
+
+The orchestration layer wraps the in-process limiters and job slots (`framecast.providers.wrap_limiters`,
+`wrap_job_slots`) with limits shared across runs; the wrappers are kept here, where the factories read them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+import httpx
+
+from framecast.core.errors import AuthError
+from framecast.settings import RateLimitConfig, get_settings
+from framecast.transport.http import ProviderHTTP, RateLimiter, redact, translate_response, translate_transport
+
+LIMITER_WRAPPER: list[Callable[[str, Any], Any]] = []
+JOB_SLOT_WRAPPER: list[Callable[[str, Any], Any]] = []
+_JOB_SLOTS: dict[str, threading.BoundedSemaphore] = {}
+_JOB_SLOTS_LOCK = threading.Lock()
+# One limiter per provider, shared by every call in the process (limits: rate_limit below).
+_LIMITERS: dict[str, RateLimiter] = {}
+_LIMITERS_LOCK = threading.Lock()
+
+
+def rate_limit(provider: str, settings=None) -> RateLimitConfig | None:
+    """The account limits of `provider`: FRAMECAST_RATE_LIMITS, else its spec's defaults (None: none known)."""
+    from framecast.providers import registry
+
+    settings = settings or get_settings()
+    if provider in settings.rate_limits:
+        return settings.rate_limits[provider]
+    found = registry.spec(provider)
+    return found.rate_limit if found else None
+
+
+def shared_limiter(provider: str):
+    """The process's limiter of `provider`, wrapped by the orchestration layer's cross-run limit if it set one."""
+    with _LIMITERS_LOCK:
+        if provider not in _LIMITERS:
+            limit = rate_limit(provider)
+            if limit is None:
+                raise KeyError(provider)
+            _LIMITERS[provider] = RateLimiter(limit.requests_per_minute, limit.concurrency)
+        local = _LIMITERS[provider]
+    return LIMITER_WRAPPER[0](provider, local) if LIMITER_WRAPPER else local
+
+
+def job_slot(provider: str):
+    """A slot held from a paid job's submission until its media is downloaded (none: no `jobs` limit)."""
+    limit = rate_limit(provider)
+    jobs = limit.jobs if limit else None
+    if not jobs:
+        return contextlib.nullcontext()
+    with _JOB_SLOTS_LOCK:
+        local = _JOB_SLOTS.setdefault(provider, threading.BoundedSemaphore(jobs))
+    return JOB_SLOT_WRAPPER[0](provider, local) if JOB_SLOT_WRAPPER else local
+
+
+def http(provider: str, base_url: str, headers: dict, reader=None) -> ProviderHTTP:
+    """A vendor's HTTP client: no redirects, the settings' timeout, its shared limiter, secrets redacted."""
+    from framecast.providers import secrets
+
+    settings = get_settings()
+    # No redirects: httpx would carry xi-api-key / x-api-key to whatever origin a 3xx names (review L3);
+    # media downloads follow theirs by hand, each hop checked (framecast.transport.downloads).
+    client = httpx.Client(base_url=base_url, headers=headers, timeout=settings.http_timeout_seconds,
+                          follow_redirects=False)
+    extra = {"reader": reader} if reader else {}
+    return ProviderHTTP(provider, client, secrets=secrets(settings), limiter=shared_limiter(provider),
+                        media_hosts=settings.media_hosts.get(provider), **extra)
+
+
+@dataclass
+class ProbeResult:
+    """What one probe learnt: whether the key was refused (`refused`), or could not be checked (`unknown`)."""
+
+    provider: str
+    endpoint: str
+    refused: str = ""
+    unknown: str = ""
+    shutdowns: dict[str, date] = field(default_factory=dict)  # model id → the date the provider reports
+
+
+def probe_get(base: str, path: str, headers: dict, timeout: float, **kw) -> httpx.Response:
+    """One request of a probe (no shared client, no limiter: pre-flight makes one call per vendor)."""
+    with httpx.Client(headers=headers, timeout=timeout) as client:
+        return client.request(kw.pop("method", "GET"), base.rstrip("/") + path, **kw)
+
+
+def probe_run(provider: str, endpoint: str, call: Callable[[], httpx.Response],
+              secrets: list[str]) -> tuple[ProbeResult, httpx.Response | None]:
+    """Make a probe's call; a refused key (or revoked refresh token) is `refused`, anything else `unknown`."""
+    result = ProbeResult(provider, endpoint)
+    try:
+        response = call()
+    except httpx.TransportError as exc:
+        result.unknown = str(translate_transport(provider, exc, secrets))
+        return result, None
+    except (httpx.InvalidURL, UnicodeError) as exc:  # a header or URL httpx cannot send: a warning, not a trace
+        result.unknown = redact(f"{provider}: {type(exc).__name__}: {exc}", secrets)
+        return result, None
+    if response.is_success:
+        return result, response
+    error = translate_response(provider, response, secrets=secrets)
+    if isinstance(error, AuthError) or "invalid_grant" in response.text:  # a revoked refresh token: 400
+        result.refused = str(error)
+    else:
+        result.unknown = str(error)
+    return result, None
+
+
+def probe_timeout(settings) -> float:
+    """A probe waits at most 15 s (or the settings' shorter HTTP timeout)."""
+    return min(settings.http_timeout_seconds, 15.0)
