@@ -34,32 +34,49 @@ STAGE_VERSIONS = {
 }
 STAGE_SOURCES = {
     "topic": ["framecast.topic.choose", "framecast.script.write", "framecast.providers.llm_script"],
-    "script": ["framecast.script.write", "framecast.providers.chain", "framecast.providers.llm_script", "framecast.providers.local_script",
-               "framecast.providers.openai.client", "framecast.providers.anthropic.client"],
-    "image": ["framecast.visuals", "framecast.media.illustrations", "framecast.providers.chain", "framecast.providers.local_image", "framecast.providers.openai.client",
-              "framecast.providers.stability.client"],
-    "motion": ["framecast.visuals", "framecast.providers.chain", "framecast.media.motion", "framecast.providers.local_video",
-               "framecast.providers.runway.client", "framecast.providers.kling.client"],
-    "voice": ["framecast.voice.narration", "framecast.media.align", "framecast.providers.chain", "framecast.providers.local_tts",
-              "framecast.providers.elevenlabs.client",
-              "framecast.providers.openai.client"],
-    "music": ["framecast.sound.music", "framecast.media.music", "framecast.providers.elevenlabs.client"],
-    "sound": ["framecast.sound.generate", "framecast.providers.chain", "framecast.providers.local_sound", "framecast.media.sfx",
-              "framecast.providers.elevenlabs.client", "framecast.media.illustrations"],
+    "script": ["framecast.script.write", "framecast.providers.chain", "framecast.providers.llm_script", "framecast.providers.local_script"],
+    "image": ["framecast.visuals", "framecast.media.illustrations", "framecast.providers.chain", "framecast.providers.local_image"],
+    "motion": ["framecast.visuals", "framecast.providers.chain", "framecast.media.motion", "framecast.providers.local_video"],
+    "voice": ["framecast.voice.narration", "framecast.media.align", "framecast.providers.chain", "framecast.providers.local_tts"],
+    "music": ["framecast.sound.music", "framecast.media.music"],
+    "sound": ["framecast.sound.generate", "framecast.providers.chain", "framecast.providers.local_sound", "framecast.media.sfx", "framecast.media.illustrations"],
     "captions": ["framecast.edit.captions", "framecast.edit.prepare"],
     "assembly": ["framecast.edit.render", "framecast.media.assembly", "framecast.sound.design", "framecast.media.render",
                  "framecast.media.motion", "framecast.media.ffmpeg", "framecast.edit.timeline"],
-    "quality": ["framecast.quality.check", "framecast.quality.gate", "framecast.providers.local_analyzer",
-                "framecast.providers.google.client", "framecast.media.analysis"],
+    "quality": ["framecast.quality.check", "framecast.quality.gate", "framecast.providers.local_analyzer", "framecast.media.analysis"],
     "thumbnail": ["framecast.publish.publish", "framecast.publish.thumbnail", "framecast.media.illustrations"],
 }
+# The provider role a stage's output is made by: the built-in vendor folders serving it are part of its sources.
+STAGE_ROLES = {"script": "script", "image": "image", "motion": "motion", "voice": "voice", "music": "music",
+               "sound": "sound", "quality": "analyzer"}
 CACHE_FOR = timedelta(days=30)
+
+
+def vendor_sources(role: str) -> list[str]:
+    """The modules of every built-in vendor folder serving `role` (its wire fake aside: it makes no output)."""
+    import pkgutil
+    from importlib import import_module
+
+    from framecast.providers import registry
+
+    names = []
+    for package in registry.BUILTIN:
+        module = import_module(package)
+        if role in module.SPEC.factories:
+            names += [package, *sorted(f"{package}.{m.name}" for m in pkgutil.iter_modules(module.__path__)
+                                       if m.name != "sandbox")]
+    return names
+
+
+def stage_sources(stage: str) -> list[str]:
+    """The modules a stage's output comes from: its own (STAGE_SOURCES) and the vendor folders serving its role."""
+    return STAGE_SOURCES[stage] + (vendor_sources(STAGE_ROLES[stage]) if stage in STAGE_ROLES else [])
 
 
 def source_fingerprint(stage: str) -> str:
     """A hash of the source of the modules a stage's output comes from."""
     digest = hashlib.sha256()
-    for name in STAGE_SOURCES[stage]:
+    for name in stage_sources(stage):
         spec = importlib.util.find_spec(name)
         digest.update(name.encode() + Path(spec.origin).read_bytes())
     return digest.hexdigest()[:16]
