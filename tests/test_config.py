@@ -59,12 +59,15 @@ def test_rate_limits_default_to_published_limits_and_can_be_raised(monkeypatch):
 
 
 def test_api_key_missing_names_the_variable(monkeypatch):
+    from framecast import providers
+    from framecast.providers.runway import RunwaySettings
+
     monkeypatch.delenv("RUNWAYML_API_SECRET", raising=False)
     with pytest.raises(ConfigError, match="RUNWAYML_API_SECRET is not set"):
-        Settings().api_key("runway")
+        RunwaySettings().require("runway_api_key", "runway")
     monkeypatch.setenv("RUNWAYML_API_SECRET", "key_abc123456")
-    assert Settings().api_key("runway") == "key_abc123456"
-    assert "key_abc123456" in Settings().secrets()
+    assert RunwaySettings().require("runway_api_key", "runway") == "key_abc123456"
+    assert "key_abc123456" in providers.secrets(Settings())
 
 
 def test_channel_title_with_a_bidi_override_and_a_file_not_in_utf8_are_config_errors(tmp_path):

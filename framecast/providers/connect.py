@@ -15,7 +15,7 @@ from typing import Any, Callable
 import httpx
 
 from framecast.core.errors import AuthError
-from framecast.settings import RateLimitConfig, get_settings
+from framecast.settings import RateLimitConfig, get_settings, load
 from framecast.transport.http import ProviderHTTP, RateLimiter, redact, translate_response, translate_transport
 
 LIMITER_WRAPPER: list[Callable[[str, Any], Any]] = []
@@ -25,6 +25,24 @@ _JOB_SLOTS_LOCK = threading.Lock()
 # One limiter per provider, shared by every call in the process (limits: rate_limit below).
 _LIMITERS: dict[str, RateLimiter] = {}
 _LIMITERS_LOCK = threading.Lock()
+
+
+_VENDOR_SETTINGS: dict[type, tuple[object, Any]] = {}
+_VENDOR_LOCK = threading.Lock()
+
+
+def vendor_settings(cls, settings=None):
+    """The vendor's settings (a `VendorSettings` class), read once per core settings object: re-read after
+    `reset_settings`, as the core settings are."""
+    core = settings or get_settings()
+    with _VENDOR_LOCK:
+        hit = _VENDOR_SETTINGS.get(cls)
+        if hit is not None and hit[0] is core:
+            return hit[1]
+    made = load(cls)
+    with _VENDOR_LOCK:
+        _VENDOR_SETTINGS[cls] = (core, made)
+    return made
 
 
 def rate_limit(provider: str, settings=None) -> RateLimitConfig | None:

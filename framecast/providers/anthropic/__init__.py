@@ -6,31 +6,50 @@ from datetime import date
 
 from framecast.providers import connect
 from framecast.providers.registry import ModelSpec, ProviderSpec, SandboxMount
-from framecast.settings import RateLimitConfig, get_settings
+from pydantic import AliasChoices, Field, SecretStr
+
+from framecast.settings import RateLimitConfig, VendorSettings, get_settings
+
+
+class AnthropicSettings(VendorSettings):
+    """ANTHROPIC_API_KEY (or FRAMECAST_ANTHROPIC_API_KEY) and FRAMECAST_ANTHROPIC_BASE_URL."""
+
+    SECRETS = ("anthropic_api_key",)
+    URLS = ("anthropic_base_url",)
+    anthropic_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "FRAMECAST_ANTHROPIC_API_KEY"))
+    anthropic_base_url: str = "https://api.anthropic.com"
+
+
+def settings(core=None) -> AnthropicSettings:
+    """Anthropic's settings, read with the core settings `core` (default: the current ones)."""
+    return connect.vendor_settings(AnthropicSettings, core)
 
 
 def script(cfg, **_):
     """The script writer."""
     from framecast.providers.anthropic.client import AnthropicScriptWriter, anthropic_error
 
-    settings = get_settings()
-    client = connect.http("anthropic", settings.anthropic_base_url, {"x-api-key": settings.api_key("anthropic")},
-                          anthropic_error)
+    mine = settings()
+    client = connect.http("anthropic", mine.anthropic_base_url,
+                          {"x-api-key": mine.require("anthropic_api_key", "anthropic")}, anthropic_error)
     return AnthropicScriptWriter(client, cfg.model or SPEC.defaults["script"])
 
 
-def probe(settings):
+def probe(core):
     """GET /v1/models?limit=1: free and authenticated."""
     from framecast.providers import secrets
     from framecast.providers.anthropic.client import API_VERSION
 
-    key = settings.anthropic_api_key.get_secret_value() if settings.anthropic_api_key else ""
+    mine = settings(core)
+    key = mine.anthropic_api_key.get_secret_value() if mine.anthropic_api_key else ""
     return connect.probe_run("anthropic", "GET /v1/models", lambda: connect.probe_get(
-        settings.anthropic_base_url, "/v1/models", {"x-api-key": key, "anthropic-version": API_VERSION},
-        connect.probe_timeout(settings), params={"limit": 1}), secrets(settings))[0]
+        mine.anthropic_base_url, "/v1/models", {"x-api-key": key, "anthropic-version": API_VERSION},
+        connect.probe_timeout(core), params={"limit": 1}), secrets(core))[0]
 
 
 SPEC = ProviderSpec(
+    settings=AnthropicSettings,
     name="anthropic", roles=("script",), keys=("ANTHROPIC_API_KEY",), defaults={"script": "claude-sonnet-5-5"},
     ratings={"script": (4, 25.0)},
     # blended, Sonnet 4.6

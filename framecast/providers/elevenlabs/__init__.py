@@ -4,12 +4,30 @@ from __future__ import annotations
 
 from framecast.providers import connect
 from framecast.providers.registry import ModelSpec, ProviderSpec, SandboxMount
-from framecast.settings import RateLimitConfig, get_settings
+from pydantic import AliasChoices, Field, SecretStr
+
+from framecast.settings import RateLimitConfig, VendorSettings, get_settings
+
+
+class ElevenLabsSettings(VendorSettings):
+    """ELEVENLABS_API_KEY (or FRAMECAST_ELEVENLABS_API_KEY) and FRAMECAST_ELEVENLABS_BASE_URL."""
+
+    SECRETS = ("elevenlabs_api_key",)
+    URLS = ("elevenlabs_base_url",)
+    elevenlabs_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("ELEVENLABS_API_KEY", "FRAMECAST_ELEVENLABS_API_KEY"))
+    elevenlabs_base_url: str = "https://api.elevenlabs.io"
+
+
+def settings(core=None) -> ElevenLabsSettings:
+    """ElevenLabs' settings, read with the core settings `core` (default: the current ones)."""
+    return connect.vendor_settings(ElevenLabsSettings, core)
 
 
 def _http():
-    settings = get_settings()
-    return connect.http("elevenlabs", settings.elevenlabs_base_url, {"xi-api-key": settings.api_key("elevenlabs")})
+    mine = settings()
+    return connect.http("elevenlabs", mine.elevenlabs_base_url,
+                        {"xi-api-key": mine.require("elevenlabs_api_key", "elevenlabs")})
 
 
 def voice(cfg, **_):
@@ -33,17 +51,19 @@ def music(cfg, **_):
     return ElevenLabsMusic(_http())
 
 
-def probe(settings):
+def probe(core):
     """GET /v2/voices?page_size=1: free and authenticated."""
     from framecast.providers import secrets
 
-    key = settings.elevenlabs_api_key.get_secret_value() if settings.elevenlabs_api_key else ""
+    mine = settings(core)
+    key = mine.elevenlabs_api_key.get_secret_value() if mine.elevenlabs_api_key else ""
     return connect.probe_run("elevenlabs", "GET /v2/voices", lambda: connect.probe_get(
-        settings.elevenlabs_base_url, "/v2/voices", {"xi-api-key": key}, connect.probe_timeout(settings),
-        params={"page_size": 1}), secrets(settings))[0]
+        mine.elevenlabs_base_url, "/v2/voices", {"xi-api-key": key}, connect.probe_timeout(core),
+        params={"page_size": 1}), secrets(core))[0]
 
 
 SPEC = ProviderSpec(
+    settings=ElevenLabsSettings,
     name="elevenlabs", roles=("voice", "sound", "music"), keys=("ELEVENLABS_API_KEY",),
     ratings={"voice": (5, 3.0)},
     prices={"voice": (0.10 / 1000, "character"),  # pay as you go, v2/v3 (was priced at creator overage, $0.30)

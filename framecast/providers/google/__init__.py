@@ -5,7 +5,21 @@ from __future__ import annotations
 from datetime import date
 
 from framecast.providers.registry import ModelSpec, ProviderSpec, SandboxMount
-from framecast.settings import get_settings
+from pydantic import AliasChoices, Field, SecretStr
+
+from framecast.settings import VendorSettings, get_settings
+
+
+class GoogleSettings(VendorSettings):
+    """FRAMECAST_VIDEOINTELLIGENCE_ENDPOINT: a local stand-in (the sandbox); empty = Google, with its credentials."""
+
+    URLS = ("videointelligence_endpoint",)
+    videointelligence_endpoint: str | None = None  # e.g. the sandbox's http://127.0.0.1:PORT/videointelligence
+
+
+def settings(core=None) -> GoogleSettings:
+    """Video Intelligence's settings, read with the core settings `core` (default: the current ones)."""
+    return connect.vendor_settings(GoogleSettings, core)
 
 
 def analyzer(cfg, **_):
@@ -15,7 +29,7 @@ def analyzer(cfg, **_):
 
     from framecast.providers.google.client import GoogleVideoAnalyzer
 
-    endpoint = get_settings().videointelligence_endpoint
+    endpoint = settings().videointelligence_endpoint
     if endpoint:  # a local stand-in (the sandbox): REST transport, no Google credentials
         client = vi.VideoIntelligenceServiceClient(transport="rest", credentials=AnonymousCredentials(),
                                                    client_options={"api_endpoint": endpoint})
@@ -25,6 +39,7 @@ def analyzer(cfg, **_):
 
 
 SPEC = ProviderSpec(
+    settings=GoogleSettings,
     name="google", roles=("quality",), defaults={"quality": "videointelligence-v1"},
     # 5 features of annotate_video, each per started minute
     prices={"quality": (0.448, "minute")},

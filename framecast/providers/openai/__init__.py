@@ -7,17 +7,33 @@ from datetime import date, datetime, timezone
 from framecast.core.errors import ConfigError
 from framecast.providers import connect
 from framecast.providers.registry import ModelSpec, ProviderSpec, SandboxMount
-from framecast.settings import RateLimitConfig, get_settings
+from pydantic import AliasChoices, Field, SecretStr
+
+from framecast.settings import RateLimitConfig, VendorSettings, get_settings
 
 OPENAI_DEPRECATIONS = "OpenAI deprecations page (notice 2026-10-01)"
+
+
+class OpenAISettings(VendorSettings):
+    """OPENAI_API_KEY (or FRAMECAST_OPENAI_API_KEY) and FRAMECAST_OPENAI_BASE_URL."""
+
+    SECRETS = ("openai_api_key",)
+    URLS = ("openai_base_url",)
+    openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "FRAMECAST_OPENAI_API_KEY"))
+    openai_base_url: str = "https://api.openai.com/v1"
+
+
+def settings(core=None) -> OpenAISettings:
+    """OpenAI's settings, read with the core settings `core` (default: the current ones)."""
+    return connect.vendor_settings(OpenAISettings, core)
 
 
 def _client():
     import openai  # the SDK only when a channel uses OpenAI
 
-    settings = get_settings()
-    return openai.OpenAI(api_key=settings.api_key("openai"), base_url=settings.openai_base_url, max_retries=0,
-                         timeout=settings.http_timeout_seconds)
+    mine = settings()
+    return openai.OpenAI(api_key=mine.require("openai_api_key", "openai"), base_url=mine.openai_base_url,
+                         max_retries=0, timeout=get_settings().http_timeout_seconds)
 
 
 def _secrets() -> list[str]:
@@ -78,20 +94,22 @@ def shutdowns(body: dict) -> dict[str, date]:
     return found
 
 
-def probe(settings):
+def probe(core):
     """GET /models: free, authenticated, and it may carry a model's shutdown date."""
     from framecast.providers import secrets
 
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else ""
+    mine = settings(core)
+    key = mine.openai_api_key.get_secret_value() if mine.openai_api_key else ""
     result, response = connect.probe_run("openai", "GET /models", lambda: connect.probe_get(
-        settings.openai_base_url, "/models", {"Authorization": f"Bearer {key}"}, connect.probe_timeout(settings)),
-        secrets(settings))
+        mine.openai_base_url, "/models", {"Authorization": f"Bearer {key}"}, connect.probe_timeout(core)),
+        secrets(core))
     if response is not None:
         result.shutdowns = shutdowns(response.json())
     return result
 
 
 SPEC = ProviderSpec(
+    settings=OpenAISettings,
     name="openai", roles=("script", "image", "voice", "timing", "embeddings"), keys=("OPENAI_API_KEY",),
     ratings={"script": (4, 20.0), "image": (4, 15.0), "voice": (3, 2.0)},
     prices={"script": (0.01 / 1000, "token"),  # blended in/out tokens (gpt-5.5 list: $5/$30 per 1M)

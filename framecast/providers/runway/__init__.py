@@ -4,21 +4,40 @@ from __future__ import annotations
 
 from framecast.providers import connect
 from framecast.providers.registry import ModelSpec, ProviderSpec, SandboxMount
-from framecast.settings import RateLimitConfig, get_settings
+from pydantic import AliasChoices, Field, SecretStr
+
+from framecast.settings import RateLimitConfig, VendorSettings, get_settings
+
+
+class RunwaySettings(VendorSettings):
+    """RUNWAYML_API_SECRET (or FRAMECAST_RUNWAY_API_KEY), FRAMECAST_RUNWAY_BASE_URL and the re-POST knobs."""
+
+    SECRETS = ("runway_api_key",)
+    URLS = ("runway_base_url",)
+    runway_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("RUNWAYML_API_SECRET", "FRAMECAST_RUNWAY_API_KEY"))
+    runway_base_url: str = "https://api.dev.runwayml.com"
+    runway_resubmit_after_seconds: float = 300.0  # after a POST whose answer was lost, before one more
+    runway_max_unconfirmed: int = 1  # such re-POSTs per clip and day (each may pay for a lost job)
+
+
+def settings(core=None) -> RunwaySettings:
+    """Runway's settings, read with the core settings `core` (default: the current ones)."""
+    return connect.vendor_settings(RunwaySettings, core)
 
 
 def motion(cfg, **_):
     """The video generator (jobs polled, a lost POST re-sent at most `runway_max_unconfirmed` times a day)."""
     from framecast.providers.runway.client import RunwayVideoGenerator
 
-    settings = get_settings()
-    client = connect.http("runway", settings.runway_base_url, {"Authorization": f"Bearer {settings.api_key('runway')}"})
+    core, mine = get_settings(), settings()
+    client = connect.http("runway", mine.runway_base_url,
+                          {"Authorization": f"Bearer {mine.require('runway_api_key', 'runway')}"})
     return RunwayVideoGenerator(client, cfg.model or SPEC.defaults["motion"],
-                                poll_seconds=settings.poll_seconds,
-                                deadline_seconds=settings.poll_deadline_seconds,
-                                queue_limit_seconds=settings.poll_queue_limit_seconds,
-                                resubmit_after_seconds=settings.runway_resubmit_after_seconds,
-                                max_unconfirmed=settings.runway_max_unconfirmed)
+                                poll_seconds=core.poll_seconds,
+                                deadline_seconds=core.poll_deadline_seconds,
+                                queue_limit_seconds=core.poll_queue_limit_seconds,
+                                resubmit_after_seconds=mine.runway_resubmit_after_seconds,
+                                max_unconfirmed=mine.runway_max_unconfirmed)
 
 
 def billed_seconds(duration: float, model: str) -> int:
@@ -29,6 +48,7 @@ def billed_seconds(duration: float, model: str) -> int:
 
 
 SPEC = ProviderSpec(
+    settings=RunwaySettings,
     name="runway", roles=("motion",), keys=("RUNWAYML_API_SECRET",), defaults={"motion": "gen4_turbo"},
     ratings={"motion": (4, 60.0)},
     # gen4_turbo: 5 credits/s at $0.01/credit
