@@ -34,16 +34,22 @@ STAGE_VERSIONS = {
 }
 STAGE_SOURCES = {
     "topic": ["framecast.topic.choose", "framecast.script.write", "framecast.providers.llm_script"],
-    "script": ["framecast.script.write", "framecast.providers.chain", "framecast.providers.llm_script", "framecast.providers.local_script"],
-    "image": ["framecast.visuals", "framecast.media.illustrations", "framecast.providers.chain", "framecast.providers.local_image"],
-    "motion": ["framecast.visuals", "framecast.providers.chain", "framecast.media.motion", "framecast.providers.local_video"],
-    "voice": ["framecast.voice.narration", "framecast.media.align", "framecast.providers.chain", "framecast.providers.local_tts"],
+    "script": ["framecast.script.write", "framecast.providers.chain", "framecast.providers.llm_script",
+               "framecast.providers.local_script"],
+    "image": ["framecast.visuals", "framecast.media.illustrations", "framecast.providers.chain",
+              "framecast.providers.local_image"],
+    "motion": ["framecast.visuals", "framecast.providers.chain", "framecast.media.motion",
+               "framecast.providers.local_video"],
+    "voice": ["framecast.voice.narration", "framecast.media.align", "framecast.providers.chain",
+              "framecast.providers.local_tts"],
     "music": ["framecast.sound.music", "framecast.media.music"],
-    "sound": ["framecast.sound.generate", "framecast.providers.chain", "framecast.providers.local_sound", "framecast.media.sfx", "framecast.media.illustrations"],
+    "sound": ["framecast.sound.generate", "framecast.providers.chain", "framecast.providers.local_sound",
+              "framecast.media.sfx", "framecast.media.illustrations"],
     "captions": ["framecast.edit.captions", "framecast.edit.prepare"],
     "assembly": ["framecast.edit.render", "framecast.media.assembly", "framecast.sound.design", "framecast.media.render",
                  "framecast.media.motion", "framecast.media.ffmpeg", "framecast.edit.timeline"],
-    "quality": ["framecast.quality.check", "framecast.quality.gate", "framecast.providers.local_analyzer", "framecast.media.analysis"],
+    "quality": ["framecast.quality.check", "framecast.quality.gate", "framecast.providers.local_analyzer",
+                "framecast.media.analysis"],
     "thumbnail": ["framecast.publish.publish", "framecast.publish.thumbnail", "framecast.media.illustrations"],
 }
 # The provider role a stage's output is made by: the built-in vendor folders serving it are part of its sources.

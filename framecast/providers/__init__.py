@@ -51,7 +51,7 @@ def secret_values(settings) -> dict[str, str]:
     for mine in vendor_settings(settings):
         found.update(mine.secret_values())
     for spec in registry.all_specs():
-        for name in (*spec.keys, *spec.secret_names):
+        for name in spec.keys:
             if name not in found and name != "YOUTUBE_CLIENT_ID" and (value := key_value(name, settings)):
                 found[name] = value
     return found
@@ -81,7 +81,7 @@ def secret_variables() -> list[str]:
 
     names = [variable_name(spec.settings, field) for spec in registry.all_specs() if spec.settings
              for field in spec.settings.SECRETS]
-    return list(dict.fromkeys(names + [key for spec in registry.all_specs() for key in (*spec.keys, *spec.secret_names)
+    return list(dict.fromkeys(names + [key for spec in registry.all_specs() for key in spec.keys
                                        if key != "YOUTUBE_CLIENT_ID"]))
 
 

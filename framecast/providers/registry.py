@@ -77,8 +77,6 @@ class ProviderSpec:
     settings: Callable[[Any], Any] | None = None
     # The account limits of its lowest paid tier (framecast.settings.RateLimitConfig); FRAMECAST_RATE_LIMITS overrides.
     rate_limit: Any = None
-    # Environment variables holding its secrets (redacted, stored as Prefect Secret blocks), beyond `keys`.
-    secret_names: tuple[str, ...] = ()
 
     def model(self, model_id: str) -> ModelSpec | None:
         return next((m for m in self.models if m.id == model_id), None)

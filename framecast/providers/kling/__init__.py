@@ -16,8 +16,10 @@ class KlingSettings(VendorSettings):
 
     SECRETS = ("kling_access_key", "kling_secret_key")
     URLS = ("kling_base_url",)
-    kling_access_key: SecretStr | None = Field(None, validation_alias=AliasChoices("KLING_ACCESS_KEY", "FRAMECAST_KLING_ACCESS_KEY"))
-    kling_secret_key: SecretStr | None = Field(None, validation_alias=AliasChoices("KLING_SECRET_KEY", "FRAMECAST_KLING_SECRET_KEY"))
+    kling_access_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("KLING_ACCESS_KEY", "FRAMECAST_KLING_ACCESS_KEY"))
+    kling_secret_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("KLING_SECRET_KEY", "FRAMECAST_KLING_SECRET_KEY"))
     kling_base_url: str = "https://api-singapore.klingai.com"
     kling_callback_url: str | None = None
     kling_slot_wait_seconds: float = 600.0      # how long a 1303 (no free parallel-task slot) waits for one

@@ -19,7 +19,8 @@ class OpenAISettings(VendorSettings):
 
     SECRETS = ("openai_api_key",)
     URLS = ("openai_base_url",)
-    openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "FRAMECAST_OPENAI_API_KEY"))
+    openai_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("OPENAI_API_KEY", "FRAMECAST_OPENAI_API_KEY"))
     openai_base_url: str = "https://api.openai.com/v1"
 
 
@@ -76,7 +77,8 @@ def embeddings(cfg, **_):
     """Text embeddings (topic de-duplication)."""
     from framecast.providers.openai.client import OpenAIEmbeddings
 
-    return OpenAIEmbeddings(_client(), SPEC.defaults["embeddings"], _secrets(), limiter=connect.shared_limiter("openai"))
+    return OpenAIEmbeddings(_client(), SPEC.defaults["embeddings"], _secrets(),
+                            limiter=connect.shared_limiter("openai"))
 
 
 def shutdowns(body: dict) -> dict[str, date]:

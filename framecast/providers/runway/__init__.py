@@ -14,7 +14,8 @@ class RunwaySettings(VendorSettings):
 
     SECRETS = ("runway_api_key",)
     URLS = ("runway_base_url",)
-    runway_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("RUNWAYML_API_SECRET", "FRAMECAST_RUNWAY_API_KEY"))
+    runway_api_key: SecretStr | None = Field(
+        None, validation_alias=AliasChoices("RUNWAYML_API_SECRET", "FRAMECAST_RUNWAY_API_KEY"))
     runway_base_url: str = "https://api.dev.runwayml.com"
     runway_resubmit_after_seconds: float = 300.0  # after a POST whose answer was lost, before one more
     runway_max_unconfirmed: int = 1  # such re-POSTs per clip and day (each may pay for a lost job)
@@ -59,8 +60,8 @@ SPEC = ProviderSpec(
             # 12 credits/s at $0.01 (runwayml/skills rw-api-reference, 2026-04; $/credit: docs.dev.runwayml.com).
             ModelSpec("gen4.5", ("motion",), durations=tuple(range(2, 11)), requires=("promptText",), price=0.12),
             # 10-40 credits/s by options (same source): priced at the top of the range, so a budget is never short.
-            *(ModelSpec(veo, ("motion",), durations=(4, 6, 8), ratios=("1280:720", "720:1280", "1920:1080", "1080:1920"),
-                        price=0.40, note="priced at the top of Runway's 10-40 credits/s range")
+            *(ModelSpec(veo, ("motion",), durations=(4, 6, 8),
+                        ratios=("1280:720", "720:1280", "1920:1080", "1080:1920"), price=0.40, note="priced at the top of Runway's 10-40 credits/s range")
               for veo in ("veo3.1", "veo3.1_fast"))),
     factories={"motion": motion},
     billed_seconds=billed_seconds,

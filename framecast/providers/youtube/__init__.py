@@ -16,7 +16,8 @@ class YouTubeSettings(VendorSettings):
     SECRETS = ("youtube_client_secret", "youtube_refresh_token")
     CLEANED = ("youtube_client_id",)
     URLS = ("youtube_base_url", "google_token_url")
-    youtube_client_id: str | None = Field(None, validation_alias=AliasChoices("YOUTUBE_CLIENT_ID", "FRAMECAST_YOUTUBE_CLIENT_ID"))
+    youtube_client_id: str | None = Field(
+        None, validation_alias=AliasChoices("YOUTUBE_CLIENT_ID", "FRAMECAST_YOUTUBE_CLIENT_ID"))
     youtube_client_secret: SecretStr | None = Field(
         None, validation_alias=AliasChoices("YOUTUBE_CLIENT_SECRET", "FRAMECAST_YOUTUBE_CLIENT_SECRET"))
     youtube_refresh_token: SecretStr | None = Field(
