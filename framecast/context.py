@@ -36,9 +36,9 @@ def store_id() -> str:
 def endpoints_id() -> str:
     """Identifies the provider endpoints in use (part of cache keys): a sandbox run never shares results
     with a real one, nor a run against one OpenAI-compatible server with a run against another."""
-    from framecast import providers
+    from framecast.providers import connect
 
-    urls = sorted((name, str(value)) for name, value in providers.endpoints(get_settings()).items())
+    urls = sorted((name, str(value)) for name, value in connect.endpoints(get_settings()).items())
     return hashlib.sha256(repr(urls).encode()).hexdigest()[:16]
 
 

@@ -59,7 +59,7 @@ def test_rate_limits_default_to_published_limits_and_can_be_raised(monkeypatch):
 
 
 def test_api_key_missing_names_the_variable(monkeypatch):
-    from framecast import providers
+    from framecast.providers.connect import secrets
     from framecast.providers.runway import RunwaySettings
 
     monkeypatch.delenv("RUNWAYML_API_SECRET", raising=False)
@@ -67,7 +67,7 @@ def test_api_key_missing_names_the_variable(monkeypatch):
         RunwaySettings().require("runway_api_key", "runway")
     monkeypatch.setenv("RUNWAYML_API_SECRET", "key_abc123456")
     assert RunwaySettings().require("runway_api_key", "runway") == "key_abc123456"
-    assert "key_abc123456" in providers.secrets(Settings())
+    assert "key_abc123456" in secrets(Settings())
 
 
 def test_channel_title_with_a_bidi_override_and_a_file_not_in_utf8_are_config_errors(tmp_path):

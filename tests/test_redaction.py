@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
-from framecast import providers
+from framecast.providers import connect
 from framecast.transport import redaction
 from framecast.settings import reset_settings
 from framecast.transport.redaction import RedactingFilter, install
@@ -103,8 +103,8 @@ def test_keys_are_stripped_when_loaded(variable, monkeypatch):
     from framecast.settings import Settings
 
     monkeypatch.setenv(variable, " \tkey-VALUE-0123456789abcdef\r\n")
-    assert "key-VALUE-0123456789abcdef" in providers.secrets(Settings())
-    assert not any(s != s.strip() for s in providers.secrets(Settings()))
+    assert "key-VALUE-0123456789abcdef" in connect.secrets(Settings())
+    assert not any(s != s.strip() for s in connect.secrets(Settings()))
 
 
 @pytest.mark.parametrize("char", ["\n", "\x1b", "\x7f", "\u200b", "\u202e", "\u2028", "é"])

@@ -32,8 +32,7 @@ def voices() -> int:
     from framecast.settings import get_settings
     from framecast.core.errors import FramecastError
     from framecast.transport.http import ProviderHTTP
-    from framecast import providers
-    from framecast.providers import elevenlabs
+    from framecast.providers import connect, elevenlabs
     from framecast.providers.elevenlabs.client import list_voices
 
     settings = get_settings()
@@ -41,7 +40,7 @@ def voices() -> int:
         mine = elevenlabs.settings(settings)
         client = httpx.Client(base_url=mine.elevenlabs_base_url, timeout=settings.http_timeout_seconds,
                               headers={"xi-api-key": mine.require("elevenlabs_api_key", "elevenlabs")})
-        voices = list_voices(ProviderHTTP("elevenlabs", client, secrets=providers.secrets(settings)))
+        voices = list_voices(ProviderHTTP("elevenlabs", client, secrets=connect.secrets(settings)))
     except FramecastError as exc:
         print(f"error: {redacted(str(exc))}", file=sys.stderr)
         return 2

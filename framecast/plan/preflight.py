@@ -16,8 +16,7 @@ from datetime import date
 from framecast.channel import ChannelConfig
 from framecast.plan.estimate import estimate
 from framecast.core.errors import ConfigError
-from framecast import providers
-from framecast.providers import registry
+from framecast.providers import connect, registry
 
 WARN_DAYS = 30
 
@@ -86,7 +85,7 @@ def _model_findings(field: str, role: str, provider: str, model: str | None, day
 
 
 def _key_set(settings, name: str) -> bool:
-    return bool(providers.key_value(name, settings))  # a vendor's settings field, or a key only a plugin names
+    return bool(connect.key_value(name, settings))  # a vendor's settings field, or a key only a plugin names
 
 
 def _link_findings(settings, use: tuple[str, str, str, str | None], day: date) -> list[Finding]:

@@ -40,60 +40,6 @@ def clip_seconds(provider: str, duration: float, model: str | None = None) -> in
     return min(10, math.ceil(duration))
 
 
-def vendor_settings(settings) -> list[Any]:
-    """Every vendor's own settings (keys, base URL, knobs), read with the core `settings`."""
-    return [connect.vendor_settings(spec.settings, settings) for spec in registry.all_specs() if spec.settings]
-
-
-def secret_values(settings) -> dict[str, str]:
-    """Every vendor's configured secrets by the variable each is read from (plugins' keys included)."""
-    found: dict[str, str] = {}
-    for mine in vendor_settings(settings):
-        found.update(mine.secret_values())
-    for spec in registry.all_specs():
-        for name in spec.keys:
-            if name not in found and name != "YOUTUBE_CLIENT_ID" and (value := key_value(name, settings)):
-                found[name] = value
-    return found
-
-
-def secrets(settings) -> list[str]:
-    """Every configured secret value, for redaction: the machine's and every vendor's keys (plugins included)."""
-    found = settings.secrets()
-    found += [value for value in secret_values(settings).values() if value not in found]
-    return found
-
-
-def key_value(name: str, settings) -> str | None:
-    """The value of the variable `name` a vendor reads a key from (its settings' field, else the environment/.env)."""
-    for mine in vendor_settings(settings):
-        for field, info in type(mine).model_fields.items():
-            if name in getattr(info.validation_alias, "choices", ()):
-                value = getattr(mine, field)
-                value = value.get_secret_value() if hasattr(value, "get_secret_value") else value
-                return value or None
-    return settings.env_value(name)
-
-
-def secret_variables() -> list[str]:
-    """Every variable a vendor reads a secret from (its settings' secrets, then each spec's keys)."""
-    from framecast.core.envcheck import variable_name
-
-    names = [variable_name(spec.settings, field) for spec in registry.all_specs() if spec.settings
-             for field in spec.settings.SECRETS]
-    return list(dict.fromkeys(names + [key for spec in registry.all_specs() for key in spec.keys
-                                       if key != "YOUTUBE_CLIENT_ID"]))
-
-
-def endpoints(settings) -> dict[str, str]:
-    """Every URL the providers are reached at, by settings field (the core's callback URL included)."""
-    fields = {**settings.model_dump()}
-    for mine in vendor_settings(settings):
-        fields.update(mine.model_dump())
-    return {name: value for name, value in fields.items()
-            if name.endswith(("_base_url", "_endpoint", "_token_url")) and value}
-
-
 def sandbox_routes() -> list[registry.SandboxMount]:
     """Each vendor's wire fake, for the sandbox server to mount."""
     return [spec.sandbox for spec in registry.all_specs() if spec.sandbox is not None]
@@ -192,4 +138,4 @@ def identity(cfg: Any) -> str | None:
 
 
 # Redaction (framecast.transport) sits below the providers: it is handed the one function that knows every key.
-redaction.use_secrets(secrets)
+redaction.use_secrets(connect.secrets)

@@ -1,4 +1,5 @@
-"""What every cloud vendor's factory and probe share: one rate limiter per vendor, its HTTP client, a key probe.
+"""What every cloud vendor's factory and probe share: its settings, every vendor's secrets (for redaction, Prefect
+Secret blocks and pre-flight), one rate limiter per vendor, its HTTP client, a key probe.
 
 The orchestration layer wraps the in-process limiters and job slots (`framecast.providers.wrap_limiters`,
 `wrap_job_slots`) with limits shared across runs; the wrappers are kept here, where the factories read them.
@@ -14,7 +15,9 @@ from typing import Any, Callable
 
 import httpx
 
+from framecast.core.envcheck import variable_name
 from framecast.core.errors import AuthError
+from framecast.providers import registry
 from framecast.settings import RateLimitConfig, get_settings, load
 from framecast.transport.http import ProviderHTTP, RateLimiter, redact, translate_response, translate_transport
 
@@ -45,10 +48,60 @@ def vendor_settings(cls, settings=None):
     return made
 
 
+def all_vendor_settings(settings) -> list[Any]:
+    """Every vendor's own settings (keys, base URL, knobs), read with the core `settings`."""
+    return [vendor_settings(spec.settings, settings) for spec in registry.all_specs() if spec.settings]
+
+
+def secret_values(settings) -> dict[str, str]:
+    """Every vendor's configured secrets by the variable each is read from (plugins' keys included)."""
+    found: dict[str, str] = {}
+    for mine in all_vendor_settings(settings):
+        found.update(mine.secret_values())
+    for spec in registry.all_specs():
+        for name in spec.keys:
+            if name not in found and name != "YOUTUBE_CLIENT_ID" and (value := key_value(name, settings)):
+                found[name] = value
+    return found
+
+
+def secrets(settings) -> list[str]:
+    """Every configured secret value, for redaction: the machine's and every vendor's keys (plugins included)."""
+    found = settings.secrets()
+    found += [value for value in secret_values(settings).values() if value not in found]
+    return found
+
+
+def key_value(name: str, settings) -> str | None:
+    """The value of the variable `name` a vendor reads a key from (its settings' field, else the environment/.env)."""
+    for mine in all_vendor_settings(settings):
+        for field, info in type(mine).model_fields.items():
+            if name in getattr(info.validation_alias, "choices", ()):
+                value = getattr(mine, field)
+                value = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+                return value or None
+    return settings.env_value(name)
+
+
+def secret_variables() -> list[str]:
+    """Every variable a vendor reads a secret from (its settings' secrets, then each spec's keys)."""
+    names = [variable_name(spec.settings, field) for spec in registry.all_specs() if spec.settings
+             for field in spec.settings.SECRETS]
+    return list(dict.fromkeys(names + [key for spec in registry.all_specs() for key in spec.keys
+                                       if key != "YOUTUBE_CLIENT_ID"]))
+
+
+def endpoints(settings) -> dict[str, str]:
+    """Every URL the providers are reached at, by settings field (the core's callback URL included)."""
+    fields = {**settings.model_dump()}
+    for mine in all_vendor_settings(settings):
+        fields.update(mine.model_dump())
+    return {name: value for name, value in fields.items()
+            if name.endswith(("_base_url", "_endpoint", "_token_url")) and value}
+
+
 def rate_limit(provider: str, settings=None) -> RateLimitConfig | None:
     """The account limits of `provider`: FRAMECAST_RATE_LIMITS, else its spec's defaults (None: none known)."""
-    from framecast.providers import registry
-
     settings = settings or get_settings()
     if provider in settings.rate_limits:
         return settings.rate_limits[provider]
@@ -81,8 +134,6 @@ def job_slot(provider: str):
 
 def http(provider: str, base_url: str, headers: dict, reader=None) -> ProviderHTTP:
     """A vendor's HTTP client: no redirects, the settings' timeout, its shared limiter, secrets redacted."""
-    from framecast.providers import secrets
-
     settings = get_settings()
     # No redirects: httpx would carry xi-api-key / x-api-key to whatever origin a 3xx names (review L3);
     # media downloads follow theirs by hand, each hop checked (framecast.transport.downloads).

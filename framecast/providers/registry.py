@@ -186,8 +186,17 @@ register(ProviderSpec(
     name="local", factories=_local_factories(), roles=("script", "image", "motion", "voice", "quality", "sound"),
     ratings={"script": (1, 0.1), "image": (2, 0.5), "motion": (2, 0.0), "voice": (2, 1.0)},
     defaults={"voice": "en_US-joe-medium"}, default_voice="en_US-joe-medium"))
-# Defaults per (role, provider) come from the provider registry, where each model's shutdown date is kept;
-# every one is overridable per channel because providers retire models.
-DEFAULT_MODELS = {(role, spec.name): model for spec in all_specs() if spec.name != "local"
-                  for role, model in spec.defaults.items()}
-DEFAULT_VOICES = {spec.name: spec.default_voice for spec in all_specs() if spec.default_voice}
+def __getattr__(name: str):
+    """DEFAULT_MODELS and DEFAULT_VOICES, read from the specs on first use (loading the vendors is not an import's
+    side effect)."""
+    if name == "DEFAULT_MODELS":
+        # Defaults per (role, provider) come from the provider registry, where each model's shutdown date is kept;
+        # every one is overridable per channel because providers retire models.
+        value = {(role, spec.name): model for spec in all_specs() if spec.name != "local"
+                 for role, model in spec.defaults.items()}
+    elif name == "DEFAULT_VOICES":
+        value = {spec.name: spec.default_voice for spec in all_specs() if spec.default_voice}
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value

@@ -38,14 +38,13 @@ def script(cfg, **_):
 
 def probe(core):
     """GET /v1/models?limit=1: free and authenticated."""
-    from framecast.providers import secrets
     from framecast.providers.anthropic.client import API_VERSION
 
     mine = settings(core)
     key = mine.anthropic_api_key.get_secret_value() if mine.anthropic_api_key else ""
     return connect.probe_run("anthropic", "GET /v1/models", lambda: connect.probe_get(
         mine.anthropic_base_url, "/v1/models", {"x-api-key": key, "anthropic-version": API_VERSION},
-        connect.probe_timeout(core), params={"limit": 1}), secrets(core))[0]
+        connect.probe_timeout(core), params={"limit": 1}), connect.secrets(core))[0]
 
 
 SPEC = ProviderSpec(

@@ -53,13 +53,12 @@ def music(cfg, **_):
 
 def probe(core):
     """GET /v2/voices?page_size=1: free and authenticated."""
-    from framecast.providers import secrets
 
     mine = settings(core)
     key = mine.elevenlabs_api_key.get_secret_value() if mine.elevenlabs_api_key else ""
     return connect.probe_run("elevenlabs", "GET /v2/voices", lambda: connect.probe_get(
         mine.elevenlabs_base_url, "/v2/voices", {"xi-api-key": key}, connect.probe_timeout(core),
-        params={"page_size": 1}), secrets(core))[0]
+        params={"page_size": 1}), connect.secrets(core))[0]
 
 
 SPEC = ProviderSpec(

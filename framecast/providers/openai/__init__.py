@@ -38,9 +38,7 @@ def _client():
 
 
 def _secrets() -> list[str]:
-    from framecast.providers import secrets
-
-    return secrets(get_settings())
+    return connect.secrets(get_settings())
 
 
 def script(cfg, **_):
@@ -98,13 +96,12 @@ def shutdowns(body: dict) -> dict[str, date]:
 
 def probe(core):
     """GET /models: free, authenticated, and it may carry a model's shutdown date."""
-    from framecast.providers import secrets
 
     mine = settings(core)
     key = mine.openai_api_key.get_secret_value() if mine.openai_api_key else ""
     result, response = connect.probe_run("openai", "GET /models", lambda: connect.probe_get(
         mine.openai_base_url, "/models", {"Authorization": f"Bearer {key}"}, connect.probe_timeout(core)),
-        secrets(core))
+        connect.secrets(core))
     if response is not None:
         result.shutdowns = shutdowns(response.json())
     return result

@@ -35,7 +35,6 @@ def publisher(cfg, store=None, **_):
     """The publisher; `store` (the artifact store) keeps its upload sessions, so a retried upload resumes."""
     import httpx
 
-    from framecast.providers import secrets
     from framecast.providers.youtube.client import YouTubePublisher, youtube_error
     from framecast.transport.http import ProviderHTTP
 
@@ -47,7 +46,7 @@ def publisher(cfg, store=None, **_):
         raise ConfigError("the YouTube publisher keeps its upload sessions in the artifact store: pass store=")
     client = httpx.Client(base_url=mine.youtube_base_url, timeout=core.http_timeout_seconds,
                           follow_redirects=False)  # 308 is the resumable protocol's "go on", not a redirect
-    http = ProviderHTTP("youtube", client, secrets=secrets(core), reader=youtube_error)
+    http = ProviderHTTP("youtube", client, secrets=connect.secrets(core), reader=youtube_error)
     return YouTubePublisher(http, mine.google_token_url, mine.youtube_client_id,
                             mine.require("youtube_client_secret", "youtube_client"),
                             mine.require("youtube_refresh_token", "youtube_refresh"),
@@ -56,14 +55,14 @@ def publisher(cfg, store=None, **_):
 
 def probe(core):
     """The OAuth token refresh: a revoked refresh token answers `invalid_grant`."""
-    from framecast.providers import secrets
 
     mine = settings(core)
     data = {"grant_type": "refresh_token", "client_id": mine.youtube_client_id or "",
             "client_secret": mine.require("youtube_client_secret", "youtube_client"),
             "refresh_token": mine.require("youtube_refresh_token", "youtube_refresh")}
     return connect.probe_run("youtube", "POST oauth2 token", lambda: connect.probe_get(
-        mine.google_token_url, "", {}, connect.probe_timeout(core), method="POST", data=data), secrets(core))[0]
+        mine.google_token_url, "", {}, connect.probe_timeout(core), method="POST", data=data),
+        connect.secrets(core))[0]
 
 
 SPEC = ProviderSpec(
