@@ -14,7 +14,6 @@ from framecast.providers.base import (
 )
 
 
-
 def wrap_limiters(wrapper: Callable[[str, Any], Any]) -> None:
     """Wrap each provider's in-process limiter (the orchestration layer adds cross-run limits)."""
     connect.LIMITER_WRAPPER[:] = [wrapper]
@@ -56,20 +55,25 @@ def _build(role: str, name: str, cfg: Any, **services: Any) -> Any:
     return factory(cfg, **services) if services else factory(cfg)
 
 
+def build(cfg: StageConfig, **services: Any) -> Any:
+    """The provider of one link of a stage's chain: the role is the stage config's (`cfg.ROLE`)."""
+    return _build(cfg.ROLE, cfg.provider, cfg, **services)
+
+
 def script_writer(cfg: StageConfig) -> ScriptWriter:
-    return _build("script", cfg.provider, cfg)
+    return build(cfg)
 
 
 def image_generator(cfg: StageConfig) -> ImageGenerator:
-    return _build("image", cfg.provider, cfg)
+    return build(cfg)
 
 
 def video_generator(cfg: StageConfig) -> VideoGenerator:
-    return _build("motion", cfg.provider, cfg)
+    return build(cfg)
 
 
 def text_to_speech(cfg: StageConfig) -> TextToSpeech:
-    return _build("voice", cfg.provider, cfg)
+    return build(cfg)
 
 
 def sound_effects(name: str):
@@ -79,7 +83,7 @@ def sound_effects(name: str):
 
 def sound_generator(cfg: StageConfig):
     """The provider of one link of the sound design's chain (transition sounds, ambience)."""
-    return _build("sound", cfg.provider, cfg)
+    return build(cfg)
 
 
 def music_composer(name: str):
