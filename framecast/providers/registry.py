@@ -14,8 +14,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
-from importlib.metadata import entry_points
 from importlib import import_module
+from importlib.metadata import entry_points
 from typing import Any, Callable
 
 log = logging.getLogger(__name__)
@@ -58,23 +58,23 @@ class ProviderSpec:
     models: tuple[ModelSpec, ...] = ()
     # role → USD per unit and the unit it bills (list prices; a channel's budget.prices overrides them).
     prices: dict[str, tuple[float, str]] = field(default_factory=dict)
-    # role → factory(stage config) → the provider object; built-in vendors register theirs in framecast.providers,
-    # a plugin brings them here, so adding a vendor is one module and one registration.
-    factories: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    # role → factory(stage config) → the provider object, built-in and plugin alike (a built-in's may also take
+    # services as keywords, e.g. YouTube's store=; a plugin's may take the stage config alone).
+    factories: dict[str, Callable[..., Any]] = field(default_factory=dict)
     # role → (quality 1-5, typical seconds per call): framecast's own ratings, for the planner (framecast/plan/planner.py).
     ratings: dict[str, tuple[int, float]] = field(default_factory=dict)
-
     # The voice a channel gets when it names none.
     default_voice: str | None = None
     # Seconds of video the vendor bills for a clip: billed_seconds(duration, model) (None: the clip's own length,
     # rounded up, at most 10).
     billed_seconds: Callable[[float, str], int] | None = None
-    # Is the key accepted? probe(settings) → framecast.plan.probes.ProbeResult, or None (no free call to ask).
+    # Is the key accepted? probe(settings) → framecast.providers.connect.ProbeResult (None: no free call to ask).
     probe: Callable[[Any], Any] | None = None
     # The vendor's wire fake, mounted by framecast.sandbox.server (see SandboxMount).
     sandbox: "SandboxMount | None" = None
-    # The vendor's settings: settings(core settings) → its own pydantic-settings model (keys, base URL, knobs).
-    settings: Callable[[Any], Any] | None = None
+    # The vendor's own settings: a framecast.settings.VendorSettings class (keys, base URL, knobs), read from the
+    # same environment and .env by framecast.providers.connect.vendor_settings.
+    settings: type | None = None
     # The account limits of its lowest paid tier (framecast.settings.RateLimitConfig); FRAMECAST_RATE_LIMITS overrides.
     rate_limit: Any = None
 
