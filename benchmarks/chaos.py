@@ -167,9 +167,10 @@ def main() -> int:
     server = prefect_server(work)  # a real server: its lease service frees a killed run's channel lock
     try:
         from framecast.settings import reset_settings
+        from framecast import providers
         from framecast.sandbox import Sandbox
 
-        with Sandbox(media_scale=0.25) as sandbox:
+        with Sandbox(providers.sandbox_routes(), media_scale=0.25) as sandbox:
             os.environ.update(sandbox.env())
             reset_settings()
             channel = tiny_cloud_channel(work, "chaos")

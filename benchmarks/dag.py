@@ -58,9 +58,10 @@ def main() -> int:
         from framecast.channel import ChannelConfig
         from framecast.settings import reset_settings
         from framecast.plan.cloud import with_cloud_providers
+        from framecast import providers
         from framecast.sandbox import Sandbox
 
-        with Sandbox(media_scale=0.25) as sandbox:
+        with Sandbox(providers.sandbox_routes(), media_scale=0.25) as sandbox:
             os.environ.update(sandbox.env())
             reset_settings()
             # One latency per provider in the sandbox: the OpenAI script takes an image's 8 s here.

@@ -124,9 +124,10 @@ def _make(args) -> int:
 
     sandbox = None
     if args.sandbox:
+        from framecast import providers
         from framecast.sandbox import Sandbox
 
-        sandbox = Sandbox().start()
+        sandbox = Sandbox(providers.sandbox_routes()).start()
         os.environ.update(sandbox.env())
         console.print(f"sandbox: providers answered by {escape(sandbox.url)} (no keys, no cost)")
     reset_settings()

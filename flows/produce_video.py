@@ -13,6 +13,7 @@ from prefect.utilities.hashing import file_hash
 from pydantic import Field
 
 from framecast import visuals
+from framecast.providers import connect
 from framecast.quality import gate
 from framecast.core import progress
 from framecast.transport import redaction
@@ -138,7 +139,7 @@ def produce_video(
         rerun_of: a crashed run's id: make its video again, same topic and day (set by the re-run automation).
     """
     log = get_run_logger()
-    redaction.install(get_settings().secrets())
+    redaction.install(connect.secrets(get_settings()))
     try:  # bad input fails the run before anything is locked or spent, with the field and the fix first
         start = flow_run.scheduled_start_time
         if str(rerun_of or "").strip():  # a crashed run made again: its inputs and its day (tasks/reruns.py)

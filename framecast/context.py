@@ -36,9 +36,9 @@ def store_id() -> str:
 def endpoints_id() -> str:
     """Identifies the provider endpoints in use (part of cache keys): a sandbox run never shares results
     with a real one, nor a run against one OpenAI-compatible server with a run against another."""
-    settings = get_settings()
-    urls = sorted((name, str(value)) for name, value in settings.model_dump().items()
-                  if name.endswith(("_base_url", "_endpoint", "_token_url")) and value)
+    from framecast.providers import connect
+
+    urls = sorted((name, str(value)) for name, value in connect.endpoints(get_settings()).items())
     return hashlib.sha256(repr(urls).encode()).hexdigest()[:16]
 
 

@@ -57,7 +57,7 @@ def resume_pending_uploads(channel: str) -> list[dict]:
     from framecast import providers
 
     store, log = runtime.store(), get_run_logger()
-    done = publishing.resume_pending(store, channel, lambda: providers.publisher("youtube"))
+    done = publishing.resume_pending(store, channel, lambda: providers.publisher("youtube", store=store))
     for record in done:
         log.info("uploaded pending %s to YouTube: %s", record["slot"], record.get("url", ""))
     for job in store.list_records(f"{publishing.PENDING_YOUTUBE}/{channel}").values():

@@ -16,7 +16,7 @@ import logging
 import os
 import subprocess
 
-from framecast.providers import registry
+from framecast.providers import connect
 from framecast.settings import REPO_ROOT, get_settings
 from framecast.core.envcheck import variable_name
 from framecast.settings import SECRET_FIELDS, Settings
@@ -27,8 +27,7 @@ REVISION_VARIABLE = "FRAMECAST_REVISION"  # the revision of a checkout without .
 
 def secret_variables() -> list[str]:
     """Every environment variable framecast reads a secret from: its settings' and each vendor's keys."""
-    names = [variable_name(Settings, field) for field in SECRET_FIELDS]
-    names += [key for spec in registry.all_specs() for key in spec.keys if key != "YOUTUBE_CLIENT_ID"]
+    names = connect.secret_variables() + [variable_name(Settings, field) for field in SECRET_FIELDS]
     return list(dict.fromkeys(names))
 
 
@@ -44,7 +43,8 @@ def reference(variable: str) -> str:
 
 def _present() -> dict[str, str]:
     """The secrets configured here (environment or .env), by variable name."""
-    settings, found = get_settings(), {}
+    settings = get_settings()
+    found = connect.secret_values(settings)
     for field in SECRET_FIELDS:
         secret = getattr(settings, field)
         if secret is not None and secret.get_secret_value():

@@ -106,11 +106,11 @@ def ensure_job_slots(client) -> dict[str, int]:
     from prefect.client.schemas.actions import GlobalConcurrencyLimitCreate, GlobalConcurrencyLimitUpdate
     from prefect.exceptions import ObjectNotFound
 
-    from framecast.settings import DEFAULT_RATE_LIMITS
+    from framecast.providers import connect, registry
 
     settings, sized = get_settings(), {}
-    for provider in sorted({*DEFAULT_RATE_LIMITS, *settings.rate_limits}):
-        jobs = settings.rate_limit(provider).jobs
+    for provider in sorted({*(s.name for s in registry.all_specs() if s.rate_limit), *settings.rate_limits}):
+        jobs = connect.rate_limit(provider, settings).jobs
         if not jobs:
             continue
         name = f"framecast-{provider}-jobs"

@@ -29,32 +29,57 @@ STAGE_VERSIONS = {
 }
 STAGE_SOURCES = {
     "topic": ["framecast.topic.choose", "framecast.script.write", "framecast.providers.llm_script"],
-    "script": ["framecast.script.write", "framecast.providers.chain", "framecast.providers.llm_script", "framecast.providers.local.script",
-               "framecast.providers.openai", "framecast.providers.anthropic"],
-    "image": ["framecast.visuals", "framecast.media.illustrations", "framecast.providers.chain", "framecast.providers.local.image", "framecast.providers.openai",
-              "framecast.providers.stability"],
-    "motion": ["framecast.visuals", "framecast.providers.chain", "framecast.media.motion", "framecast.providers.local.video",
-               "framecast.providers.runway", "framecast.providers.kling"],
-    "voice": ["framecast.voice.narration", "framecast.media.align", "framecast.providers.chain", "framecast.providers.local.tts",
-              "framecast.providers.elevenlabs",
-              "framecast.providers.openai"],
-    "music": ["framecast.sound.music", "framecast.media.music", "framecast.providers.elevenlabs"],
-    "sound": ["framecast.sound.generate", "framecast.providers.chain", "framecast.providers.local.sound", "framecast.media.sfx",
-              "framecast.providers.elevenlabs", "framecast.media.illustrations"],
+    "script": ["framecast.script.write", "framecast.providers.chain", "framecast.providers.llm_script",
+               "framecast.providers.local.script"],
+    "image": ["framecast.visuals", "framecast.media.illustrations", "framecast.providers.chain",
+              "framecast.providers.local.image"],
+    "motion": ["framecast.visuals", "framecast.providers.chain", "framecast.media.motion",
+               "framecast.providers.local.video"],
+    "voice": ["framecast.voice.narration", "framecast.media.align", "framecast.providers.chain",
+              "framecast.providers.local.tts"],
+    "music": ["framecast.sound.music", "framecast.media.music"],
+    "sound": ["framecast.sound.generate", "framecast.providers.chain", "framecast.providers.local.sound",
+              "framecast.media.sfx", "framecast.media.illustrations"],
     "captions": ["framecast.edit.captions", "framecast.edit.prepare"],
     "assembly": ["framecast.edit.render", "framecast.media.assembly", "framecast.sound.design", "framecast.media.render",
                  "framecast.media.motion", "framecast.media.ffmpeg", "framecast.edit.timeline"],
     "quality": ["framecast.quality.check", "framecast.quality.gate", "framecast.providers.local.analyzer",
-                "framecast.providers.google_vi", "framecast.media.analysis"],
+                "framecast.media.analysis"],
     "thumbnail": ["framecast.publish.publish", "framecast.publish.thumbnail", "framecast.media.illustrations"],
 }
+# The provider role a stage's output is made by: the built-in vendor folders serving it are part of its sources.
+STAGE_ROLES = {"script": "script", "image": "image", "motion": "motion", "voice": "voice", "music": "music",
+               "sound": "sound", "quality": "analyzer"}
 CACHE_FOR = timedelta(days=30)
+
+
+def vendor_sources(role: str) -> list[str]:
+    """The modules of every built-in vendor folder serving `role` (its wire fake aside: it makes no output)."""
+    import pkgutil
+    from importlib import import_module
+
+    from framecast.providers import registry
+
+    names = []
+    for package in registry.BUILTIN:
+        if package == "framecast.providers.local":  # one module per role: named in STAGE_SOURCES, not all of them
+            continue
+        module = import_module(package)
+        if role in module.SPEC.factories:
+            names += [package, *sorted(f"{package}.{m.name}" for m in pkgutil.iter_modules(module.__path__)
+                                       if m.name != "sandbox")]
+    return names
+
+
+def stage_sources(stage: str) -> list[str]:
+    """The modules a stage's output comes from: its own (STAGE_SOURCES) and the vendor folders serving its role."""
+    return STAGE_SOURCES[stage] + (vendor_sources(STAGE_ROLES[stage]) if stage in STAGE_ROLES else [])
 
 
 def source_fingerprint(stage: str) -> str:
     """A hash of the source of the modules a stage's output comes from."""
     digest = hashlib.sha256()
-    for name in STAGE_SOURCES[stage]:
+    for name in stage_sources(stage):
         spec = importlib.util.find_spec(name)
         digest.update(name.encode() + Path(spec.origin).read_bytes())
     return digest.hexdigest()[:16]

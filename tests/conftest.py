@@ -82,9 +82,10 @@ def prefect_server():
 @pytest.fixture(scope="session")
 def sandbox_server():
     """The provider sandbox on 127.0.0.1, producing small media (a fifth of the requested size)."""
+    from framecast import providers
     from framecast.sandbox import Sandbox
 
-    with Sandbox(media_scale=0.2) as sb:
+    with Sandbox(providers.sandbox_routes(), media_scale=0.2) as sb:
         yield sb
 
 

@@ -48,22 +48,26 @@ def test_broken_yaml_is_reported_with_the_file(tmp_path):
 
 
 def test_rate_limits_default_to_published_limits_and_can_be_raised(monkeypatch):
-    from framecast.settings import DEFAULT_RATE_LIMITS
+    from framecast.providers import registry
+    from framecast.providers.connect import rate_limit
 
-    assert Settings().rate_limit("runway") == DEFAULT_RATE_LIMITS["runway"]
+    assert rate_limit("runway", Settings()) == registry.spec("runway").rate_limit
     monkeypatch.setenv("FRAMECAST_RATE_LIMITS", '{"runway": {"requests_per_minute": 30, "concurrency": 5}}')
-    raised = Settings().rate_limit("runway")
+    raised = rate_limit("runway", Settings())
     assert (raised.requests_per_minute, raised.concurrency) == (30, 5)
-    assert Settings().rate_limit("openai") == DEFAULT_RATE_LIMITS["openai"]
+    assert rate_limit("openai", Settings()) == registry.spec("openai").rate_limit
 
 
 def test_api_key_missing_names_the_variable(monkeypatch):
+    from framecast.providers.connect import secrets
+    from framecast.providers.runway import RunwaySettings
+
     monkeypatch.delenv("RUNWAYML_API_SECRET", raising=False)
     with pytest.raises(ConfigError, match="RUNWAYML_API_SECRET is not set"):
-        Settings().api_key("runway")
+        RunwaySettings().require("runway_api_key", "runway")
     monkeypatch.setenv("RUNWAYML_API_SECRET", "key_abc123456")
-    assert Settings().api_key("runway") == "key_abc123456"
-    assert "key_abc123456" in Settings().secrets()
+    assert RunwaySettings().require("runway_api_key", "runway") == "key_abc123456"
+    assert "key_abc123456" in secrets(Settings())
 
 
 def test_channel_title_with_a_bidi_override_and_a_file_not_in_utf8_are_config_errors(tmp_path):

@@ -11,9 +11,10 @@ from framecast.commands.clierrors import redacted
 def sandbox(args) -> int:
     import time
 
+    from framecast import providers
     from framecast.sandbox import Sandbox
 
-    with Sandbox(port=args.port) as sandbox:
+    with Sandbox(providers.sandbox_routes(), port=args.port) as sandbox:
         print(f"provider sandbox on {sandbox.url}; point framecast at it with:")
         for key, value in sandbox.env().items():
             print(f"  export {key}={value}")
@@ -31,13 +32,15 @@ def voices() -> int:
     from framecast.settings import get_settings
     from framecast.core.errors import FramecastError
     from framecast.transport.http import ProviderHTTP
-    from framecast.providers.elevenlabs import list_voices
+    from framecast.providers import connect, elevenlabs
+    from framecast.providers.elevenlabs.client import list_voices
 
     settings = get_settings()
     try:
-        client = httpx.Client(base_url=settings.elevenlabs_base_url, timeout=settings.http_timeout_seconds,
-                              headers={"xi-api-key": settings.api_key("elevenlabs")})
-        voices = list_voices(ProviderHTTP("elevenlabs", client, secrets=settings.secrets()))
+        mine = elevenlabs.settings(settings)
+        client = httpx.Client(base_url=mine.elevenlabs_base_url, timeout=settings.http_timeout_seconds,
+                              headers={"xi-api-key": mine.require("elevenlabs_api_key", "elevenlabs")})
+        voices = list_voices(ProviderHTTP("elevenlabs", client, secrets=connect.secrets(settings)))
     except FramecastError as exc:
         print(f"error: {redacted(str(exc))}", file=sys.stderr)
         return 2

@@ -16,7 +16,7 @@ from datetime import date
 from framecast.channel import ChannelConfig
 from framecast.plan.estimate import estimate
 from framecast.core.errors import ConfigError
-from framecast.providers import registry
+from framecast.providers import connect, registry
 
 WARN_DAYS = 30
 
@@ -85,12 +85,7 @@ def _model_findings(field: str, role: str, provider: str, model: str | None, day
 
 
 def _key_set(settings, name: str) -> bool:
-    for attr, info in type(settings).model_fields.items():
-        choices = getattr(info.validation_alias, "choices", ())
-        if name in choices:
-            value = getattr(settings, attr)
-            return bool(value.get_secret_value() if hasattr(value, "get_secret_value") else value)
-    return bool(settings.env_value(name))  # a key only a plugin's registry entry names
+    return bool(connect.key_value(name, settings))  # a vendor's settings field, or a key only a plugin names
 
 
 def _link_findings(settings, use: tuple[str, str, str, str | None], day: date) -> list[Finding]:

@@ -1,6 +1,8 @@
 """What framecast knows about each vendor: roles, keys, default models, and each model's shutdown date.
 
-One `ProviderSpec` per vendor. The model table records what the provider announced, with its
+One `ProviderSpec` per vendor, kept in the vendor's folder (`framecast/providers/<vendor>/__init__.py`: `SPEC`).
+The built-in vendors are the packages named in `BUILTIN`, loaded the same way as the `framecast.providers` entry
+points of third-party vendors: one registration path. The model table records what the provider announced, with its
 source, so that pre-flight (`framecast.plan.preflight`) can refuse a retired model before anything is
 spent and warn while one nears its date. Third-party providers add theirs through the
 `framecast.providers` entry point group: each entry point is a callable that receives `register`.
@@ -12,11 +14,15 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date
+from importlib import import_module
 from importlib.metadata import entry_points
 from typing import Any, Callable
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "framecast.providers"
+# The built-in vendors: each package's `SPEC` is registered exactly as a plugin's entry point registers its own.
+BUILTIN = tuple(f"framecast.providers.{name}" for name in (
+    "local", "openai", "anthropic", "runway", "kling", "elevenlabs", "stability", "google", "youtube"))
 
 
 @dataclass(frozen=True)
@@ -52,17 +58,48 @@ class ProviderSpec:
     models: tuple[ModelSpec, ...] = ()
     # role → USD per unit and the unit it bills (list prices; a channel's budget.prices overrides them).
     prices: dict[str, tuple[float, str]] = field(default_factory=dict)
-    # role → factory(stage config) → the provider object; built-in vendors register theirs in framecast.providers,
-    # a plugin brings them here, so adding a vendor is one module and one registration.
-    factories: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    # role → factory(stage config) → the provider object, built-in and plugin alike (a built-in's may also take
+    # services as keywords, e.g. YouTube's store=; a plugin's may take the stage config alone).
+    factories: dict[str, Callable[..., Any]] = field(default_factory=dict)
     # role → (quality 1-5, typical seconds per call): framecast's own ratings, for the planner (framecast/plan/planner.py).
     ratings: dict[str, tuple[int, float]] = field(default_factory=dict)
+    # The voice a channel gets when it names none.
+    default_voice: str | None = None
+    # Seconds of video the vendor bills for a clip: billed_seconds(duration, model) (None: the clip's own length,
+    # rounded up, at most 10).
+    billed_seconds: Callable[[float, str], int] | None = None
+    # Is the key accepted? probe(settings) → framecast.providers.connect.ProbeResult (None: no free call to ask).
+    probe: Callable[[Any], Any] | None = None
+    # The vendor's wire fake, mounted by framecast.sandbox.server (see SandboxMount).
+    sandbox: "SandboxMount | None" = None
+    # The vendor's own settings: a framecast.settings.VendorSettings class (keys, base URL, knobs), read from the
+    # same environment and .env by framecast.providers.connect.vendor_settings.
+    settings: type | None = None
+    # The account limits of its lowest paid tier (framecast.settings.RateLimitConfig); FRAMECAST_RATE_LIMITS overrides.
+    rate_limit: Any = None
 
     def model(self, model_id: str) -> ModelSpec | None:
         return next((m for m in self.models if m.id == model_id), None)
 
 
-OPENAI_DEPRECATIONS = "OpenAI deprecations page (notice 2026-10-01)"
+@dataclass(frozen=True)
+class SandboxMount:
+    """Where a vendor's wire fake sits in the sandbox: the `router(state, url)` of `module` under `prefix`, and
+    `env(base_url, key)`, the settings that point the vendor's client at it."""
+
+    name: str  # the provider name the fake counts calls and takes faults under
+    module: str  # e.g. framecast.providers.openai.sandbox (imported when a sandbox starts: FastAPI only then)
+    env: Callable[[str, str], dict[str, str]]
+
+    @property
+    def prefix(self) -> str:
+        return "/" + self.name
+
+    def router(self, state: Any, url: str) -> Any:
+        """The fake's FastAPI router, answering as the vendor would."""
+        return import_module(self.module).router(state, url)
+
+
 _SPECS: dict[str, ProviderSpec] = {}
 
 
@@ -101,6 +138,8 @@ def _load_plugins(group: str = ENTRY_POINT_GROUP) -> None:
     if _loaded:
         return
     _loaded.append(True)
+    for package in BUILTIN:  # the built-in vendors, through the same `register` a plugin is handed
+        register(import_module(package).SPEC)
     for point in entry_points(group=group):
         try:
             point.load()(register)
@@ -114,99 +153,17 @@ def reload_plugins() -> None:
     _load_plugins()
 
 
-register(ProviderSpec(
-    name="openai", roles=("script", "image", "voice", "timing", "embeddings"), keys=("OPENAI_API_KEY",),
-    ratings={"script": (4, 20.0), "image": (4, 15.0), "voice": (3, 2.0)},
-    prices={"script": (0.01 / 1000, "token"),  # blended in/out tokens (gpt-5.5 list: $5/$30 per 1M)
-            "topics": (0.01 / 1000, "token"), "image": (0.04, "image"),  # gpt-image-2, ~1536x864, medium
-            "embeddings": (0.02 / 1_000_000, "token"), "voice": (0.015 / 1000, "character"),
-            "timing": (0.006, "minute")},
-    defaults={"script": "gpt-6.2-sol", "image": "gpt-image-2", "embeddings": "text-embedding-3-small"},
-    models=(
-        # developers.openai.com/api/docs/models, 2026-11: "go-to model for everyday work", $2/$10 per 1M;
-        # blended here for a script call (~800 tokens in, ~1,500 out): $7.2 per 1M.
-        ModelSpec("gpt-6.2-sol", ("script", "topics"), price=0.0072 / 1000,
-                  source="developers.openai.com/api/docs/models (2026-11)"),
-        ModelSpec("gpt-5.5", ("script", "topics"), price=0.0213 / 1000,
-                  note="superseded by GPT-6.2; dearer ($5/$30 per 1M in/out); no shutdown date announced"),
-        ModelSpec("gpt-image-2", ("image",)),
-        # Every speech model on /audio/speech shuts down together; the successor is Realtime-only.
-        ModelSpec("gpt-4o-mini-tts", ("voice",), date(2027, 1, 6), OPENAI_DEPRECATIONS,
-                  note="the successor works only over the Realtime API"),
-        ModelSpec("tts-1", ("voice",), date(2027, 1, 6), OPENAI_DEPRECATIONS),
-        ModelSpec("tts-1-hd", ("voice",), date(2027, 1, 6), OPENAI_DEPRECATIONS),
-        ModelSpec("whisper-1", ("timing",), date(2027, 2, 26), OPENAI_DEPRECATIONS,
-                  note="its successor gpt-transcribe has no word timestamps"),
-        ModelSpec("gpt-4o-transcribe", ("timing",), date(2027, 2, 26), OPENAI_DEPRECATIONS),
-        ModelSpec("gpt-4o-mini-transcribe", ("timing",), date(2027, 2, 26), OPENAI_DEPRECATIONS),
-        ModelSpec("text-embedding-3-small", ("embeddings",)),
-    )))
-register(ProviderSpec(
-    name="anthropic", roles=("script",), keys=("ANTHROPIC_API_KEY",), defaults={"script": "claude-sonnet-5-5"},
-    ratings={"script": (4, 25.0)},
-    # blended, Sonnet 4.6
-    prices={"script": (0.009 / 1000, "token"), "topics": (0.009 / 1000, "token")},
-    models=(
-        # platform.claude.com/docs/en/models/sonnet-5-5 (whats-new, migration guide), 2026-11: $2/$10 per 1M,
-        # thinking adaptive and on by default; `thinking: disabled` is a 400, so effort low keeps it short.
-        ModelSpec("claude-sonnet-5-5", ("script", "topics"), price=0.0072 / 1000, thinking="low-effort",
-                  source="platform.claude.com models overview (2026-11)"),
-        ModelSpec("claude-sonnet-4-6", ("script", "topics"), price=0.0108 / 1000, thinking="disabled",
-                  note="legacy, still available, no retirement date announced; dearer ($3/$15 per 1M)"),
-        ModelSpec("claude-sonnet-4-5", ("script",), date(2026, 11, 30), "Anthropic model deprecations page",
-                  successor="claude-sonnet-4-6"),
-    )))
-register(ProviderSpec(
-    name="runway", roles=("motion",), keys=("RUNWAYML_API_SECRET",), defaults={"motion": "gen4_turbo"},
-    ratings={"motion": (4, 60.0)},
-    # gen4_turbo: 5 credits/s at $0.01/credit
-    prices={"motion": (0.05, "second")},
-    # Runway's image_to_video spec (next branch): each model its own durations and ratios.
-    models=(ModelSpec("gen4_turbo", ("motion",), durations=tuple(range(2, 11)),
-                      ratios=("1280:720", "720:1280", "960:960")),
-            # 12 credits/s at $0.01 (runwayml/skills rw-api-reference, 2026-04; $/credit: docs.dev.runwayml.com).
-            ModelSpec("gen4.5", ("motion",), durations=tuple(range(2, 11)), requires=("promptText",), price=0.12),
-            # 10-40 credits/s by options (same source): priced at the top of the range, so a budget is never short.
-            *(ModelSpec(veo, ("motion",), durations=(4, 6, 8), ratios=("1280:720", "720:1280", "1920:1080", "1080:1920"),
-                        price=0.40, note="priced at the top of Runway's 10-40 credits/s range")
-              for veo in ("veo3.1", "veo3.1_fast")))))
-register(ProviderSpec(
-    name="kling", roles=("motion",), keys=("KLING_ACCESS_KEY", "KLING_SECRET_KEY"), defaults={"motion": "kling-v2-1"},
-    ratings={"motion": (3, 120.0)},
-    # kling v2.1 std, 5 s clip ≈ $0.28
-    prices={"motion": (0.056, "second")},
-    models=(ModelSpec("kling-v2-1", ("motion",), note="two generations old (kling-v3 is current)", durations=(5, 10)),
-            ModelSpec("kling-v3", ("motion",), note="makes sound unless told sound: off",
-                      durations=tuple(range(3, 16))))))
-register(ProviderSpec(
-    name="elevenlabs", roles=("voice", "sound", "music"), keys=("ELEVENLABS_API_KEY",),
-    ratings={"voice": (5, 3.0)},
-    prices={"voice": (0.10 / 1000, "character"),  # pay as you go, v2/v3 (was priced at creator overage, $0.30)
-            "sound": (0.02, "second")},
-    defaults={"voice": "eleven_multilingual_v2", "sound": "eleven_text_to_sound_v2", "music": "music_v1"},
-    # Characters per request (ElevenLabs models page; secondary for v3's 5,000) and flash at half price.
-    models=(ModelSpec("eleven_multilingual_v2", ("voice",), max_chars=10_000),
-            ModelSpec("eleven_v3", ("voice",), max_chars=5_000),
-            ModelSpec("eleven_flash_v2_5", ("voice",), max_chars=40_000, price=0.05 / 1000),
-            ModelSpec("eleven_text_to_sound_v2", ("sound",)))))
-register(ProviderSpec(
-    name="stability", roles=("image",), keys=("STABILITY_API_KEY",), defaults={"image": "sd3.5-large"},
-    ratings={"image": (3, 8.0)},
-    # sd3.5-large: 6.5 credits at $0.01
-    prices={"image": (0.065, "image")},
-    models=(ModelSpec("sd3.5-large", ("image",)),)))
-register(ProviderSpec(
-    name="google", roles=("quality",), defaults={"quality": "videointelligence-v1"},
-    # 5 features of annotate_video, each per started minute
-    prices={"quality": (0.448, "minute")},
-    models=(ModelSpec("videointelligence-v1", ("quality",), date(2027, 9, 14),
-                      "Google Cloud Video Intelligence deprecation notice (2026-09-14)"),)))
-register(ProviderSpec(
-    name="youtube", roles=("publish",), keys=("YOUTUBE_CLIENT_ID", "YOUTUBE_CLIENT_SECRET", "YOUTUBE_REFRESH_TOKEN")))
-
-
-# Defaults per (role, provider) come from the provider registry, where each model's shutdown date is kept;
-# every one is overridable per channel because providers retire models.
-DEFAULT_MODELS = {(role, spec.name): model for spec in all_specs() if spec.name != "local"
-                  for role, model in spec.defaults.items()}
-DEFAULT_VOICES = {"local": "en_US-joe-medium", "elevenlabs": "21m00Tcm4TlvDq8ikWAM", "openai": "alloy"}
+def __getattr__(name: str):
+    """DEFAULT_MODELS and DEFAULT_VOICES, read from the specs on first use (loading the vendors is not an import's
+    side effect)."""
+    if name == "DEFAULT_MODELS":
+        # Defaults per (role, provider) come from the provider registry, where each model's shutdown date is kept;
+        # every one is overridable per channel because providers retire models.
+        value = {(role, spec.name): model for spec in all_specs() if spec.name != "local"
+                 for role, model in spec.defaults.items()}
+    elif name == "DEFAULT_VOICES":
+        value = {spec.name: spec.default_voice for spec in all_specs() if spec.default_voice}
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value

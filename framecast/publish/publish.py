@@ -132,7 +132,7 @@ def publish_youtube(slot: str, script: Script, video: VideoAsset, thumbnail: Art
     Refused for quota: the upload is recorded as pending (for `resume_pending`) and QuotaExhausted says so.
     """
     from framecast import providers
-    from framecast.providers.youtube import video_resource
+    from framecast.providers.youtube.client import video_resource
 
     cfg = channel.publish.youtube
     publish_at = f"{day.isoformat()}T{cfg.publish_at_utc}:00Z" if cfg.publish_at_utc else None
@@ -142,7 +142,7 @@ def publish_youtube(slot: str, script: Script, video: VideoAsset, thumbnail: Art
            "video": video.ref.model_dump(mode="json"), "thumbnail": thumbnail.model_dump(mode="json"),
            "captions": captions.srt.model_dump(mode="json"), "meta": meta, "caption_language": cfg.caption_language}
     try:
-        record = _upload(store, providers.publisher("youtube"), job)
+        record = _upload(store, providers.publisher("youtube", store=store), job)
     except QuotaExhausted as exc:
         store.create_record(pending_key(slot), {**job, "reason": error_text(exc),
                                                 "recorded_at": datetime.now(timezone.utc).isoformat()})

@@ -19,17 +19,8 @@ from framecast.sandbox.state import Fault, SandboxState
 ErrorShape = Callable[[int, str, str], dict]
 
 
-def openai_error(status: int, message: str, code: str = "") -> dict:
-    kind = {400: "invalid_request_error", 401: "authentication_error", 429: "rate_limit_error"}.get(status, "api_error")
-    return {"error": {"message": message, "type": kind, "param": None, "code": code or None}}
-
-
 def detail_error(status: int, message: str, code: str = "") -> dict:
     return {"detail": {"status": code or "error", "message": message}}
-
-
-def runway_error(status: int, message: str, code: str = "") -> dict:
-    return {"error": message}
 
 
 def fault_response(fault: Fault, shape: ErrorShape, *, play_delay: bool = True) -> Response | None:

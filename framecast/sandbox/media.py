@@ -7,17 +7,31 @@ import io
 import tempfile
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageDraw, ImageOps
 
+from framecast.assets import FONT_BOLD
 from framecast.media import ffmpeg
+from framecast.media.cards import fit_font
 from framecast.media.motion import MOVES, animate_command
-from framecast.providers.local.image import LocalImageGenerator
 
 
 def png(prompt: str, width: int, height: int, seed: int = 0) -> bytes:
-    with tempfile.TemporaryDirectory() as tmp:
-        path = LocalImageGenerator().generate(prompt, width=width, height=height, seed=seed, out=Path(tmp) / "i.png")
-        return path.read_bytes()
+    """A plain card of the prompt's heading on a gradient coloured by the prompt and seed: a real PNG, made here."""
+    import hashlib
+
+    digest = hashlib.sha256(f"{seed}:{prompt}".encode()).digest()
+    gradient = Image.linear_gradient("L").resize((width, height))
+    image = ImageOps.colorize(gradient, tuple(digest[0:3]), tuple(digest[3:6])).convert("RGB")
+    draw = ImageDraw.Draw(image)
+    heading = prompt.partition(":")[0].strip()
+    font, lines = fit_font(draw, heading, FONT_BOLD, int(width * 0.8), max(int(height * 0.09), 9), 2)
+    y = height * 0.38 - font.size * 0.6 * len(lines)
+    for line in lines:
+        draw.text(((width - draw.textlength(line, font=font)) / 2, y), line, font=font, fill=(255, 255, 255))
+        y += font.size * 1.2
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
 
 
 def mp4_from_data_uri(data_uri: str, out: Path, width: int, height: int, duration: float, fps: int = 24) -> Path:

@@ -1,8 +1,9 @@
 """The sandbox: one local HTTP server on 127.0.0.1 with a prefix per provider.
 
-`with Sandbox() as sb:` starts it on a free port; `sb.base_url("openai")` is what a client's
-base URL becomes; `sb.state` holds counters and the fault queue; `sb.env()` gives the
-FRAMECAST_* settings that point every provider at it.
+`with Sandbox(providers.sandbox_routes()) as sb:` starts it on a free port with the wire fakes it is handed
+(each vendor's `SPEC.sandbox`: a name, its router and its settings; this module names no vendor);
+`sb.base_url("openai")` is what a client's base URL becomes; `sb.state` holds counters and the fault
+queue; `sb.env()` gives the settings that point every provider at it.
 """
 
 from __future__ import annotations
@@ -11,20 +12,14 @@ import socket
 import tempfile
 import threading
 import time
+from typing import Any, Sequence
 
 import uvicorn
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from framecast.sandbox import (
-    anthropic_api, elevenlabs_api, kling_api, openai_api, runway_api, stability_api, videointelligence_api,
-    youtube_api,
-)
 from framecast.sandbox.state import Fault, SandboxState
 
-PREFIXES = {"openai": "/openai", "anthropic": "/anthropic", "runway": "/runway", "kling": "/kling",
-            "elevenlabs": "/elevenlabs", "stability": "/stability", "videointelligence": "/videointelligence",
-            "youtube": "/youtube"}
 SANDBOX_KEY = "sandbox-key-not-a-secret-0123456789abcdef"
 
 
@@ -39,7 +34,10 @@ class FaultRequest(BaseModel):
 
 
 class Sandbox:
-    def __init__(self, port: int = 0, media_scale: float = 1.0):
+    """The fakes of `routes` (each with .name, .prefix, .router(state, url) and .env(base_url, key)) on one port."""
+
+    def __init__(self, routes: Sequence[Any], port: int = 0, media_scale: float = 1.0):
+        self.routes = list(routes)
         self.port = port or _free_port()
         self._media = tempfile.TemporaryDirectory(prefix="framecast-sandbox-")
         self.state = SandboxState(media_scale=media_scale, media_dir=self._media.name)
@@ -50,14 +48,8 @@ class Sandbox:
 
     def _build(self) -> FastAPI:
         app = FastAPI(title="framecast sandbox", docs_url=None, redoc_url=None)
-        app.include_router(openai_api.router(self.state), prefix=PREFIXES["openai"])
-        app.include_router(runway_api.router(self.state, self.url), prefix=PREFIXES["runway"])
-        app.include_router(elevenlabs_api.router(self.state), prefix=PREFIXES["elevenlabs"])
-        app.include_router(anthropic_api.router(self.state), prefix=PREFIXES["anthropic"])
-        app.include_router(stability_api.router(self.state), prefix=PREFIXES["stability"])
-        app.include_router(kling_api.router(self.state, self.url), prefix=PREFIXES["kling"])
-        app.include_router(videointelligence_api.router(self.state), prefix=PREFIXES["videointelligence"])
-        app.include_router(youtube_api.router(self.state, self.url), prefix=PREFIXES["youtube"])
+        for mount in self.routes:
+            app.include_router(mount.router(self.state, self.url), prefix=mount.prefix)
 
         @app.post("/__sandbox/faults")
         def add_fault(req: FaultRequest):
@@ -82,27 +74,14 @@ class Sandbox:
         return app
 
     def base_url(self, provider: str) -> str:
-        return self.url + PREFIXES[provider]
+        return self.url + next(mount.prefix for mount in self.routes if mount.name == provider)
 
     def env(self) -> dict[str, str]:
         """Settings that point every provider client at this sandbox."""
-        return {
-            "FRAMECAST_OPENAI_BASE_URL": self.base_url("openai") + "/v1",
-            "FRAMECAST_RUNWAY_BASE_URL": self.base_url("runway"),
-            "FRAMECAST_ELEVENLABS_BASE_URL": self.base_url("elevenlabs"),
-            "FRAMECAST_ANTHROPIC_BASE_URL": self.base_url("anthropic"),
-            "FRAMECAST_STABILITY_BASE_URL": self.base_url("stability"),
-            "FRAMECAST_KLING_BASE_URL": self.base_url("kling"),
-            "FRAMECAST_VIDEOINTELLIGENCE_ENDPOINT": self.base_url("videointelligence"),
-            "FRAMECAST_YOUTUBE_BASE_URL": self.base_url("youtube"),
-            "FRAMECAST_GOOGLE_TOKEN_URL": self.base_url("youtube") + "/token",
-            "YOUTUBE_CLIENT_ID": "sandbox-client", "YOUTUBE_CLIENT_SECRET": SANDBOX_KEY,
-            "YOUTUBE_REFRESH_TOKEN": "sandbox-refresh-token",
-            "OPENAI_API_KEY": SANDBOX_KEY, "RUNWAYML_API_SECRET": SANDBOX_KEY, "ELEVENLABS_API_KEY": SANDBOX_KEY,
-            "ANTHROPIC_API_KEY": SANDBOX_KEY, "STABILITY_API_KEY": SANDBOX_KEY,
-            "KLING_ACCESS_KEY": "sandbox-access", "KLING_SECRET_KEY": SANDBOX_KEY,
-            "FRAMECAST_POLL_SECONDS": "0.05",
-        }
+        env = {}
+        for mount in self.routes:
+            env.update(mount.env(self.url + mount.prefix, SANDBOX_KEY))
+        return {**env, "FRAMECAST_POLL_SECONDS": "0.05"}
 
     def start(self) -> "Sandbox":
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False)

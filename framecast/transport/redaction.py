@@ -19,6 +19,13 @@ _seen: set[str] = set()  # every secret registered in this process, never forgot
 _settings_secrets: tuple[object, tuple[str, ...]] = (None, ())  # (the Settings object, its secrets)
 _busy = threading.local()  # reading the settings may log: those records use the secrets already known
 _installed = False
+# settings → every secret they configure; framecast.providers hands in the one that knows each vendor's keys.
+_source: list = []
+
+
+def use_secrets(source) -> None:
+    """Take the secrets to redact from `source(settings)` (set by framecast.providers, which knows the vendors)."""
+    _source[:] = [source]
 
 
 def register(secrets) -> None:
@@ -37,7 +44,7 @@ def current() -> list[str]:
 
             settings = get_settings()
             if settings is not _settings_secrets[0]:
-                fresh = tuple(settings.secrets())
+                fresh = tuple(_source[0](settings) if _source else settings.secrets())
                 with _lock:
                     _seen.update(_settings_secrets[1])  # a rotated-out key may still be in a late message
                     _settings_secrets = (settings, fresh)

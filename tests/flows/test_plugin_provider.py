@@ -72,6 +72,7 @@ def test_a_vendor_installed_with_an_entry_point_runs_a_channel_without_touching_
     from framecast.settings import get_settings, reset_settings
     from framecast.plan.load import load_channel
     from framecast.cost import pricing
+    from framecast.providers.connect import secrets
     from tests.conftest import ledger_entries
 
     monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / "out"))
@@ -91,7 +92,7 @@ def test_a_vendor_installed_with_an_entry_point_runs_a_channel_without_touching_
     monkeypatch.setenv("ACMEVID_API_KEY", "acme-secret-1234")
     reset_settings()
     assert preflight.check(cfg, get_settings(), date(2026, 12, 2)) == []
-    assert "acme-secret-1234" in get_settings().secrets()  # masked in every log handler like the built-in keys
+    assert "acme-secret-1234" in secrets(get_settings())  # masked in every log handler like the built-in keys
     assert pricing.cost("acmevid", "motion", 4) == 2.0
 
     publication = produce_video(channel=str(channel), topic="How kites fly")

@@ -11,10 +11,10 @@ from prefect.settings import PREFECT_TASKS_REFRESH_CACHE, temporary_settings
 
 from flows.produce_video import produce_video
 from framecast.cost import pricing
-from framecast.providers.runway import API_VERSION
+from framecast.providers.runway.client import API_VERSION
 from framecast.sandbox import Fault
 from framecast.sandbox.server import SANDBOX_KEY
-from framecast.sandbox.runway_api import runway_tasks
+from framecast.providers.runway.sandbox import runway_tasks
 from framecast.core.errors import QualityGateFailed
 from framecast.core.errors import BudgetExceeded
 from tests.conftest import ledger_entries

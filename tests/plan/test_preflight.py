@@ -19,14 +19,22 @@ def cloud(**overrides) -> ChannelConfig:
     return ChannelConfig.model_validate(data)
 
 
-def keys(**values) -> Settings:
-    return Settings.model_validate(values)
-
-
 ALL_KEYS = dict(OPENAI_API_KEY="k", RUNWAYML_API_SECRET="k", ELEVENLABS_API_KEY="k")
 
 
-def test_missing_keys_are_all_listed_with_the_variable_to_set(monkeypatch):
+@pytest.fixture
+def keys(monkeypatch):
+    """Settings with exactly these vendor keys set (each vendor reads its own from the environment)."""
+    def make(**values) -> Settings:
+        for name in ALL_KEYS:
+            monkeypatch.delenv(name, raising=False)
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        return Settings()
+    return make
+
+
+def test_missing_keys_are_all_listed_with_the_variable_to_set(monkeypatch, keys):
     for name in ("OPENAI_API_KEY", "RUNWAYML_API_SECRET", "ELEVENLABS_API_KEY"):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(preflight.PreflightFailed) as failed:
@@ -37,7 +45,7 @@ def test_missing_keys_are_all_listed_with_the_variable_to_set(monkeypatch):
     assert "nothing was spent" in message
 
 
-def test_a_model_past_its_shutdown_date_is_a_problem_and_one_near_it_a_warning():
+def test_a_model_past_its_shutdown_date_is_a_problem_and_one_near_it_a_warning(keys):
     channel = cloud(voice={"provider": "openai", "model": "gpt-4o-mini-tts", "voice": "alloy"})
     settings = keys(**ALL_KEYS)
     soon = preflight.check(channel, settings, date(2026, 12, 20))
@@ -50,13 +58,13 @@ def test_a_model_past_its_shutdown_date_is_a_problem_and_one_near_it_a_warning()
     assert "shut down on 2027-01-06" in retired[0].message and "OpenAI deprecations page" in retired[0].message
 
 
-def test_the_openai_voice_has_no_default_while_its_shutdown_nears():
+def test_the_openai_voice_has_no_default_while_its_shutdown_nears(keys):
     channel = cloud(voice={"provider": "openai", "model": None, "voice": "alloy"})
     problems = [f for f in preflight.check(channel, keys(**ALL_KEYS), date(2026, 12, 2)) if f.problem]
     assert [f.field for f in problems] == ["voice.model"] and "no default" in problems[0].message
 
 
-def test_a_budget_below_the_estimate_fails_before_the_run():
+def test_a_budget_below_the_estimate_fails_before_the_run(keys):
     problems = [f for f in preflight.check(cloud(budget={"max_usd_per_run": 0.5}), keys(**ALL_KEYS), date(2026, 12, 2))
                 if f.problem]
     assert [f.field for f in problems] == ["budget.max_usd_per_run"]
@@ -80,7 +88,7 @@ def test_a_plugin_registers_its_vendor_through_an_entry_point(monkeypatch):
 
 
 
-def test_the_sound_chain_is_checked_like_any_stage_and_unused_sound_needs_no_key(monkeypatch):
+def test_the_sound_chain_is_checked_like_any_stage_and_unused_sound_needs_no_key(monkeypatch, keys):
     monkeypatch.delenv("ELEVENLABS_API_KEY", raising=False)
     local = dict(voice={"provider": "local", "voice": None}, music={"source": "generated"})
     problems = [f for f in preflight.check(cloud(**local), keys(OPENAI_API_KEY="k", RUNWAYML_API_SECRET="k"),

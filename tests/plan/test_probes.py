@@ -77,7 +77,7 @@ def test_a_provider_that_cannot_be_reached_is_a_warning_not_a_stop(keys, sandbox
 
 
 def test_shutdown_dates_the_provider_reports_are_read():
-    from framecast.plan.probes import _openai_shutdowns
+    from framecast.providers.openai import shutdowns as _openai_shutdowns
 
     body = {"data": [{"id": "gpt-x", "shutdown_at": 1798761600}, {"id": "gpt-y", "deprecation": {"shutdown_at": "2027-03-01"}},
                      {"id": "gpt-z"}]}

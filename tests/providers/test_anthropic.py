@@ -6,7 +6,7 @@ import pytest
 from framecast.core.errors import ContentRejected, ProviderUnavailable, ScriptError
 from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
-from framecast.providers.anthropic import AnthropicScriptWriter, anthropic_error
+from framecast.providers.anthropic.client import AnthropicScriptWriter, anthropic_error
 from framecast.providers.base import ScriptBrief
 from framecast.sandbox import Fault
 

@@ -6,7 +6,7 @@ import pytest
 from framecast.core.errors import InvalidRequest
 from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
-from framecast.providers.elevenlabs import ElevenLabsTextToSpeech, words_from_alignment
+from framecast.providers.elevenlabs.client import ElevenLabsTextToSpeech, words_from_alignment
 
 TEXT = "Magma rises through cracks in the crust."
 
@@ -48,7 +48,7 @@ def test_validation_error_is_permanent(tts, sandbox, tmp_path):
 
 
 def test_voice_listing_follows_pages(sandbox):
-    from framecast.providers.elevenlabs import list_voices
+    from framecast.providers.elevenlabs.client import list_voices
 
     client = httpx.Client(base_url=sandbox.base_url("elevenlabs"), headers={"xi-api-key": "key-abcdef"}, timeout=10)
     voices = list_voices(ProviderHTTP("elevenlabs", client), page_size=2)
@@ -58,7 +58,7 @@ def test_voice_listing_follows_pages(sandbox):
 
 def test_sound_generation_returns_audio(sandbox, tmp_path):
     from framecast.media import ffmpeg
-    from framecast.providers.elevenlabs import ElevenLabsSoundEffects
+    from framecast.providers.elevenlabs.client import ElevenLabsSoundEffects
 
     client = httpx.Client(base_url=sandbox.base_url("elevenlabs"), headers={"xi-api-key": "key-abcdef"}, timeout=30)
     path = ElevenLabsSoundEffects(ProviderHTTP("elevenlabs", client)).generate("soft ocean ambience", seconds=6,

@@ -16,7 +16,7 @@ from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
 from framecast.providers.base import JobRecord
 from framecast.providers.local.image import LocalImageGenerator
-from framecast.providers.runway import RunwayVideoGenerator
+from framecast.providers.runway.client import RunwayVideoGenerator
 from framecast.storage.gcs import GcsArtifactStore
 from tests.storage.gcs_faults import copies, downloads, faulty_client, uploads
 

@@ -8,7 +8,7 @@ from framecast.core.errors import InvalidRequest, ProviderTimeout, ProviderUnava
 from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import QualityPlan
-from framecast.providers.google_vi import GoogleVideoAnalyzer
+from framecast.providers.google.client import GoogleVideoAnalyzer
 from framecast.quality.check import judge
 from framecast.sandbox import Fault
 

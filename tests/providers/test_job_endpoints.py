@@ -10,15 +10,15 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from framecast import visuals
+from framecast import providers, visuals
 from framecast.core.errors import InvalidRequest, StorageError, is_retryable
 from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord, JobVanished
-from framecast.providers.kling import KlingVideoGenerator, kling_error
+from framecast.providers.kling.client import KlingVideoGenerator, kling_error
 from framecast.providers.local.image import LocalImageGenerator
-from framecast.providers.runway import RunwayVideoGenerator
+from framecast.providers.runway.client import RunwayVideoGenerator
 from framecast.sandbox import Fault, Sandbox
 
 FMT = SimpleNamespace(width=320, height=180, fps=12)
@@ -34,7 +34,7 @@ def still(tmp_path):
 @pytest.fixture
 def other():
     """A second sandbox on another port: another endpoint, as a second `--sandbox` run gets."""
-    with Sandbox(media_scale=0.2) as sb:
+    with Sandbox(providers.sandbox_routes(), media_scale=0.2) as sb:
         yield sb
 
 

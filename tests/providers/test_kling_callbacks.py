@@ -24,7 +24,7 @@ from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
-from framecast.providers.kling import KlingVideoGenerator, kling_error
+from framecast.providers.kling.client import KlingVideoGenerator, kling_error
 from framecast.providers.local.image import LocalImageGenerator
 from framecast.sandbox import Fault
 from framecast.storage.local import LocalArtifactStore
@@ -257,7 +257,7 @@ def test_malformed_or_mismatched_bodies_are_refused(receiver, store, submitted):
 def test_1303_waits_for_a_slot_and_pays_for_one_job(sandbox, still, tmp_path, caplog):
     sandbox.state.inject("kling", "image2video", Fault(kind="too_many_tasks"), times=2)
     gen = kling(sandbox, poll=0.01, slot_retry_seconds=0.02, slot_wait_seconds=10)
-    with caplog.at_level(logging.WARNING, logger="framecast.providers.kling"):
+    with caplog.at_level(logging.WARNING, logger="framecast.providers.kling.client"):
         clip = animate(gen, still, tmp_path, JobRecord())
     assert abs(ffmpeg.duration(clip) - 5) < 0.2
     assert sandbox.state.calls("kling", "image2video") == 3  # two refused, then accepted

@@ -63,7 +63,7 @@ def test_resets_on_polls_and_downloads_are_retried(sandbox, store, still, tmp_pa
 
 
 def test_the_sandbox_refuses_a_reused_external_task_id(sandbox):
-    from framecast.providers.kling import token
+    from framecast.providers.kling.client import token
 
     headers = {"Authorization": f"Bearer {token('ak', 'sk-sandbox-secret-0123456789abcdefghij')}"}
     body = {"model_name": "kling-v2-1", "image": "AAAA", "duration": "5", "external_task_id": "ext-1"}

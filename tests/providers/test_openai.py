@@ -7,7 +7,7 @@ from PIL import Image
 from framecast.core.errors import AuthError, ContentRejected, RateLimited, ScriptError
 from framecast.transport.retry import RetryPolicy
 from framecast.providers.base import ScriptBrief
-from framecast.providers.openai import OpenAIImageGenerator, OpenAIScriptWriter, image_size
+from framecast.providers.openai.client import OpenAIImageGenerator, OpenAIScriptWriter, image_size
 from framecast.sandbox import Fault
 
 KEY = "sk-sandbox-abcdefghijklmnop"
@@ -90,7 +90,7 @@ def test_generates_an_image_at_the_frame_size(client, sandbox, tmp_path):
 
 
 def test_speech_gets_word_timing_from_whisper_word_timestamps(client, sandbox, tmp_path):
-    from framecast.providers.openai import OpenAITextToSpeech
+    from framecast.providers.openai.client import OpenAITextToSpeech
 
     text = "Lava cools into new rock, layer upon layer."
     speech = OpenAITextToSpeech(client, "gpt-4o-mini-tts", "alloy", [KEY], FAST).synthesize(text, out=tmp_path / "n.wav")
@@ -103,7 +103,7 @@ def test_speech_gets_word_timing_from_whisper_word_timestamps(client, sandbox, t
 
 def test_speech_is_timed_offline_when_the_aligner_is_installed_and_whisper_is_never_called(client, sandbox, tmp_path):
     from framecast.media.align import even_words
-    from framecast.providers.openai import OpenAITextToSpeech
+    from framecast.providers.openai.client import OpenAITextToSpeech
     from framecast.media import align
 
     if not align.available():

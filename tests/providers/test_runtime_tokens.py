@@ -7,8 +7,8 @@ import httpx
 from framecast.transport import redaction
 from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
-from framecast.providers.kling import KlingVideoGenerator, kling_error
-from framecast.providers.youtube import YouTubePublisher
+from framecast.providers.kling.client import KlingVideoGenerator, kling_error
+from framecast.providers.youtube.client import YouTubePublisher
 from framecast.storage.local import LocalArtifactStore
 
 

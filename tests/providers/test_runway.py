@@ -9,7 +9,7 @@ from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
 from framecast.providers.local.image import LocalImageGenerator
-from framecast.providers.runway import RunwayVideoGenerator, ratio_for
+from framecast.providers.runway.client import RunwayVideoGenerator, ratio_for
 from framecast.sandbox import Fault
 
 

@@ -17,11 +17,11 @@ from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
 from framecast.providers.local.image import LocalImageGenerator
-from framecast.providers.runway import (
+from framecast.providers.runway.client import (
     API_VERSION, ResubmissionRefused, RunwayVideoGenerator, SubmissionUnconfirmed, data_uri,
 )
 from framecast.sandbox import Fault
-from framecast.sandbox.runway_api import CONCURRENCY_KEY, runway_tasks
+from framecast.providers.runway.sandbox import CONCURRENCY_KEY, runway_tasks
 
 KEY = "key-123456"
 

@@ -7,7 +7,7 @@ from PIL import Image
 from framecast.core.errors import ContentRejected, InvalidRequest
 from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
-from framecast.providers.stability import StabilityImageGenerator, aspect_for
+from framecast.providers.stability.client import StabilityImageGenerator, aspect_for
 from framecast.sandbox import Fault
 
 

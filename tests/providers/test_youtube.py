@@ -9,7 +9,7 @@ from PIL import Image
 from framecast.core.errors import AuthError, QuotaExhausted
 from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
-from framecast.providers.youtube import CHUNK, YouTubePublisher, video_resource
+from framecast.providers.youtube.client import CHUNK, YouTubePublisher, video_resource
 from framecast.sandbox import Fault
 from framecast.storage.local import LocalArtifactStore
 

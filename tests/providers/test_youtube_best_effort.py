@@ -19,7 +19,7 @@ from framecast.core.errors import ProviderTimeout, ProviderUnavailable, QuotaExh
 from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
 from framecast.core.models import CaptionFiles, QualityReport, Scene, Script, VideoAsset
-from framecast.providers.youtube import CHUNK, YouTubePublisher, video_resource
+from framecast.providers.youtube.client import CHUNK, YouTubePublisher, video_resource
 from framecast.sandbox import Fault
 from framecast.storage.local import LocalArtifactStore
 from tests.conftest import write_channel
@@ -173,7 +173,7 @@ def test_an_upload_refused_for_quota_is_pending_and_the_next_run_uploads_it_once
 
     def make_publisher():
         made.append(1)
-        return providers.publisher("youtube")
+        return providers.publisher("youtube", store=store)
 
     [done] = publishing.resume_pending(store, "tiny-yt", make_publisher)  # what the next run does first
     assert done["slot"] == slot and done["video_id"] and done["thumbnail_set"] and done["captions_set"]
@@ -199,10 +199,10 @@ def test_a_pending_upload_still_refused_stays_pending_without_failing_the_run(sa
     with pytest.raises(QuotaExhausted):
         publish(youtube_channel, inputs)
     with caplog.at_level(logging.WARNING, logger="framecast"):
-        assert publishing.resume_pending(store, "tiny-yt", lambda: providers.publisher("youtube")) == []
+        assert publishing.resume_pending(store, "tiny-yt", lambda: providers.publisher("youtube", store=store)) == []
     assert any("wait for the next run" in r.getMessage() for r in caplog.records)
     assert len(store.list_records("pending/youtube/tiny-yt")) == 1 and uploaded(sandbox) == {}
-    [done] = publishing.resume_pending(store, "tiny-yt", lambda: providers.publisher("youtube"))  # quota is back
+    [done] = publishing.resume_pending(store, "tiny-yt", lambda: providers.publisher("youtube", store=store))  # quota is back
     assert done["video_id"] and len(uploaded(sandbox)) == 1
 
 

@@ -6,7 +6,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from framecast.core.errors import InvalidRequest
-from framecast.providers.youtube_sessions import check_session
+from framecast.providers.youtube.sessions import check_session
 from tests.providers.test_youtube import META, files, publisher, store, uploaded  # noqa: F401
 
 

@@ -42,7 +42,7 @@ def test_a_forged_pending_upload_is_refused_and_nothing_reaches_youtube(sandbox,
         video.update(sha256="../../" + "0" * 58)
     store.put_record(key, {**job, "video": video})  # whoever can write the store wrote this
 
-    assert publishing.resume_pending(store, "tiny-yt", lambda: providers.publisher("youtube")) == []
+    assert publishing.resume_pending(store, "tiny-yt", lambda: providers.publisher("youtube", store=store)) == []
     assert uploaded(sandbox) == {} and sandbox.state.calls("youtube", "videos.insert") == 1  # only the refused one
     stays = store.get_record(key)
     assert "refusing the reference" in stays["last_error"] and "publish: youtube upload of" in stays["last_error"]

@@ -4,7 +4,7 @@ import httpx
 from hypothesis import given, settings, strategies as st
 
 from framecast.core.errors import InvalidRequest, StorageError
-from framecast.providers.youtube_sessions import UPLOAD_HOSTS, UPLOAD_PATH, check_session
+from framecast.providers.youtube.sessions import UPLOAD_HOSTS, UPLOAD_PATH, check_session
 from framecast.storage.refs import inside_bucket, inside_root
 
 URLISH = st.one_of(st.text(max_size=120),

@@ -6,7 +6,7 @@ from datetime import date
 
 from hypothesis import example, given, settings, strategies as st
 
-from framecast.providers.youtube import video_resource
+from framecast.providers.youtube.client import video_resource
 from framecast.publish.publish import slot_of, slug
 from framecast.core.safe_text import youtube_description, youtube_tags, youtube_title
 

@@ -13,7 +13,7 @@ ESCAPES = ["\x1b[2J", "\x1b]8;;http://evil\x07", "\x1b]0;title\x1b\\", "\x1b[31m
 def test_voices_strips_escape_sequences_from_provider_names(sandbox, monkeypatch, capsys):
     from flows.cli import main
     from framecast.settings import reset_settings
-    from framecast.sandbox import elevenlabs_api
+    from framecast.providers.elevenlabs import sandbox as elevenlabs_api
 
     hostile = elevenlabs_api._voice("hostile0000000000000", "\x1b]8;;http://evil\x07Joe\x1b]8;;\x07 \x1b[2J\x1b[31mRed"
                                     "\r\u202eevil", {})

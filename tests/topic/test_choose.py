@@ -10,7 +10,7 @@ from framecast.plan.load import load_channel
 from framecast.settings import reset_settings
 from framecast.core.errors import ConfigError, ScriptError
 from framecast.script.write import topic_of_the_day
-from framecast.providers.openai import OpenAIEmbeddings
+from framecast.providers.openai.client import OpenAIEmbeddings
 from framecast.topic.choose import backlog, choose_topic, cosine, run_day
 from framecast.cost.ledger import default_url
 from framecast.cost.meter import Meter

@@ -13,7 +13,8 @@ from framecast.transport.downloads import MediaPolicy, host_allowed
 from framecast.core.errors import FramecastError, InvalidRequest
 from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
-from framecast.providers import kling, runway
+from framecast.providers.kling import client as kling
+from framecast.providers.runway import client as runway
 from tests.transport.test_downloads import Server, redirect, reply, servers  # noqa: F401 (the fixture)
 
 ENDLESS = 256 * 1024 * 1024  # what a hostile server offers; the client must stop long before
@@ -137,7 +138,7 @@ def test_an_oversized_json_reply_stops_at_the_limit(servers):
 
 @pytest.mark.parametrize("kind, limit", [("sound", 4 << 20), ("music", 24 << 20)])
 def test_elevenlabs_sound_and_music_bodies_stop_at_their_limits(servers, tmp_path, kind, limit):
-    from framecast.providers.elevenlabs import ElevenLabsMusic, ElevenLabsSoundEffects
+    from framecast.providers.elevenlabs.client import ElevenLabsMusic, ElevenLabsSoundEffects
 
     sent = Sent()
     a = servers({"/v1/sound-generation": endless(200, "audio/mpeg", sent), "/v1/music": endless(200, "audio/mpeg", sent)})

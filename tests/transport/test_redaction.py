@@ -5,6 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
+from framecast.providers import connect
 from framecast.transport import redaction
 from framecast.settings import reset_settings
 from framecast.transport.redaction import RedactingFilter, install
@@ -105,17 +106,17 @@ def test_keys_are_stripped_when_loaded(variable, monkeypatch):
     from framecast.settings import Settings
 
     monkeypatch.setenv(variable, " \tkey-VALUE-0123456789abcdef\r\n")
-    assert "key-VALUE-0123456789abcdef" in Settings().secrets()
-    assert not any(s != s.strip() for s in Settings().secrets())
+    assert "key-VALUE-0123456789abcdef" in connect.secrets(Settings())
+    assert not any(s != s.strip() for s in connect.secrets(Settings()))
 
 
 @pytest.mark.parametrize("char", ["\n", "\x1b", "\x7f", "\u200b", "\u202e", "\u2028", "é"])
 def test_a_control_character_inside_a_key_is_refused_naming_the_variable_not_the_value(char, monkeypatch):
     from framecast.core.errors import ConfigError
-    from framecast.settings import Settings, get_settings
+    from framecast.providers import openai
 
     monkeypatch.setenv("OPENAI_API_KEY", f"sk-proj-SECRET{char}tail-0123456789")
-    for load in (Settings, get_settings):
+    for load in (openai.OpenAISettings, openai.settings):  # the vendor's settings, read directly and as the run does
         reset_settings()
         with pytest.raises(ConfigError, match="^OPENAI_API_KEY contains a") as refused:
             load()
@@ -137,13 +138,17 @@ def test_a_settings_error_never_quotes_the_value(monkeypatch):
     assert "sk-pasted" not in str(refused.value) and refused.value.__cause__ is None
 
 
-@pytest.mark.parametrize("field, variable", [("FRAMECAST_OPENAI_BASE_URL", "FRAMECAST_OPENAI_BASE_URL"),
-                                             ("FRAMECAST_ELEVENLABS_BASE_URL", "FRAMECAST_ELEVENLABS_BASE_URL"),
-                                             ("FRAMECAST_GOOGLE_TOKEN_URL", "FRAMECAST_GOOGLE_TOKEN_URL")])
-def test_base_urls_must_be_https_unless_loopback(field, variable, monkeypatch):
+@pytest.mark.parametrize("field, variable, vendor", [
+    ("FRAMECAST_OPENAI_BASE_URL", "FRAMECAST_OPENAI_BASE_URL", "openai"),
+    ("FRAMECAST_ELEVENLABS_BASE_URL", "FRAMECAST_ELEVENLABS_BASE_URL", "elevenlabs"),
+    ("FRAMECAST_GOOGLE_TOKEN_URL", "FRAMECAST_GOOGLE_TOKEN_URL", "youtube")])
+def test_base_urls_must_be_https_unless_loopback(field, variable, vendor, monkeypatch):
     """I2: a plain-http base URL to another host sent keys in cleartext."""
+    from importlib import import_module
+
     from framecast.core.errors import ConfigError
-    from framecast.settings import Settings
+
+    Settings = import_module(f"framecast.providers.{vendor}").SPEC.settings  # the vendor's settings hold its URL
 
     for ok in ("https://api.example.com/v1", "http://127.0.0.1:8080/v1", "http://localhost:1/x", "http://[::1]:2/"):
         monkeypatch.setenv(field, ok)

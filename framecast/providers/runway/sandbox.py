@@ -45,7 +45,7 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
 
 from framecast.sandbox import media
-from framecast.sandbox.common import begin, media_response, runway_error
+from framecast.sandbox.common import begin, media_response
 from framecast.sandbox.state import SandboxState
 from framecast.sandbox.validate import Issue, issues
 
@@ -68,6 +68,11 @@ class _ResetResponse(Response):
         await send({"type": "http.response.start", "status": 200,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", b"120")]})
         await send({"type": "http.response.body", "body": b'{"id": "', "more_body": True})
+
+
+def runway_error(status: int, message: str, code: str = "") -> dict:
+    """Runway's error body."""
+    return {"error": message}
 
 
 def runway_tasks(state: SandboxState) -> dict[str, dict]:

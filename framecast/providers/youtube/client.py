@@ -34,7 +34,7 @@ from framecast.core.errors import (
 from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
 from framecast.transport.errors import translate_response
-from framecast.providers.youtube_sessions import check_session
+from framecast.providers.youtube.sessions import check_session
 from framecast.transport.redaction import error_text
 
 log = logging.getLogger(__name__)

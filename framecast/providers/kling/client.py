@@ -9,7 +9,7 @@ and video URL are used (a forged "failed" refunds nothing, a forged "succeed" do
 A task Kling does not know (404, code 1203: expired, or made at another endpoint) is forgotten without a refund;
 one recorded by an earlier attempt raises the retryable JobVanished, so the task retry submits a new one.
 Submitting (1303 waits, `external_task_id`, a lost create answer found before anything is sent
-again) is `framecast.providers.kling_submit`.
+again) is `framecast.providers.kling.submit`.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from framecast.core.errors import (
 from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
 from framecast.providers.base import JobGone, JobRecord, JobVanished, api_endpoint
-from framecast.providers.kling_submit import NOT_FOUND, SUBMIT_PATH, TOO_MANY_TASKS, KlingSubmission
+from framecast.providers.kling.submit import NOT_FOUND, SUBMIT_PATH, TOO_MANY_TASKS, KlingSubmission
 
 log = logging.getLogger(__name__)
 

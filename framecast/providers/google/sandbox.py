@@ -116,7 +116,7 @@ def analyse(body: dict, fault: str, media_dir: str) -> dict:
         "objectAnnotations": []}]}
 
 
-def router(state: SandboxState) -> APIRouter:
+def router(state: SandboxState, base_url: str = "") -> APIRouter:
     api = APIRouter()
 
     @api.post("/v1/videos:annotate")

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from framecast.providers.base import ScriptBrief
 from framecast.providers.local.script import LocalScriptWriter
 from framecast.sandbox import media
-from framecast.sandbox.common import begin, openai_error, topic_ideas
+from framecast.sandbox.common import begin, topic_ideas
 from framecast.sandbox.state import SandboxState
 from framecast.sandbox.validate import Issue, issues, problems
 
@@ -28,6 +28,12 @@ PY_TYPES = {str: "a string", int: "an integer", float: "a decimal", bool: "a boo
 # in ADTS, pcm raw). The spec only says application/octet-stream; the sandbox labels each with its usual type.
 SPEECH_MEDIA_TYPES = {"mp3": "audio/mpeg", "opus": "audio/ogg", "aac": "audio/aac", "flac": "audio/flac",
                       "wav": "audio/wav", "pcm": "audio/pcm"}
+
+
+def openai_error(status: int, message: str, code: str = "") -> dict:
+    """OpenAI's error body."""
+    kind = {400: "invalid_request_error", 401: "authentication_error", 429: "rate_limit_error"}.get(status, "api_error")
+    return {"error": {"message": message, "type": kind, "param": None, "code": code or None}}
 
 
 def _bad(message: str, code: str = "invalid_request_error", param: str | None = None) -> JSONResponse:
@@ -72,7 +78,7 @@ def _schema_error(issue: Issue) -> JSONResponse:
     return _bad(f"Invalid '{param}': {issue.message}", code, param)
 
 
-def router(state: SandboxState) -> APIRouter:
+def router(state: SandboxState, base_url: str = "") -> APIRouter:
     api = APIRouter()
 
     @api.get("/v1/models")

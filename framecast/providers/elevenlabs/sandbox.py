@@ -68,7 +68,7 @@ def _audio(audio: bytes, output_format: str, made_as: tuple[str, ...] = ("mp3_44
     return Response(audio, media_type="audio/mpeg" if mp3 else MEDIA_TYPES[_format(output_format)[0]])
 
 
-def router(state: SandboxState) -> APIRouter:
+def router(state: SandboxState, base_url: str = "") -> APIRouter:
     api = APIRouter()
 
     @api.post("/v1/text-to-speech/{voice_id}/with-timestamps")

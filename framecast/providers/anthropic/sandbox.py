@@ -90,7 +90,7 @@ def _bad(message: str) -> JSONResponse:
     return JSONResponse(anthropic_error(400, message), status_code=400)
 
 
-def router(state: SandboxState) -> APIRouter:
+def router(state: SandboxState, base_url: str = "") -> APIRouter:
     api = APIRouter(route_class=_RequestIdRoute)
 
     @api.get("/v1/models")

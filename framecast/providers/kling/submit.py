@@ -24,9 +24,9 @@ from framecast.core.errors import PermanentError, ProviderError, ProviderUnavail
 from framecast.transport.errors import translate_response
 from framecast.transport.retry import with_retries
 from framecast.providers.base import JobRecord
-from framecast.providers.runway import nothing_created
+from framecast.providers.runway.client import nothing_created
 
-log = logging.getLogger("framecast.providers.kling")
+log = logging.getLogger("framecast.providers.kling.client")
 
 TOO_MANY_TASKS = 1303
 SLOT_RETRY_CAP = 60.0  # longest single wait between submits while every parallel slot is busy

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from PIL import Image, ImageFilter
 
-from framecast.providers.stability import ASPECTS
+from framecast.providers.stability.client import ASPECTS
 from framecast.sandbox import media
 from framecast.sandbox.common import begin
 from framecast.sandbox.state import SandboxState
@@ -21,7 +21,7 @@ def stability_error(status: int, message: str, code: str = "") -> dict:
     return {"id": "sandbox", "name": code or "bad_request", "errors": [message]}
 
 
-def router(state: SandboxState) -> APIRouter:
+def router(state: SandboxState, base_url: str = "") -> APIRouter:
     api = APIRouter()
 
     @api.post("/v2beta/stable-image/generate/sd3")

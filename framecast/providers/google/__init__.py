@@ -1,0 +1,52 @@
+"""Google Cloud Video Intelligence: the cloud video analyzer of the quality stage."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from framecast.providers.registry import ModelSpec, ProviderSpec, SandboxMount
+from pydantic import AliasChoices, Field, SecretStr
+
+from framecast.settings import VendorSettings, get_settings
+
+
+class GoogleSettings(VendorSettings):
+    """FRAMECAST_VIDEOINTELLIGENCE_ENDPOINT: a local stand-in (the sandbox); empty = Google, with its credentials."""
+
+    URLS = ("videointelligence_endpoint",)
+    videointelligence_endpoint: str | None = None  # e.g. the sandbox's http://127.0.0.1:PORT/videointelligence
+
+
+def settings(core=None) -> GoogleSettings:
+    """Video Intelligence's settings, read with the core settings `core` (default: the current ones)."""
+    return connect.vendor_settings(GoogleSettings, core)
+
+
+def analyzer(cfg, **_):
+    """The video analyzer (the sandbox's stand-in over REST with no credentials when an endpoint is set)."""
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import videointelligence_v1 as vi
+
+    from framecast.providers.google.client import GoogleVideoAnalyzer
+
+    endpoint = settings().videointelligence_endpoint
+    if endpoint:  # a local stand-in (the sandbox): REST transport, no Google credentials
+        client = vi.VideoIntelligenceServiceClient(transport="rest", credentials=AnonymousCredentials(),
+                                                   client_options={"api_endpoint": endpoint})
+    else:
+        client = vi.VideoIntelligenceServiceClient()
+    return GoogleVideoAnalyzer(client)
+
+
+SPEC = ProviderSpec(
+    settings=GoogleSettings,
+    name="google", roles=("quality",), defaults={"quality": "videointelligence-v1"},
+    # 5 features of annotate_video, each per started minute
+    prices={"quality": (0.448, "minute")},
+    models=(ModelSpec("videointelligence-v1", ("quality",), date(2027, 9, 14),
+                      "Google Cloud Video Intelligence deprecation notice (2026-09-14)"),),
+    factories={"analyzer": analyzer},
+    probe=None,  # application default credentials: nothing to probe for free
+    sandbox=SandboxMount("videointelligence", "framecast.providers.google.sandbox", lambda url, key: {
+        "FRAMECAST_VIDEOINTELLIGENCE_ENDPOINT": url}),
+)
