@@ -65,8 +65,13 @@ class Settings(BaseSettings):
     # The cost ledger (any SQLAlchemy URL; the Prefect server's postgresql+asyncpg:// URL works): shared by
     # every worker that should share budgets. Empty = a SQLite file in data_dir. Secret: it may hold a password.
     ledger_url: SecretStr | None = None
+    # The media tools: FRAMECAST_FFMPEG / FRAMECAST_FFPROBE (paths or names on PATH), else the ones on PATH.
     ffmpeg: str | None = None
     ffprobe: str | None = None
+    # ffmpeg processes at once in one process (FRAMECAST_FFMPEG_JOBS): empty = one per core.
+    ffmpeg_jobs: int | None = None
+    # Length of one render segment (FRAMECAST_RENDER_SEGMENT_SECONDS): empty = the renderer's default.
+    render_segment_seconds: float | None = None
 
     # Provider credentials: the vendors' usual variable names (or FRAMECAST_*), never logged.
     openai_api_key: SecretStr | None = Field(None, validation_alias=AliasChoices("OPENAI_API_KEY", "FRAMECAST_OPENAI_API_KEY"))
@@ -155,6 +160,12 @@ class Settings(BaseSettings):
         if value:
             check_https(variable_name(cls, info.field_name), value)
         return value
+
+    @field_validator("ffmpeg_jobs", "render_segment_seconds", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value):
+        # An empty variable means "the default", as it did when media/ and edit/ read the environment.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("store", "results_store")
     @classmethod
