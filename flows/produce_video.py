@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
 from prefect import flow, get_run_logger, unmapped
 from prefect.futures import as_completed
@@ -18,9 +17,7 @@ from framecast import context
 from framecast.context import Services
 from framecast.script import write as scripting
 from framecast.voice.config import VoiceConfig
-from framecast.channel import available_channels
-from framecast.plan.prepare import RunRequest, open_meter, prepare
-from framecast.settings import Settings
+from framecast.plan.prepare import ChannelName, RunRequest, open_meter, prepare
 from framecast.core.errors import BudgetExceeded
 from framecast.cost.meter import Meter
 from framecast.core.errors import ConfigError, FramecastError
@@ -39,22 +36,6 @@ from tasks import limits
 from tasks.limits import channel_lock
 from tasks.planning import choose_topic, preflight_channel
 from tasks.runner import TaskWorkers
-
-
-class _KnownChannels:
-    """The deployment form offers the known channels as a choice (the schema's enum); a path to a channel file
-    still validates, for local runs and tests. Listed whenever Prefect builds the schema, from fresh settings."""
-
-    def __get_pydantic_json_schema__(self, core_schema, handler) -> dict:
-        schema = handler(core_schema)
-        try:
-            known = available_channels(Settings().resolved_channels_dir())
-        except Exception:  # noqa: BLE001 — bad settings: no choices here; the run itself names the variable to fix
-            known = []
-        return {**schema, "enum": known} if known else schema
-
-
-ChannelName = Annotated[str, _KnownChannels()]
 
 
 def _gather(futures, stage: str, tracker: reporting.RunProgress) -> list:

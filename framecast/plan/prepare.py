@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from framecast import context
-from framecast.channel import ChannelConfig
+from framecast.channel import ChannelConfig, available_channels
 from framecast.context import Services
 from framecast.core.models import Frozen, Script
 from framecast.cost.meter import Meter, ledger_url
 from framecast.plan.load import load_channel
 from framecast.script import write as scripting
+from framecast.settings import Settings
 from framecast.topic import choose as topics
+
+
+class _KnownChannels:
+    """The deployment form offers the known channels as a choice (the schema's enum); a path to a channel file
+    still validates, for local runs and tests. Listed whenever the schema is built, from fresh settings."""
+
+    def __get_pydantic_json_schema__(self, core_schema, handler) -> dict:
+        schema = handler(core_schema)
+        try:
+            known = available_channels(Settings().resolved_channels_dir())
+        except Exception:  # noqa: BLE001 — bad settings: no choices here; the run itself names the variable to fix
+            known = []
+        return {**schema, "enum": known} if known else schema
+
+
+# A run's `channel` parameter: a channel name (deployments/NAME.yaml) or a path to a channel file.
+ChannelName = Annotated[str, _KnownChannels()]
 
 
 class RunRequest(Frozen):
