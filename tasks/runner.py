@@ -21,7 +21,17 @@ class TaskWorkers(ThreadPoolTaskRunner):
 
     def __enter__(self) -> "TaskWorkers":
         if self._fixed is None:
-            from framecast.settings import get_settings
-
-            self._max_workers = get_settings().task_workers
+            self._max_workers = _task_workers()
         return super().__enter__()
+
+
+def _task_workers() -> int:
+    """FRAMECAST_TASK_WORKERS; with settings that do not load, the default: the flow's body then fails the run
+    with the settings' own message (the runner is entered before the body, where an error would not be the run's)."""
+    from framecast.core.errors import ConfigError
+    from framecast.settings import Settings, get_settings
+
+    try:
+        return get_settings().task_workers
+    except ConfigError:
+        return Settings.model_fields["task_workers"].default
