@@ -56,7 +56,7 @@ _jobs_lock = threading.Lock()
 
 
 def configure(ffmpeg: str | None = None, ffprobe: str | None = None, jobs: int | None = None) -> None:
-    """Use these binaries (blank: the ones on PATH) and at most `jobs` ffmpeg processes at once (blank: one per core)."""
+    """Use these binaries (blank: those on PATH) and at most `jobs` ffmpeg processes at once (blank: one per core)."""
     global _jobs
     with _jobs_lock:
         if jobs != _configured["jobs"]:

@@ -38,7 +38,7 @@ class RunRequest(Frozen):
 
     channel: ChannelConfig
     day: date
-    topic: str = ""  # blank: the script's title, else the day's topic from `backlog` (chosen once the channel is locked)
+    topic: str = ""  # blank: the script's title, else the day's topic from `backlog` (chosen once the channel is ours)
     notes: tuple[str, ...] = ()
     script: Script | None = None
     backlog: tuple[str, ...] = ()

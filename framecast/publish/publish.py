@@ -99,7 +99,7 @@ def claim_slot(slot: str, video: VideoAsset, run_id: str, store) -> None:
 def publish(script: Script, video: VideoAsset, thumbnail: ArtifactRef, captions: CaptionFiles,
             report: QualityReport, manifest: ArtifactRef, cfg: PublishConfig, channel: str, topic: str,
             day: date, run_id: str = "local", *, services: Services) -> Publication:
-    """Publish a video that passed the gate to `channel`'s targets (`cfg`); refuse (QualityGateFailed) one that did not."""
+    """Publish a video that passed the gate to `channel`'s targets (`cfg`); refuse a failed one (QualityGateFailed)."""
     if not report.passed:
         raise QualityGateFailed(
             f"quality gate failed, not published: {report.summary()} (video kept at {video.ref.uri}, "

@@ -23,7 +23,8 @@ def topic_of_the_day(channel: str, day, backlog: list[str], similarity_max: floa
     """
     store = services.store
     published = store.publications(channel)
-    embedder = MeteredEmbedder(providers.embedder("openai"), meter) if similarity_max is not None and published else None
+    embedder = (MeteredEmbedder(providers.embedder("openai"), meter) if similarity_max is not None and published
+                else None)
     try:
         return topics.choose_topic(channel, day, backlog, published, similarity_max, embedder)
     except topics.BacklogUsedUp:
@@ -32,7 +33,8 @@ def topic_of_the_day(channel: str, day, backlog: list[str], similarity_max: floa
     key = f"topic-ideas/{channel}/{day.isoformat()}"
     record = store.get_record(key)
     if record is None:
-        record = {"by": writer.provider, "proposed": _propose(writer, title or channel, language, ideas, published, meter)}
+        record = {"by": writer.provider,
+                  "proposed": _propose(writer, title or channel, language, ideas, published, meter)}
         store.put_record(key, record)
     choice = topics.choose_topic(channel, day, record["proposed"], published, similarity_max, embedder)
     return topics.TopicChoice(topic=choice.topic, reason=f"proposed by {record['by']} (the backlog is used up)")
@@ -46,7 +48,8 @@ def _propose(writer_cfg: ScriptConfig, title: str, language: str, count: int, pu
     request = TopicRequest(channel_title=title, language=language, count=count,
                            recent=tuple(p["topic"] for p in published[:30] if p.get("topic")))
     if not hasattr(writer, "propose_topics"):
-        raise ScriptError(f"topic_ideas: the {writer.name} script writer cannot propose topics; use openai or anthropic")
+        raise ScriptError(f"topic_ideas: the {writer.name} script writer cannot propose topics; "
+                          "use openai or anthropic")
     with meter.charge(provider=writer.name, role="topics", units=ESTIMATED_IDEAS_TOKENS, unit="token",
                       model=getattr(writer, "model", "")) as bill:
         proposed = writer.propose_topics(request)
