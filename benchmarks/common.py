@@ -69,31 +69,36 @@ def make_plan(topic: str, *, width: int, height: int, fps: int, workers: int = 2
         times[name] = time.perf_counter() - start
         return result
 
+    from framecast import context
+
+    services = context.services()
     pool = ThreadPoolExecutor(workers)
     if scenes is None:
         scenes = timed("script", lambda: scripting.write(topic, channel.script, meter)[0]).scenes
     images = timed("images", lambda: list(pool.map(
-        lambda i: visuals.render_image(scenes[i].visual_prompt, i, channel.image, channel.format, 0, meter),
+        lambda i: visuals.render_image(scenes[i].visual_prompt, i, channel.image, channel.format, 0, meter,
+                                          services=services),
         range(len(scenes)))))
     voices = timed("narration", lambda: list(pool.map(
-        lambda s: narration.synthesize(s.narration, channel.voice, meter), scenes)))
+        lambda s: narration.synthesize(s.narration, channel.voice, meter, services=services), scenes)))
     timeline = edit.plan(scenes, voices, channel.format)
     clips = timed("motion", lambda: list(pool.map(
         lambda i: visuals.animate(images[i], scenes[i].visual_prompt, scenes[i].motion_prompt, i,
-                                  timeline.slots[i].duration, channel.motion, channel.format, 0, meter),
+                                  timeline.slots[i].duration, channel.motion, channel.format, 0, meter,
+                                  services=services),
         range(len(scenes)))))
-    captions = edit.write_captions(timeline, voices, channel.format, channel.captions)
-    music = timed("music", lambda: music_bed.prepare_music(channel.music, 0, meter))
+    captions = edit.write_captions(timeline, voices, channel.format, channel.captions, services=services)
+    music = timed("music", lambda: music_bed.prepare_music(channel.music, 0, meter, services=services))
     return Plan(channel, meter, scenes, images, voices, timeline, clips, captions, music, times)
 
 
 def assemble(plan: Plan):
     """framecast's render of the plan."""
-    from framecast import edit
+    from framecast import context, edit
 
     ch = plan.channel
     return edit.assemble(plan.timeline, plan.clips, plan.voices, plan.captions, plan.music, ch.format,
-                         ch.music.gain_db, ch.captions.burn_in, ch.quality.loudness_lufs)
+                         ch.music.gain_db, ch.captions.burn_in, ch.quality.loudness_lufs, services=context.services())
 
 
 def encoder_floor(video: Path, fmt) -> float:

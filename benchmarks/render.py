@@ -31,7 +31,8 @@ def main() -> None:
         video = assemble(plan)
     times["render"] = time.perf_counter() - start
     start = time.perf_counter()
-    report = quality.check(video, plan.timeline, plan.captions, ch.quality, ch.format, ch.language, plan.meter)
+    report = quality.check(video, plan.timeline, plan.captions, ch.quality, ch.format, ch.language, plan.meter,
+                           services=runtime.services())
     times["quality gate"] = time.perf_counter() - start
     floor = encoder_floor(runtime.store().local_path(video.ref), ch.format)
 

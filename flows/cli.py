@@ -80,6 +80,7 @@ def _preflight(args) -> tuple:
     from framecast.script import write as scripting
     from framecast.topic import choose as topics
     from framecast.plan.load import load_channel
+    from framecast import context
     from framecast.media import ffmpeg
     from framecast.storage.local import LocalArtifactStore
 
@@ -93,6 +94,7 @@ def _preflight(args) -> tuple:
     else:
         topic = ""
     LocalArtifactStore(Path(os.environ["FRAMECAST_DATA_DIR"]))
+    context.services()  # points the media tools at FRAMECAST_FFMPEG / FRAMECAST_FFPROBE
     ffmpeg.tools()
     return channel, script, notes, topic
 

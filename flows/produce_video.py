@@ -3,29 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
 from prefect import flow, get_run_logger, unmapped
 from prefect.futures import as_completed
 from prefect.runtime import flow_run
-from prefect.task_runners import ThreadPoolTaskRunner
 from prefect.utilities.hashing import file_hash
-from pydantic import Field
 
 from framecast import visuals
 from framecast.providers import connect
 from framecast.quality import gate
 from framecast.core import progress
 from framecast.transport import redaction
-from framecast import context as runtime
+from framecast import context
+from framecast.context import Services
 from framecast.script import write as scripting
-from framecast.topic import choose as topics
 from framecast.voice.config import VoiceConfig
-from framecast.channel import available_channels
-from framecast.settings import get_settings
-from framecast.plan.load import load_channel
+from framecast.plan.prepare import ChannelName, RunRequest, open_meter, prepare
 from framecast.core.errors import BudgetExceeded
-from framecast.cost.meter import Meter, ledger_url
+from framecast.cost.meter import Meter
 from framecast.core.errors import ConfigError, FramecastError
 from framecast.report import fallback_lines, made_by
 from framecast.sound import design
@@ -38,13 +33,10 @@ from tasks.editing import assemble_video, plan_timeline, size_scene_slot, write_
 from tasks.generation import (
     animate_scene, compose_music, generate_sound, prepare_music, render_scene_image, synthesize_narration, write_script,
 )
+from tasks import limits
 from tasks.limits import channel_lock
 from tasks.planning import choose_topic, preflight_channel
-
-# The deployment form offers the known channels as a choice (the schema's enum); a path to a channel
-# file still validates, for local runs and tests.
-KNOWN_CHANNELS = available_channels(get_settings().resolved_channels_dir())
-ChannelName = Annotated[str, Field(json_schema_extra={"enum": KNOWN_CHANNELS} if KNOWN_CHANNELS else {})]
+from tasks.runner import TaskWorkers
 
 
 def _gather(futures, stage: str, tracker: reporting.RunProgress) -> list:
@@ -54,14 +46,16 @@ def _gather(futures, stage: str, tracker: reporting.RunProgress) -> list:
     return [f.result() for f in futures]
 
 
-def _one_voice(narrations: list[NarrationAsset], scenes, voice: VoiceConfig, meter: Meter, log) -> list[NarrationAsset]:
+def _one_voice(narrations: list[NarrationAsset], scenes, voice: VoiceConfig, meter: Meter, services: Services,
+               log) -> list[NarrationAsset]:
     """Scenes a fallback left on another voice than the video's, spoken again with the video's voice."""
     final, odd = narration.odd_ones_out(narrations, voice)
     if not odd:
         return narrations
     log.warning("narration: scene(s) %s re-spoken by %s so the whole video has one voice",
                 ", ".join(str(i + 1) for i in odd), final.provider)
-    redone = synthesize_narration.map([scenes[i].narration for i in odd], odd, unmapped(final), unmapped(meter))
+    redone = synthesize_narration.map([scenes[i].narration for i in odd], odd, unmapped(final), unmapped(meter),
+                                      unmapped(services))
     why = FallbackStep(provider=voice.provider, reason=f"one voice per video: another scene needed {final.provider}")
     for i, again in zip(odd, redone.result()):
         origin = again.origin.model_copy(update={"skipped": [why]}) if again.origin else None
@@ -69,13 +63,14 @@ def _one_voice(narrations: list[NarrationAsset], scenes, voice: VoiceConfig, met
     return narrations
 
 
-def _design_sound(timeline, scenes, cfg, meter) -> tuple[list, dict]:
+def _design_sound(timeline, scenes, cfg, meter, services) -> tuple[list, dict]:
     """The video's sound cues, and each distinct sound submitted once (a whoosh shared by every fade)."""
     cues = design.plan_cues(timeline, scenes, cfg.sound)
     first = {}
     for cue in cues:
         first.setdefault(cue.request, f"{cue.kind}-{cue.scene_index + 1}")
-    return cues, {req: generate_sound.submit(*req, cfg.sound.source(), meter, label) for req, label in first.items()}
+    return cues, {req: generate_sound.submit(*req, cfg.sound.source(), meter, services, label)
+                  for req, label in first.items()}
 
 
 def _placed_sounds(cues, made, log) -> tuple[list, list[dict]]:
@@ -114,9 +109,9 @@ def _deployed_channel(channel: str) -> str:
     return channel
 
 
-# Parameters are checked by framecast (scripting.run_inputs), not by Prefect, so that a bad custom run
+# Parameters are checked by framecast (plan.prepare), not by Prefect, so that a bad custom run
 # fails with a first log line naming the field and the fix rather than a pydantic dump.
-@flow(name="produce-video", task_runner=ThreadPoolTaskRunner(max_workers=get_settings().task_workers), log_prints=True,
+@flow(name="produce-video", task_runner=TaskWorkers(), log_prints=True,
       persist_result=True, result_serializer="json", validate_parameters=False,
       version=file_hash(__file__))  # Prefect's default, which the wrapper below would make alerts.py's hash
 @scrubbed_errors  # the run's state message (UI, alerts) is made from the error: no secret in it
@@ -139,55 +134,52 @@ def produce_video(
         rerun_of: a crashed run's id: make its video again, same topic and day (set by the re-run automation).
     """
     log = get_run_logger()
-    redaction.install(connect.secrets(get_settings()))
+    services = context.services()  # this process's settings, store and media tools, handed to every task
+    limits.install()  # provider limits shared with every run through Prefect's global limits
+    redaction.install(connect.secrets(services.settings))
     try:  # bad input fails the run before anything is locked or spent, with the field and the fix first
         start = flow_run.scheduled_start_time
         if str(rerun_of or "").strip():  # a crashed run made again: its inputs and its day (tasks/reruns.py)
             (channel, topic, notes, script, publish_date), start = reruns.crashed_inputs(
                 rerun_of, channel, topic, notes, script, publish_date)
             log.info("re-run of crashed run %s: its topic and day, finished steps from the cache", rerun_of)
-        topic, notes, script, publish_date = scripting.run_inputs(topic, notes, script, publish_date)
-        cfg = load_channel(_deployed_channel(channel))
-        day = publish_date or topics.run_day(start, cfg.timezone)
-        if script is not None:
-            script = scripting.check_for_channel(script, cfg.script, "the script parameter")
-            if not topic.strip():  # the title stands in for the topic: checked here, not once the channel is locked
-                topic = scripting.script_topic(script)
-        backlog = topics.backlog(cfg) if not (topic.strip() or script) else []
-        if not (topic.strip() or script or backlog):
-            scripting.clean_topic(topic)  # raises: no topic and nothing to take one from
+        request = prepare(_deployed_channel(channel), topic, notes, script, publish_date, start, services=services)
     except FramecastError as exc:
         log.error("%s", exc)
         raise
-    removed = runtime.clean_stale_scratch()
-    if removed:
-        log.info("removed %d scratch folder(s) left by crashed runs: %s", len(removed), ", ".join(removed))
-
+    if request.stale_scratch:
+        log.info("removed %d scratch folder(s) left by crashed runs: %s", len(request.stale_scratch),
+                 ", ".join(request.stale_scratch))
+    cfg, day = request.channel, request.day
     reporting.name_flow_run(f"{cfg.name} · {day.isoformat()}")  # the topic follows once the channel is ours
     preflight_channel(cfg, day)  # everything that would stop the run, before anything is locked or spent
     with channel_lock(cfg.name):
         run_key = f"{cfg.name}/{day.isoformat()}/{flow_run.get_id() or 'local'}"
-        runtime.artifact_scope.set(run_key)  # where new GCS artifacts go (a layout hint only)
+        context.artifact_scope.set(run_key)  # where new GCS artifacts go (a layout hint only)
         # Who pays and within which limits, handed to every paying task (not in their cache keys).
-        meter = Meter.open(ledger_url(get_settings()), run=run_key, channel=cfg.name, day=day.isoformat(),
-                           budget=cfg.budget, timezone=cfg.timezone)  # day and month budgets: when money is spent
-        meter.ledger.import_jsonl(runtime.data_dir() / "usage.jsonl")  # an older framecast's ledger, once
+        meter = open_meter(request, run_key, services=services)
         if "youtube" in cfg.publish.targets:
-            resume_pending_uploads(cfg.name)  # uploads an earlier run could not make (YouTube quota) go first
-        if script is not None:
-            topic = topic.strip() or script.title
-        elif not topic.strip():
-            choice = choose_topic(cfg.name, day, backlog, cfg.topic_similarity_max, cfg.topic_ideas, cfg.script,
-                                  cfg.title, cfg.language, meter)
-            topic = choice.topic
-            log.info("topic of %s for channel %s: %r (%s)", day.isoformat(), cfg.name, topic, choice.reason)
-        topic = scripting.clean_topic(topic)
+            resume_pending_uploads(cfg.name, services)  # uploads an earlier run could not make (YouTube quota) go first
+        topic = _topic(request, meter, services, log)
         reporting.name_flow_run(f"{cfg.name} · {day.isoformat()} · {topic}")
-        return _produce(cfg, topic, day, script, tuple(notes or ()), meter, log)
+        return _produce(cfg, topic, day, request.script, request.notes, meter, services, log)
+
+
+def _topic(request: RunRequest, meter: Meter, services: Services, log) -> str:
+    """The run's topic: as given, the script's title, or the day's topic from the backlog (the channel is ours)."""
+    cfg, topic = request.channel, request.topic
+    if request.script is not None:
+        topic = topic.strip() or request.script.title
+    elif not topic.strip():
+        choice = choose_topic(cfg.name, request.day, list(request.backlog), cfg.topic_similarity_max, cfg.topic_ideas,
+                              cfg.script, cfg.title, cfg.language, meter, services)
+        topic = choice.topic
+        log.info("topic of %s for channel %s: %r (%s)", request.day.isoformat(), cfg.name, topic, choice.reason)
+    return scripting.clean_topic(topic)
 
 
 def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str, ...], meter: Meter,
-             log) -> Publication:
+             services: Services, log) -> Publication:
     """The DAG of one video, in order: script, scenes in parallel, assembly, gate, publication."""
     progress.stage("script", 1)
     if script is None:
@@ -203,28 +195,29 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
     # The narration is an input of the pictures only when they are illustrated from it (the local provider).
     said = [s.narration if visuals.uses_narration(cfg.image) else "" for s in scenes]
     images = render_scene_image.map([s.visual_prompt for s in scenes], indices, unmapped(cfg.image),
-                                    unmapped(cfg.format), unmapped(cfg.seed), unmapped(meter), said)
-    voices = synthesize_narration.map([s.narration for s in scenes], indices, unmapped(cfg.voice), unmapped(meter))
-    music = prepare_music.submit(cfg.music, cfg.seed, meter)
+                                    unmapped(cfg.format), unmapped(cfg.seed), unmapped(meter), unmapped(services), said)
+    voices = synthesize_narration.map([s.narration for s in scenes], indices, unmapped(cfg.voice), unmapped(meter),
+                                      unmapped(services))
+    music = prepare_music.submit(cfg.music, cfg.seed, meter, services)
     spoken = None
     if len(cfg.voice.chain()) > 1:  # one voice per video: motion is sized once every scene has the video's voice
-        voices = spoken = _one_voice(_gather(voices, "narration", tracker), scenes, cfg.voice, meter, log)
+        voices = spoken = _one_voice(_gather(voices, "narration", tracker), scenes, cfg.voice, meter, services, log)
     # Scene i's motion waits only for its own image and narration, not for every narration.
     durations = size_scene_slot.map(scenes, voices, indices, unmapped(cfg.format.fps),
                                     [i == len(scenes) - 1 for i in indices])
     tracker.stage("motion", len(scenes))
     clips = animate_scene.map(images, [s.visual_prompt for s in scenes], [s.motion_prompt for s in scenes], indices,
                               durations, unmapped(cfg.motion), unmapped(cfg.format), unmapped(cfg.seed),
-                              unmapped(meter))
+                              unmapped(meter), unmapped(services))
     narrations = spoken if spoken is not None else _gather(voices, "narration", tracker)
     log.info("narration: %d scenes, %.1f s of speech (%s)", len(narrations),
              sum(n.duration for n in narrations), made_by(narrations))
     timeline = plan_timeline(scenes, narrations, cfg.format)
 
-    captions = write_captions.submit(timeline, narrations, cfg.format, cfg.captions)
-    cues, made = _design_sound(timeline, scenes, cfg, meter)  # generated beside the pictures
+    captions = write_captions.submit(timeline, narrations, cfg.format, cfg.captions, services)
+    cues, made = _design_sound(timeline, scenes, cfg, meter, services)  # generated beside the pictures
     if cfg.music.source == "elevenlabs-music":  # a bed of the video's exact length, so it needs the timeline
-        music = compose_music.submit(cfg.music, round(timeline.total, 1), meter)
+        music = compose_music.submit(cfg.music, round(timeline.total, 1), meter, services)
     stills = _gather(images, "images", tracker)
     reporting.show_contact_sheet(cfg.name, stills)
     clip_assets = _gather(clips, "motion", tracker)
@@ -233,13 +226,14 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
 
     tracker.stage("assembly", 1)
     sounds, sounds_failed = _placed_sounds(cues, made, log)
-    render = (cfg.format, cfg.music.gain_db, cfg.captions.burn_in, cfg.quality.loudness_lufs, sounds)
-    video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), *render)
+    render = cfg.render_spec()  # what the render depends on: a new gate threshold does not re-render
+    video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), render, sounds,
+                           services)
     tracker.advance("assembly", f"{video.duration:.1f} s")
     log.info("assembly: %.1f s of %dx%d video", video.duration, video.width, video.height)
     tracker.stage("quality", 1)
-    judge = (cfg.quality, cfg.format, cfg.language)  # what the gate depends on: never topics or publish settings
-    report = check_quality(video, timeline, captions.result(), *judge, script, meter, stills)
+    judge = cfg.gate_spec()  # what the gate depends on: never topics or publish settings
+    report = check_quality(video, timeline, captions.result(), judge, script, meter, services, stills)
     regenerated: list[int] = []
     for attempt in range(1, cfg.quality.max_regenerations + 1):
         bad = [] if report.passed else gate.scenes_to_regenerate(report.failures)
@@ -251,27 +245,28 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
         seed = cfg.seed + 7919 * attempt
         # The bad scenes together, not one after another.
         redone = render_scene_image.map([scenes[i].visual_prompt for i in bad], bad, unmapped(cfg.image),
-                                        unmapped(cfg.format), unmapped(seed), unmapped(meter),
+                                        unmapped(cfg.format), unmapped(seed), unmapped(meter), unmapped(services),
                                         [said[i] for i in bad])
         moved = animate_scene.map(redone, [scenes[i].visual_prompt for i in bad],
                                   [scenes[i].motion_prompt for i in bad], bad, [timeline.slots[i].duration for i in bad], unmapped(cfg.motion),
-                                  unmapped(cfg.format), unmapped(seed), unmapped(meter))
+                                  unmapped(cfg.format), unmapped(seed), unmapped(meter), unmapped(services))
         for i, still, clip in zip(bad, redone.result(), moved.result()):
             stills[i], clip_assets[i] = still, clip
         regenerated += bad
-        video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), *render)
-        report = check_quality(video, timeline, captions.result(), *judge, script, meter, stills)
+        video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), render, sounds,
+                               services)
+        report = check_quality(video, timeline, captions.result(), judge, script, meter, services, stills)
     tracker.advance("quality", "passed" if report.passed else "failed")
     reporting.show_quality(cfg.name, report, script.title)
     log.info("quality gate: %s (%d checks)%s", "PASSED" if report.passed else "FAILED", len(report.checks),
              "" if report.passed else f": {report.summary()}")
 
     # After any regeneration: never a rejected picture; the strongest scene, not simply the first.
-    thumbnail = make_thumbnail(script.title, stills, cfg.format.width, cfg.format.height)
+    thumbnail = make_thumbnail(script.title, stills, cfg.format.width, cfg.format.height, services)
     manifest = record_run(meter.run, script, stills, clip_assets, narrations, captions.result(), music.result(),
                           video, thumbnail, report,
                           {"channel": cfg.name, "topic": topic, "regenerated_scenes": regenerated,
-                           "sounds": design.manifest_entries(sounds), "sounds_failed": sounds_failed})
+                           "sounds": design.manifest_entries(sounds), "sounds_failed": sounds_failed}, services)
     fell_back = fallback_lines(stills, clip_assets, narrations)
     for line in fell_back:
         log.warning("fallback: %s", line)
@@ -280,8 +275,8 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
     credited = visuals.credits(stills)  # what the pictures' licences ask for goes into the description
     if credited:
         script = script.model_copy(update={"description": "\n\n".join([script.description, *credited]).strip()})
-    publication = publish_video(script, video, thumbnail, captions.result(), report, manifest, cfg, topic, day,
-                                meter.run.rsplit("/", 1)[-1])
+    publication = publish_video(script, video, thumbnail, captions.result(), report, manifest, cfg.publish, cfg.name,
+                                topic, day, meter.run.rsplit("/", 1)[-1], services)
     tracker.advance("publish", "published")
     reporting.show_publication(cfg.name, publication)
     log.info("published %r to %s%s", script.title, publication.location,

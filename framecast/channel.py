@@ -11,10 +11,10 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 from framecast.core import textrules
 from framecast.channel_schedule import Description, ScheduleConfig
 from framecast.cost.budget import BudgetConfig
-from framecast.edit.config import CaptionConfig, VideoFormat
+from framecast.edit.config import CaptionConfig, RenderSpec, VideoFormat
 from framecast.core.models import Frozen
 from framecast.publish.config import PublishConfig
-from framecast.quality.config import QualityConfig
+from framecast.quality.config import GateSpec, QualityConfig
 from framecast.script.config import ScriptConfig
 from framecast.sound.config import MusicConfig, SoundConfig
 from framecast.visuals.config import ImageConfig, MotionConfig
@@ -73,6 +73,15 @@ class ChannelConfig(Frozen):
             raise ValueError("topic_ideas needs an LLM script writer (script.provider: openai or anthropic); "
                              "the local writer cannot invent topics: set topic_ideas: 0 or add topics")
         return self
+
+    def render_spec(self) -> RenderSpec:
+        """What the render depends on besides the media: format, music level, burn-in, target loudness."""
+        return RenderSpec(format=self.format, music_gain_db=self.music.gain_db, burn_in=self.captions.burn_in,
+                          loudness_lufs=self.quality.loudness_lufs)
+
+    def gate_spec(self) -> GateSpec:
+        """What the gate depends on: its settings, the format and the language."""
+        return GateSpec(quality=self.quality, format=self.format, language=self.language)
 
     @field_validator("timezone")
     @classmethod

@@ -1,4 +1,4 @@
-"""Per-process resources a stage needs: the artifact store and scratch space."""
+"""Per-process resources a stage needs, handed in as one `Services`: settings, the artifact store, scratch space."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ import socket
 import tempfile
 import time
 from contextvars import ContextVar
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import ContextManager, Iterator
 
-from framecast.settings import get_settings
+from framecast.media import ffmpeg
+from framecast.providers import connect
+from framecast.settings import Settings, get_settings
 from framecast.storage import ArtifactStore, default_store
 
 
@@ -24,28 +27,69 @@ from framecast.storage import ArtifactStore, default_store
 artifact_scope: ContextVar[str] = ContextVar("framecast_artifact_scope", default="")
 
 
+@dataclass(frozen=True)
+class Services:
+    """What a stage is handed instead of fetching it: the machine settings, the artifact store, scratch space.
+
+    Built once per process at the edge (tasks/, flows/cli.py, framecast/commands) and passed down. It holds only
+    the settings (picklable); the store is looked up from them, one per store location and process. Tasks take it
+    like the Meter and keep it out of their cache keys: it says where results go, not what they are.
+    """
+
+    settings: Settings
+
+    @property
+    def data_dir(self) -> Path:
+        """The local data folder (FRAMECAST_DATA_DIR, --out): artifacts, scratch, the default ledger."""
+        return self.settings.data_dir.resolve()
+
+    @property
+    def store(self) -> ArtifactStore:
+        """The artifact store: FRAMECAST_STORE=gs://… or the local folder (FRAMECAST_DATA_DIR, --out)."""
+        uri = self.settings.store
+        return _gcs_store(uri, self.data_dir) if uri else _store_at(self.data_dir)
+
+    def scratch(self) -> ContextManager[Path]:
+        """A private temporary folder on the data volume, removed afterwards (see `scratch_in`)."""
+        return scratch_in(self.data_dir)
+
+    def store_id(self) -> str:
+        """Identifies the store (part of cache keys: references are only valid in their store)."""
+        return self.settings.store or self.data_dir.as_uri()
+
+    def endpoints_id(self) -> str:
+        """Identifies the provider endpoints in use (part of cache keys): a sandbox run never shares results
+        with a real one, nor a run against one OpenAI-compatible server with a run against another."""
+        urls = sorted((name, str(value)) for name, value in connect.endpoints(self.settings).items())
+        return hashlib.sha256(repr(urls).encode()).hexdigest()[:16]
+
+
+def services(settings: Settings | None = None) -> Services:
+    """The edge's Services, from `settings` (default: the process's); also points the media tools at them."""
+    settings = settings or get_settings()
+    # media/ reads no environment: the ffmpeg binaries and how many run at once come from the settings.
+    ffmpeg.configure(settings.ffmpeg, settings.ffprobe, settings.ffmpeg_jobs)
+    return Services(settings)
+
+
 def data_dir() -> Path:
-    return get_settings().data_dir.resolve()
+    """The process's data folder (for the edge: stages use `Services.data_dir`)."""
+    return Services(get_settings()).data_dir
 
 
 def store_id() -> str:
-    """Identifies the configured store (part of cache keys: references are only valid in their store)."""
-    return get_settings().store or data_dir().as_uri()
+    """Identifies the process's store (for the edge: see `Services.store_id`)."""
+    return Services(get_settings()).store_id()
 
 
 def endpoints_id() -> str:
-    """Identifies the provider endpoints in use (part of cache keys): a sandbox run never shares results
-    with a real one, nor a run against one OpenAI-compatible server with a run against another."""
-    from framecast.providers import connect
-
-    urls = sorted((name, str(value)) for name, value in connect.endpoints(get_settings()).items())
-    return hashlib.sha256(repr(urls).encode()).hexdigest()[:16]
+    """Identifies the process's provider endpoints (for the edge: see `Services.endpoints_id`)."""
+    return Services(get_settings()).endpoints_id()
 
 
 def store() -> ArtifactStore:
-    """The configured artifact store: FRAMECAST_STORE=gs://… or the local folder (FRAMECAST_DATA_DIR, --out)."""
-    uri = get_settings().store
-    return _gcs_store(uri, data_dir()) if uri else _store_at(data_dir())
+    """The process's artifact store (for the edge and tests: stages use `Services.store`)."""
+    return Services(get_settings()).store
 
 
 @lru_cache(maxsize=8)
@@ -89,15 +133,20 @@ def _hold(folder: Path) -> int:
     return fd
 
 
+def scratch() -> ContextManager[Path]:
+    """A private temporary folder in the process's data folder (for the edge: stages use `Services.scratch`)."""
+    return scratch_in(data_dir())
+
+
 @contextlib.contextmanager
-def scratch() -> Iterator[Path]:
-    """A private temporary folder on the data volume, removed afterwards.
+def scratch_in(data: Path) -> Iterator[Path]:
+    """A private temporary folder on the data volume `data`, removed afterwards.
 
     Named after host and process and locked (flock) while in use, so a crashed run's folder can be
     recognised and removed later, even by a container that shares the hostname and the data volume.
     It gets its name only once locked, so no cleaner ever sees it named and unlocked while it lives.
     """
-    work = data_dir() / "work"
+    work = data / "work"
     work.mkdir(parents=True, exist_ok=True)
     setup = Path(tempfile.mkdtemp(dir=work, prefix=".new~"))
     fd = _hold(setup)
@@ -137,13 +186,13 @@ def _claimed(folder: Path) -> bool:
     return False
 
 
-def clean_stale_scratch(now: float | None = None) -> list[str]:
+def clean_stale_scratch(now: float | None = None, data: Path | None = None) -> list[str]:
     """Remove scratch folders left by crashed runs: unlocked ones of this host's dead processes, or after a day.
 
     A folder whose owner lock is held is never removed: containers sharing a hostname (and the data
     volume) have separate process ids, so hostname and pid alone would call a live neighbour dead.
     """
-    work = data_dir() / "work"
+    work = (data or data_dir()) / "work"
     if not work.is_dir():
         return []
     host, removed, now = socket.gethostname(), [], now or time.time()

@@ -49,8 +49,13 @@ class Settings(BaseSettings):
     # The cost ledger (any SQLAlchemy URL; the Prefect server's postgresql+asyncpg:// URL works): shared by
     # every worker that should share budgets. Empty = a SQLite file in data_dir. Secret: it may hold a password.
     ledger_url: SecretStr | None = None
+    # The media tools: FRAMECAST_FFMPEG / FRAMECAST_FFPROBE (paths or names on PATH), else the ones on PATH.
     ffmpeg: str | None = None
     ffprobe: str | None = None
+    # ffmpeg processes at once in one process (FRAMECAST_FFMPEG_JOBS): empty = one per core.
+    ffmpeg_jobs: int | None = None
+    # Length of one render segment (FRAMECAST_RENDER_SEGMENT_SECONDS): empty = the renderer's default.
+    render_segment_seconds: float | None = None
 
     http_timeout_seconds: float = 60.0
     # Pre-flight asks each provider whether its key is accepted (one free call each) before a run spends.
@@ -90,6 +95,12 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         return clean_secret(variable_name(cls, info.field_name), value, header=info.field_name != "ledger_url")
+
+    @field_validator("ffmpeg_jobs", "render_segment_seconds", mode="before")
+    @classmethod
+    def _blank_is_default(cls, value):
+        # An empty variable means "the default", as it did when media/ and edit/ read the environment.
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("store", "results_store")
     @classmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 
 from framecast import visuals
+from framecast.context import Services
 from framecast.script import write as scripting
 from framecast.voice import narration
 from framecast.cost.meter import Meter
@@ -28,39 +29,43 @@ def write_script(topic: str, cfg: ScriptConfig, language: str, notes: tuple[str,
 
 @task(task_run_name="render-scene-image-{index}", cache_policy=versioned("image"), **RETRY, **CACHED)
 def render_scene_image(visual_prompt: str, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int,
-                       meter: Meter, narration: str = "") -> ImageAsset:
-    image = visuals.render_image(visual_prompt, index, cfg, fmt, seed, meter, narration)
+                       meter: Meter, services: Services, narration: str = "") -> ImageAsset:
+    image = visuals.render_image(visual_prompt, index, cfg, fmt, seed, meter, narration, services=services)
     return report_fallback(f"image of scene {index + 1}", image)
 
 
 @task(task_run_name="animate-scene-{index}", cache_policy=versioned("motion"), **RETRY, **CACHED)
 def animate_scene(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: int, duration: float,
-                  cfg: MotionConfig, fmt: VideoFormat, seed: int, meter: Meter) -> ClipAsset:
-    clip = visuals.animate(image, visual_prompt, motion_prompt, index, duration, cfg, fmt, seed, meter)
+                  cfg: MotionConfig, fmt: VideoFormat, seed: int, meter: Meter, services: Services) -> ClipAsset:
+    clip = visuals.animate(image, visual_prompt, motion_prompt, index, duration, cfg, fmt, seed, meter,
+                           services=services)
     return report_fallback(f"motion of scene {index + 1}", clip)
 
 
 @task(task_run_name="synthesize-narration-{index}", cache_policy=versioned("voice"), **RETRY, **CACHED)
-def synthesize_narration(text: str, index: int, voice: VoiceConfig, meter: Meter) -> NarrationAsset:
-    return report_fallback(f"narration of scene {index + 1}", narration.synthesize(text, voice, meter))
+def synthesize_narration(text: str, index: int, voice: VoiceConfig, meter: Meter,
+                         services: Services) -> NarrationAsset:
+    return report_fallback(f"narration of scene {index + 1}",
+                           narration.synthesize(text, voice, meter, services=services))
 
 
 @task(task_run_name="compose-music", cache_policy=versioned("music"), **RETRY, **CACHED)
-def compose_music(cfg: MusicConfig, seconds: float, meter: Meter) -> ArtifactRef:
-    return music.compose_music(cfg, seconds, meter)
+def compose_music(cfg: MusicConfig, seconds: float, meter: Meter, services: Services) -> ArtifactRef:
+    return music.compose_music(cfg, seconds, meter, services=services)
 
 
 @task(task_run_name="prepare-music", cache_policy=versioned("music"), **RETRY, **CACHED)
-def prepare_music(cfg: MusicConfig, seed: int, meter: Meter) -> ArtifactRef | None:
-    return music.prepare_music(cfg, seed, meter)
+def prepare_music(cfg: MusicConfig, seed: int, meter: Meter, services: Services) -> ArtifactRef | None:
+    return music.prepare_music(cfg, seed, meter, services=services)
 
 
 # Cached per (prompt, length, kind, who makes it) only: the same whoosh serves every fade of every video, and
 # `label` (the first cue that asked for it, for the run's name) is not part of the key.
 @task(task_run_name="generate-sound-{label}", cache_policy=versioned("sound", exclude=("label",)), **RETRY, **CACHED)
-def generate_sound(prompt: str, seconds: float, kind: str, cfg: SoundSource, meter: Meter,
+def generate_sound(prompt: str, seconds: float, kind: str, cfg: SoundSource, meter: Meter, services: Services,
                    label: str = "") -> SoundAsset | None:
-    return report_fallback(f"{kind} sound {label}", sound.generate(prompt, seconds, kind, cfg, meter))
+    return report_fallback(f"{kind} sound {label}", sound.generate(prompt, seconds, kind, cfg, meter,
+                                                                   services=services))
 
 
 def report_fallback(what: str, made):

@@ -15,7 +15,7 @@ from prefect.tasks import exponential_backoff
 
 import framecast
 from framecast import providers
-from framecast import context as runtime
+from framecast import context
 from framecast.core.errors import is_retryable
 
 # Bump when a stage's output changes for the same inputs (new renderer, new prompt template):
@@ -28,7 +28,8 @@ STAGE_VERSIONS = {
     "captions": "2", "assembly": "5", "quality": "4", "thumbnail": "3",
 }
 STAGE_SOURCES = {
-    "topic": ["framecast.topic.choose", "framecast.script.write", "framecast.providers.llm_script"],
+    "topic": ["framecast.topic.choose", "framecast.topic.ideas", "framecast.script.write",
+              "framecast.providers.llm_script"],
     "script": ["framecast.script.write", "framecast.providers.chain", "framecast.providers.llm_script",
                "framecast.providers.local.script"],
     "image": ["framecast.visuals", "framecast.media.illustrations", "framecast.providers.chain",
@@ -100,9 +101,19 @@ def versioned(stage: str, exclude: tuple[str, ...] = ()) -> CachePolicy:
     """
     version = f"framecast-{framecast.__version__}/{stage}-{STAGE_VERSIONS[stage]}"
     # The meter says which run pays, not what is made: a re-run with another run key hits the same cache.
+    # `services` (settings, store) says where results go, never what they are; its store and endpoints enter
+    # the key below as two short ids, so a Services object is never hashed.
     # `exclude`: inputs that name a task run but do not shape its output (a sound's first use).
-    return Inputs(exclude=["meter", *exclude]) + TASK_SOURCE + CachePolicy.from_cache_key_fn(
-        lambda ctx, inputs: f"{version}|{_identities(inputs)}|{runtime.store_id()}|{runtime.endpoints_id()}")
+    return Inputs(exclude=["meter", "services", *exclude]) + TASK_SOURCE + CachePolicy.from_cache_key_fn(
+        lambda ctx, inputs: f"{version}|{_identities(inputs)}|{_where(inputs)}")
+
+
+def _where(inputs: dict) -> str:
+    """The store and provider endpoints a task's results belong to: its Services', else the process's."""
+    services = inputs.get("services")
+    if services is None:
+        return f"{context.store_id()}|{context.endpoints_id()}"
+    return f"{services.store_id()}|{services.endpoints_id()}"
 
 
 MAX_TASK_WAIT = 900.0  # longest Retry-After a task waits out before its next attempt

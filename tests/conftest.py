@@ -33,6 +33,22 @@ TINY = {
 }
 
 
+@pytest.fixture(autouse=True)
+def media_tools():
+    """Each test starts with the media tools its environment names, as a new process's edge sets them up
+    (framecast.context.services): a test that pointed FRAMECAST_FFMPEG elsewhere leaves nothing behind."""
+    from framecast.media import ffmpeg
+    from framecast.settings import Settings
+
+    def configure():
+        settings = Settings()
+        ffmpeg.configure(settings.ffmpeg, settings.ffprobe, settings.ffmpeg_jobs)
+
+    configure()
+    yield
+    configure()
+
+
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch) -> Path:
     """A fresh output folder (artifact store) for this test."""

@@ -71,3 +71,35 @@ def test_a_live_neighbour_sharing_the_hostname_keeps_its_scratch_and_a_killed_on
         neighbour.wait()
     assert runtime.clean_stale_scratch() == [folder.name]  # killed: nobody holds the lock any more
     assert not folder.exists()
+
+
+def test_services_point_the_media_tools_at_the_settings(monkeypatch, tmp_path):
+    """FRAMECAST_FFMPEG / FRAMECAST_FFPROBE / FRAMECAST_FFMPEG_JOBS are read by Settings, not by media/."""
+    from framecast.core.errors import ToolMissing
+    from framecast.media import ffmpeg
+    from framecast.settings import Settings, reset_settings
+
+    monkeypatch.setenv("FRAMECAST_FFMPEG", str(tmp_path / "no-ffmpeg"))
+    monkeypatch.setenv("FRAMECAST_FFMPEG_JOBS", "3")
+    reset_settings()
+    services = runtime.services()
+    assert services.settings.ffmpeg == str(tmp_path / "no-ffmpeg") and ffmpeg.job_count() == 3
+    with pytest.raises(ToolMissing, match="ffmpeg not found"):
+        ffmpeg.tools()
+    monkeypatch.setenv("FRAMECAST_FFMPEG", "")
+    monkeypatch.setenv("FRAMECAST_FFMPEG_JOBS", "")  # blank: the default, as before
+    reset_settings()
+    runtime.services()
+    assert Settings().ffmpeg_jobs is None and ffmpeg.tools().ffmpeg and ffmpeg.job_count() >= 1
+    reset_settings()
+
+
+def test_importing_the_flow_and_tasks_installs_nothing_and_reads_no_settings():
+    """Limits are installed by the flow's prologue, and the task runner is sized when a run starts."""
+    code = ("import tasks.limits as limits\n"
+            "limits.install = lambda: (_ for _ in ()).throw(SystemExit('installed on import'))\n"
+            "import tasks, flows.produce_video\n"
+            "from framecast.settings import _cached_settings\n"
+            "assert _cached_settings.cache_info().currsize == 0, 'settings read on import'\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]

@@ -37,3 +37,12 @@ class CaptionConfig(Frozen):
     max_lines: Annotated[int, Field(ge=1, le=3)] = 2
     # Font size as a share of the frame height (libass scales from PlayResY).
     font_scale: Annotated[float, Field(ge=0.02, le=0.12)] = 0.055
+
+
+class RenderSpec(Frozen):
+    """What shapes the render besides the media (and nothing else: a new gate threshold does not re-render)."""
+
+    format: VideoFormat
+    music_gain_db: float
+    burn_in: bool
+    loudness_lufs: float

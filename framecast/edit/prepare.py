@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from framecast import context as runtime
 from framecast.assets import FONT_FAMILY
 from framecast.edit.captions import build_cues, to_ass, to_srt, to_vtt
+from framecast.context import Services
 from framecast.edit.config import CaptionConfig, VideoFormat
 from framecast.core.models import CaptionFiles, NarrationAsset, Scene, Timeline, WordTiming
 from framecast.edit.timeline import plan_timeline
@@ -23,13 +23,13 @@ def timed_words(timeline: Timeline, narrations: list[NarrationAsset]) -> list[Wo
 
 
 def write_captions(timeline: Timeline, narrations: list[NarrationAsset], fmt: VideoFormat,
-                   cfg: CaptionConfig) -> CaptionFiles:
+                   cfg: CaptionConfig, *, services: Services) -> CaptionFiles:
     """SRT and WebVTT sidecars plus the styled ASS file used for burn-in."""
     cues = build_cues(timed_words(timeline, narrations), max_chars_per_line=cfg.max_chars_per_line,
                       max_lines=cfg.max_lines)
-    store = runtime.store()
+    store = services.store
     refs = {}
-    with runtime.scratch() as tmp:
+    with services.scratch() as tmp:
         for kind, text, media_type in (
             ("srt", to_srt(cues), "application/x-subrip"),
             ("vtt", to_vtt(cues), "text/vtt"),

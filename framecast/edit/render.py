@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from framecast import context as runtime
 from framecast.assets import FONT_BOLD, FONT_REGULAR
+from framecast.context import Services
 from framecast.edit.config import VideoFormat
 from framecast.core.errors import MediaError
 from framecast.media import ffmpeg
@@ -36,16 +35,12 @@ SILENCE_PROBE_SECONDS = 1.0
 DEFAULT_SEGMENT_SECONDS = 12.0
 
 
-def segment_seconds() -> float:
-    """FRAMECAST_RENDER_SEGMENT_SECONDS, else the default; a bad value is a clear error."""
-    raw = os.environ.get("FRAMECAST_RENDER_SEGMENT_SECONDS", "")
-    try:
-        value = float(raw) if raw else DEFAULT_SEGMENT_SECONDS
-    except ValueError:
-        value = -1.0
+def segment_seconds(configured: float | None = None) -> float:
+    """The configured length (FRAMECAST_RENDER_SEGMENT_SECONDS), else the default; a bad value is a clear error."""
+    value = DEFAULT_SEGMENT_SECONDS if configured is None else configured
     if value <= 0:
-        raise MediaError(f"FRAMECAST_RENDER_SEGMENT_SECONDS={raw!r}: give a positive number of seconds (default "
-                         f"{DEFAULT_SEGMENT_SECONDS:g})")
+        raise MediaError(f"FRAMECAST_RENDER_SEGMENT_SECONDS={configured!r}: give a positive number of seconds "
+                         f"(default {DEFAULT_SEGMENT_SECONDS:g})")
     return value
 
 
@@ -69,20 +64,20 @@ def _effective_loudness(mix: Path, target: float) -> float:
 
 
 def _soundtrack(holding: threading.Event, tmp: Path, narrations: list[Path], timeline: Timeline,
-                music: Path | None, music_gain_db: float, loudness_lufs: float, sounds):
+                music: Path | None, music_gain_db: float, loudness_lufs: float, sounds, local_path):
     """Mix, measure, encode, then analyse the encoded audio: (the .m4a, its analysis, speech over bed in LU)."""
     with ffmpeg.slot():
         holding.set()
-        return _soundtrack_steps(tmp, narrations, timeline, music, music_gain_db, loudness_lufs, sounds)
+        return _soundtrack_steps(tmp, narrations, timeline, music, music_gain_db, loudness_lufs, sounds, local_path)
 
 
 def _soundtrack_steps(tmp: Path, narrations: list[Path], timeline: Timeline, music: Path | None,
-                      music_gain_db: float, loudness_lufs: float, sounds=()):
+                      music_gain_db: float, loudness_lufs: float, sounds=(), local_path=None):
     mix, out = tmp / "mix.wav", tmp / "audio.m4a"
     bed = []
     if sounds:  # their levels are set against the voice's own loudness
         voice_lufs, _ = parse_ebur128(ffmpeg.run(voice_loudness_command(narrations), what="measuring the voice").stderr)
-        bed = bed_sounds(list(sounds), runtime.store().local_path, voice_lufs if voice_lufs and voice_lufs > -70
+        bed = bed_sounds(list(sounds), local_path, voice_lufs if voice_lufs and voice_lufs > -70
                          else -20.0, timeline.total)
     proc = ffmpeg.run(audio_mix_command(narrations, timeline, mix, music=music, music_gain_db=music_gain_db,
                                         sounds=bed, meter=True), what="mixing narration, music and sounds")
@@ -126,14 +121,15 @@ def _segment(tmp: Path, k: int, segment: Segment, timeline: Timeline, sources: l
 def assemble(timeline: Timeline, clips: list[ClipAsset], narrations: list[NarrationAsset],
              captions: CaptionFiles, music: ArtifactRef | None, fmt: VideoFormat, music_gain_db: float,
              burn_in: bool, loudness_lufs: float,
-             sounds: list[tuple[SoundCue, SoundAsset]] = ()) -> VideoAsset:
+             sounds: list[tuple[SoundCue, SoundAsset]] = (), *, services: Services) -> VideoAsset:
     """The finished MP4: soundtrack and picture segments in parallel, joined, checked with ffprobe, stored.
 
     `sounds`: the transition sounds and ambiences (framecast.sound) with what each cue plays."""
-    store = runtime.store()
+    store = services.store
     sources = scene_sources(clips, store)
-    segments = plan_segments(timeline, fmt.fps, segment_seconds(), parts=ffmpeg.job_count())
-    with runtime.scratch() as tmp:
+    segments = plan_segments(timeline, fmt.fps, segment_seconds(services.settings.render_segment_seconds),
+                             parts=ffmpeg.job_count(services.settings.ffmpeg_jobs))
+    with services.scratch() as tmp:
         subtitles = None
         if burn_in:
             # libass draws nothing without fonts: give it ours, by relative path (no graph escaping).
@@ -149,7 +145,7 @@ def assemble(timeline: Timeline, clips: list[ClipAsset], narrations: list[Narrat
             # The soundtrack's short commands hold one slot from first to last, beside the segments.
             sound = pool.submit(_soundtrack, holding, tmp, [store.local_path(n.ref) for n in narrations], timeline,
                                 store.local_path(music) if music else None, music_gain_db, loudness_lufs,
-                                tuple(sounds))
+                                tuple(sounds), store.local_path)
             holding.wait(timeout=60)
             # Longest first, so that no long segment is left running alone at the end.
             order = sorted(range(len(segments)), key=lambda k: -segments[k].frames)

@@ -48,20 +48,43 @@ def _find(ffmpeg_env: str | None, ffprobe_env: str | None) -> Tools:
     return Tools(ffmpeg=os.path.abspath(ffmpeg), ffprobe=os.path.abspath(ffprobe))
 
 
+# Where the tools are and how many run at once, set by the edge from Settings (FRAMECAST_FFMPEG, FRAMECAST_FFPROBE,
+# FRAMECAST_FFMPEG_JOBS) through `configure`: media/ reads no environment. Unconfigured: PATH, one job per core.
+_configured: dict[str, str | int | None] = {"ffmpeg": None, "ffprobe": None, "jobs": None}
+_jobs: threading.BoundedSemaphore | None = None
+_jobs_lock = threading.Lock()
+
+
+def configure(ffmpeg: str | None = None, ffprobe: str | None = None, jobs: int | None = None) -> None:
+    """Use these binaries (blank: those on PATH) and at most `jobs` ffmpeg processes at once (blank: one per core)."""
+    global _jobs
+    with _jobs_lock:
+        if jobs != _configured["jobs"]:
+            _jobs = None  # sized again on next use; a slot held meanwhile is released into the old one
+        _configured.update(ffmpeg=ffmpeg, ffprobe=ffprobe, jobs=jobs)
+
+
 def tools() -> Tools:
-    """The ffmpeg/ffprobe to use: $FRAMECAST_FFMPEG/$FRAMECAST_FFPROBE, else the ones on PATH."""
-    return _find(os.environ.get("FRAMECAST_FFMPEG"), os.environ.get("FRAMECAST_FFPROBE"))
+    """The ffmpeg/ffprobe to use: the configured ones (FRAMECAST_FFMPEG/FRAMECAST_FFPROBE), else the ones on PATH."""
+    return _find(_configured["ffmpeg"] or None, _configured["ffprobe"] or None)
 
 
 # ffmpeg processes at once in this process: renders are CPU-bound, while the task runner's threads are
 # sized for provider waits (FRAMECAST_TASK_WORKERS), so twelve scenes waiting on Runway never mean
 # twelve encodes fighting over two cores. FRAMECAST_FFMPEG_JOBS overrides the default (one per core).
-def job_count() -> int:
-    """How many ffmpeg processes this process runs at once."""
-    return max(1, int(os.environ.get("FRAMECAST_FFMPEG_JOBS") or os.cpu_count() or 2))
+def job_count(jobs: int | None = None) -> int:
+    """How many ffmpeg processes this process runs at once (`jobs`, else the configured count, else one per core)."""
+    return max(1, int(jobs or _configured["jobs"] or os.cpu_count() or 2))
 
 
-_jobs = threading.BoundedSemaphore(job_count())
+def _semaphore() -> threading.BoundedSemaphore:
+    global _jobs
+    with _jobs_lock:
+        if _jobs is None:
+            _jobs = threading.BoundedSemaphore(job_count())
+        return _jobs
+
+
 _holding = threading.local()
 
 
@@ -71,7 +94,7 @@ def slot():
     if getattr(_holding, "slot", False):
         yield
         return
-    with _jobs:
+    with _semaphore():
         _holding.slot = True
         try:
             yield

@@ -15,9 +15,9 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable
 
 
-from framecast import context as runtime
+from framecast.context import Services
 from framecast.core import safe_text
-from framecast.channel import ChannelConfig
+from framecast.publish.config import PublishConfig
 from framecast.core.errors import FramecastError, QualityGateFailed, QuotaExhausted, SlotTaken
 from framecast.transport.redaction import error_text
 from framecast.report import fallback_lines, scene_origins
@@ -36,30 +36,32 @@ def slug(text: str, limit: int = 60) -> str:
     return safe_text.slug(text, limit)
 
 
-def make_thumbnail(title: str, images: list[ImageAsset], width: int, height: int) -> ArtifactRef:
+def make_thumbnail(title: str, images: list[ImageAsset], width: int, height: int, *,
+                   services: Services) -> ArtifactRef:
     """The video's thumbnail (framecast/publish/thumbnail.py): the strongest scene's picture, the title large."""
     from framecast.publish import thumbnail
 
-    store = runtime.store()
-    with runtime.scratch() as tmp:
+    store = services.store
+    with services.scratch() as tmp:
         path, _ = thumbnail.make(title, images, width, height, store, tmp / "thumbnail.jpg")
         return store.put(path, "image/jpeg")
 
 
-def _json_ref(name: str, payload: dict) -> ArtifactRef:
-    with runtime.scratch() as tmp:
+def _json_ref(name: str, payload: dict, services: Services) -> ArtifactRef:
+    with services.scratch() as tmp:
         path = tmp / f"{name}.json"
         path.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
-        return runtime.store().put(path, "application/json")
+        return services.store.put(path, "application/json")
 
 
 def record_run(run_key: str, script: Script, images: list[ImageAsset], clips: list[ClipAsset],
                narrations: list[NarrationAsset], captions: CaptionFiles, music: ArtifactRef | None,
-               video: VideoAsset, thumbnail: ArtifactRef, report: QualityReport, meta: dict) -> ArtifactRef:
+               video: VideoAsset, thumbnail: ArtifactRef, report: QualityReport, meta: dict, *,
+               services: Services) -> ArtifactRef:
     """Write the run manifest: every artifact with size and sha256, pass or fail."""
     artifacts: dict[str, ArtifactRef] = {
-        "script": _json_ref("script", script.model_dump(mode="json")),
-        "quality_report": _json_ref("quality", report.model_dump(mode="json")),
+        "script": _json_ref("script", script.model_dump(mode="json"), services),
+        "quality_report": _json_ref("quality", report.model_dump(mode="json"), services),
         "video": video.ref, "thumbnail": thumbnail,
         "captions_srt": captions.srt, "captions_vtt": captions.vtt, "captions_ass": captions.ass,
     }
@@ -71,7 +73,7 @@ def record_run(run_key: str, script: Script, images: list[ImageAsset], clips: li
         artifacts["music"] = music
     # Who made each scene (and which providers of a fallback chain were skipped, and why).
     made = {"scenes": scene_origins(images, clips, narrations), "fallbacks": fallback_lines(images, clips, narrations)}
-    return runtime.store().write_manifest(run_key, artifacts, {**meta, **made, "quality_passed": report.passed})
+    return services.store.write_manifest(run_key, artifacts, {**meta, **made, "quality_passed": report.passed})
 
 
 def slot_of(channel: str, day: date, topic: str) -> str:
@@ -79,14 +81,14 @@ def slot_of(channel: str, day: date, topic: str) -> str:
     return f"{channel}/{day.isoformat()}-{slug(topic)}"
 
 
-def claim_slot(slot: str, video: VideoAsset, run_id: str) -> None:
+def claim_slot(slot: str, video: VideoAsset, run_id: str, store) -> None:
     """Claim `slot` for this video (create-only) before anything is copied or uploaded.
 
     The same video may finish an interrupted publication (a re-run after a crash renders the same
     bytes from the cache); any other video for a claimed slot is refused, so a race never publishes twice.
     """
     mine = {"run": run_id, "video_sha256": video.ref.sha256, "claimed_at": datetime.now(timezone.utc).isoformat()}
-    holder = runtime.store().claim(f"publish/{slot}", mine)
+    holder = store.claim(f"publish/{slot}", mine)
     if holder.get("video_sha256") != video.ref.sha256:
         raise SlotTaken(
             f"publish: {slot} is already claimed by flow run {holder.get('run', '?')} for another video "
@@ -95,29 +97,29 @@ def claim_slot(slot: str, video: VideoAsset, run_id: str) -> None:
 
 
 def publish(script: Script, video: VideoAsset, thumbnail: ArtifactRef, captions: CaptionFiles,
-            report: QualityReport, manifest: ArtifactRef, channel: ChannelConfig, topic: str,
-            day: date, run_id: str = "local") -> Publication:
-    """Publish a video that passed the gate; refuse (QualityGateFailed) one that did not."""
+            report: QualityReport, manifest: ArtifactRef, cfg: PublishConfig, channel: str, topic: str,
+            day: date, run_id: str = "local", *, services: Services) -> Publication:
+    """Publish a video that passed the gate to `channel`'s targets (`cfg`); refuse a failed one (QualityGateFailed)."""
     if not report.passed:
         raise QualityGateFailed(
             f"quality gate failed, not published: {report.summary()} (video kept at {video.ref.uri}, "
             f"report in {manifest.uri})", report=report)
-    slot = slot_of(channel.name, day, topic)
-    claim_slot(slot, video, run_id)
+    slot = slot_of(channel, day, topic)
+    claim_slot(slot, video, run_id, services.store)
     files = {
         "video": video.ref, "thumbnail": thumbnail, "captions": captions.srt, "captions_vtt": captions.vtt,
-        "script": _json_ref("script", script.model_dump(mode="json")),
+        "script": _json_ref("script", script.model_dump(mode="json"), services),
     }
     meta = {
-        "channel": channel.name, "topic": topic, "date": day.isoformat(), "title": script.title,
+        "channel": channel, "topic": topic, "date": day.isoformat(), "title": script.title,
         "description": script.description, "tags": script.tags, "duration": video.duration,
         "quality": report.model_dump(mode="json"), "manifest": manifest.uri,
     }
-    location = runtime.store().publish(slot, files, meta)
-    youtube = publish_youtube(slot, script, video, thumbnail, captions, channel, day, location) \
-        if "youtube" in channel.publish.targets else None
+    location = services.store.publish(slot, files, meta)
+    youtube = publish_youtube(slot, script, video, thumbnail, captions, cfg, channel, day, location,
+                              store=services.store) if "youtube" in cfg.targets else None
     return Publication(published=True, location=location, video=video.ref, manifest=manifest,
-                       duration=video.duration, quality=report, youtube=youtube, channel=channel.name, topic=topic,
+                       duration=video.duration, quality=report, youtube=youtube, channel=channel, topic=topic,
                        date=day.isoformat(), title=script.title)
 
 
@@ -126,7 +128,7 @@ def pending_key(slot: str) -> str:
 
 
 def publish_youtube(slot: str, script: Script, video: VideoAsset, thumbnail: ArtifactRef, captions: CaptionFiles,
-                    channel: ChannelConfig, day: date, location: str = "") -> dict:
+                    publish_cfg: PublishConfig, channel: str, day: date, location: str = "", *, store) -> dict:
     """Upload to YouTube at most once per channel + date + topic (the slot).
 
     Refused for quota: the upload is recorded as pending (for `resume_pending`) and QuotaExhausted says so.
@@ -134,11 +136,10 @@ def publish_youtube(slot: str, script: Script, video: VideoAsset, thumbnail: Art
     from framecast import providers
     from framecast.providers.youtube.client import video_resource
 
-    cfg = channel.publish.youtube
+    cfg = publish_cfg.youtube
     publish_at = f"{day.isoformat()}T{cfg.publish_at_utc}:00Z" if cfg.publish_at_utc else None
     meta = video_resource(script.title, script.description, script.tags, cfg.privacy, cfg.category_id, publish_at)
-    store = runtime.store()
-    job = {"slot": slot, "channel": channel.name, "key": f"youtube/{slot}", "location": location,
+    job = {"slot": slot, "channel": channel, "key": f"youtube/{slot}", "location": location,
            "video": video.ref.model_dump(mode="json"), "thumbnail": thumbnail.model_dump(mode="json"),
            "captions": captions.srt.model_dump(mode="json"), "meta": meta, "caption_language": cfg.caption_language}
     try:
@@ -148,7 +149,7 @@ def publish_youtube(slot: str, script: Script, video: VideoAsset, thumbnail: Art
                                                 "recorded_at": datetime.now(timezone.utc).isoformat()})
         raise QuotaExhausted(
             f"{exc}. The video is published in the store ({location}) and recorded as a pending YouTube upload "
-            f"(records/{pending_key(slot)}): the next run of channel {channel.name} uploads it first "
+            f"(records/{pending_key(slot)}): the next run of channel {channel} uploads it first "
             f"(publishing.resume_pending), once YouTube accepts uploads again.",
             provider=exc.provider or "youtube", status=exc.status) from exc
     store.delete_record(pending_key(slot))  # uploaded: whatever was pending for this slot is done

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from framecast import providers
-from framecast import context as runtime
+from framecast.context import Services
 from framecast.quality import gate
 from framecast.quality.config import QualityConfig
 from framecast.edit.config import VideoFormat
@@ -43,9 +43,10 @@ def _bcp47(language: str) -> str:
 
 
 def check(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, q: QualityConfig, fmt: VideoFormat,
-          language: str, meter: Meter, script: Script | None = None, images: list | None = None) -> QualityReport:
+          language: str, meter: Meter, script: Script | None = None, images: list | None = None, *,
+          services: Services) -> QualityReport:
     """Run every configured analyzer over the stored video; the verdict passes only if all pass."""
-    path = runtime.store().local_path(video.ref)
+    path = services.store.local_path(video.ref)
     plan = plan_for(timeline, captions, q, fmt, language, script, video.ref.uri, images)
     reports = []
     for name in q.analyzers:

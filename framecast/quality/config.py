@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from framecast.core.models import Frozen
+from framecast.edit.config import VideoFormat
 
 
 class QualityConfig(Frozen):
@@ -34,3 +35,12 @@ class QualityConfig(Frozen):
     # On a failed gate, regenerate only the scenes whose visuals failed, at most this many times.
     max_regenerations: Annotated[int, Field(ge=0, le=3)] = 1
     analysis_deadline_seconds: Annotated[float, Field(gt=0)] = 900
+
+
+class GateSpec(Frozen):
+    """What the gate's verdict depends on: its settings, the frame format and the language; never topics or
+    publish settings (a new upload privacy does not judge the video again)."""
+
+    quality: QualityConfig
+    format: VideoFormat
+    language: str

@@ -9,9 +9,7 @@ from pydantic import ValidationError
 
 from framecast import providers
 from framecast.providers import chain as fallback
-from framecast import context as runtime
 from framecast.core import textrules
-from framecast.topic import choose as topics
 from framecast.cost.meter import Charge, Meter
 from framecast.cost.tokens import script_reservation
 from framecast.script.config import ScriptConfig
@@ -112,7 +110,7 @@ def _write(topic: str, cfg: ScriptConfig, meter: Meter, language: str, notes: tu
             script = writer.write(brief)
         except ValidationError as exc:  # any writer, built-in or plugin: a described ScriptError, not a dump
             raise ScriptError(describe_validation_error(exc, f"script from the {writer.name} writer")) from None
-        _bill_tokens(bill, writer)
+        bill_tokens(bill, writer)
     return check_for_channel(script, cfg, f"script from the {writer.name} writer")
 
 
@@ -141,66 +139,7 @@ def read_notes(path: Path | None) -> tuple[str, ...]:
     return check_notes((line.strip().lstrip("-*• ").strip() for line in lines), f"--notes {path}, note")
 
 
-ESTIMATED_IDEAS_TOKENS = 800
-
-
-def topic_of_the_day(channel: str, day, backlog: list[str], similarity_max: float | None, meter: Meter,
-                     ideas: int = 0, writer: ScriptConfig | None = None, title: str = "", language: str = "en"):
-    """The topic a run for `day` takes from the channel's backlog, given what the store has published.
-
-    With `ideas` and an LLM writer, a used-up backlog is extended by the writer's proposals, which are
-    kept in the store per day: a re-run of that day sees the same proposals and pays for none.
-    """
-    store = runtime.store()
-    published = store.publications(channel)
-    embedder = MeteredEmbedder(providers.embedder("openai"), meter) if similarity_max is not None and published else None
-    try:
-        return topics.choose_topic(channel, day, backlog, published, similarity_max, embedder)
-    except topics.BacklogUsedUp:
-        if not ideas or writer is None:
-            raise
-    key = f"topic-ideas/{channel}/{day.isoformat()}"
-    record = store.get_record(key)
-    if record is None:
-        record = {"by": writer.provider, "proposed": _propose(writer, title or channel, language, ideas, published, meter)}
-        store.put_record(key, record)
-    choice = topics.choose_topic(channel, day, record["proposed"], published, similarity_max, embedder)
-    return topics.TopicChoice(topic=choice.topic, reason=f"proposed by {record['by']} (the backlog is used up)")
-
-
-def _propose(writer_cfg: ScriptConfig, title: str, language: str, count: int, published: list[dict],
-             meter: Meter) -> list[str]:
-    from framecast.providers.llm_script import TopicRequest
-
-    writer = providers.script_writer(writer_cfg)
-    request = TopicRequest(channel_title=title, language=language, count=count,
-                           recent=tuple(p["topic"] for p in published[:30] if p.get("topic")))
-    if not hasattr(writer, "propose_topics"):
-        raise ScriptError(f"topic_ideas: the {writer.name} script writer cannot propose topics; use openai or anthropic")
-    with meter.charge(provider=writer.name, role="topics", units=ESTIMATED_IDEAS_TOKENS, unit="token",
-                      model=getattr(writer, "model", "")) as bill:
-        proposed = writer.propose_topics(request)
-        _bill_tokens(bill, writer)
-    return proposed
-
-
-def _bill_tokens(bill: Charge, writer) -> None:
+def bill_tokens(bill: Charge, writer) -> None:
     """Tokens from the responses' usage when the writer reports them, else one request (local writers)."""
     tokens = getattr(writer, "tokens_used", 0)
     bill.units, bill.unit = (tokens, "token") if tokens else (1, "request")
-
-
-class MeteredEmbedder:
-    """An embedder whose calls are charged to the run (tokens from the response's usage when it gives them)."""
-
-    def __init__(self, inner, meter: Meter):
-        self.inner, self.meter, self.name = inner, meter, inner.name
-
-    def embed(self, texts: list[str]) -> list[list[float]]:
-        estimate = sum(len(t) for t in texts) // 4 + 1
-        with self.meter.charge(provider=self.inner.name, role="embeddings", units=estimate, unit="token",
-                               model=getattr(self.inner, "model", "")) as bill:
-            before = getattr(self.inner, "tokens_used", 0)
-            vectors = self.inner.embed(texts)
-            bill.units = (getattr(self.inner, "tokens_used", 0) - before) or estimate
-        return vectors

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from framecast import providers
-from framecast import context as runtime
+from framecast.context import Services
 from framecast.cost.meter import Meter
 from framecast.core.errors import ConfigError
 from framecast.media import ffmpeg
@@ -14,11 +14,11 @@ from framecast.sound.config import MusicConfig
 AMBIENCE_SECONDS = 30.0  # the longest sound generation; looped (seamlessly, loop=true) under the video
 
 
-def prepare_music(cfg: MusicConfig, seed: int, meter: Meter) -> ArtifactRef | None:
+def prepare_music(cfg: MusicConfig, seed: int, meter: Meter, *, services: Services) -> ArtifactRef | None:
     """The music bed: none, the channel's file, or a generated pad (looped under the video by the mix)."""
     if cfg.source in ("none", "elevenlabs-music"):  # composed once the video's length is known: compose_music
         return None
-    store = runtime.store()
+    store = services.store
     if cfg.source == "file":
         if cfg.path is None or not cfg.path.is_file():
             raise ConfigError(f"music.path: {cfg.path} does not exist; fix the path or set music.source: none")
@@ -26,22 +26,22 @@ def prepare_music(cfg: MusicConfig, seed: int, meter: Meter) -> ArtifactRef | No
         return store.put(cfg.path, "audio/" + (cfg.path.suffix.lstrip(".") or "wav"))
     if cfg.source == "elevenlabs":
         sfx = providers.sound_effects("elevenlabs")
-        with runtime.scratch() as tmp:
+        with services.scratch() as tmp:
             with meter.charge(provider=sfx.name, role="sound", units=AMBIENCE_SECONDS, unit="second", model=sfx.model):
                 path = sfx.generate(cfg.prompt, seconds=AMBIENCE_SECONDS, out=tmp / "ambience.mp3")
             ref = store.put(path, "audio/mpeg")
         return ref  # the mix loops it under the whole video
-    with runtime.scratch() as tmp:
+    with services.scratch() as tmp:
         out = tmp / "music.wav"
         ffmpeg.run(music_command(out, seed), what="generating the music bed")
         return store.put(out, "audio/wav")
 
 
-def compose_music(cfg: MusicConfig, seconds: float, meter: Meter) -> ArtifactRef:
+def compose_music(cfg: MusicConfig, seconds: float, meter: Meter, *, services: Services) -> ArtifactRef:
     """A composed instrumental bed exactly `seconds` long (music.source: elevenlabs-music), stored."""
     composer = providers.music_composer("elevenlabs")
-    with runtime.scratch() as tmp:
+    with services.scratch() as tmp:
         with meter.charge(provider=composer.name, role="music", units=round(seconds, 1), unit="second",
                           model=composer.model):
             path = composer.compose(cfg.prompt, seconds=seconds, out=tmp / "music.mp3")
-        return runtime.store().put(path, "audio/mpeg")
+        return services.store.put(path, "audio/mpeg")

@@ -7,7 +7,7 @@ import json
 
 from framecast import providers
 from framecast.providers import chain as fallback
-from framecast import context as runtime
+from framecast.context import Services
 from framecast.visuals.config import ImageConfig, MotionConfig
 from framecast.edit.config import VideoFormat
 from framecast.cost.meter import Meter
@@ -23,26 +23,26 @@ def scene_seed(channel_seed: int, index: int, prompt: str) -> int:
 
 
 def render_image(visual_prompt: str, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int,
-                 meter: Meter, narration: str = "") -> ImageAsset:
+                 meter: Meter, narration: str = "", *, services: Services) -> ImageAsset:
     """Generate the scene's still at the channel's frame size with the first provider of its chain that can."""
     def attempt(one: ImageConfig) -> ImageAsset:
-        return _render_image(visual_prompt, index, one, fmt, seed, meter, narration)
+        return _render_image(visual_prompt, index, one, fmt, seed, meter, narration, services)
 
     asset, origin = fallback.run_chain("image", cfg, attempt, day=meter.run_day, memory=meter.fallbacks)
     return asset.model_copy(update={"origin": origin})
 
 
 def _render_image(visual_prompt: str, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int,
-                  meter: Meter, narration: str) -> ImageAsset:
+                  meter: Meter, narration: str, services: Services) -> ImageAsset:
     gen = providers.image_generator(cfg)
     prompt = f"{visual_prompt}; {cfg.style}" if cfg.style else visual_prompt
     picked = scene_seed(seed, index, prompt)
     # A generator that illustrates from the scene's words (local) is told the narration too.
     said = {"narration": narration} if getattr(gen, "illustrates", False) else {}
-    with runtime.scratch() as tmp:
+    with services.scratch() as tmp:
         with meter.charge(provider=gen.name, role="image", units=1, unit="image", model=getattr(gen, "model", "")):
             path = gen.generate(prompt, width=fmt.width, height=fmt.height, seed=picked, out=tmp / "image.png", **said)
-        ref = runtime.store().put(path, "image/png")
+        ref = services.store.put(path, "image/png")
     choice = gen.choose(prompt, narration, picked) if said else None
     return ImageAsset(ref=ref, width=fmt.width, height=fmt.height, illustration=choice.record() if choice else None)
 
@@ -103,19 +103,19 @@ def _adopt(store, legacy: str, key: str, endpoint: str) -> dict | None:
 
 
 def animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: int, duration: float,
-            cfg: MotionConfig, fmt: VideoFormat, seed: int, meter: Meter) -> ClipAsset:
+            cfg: MotionConfig, fmt: VideoFormat, seed: int, meter: Meter, *, services: Services) -> ClipAsset:
     """Turn the still into a clip of `duration` seconds with the first provider of the chain that can, and store it."""
     def attempt(one: MotionConfig) -> ClipAsset:
-        return _animate(image, visual_prompt, motion_prompt, index, duration, one, fmt, seed, meter)
+        return _animate(image, visual_prompt, motion_prompt, index, duration, one, fmt, seed, meter, services)
 
     clip, origin = fallback.run_chain("motion", cfg, attempt, day=meter.run_day, memory=meter.fallbacks)
     return clip.model_copy(update={"origin": origin})
 
 
 def _animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: int, duration: float,
-             cfg: MotionConfig, fmt: VideoFormat, seed: int, meter: Meter) -> ClipAsset:
+             cfg: MotionConfig, fmt: VideoFormat, seed: int, meter: Meter, services: Services) -> ClipAsset:
     gen = providers.video_generator(cfg)
-    store = runtime.store()
+    store = services.store
     if getattr(gen, "moves_in_edit", False):
         # Nothing is rendered here: the edit moves the still inside its one encode of the video.
         move = gen.move_for(motion_prompt, scene_seed(seed, index, visual_prompt))
@@ -125,7 +125,7 @@ def _animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: i
     # A job slot from submission to download (the account's parallel-task limit), then the charge: reserve
     # what the provider will bill for this clip (Kling: 5 or 10 s), not the scene's length.
     with providers.job_slot(gen.name), meter.charge(provider=gen.name, role="motion", units=providers.clip_seconds(gen.name, duration, getattr(gen, "model", None)), unit="second",
-                      model=getattr(gen, "model", "")) as bill, runtime.scratch() as tmp:
+                      model=getattr(gen, "model", "")) as bill, services.scratch() as tmp:
         clip_seed = scene_seed(seed, index, visual_prompt)
 
         def job_key(data: dict) -> str | None:

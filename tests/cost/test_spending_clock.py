@@ -150,10 +150,12 @@ DRILL = textwrap.dedent("""
     from framecast.voice.config import VoiceConfig
     from framecast.cost.meter import Meter
     from framecast.voice import narration
+    from framecast.context import services
 
     m = Meter.open(sys.argv[1], run="chan/2031-01-01/killed", channel="chan", day="2031-01-01",
                    budget=BudgetConfig(max_usd_per_day=5.0))
-    narration.synthesize("Lava is molten rock that reaches the surface.", VoiceConfig(provider="elevenlabs"), m)
+    narration.synthesize("Lava is molten rock that reaches the surface.", VoiceConfig(provider="elevenlabs"), m,
+                         services=services())
     print("billed", flush=True)
 """)
 

@@ -164,6 +164,7 @@ def test_rerun_after_assembly_failure_pays_for_no_generation_twice(channels, use
     )
     crashing.chmod(crashing.stat().st_mode | stat.S_IEXEC)
     monkeypatch.setenv("FRAMECAST_FFMPEG", str(crashing))
+    reset_settings()  # the settings are read once per process: as a new process would
     with pytest.raises(MediaError, match="simulated crash during render"):
         produce_video(channel=str(channels["default"]), topic="Why the sky is blue")
     first = calls(out)
@@ -171,6 +172,7 @@ def test_rerun_after_assembly_failure_pays_for_no_generation_twice(channels, use
     assert not (out / "published").exists()
 
     monkeypatch.delenv("FRAMECAST_FFMPEG")
+    reset_settings()
     publication = produce_video(channel=str(channels["default"]), topic="Why the sky is blue")
     assert publication.published and (Path(publication.location) / "video.mp4").is_file()
     assert calls(out) == first  # every generation step came from the cache

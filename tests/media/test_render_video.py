@@ -14,6 +14,7 @@ from framecast.quality.config import QualityConfig
 from framecast.cost.ledger import default_url
 from framecast.cost.meter import Meter
 from framecast.media import ffmpeg
+from framecast.settings import reset_settings
 from framecast.core.models import ClipAsset, NarrationAsset, Scene, Transition, WordTiming
 from framecast.providers.local.image import LocalImageGenerator
 
@@ -41,14 +42,17 @@ def pieces(data_dir, tmp_path):
     timeline = edit.plan(scenes, voices, FMT)
     clips = [ClipAsset(ref=store.put(tmp_path / f"still{i}.png", "image/png"), duration=timeline.slots[i].duration,
                        width=320, height=180, fps=12, move=move) for i, move in enumerate(moves)]
-    captions = edit.write_captions(timeline, voices, FMT, CaptionConfig(max_chars_per_line=30, max_lines=2))
+    captions = edit.write_captions(timeline, voices, FMT, CaptionConfig(max_chars_per_line=30, max_lines=2),
+                                   services=runtime.services())
     return timeline, clips, voices, captions
 
 
 def render(pieces, monkeypatch, segment_seconds):
     monkeypatch.setenv("FRAMECAST_RENDER_SEGMENT_SECONDS", str(segment_seconds))
+    reset_settings()  # the settings are read once per process: this test's process starts again
     timeline, clips, voices, captions = pieces
-    return edit.assemble(timeline, clips, voices, captions, None, FMT, -16.0, True, -14.0)
+    return edit.assemble(timeline, clips, voices, captions, None, FMT, -16.0, True, -14.0,
+                         services=runtime.services())
 
 
 def frame_times(path):
@@ -85,12 +89,12 @@ def test_the_gate_reads_the_renders_own_checks_and_finds_the_black_scene(pieces,
     real_run = ffmpeg.run
     monkeypatch.setattr(ffmpeg, "run", lambda args, **kw: runs.append(kw["what"]) or real_run(args, **kw))
     meter = Meter.open(default_url(data_dir), run="t/2026-12-02/t", channel="t", day="2026-12-02")
-    report = quality.check(video, timeline, pieces[3], QualityConfig(), FMT, "en", meter)
+    report = quality.check(video, timeline, pieces[3], QualityConfig(), FMT, "en", meter, services=runtime.services())
     failed = {c.name: c for c in report.failures}
     assert set(failed) == {"black-frames"} and failed["black-frames"].scene_index == 2
     assert "quality analysis" not in runs  # the video was not decoded again
 
     # A limit shorter than the render looked for: the gate decodes the video itself rather than trust it.
     strict = QualityConfig(max_frozen_seconds=0.2)
-    quality.check(video, timeline, pieces[3], strict, FMT, "en", meter)
+    quality.check(video, timeline, pieces[3], strict, FMT, "en", meter, services=runtime.services())
     assert "quality analysis" in runs

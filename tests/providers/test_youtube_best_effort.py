@@ -153,7 +153,8 @@ def finished_video(tmp_path):
 
 def publish(channel, inputs):
     return publishing.publish(inputs["script"], inputs["video"], inputs["thumbnail"], inputs["captions"],
-                              inputs["report"], inputs["manifest"], channel, "How tides work", DAY, run_id="run-1")
+                              inputs["report"], inputs["manifest"], channel.publish, channel.name, "How tides work",
+                              DAY, run_id="run-1", services=runtime.services())
 
 
 def test_an_upload_refused_for_quota_is_pending_and_the_next_run_uploads_it_once(sandbox, youtube_channel, tmp_path):

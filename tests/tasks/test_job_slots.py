@@ -20,7 +20,8 @@ pytestmark = pytest.mark.usefixtures("prefect_server")
 
 HOLDER = textwrap.dedent("""
     import json, pathlib, sys, time
-    import tasks  # installs the Prefect-backed limiters and job slots, as a flow run's process does
+    from tasks import limits
+    limits.install()  # the Prefect-backed limiters and job slots, as a flow run's prologue installs them
     from framecast import providers
     from tasks.limits import limit_exists
 

@@ -128,3 +128,37 @@ def test_an_offline_makers_revision_is_in_its_identity_and_never_in_a_cloud_vend
     local, runway = providers.identity(MotionConfig(provider="local")), providers.identity(MotionConfig(provider="runway"))
     assert local.endswith(f":rev{providers.LOCAL_REVISIONS['motion']}")
     assert "rev" not in runway.split(":")[-1]
+
+
+def test_services_never_enter_a_key_but_their_store_does(tmp_path):
+    """A task's Services (settings, store) are excluded from its inputs like the Meter; the store they name, which
+    a cached reference is only valid in, is the key's, as the process's store was."""
+    import pickle
+
+    from prefect.cache_policies import CacheKeyFnPolicy, Inputs
+
+    from framecast.context import Services, endpoints_id, store_id
+    from framecast.settings import Settings
+
+    policies = versioned("assembly").policies
+    assert {"meter", "services"} <= set(next(p for p in policies if isinstance(p, Inputs)).exclude)
+    keyed = next(p for p in policies if isinstance(p, CacheKeyFnPolicy))
+    a, b = (Services(Settings(data_dir=tmp_path / name)) for name in "ab")
+    assert keyed.compute_key(None, {"services": a}, {}) != keyed.compute_key(None, {"services": b}, {})
+    process = Services(Settings())
+    assert keyed.compute_key(None, {"services": process}, {}) == keyed.compute_key(None, {}, {})
+    assert (process.store_id(), process.endpoints_id()) == (store_id(), endpoints_id())
+    assert pickle.loads(pickle.dumps(a)).store_id() == a.store_id()  # only settings inside: no store, no client
+
+
+def test_the_render_and_gate_specs_hold_exactly_what_the_tuples_held():
+    """The named specs replace the positional tuples the flow splatted: the same fields, so keys stay as narrow."""
+    from framecast.channel import ChannelConfig
+
+    cfg = ChannelConfig(name="c")
+    render, gate = cfg.render_spec(), cfg.gate_spec()
+    assert (render.format, render.music_gain_db, render.burn_in, render.loudness_lufs) == (
+        cfg.format, cfg.music.gain_db, cfg.captions.burn_in, cfg.quality.loudness_lufs)
+    assert set(type(render).model_fields) == {"format", "music_gain_db", "burn_in", "loudness_lufs"}
+    assert (gate.quality, gate.format, gate.language) == (cfg.quality, cfg.format, cfg.language)
+    assert set(type(gate).model_fields) == {"quality", "format", "language"}

@@ -14,7 +14,7 @@ pytestmark = pytest.mark.usefixtures("prefect_server")
 
 @flow
 def next_run(channel: str) -> list[dict]:
-    return resume_pending_uploads(channel)
+    return resume_pending_uploads(channel, runtime.services())
 
 
 def test_the_task_uploads_what_is_pending_once_and_then_finds_nothing(sandbox, youtube_channel, tmp_path):

@@ -9,7 +9,7 @@ from framecast.script.config import ScriptConfig
 from framecast.plan.load import load_channel
 from framecast.settings import reset_settings
 from framecast.core.errors import ConfigError, ScriptError
-from framecast.script.write import topic_of_the_day
+from framecast.topic.ideas import topic_of_the_day
 from framecast.providers.openai.client import OpenAIEmbeddings
 from framecast.topic.choose import backlog, choose_topic, cosine, run_day
 from framecast.cost.ledger import default_url
@@ -102,10 +102,12 @@ def test_a_used_up_backlog_is_extended_by_the_llm_once_per_day(provider, sandbox
     writer = ScriptConfig(provider=provider)
     meter = Meter.open(default_url(data_dir), run=f"c/{DAY.isoformat()}/r", channel="c", day=DAY.isoformat())
     with pytest.raises(ScriptError, match="set topic_ideas"):
-        topic_of_the_day("c", DAY, store_topics, None, meter)
-    first = topic_of_the_day("c", DAY, store_topics, None, meter, 3, writer, "Science in a minute")
+        topic_of_the_day("c", DAY, store_topics, None, meter, services=runtime.services())
+    first = topic_of_the_day("c", DAY, store_topics, None, meter, 3, writer, "Science in a minute",
+                             services=runtime.services())
     assert first.topic == "How glaciers carve valleys" and first.reason == f"proposed by {provider} (the backlog is used up)"
-    again = topic_of_the_day("c", DAY, store_topics, None, meter, 3, writer, "Science in a minute")
+    again = topic_of_the_day("c", DAY, store_topics, None, meter, 3, writer, "Science in a minute",
+                             services=runtime.services())
     assert again == first
     endpoint = "chat.completions" if provider == "openai" else "messages"
     assert sandbox.state.calls(provider, endpoint) == 1  # the day's proposals are kept: a re-run pays nothing
