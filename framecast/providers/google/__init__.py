@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from framecast.providers import connect
 from framecast.providers.registry import ModelSpec, ProviderSpec, SandboxMount
 from pydantic import AliasChoices, Field, SecretStr
 
