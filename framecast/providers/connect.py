@@ -77,9 +77,9 @@ def secrets(settings) -> list[str]:
 def key_value(name: str, settings) -> str | None:
     """The value of the variable `name` a vendor reads a key from (its settings' field, else the environment/.env)."""
     for mine in all_vendor_settings(settings):
-        for field, info in type(mine).model_fields.items():
+        for name_, info in type(mine).model_fields.items():
             if name in getattr(info.validation_alias, "choices", ()):
-                value = getattr(mine, field)
+                value = getattr(mine, name_)
                 value = value.get_secret_value() if hasattr(value, "get_secret_value") else value
                 return value or None
     return settings.env_value(name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import random
 import tempfile
 from pathlib import Path
 
@@ -23,6 +24,11 @@ def png(prompt: str, width: int, height: int, seed: int = 0) -> bytes:
     gradient = Image.linear_gradient("L").resize((width, height))
     image = ImageOps.colorize(gradient, tuple(digest[0:3]), tuple(digest[3:6])).convert("RGB")
     draw = ImageDraw.Draw(image)
+    # Shapes across the whole frame: a pan over the still must show movement (a bare gradient looks frozen).
+    rng = random.Random(digest)
+    for _ in range(40):
+        x, y, r = rng.uniform(0, width), rng.uniform(0, height), rng.uniform(height * 0.03, height * 0.15)
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=tuple(rng.randrange(256) for _ in range(3)))
     heading = prompt.partition(":")[0].strip()
     font, lines = fit_font(draw, heading, FONT_BOLD, int(width * 0.8), max(int(height * 0.09), 9), 2)
     y = height * 0.38 - font.size * 0.6 * len(lines)

@@ -6,9 +6,7 @@ from datetime import date
 
 from framecast.providers import connect
 from framecast.providers.registry import ModelSpec, ProviderSpec, SandboxMount
-from pydantic import AliasChoices, Field, SecretStr
-
-from framecast.settings import VendorSettings, get_settings
+from framecast.settings import VendorSettings
 
 
 class GoogleSettings(VendorSettings):

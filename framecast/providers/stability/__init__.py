@@ -6,7 +6,7 @@ from framecast.providers import connect
 from framecast.providers.registry import ModelSpec, ProviderSpec, SandboxMount
 from pydantic import AliasChoices, Field, SecretStr
 
-from framecast.settings import RateLimitConfig, VendorSettings, get_settings
+from framecast.settings import RateLimitConfig, VendorSettings
 
 
 class StabilitySettings(VendorSettings):
