@@ -24,8 +24,8 @@ from framecast.core.errors import is_retryable
 # neither the version nor the fingerprint is updated (`python -m tasks.policies` prints the new ones).
 # Why each version was bumped: CHANGELOG.md (one line per stage).
 STAGE_VERSIONS = {
-    "topic": "1", "script": "3", "image": "3", "motion": "3", "voice": "3", "music": "2", "sound": "1",
-    "captions": "2", "assembly": "5", "quality": "4", "thumbnail": "3",
+    "topic": "2", "script": "4", "image": "4", "motion": "4", "voice": "4", "music": "3", "sound": "2",
+    "captions": "3", "assembly": "6", "quality": "5", "thumbnail": "4",
 }
 STAGE_SOURCES = {
     "topic": ["framecast.topic.choose", "framecast.topic.ideas", "framecast.script.write",
