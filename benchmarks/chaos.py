@@ -35,8 +35,13 @@ MIX = {
     ("openai", "images.generations"): [("http", {"status": 429, "retry_after": "1"}), ("http", {"status": 500})],
     ("elevenlabs", "tts.with_timestamps"): [("http", {"status": 429, "retry_after": "1"}), ("http", {"status": 503})],
     ("elevenlabs", "sound_generation"): [("http", {"status": 503})],
-    ("runway", "image_to_video"): [("http", {"status": 429, "retry_after": "1"}), ("http", {"status": 503}),
-                                   ("created_reset", {}), ("throttled", {}), ("failed_internal", {})],
+    ("runway", "image_to_video"): [
+        ("http", {"status": 429, "retry_after": "1"}),
+        ("http", {"status": 503}),
+        ("created_reset", {}),
+        ("throttled", {}),
+        ("failed_internal", {}),
+    ],
     ("runway", "tasks"): [("http", {"status": 503}), ("malformed", {})],
     ("runway", "media"): [("truncated", {}), ("expired", {}), ("http", {"status": 503})],
 }
@@ -49,10 +54,14 @@ def tiny_cloud_channel(folder: Path, name: str) -> Path:
     from framecast.channel import ChannelConfig
     from framecast.plan.cloud import with_cloud_providers
 
-    base = ChannelConfig.model_validate({
-        "name": name, "format": {"width": 320, "height": 180, "fps": 12, "preset": "veryfast"},
-        "script": {"min_scenes": 2, "max_scenes": 3, "target_seconds": 16},
-        "captions": {"max_chars_per_line": 30, "max_lines": 2, "font_scale": 0.08}})
+    base = ChannelConfig.model_validate(
+        {
+            "name": name,
+            "format": {"width": 320, "height": 180, "fps": 12, "preset": "veryfast"},
+            "script": {"min_scenes": 2, "max_scenes": 3, "target_seconds": 16},
+            "captions": {"max_chars_per_line": 30, "max_lines": 2, "font_scale": 0.08},
+        }
+    )
     path = folder / f"{name}.yaml"
     path.write_text(yaml.safe_dump(with_cloud_providers(base).model_dump(mode="json")))
     return path
@@ -61,10 +70,16 @@ def tiny_cloud_channel(folder: Path, name: str) -> Path:
 def runway_billed(state) -> tuple[int, float]:
     """Jobs Runway created and what they bill (a failed or cancelled job is refunded: not billed)."""
     with state.lock:
-        tasks = [t for t in state.tasks.values() if t.get("provider", "runway") == "runway" and "body" in t
-                 and "duration" in t["body"]]
-    billed = [t for t in tasks if t.get("fault") not in ("failed_internal", "failed_safety", "cancelled")
-              and t.get("phase") != "CANCELLED"]
+        tasks = [
+            t
+            for t in state.tasks.values()
+            if t.get("provider", "runway") == "runway" and "body" in t and "duration" in t["body"]
+        ]
+    billed = [
+        t
+        for t in tasks
+        if t.get("fault") not in ("failed_internal", "failed_safety", "cancelled") and t.get("phase") != "CANCELLED"
+    ]
     return len(tasks), round(sum(int(t["body"]["duration"]) for t in billed) * RUNWAY_USD_PER_SECOND, 4)
 
 
@@ -91,7 +106,9 @@ def chaos(args, sandbox, data_dir: Path, channel: Path) -> None:
             if rng.random() < args.rate:
                 kind, extra = rng.choice(kinds)
                 sandbox.state.inject(provider, endpoint, Fault(kind=kind, **extra))
-                injected[f"{provider}/{endpoint}:{kind}{'-' + str(extra.get('status')) if 'status' in extra else ''}"] += 1
+                injected[
+                    f"{provider}/{endpoint}:{kind}{'-' + str(extra.get('status')) if 'status' in extra else ''}"
+                ] += 1
         started = time.perf_counter()
         try:
             produce_video(channel=str(channel), topic=f"Chaos topic number {i + 1}")
@@ -115,10 +132,14 @@ def chaos(args, sandbox, data_dir: Path, channel: Path) -> None:
     print(f"faults injected           {faults}: " + ", ".join(f"{k} ×{n}" for k, n in sorted(injected.items())))
     print(f"provider requests         {requests}")
     print(f"early retries             {early}   (target 0: no request before its Retry-After) {early_where}")
-    print(f"runway jobs created       {jobs} for {scenes} published scenes "
-          f"(repeated paid jobs: {max(0, jobs - scenes - injected_failed(injected))}; target 0)")
-    print(f"runway ledger vs billed   ${ledger_usd:.2f} in {rows} rows vs ${billed_usd:.2f} provider-side "
-          f"({'equal' if abs(ledger_usd - billed_usd) < 0.005 else 'DIFFERENT'})")
+    print(
+        f"runway jobs created       {jobs} for {scenes} published scenes "
+        f"(repeated paid jobs: {max(0, jobs - scenes - injected_failed(injected))}; target 0)"
+    )
+    print(
+        f"runway ledger vs billed   ${ledger_usd:.2f} in {rows} rows vs ${billed_usd:.2f} provider-side "
+        f"({'equal' if abs(ledger_usd - billed_usd) < 0.005 else 'DIFFERENT'})"
+    )
 
 
 def injected_failed(injected: Counter) -> int:
@@ -130,11 +151,16 @@ def drill(sandbox, data_dir: Path, channel: Path) -> None:
     """kill -9 a run after its first paid Runway job; re-run it; count the jobs on the provider side."""
     sandbox.state.reset()
     topic = "The kill nine drill"
-    code = ("from flows.produce_video import produce_video; "
-            f"produce_video(channel={str(channel)!r}, topic={topic!r})")
+    code = f"from flows.produce_video import produce_video; produce_video(channel={str(channel)!r}, topic={topic!r})"
     env = {**os.environ, **sandbox.env(), "FRAMECAST_DATA_DIR": str(data_dir)}
-    proc = subprocess.Popen([sys.executable, "-c", code], env=env, cwd=REPO, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.time() + 300
     while sandbox.state.calls("runway", "paid") == 0 and proc.poll() is None and time.time() < deadline:
         time.sleep(0.05)
@@ -146,8 +172,10 @@ def drill(sandbox, data_dir: Path, channel: Path) -> None:
     publication = produce_video(channel=str(channel), topic=topic)
     scenes = len(json.loads((Path(publication.location) / "script.json").read_text())["scenes"])
     jobs = sandbox.state.calls("runway", "paid")
-    print(f"kill -9 drill             killed after {before} paid job(s); re-run published "
-          f"{scenes} scenes with {jobs} Runway jobs in all (repeated: {jobs - scenes}; target 0)")
+    print(
+        f"kill -9 drill             killed after {before} paid job(s); re-run published "
+        f"{scenes} scenes with {jobs} Runway jobs in all (repeated: {jobs - scenes}; target 0)"
+    )
 
 
 def main() -> int:
@@ -158,17 +186,24 @@ def main() -> int:
     parser.add_argument("--no-drill", action="store_true")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="framecast-chaos-"))
-    os.environ.update({"FRAMECAST_DATA_DIR": str(work / "out"), "PREFECT_HOME": str(work / "prefect"),
-                       "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "ERROR",
-                       "FRAMECAST_HTTP_TIMEOUT_SECONDS": "5", "FRAMECAST_POLL_SECONDS": "0.2",
-                       # After a POST whose answer was lost, Runway jobs wait 5 min before one more (real
-                       # default); the benchmark waits 5 s, so it measures the policy, not the clock.
-                       "FRAMECAST_RUNWAY_RESUBMIT_AFTER_SECONDS": "5"})
+    os.environ.update(
+        {
+            "FRAMECAST_DATA_DIR": str(work / "out"),
+            "PREFECT_HOME": str(work / "prefect"),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_LOGGING_LEVEL": "ERROR",
+            "FRAMECAST_HTTP_TIMEOUT_SECONDS": "5",
+            "FRAMECAST_POLL_SECONDS": "0.2",
+            # After a POST whose answer was lost, Runway jobs wait 5 min before one more (real
+            # default); the benchmark waits 5 s, so it measures the policy, not the clock.
+            "FRAMECAST_RUNWAY_RESUBMIT_AFTER_SECONDS": "5",
+        }
+    )
     server = prefect_server(work)  # a real server: its lease service frees a killed run's channel lock
     try:
-        from framecast.settings import reset_settings
         from framecast import providers
         from framecast.sandbox import Sandbox
+        from framecast.settings import reset_settings
 
         with Sandbox(providers.sandbox_routes(), media_scale=0.25) as sandbox:
             os.environ.update(sandbox.env())
@@ -196,8 +231,12 @@ def prefect_server(work: Path) -> subprocess.Popen:
         port = sock.getsockname()[1]
     os.environ["PREFECT_API_URL"] = f"http://127.0.0.1:{port}/api"
     log = (work / "prefect-server.log").open("ab")
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1",
-                             "--port", str(port)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).with_name("prefect")), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.time() + 120
     while time.time() < deadline:
         try:

@@ -38,10 +38,10 @@ def fresh_data_dir() -> Path:
 
 def demo_scenes(topic: str):
     """The scenes the local script writer makes for `topic` (no Prefect, nothing else rendered)."""
-    from framecast.script import write as scripting
     from framecast.channel import ChannelConfig
     from framecast.cost.ledger import default_url
     from framecast.cost.meter import Meter
+    from framecast.script import write as scripting
 
     meter = Meter.open(default_url(fresh_data_dir()), run="bench/2026-12-02/script", channel="bench", day="2026-12-02")
     return scripting.write(topic, ChannelConfig(name="bench").script, meter)[0].scenes
@@ -50,13 +50,13 @@ def demo_scenes(topic: str):
 def make_plan(topic: str, *, width: int, height: int, fps: int, workers: int = 2, scenes=None) -> Plan:
     """Script (or the given scenes), stills, narration, timeline, motion, captions and music, each timed."""
     from framecast import edit, visuals
+    from framecast.channel import ChannelConfig
+    from framecast.cost.ledger import default_url
+    from framecast.cost.meter import Meter
+    from framecast.edit.config import VideoFormat
     from framecast.script import write as scripting
     from framecast.sound import music as music_bed
     from framecast.voice import narration
-    from framecast.channel import ChannelConfig
-    from framecast.edit.config import VideoFormat
-    from framecast.cost.ledger import default_url
-    from framecast.cost.meter import Meter
 
     data = fresh_data_dir()
     channel = ChannelConfig(name="bench", format=VideoFormat(width=width, height=height, fps=fps))
@@ -75,18 +75,44 @@ def make_plan(topic: str, *, width: int, height: int, fps: int, workers: int = 2
     pool = ThreadPoolExecutor(workers)
     if scenes is None:
         scenes = timed("script", lambda: scripting.write(topic, channel.script, meter)[0]).scenes
-    images = timed("images", lambda: list(pool.map(
-        lambda i: visuals.render_image(scenes[i].visual_prompt, i, channel.image, channel.format, 0, meter,
-                                          services=services),
-        range(len(scenes)))))
-    voices = timed("narration", lambda: list(pool.map(
-        lambda s: narration.synthesize(s.narration, channel.voice, meter, services=services), scenes)))
+    images = timed(
+        "images",
+        lambda: list(
+            pool.map(
+                lambda i: visuals.render_image(
+                    scenes[i].visual_prompt, i, channel.image, channel.format, 0, meter, services=services
+                ),
+                range(len(scenes)),
+            )
+        ),
+    )
+    voices = timed(
+        "narration",
+        lambda: list(
+            pool.map(lambda s: narration.synthesize(s.narration, channel.voice, meter, services=services), scenes)
+        ),
+    )
     timeline = edit.plan(scenes, voices, channel.format)
-    clips = timed("motion", lambda: list(pool.map(
-        lambda i: visuals.animate(images[i], scenes[i].visual_prompt, scenes[i].motion_prompt, i,
-                                  timeline.slots[i].duration, channel.motion, channel.format, 0, meter,
-                                  services=services),
-        range(len(scenes)))))
+    clips = timed(
+        "motion",
+        lambda: list(
+            pool.map(
+                lambda i: visuals.animate(
+                    images[i],
+                    scenes[i].visual_prompt,
+                    scenes[i].motion_prompt,
+                    i,
+                    timeline.slots[i].duration,
+                    channel.motion,
+                    channel.format,
+                    0,
+                    meter,
+                    services=services,
+                ),
+                range(len(scenes)),
+            )
+        ),
+    )
     captions = edit.write_captions(timeline, voices, channel.format, channel.captions, services=services)
     music = timed("music", lambda: music_bed.prepare_music(channel.music, 0, meter, services=services))
     return Plan(channel, meter, scenes, images, voices, timeline, clips, captions, music, times)
@@ -97,8 +123,18 @@ def assemble(plan: Plan):
     from framecast import context, edit
 
     ch = plan.channel
-    return edit.assemble(plan.timeline, plan.clips, plan.voices, plan.captions, plan.music, ch.format,
-                         ch.music.gain_db, ch.captions.burn_in, ch.quality.loudness_lufs, services=context.services())
+    return edit.assemble(
+        plan.timeline,
+        plan.clips,
+        plan.voices,
+        plan.captions,
+        plan.music,
+        ch.format,
+        ch.music.gain_db,
+        ch.captions.burn_in,
+        ch.quality.loudness_lufs,
+        services=context.services(),
+    )
 
 
 def encoder_floor(video: Path, fmt) -> float:

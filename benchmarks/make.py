@@ -24,8 +24,9 @@ def main() -> None:
     env.pop("PREFECT_API_URL", None)
     cli = str(Path(sys.executable).with_name("framecast"))
     start = time.perf_counter()
-    subprocess.run([cli, "make", "--out", str(work / "out"), *sys.argv[1:]], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [cli, "make", "--out", str(work / "out"), *sys.argv[1:]], env=env, check=True, stdout=subprocess.DEVNULL
+    )
     wall = time.perf_counter() - start
     video = max((p for p in (work / "out").rglob("*.mp4") if "work" not in p.parts), key=lambda p: p.stat().st_size)
     from framecast.edit.config import VideoFormat

@@ -24,15 +24,34 @@ W, H = 1920, 1080
 
 
 def frames(still: Path, vf: str, count: int) -> np.ndarray:
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(still), "-vf", f"{vf},format=gray", "-frames:v", str(count),
-                          "-f", "rawvideo", "-"], capture_output=True, check=True).stdout
+    raw = subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-i",
+            str(still),
+            "-vf",
+            f"{vf},format=gray",
+            "-frames:v",
+            str(count),
+            "-f",
+            "rawvideo",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    ).stdout
     return np.frombuffer(raw, np.uint8).reshape(-1, H, W).astype(np.float32)
 
 
 def cpu_ms_per_frame(still: Path, vf: str, count: int) -> float:
     before = os.times()
-    subprocess.run(["ffmpeg", "-v", "error", "-i", str(still), "-vf", vf, "-frames:v", str(count), "-f", "null", "-"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-i", str(still), "-vf", vf, "-frames:v", str(count), "-f", "null", "-"],
+        check=True,
+        capture_output=True,
+    )
     after = os.times()
     return 1000 * (after.children_user - before.children_user + after.children_system - before.children_system) / count
 
@@ -61,9 +80,11 @@ def zoompan(move, count: int) -> str:
     t = f"(on/{count - 1})"
     ease = f"({t}*{t}*(3-2*{t}))"
     cx, cy = f"({move.x0}+({move.x1 - move.x0})*{ease})", f"({move.y0}+({move.y1 - move.y0})*{ease})"
-    return (f"scale={2 * W}:{2 * H}:flags=lanczos,format=yuv420p,zoompan=z='{move.z0}+({move.z1 - move.z0})*{ease}'"
-            f":x='max(0,min(iw-iw/zoom,iw*{cx}-iw/zoom/2))':y='max(0,min(ih-ih/zoom,ih*{cy}-ih/zoom/2))'"
-            f":d={count}:s={W}x{H}:fps=30")
+    return (
+        f"scale={2 * W}:{2 * H}:flags=lanczos,format=yuv420p,zoompan=z='{move.z0}+({move.z1 - move.z0})*{ease}'"
+        f":x='max(0,min(iw-iw/zoom,iw*{cx}-iw/zoom/2))':y='max(0,min(ih-ih/zoom,ih*{cy}-ih/zoom/2))'"
+        f":d={count}:s={W}x{H}:fps=30"
+    )
 
 
 def main() -> None:
@@ -80,8 +101,10 @@ def main() -> None:
         move = MOVES[name]
         ours = kenburns_filter(move, width=W, height=H, fps=30, frames=args.frames)
         for label, vf in (("zoompan 2x", zoompan(move, args.frames)), ("framecast", ours)):
-            print(f"{name:<10} {label:<14} {cpu_ms_per_frame(still, vf, args.frames):12.2f} "
-                  f"{jitter_px(frames(still, vf, args.frames)):14.3f}")
+            print(
+                f"{name:<10} {label:<14} {cpu_ms_per_frame(still, vf, args.frames):12.2f} "
+                f"{jitter_px(frames(still, vf, args.frames)):14.3f}"
+            )
 
 
 if __name__ == "__main__":

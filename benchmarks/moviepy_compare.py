@@ -35,8 +35,8 @@ def moviepy_render(plan, out: Path, style: str = "tuned") -> None:
 
     from framecast import context as runtime
     from framecast.assets import FONT_BOLD
-    from framecast.edit.captions import build_cues
     from framecast.edit import timed_words
+    from framecast.edit.captions import build_cues
     from framecast.media.motion import MOVES
 
     store, fmt, tl = runtime.store(), plan.channel.format, plan.timeline
@@ -56,6 +56,7 @@ def moviepy_render(plan, out: Path, style: str = "tuned") -> None:
             return np.asarray(image.resize((width, height), Image.Resampling.BICUBIC, box=(x, y, x + w, y + h)))
 
         if style == "idiomatic":
+
             def ease(t: float) -> float:
                 p = min(max(t / duration, 0.0), 1.0)
                 return p * p * (3 - 2 * p)
@@ -81,24 +82,54 @@ def moviepy_render(plan, out: Path, style: str = "tuned") -> None:
             scene = scene.with_effects([vfx.CrossFadeIn(tl.slots[slot.index - 1].transition_seconds)])
         layers.append(scene)
     cfg = plan.channel.captions
-    for cue in build_cues(timed_words(tl, plan.voices), max_chars_per_line=cfg.max_chars_per_line,
-                          max_lines=cfg.max_lines):
-        text = TextClip(font=str(FONT_BOLD), text="\n".join(cue.lines), font_size=int(height * cfg.font_scale * 0.6),
-                        color="white", stroke_color="black", stroke_width=3, method="label")
-        layers.append(text.with_start(cue.start).with_duration(cue.end - cue.start)
-                      .with_position(("center", int(height * 0.8))))
-    sounds = [AudioFileClip(str(store.local_path(v.ref))).with_start(s.narration_start)
-              for s, v in zip(tl.slots, plan.voices)]
+    for cue in build_cues(
+        timed_words(tl, plan.voices), max_chars_per_line=cfg.max_chars_per_line, max_lines=cfg.max_lines
+    ):
+        text = TextClip(
+            font=str(FONT_BOLD),
+            text="\n".join(cue.lines),
+            font_size=int(height * cfg.font_scale * 0.6),
+            color="white",
+            stroke_color="black",
+            stroke_width=3,
+            method="label",
+        )
+        layers.append(
+            text.with_start(cue.start).with_duration(cue.end - cue.start).with_position(("center", int(height * 0.8)))
+        )
+    sounds = [
+        AudioFileClip(str(store.local_path(v.ref))).with_start(s.narration_start) for s, v in zip(tl.slots, plan.voices)
+    ]
     if plan.music is not None:
         bed = AudioFileClip(str(store.local_path(plan.music))).with_effects(
-            [afx.AudioLoop(duration=tl.total), afx.MultiplyVolume(10 ** (plan.channel.music.gain_db / 20))])
+            [afx.AudioLoop(duration=tl.total), afx.MultiplyVolume(10 ** (plan.channel.music.gain_db / 20))]
+        )
         sounds.append(bed)
     video = CompositeVideoClip(layers, size=(width, height)).with_duration(tl.total)
     video = video.with_audio(CompositeAudioClip(sounds).with_duration(tl.total))
-    video.write_videofile(str(out), fps=fmt.fps, codec="libx264", preset=fmt.preset, audio_codec="aac",
-                          audio_bitrate="192k", audio_fps=48000, threads=os.cpu_count(), logger=None,
-                          ffmpeg_params=["-crf", str(fmt.crf), "-pix_fmt", "yuv420p", "-profile:v", "high",
-                                         "-g", str(max(fmt.fps // 2, 1)), "-bf", "2"])
+    video.write_videofile(
+        str(out),
+        fps=fmt.fps,
+        codec="libx264",
+        preset=fmt.preset,
+        audio_codec="aac",
+        audio_bitrate="192k",
+        audio_fps=48000,
+        threads=os.cpu_count(),
+        logger=None,
+        ffmpeg_params=[
+            "-crf",
+            str(fmt.crf),
+            "-pix_fmt",
+            "yuv420p",
+            "-profile:v",
+            "high",
+            "-g",
+            str(max(fmt.fps // 2, 1)),
+            "-bf",
+            "2",
+        ],
+    )
 
 
 def main() -> None:
@@ -111,7 +142,7 @@ def main() -> None:
     parser.add_argument("--styles", default="tuned,idiomatic", help="which MoviePy edits to time")
     args = parser.parse_args()
 
-    scenes = demo_scenes(args.topic)[:args.scenes]
+    scenes = demo_scenes(args.topic)[: args.scenes]
     plan = make_plan(args.topic, width=args.width, height=args.height, fps=args.fps, scenes=scenes)
     seconds = plan.timeline.total
 
@@ -125,10 +156,14 @@ def main() -> None:
         results[style] = time.perf_counter() - start
 
     print(f"plan          {args.width}x{args.height}@{args.fps}, first {len(scenes)} scenes, {seconds:.1f} s of video")
-    print(f"framecast     {ours:7.1f} s  ({ours / seconds:.2f} s per second of video; 60 s ≈ {60 * ours / seconds:.0f} s)")
+    print(
+        f"framecast     {ours:7.1f} s  ({ours / seconds:.2f} s per second of video; 60 s ≈ {60 * ours / seconds:.0f} s)"
+    )
     for style, theirs in results.items():
-        print(f"MoviePy 2, {style:<10} {theirs:7.1f} s  ({theirs / seconds:.2f} s per second of video; "
-              f"60 s ≈ {60 * theirs / seconds:.0f} s): {theirs / ours:5.1f}x framecast's time (target ≥ 20x)")
+        print(
+            f"MoviePy 2, {style:<10} {theirs:7.1f} s  ({theirs / seconds:.2f} s per second of video; "
+            f"60 s ≈ {60 * theirs / seconds:.0f} s): {theirs / ours:5.1f}x framecast's time (target ≥ 20x)"
+        )
 
 
 if __name__ == "__main__":

@@ -16,16 +16,31 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from framecast.media import illustrations  # noqa: E402
 from framecast.providers.base import ScriptBrief  # noqa: E402
 from framecast.providers.local.script import LocalScriptWriter  # noqa: E402
-from framecast.media import illustrations  # noqa: E402
 
 TOPICS = [
-    "How volcanoes work", "How bees make honey", "How tides work", "How glaciers move", "Why the sky is blue",
-    "How rivers carve canyons", "How kites fly", "How the heart pumps blood", "How rainbows form",
-    "How airplanes stay in the air", "How batteries store energy", "How trees drink water", "How the moon shapes tides",
-    "How earthquakes happen", "How bread rises", "How vaccines train the body", "How solar panels make power",
-    "How submarines dive", "How coffee is grown", "How lightning strikes",
+    "How volcanoes work",
+    "How bees make honey",
+    "How tides work",
+    "How glaciers move",
+    "Why the sky is blue",
+    "How rivers carve canyons",
+    "How kites fly",
+    "How the heart pumps blood",
+    "How rainbows form",
+    "How airplanes stay in the air",
+    "How batteries store energy",
+    "How trees drink water",
+    "How the moon shapes tides",
+    "How earthquakes happen",
+    "How bread rises",
+    "How vaccines train the body",
+    "How solar panels make power",
+    "How submarines dive",
+    "How coffee is grown",
+    "How lightning strikes",
 ]
 
 
@@ -47,8 +62,10 @@ def main() -> int:
             matched, total, keyword = matched + hit, total + 1, keyword + (choice.how == "keyword")
             row.append(f"{choice.slug}{'' if hit else '*'}")
         print(f"{topic:<34} {', '.join(row)}")
-    print(f"\n{args.set}: {matched}/{total} scenes ({matched / total:.0%}) show something their narration or prompt "
-          f"names; {keyword} chosen by keyword, {total - keyword} by similarity (* = no named match)")
+    print(
+        f"\n{args.set}: {matched}/{total} scenes ({matched / total:.0%}) show something their narration or prompt "
+        f"names; {keyword} chosen by keyword, {total - keyword} by similarity (* = no named match)"
+    )
     return 0
 
 

@@ -19,16 +19,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from relevance import TOPICS  # noqa: E402  (the relevance benchmark's 20 topics; run as a script, its folder is on the path)
+
+from framecast.core.models import ArtifactRef, Scene, SoundAsset, Transition  # noqa: E402
+from framecast.edit.timeline import plan_timeline  # noqa: E402
 from framecast.media import ffmpeg  # noqa: E402
 from framecast.media.analysis import parse_ebur128  # noqa: E402
 from framecast.media.assembly import audio_mix_command, parse_speech_over_bed, voice_loudness_command  # noqa: E402
 from framecast.media.sfx import synth_command  # noqa: E402
-from framecast.core.models import ArtifactRef, Scene, SoundAsset, Transition  # noqa: E402
 from framecast.providers.local.sound import match  # noqa: E402
 from framecast.sound.config import SoundConfig  # noqa: E402
 from framecast.sound.design import bed_sounds, plan_cues, requests  # noqa: E402
-from framecast.edit.timeline import plan_timeline  # noqa: E402
-from relevance import TOPICS  # noqa: E402  (the relevance benchmark's 20 topics; run as a script, its folder is on the path)
 
 LINE = "Deep below the surface, rock melts into magma, rises through cracks, and erupts as lava."
 
@@ -53,8 +54,9 @@ def mix_once(tmp: Path, voices, timeline, placed, music: Path) -> tuple[float, f
     voice_lufs, _ = parse_ebur128(ffmpeg.run(voice_loudness_command(voices), what="voice").stderr) if placed else (0, 0)
     bed = bed_sounds(placed, lambda ref: Path(ref.uri.removeprefix("file://")), voice_lufs, timeline.total)
     started = time.perf_counter()
-    proc = ffmpeg.run(audio_mix_command(voices, timeline, tmp / "mix.wav", music=music, sounds=bed, meter=True),
-                      what="mix")
+    proc = ffmpeg.run(
+        audio_mix_command(voices, timeline, tmp / "mix.wav", music=music, sounds=bed, meter=True), what="mix"
+    )
     return time.perf_counter() - started, parse_speech_over_bed(proc.stderr)
 
 
@@ -65,8 +67,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         tmp = Path(folder)
         kinds = [Transition.fade, Transition.fade, Transition.dissolve] * 2 + [Transition.fade]
-        scenes = [Scene(narration=LINE, visual_prompt="a volcano", duration=8, transition=t,
-                        ambience="lava hissing, distant rumble") for t in kinds]
+        scenes = [
+            Scene(
+                narration=LINE,
+                visual_prompt="a volcano",
+                duration=8,
+                transition=t,
+                ambience="lava hissing, distant rumble",
+            )
+            for t in kinds
+        ]
         voices = []
         for i in range(len(scenes)):
             voices.append(tmp / f"v{i}.wav")
@@ -82,13 +92,17 @@ def main() -> int:
             plain.append(mix_once(tmp, voices, timeline, [], music))
             scored.append(mix_once(tmp, voices, timeline, placed, music))
     a, b = statistics.median(t for t, _ in plain), statistics.median(t for t, _ in scored)
-    print(f"timeline: {len(scenes)} scenes, {timeline.total:.1f} s; {len(placed)} sounds placed, "
-          f"{len({c.request for c, _ in placed})} synthesised in {synth:.2f} s")
+    print(
+        f"timeline: {len(scenes)} scenes, {timeline.total:.1f} s; {len(placed)} sounds placed, "
+        f"{len({c.request for c, _ in placed})} synthesised in {synth:.2f} s"
+    )
     print(f"mix, music only:        {a:.2f} s (median of {args.repeat}); speech over bed {plain[0][1]} LU")
     print(f"mix, music + sounds:    {b:.2f} s; speech over bed {scored[0][1]} LU; ratio {b / a:.2f}")
     heard = [t for t in TOPICS if match(t, "ambience")]
-    print(f"offline ambience found for {len(heard)} of {len(TOPICS)} topics; none for: "
-          f"{', '.join(t for t in TOPICS if t not in heard)}")
+    print(
+        f"offline ambience found for {len(heard)} of {len(TOPICS)} topics; none for: "
+        f"{', '.join(t for t in TOPICS if t not in heard)}"
+    )
     return 0
 
 

@@ -20,8 +20,14 @@ import tempfile
 import time
 from pathlib import Path
 
-TOPICS = ["How volcanoes work", "Why the sky is blue", "How bees make honey", "How tides work",
-          "Why leaves change colour", "How glaciers carve valleys"]
+TOPICS = [
+    "How volcanoes work",
+    "Why the sky is blue",
+    "How bees make honey",
+    "How tides work",
+    "Why leaves change colour",
+    "How glaciers carve valleys",
+]
 
 
 def main() -> int:
@@ -29,8 +35,13 @@ def main() -> int:
     parser.add_argument("--batch", type=int, default=3)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="framecast-throughput-"))
-    os.environ.update({"PREFECT_HOME": str(work / "prefect"), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-                       "PREFECT_LOGGING_LEVEL": "ERROR"})
+    os.environ.update(
+        {
+            "PREFECT_HOME": str(work / "prefect"),
+            "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+            "PREFECT_LOGGING_LEVEL": "ERROR",
+        }
+    )
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from chaos import prefect_server
 
@@ -45,10 +56,23 @@ def main() -> int:
             channels[-1].write_text(yaml.safe_dump({**demo, "name": f"bench-{i}"}))
         cli = str(Path(sys.executable).with_name("framecast"))
         started = time.perf_counter()
-        procs = [subprocess.Popen([cli, "make", "--sandbox", "--channel", str(channels[i]), TOPICS[i % len(TOPICS)],
-                                   "--out", str(work / f"out{i}")],
-                                  stdout=(work / f"make{i}.log").open("w"), stderr=subprocess.STDOUT)
-                 for i in range(args.batch)]
+        procs = [
+            subprocess.Popen(
+                [
+                    cli,
+                    "make",
+                    "--sandbox",
+                    "--channel",
+                    str(channels[i]),
+                    TOPICS[i % len(TOPICS)],
+                    "--out",
+                    str(work / f"out{i}"),
+                ],
+                stdout=(work / f"make{i}.log").open("w"),
+                stderr=subprocess.STDOUT,
+            )
+            for i in range(args.batch)
+        ]
         codes = [p.wait() for p in procs]
         wall = time.perf_counter() - started
     finally:

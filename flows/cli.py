@@ -28,34 +28,53 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="framecast", description="Topic in, narrated and captioned video out.")
     sub = parser.add_subparsers(dest="command", required=True)
     make = sub.add_parser("make", help="make (and publish, if it passes the quality gate) one video")
-    make.add_argument("topic", nargs="?", default="",
-                      help='what the video is about, e.g. "How volcanoes work" (default: the channel\'s topic of the day)')
+    make.add_argument(
+        "topic",
+        nargs="?",
+        default="",
+        help='what the video is about, e.g. "How volcanoes work" (default: the channel\'s topic of the day)',
+    )
     make.add_argument("--channel", default="demo", help="channel name in deployments/ or path to a channel YAML")
     make.add_argument("--out", type=Path, help="output folder (artifact store); default ./framecast-output")
     make.add_argument("--script", type=Path, help="your own script file (JSON or YAML, same schema)")
     make.add_argument("--notes", type=Path, help="facts for the script writer, one per line")
     make.add_argument("--refresh", action="store_true", help="ignore cached results and regenerate every step")
-    make.add_argument("--verbose", action="store_true", help="show Prefect's logs, and a traceback on an unexpected error")
-    make.add_argument("--sandbox", action="store_true",
-                      help="use a cloud provider at every stage, against the local provider sandbox (no keys, no cost)")
+    make.add_argument(
+        "--verbose", action="store_true", help="show Prefect's logs, and a traceback on an unexpected error"
+    )
+    make.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="use a cloud provider at every stage, against the local provider sandbox (no keys, no cost)",
+    )
     sub.add_parser("channels", help="list the channels in deployments/")
-    ops = sub.add_parser("prefect-setup", help="set up the Prefect server for unattended runs: work pool, crash "
-                                               "detection, result storage (idempotent)")
+    ops = sub.add_parser(
+        "prefect-setup",
+        help="set up the Prefect server for unattended runs: work pool, crash detection, result storage (idempotent)",
+    )
     ops.add_argument("--pool", default="framecast-local", help="process work pool to create or update")
-    ops.add_argument("--concurrency", type=int,
-                     help="videos rendered at once on the pool (default: one per two CPU cores)")
-    ops.add_argument("--notify", metavar="URL", help="alert on failed, crashed or gate-refused runs: a webhook URL "
-                     "(Slack or {\"text\"} JSON), an Apprise URL (mailto://…), or `none` to remove the alerts")
+    ops.add_argument(
+        "--concurrency", type=int, help="videos rendered at once on the pool (default: one per two CPU cores)"
+    )
+    ops.add_argument(
+        "--notify",
+        metavar="URL",
+        help="alert on failed, crashed or gate-refused runs: a webhook URL "
+        '(Slack or {"text"} JSON), an Apprise URL (mailto://…), or `none` to remove the alerts',
+    )
     est = sub.add_parser("estimate", help="expected cost of one run of a channel, without spending anything")
     est.add_argument("--channel", default="demo")
     est.add_argument("--cloud", action="store_true", help="as if every stage used its cloud provider")
-    hooks = sub.add_parser("callbacks", help="webhook receiver that completes Kling jobs (put it behind an HTTPS proxy)")
+    hooks = sub.add_parser(
+        "callbacks", help="webhook receiver that completes Kling jobs (put it behind an HTTPS proxy)"
+    )
     hooks_sub = hooks.add_subparsers(dest="callbacks_command", required=True)
     serve = hooks_sub.add_parser("serve", help="serve POST /kling/<job> in the foreground")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8780)
-    serve.add_argument("--out", type=Path, help="the artifact store the workers use (local folder); default "
-                                                "./framecast-output")
+    serve.add_argument(
+        "--out", type=Path, help="the artifact store the workers use (local folder); default ./framecast-output"
+    )
     pre = sub.add_parser("preflight", help="check keys, model shutdown dates and the budget before a run")
     pre.add_argument("--channel", default="demo")
     pre.add_argument("--date", type=date.fromisoformat, help="the run's day, YYYY-MM-DD (default: today)")
@@ -69,7 +88,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("voices", help="list the ElevenLabs voices on your account (needs ELEVENLABS_API_KEY)")
     box = sub.add_parser("sandbox", help="run the provider sandbox in the foreground")
     box.add_argument("--port", type=int, default=8765)
-    from framecast.commands import deployments as deploygen  # `framecast deployments`: prefect.yaml from the channel files
+    from framecast.commands import (
+        deployments as deploygen,  # `framecast deployments`: prefect.yaml from the channel files
+    )
 
     deploygen.register(sub)
     return parser
@@ -77,12 +98,12 @@ def _parser() -> argparse.ArgumentParser:
 
 def _preflight(args) -> tuple:
     """Check everything cheap before starting Prefect: channel, topic/script, output folder, ffmpeg."""
-    from framecast.script import write as scripting
-    from framecast.topic import choose as topics
-    from framecast.plan.load import load_channel
     from framecast import context
     from framecast.media import ffmpeg
+    from framecast.plan.load import load_channel
+    from framecast.script import write as scripting
     from framecast.storage.local import LocalArtifactStore
+    from framecast.topic import choose as topics
 
     channel = load_channel(args.channel)
     script = scripting.load(args.script, channel.script) if args.script else None
@@ -110,8 +131,10 @@ def _make(args) -> int:
 
         out, ignored = isolate(out)
         if ignored:
-            console.print(f"sandbox: ignoring the configured {' and '.join(ignored)} (a sandbox run keeps everything "
-                          f"in {out})", markup=False)
+            console.print(
+                f"sandbox: ignoring the configured {' and '.join(ignored)} (a sandbox run keeps everything in {out})",
+                markup=False,
+            )
     os.environ["FRAMECAST_DATA_DIR"] = str(out)
     for key, value in PREFECT_DEFAULTS.items():
         os.environ.setdefault(key, value)
@@ -120,9 +143,9 @@ def _make(args) -> int:
     if args.refresh:
         os.environ["PREFECT_TASKS_REFRESH_CACHE"] = "true"
 
+    from framecast.core.errors import FramecastError
     from framecast.plan.load import load_channel
     from framecast.settings import reset_settings
-    from framecast.core.errors import FramecastError
 
     sandbox = None
     if args.sandbox:
@@ -168,18 +191,21 @@ def _run(args, console, channel, script, notes, topic, out: Path) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows.produce_video import produce_video
-    from framecast.core import progress
     from framecast.commands.clierrors import quiet_tracebacks
+    from framecast.core import progress
     from framecast.core.errors import FramecastError, QualityGateFailed
 
     if not args.verbose:  # the failure's one line below is the message; --verbose shows Prefect's tracebacks
         quiet_tracebacks()
     # Every value is escaped: a topic like "How [/] works" or a provider's error body is text, not markup.
-    console.print(f"framecast: [bold]{escape(topic or 'the topic of the day')}[/bold] for channel "
-                  f"[bold]{escape(channel.name)}[/bold] ({channel.format.size} @ {channel.format.fps} fps) → "
-                  f"{escape(str(out))}")
-    bars = Progress(TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console)
+    console.print(
+        f"framecast: [bold]{escape(topic or 'the topic of the day')}[/bold] for channel "
+        f"[bold]{escape(channel.name)}[/bold] ({channel.format.size} @ {channel.format.fps} fps) → "
+        f"{escape(str(out))}"
+    )
+    bars = Progress(
+        TextColumn("{task.description:<22}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
     from tasks.results import result_storage
 
     # JSON-only result storage; with a bucket store, results beside the artifacts so other machines resume from them
@@ -192,7 +218,9 @@ def _run(args, console, channel, script, notes, topic, out: Path) -> int:
     except QualityGateFailed as exc:
         console.print("[red]quality gate: FAILED[/red] — not published")
         for check in exc.report.failures if exc.report else []:
-            where = f" at {check.at_seconds:.1f} s (scene {check.scene_index + 1})" if check.at_seconds is not None else ""
+            where = (
+                f" at {check.at_seconds:.1f} s (scene {check.scene_index + 1})" if check.at_seconds is not None else ""
+            )
             console.print(f"  - {escape(check.name)}{where}: {escape(str(check.detail))}")
         console.print(escape(str(exc)))
         return 1
@@ -213,8 +241,10 @@ def _run(args, console, channel, script, notes, topic, out: Path) -> int:
     for line in manifest.get("fallbacks", []):
         console.print(f"[yellow]fallback:[/yellow] {escape(line)}")
     report = publication.quality
-    console.print(f"quality gate: [green]PASSED[/green] ({len(report.checks)} checks; "
-                  f"{report.measurements.get('integrated_lufs')} LUFS)")
+    console.print(
+        f"quality gate: [green]PASSED[/green] ({len(report.checks)} checks; "
+        f"{report.measurements.get('integrated_lufs')} LUFS)"
+    )
     console.print(f"duration: {publication.duration:.1f} s")
     if publication.youtube:
         console.print(f"youtube: {escape(str(publication.youtube.get('url')))}")

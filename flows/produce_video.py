@@ -5,115 +5,50 @@ from __future__ import annotations
 from datetime import date
 
 from prefect import flow, get_run_logger, unmapped
-from prefect.futures import as_completed
 from prefect.runtime import flow_run
 from prefect.utilities.hashing import file_hash
 
-from framecast import visuals
+from flows import steps
+from framecast import context, visuals
+from framecast.context import Services
+from framecast.core import progress
+from framecast.core.errors import FramecastError
+from framecast.core.models import Publication, Script
+from framecast.cost.meter import Meter
+from framecast.plan.prepare import ChannelName, open_meter, prepare
 from framecast.providers import connect
 from framecast.quality import gate
-from framecast.core import progress
-from framecast.transport import redaction
-from framecast import context
-from framecast.context import Services
-from framecast.script import write as scripting
-from framecast.voice.config import VoiceConfig
-from framecast.plan.prepare import ChannelName, RunRequest, open_meter, prepare
-from framecast.core.errors import BudgetExceeded
-from framecast.cost.meter import Meter
-from framecast.core.errors import ConfigError, FramecastError
 from framecast.report import fallback_lines, made_by
 from framecast.sound import design
-from framecast.voice import narration
-from framecast.core.models import FallbackStep, NarrationAsset, Publication, Script
-from tasks import reporting, reruns
+from framecast.transport import redaction
+from tasks import limits, reporting, reruns
 from tasks.alerts import scrubbed_errors
 from tasks.delivery import check_quality, make_thumbnail, publish_video, record_run, resume_pending_uploads
 from tasks.editing import assemble_video, plan_timeline, size_scene_slot, write_captions
 from tasks.generation import (
-    animate_scene, compose_music, generate_sound, prepare_music, render_scene_image, synthesize_narration, write_script,
+    animate_scene,
+    compose_music,
+    prepare_music,
+    render_scene_image,
+    synthesize_narration,
+    write_script,
 )
-from tasks import limits
 from tasks.limits import channel_lock
-from tasks.planning import choose_topic, preflight_channel
+from tasks.planning import preflight_channel
 from tasks.runner import TaskWorkers
-
-
-def _gather(futures, stage: str, tracker: reporting.RunProgress) -> list:
-    """Wait for every future, reporting progress as each finishes; results in submission order."""
-    for _ in as_completed(futures):
-        tracker.advance(stage)
-    return [f.result() for f in futures]
-
-
-def _one_voice(narrations: list[NarrationAsset], scenes, voice: VoiceConfig, meter: Meter, services: Services,
-               log) -> list[NarrationAsset]:
-    """Scenes a fallback left on another voice than the video's, spoken again with the video's voice."""
-    final, odd = narration.odd_ones_out(narrations, voice)
-    if not odd:
-        return narrations
-    log.warning("narration: scene(s) %s re-spoken by %s so the whole video has one voice",
-                ", ".join(str(i + 1) for i in odd), final.provider)
-    redone = synthesize_narration.map([scenes[i].narration for i in odd], odd, unmapped(final), unmapped(meter),
-                                      unmapped(services))
-    why = FallbackStep(provider=voice.provider, reason=f"one voice per video: another scene needed {final.provider}")
-    for i, again in zip(odd, redone.result()):
-        origin = again.origin.model_copy(update={"skipped": [why]}) if again.origin else None
-        narrations[i] = again.model_copy(update={"origin": origin})
-    return narrations
-
-
-def _design_sound(timeline, scenes, cfg, meter, services) -> tuple[list, dict]:
-    """The video's sound cues, and each distinct sound submitted once (a whoosh shared by every fade)."""
-    cues = design.plan_cues(timeline, scenes, cfg.sound)
-    first = {}
-    for cue in cues:
-        first.setdefault(cue.request, f"{cue.kind}-{cue.scene_index + 1}")
-    return cues, {req: generate_sound.submit(*req, cfg.sound.source(), meter, services, label)
-                  for req, label in first.items()}
-
-
-def _placed_sounds(cues, made, log) -> tuple[list, list[dict]]:
-    """(cue, sound) for every cue that has a sound, and the sounds that failed (for the manifest).
-
-    A sound is a finish, not the video: one that failed for good (its whole chain tried) is left out with a
-    warning, so a refused prompt does not throw away pictures and voice already paid for. A budget still stops.
-    """
-    placed, failed = [], {}
-    for cue in cues:
-        try:
-            asset = made[cue.request].result()
-        except BudgetExceeded:
-            raise
-        except Exception as exc:  # noqa: BLE001 — the task's own error, already logged by Prefect with its trace
-            failed.setdefault(cue.request, {"kind": cue.kind, "prompt": cue.prompt, "error": redaction.error_text(exc)[:300],
-                                            "scenes": []})["scenes"].append(cue.scene_index)
-            continue
-        placed.append((cue, asset))
-    for miss in failed.values():
-        log.warning("sound: the %s sound %r failed for scene(s) %s and is left out: %s", miss["kind"],
-                    miss["prompt"][:60], ", ".join(str(i + 1) for i in miss["scenes"]), miss["error"])
-    quiet = [cue.scene_index + 1 for cue, asset in placed if asset is None and cue.kind == "ambience"]
-    if quiet:
-        log.info("sound: no ambience for scene(s) %s (nothing offline sounds like them)", ", ".join(map(str, quiet)))
-    return [(cue, asset) for cue, asset in placed if asset is not None], list(failed.values())
-
-
-def _deployed_channel(channel: str) -> str:
-    """The channel to run: a deployment runs its own channel only (its tag and lock name it)."""
-    deployed = reporting.deployment_channel()
-    if deployed and deployed[1] and channel != deployed[1]:
-        name, own = deployed
-        raise ConfigError(f"channel: deployment {name!r} runs channel {own!r}, not {channel!r}; "
-                          f"start the {channel!r} deployment instead (one deployment per channel)")
-    return channel
 
 
 # Parameters are checked by framecast (plan.prepare), not by Prefect, so that a bad custom run
 # fails with a first log line naming the field and the fix rather than a pydantic dump.
-@flow(name="produce-video", task_runner=TaskWorkers(), log_prints=True,
-      persist_result=True, result_serializer="json", validate_parameters=False,
-      version=file_hash(__file__))  # Prefect's default, which the wrapper below would make alerts.py's hash
+@flow(
+    name="produce-video",
+    task_runner=TaskWorkers(),
+    log_prints=True,
+    persist_result=True,
+    result_serializer="json",
+    validate_parameters=False,
+    version=file_hash(__file__),
+)  # Prefect's default, which the wrapper below would make alerts.py's hash
 @scrubbed_errors  # the run's state message (UI, alerts) is made from the error: no secret in it
 def produce_video(
     channel: ChannelName = "demo",
@@ -141,15 +76,19 @@ def produce_video(
         start = flow_run.scheduled_start_time
         if str(rerun_of or "").strip():  # a crashed run made again: its inputs and its day (tasks/reruns.py)
             (channel, topic, notes, script, publish_date), start = reruns.crashed_inputs(
-                rerun_of, channel, topic, notes, script, publish_date)
+                rerun_of, channel, topic, notes, script, publish_date
+            )
             log.info("re-run of crashed run %s: its topic and day, finished steps from the cache", rerun_of)
-        request = prepare(_deployed_channel(channel), topic, notes, script, publish_date, start, services=services)
+        request = prepare(steps.deployed_channel(channel), topic, notes, script, publish_date, start, services=services)
     except FramecastError as exc:
         log.error("%s", exc)
         raise
     if request.stale_scratch:
-        log.info("removed %d scratch folder(s) left by crashed runs: %s", len(request.stale_scratch),
-                 ", ".join(request.stale_scratch))
+        log.info(
+            "removed %d scratch folder(s) left by crashed runs: %s",
+            len(request.stale_scratch),
+            ", ".join(request.stale_scratch),
+        )
     cfg, day = request.channel, request.day
     reporting.name_flow_run(f"{cfg.name} · {day.isoformat()}")  # the topic follows once the channel is ours
     preflight_channel(cfg, day)  # everything that would stop the run, before anything is locked or spent
@@ -160,26 +99,14 @@ def produce_video(
         meter = open_meter(request, run_key, services=services)
         if "youtube" in cfg.publish.targets:
             resume_pending_uploads(cfg.name, services)  # uploads an earlier run could not make (YouTube quota) go first
-        topic = _topic(request, meter, services, log)
+        topic = steps.run_topic(request, meter, services, log)
         reporting.name_flow_run(f"{cfg.name} · {day.isoformat()} · {topic}")
         return _produce(cfg, topic, day, request.script, request.notes, meter, services, log)
 
 
-def _topic(request: RunRequest, meter: Meter, services: Services, log) -> str:
-    """The run's topic: as given, the script's title, or the day's topic from the backlog (the channel is ours)."""
-    cfg, topic = request.channel, request.topic
-    if request.script is not None:
-        topic = topic.strip() or request.script.title
-    elif not topic.strip():
-        choice = choose_topic(cfg.name, request.day, list(request.backlog), cfg.topic_similarity_max, cfg.topic_ideas,
-                              cfg.script, cfg.title, cfg.language, meter, services)
-        topic = choice.topic
-        log.info("topic of %s for channel %s: %r (%s)", request.day.isoformat(), cfg.name, topic, choice.reason)
-    return scripting.clean_topic(topic)
-
-
-def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str, ...], meter: Meter,
-             services: Services, log) -> Publication:
+def _produce(
+    cfg, topic: str, day: date, script: Script | None, notes: tuple[str, ...], meter: Meter, services: Services, log
+) -> Publication:
     """The DAG of one video, in order: script, scenes in parallel, assembly, gate, publication."""
     progress.stage("script", 1)
     if script is None:
@@ -194,41 +121,68 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
     tracker.stage("narration", len(scenes))
     # The narration is an input of the pictures only when they are illustrated from it (the local provider).
     said = [s.narration if visuals.uses_narration(cfg.image) else "" for s in scenes]
-    images = render_scene_image.map([s.visual_prompt for s in scenes], indices, unmapped(cfg.image),
-                                    unmapped(cfg.format), unmapped(cfg.seed), unmapped(meter), unmapped(services), said)
-    voices = synthesize_narration.map([s.narration for s in scenes], indices, unmapped(cfg.voice), unmapped(meter),
-                                      unmapped(services))
+    images = render_scene_image.map(
+        [s.visual_prompt for s in scenes],
+        indices,
+        unmapped(cfg.image),
+        unmapped(cfg.format),
+        unmapped(cfg.seed),
+        unmapped(meter),
+        unmapped(services),
+        said,
+    )
+    voices = synthesize_narration.map(
+        [s.narration for s in scenes], indices, unmapped(cfg.voice), unmapped(meter), unmapped(services)
+    )
     music = prepare_music.submit(cfg.music, cfg.seed, meter, services)
     spoken = None
     if len(cfg.voice.chain()) > 1:  # one voice per video: motion is sized once every scene has the video's voice
-        voices = spoken = _one_voice(_gather(voices, "narration", tracker), scenes, cfg.voice, meter, services, log)
+        voices = spoken = steps.one_voice(
+            steps.gather(voices, "narration", tracker), scenes, cfg.voice, meter, services, log
+        )
     # Scene i's motion waits only for its own image and narration, not for every narration.
-    durations = size_scene_slot.map(scenes, voices, indices, unmapped(cfg.format.fps),
-                                    [i == len(scenes) - 1 for i in indices])
+    durations = size_scene_slot.map(
+        scenes, voices, indices, unmapped(cfg.format.fps), [i == len(scenes) - 1 for i in indices]
+    )
     tracker.stage("motion", len(scenes))
-    clips = animate_scene.map(images, [s.visual_prompt for s in scenes], [s.motion_prompt for s in scenes], indices,
-                              durations, unmapped(cfg.motion), unmapped(cfg.format), unmapped(cfg.seed),
-                              unmapped(meter), unmapped(services))
-    narrations = spoken if spoken is not None else _gather(voices, "narration", tracker)
-    log.info("narration: %d scenes, %.1f s of speech (%s)", len(narrations),
-             sum(n.duration for n in narrations), made_by(narrations))
+    clips = animate_scene.map(
+        images,
+        [s.visual_prompt for s in scenes],
+        [s.motion_prompt for s in scenes],
+        indices,
+        durations,
+        unmapped(cfg.motion),
+        unmapped(cfg.format),
+        unmapped(cfg.seed),
+        unmapped(meter),
+        unmapped(services),
+    )
+    narrations = spoken if spoken is not None else steps.gather(voices, "narration", tracker)
+    log.info(
+        "narration: %d scenes, %.1f s of speech (%s)",
+        len(narrations),
+        sum(n.duration for n in narrations),
+        made_by(narrations),
+    )
     timeline = plan_timeline(scenes, narrations, cfg.format)
 
     captions = write_captions.submit(timeline, narrations, cfg.format, cfg.captions, services)
-    cues, made = _design_sound(timeline, scenes, cfg, meter, services)  # generated beside the pictures
+    cues, made = steps.design_sound(timeline, scenes, cfg, meter, services)  # generated beside the pictures
     if cfg.music.source == "elevenlabs-music":  # a bed of the video's exact length, so it needs the timeline
         music = compose_music.submit(cfg.music, round(timeline.total, 1), meter, services)
-    stills = _gather(images, "images", tracker)
+    stills = steps.gather(images, "images", tracker)
     reporting.show_contact_sheet(cfg.name, stills)
-    clip_assets = _gather(clips, "motion", tracker)
-    log.info("images and motion: %d scenes (images: %s; motion: %s)", len(clip_assets), made_by(stills),
-             made_by(clip_assets))
+    clip_assets = steps.gather(clips, "motion", tracker)
+    log.info(
+        "images and motion: %d scenes (images: %s; motion: %s)", len(clip_assets), made_by(stills), made_by(clip_assets)
+    )
 
     tracker.stage("assembly", 1)
-    sounds, sounds_failed = _placed_sounds(cues, made, log)
+    sounds, sounds_failed = steps.placed_sounds(cues, made, log)
     render = cfg.render_spec()  # what the render depends on: a new gate threshold does not re-render
-    video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), render, sounds,
-                           services)
+    video = assemble_video(
+        timeline, clip_assets, narrations, captions.result(), music.result(), render, sounds, services
+    )
     tracker.advance("assembly", f"{video.duration:.1f} s")
     log.info("assembly: %.1f s of %dx%d video", video.duration, video.width, video.height)
     tracker.stage("quality", 1)
@@ -239,34 +193,74 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
         bad = [] if report.passed else gate.scenes_to_regenerate(report.failures)
         if not bad:
             break
-        log.warning("quality gate failed on scene(s) %s: regenerating them (attempt %d)",
-                    ", ".join(str(i + 1) for i in bad), attempt)
+        log.warning(
+            "quality gate failed on scene(s) %s: regenerating them (attempt %d)",
+            ", ".join(str(i + 1) for i in bad),
+            attempt,
+        )
         # New seeds for the offending scenes only; every other result comes from the cache.
         seed = cfg.seed + 7919 * attempt
         # The bad scenes together, not one after another.
-        redone = render_scene_image.map([scenes[i].visual_prompt for i in bad], bad, unmapped(cfg.image),
-                                        unmapped(cfg.format), unmapped(seed), unmapped(meter), unmapped(services),
-                                        [said[i] for i in bad])
-        moved = animate_scene.map(redone, [scenes[i].visual_prompt for i in bad],
-                                  [scenes[i].motion_prompt for i in bad], bad, [timeline.slots[i].duration for i in bad], unmapped(cfg.motion),
-                                  unmapped(cfg.format), unmapped(seed), unmapped(meter), unmapped(services))
+        redone = render_scene_image.map(
+            [scenes[i].visual_prompt for i in bad],
+            bad,
+            unmapped(cfg.image),
+            unmapped(cfg.format),
+            unmapped(seed),
+            unmapped(meter),
+            unmapped(services),
+            [said[i] for i in bad],
+        )
+        moved = animate_scene.map(
+            redone,
+            [scenes[i].visual_prompt for i in bad],
+            [scenes[i].motion_prompt for i in bad],
+            bad,
+            [timeline.slots[i].duration for i in bad],
+            unmapped(cfg.motion),
+            unmapped(cfg.format),
+            unmapped(seed),
+            unmapped(meter),
+            unmapped(services),
+        )
         for i, still, clip in zip(bad, redone.result(), moved.result()):
             stills[i], clip_assets[i] = still, clip
         regenerated += bad
-        video = assemble_video(timeline, clip_assets, narrations, captions.result(), music.result(), render, sounds,
-                               services)
+        video = assemble_video(
+            timeline, clip_assets, narrations, captions.result(), music.result(), render, sounds, services
+        )
         report = check_quality(video, timeline, captions.result(), judge, script, meter, services, stills)
     tracker.advance("quality", "passed" if report.passed else "failed")
     reporting.show_quality(cfg.name, report, script.title)
-    log.info("quality gate: %s (%d checks)%s", "PASSED" if report.passed else "FAILED", len(report.checks),
-             "" if report.passed else f": {report.summary()}")
+    log.info(
+        "quality gate: %s (%d checks)%s",
+        "PASSED" if report.passed else "FAILED",
+        len(report.checks),
+        "" if report.passed else f": {report.summary()}",
+    )
 
     # After any regeneration: never a rejected picture; the strongest scene, not simply the first.
     thumbnail = make_thumbnail(script.title, stills, cfg.format.width, cfg.format.height, services)
-    manifest = record_run(meter.run, script, stills, clip_assets, narrations, captions.result(), music.result(),
-                          video, thumbnail, report,
-                          {"channel": cfg.name, "topic": topic, "regenerated_scenes": regenerated,
-                           "sounds": design.manifest_entries(sounds), "sounds_failed": sounds_failed}, services)
+    manifest = record_run(
+        meter.run,
+        script,
+        stills,
+        clip_assets,
+        narrations,
+        captions.result(),
+        music.result(),
+        video,
+        thumbnail,
+        report,
+        {
+            "channel": cfg.name,
+            "topic": topic,
+            "regenerated_scenes": regenerated,
+            "sounds": design.manifest_entries(sounds),
+            "sounds_failed": sounds_failed,
+        },
+        services,
+    )
     fell_back = fallback_lines(stills, clip_assets, narrations)
     for line in fell_back:
         log.warning("fallback: %s", line)
@@ -275,10 +269,26 @@ def _produce(cfg, topic: str, day: date, script: Script | None, notes: tuple[str
     credited = visuals.credits(stills)  # what the pictures' licences ask for goes into the description
     if credited:
         script = script.model_copy(update={"description": "\n\n".join([script.description, *credited]).strip()})
-    publication = publish_video(script, video, thumbnail, captions.result(), report, manifest, cfg.publish, cfg.name,
-                                topic, day, meter.run.rsplit("/", 1)[-1], services)
+    publication = publish_video(
+        script,
+        video,
+        thumbnail,
+        captions.result(),
+        report,
+        manifest,
+        cfg.publish,
+        cfg.name,
+        topic,
+        day,
+        meter.run.rsplit("/", 1)[-1],
+        services,
+    )
     tracker.advance("publish", "published")
     reporting.show_publication(cfg.name, publication)
-    log.info("published %r to %s%s", script.title, publication.location,
-             f" and {publication.youtube.get('url')}" if publication.youtube else "")
+    log.info(
+        "published %r to %s%s",
+        script.title,
+        publication.location,
+        f" and {publication.youtube.get('url')}" if publication.youtube else "",
+    )
     return publication

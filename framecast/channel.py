@@ -8,11 +8,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from framecast.core import textrules
 from framecast.channel_schedule import Description, ScheduleConfig
+from framecast.core import textrules
+from framecast.core.models import Frozen
 from framecast.cost.budget import BudgetConfig
 from framecast.edit.config import CaptionConfig, RenderSpec, VideoFormat
-from framecast.core.models import Frozen
 from framecast.publish.config import PublishConfig
 from framecast.quality.config import GateSpec, QualityConfig
 from framecast.script.config import ScriptConfig
@@ -68,16 +68,22 @@ class ChannelConfig(Frozen):
         return value
 
     @model_validator(mode="after")
-    def _ideas_need_an_llm(self) -> "ChannelConfig":
+    def _ideas_need_an_llm(self) -> ChannelConfig:
         if self.topic_ideas and self.script.provider == "local":
-            raise ValueError("topic_ideas needs an LLM script writer (script.provider: openai or anthropic); "
-                             "the local writer cannot invent topics: set topic_ideas: 0 or add topics")
+            raise ValueError(
+                "topic_ideas needs an LLM script writer (script.provider: openai or anthropic); "
+                "the local writer cannot invent topics: set topic_ideas: 0 or add topics"
+            )
         return self
 
     def render_spec(self) -> RenderSpec:
         """What the render depends on besides the media: format, music level, burn-in, target loudness."""
-        return RenderSpec(format=self.format, music_gain_db=self.music.gain_db, burn_in=self.captions.burn_in,
-                          loudness_lufs=self.quality.loudness_lufs)
+        return RenderSpec(
+            format=self.format,
+            music_gain_db=self.music.gain_db,
+            burn_in=self.captions.burn_in,
+            loudness_lufs=self.quality.loudness_lufs,
+        )
 
     def gate_spec(self) -> GateSpec:
         """What the gate depends on: its settings, the format and the language."""

@@ -19,8 +19,13 @@ MACROS = {"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", 
 MONTHS = "jan feb mar apr may jun jul aug sep oct nov dec".split()
 DAYS = "sun mon tue wed thu fri sat".split()
 # (field name, lowest, highest, names for lowest.. in order)
-FIELDS = (("minute", 0, 59, ()), ("hour", 0, 23, ()), ("day of month", 1, 31, ()),
-          ("month", 1, 12, MONTHS), ("day of week", 0, 7, DAYS))
+FIELDS = (
+    ("minute", 0, 59, ()),
+    ("hour", 0, 23, ()),
+    ("day of month", 1, 31, ()),
+    ("month", 1, 12, MONTHS),
+    ("day of week", 0, 7, DAYS),
+)
 ITEM = re.compile(r"^(?:(?P<star>\*)|(?P<lo>[a-z0-9]+)(?:-(?P<hi>[a-z0-9]+))?)(?:/(?P<step>[0-9]+))?$")
 EXAMPLE = "e.g. '0 9 * * *' (minute hour day-of-month month day-of-week: 09:00 every day)"
 

@@ -10,17 +10,17 @@ import shutil
 import socket
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager as ContextManager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import ContextManager, Iterator
 
 from framecast.media import ffmpeg
 from framecast.providers import connect
 from framecast.settings import Settings, get_settings
 from framecast.storage import ArtifactStore, default_store
-
 
 # The folder new GCS artifacts of a run go to ("channel/day/run"); only a layout hint, never money or identity
 # (those travel in the Meter the tasks are given). Unset = "unscoped/".
@@ -99,23 +99,22 @@ def _store_at(root: Path) -> ArtifactStore:
 
 @lru_cache(maxsize=4)
 def _gcs_store(uri: str, local: Path) -> ArtifactStore:
+    from google.auth.exceptions import DefaultCredentialsError
     from google.cloud import storage
 
-    from framecast.storage.gcs import GcsArtifactStore
-
-    from google.auth.exceptions import DefaultCredentialsError
-
     from framecast.core.errors import StorageError
+    from framecast.storage.gcs import GcsArtifactStore
 
     bucket, _, prefix = uri.removeprefix("gs://").partition("/")
     # STORAGE_EMULATOR_HOST (tests, local dev) makes the client anonymous and local by itself.
     try:
         client = storage.Client()
     except DefaultCredentialsError as exc:
-        raise StorageError(f"FRAMECAST_STORE={uri} needs Google credentials: set GOOGLE_APPLICATION_CREDENTIALS "
-                           "to a service-account key file, or run `gcloud auth application-default login`") from exc
-    return GcsArtifactStore(client, bucket, prefix, cache_dir=local / "gcs-cache",
-                            scope=artifact_scope.get)
+        raise StorageError(
+            f"FRAMECAST_STORE={uri} needs Google credentials: set GOOGLE_APPLICATION_CREDENTIALS "
+            "to a service-account key file, or run `gcloud auth application-default login`"
+        ) from exc
+    return GcsArtifactStore(client, bucket, prefix, cache_dir=local / "gcs-cache", scope=artifact_scope.get)
 
 
 STALE_SCRATCH_SECONDS = 24 * 3600  # a scratch folder no live process claims is abandoned after this long

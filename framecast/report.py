@@ -12,8 +12,9 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from framecast.assets import FONT_BOLD
-from framecast.core.safe_text import markdown as md, terminal
 from framecast.core.models import QualityReport, Script
+from framecast.core.safe_text import markdown as md
+from framecast.core.safe_text import terminal
 
 SHEET_COLUMNS = 4
 SHEET_THUMB_WIDTH = 320
@@ -22,8 +23,16 @@ MAX_INLINE_BYTES = 400_000  # an inline image beyond this would bloat the artifa
 
 def script_rows(script: Script) -> list[dict]:
     """One row per scene: what is said, what is shown, for how long."""
-    return [{"scene": i + 1, "narration": s.narration, "visual": s.visual_prompt, "seconds": round(s.duration, 1),
-             "transition": s.transition} for i, s in enumerate(script.scenes)]
+    return [
+        {
+            "scene": i + 1,
+            "narration": s.narration,
+            "visual": s.visual_prompt,
+            "seconds": round(s.duration, 1),
+            "transition": s.transition,
+        }
+        for i, s in enumerate(script.scenes)
+    ]
 
 
 def _clock(seconds: float | None) -> str:
@@ -36,9 +45,14 @@ def quality_markdown(report: QualityReport, title: str) -> str:
     """Every check of the gate; a failure shows where it happened (time and scene)."""
     verdict = "PASSED" if report.passed else "FAILED"
     # Titles and details come from topics, scripts and providers: escaped, they stay text (no link, image, cell).
-    lines = [f"# Quality gate: {verdict}", "", f"**{md(title)}** — analyzer {md(report.analyzer)}, "
-             f"{len(report.checks)} checks, {len(report.failures)} failed", "",
-             "| check | result | at | scene | detail |", "|---|---|---|---|---|"]
+    lines = [
+        f"# Quality gate: {verdict}",
+        "",
+        f"**{md(title)}** — analyzer {md(report.analyzer)}, {len(report.checks)} checks, {len(report.failures)} failed",
+        "",
+        "| check | result | at | scene | detail |",
+        "|---|---|---|---|---|",
+    ]
     for c in sorted(report.checks, key=lambda c: (c.passed, c.name)):
         scene = "–" if c.scene_index is None else str(c.scene_index + 1)
         result = "pass" if c.passed else "**FAIL**"
@@ -67,12 +81,27 @@ def cost_rows(entries: list[dict]) -> list[dict]:
     groups: dict[tuple, list[dict]] = {}
     for e in entries:
         groups.setdefault((e.get("role", ""), e.get("provider", ""), e.get("model", "")), []).append(e)
-    rows = [{"stage": role, "provider": provider, "model": model or "-", "calls": len(rows),
-             "units": f"{sum(r.get('units', 0) for r in rows):g} {rows[0].get('unit', '')}".strip(),
-             "usd": round(sum(r.get("usd", 0.0) for r in rows), 4)}
-            for (role, provider, model), rows in groups.items()]
-    rows.append({"stage": "total", "provider": "", "model": "", "calls": len(entries), "units": "",
-                 "usd": round(sum(e.get("usd", 0.0) for e in entries), 4)})
+    rows = [
+        {
+            "stage": role,
+            "provider": provider,
+            "model": model or "-",
+            "calls": len(rows),
+            "units": f"{sum(r.get('units', 0) for r in rows):g} {rows[0].get('unit', '')}".strip(),
+            "usd": round(sum(r.get("usd", 0.0) for r in rows), 4),
+        }
+        for (role, provider, model), rows in groups.items()
+    ]
+    rows.append(
+        {
+            "stage": "total",
+            "provider": "",
+            "model": "",
+            "calls": len(entries),
+            "units": "",
+            "usd": round(sum(e.get("usd", 0.0) for e in entries), 4),
+        }
+    )
     return rows
 
 
@@ -108,19 +137,28 @@ def inline_image_markdown(path: Path, alt: str) -> str:
             buffer = io.BytesIO()
             factor = (MAX_INLINE_BYTES / len(data)) ** 0.5
             im.convert("RGB").resize((max(1, int(im.width * factor)), max(1, int(im.height * factor)))).save(
-                buffer, "JPEG", quality=70)
+                buffer, "JPEG", quality=70
+            )
             data = buffer.getvalue()
     return f"![{alt}](data:image/jpeg;base64,{base64.b64encode(data).decode()})"
 
 
 def scene_origins(images, clips, narrations) -> list[dict]:
     """Per scene, who made its picture, motion and voice, what each skipped, and which illustration (manifest)."""
+
     def one(asset) -> dict | None:
         return asset.origin.model_dump(mode="json") if getattr(asset, "origin", None) else None
 
-    return [{"scene": i + 1, "image": one(im), "motion": one(clip), "voice": one(voice),
-             **({"illustration": im.illustration} if getattr(im, "illustration", None) else {})}
-            for i, (im, clip, voice) in enumerate(zip(images, clips, narrations))]
+    return [
+        {
+            "scene": i + 1,
+            "image": one(im),
+            "motion": one(clip),
+            "voice": one(voice),
+            **({"illustration": im.illustration} if getattr(im, "illustration", None) else {}),
+        }
+        for i, (im, clip, voice) in enumerate(zip(images, clips, narrations))
+    ]
 
 
 def fallback_lines(images, clips, narrations) -> list[str]:
@@ -132,8 +170,10 @@ def fallback_lines(images, clips, narrations) -> list[str]:
             if origin is not None and origin.skipped:
                 # Skip reasons quote providers' replies: one line, no terminal escapes, in logs and artifacts.
                 groups.setdefault((stage, terminal(origin.describe())), []).append(i + 1)
-    return [f"{stage}, scene{'s' if len(scenes) > 1 else ''} {', '.join(map(str, scenes))}: {what}"
-            for (stage, what), scenes in groups.items()]
+    return [
+        f"{stage}, scene{'s' if len(scenes) > 1 else ''} {', '.join(map(str, scenes))}: {what}"
+        for (stage, what), scenes in groups.items()
+    ]
 
 
 def made_by(assets) -> str:

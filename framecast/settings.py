@@ -8,8 +8,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, ClassVar
 
-from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from dotenv import dotenv_values
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from framecast.core.envcheck import check_https, clean_secret, pattern_problem, variable_name
@@ -29,8 +29,9 @@ class RateLimitConfig(Frozen):
 
 
 SECRET_FIELDS = ("callback_secret", "ledger_url")
-ENV_CONFIG = SettingsConfigDict(env_prefix="FRAMECAST_", env_file=".env", extra="ignore", frozen=True,
-                                hide_input_in_errors=True)
+ENV_CONFIG = SettingsConfigDict(
+    env_prefix="FRAMECAST_", env_file=".env", extra="ignore", frozen=True, hide_input_in_errors=True
+)
 
 
 class Settings(BaseSettings):
@@ -69,10 +70,10 @@ class Settings(BaseSettings):
     poll_deadline_seconds: float = 900.0  # from RUNNING (Runway): queue time counts toward the next one
     poll_queue_limit_seconds: float = 7200.0  # PENDING/THROTTLED before a job is given up (and cancelled)
     # Kling webhooks: public HTTPS URL of `framecast callbacks serve` and the secret that signs each job's URL.
-    callback_base_url: str | None = None        # FRAMECAST_CALLBACK_BASE_URL, e.g. https://hooks.example.com/framecast
-    callback_secret: SecretStr | None = None    # FRAMECAST_CALLBACK_SECRET (>= 16 chars; `openssl rand -hex 32`)
-    callback_max_age_seconds: float = 10800.0   # replay window of a callback URL: Kling queues <= 2 h, then runs minutes
-    callback_check_seconds: float = 1.0         # how often a waiting job reads its record for a callback
+    callback_base_url: str | None = None  # FRAMECAST_CALLBACK_BASE_URL, e.g. https://hooks.example.com/framecast
+    callback_secret: SecretStr | None = None  # FRAMECAST_CALLBACK_SECRET (>= 16 chars; `openssl rand -hex 32`)
+    callback_max_age_seconds: float = 10800.0  # replay window of a callback URL: Kling queues <= 2 h, then runs minutes
+    callback_check_seconds: float = 1.0  # how often a waiting job reads its record for a callback
     # How long a run waits for its channel's lock (the previous run of the channel) before it fails, naming the fix.
     channel_wait_seconds: float = Field(21600.0, gt=0)
     # Hosts a provider's media may be downloaded from, replacing its built-in list: JSON, e.g.
@@ -106,7 +107,9 @@ class Settings(BaseSettings):
     @classmethod
     def _store_uri(cls, value: str, info) -> str:
         if value and not value.startswith("gs://"):
-            raise ValueError(f"FRAMECAST_{info.field_name.upper()} must be empty (local folder) or gs://BUCKET[/PREFIX]")
+            raise ValueError(
+                f"FRAMECAST_{info.field_name.upper()} must be empty (local folder) or gs://BUCKET[/PREFIX]"
+            )
         return value.rstrip("/")
 
     def secrets(self) -> list[str]:
@@ -163,14 +166,19 @@ class VendorSettings(BaseSettings):
         """The secret in `field`, or a ConfigError naming the variable to set (`uses`: what the channel uses)."""
         secret = getattr(self, field)
         if secret is None or not secret.get_secret_value():
-            raise ConfigError(f"{variable_name(type(self), field)} is not set: the channel uses {uses}; put the key in "
-                              f"the environment or .env (or run `framecast make --sandbox` to try without keys)")
+            raise ConfigError(
+                f"{variable_name(type(self), field)} is not set: the channel uses {uses}; put the key in "
+                f"the environment or .env (or run `framecast make --sandbox` to try without keys)"
+            )
         return secret.get_secret_value()
 
     def secret_values(self) -> dict[str, str]:
         """Each configured secret by the variable it is read from."""
-        return {variable_name(type(self), f): v.get_secret_value() for f in self.SECRETS
-                if (v := getattr(self, f)) is not None and v.get_secret_value()}
+        return {
+            variable_name(type(self), f): v.get_secret_value()
+            for f in self.SECRETS
+            if (v := getattr(self, f)) is not None and v.get_secret_value()
+        }
 
 
 def load(cls):
@@ -178,8 +186,10 @@ def load(cls):
     try:
         return cls()
     except ValidationError as exc:  # one line per variable, never its value (it may be a key)
-        problems = "; ".join(f"{variable_name(cls, str(e['loc'][0]) if e['loc'] else '')}: {e['msg']}"
-                             for e in exc.errors(include_input=False))
+        problems = "; ".join(
+            f"{variable_name(cls, str(e['loc'][0]) if e['loc'] else '')}: {e['msg']}"
+            for e in exc.errors(include_input=False)
+        )
         raise ConfigError(f"settings: {problems} (fix the environment or .env)") from None
     except SettingsError as exc:
         raise ConfigError(f"settings: {exc} (fix the environment or .env)") from None

@@ -36,8 +36,9 @@ def inline(node, components: dict, seen: tuple = (), *, nullable: bool = False):
             if name in seen:
                 return {}
             target = inline(components[name], components, (*seen, name), nullable=nullable)
-            extra = {k: inline(v, components, seen, nullable=nullable) for k, v in node.items()
-                     if k not in ("$ref", *DROP)}
+            extra = {
+                k: inline(v, components, seen, nullable=nullable) for k, v in node.items() if k not in ("$ref", *DROP)
+            }
             return {**target, **extra} if extra else target
         out = {k: inline(v, components, seen, nullable=nullable) for k, v in node.items() if k not in DROP}
         if nullable and out.pop("nullable", False) is True:
@@ -85,12 +86,18 @@ def requests(specs: Path) -> None:
     image = inline({"$ref": "#/components/schemas/CreateImageRequest"}, oc)
     stability = json.loads((specs / "stability/v2beta_stable-image_generate_sd3.extract.json").read_text())
     sd3 = stability["paths"]["/v2beta/stable-image/generate/sd3"]["post"]["requestBody"]["content"][
-        "multipart/form-data"]["schema"]
+        "multipart/form-data"
+    ]["schema"]
     documents = {
-        "runway.image_to_video.request.json": ("runway/openapi.json /v1/image_to_video (gen4.5, gen4_turbo, veo3.1, veo3.1_fast)", i2v),
+        "runway.image_to_video.request.json": (
+            "runway/openapi.json /v1/image_to_video (gen4.5, gen4_turbo, veo3.1, veo3.1_fast)",
+            i2v,
+        ),
         "runway.task.response.json": ("runway/openapi.json /v1/tasks/{id} 200", task),
         "elevenlabs.tts_with_timestamps.request.json": (
-            "elevenlabs/openapi.json Body_text_to_speech_full_with_timestamps", tts),
+            "elevenlabs/openapi.json Body_text_to_speech_full_with_timestamps",
+            tts,
+        ),
         "openai.images_generations.request.json": ("openai/openapi.yaml CreateImageRequest", image),
         "stability.sd3.request.json": ("stability/v2beta_stable-image_generate_sd3.extract.json (hand extract)", sd3),
     }
@@ -134,66 +141,104 @@ def replies(specs: Path) -> None:
     yt = json.loads((specs / "google/youtube.v3.json").read_text())
 
     documents = {
-        "openai.models.response.json": ("openai/openapi.yaml ListModelsResponse (GET /models 200)",
-                                        o("ListModelsResponse")),
-        "openai.chat_completions.request.json": ("openai/openapi.yaml CreateChatCompletionRequest",
-                                                 o("CreateChatCompletionRequest")),
+        "openai.models.response.json": (
+            "openai/openapi.yaml ListModelsResponse (GET /models 200)",
+            o("ListModelsResponse"),
+        ),
+        "openai.chat_completions.request.json": (
+            "openai/openapi.yaml CreateChatCompletionRequest",
+            o("CreateChatCompletionRequest"),
+        ),
         "openai.audio_speech.request.json": ("openai/openapi.yaml CreateSpeechRequest", o("CreateSpeechRequest")),
-        "openai.chat_completions.response.json": ("openai/openapi.yaml CreateChatCompletionResponse (POST "
-                                                  "/chat/completions 200, application/json)",
-                                                  o("CreateChatCompletionResponse")),
-        "openai.images_generations.response.json": ("openai/openapi.yaml ImagesResponse (POST /images/generations "
-                                                    "200, application/json)", o("ImagesResponse")),
-        "openai.embeddings.response.json": ("openai/openapi.yaml CreateEmbeddingResponse (POST /embeddings 200)",
-                                            o("CreateEmbeddingResponse")),
+        "openai.chat_completions.response.json": (
+            "openai/openapi.yaml CreateChatCompletionResponse (POST /chat/completions 200, application/json)",
+            o("CreateChatCompletionResponse"),
+        ),
+        "openai.images_generations.response.json": (
+            "openai/openapi.yaml ImagesResponse (POST /images/generations 200, application/json)",
+            o("ImagesResponse"),
+        ),
+        "openai.embeddings.response.json": (
+            "openai/openapi.yaml CreateEmbeddingResponse (POST /embeddings 200)",
+            o("CreateEmbeddingResponse"),
+        ),
         # The 200 is a oneOf of json / diarized_json / verbose_json that a verbose answer matches twice (no
         # branch forbids extra fields): the branch for the response_format asked is the one to check.
         "openai.transcriptions_verbose_json.response.json": (
             "openai/openapi.yaml CreateTranscriptionResponseVerboseJson (POST /audio/transcriptions 200, "
-            "response_format=verbose_json)", o("CreateTranscriptionResponseVerboseJson")),
+            "response_format=verbose_json)",
+            o("CreateTranscriptionResponseVerboseJson"),
+        ),
         "openai.error.response.json": ("openai/openapi.yaml ErrorResponse", o("ErrorResponse")),
         "anthropic.messages.response.json": ("anthropic/openapi.json Message (POST /v1/messages 200)", a("Message")),
-        "anthropic.models.response.json": ("anthropic/openapi.json ListResponse_ModelInfo_ (GET /v1/models 200)",
-                                           a("ListResponse_ModelInfo_")),
+        "anthropic.models.response.json": (
+            "anthropic/openapi.json ListResponse_ModelInfo_ (GET /v1/models 200)",
+            a("ListResponse_ModelInfo_"),
+        ),
         "anthropic.error.response.json": ("anthropic/openapi.json ErrorResponse (every 4XX)", a("ErrorResponse")),
-        "runway.image_to_video.response.json": ("runway/openapi.json /v1/image_to_video 200",
-                                                i2v["200"]["content"]["application/json"]["schema"]),
-        "runway.error.response.json": ("runway/openapi.json /v1/image_to_video 400",
-                                       i2v["400"]["content"]["application/json"]["schema"]),
+        "runway.image_to_video.response.json": (
+            "runway/openapi.json /v1/image_to_video 200",
+            i2v["200"]["content"]["application/json"]["schema"],
+        ),
+        "runway.error.response.json": (
+            "runway/openapi.json /v1/image_to_video 400",
+            i2v["400"]["content"]["application/json"]["schema"],
+        ),
         "elevenlabs.tts_with_timestamps.response.json": (
             "elevenlabs/openapi.json AudioWithTimestampsResponseModel (POST /v1/text-to-speech/{voice_id}/"
-            "with-timestamps 200)", e("AudioWithTimestampsResponseModel")),
+            "with-timestamps 200)",
+            e("AudioWithTimestampsResponseModel"),
+        ),
         "elevenlabs.tts_with_timestamps.output_format.json": (
             "elevenlabs/openapi.json /v1/text-to-speech/{voice_id}/with-timestamps query output_format",
-            query("/v1/text-to-speech/{voice_id}/with-timestamps", "post", "output_format")),
+            query("/v1/text-to-speech/{voice_id}/with-timestamps", "post", "output_format"),
+        ),
         "elevenlabs.sound_generation.output_format.json": (
             "elevenlabs/openapi.json /v1/sound-generation query output_format",
-            query("/v1/sound-generation", "post", "output_format")),
+            query("/v1/sound-generation", "post", "output_format"),
+        ),
         "elevenlabs.sound_generation.request.json": (
             "elevenlabs/openapi.json Body_Sound_Generation_v1_sound_generation_post (POST /v1/sound-generation)",
-            e("Body_Sound_Generation_v1_sound_generation_post")),
-        "elevenlabs.music.request.json": ("elevenlabs/openapi.json Body_Compose_music_v1_music_post (POST /v1/music)",
-                                          e("Body_Compose_music_v1_music_post")),
-        "elevenlabs.music.output_format.json": ("elevenlabs/openapi.json /v1/music query output_format",
-                                                query("/v1/music", "post", "output_format")),
-        "elevenlabs.voices.response.json": ("elevenlabs/openapi.json GetVoicesV2ResponseModel (GET /v2/voices 200)",
-                                            e("GetVoicesV2ResponseModel")),
+            e("Body_Sound_Generation_v1_sound_generation_post"),
+        ),
+        "elevenlabs.music.request.json": (
+            "elevenlabs/openapi.json Body_Compose_music_v1_music_post (POST /v1/music)",
+            e("Body_Compose_music_v1_music_post"),
+        ),
+        "elevenlabs.music.output_format.json": (
+            "elevenlabs/openapi.json /v1/music query output_format",
+            query("/v1/music", "post", "output_format"),
+        ),
+        "elevenlabs.voices.response.json": (
+            "elevenlabs/openapi.json GetVoicesV2ResponseModel (GET /v2/voices 200)",
+            e("GetVoicesV2ResponseModel"),
+        ),
         "stability.sd3.response.json": (
             "stability/v2beta_stable-image_generate_sd3.extract.json ImageJSON (200 with accept: application/json; "
-            "x-sandbox-media-types / x-sandbox-headers: the 200's content types and headers)", sd3_json),
+            "x-sandbox-media-types / x-sandbox-headers: the 200's content types and headers)",
+            sd3_json,
+        ),
         "videointelligence.operation.response.json": (
             "google/videointelligence.v1.json GoogleLongrunning_Operation (videos.annotate, operations.get)",
-            discovery({"$ref": "GoogleLongrunning_Operation"}, vi["schemas"])),
+            discovery({"$ref": "GoogleLongrunning_Operation"}, vi["schemas"]),
+        ),
         "videointelligence.annotate_video.response.json": (
             "google/videointelligence.v1.json GoogleCloudVideointelligenceV1_AnnotateVideoResponse (the done "
-            "operation's response)", discovery({"$ref": "GoogleCloudVideointelligenceV1_AnnotateVideoResponse"},
-                                               vi["schemas"])),
-        "youtube.video.response.json": ("google/youtube.v3.json Video (videos.insert)",
-                                        discovery({"$ref": "Video"}, yt["schemas"])),
-        "youtube.thumbnail_set.response.json": ("google/youtube.v3.json ThumbnailSetResponse (thumbnails.set)",
-                                                discovery({"$ref": "ThumbnailSetResponse"}, yt["schemas"])),
-        "youtube.caption.response.json": ("google/youtube.v3.json Caption (captions.insert)",
-                                          discovery({"$ref": "Caption"}, yt["schemas"])),
+            "operation's response)",
+            discovery({"$ref": "GoogleCloudVideointelligenceV1_AnnotateVideoResponse"}, vi["schemas"]),
+        ),
+        "youtube.video.response.json": (
+            "google/youtube.v3.json Video (videos.insert)",
+            discovery({"$ref": "Video"}, yt["schemas"]),
+        ),
+        "youtube.thumbnail_set.response.json": (
+            "google/youtube.v3.json ThumbnailSetResponse (thumbnails.set)",
+            discovery({"$ref": "ThumbnailSetResponse"}, yt["schemas"]),
+        ),
+        "youtube.caption.response.json": (
+            "google/youtube.v3.json Caption (captions.insert)",
+            discovery({"$ref": "Caption"}, yt["schemas"]),
+        ),
     }
     for name, (source, schema) in documents.items():
         schema = {"$comment": f"Extracted from the official spec: {source}. See specs/SOURCES.md.", **schema}

@@ -8,10 +8,25 @@ import sys
 import urllib.request
 from urllib.parse import urlsplit
 
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-TABS = {"artifacts": "Artifacts", "logs": "Logs", "details": "Details", "parameters": "Parameters",
-        "task-runs": "TaskRuns", "subflow-runs": "SubflowRuns", "job-variables": "JobVariables"}
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TABS = {
+    "artifacts": "Artifacts",
+    "logs": "Logs",
+    "details": "Details",
+    "parameters": "Parameters",
+    "task-runs": "TaskRuns",
+    "subflow-runs": "SubflowRuns",
+    "job-variables": "JobVariables",
+}
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 IMAGES_READY = """() => [...document.images].every(i => i.complete &&
     (i.naturalWidth > 0 || !i.getAttribute('src') || i.getBoundingClientRect().width === 0))"""
@@ -31,12 +46,25 @@ def check_server(ui, flow_run_id):
     except OSError as exc:
         sys.exit(f"error: cannot read flow run {flow_run_id} from {ui}/api: {exc}")
     if api_url.rstrip("/") != f"{ui}/api":
-        print(f"warning: the UI calls {api_url}, not {ui}/api; start the server with "
-              f"PREFECT_UI_API_URL={ui}/api or the page stays empty", file=sys.stderr)
+        print(
+            f"warning: the UI calls {api_url}, not {ui}/api; start the server with "
+            f"PREFECT_UI_API_URL={ui}/api or the page stays empty",
+            file=sys.stderr,
+        )
 
 
-def screenshot(ui, flow_run_id, out, page="artifacts", artifact_id=None, ui_version="v2",
-               chromium="/usr/bin/chromium", width=1400, height=1800, timeout_ms=30000):
+def screenshot(
+    ui,
+    flow_run_id,
+    out,
+    page="artifacts",
+    artifact_id=None,
+    ui_version="v2",
+    chromium="/usr/bin/chromium",
+    width=1400,
+    height=1800,
+    timeout_ms=30000,
+):
     """Open the page in headless Chromium, wait until it and its images rendered, save a full-page PNG."""
     if not os.path.exists(chromium):
         sys.exit(f"error: {chromium} not found; install it with `apt-get install chromium`")
@@ -55,8 +83,7 @@ def screenshot(ui, flow_run_id, out, page="artifacts", artifact_id=None, ui_vers
         try:
             tab = browser.new_page(viewport={"width": width, "height": height})
             # The v2 UI fetches an analytics config from the internet: keep the browser on this machine.
-            tab.route("**/*", lambda r: r.continue_() if urlsplit(r.request.url).hostname in allowed
-                      else r.abort())
+            tab.route("**/*", lambda r: r.continue_() if urlsplit(r.request.url).hostname in allowed else r.abort())
             tab.goto(url, wait_until="networkidle", timeout=timeout_ms)
             if not artifact_id:  # v1 ignores ?tab= while the run loads (the tab is hidden): click it
                 name = re.sub(r"([a-z])([A-Z])", r"\1 \2", TABS[page])
@@ -89,8 +116,17 @@ def main(argv=None):
     args = parser.parse_args(argv)
     ui = args.ui.rstrip("/")
     check_server(ui, args.flow_run_id)
-    url = screenshot(ui, args.flow_run_id, args.out, args.page, args.artifact_id, args.ui_version,
-                     args.chromium, args.width, args.height)
+    url = screenshot(
+        ui,
+        args.flow_run_id,
+        args.out,
+        args.page,
+        args.artifact_id,
+        args.ui_version,
+        args.chromium,
+        args.width,
+        args.height,
+    )
     print(f"saved {args.out} from {url}")
 
 

@@ -15,8 +15,8 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 from uuid import UUID
 
-from framecast.transport import redaction
 from framecast.core.errors import ConfigError, FramecastError
+from framecast.transport import redaction
 
 BLOCK = "framecast-alerts"
 AUTOMATION_PREFIX = "framecast: alert on channel "
@@ -52,16 +52,19 @@ def notification_block(url: str):
     if parts.scheme in ("http", "https") and parts.hostname:
         if parts.hostname in SLACK_HOSTS:
             return SlackWebhook(url=url, notify_type="failure")
-        return CustomWebhookNotificationBlock(name=BLOCK, url="{{url}}", secrets={"url": url},
-                                              json_data={"text": "{{subject}}\n{{body}}"})
+        return CustomWebhookNotificationBlock(
+            name=BLOCK, url="{{url}}", secrets={"url": url}, json_data={"text": "{{subject}}\n{{body}}"}
+        )
     import apprise
 
     if parts.scheme and apprise.Apprise().add(url):
         return SlackWebhook(url=url, notify_type="failure")
     # Never the value itself: it may hold a token or a password.
-    raise ConfigError("--notify: expected an http(s) webhook URL, an Apprise URL (e.g. mailto://user:password@"
-                      "smtp.example.com?to=ops@example.com) or `none` (the value given is not shown: it may hold "
-                      "a secret)")
+    raise ConfigError(
+        "--notify: expected an http(s) webhook URL, an Apprise URL (e.g. mailto://user:password@"
+        "smtp.example.com?to=ops@example.com) or `none` (the value given is not shown: it may hold "
+        "a secret)"
+    )
 
 
 def check_notify(notify: str | None) -> None:
@@ -90,8 +93,9 @@ def save_block(client, url: str) -> tuple[str, UUID]:
     try:
         block_id = block.save(BLOCK, overwrite=True)
     except Exception as exc:  # noqa: BLE001 — a server error may echo the block's data: one redacted line
-        raise FramecastError(f"alerts: the Prefect server did not save the notification block: "
-                             f"{redaction.scrub(str(exc))[:300]}") from None
+        raise FramecastError(
+            f"alerts: the Prefect server did not save the notification block: {redaction.scrub(str(exc))[:300]}"
+        ) from None
     for other in BLOCK_TYPES:
         if other != slug:
             _delete_block(client, other)
@@ -123,17 +127,23 @@ def alert_automation(channel: str, block_id: UUID, ui_url: str):
             # State-change events name the state (Failed, TimedOut, Crashed…): the type decides, so every failed
             # kind counts once; one state change is one event, so one message.
             expect={"prefect.flow-run.*"},
-            match=ResourceSpecification({"prefect.resource.id": "prefect.flow-run.*",
-                                         "prefect.state-type": ["FAILED", "CRASHED"]}),
-            match_related=ResourceSpecification({"prefect.resource.role": "tag",
-                                                 "prefect.resource.id": f"prefect.tag.channel:{channel}"}),
+            match=ResourceSpecification(
+                {"prefect.resource.id": "prefect.flow-run.*", "prefect.state-type": ["FAILED", "CRASHED"]}
+            ),
+            match_related=ResourceSpecification(
+                {"prefect.resource.role": "tag", "prefect.resource.id": f"prefect.tag.channel:{channel}"}
+            ),
             posture=Posture.Reactive,
             threshold=1,
             within=timedelta(0),
         ),
-        actions=[SendNotification(
-            block_document_id=block_id, subject=SUBJECT % shown,
-            body=BODY % {"channel": shown, "label": STAGE_LABEL, "before": BEFORE_STAGES, "ui": ui_url.rstrip("/")})],
+        actions=[
+            SendNotification(
+                block_document_id=block_id,
+                subject=SUBJECT % shown,
+                body=BODY % {"channel": shown, "label": STAGE_LABEL, "before": BEFORE_STAGES, "ui": ui_url.rstrip("/")},
+            )
+        ],
     )
 
 
@@ -168,13 +178,20 @@ def describe(done: dict) -> str:
     """One line for prefect-setup's output (never the URL)."""
     if done.get("block"):
         gone = f"; {done['removed_automations']} of channels gone removed" if done.get("removed_automations") else ""
-        return (f"alerts: block {done['block']} → one automation per channel "
-                f"({', '.join(done['channels']) or 'none'}) on Failed, Crashed and gate-refused runs{gone}")
+        return (
+            f"alerts: block {done['block']} → one automation per channel "
+            f"({', '.join(done['channels']) or 'none'}) on Failed, Crashed and gate-refused runs{gone}"
+        )
     if "kept" in done:
-        return ("alerts: none (`framecast prefect-setup --notify URL` sets them up)" if not done["kept"] else
-                f"alerts: no block saved; {len(done['kept'])} alert automation(s) left as they are")
-    return (f"alerts: removed ({done['removed_automations']} automation(s)"
-            f"{' and the notification block' if done['removed_block'] else ''})")
+        return (
+            "alerts: none (`framecast prefect-setup --notify URL` sets them up)"
+            if not done["kept"]
+            else f"alerts: no block saved; {len(done['kept'])} alert automation(s) left as they are"
+        )
+    return (
+        f"alerts: removed ({done['removed_automations']} automation(s)"
+        f"{' and the notification block' if done['removed_block'] else ''})"
+    )
 
 
 class OpenStages:

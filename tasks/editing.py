@@ -6,10 +6,18 @@ from prefect import task
 
 from framecast import edit
 from framecast.context import Services
-from framecast.edit.config import CaptionConfig, RenderSpec, VideoFormat
 from framecast.core.models import (
-    ArtifactRef, CaptionFiles, ClipAsset, NarrationAsset, Scene, SoundAsset, SoundCue, Timeline, VideoAsset,
+    ArtifactRef,
+    CaptionFiles,
+    ClipAsset,
+    NarrationAsset,
+    Scene,
+    SoundAsset,
+    SoundCue,
+    Timeline,
+    VideoAsset,
 )
+from framecast.edit.config import CaptionConfig, RenderSpec, VideoFormat
 from framecast.edit.timeline import slot_seconds
 from tasks.policies import CACHED, RETRY, versioned
 
@@ -26,15 +34,34 @@ def plan_timeline(scenes: list[Scene], narrations: list[NarrationAsset], fmt: Vi
 
 
 @task(task_run_name="write-captions", cache_policy=versioned("captions"), **RETRY, **CACHED)
-def write_captions(timeline: Timeline, narrations: list[NarrationAsset], fmt: VideoFormat,
-                   cfg: CaptionConfig, services: Services) -> CaptionFiles:
+def write_captions(
+    timeline: Timeline, narrations: list[NarrationAsset], fmt: VideoFormat, cfg: CaptionConfig, services: Services
+) -> CaptionFiles:
     return edit.write_captions(timeline, narrations, fmt, cfg, services=services)
 
 
 @task(task_run_name="assemble-video", cache_policy=versioned("assembly"), **RETRY, **CACHED)
-def assemble_video(timeline: Timeline, clips: list[ClipAsset], narrations: list[NarrationAsset],
-                   captions: CaptionFiles, music: ArtifactRef | None, spec: RenderSpec,
-                   sounds: list[tuple[SoundCue, SoundAsset]], services: Services) -> VideoAsset:
+def assemble_video(
+    timeline: Timeline,
+    clips: list[ClipAsset],
+    narrations: list[NarrationAsset],
+    captions: CaptionFiles,
+    music: ArtifactRef | None,
+    spec: RenderSpec,
+    sounds: list[tuple[SoundCue, SoundAsset]],
+    services: Services,
+) -> VideoAsset:
     # Only what shapes the render is an input (so in the cache key): a new gate threshold does not re-render.
-    return edit.assemble(timeline, clips, narrations, captions, music, spec.format, spec.music_gain_db, spec.burn_in,
-                         spec.loudness_lufs, sounds, services=services)
+    return edit.assemble(
+        timeline,
+        clips,
+        narrations,
+        captions,
+        music,
+        spec.format,
+        spec.music_gain_db,
+        spec.burn_in,
+        spec.loudness_lufs,
+        sounds,
+        services=services,
+    )

@@ -16,10 +16,9 @@ import logging
 import os
 import subprocess
 
-from framecast.providers import connect
-from framecast.settings import REPO_ROOT, get_settings
 from framecast.core.envcheck import variable_name
-from framecast.settings import SECRET_FIELDS, Settings
+from framecast.providers import connect
+from framecast.settings import REPO_ROOT, SECRET_FIELDS, Settings, get_settings
 
 log = logging.getLogger("prefect.flow_runs")  # the logger whose records Prefect ships to the run's logs
 REVISION_VARIABLE = "FRAMECAST_REVISION"  # the revision of a checkout without .git (an image, Dockerfile)
@@ -83,8 +82,9 @@ def checkout_revision(directory=REPO_ROOT) -> dict[str, str]:
 
 def _revision(directory) -> str:
     try:
-        done = subprocess.run(["git", "-C", str(directory), "rev-parse", "HEAD"], capture_output=True, text=True,
-                              timeout=30)
+        done = subprocess.run(
+            ["git", "-C", str(directory), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=30
+        )
     except OSError:
         done = None
     if done is not None and done.returncode == 0:
@@ -98,13 +98,19 @@ def installed_checkout(revision: str = "") -> dict[str, str]:
 
     here = _revision(REPO_ROOT)
     if revision and here and here != revision:
-        raise ConfigError(f"checkout: this worker's framecast ({REPO_ROOT}) is at revision {here[:12]}, the "
-                          f"deployment was made at {revision[:12]}: update the worker's checkout (git checkout "
-                          f"{revision[:12]}; pip install -e .) or deploy again from the revision the workers run")
+        raise ConfigError(
+            f"checkout: this worker's framecast ({REPO_ROOT}) is at revision {here[:12]}, the "
+            f"deployment was made at {revision[:12]}: update the worker's checkout (git checkout "
+            f"{revision[:12]}; pip install -e .) or deploy again from the revision the workers run"
+        )
     # Shipped to the run's logs, so the UI says which code on which host ran it.
-    log.info("framecast checkout %s at revision %s%s", REPO_ROOT, here[:12] or "unknown",
-             "" if revision and here else " (not checked: the deployment or this checkout has no git revision)",
-             extra={"flow_run_id": os.environ.get("PREFECT__FLOW_RUN_ID")})
+    log.info(
+        "framecast checkout %s at revision %s%s",
+        REPO_ROOT,
+        here[:12] or "unknown",
+        "" if revision and here else " (not checked: the deployment or this checkout has no git revision)",
+        extra={"flow_run_id": os.environ.get("PREFECT__FLOW_RUN_ID")},
+    )
     return {"directory": str(REPO_ROOT), "revision": here}
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
-from typing import Iterator
 
 from framecast.core.errors import ChannelBusy
 
@@ -58,9 +58,11 @@ def reclaim_expired_leases() -> int:
 def busy_message(channel: str, limit: str, waited: float) -> str:
     """The one line a run that waited too long for its channel ends with: what holds it, and the fix."""
     took = f"{waited / 3600:g} h" if waited >= 3600 else f"{waited:.0f} s"
-    return (f"channel {channel}: its lock (global concurrency limit {limit}) was still taken after {took} "
-            f"(FRAMECAST_CHANNEL_WAIT_SECONDS); if no run of {channel} is running, free it "
-            f"with `prefect gcl update {limit} --active-slots 0`")
+    return (
+        f"channel {channel}: its lock (global concurrency limit {limit}) was still taken after {took} "
+        f"(FRAMECAST_CHANNEL_WAIT_SECONDS); if no run of {channel} is running, free it "
+        f"with `prefect gcl update {limit} --active-slots 0`"
+    )
 
 
 def _reclaim_quietly() -> None:
@@ -89,8 +91,16 @@ def hold(channel: str, limit: str, wait_seconds: float, lease_seconds: float) ->
             # strict: a missing limit is an error (it was just created). A renewal that fails (the server down
             # for minutes) only warns: the run goes on, its slot freed once the unrenewed lease expires. A short
             # restart fails no renewal (the client retries), and the restarted server still has the lease on disk.
-            stack.enter_context(concurrency(limit, occupy=1, lease_duration=lease_seconds, strict=True,
-                                            timeout_seconds=wait_seconds, raise_on_lease_renewal_failure=False))
+            stack.enter_context(
+                concurrency(
+                    limit,
+                    occupy=1,
+                    lease_duration=lease_seconds,
+                    strict=True,
+                    timeout_seconds=wait_seconds,
+                    raise_on_lease_renewal_failure=False,
+                )
+            )
         except TimeoutError:
             raise ChannelBusy(busy_message(channel, limit, wait_seconds)) from None
         finally:
@@ -112,7 +122,9 @@ def lease_storage_warning(storage: str | None) -> str | None:
     """The warning for a server that keeps leases in memory: a restart would strand every channel mid-run."""
     if storage != MEMORY_LEASES:
         return None
-    return ("warning: the Prefect server keeps concurrency leases in memory: a server restart strands every channel "
-            "that is mid-run (its lock stays taken). Restart the server with "
-            f"PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE={FILESYSTEM_LEASES} (one host; prefect_redis.lease_storage "
-            "where the server runs replicated)")
+    return (
+        "warning: the Prefect server keeps concurrency leases in memory: a server restart strands every channel "
+        "that is mid-run (its lock stays taken). Restart the server with "
+        f"PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE={FILESYSTEM_LEASES} (one host; prefect_redis.lease_storage "
+        "where the server runs replicated)"
+    )

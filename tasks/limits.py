@@ -17,17 +17,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Iterator
 
 from prefect.concurrency.sync import concurrency, rate_limit
 
 from framecast import providers
 from framecast.transport.retry import RateLimiter
 
-
 EXISTS_TTL_SECONDS = 300  # how long "this limit exists / does not" is believed before asking the server again
-JOB_LEASE_SECONDS = 120   # a crashed worker's job slot frees itself this long after its last renewal
+JOB_LEASE_SECONDS = 120  # a crashed worker's job slot frees itself this long after its last renewal
 _known: dict[str, tuple[bool, float]] = {}
 _known_lock = threading.Lock()
 log = logging.getLogger("framecast.limits")
@@ -59,8 +58,12 @@ def limit_exists(name: str) -> bool:
         first = name not in _known
         _known[name] = (exists, now)
     if not exists and first:
-        log.info("global concurrency limit %s is not set: limiting in this process only "
-                 "(`prefect gcl create %s --limit N` shares it across runs and workers)", name, name)
+        log.info(
+            "global concurrency limit %s is not set: limiting in this process only "
+            "(`prefect gcl create %s --limit N` shares it across runs and workers)",
+            name,
+            name,
+        )
     return exists
 
 

@@ -8,14 +8,16 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from tasks.automations import ensure_automation
 from framecast.settings import get_settings
+from tasks.automations import ensure_automation
 from tasks.pool_env import worker_env
 
 POOL = "framecast-local"
 ZOMBIE_AUTOMATION = "framecast: crash flow runs without a heartbeat"
-LEDGER_NOT_COPIED = ("not FRAMECAST_LEDGER_URL (it holds a password: set it in each worker's own environment, "
-                     "e.g. from a Prefect Secret block or your secret manager)")
+LEDGER_NOT_COPIED = (
+    "not FRAMECAST_LEDGER_URL (it holds a password: set it in each worker's own environment, "
+    "e.g. from a Prefect Secret block or your secret manager)"
+)
 HEARTBEAT_MISSED_AFTER = 90  # three missed heartbeats: the run's process is gone, mark it Crashed
 
 
@@ -39,8 +41,9 @@ def ensure_pool(client, name: str = POOL, concurrency: int | None = None) -> dic
     try:
         client.read_work_pool(name)
     except ObjectNotFound:
-        client.create_work_pool(WorkPoolCreate(name=name, type="process", base_job_template=template,
-                                               concurrency_limit=limit))
+        client.create_work_pool(
+            WorkPoolCreate(name=name, type="process", base_job_template=template, concurrency_limit=limit)
+        )
     else:
         client.update_work_pool(name, WorkPoolUpdate(base_job_template=template, concurrency_limit=limit))
     names = sorted(template["variables"]["properties"]["env"]["default"])
@@ -74,9 +77,13 @@ def zombie_automation():
             threshold=1,
             within=timedelta(seconds=HEARTBEAT_MISSED_AFTER),
         ),
-        actions=[ChangeFlowRunState(state=StateType.CRASHED,
-                                    message=f"No heartbeat for {HEARTBEAT_MISSED_AFTER} s: the run's process is gone "
-                                            "(host crash or kill). Re-run it: completed steps come from the cache.")],
+        actions=[
+            ChangeFlowRunState(
+                state=StateType.CRASHED,
+                message=f"No heartbeat for {HEARTBEAT_MISSED_AFTER} s: the run's process is gone "
+                "(host crash or kill). Re-run it: completed steps come from the cache.",
+            )
+        ],
     )
 
 

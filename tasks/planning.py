@@ -7,12 +7,12 @@ from datetime import date
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from framecast.plan import preflight
 from framecast.channel import ChannelConfig
 from framecast.context import Services
+from framecast.cost.meter import Meter
+from framecast.plan import preflight
 from framecast.script.config import ScriptConfig
 from framecast.settings import get_settings
-from framecast.cost.meter import Meter
 from framecast.topic import ideas as topic_ideas
 from framecast.topic.choose import TopicChoice
 from tasks.policies import CACHED, RETRY, versioned
@@ -20,10 +20,21 @@ from tasks.policies import CACHED, RETRY, versioned
 
 # Cached per channel, day and backlog: a retried or re-run day keeps its topic even after publishing it.
 @task(task_run_name="choose-topic", cache_policy=versioned("topic"), **RETRY, **CACHED)
-def choose_topic(channel: str, day: date, backlog: list[str], similarity_max: float | None, ideas: int,
-                 writer: ScriptConfig, title: str, language: str, meter: Meter, services: Services) -> TopicChoice:
-    return topic_ideas.topic_of_the_day(channel, day, backlog, similarity_max, meter, ideas, writer, title, language,
-                                        services=services)
+def choose_topic(
+    channel: str,
+    day: date,
+    backlog: list[str],
+    similarity_max: float | None,
+    ideas: int,
+    writer: ScriptConfig,
+    title: str,
+    language: str,
+    meter: Meter,
+    services: Services,
+) -> TopicChoice:
+    return topic_ideas.topic_of_the_day(
+        channel, day, backlog, similarity_max, meter, ideas, writer, title, language, services=services
+    )
 
 
 # Never cached, never retried: it reads the keys and the calendar as they are now, and a problem is not transient.

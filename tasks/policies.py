@@ -14,8 +14,7 @@ from prefect.cache_policies import TASK_SOURCE, CachePolicy, Inputs
 from prefect.tasks import exponential_backoff
 
 import framecast
-from framecast import providers
-from framecast import context
+from framecast import context, providers
 from framecast.core.errors import is_retryable
 
 # Bump when a stage's output changes for the same inputs (new renderer, new prompt template):
@@ -24,33 +23,85 @@ from framecast.core.errors import is_retryable
 # neither the version nor the fingerprint is updated (`python -m tasks.policies` prints the new ones).
 # Why each version was bumped: CHANGELOG.md (one line per stage).
 STAGE_VERSIONS = {
-    "topic": "2", "script": "4", "image": "4", "motion": "4", "voice": "4", "music": "3", "sound": "2",
-    "captions": "3", "assembly": "6", "quality": "5", "thumbnail": "4",
+    "topic": "2",
+    "script": "4",
+    "image": "4",
+    "motion": "4",
+    "voice": "4",
+    "music": "3",
+    "sound": "2",
+    "captions": "3",
+    "assembly": "6",
+    "quality": "5",
+    "thumbnail": "4",
 }
 STAGE_SOURCES = {
-    "topic": ["framecast.topic.choose", "framecast.topic.ideas", "framecast.script.write",
-              "framecast.providers.llm_script"],
-    "script": ["framecast.script.write", "framecast.providers.chain", "framecast.providers.llm_script",
-               "framecast.providers.local.script"],
-    "image": ["framecast.visuals", "framecast.media.illustrations", "framecast.providers.chain",
-              "framecast.providers.local.image"],
-    "motion": ["framecast.visuals", "framecast.providers.chain", "framecast.media.motion",
-               "framecast.providers.local.video"],
-    "voice": ["framecast.voice.narration", "framecast.media.align", "framecast.providers.chain",
-              "framecast.providers.local.tts"],
+    "topic": [
+        "framecast.topic.choose",
+        "framecast.topic.ideas",
+        "framecast.script.write",
+        "framecast.providers.llm_script",
+    ],
+    "script": [
+        "framecast.script.write",
+        "framecast.providers.chain",
+        "framecast.providers.llm_script",
+        "framecast.providers.local.script",
+    ],
+    "image": [
+        "framecast.visuals",
+        "framecast.media.illustrations",
+        "framecast.providers.chain",
+        "framecast.providers.local.image",
+    ],
+    "motion": [
+        "framecast.visuals",
+        "framecast.providers.chain",
+        "framecast.media.motion",
+        "framecast.providers.local.video",
+    ],
+    "voice": [
+        "framecast.voice.narration",
+        "framecast.media.align",
+        "framecast.providers.chain",
+        "framecast.providers.local.tts",
+    ],
     "music": ["framecast.sound.music", "framecast.media.music"],
-    "sound": ["framecast.sound.generate", "framecast.providers.chain", "framecast.providers.local.sound",
-              "framecast.media.sfx", "framecast.media.illustrations"],
+    "sound": [
+        "framecast.sound.generate",
+        "framecast.providers.chain",
+        "framecast.providers.local.sound",
+        "framecast.media.sfx",
+        "framecast.media.illustrations",
+    ],
     "captions": ["framecast.edit.captions", "framecast.edit.prepare"],
-    "assembly": ["framecast.edit.render", "framecast.media.assembly", "framecast.sound.design", "framecast.media.render",
-                 "framecast.media.motion", "framecast.media.ffmpeg", "framecast.edit.timeline"],
-    "quality": ["framecast.quality.check", "framecast.quality.gate", "framecast.providers.local.analyzer",
-                "framecast.media.analysis"],
+    "assembly": [
+        "framecast.edit.render",
+        "framecast.media.assembly",
+        "framecast.sound.design",
+        "framecast.media.render",
+        "framecast.media.motion",
+        "framecast.media.ffmpeg",
+        "framecast.edit.timeline",
+    ],
+    "quality": [
+        "framecast.quality.check",
+        "framecast.quality.gate",
+        "framecast.providers.local.analyzer",
+        "framecast.media.analysis",
+    ],
     "thumbnail": ["framecast.publish.publish", "framecast.publish.thumbnail", "framecast.media.illustrations"],
 }
 # The provider role a stage's output is made by: the built-in vendor folders serving it are part of its sources.
-STAGE_ROLES = {"script": "script", "image": "image", "motion": "motion", "voice": "voice", "music": "music",
-               "sound": "sound", "quality": "analyzer"}
+STAGE_ROLES = {
+    "script": "script",
+    "image": "image",
+    "motion": "motion",
+    "voice": "voice",
+    "music": "music",
+    "sound": "sound",
+    "quality": "analyzer",
+}
 CACHE_FOR = timedelta(days=30)
 
 
@@ -67,8 +118,10 @@ def vendor_sources(role: str) -> list[str]:
             continue
         module = import_module(package)
         if role in module.SPEC.factories:
-            names += [package, *sorted(f"{package}.{m.name}" for m in pkgutil.iter_modules(module.__path__)
-                                       if m.name != "sandbox")]
+            names += [
+                package,
+                *sorted(f"{package}.{m.name}" for m in pkgutil.iter_modules(module.__path__) if m.name != "sandbox"),
+            ]
     return names
 
 
@@ -104,8 +157,11 @@ def versioned(stage: str, exclude: tuple[str, ...] = ()) -> CachePolicy:
     # `services` (settings, store) says where results go, never what they are; its store and endpoints enter
     # the key below as two short ids, so a Services object is never hashed.
     # `exclude`: inputs that name a task run but do not shape its output (a sound's first use).
-    return Inputs(exclude=["meter", "services", *exclude]) + TASK_SOURCE + CachePolicy.from_cache_key_fn(
-        lambda ctx, inputs: f"{version}|{_identities(inputs)}|{_where(inputs)}")
+    return (
+        Inputs(exclude=["meter", "services", *exclude])
+        + TASK_SOURCE
+        + CachePolicy.from_cache_key_fn(lambda ctx, inputs: f"{version}|{_identities(inputs)}|{_where(inputs)}")
+    )
 
 
 def _where(inputs: dict) -> str:
@@ -137,12 +193,16 @@ def is_transient(task, task_run, state) -> bool:
 
 
 # Retries for transient errors only; is_transient refuses everything else at once.
-RETRY = dict(retries=3, retry_delay_seconds=exponential_backoff(10), retry_jitter_factor=0.5,
-             retry_condition_fn=is_transient)
+RETRY = dict(
+    retries=3, retry_delay_seconds=exponential_backoff(10), retry_jitter_factor=0.5, retry_condition_fn=is_transient
+)
 CACHED = dict(persist_result=True, cache_expiration=CACHE_FOR)
 
 
 if __name__ == "__main__":  # print the fingerprints for tests/stage_sources.json
-    json.dump({stage: {"version": STAGE_VERSIONS[stage], "sources": source_fingerprint(stage)}
-               for stage in STAGE_VERSIONS}, sys.stdout, indent=2)
+    json.dump(
+        {stage: {"version": STAGE_VERSIONS[stage], "sources": source_fingerprint(stage)} for stage in STAGE_VERSIONS},
+        sys.stdout,
+        indent=2,
+    )
     print()

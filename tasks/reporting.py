@@ -6,20 +6,22 @@ from urllib.parse import quote
 from uuid import UUID
 
 from prefect.artifacts import (
-    create_link_artifact, create_markdown_artifact, create_progress_artifact, create_table_artifact,
+    create_link_artifact,
+    create_markdown_artifact,
+    create_progress_artifact,
+    create_table_artifact,
     update_progress_artifact,
 )
 from prefect.client.orchestration import get_client
 from prefect.runtime import flow_run
 
+from framecast import context as runtime
 from framecast import report
 from framecast.core import progress
-from framecast import context as runtime
-from framecast.cost.meter import Meter
 from framecast.core.models import ImageAsset, Publication, QualityReport, Script
 from framecast.core.safe_text import markdown as md
+from framecast.cost.meter import Meter
 from tasks.alerts import OpenStages
-
 
 SAFE_URL = ":/?#=&%~.-_+@!$,;"  # a link keeps its URL characters; spaces, brackets and quotes are percent-encoded
 
@@ -68,14 +70,19 @@ class RunProgress:
         progress.advance(name, detail)
         self.open.step(name)
         self.done = min(self.done + 1, self.total)
-        update_progress_artifact(self.artifact, round(100.0 * self.done / self.total, 1),
-                                 description=f"{name}{': ' + md(detail) if detail else ''} "
-                                             f"({self.done}/{self.total} steps)")
+        update_progress_artifact(
+            self.artifact,
+            round(100.0 * self.done / self.total, 1),
+            description=f"{name}{': ' + md(detail) if detail else ''} ({self.done}/{self.total} steps)",
+        )
 
 
 def show_script(channel: str, script: Script) -> None:
-    create_table_artifact(report.script_rows(script), key=key(channel, "script"),
-                          description=f"Script: {md(script.title)} ({len(script.scenes)} scenes)")
+    create_table_artifact(
+        report.script_rows(script),
+        key=key(channel, "script"),
+        description=f"Script: {md(script.title)} ({len(script.scenes)} scenes)",
+    )
 
 
 def show_contact_sheet(channel: str, stills: list[ImageAsset]) -> None:
@@ -87,21 +94,29 @@ def show_contact_sheet(channel: str, stills: list[ImageAsset]) -> None:
         markdown = report.inline_image_markdown(sheet, "scene stills")
         # The run's Artifacts tab shows only each card's description (as markdown): a small sheet goes there.
         card = report.inline_image_markdown(report.contact_sheet(paths, tmp / "card.jpg", width=120), "stills")
-    create_markdown_artifact(f"# Scene stills\n\n{markdown}\n\nStored at `{ref.uri}`",
-                             key=key(channel, "contact-sheet"), description=f"{len(stills)} scene stills\n\n{card}")
+    create_markdown_artifact(
+        f"# Scene stills\n\n{markdown}\n\nStored at `{ref.uri}`",
+        key=key(channel, "contact-sheet"),
+        description=f"{len(stills)} scene stills\n\n{card}",
+    )
 
 
 def show_quality(channel: str, quality: QualityReport, title: str) -> None:
-    create_markdown_artifact(report.quality_markdown(quality, title), key=key(channel, "quality-report"),
-                             description=report.quality_card(quality))
+    create_markdown_artifact(
+        report.quality_markdown(quality, title),
+        key=key(channel, "quality-report"),
+        description=report.quality_card(quality),
+    )
 
 
 def show_cost(channel: str, meter: Meter, fallbacks: list[str] = ()) -> None:
     rows = report.cost_rows(meter.entries())
     fell_back = "".join(f"\n- fallback: {md(line)}" for line in fallbacks)  # provider messages: text only
-    create_table_artifact(rows, key=key(channel, "cost"),
-                          description=f"**${rows[-1]['usd']:.2f}** for {rows[-1]['calls']} provider calls (list prices)"
-                                      f"{fell_back}")
+    create_table_artifact(
+        rows,
+        key=key(channel, "cost"),
+        description=f"**${rows[-1]['usd']:.2f}** for {rows[-1]['calls']} provider calls (list prices){fell_back}",
+    )
 
 
 def show_publication(channel: str, publication: Publication) -> None:
@@ -111,5 +126,9 @@ def show_publication(channel: str, publication: Publication) -> None:
         link = f"file://{link}"
     # Prefect writes a link artifact as "[link_text](link)" markdown: the title escaped, the URL percent-encoded.
     link, text = quote(link, safe=SAFE_URL), md(publication.title or link)
-    create_link_artifact(link, link_text=text, key=key(channel, "published-video"),
-                         description=f"{'YouTube' if youtube else 'Artifact store'}: [{text}](<{link}>)")
+    create_link_artifact(
+        link,
+        link_text=text,
+        key=key(channel, "published-video"),
+        description=f"{'YouTube' if youtube else 'Artifact store'}: [{text}](<{link}>)",
+    )

@@ -33,23 +33,28 @@ def rerun_automation():
     return AutomationCore(
         name=RERUN_AUTOMATION,
         description="Runs a crashed framecast run's deployment again for the same day and topic (once); "
-                    "finished steps come from the cache.",
+        "finished steps come from the cache.",
         trigger=EventTrigger(
             expect={"prefect.flow-run.Crashed"},
             match=ResourceSpecification({"prefect.resource.id": "prefect.flow-run.*"}),
             # framecast's runs of a deployment only: `framecast make` runs have no deployment to start again.
-            match_related=[ResourceSpecification({"prefect.resource.role": "tag",
-                                                  "prefect.resource.id": "prefect.tag.framecast"}),
-                           ResourceSpecification({"prefect.resource.role": "deployment",
-                                                  "prefect.resource.id": "prefect.deployment.*"})],
+            match_related=[
+                ResourceSpecification({"prefect.resource.role": "tag", "prefect.resource.id": "prefect.tag.framecast"}),
+                ResourceSpecification(
+                    {"prefect.resource.role": "deployment", "prefect.resource.id": "prefect.deployment.*"}
+                ),
+            ],
             for_each={"prefect.resource.id"},
             posture=Posture.Reactive,
             threshold=1,
             within=timedelta(0),
         ),
         # Inferred: the crashed run's own deployment (its channel). A plain Jinja kind renders the id as text.
-        actions=[RunDeployment(source="inferred",
-                               parameters={"rerun_of": {"__prefect_kind": "jinja", "template": "{{ flow_run.id }}"}})],
+        actions=[
+            RunDeployment(
+                source="inferred", parameters={"rerun_of": {"__prefect_kind": "jinja", "template": "{{ flow_run.id }}"}}
+            )
+        ],
     )
 
 
@@ -73,11 +78,15 @@ def crashed_inputs(rerun_of: str, channel, topic, notes, script, publish_date) -
     try:
         run_id = UUID(str(rerun_of).strip())
     except ValueError:
-        raise ConfigError(f"rerun_of: {str(rerun_of)[:80]!r} is not a flow run id; leave it blank, or give the id "
-                          "of the crashed run (the end of its page's URL)") from None
+        raise ConfigError(
+            f"rerun_of: {str(rerun_of)[:80]!r} is not a flow run id; leave it blank, or give the id "
+            "of the crashed run (the end of its page's URL)"
+        ) from None
     if (isinstance(topic, str) and topic.strip()) or notes or script or publish_date:
-        raise ConfigError("rerun_of: a re-run takes the topic, notes, script and publish_date of the run it "
-                          "repeats; leave them blank, or leave rerun_of blank for a new run")
+        raise ConfigError(
+            "rerun_of: a re-run takes the topic, notes, script and publish_date of the run it "
+            "repeats; leave them blank, or leave rerun_of blank for a new run"
+        )
     with get_client(sync_client=True) as client:
         try:
             crashed = client.read_flow_run(run_id)
@@ -85,13 +94,22 @@ def crashed_inputs(rerun_of: str, channel, topic, notes, script, publish_date) -
             raise ConfigError(f"rerun_of: no flow run {run_id} on this Prefect server") from None
     parameters = dict(crashed.parameters or {})
     if parameters.get("rerun_of"):
-        raise ConfigError(f"rerun_of: run {crashed.name!r} ({run_id}) was itself a re-run of "
-                          f"{parameters['rerun_of']}; framecast re-runs a crash once: find why it crashed again, "
-                          "then start the deployment by hand (its publish_date keeps the day)")
+        raise ConfigError(
+            f"rerun_of: run {crashed.name!r} ({run_id}) was itself a re-run of "
+            f"{parameters['rerun_of']}; framecast re-runs a crash once: find why it crashed again, "
+            "then start the deployment by hand (its publish_date keeps the day)"
+        )
     state = crashed.state_type.value if crashed.state_type else "unknown"
     if state not in RERUNNABLE:
-        raise ConfigError(f"rerun_of: run {crashed.name!r} ({run_id}) is {state.lower()}; only a crashed, failed "
-                          "or cancelled run is re-run")
-    given = (parameters.get("channel") or channel, parameters.get("topic") or "", parameters.get("notes"),
-             parameters.get("script"), parameters.get("publish_date"))
+        raise ConfigError(
+            f"rerun_of: run {crashed.name!r} ({run_id}) is {state.lower()}; only a crashed, failed "
+            "or cancelled run is re-run"
+        )
+    given = (
+        parameters.get("channel") or channel,
+        parameters.get("topic") or "",
+        parameters.get("notes"),
+        parameters.get("script"),
+        parameters.get("publish_date"),
+    )
     return given, crashed.expected_start_time

@@ -28,16 +28,27 @@ from prefect_gcp import GcsBucket
 from pydantic import BaseModel
 from pydantic_settings import BaseSettings
 
-from framecast.settings import get_settings
 from framecast.core.errors import StorageError
+from framecast.settings import get_settings
 
 log = logging.getLogger("framecast.results")
 
 JSON = JSONSerializer().model_dump(mode="json")  # the only serializer a record may name
 OWN_MODULES = ("framecast.", "tasks.", "flows.")  # where the models a result may revive are defined
 LEGACY_KEYS = {"serializer", "data", "prefect_version", "expiration"}  # Prefect's older record layout
-PLAIN_CLASSES = frozenset({"datetime.date", "datetime.datetime", "datetime.time", "datetime.timedelta",
-                           "pathlib.Path", "pathlib.PosixPath", "pathlib.PurePosixPath", "uuid.UUID", "decimal.Decimal"})
+PLAIN_CLASSES = frozenset(
+    {
+        "datetime.date",
+        "datetime.datetime",
+        "datetime.time",
+        "datetime.timedelta",
+        "pathlib.Path",
+        "pathlib.PosixPath",
+        "pathlib.PurePosixPath",
+        "uuid.UUID",
+        "decimal.Decimal",
+    }
+)
 
 
 class ResultRefused(StorageError):
@@ -101,8 +112,12 @@ def json_only(content: bytes, path: str) -> bytes:
         serializer = _serializer(value)
         if serializer != JSON:
             named = serializer.get("type") if isinstance(serializer, dict) else None
-            return _refuse(path, f"names serializer {str(named)[:40]!r} with settings other than Prefect's plain JSON"
-                           if named else "names no serializer")
+            return _refuse(
+                path,
+                f"names serializer {str(named)[:40]!r} with settings other than Prefect's plain JSON"
+                if named
+                else "names no serializer",
+            )
         body = value.get("result") if "metadata" in value else value.get("data")
         if isinstance(body, str):
             try:
@@ -124,8 +139,10 @@ def json_only(content: bytes, path: str) -> bytes:
 
 
 def _refuse(path: str, why: str):
-    message = (f"results: the stored Prefect result {path} {why}; refusing to load it (framecast loads only its own "
-               "JSON results). Whoever can write the result storage wrote it: check who can, then delete it")
+    message = (
+        f"results: the stored Prefect result {path} {why}; refusing to load it (framecast loads only its own "
+        "JSON results). Whoever can write the result storage wrote it: check who can, then delete it"
+    )
     log.warning(message)
     raise ResultRefused(message)
 

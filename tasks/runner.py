@@ -16,10 +16,10 @@ class TaskWorkers(ThreadPoolTaskRunner):
         super().__init__(max_workers=max_workers or 1)  # a placeholder until the run starts
         self._fixed = max_workers
 
-    def duplicate(self) -> "TaskWorkers":
+    def duplicate(self) -> TaskWorkers:
         return type(self)(self._fixed)
 
-    def __enter__(self) -> "TaskWorkers":
+    def __enter__(self) -> TaskWorkers:
         if self._fixed is None:
             self._max_workers = _task_workers()
         return super().__enter__()

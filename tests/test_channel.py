@@ -1,8 +1,8 @@
 import pytest
 
-from framecast.settings import Settings
-from framecast.plan.load import load_channel
 from framecast.core.errors import ConfigError
+from framecast.plan.load import load_channel
+from framecast.settings import Settings
 from tests.conftest import write_channel
 
 

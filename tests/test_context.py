@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from framecast import context as runtime
-from framecast.script import write as scripting
 from framecast.core.errors import ScriptError
+from framecast.script import write as scripting
 
 
 def test_scratch_of_a_dead_process_is_removed_and_live_ones_are_kept(data_dir):
@@ -59,8 +59,13 @@ def test_a_live_neighbour_sharing_the_hostname_keeps_its_scratch_and_a_killed_on
     """Two containers with one hostname and one data volume: the other's pid means nothing here (I5)."""
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     env = {**os.environ, "FRAMECAST_DATA_DIR": str(data_dir)}
-    neighbour = subprocess.Popen([sys.executable, "-c", CONTAINER, gone.stdout.strip()], env=env, text=True,
-                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    neighbour = subprocess.Popen(
+        [sys.executable, "-c", CONTAINER, gone.stdout.strip()],
+        env=env,
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
     try:
         folder = data_dir / "work" / os.path.basename(neighbour.stdout.readline().strip())
         assert folder.name.startswith(f"{socket.gethostname()}~{gone.stdout.strip()}~")
@@ -96,10 +101,12 @@ def test_services_point_the_media_tools_at_the_settings(monkeypatch, tmp_path):
 
 def test_importing_the_flow_and_tasks_installs_nothing_and_reads_no_settings():
     """Limits are installed by the flow's prologue, and the task runner is sized when a run starts."""
-    code = ("import tasks.limits as limits\n"
-            "limits.install = lambda: (_ for _ in ()).throw(SystemExit('installed on import'))\n"
-            "import tasks, flows.produce_video\n"
-            "from framecast.settings import _cached_settings\n"
-            "assert _cached_settings.cache_info().currsize == 0, 'settings read on import'\n")
+    code = (
+        "import tasks.limits as limits\n"
+        "limits.install = lambda: (_ for _ in ()).throw(SystemExit('installed on import'))\n"
+        "import tasks, flows.produce_video\n"
+        "from framecast.settings import _cached_settings\n"
+        "assert _cached_settings.cache_info().currsize == 0, 'settings read on import'\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]

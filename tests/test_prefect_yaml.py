@@ -1,13 +1,13 @@
 """prefect.yaml has no dry run and ignores misspelled keys: check it against Prefect's own models."""
 
 import yaml
-from prefect.client.schemas.schedules import CronSchedule
 from prefect.cli.deploy._models import DeploymentConfig, PrefectYamlModel
+from prefect.client.schemas.schedules import CronSchedule
 from prefect.flows import Flow, load_flow_from_entrypoint
 
-from framecast.settings import REPO_ROOT
 from framecast.channel import available_channels
 from framecast.plan.load import load_channel
+from framecast.settings import REPO_ROOT
 
 RAW = yaml.safe_load((REPO_ROOT / "prefect.yaml").read_text())
 
@@ -61,22 +61,25 @@ import pytest  # noqa: E402
 from prefect.cli.deploy._schedules import _schedule_config_to_deployment_schedule  # noqa: E402
 from prefect.client.schemas.actions import DeploymentScheduleCreate  # noqa: E402
 
-from framecast.commands import deployments as deploygen  # noqa: E402
-from framecast.channel_schedule import check_cron  # noqa: E402
 from flows.cli import main  # noqa: E402
+from framecast.channel_schedule import check_cron  # noqa: E402
+from framecast.commands import deployments as deploygen  # noqa: E402
 from framecast.core.errors import ConfigError  # noqa: E402
 from tests.conftest import write_channel  # noqa: E402
 
 # Someone else's parts of prefect.yaml, above and below the list: kept byte for byte.
 USER_ABOVE = deploygen.TEMPLATE.replace("name: framecast\n", "name: framecast  # mine\n# a note of mine\n")
-USER_BELOW = ("\n# Every worker clones the pinned revision (the pull step is not generated).\npull:\n"
-              "  - prefect.deployments.steps.set_working_directory:\n      directory: '{{ $FRAMECAST_CHECKOUT }}'\n")
+USER_BELOW = (
+    "\n# Every worker clones the pinned revision (the pull step is not generated).\npull:\n"
+    "  - prefect.deployments.steps.set_working_directory:\n      directory: '{{ $FRAMECAST_CHECKOUT }}'\n"
+)
 
 
 def test_the_committed_prefect_yaml_is_what_the_generator_writes():
     text = (REPO_ROOT / "prefect.yaml").read_text()
-    assert deploygen.generate(REPO_ROOT / "deployments", text) == text, \
+    assert deploygen.generate(REPO_ROOT / "deployments", text) == text, (
         "prefect.yaml is stale: run `framecast deployments` and commit it"
+    )
 
 
 def prefect_deploy_schedules(raw: dict) -> list[DeploymentScheduleCreate]:
@@ -87,10 +90,24 @@ def prefect_deploy_schedules(raw: dict) -> list[DeploymentScheduleCreate]:
 def test_fifty_channels_make_fifty_deployments_that_prefects_deploy_models_accept(tmp_path):
     zones = ["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo"]
     for i in range(50):
-        extra = {} if i % 10 == 9 else {"schedule": {"cron": f"{i} {6 + i % 12} * * *" if i % 3 else
-                                                     [f"{i} 9 * * mon-fri", "30 12 * * sat"], "active": i % 7 != 6}}
-        write_channel(tmp_path, name=f"channel-{i:02d}", timezone=zones[i % 4], topics=["How kites fly"],
-                      title=f"Channel #{i}: kites, 'quoted' & more", **extra)
+        extra = (
+            {}
+            if i % 10 == 9
+            else {
+                "schedule": {
+                    "cron": f"{i} {6 + i % 12} * * *" if i % 3 else [f"{i} 9 * * mon-fri", "30 12 * * sat"],
+                    "active": i % 7 != 6,
+                }
+            }
+        )
+        write_channel(
+            tmp_path,
+            name=f"channel-{i:02d}",
+            timezone=zones[i % 4],
+            topics=["How kites fly"],
+            title=f"Channel #{i}: kites, 'quoted' & more",
+            **extra,
+        )
     text = deploygen.generate(tmp_path, (USER_ABOVE + "deployments: []\n" + USER_BELOW))
     assert text.startswith(USER_ABOVE) and text.endswith(USER_BELOW)
     raw = yaml.safe_load(text)
@@ -109,7 +126,9 @@ def test_fifty_channels_make_fifty_deployments_that_prefects_deploy_models_accep
         assert len(schedules) == (1 if i % 3 else 2)
         for s in schedules:
             assert s.schedule.timezone == zones[i % 4] and s.active is (i % 7 != 6)
-            assert s.schedule.cron in ([f"{i} {6 + i % 12} * * *"] if i % 3 else [f"{i} 9 * * mon-fri", "30 12 * * sat"])
+            assert s.schedule.cron in (
+                [f"{i} {6 + i % 12} * * *"] if i % 3 else [f"{i} 9 * * mon-fri", "30 12 * * sat"]
+            )
 
 
 def test_generating_twice_changes_nothing_and_keeps_everything_outside_the_list(tmp_path):
@@ -138,15 +157,18 @@ def test_generating_twice_changes_nothing_and_keeps_everything_outside_the_list(
     assert main(["deployments", "--file", str(path), "--channels", str(channels), "--check"]) == 1
 
 
-@pytest.mark.parametrize("schedule, field, hint", [
-    ({"cron": "0 25 * * *"}, "schedule.cron[0]", "hour '25' is out of range (0-23)"),
-    ({"cron": "0 9 * *"}, "schedule.cron[0]", "has 4 fields, not 5"),
-    ({"cron": ["0 9 * * *", "0 9 * * funday"]}, "schedule.cron[1]", "day of week 'funday' is out of range"),
-    ({"cron": "*/0 * * * *"}, "schedule.cron[0]", "step in '*/0' must be 1 or more"),
-    ({"cron": []}, "schedule.cron", "at least 1 item"),
-    ({"crons": "0 9 * * *"}, "schedule.crons", "unknown field"),
-    ({"cron": "0 9 * * *", "active": "maybe"}, "schedule.active", "valid boolean"),
-])
+@pytest.mark.parametrize(
+    "schedule, field, hint",
+    [
+        ({"cron": "0 25 * * *"}, "schedule.cron[0]", "hour '25' is out of range (0-23)"),
+        ({"cron": "0 9 * *"}, "schedule.cron[0]", "has 4 fields, not 5"),
+        ({"cron": ["0 9 * * *", "0 9 * * funday"]}, "schedule.cron[1]", "day of week 'funday' is out of range"),
+        ({"cron": "*/0 * * * *"}, "schedule.cron[0]", "step in '*/0' must be 1 or more"),
+        ({"cron": []}, "schedule.cron", "at least 1 item"),
+        ({"crons": "0 9 * * *"}, "schedule.crons", "unknown field"),
+        ({"cron": "0 9 * * *", "active": "maybe"}, "schedule.active", "valid boolean"),
+    ],
+)
 def test_a_bad_schedule_is_a_config_error_naming_the_field(tmp_path, capsys, schedule, field, hint):
     write_channel(tmp_path, name="bad", schedule=schedule)
     with pytest.raises(ConfigError) as err:
@@ -164,10 +186,32 @@ def test_a_prefect_yaml_without_the_anchors_says_what_to_define(tmp_path):
         deploygen.generate(tmp_path, "name: framecast\ndeployments: []\n")
 
 
-VALID = ["0 9 * * *", "*/15 * * * *", "0 9 * * mon-fri", "30 12 1,15 * *", "0 0 1 jan *", "0 9 * * 7",
-         "5-55/10 8-18 * * 1-5", "@daily", "@hourly", "0 9 * * MON"]
-INVALID = ["0 9 * *", "60 * * * *", "* * 0 * *", "* * * 13 *", "* * * * 8", "0 9 * * 5-1", "0 H * * *",
-           "0 9 * * * *", "R * * * *", "@every_day", "0 9 L * *", ""]
+VALID = [
+    "0 9 * * *",
+    "*/15 * * * *",
+    "0 9 * * mon-fri",
+    "30 12 1,15 * *",
+    "0 0 1 jan *",
+    "0 9 * * 7",
+    "5-55/10 8-18 * * 1-5",
+    "@daily",
+    "@hourly",
+    "0 9 * * MON",
+]
+INVALID = [
+    "0 9 * *",
+    "60 * * * *",
+    "* * 0 * *",
+    "* * * 13 *",
+    "* * * * 8",
+    "0 9 * * 5-1",
+    "0 H * * *",
+    "0 9 * * * *",
+    "R * * * *",
+    "@every_day",
+    "0 9 L * *",
+    "",
+]
 
 
 def test_framecast_accepts_only_crons_prefect_accepts():

@@ -1,20 +1,40 @@
 from PIL import Image
 
 from framecast.core.models import QualityCheck, QualityReport, Scene, Script
-from framecast.report import contact_sheet, cost_rows, inline_image_markdown, quality_card, quality_markdown, script_rows
+from framecast.report import (
+    contact_sheet,
+    cost_rows,
+    inline_image_markdown,
+    quality_card,
+    quality_markdown,
+    script_rows,
+)
 
-REPORT = QualityReport(analyzer="local", passed=False, measurements={"integrated_lufs": -14.2}, checks=[
-    QualityCheck(name="loudness", passed=True, detail="-14.2 LUFS"),
-    QualityCheck(name="black-frames", passed=False, detail="1.2 s of black | padding", at_seconds=63.5, scene_index=2),
-    QualityCheck(name="codec", passed=True, detail="h264 High"),
-])
+REPORT = QualityReport(
+    analyzer="local",
+    passed=False,
+    measurements={"integrated_lufs": -14.2},
+    checks=[
+        QualityCheck(name="loudness", passed=True, detail="-14.2 LUFS"),
+        QualityCheck(
+            name="black-frames", passed=False, detail="1.2 s of black | padding", at_seconds=63.5, scene_index=2
+        ),
+        QualityCheck(name="codec", passed=True, detail="h264 High"),
+    ],
+)
 
 
 def test_the_quality_report_lists_every_check_and_locates_failures():
     md = quality_markdown(REPORT, "How kites fly")
     assert md.startswith("# Quality gate: FAILED")
-    rows = [line for line in md.splitlines() if line.startswith("| ") and "check" not in line and "measurement" not in line]
-    assert [r.split(" | ")[0].lstrip("| ") for r in rows[:3]] == ["black\\-frames", "codec", "loudness"]  # failures first
+    rows = [
+        line for line in md.splitlines() if line.startswith("| ") and "check" not in line and "measurement" not in line
+    ]
+    assert [r.split(" | ")[0].lstrip("| ") for r in rows[:3]] == [
+        "black\\-frames",
+        "codec",
+        "loudness",
+    ]  # failures first
     assert "| black\\-frames | **FAIL** | 1:03.5 | 3 | 1\\.2 s of black \\| padding |" in md
     assert "| integrated_lufs | -14.2 |" in md
     card = quality_card(REPORT)
@@ -23,19 +43,37 @@ def test_the_quality_report_lists_every_check_and_locates_failures():
 
 
 def test_cost_rows_group_by_stage_provider_and_model_with_a_total():
-    entries = [{"role": "image", "provider": "openai", "model": "gpt-image-2", "units": 1, "unit": "image", "usd": 0.04},
-               {"role": "image", "provider": "openai", "model": "gpt-image-2", "units": 1, "unit": "image", "usd": 0.04},
-               {"role": "voice", "provider": "local", "model": "", "units": 120, "unit": "char", "usd": 0.0}]
+    entries = [
+        {"role": "image", "provider": "openai", "model": "gpt-image-2", "units": 1, "unit": "image", "usd": 0.04},
+        {"role": "image", "provider": "openai", "model": "gpt-image-2", "units": 1, "unit": "image", "usd": 0.04},
+        {"role": "voice", "provider": "local", "model": "", "units": 120, "unit": "char", "usd": 0.0},
+    ]
     rows = cost_rows(entries)
-    assert rows[0] == {"stage": "image", "provider": "openai", "model": "gpt-image-2", "calls": 2, "units": "2 image",
-                       "usd": 0.08}
-    assert rows[1]["model"] == "-" and rows[-1] == {"stage": "total", "provider": "", "model": "", "calls": 3,
-                                                    "units": "", "usd": 0.08}
+    assert rows[0] == {
+        "stage": "image",
+        "provider": "openai",
+        "model": "gpt-image-2",
+        "calls": 2,
+        "units": "2 image",
+        "usd": 0.08,
+    }
+    assert rows[1]["model"] == "-" and rows[-1] == {
+        "stage": "total",
+        "provider": "",
+        "model": "",
+        "calls": 3,
+        "units": "",
+        "usd": 0.08,
+    }
 
 
 def test_script_rows_number_the_scenes():
-    script = Script(title="T", description="d", tags=[], scenes=[
-        Scene(narration=f"Line {i}.", visual_prompt=f"Heading {i}: picture", duration=4.0) for i in range(3)])
+    script = Script(
+        title="T",
+        description="d",
+        tags=[],
+        scenes=[Scene(narration=f"Line {i}.", visual_prompt=f"Heading {i}: picture", duration=4.0) for i in range(3)],
+    )
     rows = script_rows(script)
     assert [r["scene"] for r in rows] == [1, 2, 3] and rows[2]["narration"] == "Line 2."
 

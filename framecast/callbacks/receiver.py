@@ -32,12 +32,20 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from starlette.concurrency import run_in_threadpool
 
-from framecast.transport.callbacks import (
-    DEFAULT_MAX_AGE_SECONDS, JOB_ID, PROVIDERS, TERMINAL, CallbackSigner, ExpiredToken, ForgedToken, outcome_entry, record_key,
-)
 from framecast.callbacks.scope import JobRecordsOnly
 from framecast.core.envcheck import loopback
 from framecast.storage.records import RecordChanged
+from framecast.transport.callbacks import (
+    DEFAULT_MAX_AGE_SECONDS,
+    JOB_ID,
+    PROVIDERS,
+    TERMINAL,
+    CallbackSigner,
+    ExpiredToken,
+    ForgedToken,
+    outcome_entry,
+    record_key,
+)
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1 << 20  # a Kling task is a few hundred bytes; anything near this is not one
@@ -64,7 +72,7 @@ class KlingTask(BaseModel):
     task_result: KlingTaskResult | None = None
 
     @model_validator(mode="after")
-    def _succeeded_with_a_video(self) -> "KlingTask":
+    def _succeeded_with_a_video(self) -> KlingTask:
         if self.task_status == "succeed" and not (self.task_result and self.task_result.videos):
             raise ValueError("a succeeded task must carry task_result.videos[].url")
         return self
@@ -80,8 +88,9 @@ class CallbackHandler:
     def __init__(self, store, signer: CallbackSigner, clock=time.time):
         self.store, self.signer, self.clock = JobRecordsOnly(store), signer, clock
 
-    def authorize(self, provider: str, job_id: str, ts: str | None, token: str | None,
-                  nonce: str | None) -> tuple[int, dict] | None:
+    def authorize(
+        self, provider: str, job_id: str, ts: str | None, token: str | None, nonce: str | None
+    ) -> tuple[int, dict] | None:
         """A 4xx answer when the URL is not one framecast issued (checked before the body is read), else None."""
         if provider not in PROVIDERS or not JOB_ID.fullmatch(job_id):
             return _answer(404, "unknown job")
@@ -95,8 +104,9 @@ class CallbackHandler:
             return _answer(403, "invalid callback token")
         return None
 
-    def handle(self, provider: str, job_id: str, ts: str | None, token: str | None, raw: bytes,
-               nonce: str | None = None) -> tuple[int, dict]:
+    def handle(
+        self, provider: str, job_id: str, ts: str | None, token: str | None, raw: bytes, nonce: str | None = None
+    ) -> tuple[int, dict]:
         """(HTTP status, JSON body) for a callback POSTed to /{provider}/{job_id}?ts=..&nonce=..&token=.."""
         refused = self.authorize(provider, job_id, ts, token, nonce)
         if refused:
@@ -126,8 +136,9 @@ class CallbackHandler:
             # Also the (rare) callback that beats the submitter's own write: polling finishes that job.
             return _answer(404, "unknown job")
         if not hmac.compare_digest(str(record.get("nonce", "")), nonce):
-            log.warning("refused a %s callback for job %s: its URL belongs to an earlier submission",
-                        provider, job_id[:12])
+            log.warning(
+                "refused a %s callback for job %s: its URL belongs to an earlier submission", provider, job_id[:12]
+            )
             return _answer(403, "callback URL of an earlier submission of this job")
         if record["task_id"] != task.task_id:
             return _answer(409, "callback for another task of this job")
@@ -139,17 +150,30 @@ class CallbackHandler:
                 return _answer(200, "already recorded", recorded=False, status=task.task_status)
             return _answer(409, f"job already recorded as {seen.get('status')}")
         url = task.task_result.videos[0].url if task.task_status == "succeed" else ""
-        record["callback"] = outcome_entry(task.task_id, task.task_status, url, task.task_status_msg,
-                                           received_at=self.clock())
+        record["callback"] = outcome_entry(
+            task.task_id, task.task_status, url, task.task_status_msg, received_at=self.clock()
+        )
         # Conditional: a record cleared or resubmitted since it was read is not brought back.
         self.store.put_record(key, record, if_generation_match=version)
-        log.info("%s job %s (task %s) %s by callback (a wake-up: the worker confirms it with %s)", provider,
-                 job_id[:12], task.task_id, task.task_status, provider)
+        log.info(
+            "%s job %s (task %s) %s by callback (a wake-up: the worker confirms it with %s)",
+            provider,
+            job_id[:12],
+            task.task_id,
+            task.task_status,
+            provider,
+        )
         return _answer(200, "recorded", recorded=True, status=task.task_status)
 
 
-def create_app(store, secret: str, *, max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS, clock=time.time,
-               max_body_bytes: int = MAX_BODY_BYTES) -> FastAPI:
+def create_app(
+    store,
+    secret: str,
+    *,
+    max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS,
+    clock=time.time,
+    max_body_bytes: int = MAX_BODY_BYTES,
+) -> FastAPI:
     """The receiver app for `store` (the same artifact store the workers use) and the shared `secret`."""
     handler = CallbackHandler(store, CallbackSigner(secret, max_age_seconds=max_age_seconds, clock=clock), clock)
     app = FastAPI(title="framecast callbacks", docs_url=None, redoc_url=None, openapi_url=None)
@@ -174,24 +198,32 @@ def create_app(store, secret: str, *, max_age_seconds: float = DEFAULT_MAX_AGE_S
             if len(raw) > max_body_bytes:  # chunked bodies announce no length
                 return JSONResponse({"detail": "body too large"}, status_code=413)
         # The store calls block (GCS): keep them off the event loop.
-        status, body = await run_in_threadpool(handler.handle, provider, job_id, params.get("ts"),
-                                               params.get("token"), bytes(raw), params.get("nonce"))
+        status, body = await run_in_threadpool(
+            handler.handle, provider, job_id, params.get("ts"), params.get("token"), bytes(raw), params.get("nonce")
+        )
         return JSONResponse(body, status_code=status)
 
     return app
 
 
-
-
-def serve(store, secret: str, *, host: str = "127.0.0.1", port: int = 8780,
-          max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS) -> None:
+def serve(
+    store, secret: str, *, host: str = "127.0.0.1", port: int = 8780, max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS
+) -> None:
     """Run the receiver in the foreground (loopback by default: put an HTTPS reverse proxy in front)."""
     import uvicorn
 
     if not loopback(host):
         # The receiver speaks plain HTTP and the URL carries the job's token: only a TLS proxy may face the network.
-        log.warning("callbacks: listening on %s, not loopback: callback tokens travel in plain HTTP unless "
-                    "only an HTTPS reverse proxy can reach this port", host)
+        log.warning(
+            "callbacks: listening on %s, not loopback: callback tokens travel in plain HTTP unless "
+            "only an HTTPS reverse proxy can reach this port",
+            host,
+        )
     # No access log: the query string carries the job's token.
-    uvicorn.run(create_app(store, secret, max_age_seconds=max_age_seconds), host=host, port=port,
-                log_level="info", access_log=False)
+    uvicorn.run(
+        create_app(store, secret, max_age_seconds=max_age_seconds),
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+    )

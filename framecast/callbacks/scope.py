@@ -10,8 +10,8 @@ webhooks"): roles/storage.objectUser on the bucket with the condition
 
 from __future__ import annotations
 
-from framecast.transport.callbacks import PROVIDERS, job_id_from_key
 from framecast.core.errors import StorageError
+from framecast.transport.callbacks import PROVIDERS, job_id_from_key
 
 
 class OutsideCallbackScope(StorageError):

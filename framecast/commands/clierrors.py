@@ -21,7 +21,7 @@ def one_line(text: str) -> str:
         return ""
     head, rest = parts[0], parts[1:]
     line = head + (" " + "; ".join(rest) if rest else "")
-    return line if len(line) <= MAX_LINE else line[:MAX_LINE - 1] + "…"
+    return line if len(line) <= MAX_LINE else line[: MAX_LINE - 1] + "…"
 
 
 def redacted(text: str) -> str:

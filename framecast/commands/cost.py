@@ -6,7 +6,7 @@ import math
 import re
 import sys
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date
 
 from framecast.cost.ledger import open_ledger
 from framecast.cost.meter import ledger_url
@@ -30,10 +30,10 @@ def cost_table(console, run: str) -> None:
 
 def estimate(args) -> int:
     """Expected cost of one run of a channel, line by line, against its budget."""
-    from framecast.plan.load import load_channel
+    from framecast.core.errors import FramecastError
     from framecast.plan.cloud import with_cloud_providers
     from framecast.plan.estimate import estimate as lines_for
-    from framecast.core.errors import FramecastError
+    from framecast.plan.load import load_channel
 
     try:
         channel = load_channel(args.channel)
@@ -44,12 +44,19 @@ def estimate(args) -> int:
     lines = lines_for(channel)
     print(f"{'stage':<8} {'provider':<11} {'model':<24} {'units':>14} {'USD':>8}")
     for line in lines:
-        print(f"{line.role:<8} {line.provider:<11} {line.model:<24} {f'{line.units:g} {line.unit}':>14} {line.usd:>8.2f}")
+        print(
+            f"{line.role:<8} {line.provider:<11} {line.model:<24} {f'{line.units:g} {line.unit}':>14} {line.usd:>8.2f}"
+        )
     total = sum(line.usd for line in lines)
     b = channel.budget
-    limits = [f"{v:.2f} per {what}" for v, what in ((b.max_usd_per_run, "run"), (b.max_usd_per_day, "day"),
-                                                    (b.max_usd_per_month, "month")) if v is not None]
-    print(f"{'total':<8} {'':<11} {'':<24} {'':>14} {total:>8.2f}" + (f"  (budget {', '.join(limits)})" if limits else ""))
+    limits = [
+        f"{v:.2f} per {what}"
+        for v, what in ((b.max_usd_per_run, "run"), (b.max_usd_per_day, "day"), (b.max_usd_per_month, "month"))
+        if v is not None
+    ]
+    print(
+        f"{'total':<8} {'':<11} {'':<24} {'':>14} {total:>8.2f}" + (f"  (budget {', '.join(limits)})" if limits else "")
+    )
     unpriced = [f"{line.provider}/{line.role}" for line in lines if line.unit == "unpriced"]
     if unpriced:
         print(f"no known price for {', '.join(unpriced)}: add budget.prices entries (a budgeted run refuses them)")
@@ -67,14 +74,16 @@ def _plan_table(channel) -> None:
     print(f"\nplan for tier {result.tier} ({budget}): ${result.usd:.2f} a run; paid stages fall back to local")
     print(f"{'stage':<8} {'provider':<11} {'model':<24} {'quality':>7} {'s/call':>7} {'USD/run':>8}  plan")
     for row in planner.table_rows(result):
-        print(f"{row['stage']:<8} {row['provider']:<11} {row['model']:<24} {row['quality']:>7} "
-              f"{row['seconds per call']:>7g} {row['usd per run']:>8.2f}  {row['plan']}")
+        print(
+            f"{row['stage']:<8} {row['provider']:<11} {row['model']:<24} {row['quality']:>7} "
+            f"{row['seconds per call']:>7g} {row['usd per run']:>8.2f}  {row['plan']}"
+        )
 
 
 def costs(args) -> int:
     """What a channel (or every channel) spent in a month: per day and per stage, from the shared ledger."""
-    from framecast.settings import get_settings
     from framecast.core.errors import FramecastError
+    from framecast.settings import get_settings
 
     if getattr(args, "reconcile", None):
         return reconcile(args)
@@ -114,51 +123,73 @@ def show_reservations(rows: list[dict]) -> None:
     from framecast.cost.ledger import _now
 
     now = _now()
-    print(f"\n{len(rows)} reserved call(s) not settled (${sum(e['usd'] for e in rows):.2f}), counted as spent in "
-          "the day and month they were made until settled:")
-    print(f"{'id':<36} {'state':<11} {'reserved at (UTC)':<19} {'channel':<16} {'stage':<10} {'provider':<11} "
-          f"{'USD':>8}  run")
+    print(
+        f"\n{len(rows)} reserved call(s) not settled (${sum(e['usd'] for e in rows):.2f}), counted as spent in "
+        "the day and month they were made until settled:"
+    )
+    print(
+        f"{'id':<36} {'state':<11} {'reserved at (UTC)':<19} {'channel':<16} {'stage':<10} {'provider':<11} "
+        f"{'USD':>8}  run"
+    )
     states = []
     for e in rows:
         at, expires = (_utc(e["at"]), _utc(e["expires_at"]) if e["expires_at"] else None)
         states.append("unconfirmed" if expires is None or expires <= now else "running")
         state = states[-1]
-        print(f"{e['id']:<36} {state:<11} {at:%Y-%m-%d %H:%M:%S} {e['channel']:<16} {e['role']:<10} "
-              f"{e['provider']:<11} {e['usd']:>8.2f}  {e['run']}")
+        print(
+            f"{e['id']:<36} {state:<11} {at:%Y-%m-%d %H:%M:%S} {e['channel']:<16} {e['role']:<10} "
+            f"{e['provider']:<11} {e['usd']:>8.2f}  {e['run']}"
+        )
     if "unconfirmed" in states:
-        print("unconfirmed: its worker died mid-call. Look the call up in the provider's billing, then settle it with "
-              "`framecast costs --reconcile ID --billed USD` (it was charged) or `--released` (it was not)")
+        print(
+            "unconfirmed: its worker died mid-call. Look the call up in the provider's billing, then settle it with "
+            "`framecast costs --reconcile ID --billed USD` (it was charged) or `--released` (it was not)"
+        )
 
 
 def reconcile(args) -> int:
     """Settle one unconfirmed reservation (a unique id prefix is enough) as billed USD or as released."""
-    from framecast.settings import get_settings
-    from framecast.cost.ledger import _now
     from framecast.core.errors import FramecastError
+    from framecast.cost.ledger import _now
+    from framecast.settings import get_settings
 
     if (args.billed is None) == (not args.released):
-        print("error: --reconcile needs exactly one of --billed USD (what the provider charged) or --released "
-              "(it charged nothing)", file=sys.stderr)
+        print(
+            "error: --reconcile needs exactly one of --billed USD (what the provider charged) or --released "
+            "(it charged nothing)",
+            file=sys.stderr,
+        )
         return 2
     if args.billed is not None and not (math.isfinite(args.billed) and args.billed >= 0):
-        print(f"error: --billed {args.billed}: give the USD the provider charged, a number ≥ 0, e.g. 0.42",
-              file=sys.stderr)
+        print(
+            f"error: --billed {args.billed}: give the USD the provider charged, a number ≥ 0, e.g. 0.42",
+            file=sys.stderr,
+        )
         return 2
     if len(args.reconcile) < 8:
-        print(f"error: --reconcile {args.reconcile!r}: give the reservation's id (at least its first 8 characters) "
-              "as `framecast costs` lists it", file=sys.stderr)
+        print(
+            f"error: --reconcile {args.reconcile!r}: give the reservation's id (at least its first 8 characters) "
+            "as `framecast costs` lists it",
+            file=sys.stderr,
+        )
         return 2
     try:
         ledger = open_ledger(ledger_url(get_settings()))
         found = [e for e in ledger.entries(status=("reserved",)) if e["id"].startswith(args.reconcile)]
         if len(found) != 1:
-            print(f"error: --reconcile {args.reconcile!r}: {'no' if not found else len(found)} unsettled reservations "
-                  "match; `framecast costs` lists them with their ids", file=sys.stderr)
+            print(
+                f"error: --reconcile {args.reconcile!r}: {'no' if not found else len(found)} unsettled reservations "
+                "match; `framecast costs` lists them with their ids",
+                file=sys.stderr,
+            )
             return 2
         [row] = found
         if row["expires_at"] is not None and _utc(row["expires_at"]) > _now():
-            print(f"error: --reconcile {row['id']}: still running (its worker may yet settle it); it is unconfirmed "
-                  f"from {_utc(row['expires_at']):%Y-%m-%d %H:%M:%S} UTC on, reconcile it then", file=sys.stderr)
+            print(
+                f"error: --reconcile {row['id']}: still running (its worker may yet settle it); it is unconfirmed "
+                f"from {_utc(row['expires_at']):%Y-%m-%d %H:%M:%S} UTC on, reconcile it then",
+                file=sys.stderr,
+            )
             return 2
         if not ledger.reconcile(row["id"], args.billed):
             print(f"error: --reconcile {row['id']}: it was settled meanwhile; nothing changed", file=sys.stderr)
@@ -172,6 +203,5 @@ def reconcile(args) -> int:
 
 
 def _utc(moment):
-    from datetime import timezone
 
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # SQLite gives back the UTC wall time
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite gives back the UTC wall time

@@ -62,22 +62,25 @@ def _schedules(channel) -> list[str]:
         # (prefect.toml); omitting the key would keep it.
         return ["    schedules: []  # not scheduled: runs start only by hand"]
     zone, active = _flow_item(channel.timezone), "true" if channel.schedule.active else "false"
-    return ["    schedules:"] + [f"      - {{cron: {json.dumps(cron)}, timezone: {zone}, active: {active}}}"
-                                 for cron in channel.schedule.cron]
+    return ["    schedules:"] + [
+        f"      - {{cron: {json.dumps(cron)}, timezone: {zone}, active: {active}}}" for cron in channel.schedule.cron
+    ]
 
 
 def deployment_block(stem: str, channel, folder: str = "deployments") -> str:
     """One channel's deployment, as the lines of a `deployments:` list item."""
     description = channel.description or f"{channel.title or channel.name} ({folder}/{stem}.yaml)"
-    lines = [f"  - name: {_block_value(channel.name)}",
-             f"    description: {_block_value(description)}",
-             f"    entrypoint: {ENTRYPOINT}",
-             f"    tags: [framecast, {_flow_item('channel:' + channel.name)}]",
-             f"    parameters: {{channel: {_flow_item(stem)}}}",
-             "    enforce_parameter_schema: true",
-             *_schedules(channel),
-             "    concurrency_limit: *one-at-a-time",
-             "    work_pool: *local-pool"]
+    lines = [
+        f"  - name: {_block_value(channel.name)}",
+        f"    description: {_block_value(description)}",
+        f"    entrypoint: {ENTRYPOINT}",
+        f"    tags: [framecast, {_flow_item('channel:' + channel.name)}]",
+        f"    parameters: {{channel: {_flow_item(stem)}}}",
+        "    enforce_parameter_schema: true",
+        *_schedules(channel),
+        "    concurrency_limit: *one-at-a-time",
+        "    work_pool: *local-pool",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -89,8 +92,10 @@ def render_section(channels_dir: Path) -> str:
     stems = available_channels(channels_dir)
     if not stems:
         raise ConfigError(f"deployments: no channel files (*.yaml) in {channels_dir}; add one (copy demo.yaml)")
-    blocks = [deployment_block(stem, load_channel(str(channels_dir / f"{stem}.yaml"), planned=False), channels_dir.name)
-              for stem in stems]
+    blocks = [
+        deployment_block(stem, load_channel(str(channels_dir / f"{stem}.yaml"), planned=False), channels_dir.name)
+        for stem in stems
+    ]
     return HEAD.format(folder=channels_dir.name) + "\n".join(blocks)
 
 
@@ -118,13 +123,16 @@ def generate(channels_dir: Path, existing: str | None) -> str:
     text = splice(existing, render_section(channels_dir))
     missing = [a for a in ANCHORS if not re.search(rf"&{re.escape(a)}\b", text)]
     if missing:
-        raise ConfigError(f"prefect.yaml: the generated deployments use the anchors {', '.join('*' + a for a in missing)}"
-                          "; define them under definitions: (as in framecast/commands/deployments.py TEMPLATE)")
+        raise ConfigError(
+            f"prefect.yaml: the generated deployments use the anchors {', '.join('*' + a for a in missing)}"
+            "; define them under definitions: (as in framecast/commands/deployments.py TEMPLATE)"
+        )
     try:
         yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(f"prefect.yaml outside the deployments list is not valid YAML: "
-                          f"{' '.join(str(exc).split())}; fix it by hand") from None
+        raise ConfigError(
+            f"prefect.yaml outside the deployments list is not valid YAML: {' '.join(str(exc).split())}; fix it by hand"
+        ) from None
     return text
 
 
@@ -149,8 +157,11 @@ def command(args) -> int:
         print(f"{args.file}: up to date ({count} deployments from {channels})")
         return 0
     if args.check:
-        print(f"{args.file} is stale: the channel files in {channels} changed; run `framecast deployments` "
-              "and commit prefect.yaml", file=sys.stderr)
+        print(
+            f"{args.file} is stale: the channel files in {channels} changed; run `framecast deployments` "
+            "and commit prefect.yaml",
+            file=sys.stderr,
+        )
         return 1
     args.file.write_text(text, encoding="utf-8")
     print(f"{args.file}: wrote {count} deployments from {channels}; now `prefect --no-prompt deploy --all`")

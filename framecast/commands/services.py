@@ -29,17 +29,20 @@ def sandbox(args) -> int:
 def voices() -> int:
     import httpx
 
-    from framecast.settings import get_settings
     from framecast.core.errors import FramecastError
-    from framecast.transport.http import ProviderHTTP
     from framecast.providers import connect, elevenlabs
     from framecast.providers.elevenlabs.client import list_voices
+    from framecast.settings import get_settings
+    from framecast.transport.http import ProviderHTTP
 
     settings = get_settings()
     try:
         mine = elevenlabs.settings(settings)
-        client = httpx.Client(base_url=mine.elevenlabs_base_url, timeout=settings.http_timeout_seconds,
-                              headers={"xi-api-key": mine.require("elevenlabs_api_key", "elevenlabs")})
+        client = httpx.Client(
+            base_url=mine.elevenlabs_base_url,
+            timeout=settings.http_timeout_seconds,
+            headers={"xi-api-key": mine.require("elevenlabs_api_key", "elevenlabs")},
+        )
         voices = list_voices(ProviderHTTP("elevenlabs", client, secrets=connect.secrets(settings)))
     except FramecastError as exc:
         print(f"error: {redacted(str(exc))}", file=sys.stderr)
@@ -55,8 +58,8 @@ def voices() -> int:
 def callbacks(args) -> int:
     from framecast import context as runtime
     from framecast.callbacks.receiver import serve
-    from framecast.settings import get_settings, reset_settings
     from framecast.core.errors import FramecastError
+    from framecast.settings import get_settings, reset_settings
 
     if args.out:
         os.environ["FRAMECAST_DATA_DIR"] = str(args.out.resolve())
@@ -66,8 +69,13 @@ def callbacks(args) -> int:
         print("error: FRAMECAST_CALLBACK_SECRET is not set (use the same value as the workers)", file=sys.stderr)
         return 2
     try:
-        serve(runtime.store(), settings.callback_secret.get_secret_value(), host=args.host, port=args.port,
-              max_age_seconds=settings.callback_max_age_seconds)
+        serve(
+            runtime.store(),
+            settings.callback_secret.get_secret_value(),
+            host=args.host,
+            port=args.port,
+            max_age_seconds=settings.callback_max_age_seconds,
+        )
     except FramecastError as exc:
         print(f"error: {redacted(str(exc))}", file=sys.stderr)
         return 2

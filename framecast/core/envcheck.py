@@ -34,15 +34,19 @@ def clean_secret(variable: str, value: str, header: bool = True) -> str:
     """
     stripped = value.strip()
     if header and not stripped.isascii():
-        raise ConfigError(f"{variable} contains a non-ASCII character (at position "
-                          f"{next(i for i, c in enumerate(stripped) if not c.isascii()) + 1}): API keys are ASCII; "
-                          "copy the key again from the provider's dashboard")
+        raise ConfigError(
+            f"{variable} contains a non-ASCII character (at position "
+            f"{next(i for i, c in enumerate(stripped) if not c.isascii()) + 1}): API keys are ASCII; "
+            "copy the key again from the provider's dashboard"
+        )
     bad = next((c for c in stripped if unicodedata.category(c) in _REFUSED), None)
     if bad is not None:
-        what = unicodedata.name(bad, "U+%04X" % ord(bad))
-        raise ConfigError(f"{variable} contains a control or invisible character ({what}, at position "
-                          f"{stripped.index(bad) + 1}): set it again with the key alone, "
-                          "e.g. `printf %s KEY`, not `echo`")
+        what = unicodedata.name(bad, f"U+{ord(bad):04X}")
+        raise ConfigError(
+            f"{variable} contains a control or invisible character ({what}, at position "
+            f"{stripped.index(bad) + 1}): set it again with the key alone, "
+            "e.g. `printf %s KEY`, not `echo`"
+        )
     return stripped
 
 
@@ -62,13 +66,24 @@ def check_https(variable: str, url: str) -> None:
     if parsed.scheme == "http" and loopback(parsed.hostname or ""):
         return
     shown = f"{parsed.scheme}://{parsed.hostname}" if parsed.scheme else "a URL without a scheme"
-    raise ConfigError(f"{variable} must be an https:// URL (plain http only to localhost/127.0.0.1), not {shown}: "
-                      "keys and tokens are sent to it")
+    raise ConfigError(
+        f"{variable} must be an https:// URL (plain http only to localhost/127.0.0.1), not {shown}: "
+        "keys and tokens are sent to it"
+    )
 
 
 # Domains where *.domain names every customer's bucket or distribution: a pattern over one is refused.
-SHARED_DOMAINS = ("amazonaws.com", "cloudfront.net", "googleapis.com", "aliyuncs.com", "azureedge.net",
-                  "blob.core.windows.net", "r2.cloudflarestorage.com", "digitaloceanspaces.com", "appspot.com")
+SHARED_DOMAINS = (
+    "amazonaws.com",
+    "cloudfront.net",
+    "googleapis.com",
+    "aliyuncs.com",
+    "azureedge.net",
+    "blob.core.windows.net",
+    "r2.cloudflarestorage.com",
+    "digitaloceanspaces.com",
+    "appspot.com",
+)
 
 
 def pattern_problem(pattern: str) -> str | None:

@@ -80,7 +80,7 @@ class Script(Frozen):
         return [t.translate(ANGLES) for t in value]
 
     @model_validator(mode="after")
-    def _bounded_length(self) -> "Script":
+    def _bounded_length(self) -> Script:
         total = sum(s.duration for s in self.scenes)
         if total > MAX_VIDEO_SECONDS:
             raise ValueError(f"scenes add up to {total:.0f} s; the maximum is {MAX_VIDEO_SECONDS:.0f} s")

@@ -25,8 +25,15 @@ _listener: Listener = _Silent()
 class RichBars:
     """Progress bars per stage, drawn by a rich `Progress` (which Prefect already depends on): the CLI's listener."""
 
-    LABELS = {"script": "Script", "images": "Scene images", "narration": "Narration", "motion": "Scene motion",
-              "assembly": "Assembly", "quality": "Quality gate", "publish": "Publish"}
+    LABELS = {
+        "script": "Script",
+        "images": "Scene images",
+        "narration": "Narration",
+        "motion": "Scene motion",
+        "assembly": "Assembly",
+        "quality": "Quality gate",
+        "publish": "Publish",
+    }
 
     def __init__(self, progress):
         self.progress, self.bars, self.current = progress, {}, "the run"

@@ -71,7 +71,7 @@ def youtube_title(title: str, fallback: str = "Video") -> str:
     text = re.sub(r"\s+", " ", _clean(title, keep_lines=False)).strip()
     if len(text) > TITLE_CHARS:
         cut = text[: TITLE_CHARS - 1]
-        cut = cut.rsplit(" ", 1)[0] if " " in cut[TITLE_CHARS // 2:] else cut
+        cut = cut.rsplit(" ", 1)[0] if " " in cut[TITLE_CHARS // 2 :] else cut
         text = cut.rstrip() + "\u2026"
     return text or fallback
 

@@ -22,9 +22,19 @@ MASK = "***"
 def _escapes(s: str) -> set[str]:
     """`s` as the usual escapers write it (without their surrounding quotes)."""
     raw = s.encode("utf-8", "surrogatepass")  # a lone surrogate must not make redaction itself fail
-    found = {s, repr(s)[1:-1], ascii(s)[1:-1], json.dumps(s)[1:-1], json.dumps(s, ensure_ascii=False)[1:-1],
-             s.encode("unicode_escape").decode("ascii"), repr(raw)[2:-1], quote(raw, safe=""), quote(raw),
-             quote_plus(raw), html.escape(s)}
+    found = {
+        s,
+        repr(s)[1:-1],
+        ascii(s)[1:-1],
+        json.dumps(s)[1:-1],
+        json.dumps(s, ensure_ascii=False)[1:-1],
+        s.encode("unicode_escape").decode("ascii"),
+        repr(raw)[2:-1],
+        quote(raw, safe=""),
+        quote(raw),
+        quote_plus(raw),
+        html.escape(s),
+    }
     # Some encoders write %xx in lower case.
     found |= {re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), f) for f in list(found) if "%" in f}
     return found

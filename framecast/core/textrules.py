@@ -79,8 +79,9 @@ def check_topic(topic: str, field: str, error: type[Exception]) -> str:
     if problem:
         raise error(f"{field}: {shown} {problem}")
     if not has_word(cleaned):
-        raise error(f"{field}: {shown} has no letter or digit; say in words what the video is about, "
-                    'e.g. "How volcanoes work"')
+        raise error(
+            f'{field}: {shown} has no letter or digit; say in words what the video is about, e.g. "How volcanoes work"'
+        )
     return cleaned
 
 
@@ -88,7 +89,7 @@ def clip(text: str, limit: int, ellipsis: str = "…") -> str:
     """`text` cut to at most `limit` characters at a word boundary (mid-word only when a word is that long)."""
     if len(text) <= limit:
         return text
-    cut = text[:limit - len(ellipsis)]
+    cut = text[: limit - len(ellipsis)]
     space = cut.rfind(" ")
     if space > limit // 2:
         cut = cut[:space]

@@ -23,16 +23,20 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
         elif err["type"] == "missing":
             msg = "required field is missing"
         got = err.get("input")
-        shown = "" if err["type"] in ("missing", "extra_forbidden") or isinstance(got, (dict, list)) else \
-            f" (got {textrules.clip(repr(got), 80)})"
+        shown = (
+            ""
+            if err["type"] in ("missing", "extra_forbidden") or isinstance(got, (dict, list))
+            else f" (got {textrules.clip(repr(got), 80)})"
+        )
         lines.append(f"  - {loc or '(top level)'}: {msg}{shown}")
     return "\n".join(lines)
 
 
 def read_yaml(path: Path, what: str) -> dict:
     """Read a YAML mapping (size and nesting bounded), with an error naming the file when it is not one."""
-    data = textrules.parse_structured(textrules.read_limited(path, what, ConfigError), f"{what} {path}", ConfigError,
-                                      json_first=False)
+    data = textrules.parse_structured(
+        textrules.read_limited(path, what, ConfigError), f"{what} {path}", ConfigError, json_first=False
+    )
     if not isinstance(data, dict):
         raise ConfigError(f"{what} {path} must be a YAML mapping of fields, got {type(data).__name__}")
     return data

@@ -40,6 +40,9 @@ class BudgetConfig(Frozen):
 
         free = [k for k, v in value.items() if v == 0 and k.split("/")[0] not in FREE_PROVIDERS]
         if free:  # allowed (e.g. a prepaid plan), but it turns every budget check of those calls off
-            log.warning("budget.prices: %s cost 0, so no budget limits those paid calls; give the real USD per unit "
-                        "unless they are really free", ", ".join(free))
+            log.warning(
+                "budget.prices: %s cost 0, so no budget limits those paid calls; give the real USD per unit "
+                "unless they are really free",
+                ", ".join(free),
+            )
         return value

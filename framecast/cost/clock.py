@@ -7,7 +7,7 @@ whatever day the video is for (its publish date is a label only, chosen freely i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -30,7 +30,12 @@ def window(now: datetime, tz: str) -> Window:
     next_first = (first + timedelta(days=32)).replace(day=1)
 
     def utc(day: date) -> datetime:  # local midnight of `day` (DST included) as a UTC instant
-        return datetime.combine(day, time(), zone).astimezone(timezone.utc)
+        return datetime.combine(day, time(), zone).astimezone(UTC)
 
-    return Window(today=today, day_start=utc(today), day_end=utc(today + timedelta(days=1)),
-                  month_start=utc(first), month_end=utc(next_first))
+    return Window(
+        today=today,
+        day_start=utc(today),
+        day_end=utc(today + timedelta(days=1)),
+        month_start=utc(first),
+        month_end=utc(next_first),
+    )

@@ -19,13 +19,14 @@ from framecast.core.scrub import redact
 
 metadata = MetaData()
 charges = Table(
-    "framecast_charges", metadata,
+    "framecast_charges",
+    metadata,
     Column("id", String(36), primary_key=True),
     Column("key", String(300), nullable=True, unique=True),  # provider-side identity (a job id): billed once
     Column("run", String(300), nullable=False, index=True),
     Column("channel", String(200), nullable=False),
-    Column("day", String(10), nullable=False),    # the video's day, YYYY-MM-DD: a label, budgets follow `at`
-    Column("month", String(7), nullable=False),   # YYYY-MM of that label
+    Column("day", String(10), nullable=False),  # the video's day, YYYY-MM-DD: a label, budgets follow `at`
+    Column("month", String(7), nullable=False),  # YYYY-MM of that label
     Column("provider", String(50), nullable=False),
     Column("role", String(50), nullable=False),
     Column("model", String(200), nullable=False, default=""),
@@ -66,11 +67,15 @@ def engine(url: str) -> Engine:
             engine = create_engine(url, pool_pre_ping=True)
         _create_tables(engine)
     except SQLAlchemyError as exc:
-        raise StorageError(f"cost ledger {safe_url(url)}: cannot open: {redact(str(exc), url_secrets(url))}; "
-                           "check FRAMECAST_LEDGER_URL") from None
+        raise StorageError(
+            f"cost ledger {safe_url(url)}: cannot open: {redact(str(exc), url_secrets(url))}; "
+            "check FRAMECAST_LEDGER_URL"
+        ) from None
     except ModuleNotFoundError as exc:
-        raise StorageError(f"cost ledger: the driver for {make_url(url).drivername} is not installed ({exc.name}); "
-                           "PostgreSQL needs psycopg (a framecast dependency): reinstall framecast") from exc
+        raise StorageError(
+            f"cost ledger: the driver for {make_url(url).drivername} is not installed ({exc.name}); "
+            "PostgreSQL needs psycopg (a framecast dependency): reinstall framecast"
+        ) from exc
     return engine
 
 

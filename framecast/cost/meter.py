@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Iterator
 
-from framecast.cost.budget import BudgetConfig
-from framecast.providers.chain import FallbackMemory
-from framecast.cost import pricing
-from framecast.cost.ledger import Ledger, Spent, default_url, open_ledger
 from framecast.core.errors import BudgetExceeded, ProviderError
+from framecast.cost import pricing
+from framecast.cost.budget import BudgetConfig
+from framecast.cost.ledger import Ledger, Spent, default_url, open_ledger
+from framecast.providers.chain import FallbackMemory
 
 
 @dataclass
@@ -58,10 +58,17 @@ class Meter:
         return date.fromisoformat(self.day)
 
     @classmethod
-    def open(cls, url: str, *, run: str, channel: str, day: str, budget: BudgetConfig | None = None,
-             timezone: str = "UTC") -> "Meter":
-        return cls(ledger=open_ledger(url), run=run, channel=channel, day=day, budget=budget or BudgetConfig(),
-                   timezone=timezone)
+    def open(
+        cls, url: str, *, run: str, channel: str, day: str, budget: BudgetConfig | None = None, timezone: str = "UTC"
+    ) -> Meter:
+        return cls(
+            ledger=open_ledger(url),
+            run=run,
+            channel=channel,
+            day=day,
+            budget=budget or BudgetConfig(),
+            timezone=timezone,
+        )
 
     @contextmanager
     def charge(self, *, provider: str, role: str, units: float, unit: str, model: str = "") -> Iterator[Charge]:
@@ -73,14 +80,30 @@ class Meter:
         units = pricing.checked_units(provider, role, units)  # an estimate that is no number reserves nothing
         estimate = pricing.cost(provider, role, units, prices, model)
         charge_id = self.ledger.reserve(
-            run=self.run, channel=self.channel, day=self.day, provider=provider, role=role, model=model, units=units,
-            unit=unit, usd=estimate, check=lambda spent: self._check(spent, provider, role, estimate), tz=self.timezone)
+            run=self.run,
+            channel=self.channel,
+            day=self.day,
+            provider=provider,
+            role=role,
+            model=model,
+            units=units,
+            unit=unit,
+            usd=estimate,
+            check=lambda spent: self._check(spent, provider, role, estimate),
+            tz=self.timezone,
+        )
 
         def settle(bill: Charge, key: str | None) -> bool:
             # What the provider reported is checked here, once for every provider; nonsense bills the estimate.
             bill.units = pricing.checked_units(provider, role, bill.units, fallback=units)
-            return self.ledger.bill(charge_id, units=bill.units, unit=bill.unit, model=bill.model,
-                                    usd=pricing.cost(provider, role, bill.units, prices, bill.model or model), key=key)
+            return self.ledger.bill(
+                charge_id,
+                units=bill.units,
+                unit=bill.unit,
+                model=bill.model,
+                usd=pricing.cost(provider, role, bill.units, prices, bill.model or model),
+                key=key,
+            )
 
         bill = Charge(units=units, unit=unit, model=model, _settle=settle)
         try:
@@ -109,17 +132,27 @@ class Meter:
         if estimate <= 0:
             return
         b = self.budget
-        for name, limit, so_far, scope in (("max_usd_per_run", b.max_usd_per_run, spent.run, "the run"),
-                                           ("max_usd_per_day", b.max_usd_per_day, spent.day, f"{spent.on}"),
-                                           ("max_usd_per_month", b.max_usd_per_month, spent.month, spent.on[:7])):
+        for name, limit, so_far, scope in (
+            ("max_usd_per_run", b.max_usd_per_run, spent.run, "the run"),
+            ("max_usd_per_day", b.max_usd_per_day, spent.day, f"{spent.on}"),
+            ("max_usd_per_month", b.max_usd_per_month, spent.month, spent.on[:7]),
+        ):
             if limit is not None and so_far + estimate > limit + 1e-9:
-                stale = (f"; ${spent.unconfirmed:.2f} of this month's are reservations of killed workers: "
-                         "`framecast costs` lists them, `--reconcile ID` settles one") if spent.unconfirmed else ""
+                stale = (
+                    (
+                        f"; ${spent.unconfirmed:.2f} of this month's are reservations of killed workers: "
+                        "`framecast costs` lists them, `--reconcile ID` settles one"
+                    )
+                    if spent.unconfirmed
+                    else ""
+                )
                 raise BudgetExceeded(
                     f"budget: this {provider} {role} call (~${estimate:.2f}) would take {scope} of channel "
                     f"{self.channel} to ${so_far + estimate:.2f}, over budget.{name} ${limit:.2f} (billed and "
                     f"reserved so far: ${so_far:.2f}{stale}); raise the limit in the channel file or use cheaper "
-                    "providers", provider=provider)
+                    "providers",
+                    provider=provider,
+                )
 
 
 def ledger_url(settings) -> str:

@@ -10,23 +10,25 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
-from framecast.providers import registry
 from framecast.core.errors import ConfigError, PermanentError
+from framecast.providers import registry
 
 log = logging.getLogger("framecast.cost")
 
 # Everything that runs on this machine: free, and never refused by a budget.
 FREE_PROVIDERS = frozenset({"local", "piper", "flite", "file", "none", ""})
 
+
 def list_prices() -> dict[tuple[str, str], tuple[float, str]]:
     """(provider, role) → (USD per unit, unit), from each vendor's registry entry (plugins included)."""
     return {(spec.name, role): found for spec in registry.all_specs() for role, found in spec.prices.items()}
 
 
-def price(provider: str, role: str, overrides: Mapping[str, float] | None = None,
-          model: str | None = None) -> tuple[float, str] | None:
+def price(
+    provider: str, role: str, overrides: Mapping[str, float] | None = None, model: str | None = None
+) -> tuple[float, str] | None:
     """(USD per unit, unit name): the channel's override, else the model's price, else the vendor's; free for
     local providers; None for a paid pair with no known price."""
     known = list_prices().get((provider, role))
@@ -50,25 +52,37 @@ def checked_units(provider: str, role: str, units, fallback: float | None = None
     if math.isfinite(value) and value >= 0 and not isinstance(units, bool):
         return value
     if fallback is None:
-        raise PermanentError(f"cost: {provider} {role}: {units!r} units is not a finite number ≥ 0, so the call "
-                             "cannot be priced; nothing was reserved or spent", provider=provider)
-    log.warning("cost: %s %s reported %r units (not a finite number ≥ 0): billing the reserved estimate of %g "
-                "instead", provider, role, units, fallback)
+        raise PermanentError(
+            f"cost: {provider} {role}: {units!r} units is not a finite number ≥ 0, so the call "
+            "cannot be priced; nothing was reserved or spent",
+            provider=provider,
+        )
+    log.warning(
+        "cost: %s %s reported %r units (not a finite number ≥ 0): billing the reserved estimate of %g instead",
+        provider,
+        role,
+        units,
+        fallback,
+    )
     return fallback
 
 
-def cost(provider: str, role: str, units: float, overrides: Mapping[str, float] | None = None,
-         model: str | None = None) -> float:
+def cost(
+    provider: str, role: str, units: float, overrides: Mapping[str, float] | None = None, model: str | None = None
+) -> float:
     """USD for `units` of the pair; an unknown paid pair costs 0 here (a budget refuses it: `require_price`)."""
     found = price(provider, role, overrides, model)
     return round(found[0] * checked_units(provider, role, units), 6) if found else 0.0
 
 
-def require_price(provider: str, role: str, overrides: Mapping[str, float] | None = None,
-                  model: str | None = None) -> tuple[float, str]:
+def require_price(
+    provider: str, role: str, overrides: Mapping[str, float] | None = None, model: str | None = None
+) -> tuple[float, str]:
     """The price, or a ConfigError naming the entry to add: a budget cannot hold a call of unknown cost."""
     found = price(provider, role, overrides, model)
     if found is None:
-        raise ConfigError(f"budget: {provider} {role} calls have no known price, so a budgeted run cannot allow them; "
-                          f"add budget.prices['{provider}/{role}'] (USD per unit) to the channel file")
+        raise ConfigError(
+            f"budget: {provider} {role} calls have no known price, so a budgeted run cannot allow them; "
+            f"add budget.prices['{provider}/{role}'] (USD per unit) to the channel file"
+        )
     return found

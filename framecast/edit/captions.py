@@ -6,8 +6,8 @@ import re
 import textwrap
 from dataclasses import dataclass
 
-from framecast.media import glyphs
 from framecast.core.models import WordTiming
+from framecast.media import glyphs
 
 MAX_CUE_SECONDS = 4.5
 MIN_CUE_SECONDS = 0.8
@@ -51,7 +51,7 @@ def build_cues(words: list[WordTiming], *, max_chars_per_line: int, max_lines: i
         text = " ".join(w.word for w in group)
         lines = textwrap.wrap(text, width=max_chars_per_line, break_long_words=False) or [text]
         if len(lines) > max_lines:  # a single over-long word: keep it readable rather than drop it
-            lines = [" ".join(lines[: len(lines) - max_lines + 1]), *lines[len(lines) - max_lines + 1:]]
+            lines = [" ".join(lines[: len(lines) - max_lines + 1]), *lines[len(lines) - max_lines + 1 :]]
         cues.append(Cue(start=round(start, 3), end=round(end, 3), lines=tuple(lines)))
     return cues
 
@@ -82,8 +82,9 @@ def _visible(cues: list[Cue]) -> list[tuple[Cue, list[str]]]:
 def _srt_line(line: str) -> str:
     # SubRip has no escapes: "-->" would read as a timing line, {\an8} as a position tag and <i>/<font>
     # as markup in most players, so they become look-alikes that mean nothing.
-    return (line.replace("-->", "\u2192").replace("{", "(").replace("}", ")")
-            .replace("<", "\u2039").replace(">", "\u203a"))
+    return (
+        line.replace("-->", "\u2192").replace("{", "(").replace("}", ")").replace("<", "\u2039").replace(">", "\u203a")
+    )
 
 
 def _vtt_line(line: str) -> str:
@@ -101,8 +102,10 @@ def to_srt(cues: list[Cue]) -> str:
 
 def to_vtt(cues: list[Cue]) -> str:
     """WebVTT text for the cues (text escaped: & < > as entities)."""
-    body = "".join(f"{_clock(c.start, '.')} --> {_clock(c.end, '.')}\n" + "\n".join(map(_vtt_line, lines)) + "\n\n"
-                   for c, lines in _visible(cues))
+    body = "".join(
+        f"{_clock(c.start, '.')} --> {_clock(c.end, '.')}\n" + "\n".join(map(_vtt_line, lines)) + "\n\n"
+        for c, lines in _visible(cues)
+    )
     return "WEBVTT\n\n" + body
 
 
@@ -143,7 +146,8 @@ def to_ass(cues: list[Cue], *, width: int, height: int, font: str, font_scale: f
     )
     events = "".join(
         f"Dialogue: 0,{_ass_time(c.start)},{_ass_time(c.end)},Caption,,0,0,0,,"
-        + "\\N".join(_ass_escape(line) for line in lines) + "\n"
+        + "\\N".join(_ass_escape(line) for line in lines)
+        + "\n"
         for c, lines in _visible(cues)
     )
     return header + events

@@ -37,10 +37,16 @@ def plan_timeline(scenes: list[Scene], narration_seconds: list[float], fps: floa
         transition = Transition.cut if last else scene.transition
         overlap = round(TRANSITION_SECONDS[transition] * fps) / fps
         duration = slot_seconds(scene, voice, fps, last)
-        slots.append(SceneSlot(
-            index=i, start=round(start, 6), duration=duration, transition_out=transition,
-            transition_seconds=overlap, narration_start=round(start + LEAD_IN, 6),
-        ))
+        slots.append(
+            SceneSlot(
+                index=i,
+                start=round(start, 6),
+                duration=duration,
+                transition_out=transition,
+                transition_seconds=overlap,
+                narration_start=round(start + LEAD_IN, 6),
+            )
+        )
         start += duration - overlap
     total = slots[-1].start + slots[-1].duration if slots else 0.0
     return Timeline(slots=slots, total=round(total, 6))

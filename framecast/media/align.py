@@ -24,8 +24,10 @@ from framecast.core.models import WordTiming
 _LOCK = threading.Lock()
 RATE = 16000
 FRAME = 0.01  # seconds per PocketSphinx frame
-ONES = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen " \
-       "seventeen eighteen nineteen".split()
+ONES = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen".split()
+)
 TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 
 
@@ -86,11 +88,53 @@ def _decoder():
 # A rough spelling-to-sound guess for words the dictionary lacks (names, coinages): its only job is to give
 # the word about the right number of phones, so the alignment spends the word's audio on it, not on its
 # neighbours. Digraphs first, then single letters; doubled letters are one sound.
-DIGRAPHS = {"th": "TH", "sh": "SH", "ch": "CH", "ph": "F", "ck": "K", "ng": "NG", "qu": "K W", "ee": "IY",
-            "ea": "IY", "oo": "UW", "ou": "AW", "ai": "EY", "ay": "EY", "au": "AO", "oa": "OW", "oi": "OY"}
-LETTERS = {"a": "AE", "b": "B", "c": "K", "d": "D", "e": "EH", "f": "F", "g": "G", "h": "HH", "i": "IH", "j": "JH",
-           "k": "K", "l": "L", "m": "M", "n": "N", "o": "AA", "p": "P", "q": "K", "r": "R", "s": "S", "t": "T",
-           "u": "AH", "v": "V", "w": "W", "x": "K S", "y": "IY", "z": "Z", "'": ""}
+DIGRAPHS = {
+    "th": "TH",
+    "sh": "SH",
+    "ch": "CH",
+    "ph": "F",
+    "ck": "K",
+    "ng": "NG",
+    "qu": "K W",
+    "ee": "IY",
+    "ea": "IY",
+    "oo": "UW",
+    "ou": "AW",
+    "ai": "EY",
+    "ay": "EY",
+    "au": "AO",
+    "oa": "OW",
+    "oi": "OY",
+}
+LETTERS = {
+    "a": "AE",
+    "b": "B",
+    "c": "K",
+    "d": "D",
+    "e": "EH",
+    "f": "F",
+    "g": "G",
+    "h": "HH",
+    "i": "IH",
+    "j": "JH",
+    "k": "K",
+    "l": "L",
+    "m": "M",
+    "n": "N",
+    "o": "AA",
+    "p": "P",
+    "q": "K",
+    "r": "R",
+    "s": "S",
+    "t": "T",
+    "u": "AH",
+    "v": "V",
+    "w": "W",
+    "x": "K S",
+    "y": "IY",
+    "z": "Z",
+    "'": "",
+}
 
 
 def guess_phones(word: str) -> str:
@@ -98,7 +142,7 @@ def guess_phones(word: str) -> str:
     word = re.sub(r"(.)\1", r"\1", word.lower().replace("'s", "z"))
     phones, i = [], 0
     while i < len(word):
-        pair = word[i:i + 2]
+        pair = word[i : i + 2]
         if pair in DIGRAPHS:
             phones.append(DIGRAPHS[pair])
             i += 2
@@ -120,8 +164,11 @@ def _known(decoder, token: str) -> bool:
 
 
 def _pcm(audio: Path, ffmpeg_bin: str) -> bytes:
-    done = subprocess.run([ffmpeg_bin, "-v", "error", "-i", str(audio), "-ac", "1", "-ar", str(RATE), "-f", "s16le",
-                           "-"], capture_output=True, check=False)
+    done = subprocess.run(
+        [ffmpeg_bin, "-v", "error", "-i", str(audio), "-ac", "1", "-ar", str(RATE), "-f", "s16le", "-"],
+        capture_output=True,
+        check=False,
+    )
     if done.returncode != 0:
         raise MediaError(f"aligning {audio.name}: ffmpeg could not decode it: {done.stderr.decode()[-300:]}")
     return done.stdout
@@ -146,8 +193,11 @@ def _align(audio: Path, words: list[str], pcm: bytes) -> list[tuple[float, float
         decoder.start_utt()
         decoder.process_raw(pcm, full_utt=True)
         decoder.end_utt()
-        found = [(re.sub(r"\(\d+\)$", "", s.word), s.start_frame * FRAME, (s.end_frame + 1) * FRAME)
-                 for s in (decoder.seg() or []) if not s.word.startswith("<") and s.word not in ("</s>", "[NOISE]")]
+        found = [
+            (re.sub(r"\(\d+\)$", "", s.word), s.start_frame * FRAME, (s.end_frame + 1) * FRAME)
+            for s in (decoder.seg() or [])
+            if not s.word.startswith("<") and s.word not in ("</s>", "[NOISE]")
+        ]
     except RuntimeError as exc:
         raise AlignmentFailed(f"aligning {audio.name}: {exc}") from exc
     if [w for w, _, _ in found] != flat:

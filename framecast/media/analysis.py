@@ -38,10 +38,16 @@ def parse_analysis(stderr: str, duration: float) -> Measurements:
     """Pull the detections and the EBU R128 summary out of ffmpeg's log."""
     num = r"(-?\d+(?:\.\d+)?)"
     black = [(float(a), float(b)) for a, b in re.findall(rf"black_start:{num} black_end:{num}", stderr)]
-    frozen = _spans([float(x) for x in re.findall(rf"freeze_start: {num}", stderr)],
-                    [float(x) for x in re.findall(rf"freeze_end: {num}", stderr)], duration)
-    silent = _spans([float(x) for x in re.findall(rf"silence_start: {num}", stderr)],
-                    [float(x) for x in re.findall(rf"silence_end: {num}", stderr)], duration)
+    frozen = _spans(
+        [float(x) for x in re.findall(rf"freeze_start: {num}", stderr)],
+        [float(x) for x in re.findall(rf"freeze_end: {num}", stderr)],
+        duration,
+    )
+    silent = _spans(
+        [float(x) for x in re.findall(rf"silence_start: {num}", stderr)],
+        [float(x) for x in re.findall(rf"silence_end: {num}", stderr)],
+        duration,
+    )
     integrated, peak = parse_ebur128(stderr)
     return Measurements(black=black, frozen=frozen, silent=silent, integrated_lufs=integrated, true_peak_db=peak)
 
@@ -49,7 +55,7 @@ def parse_analysis(stderr: str, duration: float) -> Measurements:
 def parse_ebur128(stderr: str) -> tuple[float | None, float | None]:
     """Integrated loudness (LUFS) and true peak (dBTP) from ebur128's closing summary."""
     num = r"(-?\d+(?:\.\d+)?|-inf)"
-    summary = stderr[stderr.rfind("Summary:"):] if "Summary:" in stderr else ""
+    summary = stderr[stderr.rfind("Summary:") :] if "Summary:" in stderr else ""
     integrated = re.search(rf"I:\s+{num} LUFS", summary)
     peak = re.search(rf"True peak:\s+Peak:\s+{num} dBFS", summary)
     return (float(integrated.group(1)) if integrated else None, float(peak.group(1)) if peak else None)

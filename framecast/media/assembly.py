@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from framecast.media import ffmpeg
 from framecast.core.models import Timeline
+from framecast.media import ffmpeg
 
 SAMPLE_RATE = 48000
 LIMIT_DBFS = -2.0  # AAC encoding can add a few tenths of a dB of true peak; the gate checks ≤ −1.0
@@ -34,13 +34,22 @@ def _sound_chain(index: int, sound: BedSound, label: str) -> str:
     fades = [f"afade=t=in:d={sound.fade_in:.3f}"] if sound.fade_in > 0 else []
     if sound.fade_out > 0:
         fades.append(f"afade=t=out:st={max(sound.seconds - sound.fade_out, 0):.3f}:d={sound.fade_out:.3f}")
-    return (f"[{index}:a]aformat=sample_rates={SAMPLE_RATE}:channel_layouts=stereo,atrim=duration={sound.seconds:.3f},"
-            f"{','.join([*fades, f'volume={sound.gain_db:.2f}dB'])},adelay={int(round(sound.start * 1000))}:all=1[{label}]")
+    return (
+        f"[{index}:a]aformat=sample_rates={SAMPLE_RATE}:channel_layouts=stereo,atrim=duration={sound.seconds:.3f},"
+        f"{','.join([*fades, f'volume={sound.gain_db:.2f}dB'])},adelay={int(round(sound.start * 1000))}:all=1[{label}]"
+    )
 
 
-def audio_mix_command(narrations: list[Path], timeline: Timeline, out: Path, *,
-                      music: Path | None = None, music_gain_db: float = -16.0,
-                      sounds: list[BedSound] = (), meter: bool = False) -> list[str]:
+def audio_mix_command(
+    narrations: list[Path],
+    timeline: Timeline,
+    out: Path,
+    *,
+    music: Path | None = None,
+    music_gain_db: float = -16.0,
+    sounds: list[BedSound] = (),
+    meter: bool = False,
+) -> list[str]:
     """Narrations placed at their scene times; music looped under them and the `sounds` (transitions,
     ambiences) beside it: the whole bed ducked by the voice. With `meter`, the voice and the ducked bed are
     measured (EBU R128 momentary loudness, 10 per second) for `parse_speech_over_bed`."""
@@ -58,9 +67,11 @@ def audio_mix_command(narrations: list[Path], timeline: Timeline, out: Path, *,
         delay = int(round(slot.narration_start * 1000))
         parts.append(f"[{i}:a]aformat=sample_rates={SAMPLE_RATE}:channel_layouts=stereo,adelay={delay}:all=1[n{i}]")
     labels = "".join(f"[n{i}]" for i in range(len(narrations)))
-    voice = (f"{labels}amix=inputs={len(narrations)}:normalize=0:dropout_transition=0,"
-             # Gentle compression evens out the voice so the final limiter seldom has to act.
-             f"acompressor=threshold=0.1:ratio=3:attack=10:release=200,apad=whole_dur={total}")
+    voice = (
+        f"{labels}amix=inputs={len(narrations)}:normalize=0:dropout_transition=0,"
+        # Gentle compression evens out the voice so the final limiter seldom has to act.
+        f"acompressor=threshold=0.1:ratio=3:attack=10:release=200,apad=whole_dur={total}"
+    )
     meters: list[str] = []
     if music is None and not sounds:
         parts.append(f"{voice},atrim=duration={total}[mix]")
@@ -69,9 +80,11 @@ def audio_mix_command(narrations: list[Path], timeline: Timeline, out: Path, *,
         parts += [_sound_chain(first_sound + k, sound, f"s{k}") for k, sound in enumerate(sounds)]
         if music is not None:
             fade_out = max(timeline.total - 2.0, 0.0)
-            parts.append(f"[{len(narrations)}:a]aformat=sample_rates={SAMPLE_RATE}:channel_layouts=stereo,"
-                         f"atrim=duration={total},volume={music_gain_db}dB,"
-                         f"afade=t=in:d=1.5,afade=t=out:st={fade_out:.3f}:d=2[music]")
+            parts.append(
+                f"[{len(narrations)}:a]aformat=sample_rates={SAMPLE_RATE}:channel_layouts=stereo,"
+                f"atrim=duration={total},volume={music_gain_db}dB,"
+                f"afade=t=in:d=1.5,afade=t=out:st={fade_out:.3f}:d=2[music]"
+            )
             bed.insert(0, "[music]")
         split = "asplit=3[voice_mix][voice_key][voice_meter]" if meter else "asplit=2[voice_mix][voice_key]"
         parts += [
@@ -84,11 +97,24 @@ def audio_mix_command(narrations: list[Path], timeline: Timeline, out: Path, *,
             f"[voice_mix][ducked]amix=inputs=2:normalize=0:duration=first,atrim=duration={total}[mix]",
         ]
         if meter:
-            parts += ["[voice_meter]ebur128@speech=framelog=info[speech_out]",
-                      "[bed_meter]ebur128@bed=framelog=info[bed_out]"]
+            parts += [
+                "[voice_meter]ebur128@speech=framelog=info[speech_out]",
+                "[bed_meter]ebur128@bed=framelog=info[bed_out]",
+            ]
             meters = ["-map", "[speech_out]", "-f", "null", "-", "-map", "[bed_out]", "-f", "null", "-"]
-    return [*args, "-filter_complex", ";".join(parts), "-map", "[mix]",
-            "-c:a", "pcm_f32le", "-ar", str(SAMPLE_RATE), str(out), *meters]
+    return [
+        *args,
+        "-filter_complex",
+        ";".join(parts),
+        "-map",
+        "[mix]",
+        "-c:a",
+        "pcm_f32le",
+        "-ar",
+        str(SAMPLE_RATE),
+        str(out),
+        *meters,
+    ]
 
 
 SPEAKING_BELOW_TYPICAL = 8.0  # LU: a tenth of a second this far under the voice's typical level is a line's edge
@@ -104,6 +130,7 @@ def parse_speech_over_bed(stderr: str) -> float | None:
     edges are not where words are lost (measured: counting them, a plain −9 LUFS music file at −16 dB
     read as 1.7 LU "under" 2-second lines).
     """
+
     def levels(name: str) -> list[float]:
         found = re.findall(rf"\[ebur128@{name} @ [^\]]+\] t: [\d.]+\s+TARGET:\S+ LUFS\s+M:\s*(-?[\d.]+|-inf)", stderr)
         return [-200.0 if v == "-inf" else float(v) for v in found]
@@ -123,11 +150,20 @@ def voice_loudness_command(narrations: list[Path]) -> list[str]:
     for path in narrations:
         args += ffmpeg.input_args(path)
     # Stereo, as the voice is in the mix (EBU R128 sums the channels: mono would read 3 LU low).
-    heads = "".join(f"[{i}:a]aformat=sample_rates={SAMPLE_RATE}:channel_layouts=stereo[v{i}];"
-                    for i in range(len(narrations)))
+    heads = "".join(
+        f"[{i}:a]aformat=sample_rates={SAMPLE_RATE}:channel_layouts=stereo[v{i}];" for i in range(len(narrations))
+    )
     joined = "".join(f"[v{i}]" for i in range(len(narrations)))
-    return [*args, "-filter_complex", f"{heads}{joined}concat=n={len(narrations)}:v=0:a=1,ebur128[out]",
-            "-map", "[out]", "-f", "null", "-"]
+    return [
+        *args,
+        "-filter_complex",
+        f"{heads}{joined}concat=n={len(narrations)}:v=0:a=1,ebur128[out]",
+        "-map",
+        "[out]",
+        "-f",
+        "null",
+        "-",
+    ]
 
 
 def measure_command(audio: Path, pre_filter: str | None = None) -> list[str]:
@@ -149,12 +185,34 @@ def loudness_filter(target_lufs: float, measured_lufs: float) -> str:
 
 def audio_encode_command(mix: Path, out: Path, *, target_lufs: float, measured_lufs: float) -> list[str]:
     """The mix brought to the target loudness and encoded: AAC 48 kHz stereo, 192 kb/s."""
-    return ["-i", str(mix), "-af", f"{loudness_filter(target_lufs, measured_lufs)},aresample={SAMPLE_RATE}",
-            "-c:a", "aac", "-aac_coder", "fast", "-b:a", "192k", "-ar", str(SAMPLE_RATE), "-ac", "2",
-            "-vn", str(out)]
+    return [
+        "-i",
+        str(mix),
+        "-af",
+        f"{loudness_filter(target_lufs, measured_lufs)},aresample={SAMPLE_RATE}",
+        "-c:a",
+        "aac",
+        "-aac_coder",
+        "fast",
+        "-b:a",
+        "192k",
+        "-ar",
+        str(SAMPLE_RATE),
+        "-ac",
+        "2",
+        "-vn",
+        str(out),
+    ]
 
 
 def audio_analysis_command(audio: Path, *, silence_seconds: float) -> list[str]:
     """Silence and loudness of the encoded audio (decoding AAC only: a fraction of a second per minute)."""
-    return ["-i", str(audio), "-af", f"silencedetect=n=-50dB:d={silence_seconds},ebur128=peak=true:framelog=verbose",
-            "-f", "null", "-"]
+    return [
+        "-i",
+        str(audio),
+        "-af",
+        f"silencedetect=n=-50dB:d={silence_seconds},ebur128=peak=true:framelog=verbose",
+        "-f",
+        "null",
+        "-",
+    ]

@@ -41,5 +41,5 @@ def fit_font(draw: ImageDraw.ImageDraw, text: str, font_path: Path, max_width: i
     font = ImageFont.truetype(str(font_path), 8)
     wrapped = wrap(draw, text, font, max_width)
     if len(wrapped) > lines:  # even the smallest size does not hold it all: say it was cut
-        wrapped = wrapped[:lines - 1] + [wrapped[lines - 1][:-1].rstrip() + "\u2026"]
+        wrapped = wrapped[: lines - 1] + [wrapped[lines - 1][:-1].rstrip() + "\u2026"]
     return font, wrapped

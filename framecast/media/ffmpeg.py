@@ -102,8 +102,9 @@ def slot():
             _holding.slot = False
 
 
-def run(args: list[str], *, what: str, timeout: float | None = 3600,
-        cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], *, what: str, timeout: float | None = 3600, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ffmpeg with `args` (everything after the program name); raise MediaError with stderr's tail."""
     cmd = [tools().ffmpeg, "-hide_banner", "-nostdin", "-y", *args]
     started = time.monotonic()
@@ -121,11 +122,30 @@ def run(args: list[str], *, what: str, timeout: float | None = 3600,
 
 # Media is read as what its name says, from a file and nothing else: a "clip" that is really an HLS playlist
 # (or any format that opens other files or URLs) never gets its say (review M3).
-DEMUXERS = {".mp4": "mp4", ".mov": "mov", ".m4a": "mp4", ".mp3": "mp3", ".wav": "wav", ".flac": "flac",
-            ".ogg": "ogg", ".opus": "ogg", ".aac": "aac", ".png": "png_pipe", ".jpg": "jpeg_pipe",
-            ".jpeg": "jpeg_pipe", ".webp": "webp_pipe", ".ts": "mpegts", ".mkv": "matroska", ".webm": "matroska"}
+DEMUXERS = {
+    ".mp4": "mp4",
+    ".mov": "mov",
+    ".m4a": "mp4",
+    ".mp3": "mp3",
+    ".wav": "wav",
+    ".flac": "flac",
+    ".ogg": "ogg",
+    ".opus": "ogg",
+    ".aac": "aac",
+    ".png": "png_pipe",
+    ".jpg": "jpeg_pipe",
+    ".jpeg": "jpeg_pipe",
+    ".webp": "webp_pipe",
+    ".ts": "mpegts",
+    ".mkv": "matroska",
+    ".webm": "matroska",
+}
 # What provider media of each kind may be (ffprobe's format_name), checked once before it is stored.
-KINDS = {"video": ("mov,mp4,m4a,3gp,3g2,mj2",), "audio": ("mp3", "wav"), "image": ("png_pipe", "jpeg_pipe", "webp_pipe")}
+KINDS = {
+    "video": ("mov,mp4,m4a,3gp,3g2,mj2",),
+    "audio": ("mp3", "wav"),
+    "image": ("png_pipe", "jpeg_pipe", "webp_pipe"),
+}
 KIND_NAMES = {"video": ("MP4", "MOV"), "audio": ("MP3", "WAV"), "image": ("PNG", "JPEG", "WebP")}
 PLAIN_FILE = ["-protocol_whitelist", "file"]
 
@@ -175,8 +195,19 @@ def duration(path: Path) -> float:
 
 def packet_count(path: Path) -> int:
     """Packets (frames, for video) in the first video stream, read without decoding."""
-    cmd = [tools().ffprobe, "-v", "error", "-select_streams", "v:0", "-count_packets",
-           "-show_entries", "stream=nb_read_packets", "-of", "csv=p=0", *input_args(path)]
+    cmd = [
+        tools().ffprobe,
+        "-v",
+        "error",
+        "-select_streams",
+        "v:0",
+        "-count_packets",
+        "-show_entries",
+        "stream=nb_read_packets",
+        "-of",
+        "csv=p=0",
+        *input_args(path),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=120, errors="replace")
     try:
         return int(proc.stdout.strip().split(",")[0])

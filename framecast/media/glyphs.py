@@ -28,8 +28,9 @@ _PROBE = "\U0010fffd"  # a noncharacter: every font draws its .notdef box for it
 # Drawn as nothing or as a stray box by a font without them: controls, bidi embeddings, overrides and
 # isolates, invisible operators, variation selectors (the emoji one, U+FE0F, is a visible glyph in DejaVu).
 # Text on a picture drops them; ZWNJ/ZWJ and LRM/RLM stay, shaping (Persian, Indic) and bidi need them.
-_INVISIBLE = re.compile("[\ud800-\udfff\x00-\x1f\x7f-\x9f\u2028-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff"
-                        "\U000e0000-\U000e01ef]")
+_INVISIBLE = re.compile(
+    "[\ud800-\udfff\x00-\x1f\x7f-\x9f\u2028-\u202e\u2060-\u206f\ufe00-\ufe0f\ufeff\U000e0000-\U000e01ef]"
+)
 
 
 def visible(text: str) -> str:
@@ -62,8 +63,13 @@ def _system_charsets() -> tuple[tuple[str, bool, tuple[tuple[int, int], ...]], .
     if not shutil.which("fc-list"):
         return ()
     try:
-        out = subprocess.run(["fc-list", "--format", "%{file}\t%{weight}\t%{charset}\n"], capture_output=True,
-                             text=True, timeout=30, check=False).stdout
+        out = subprocess.run(
+            ["fc-list", "--format", "%{file}\t%{weight}\t%{charset}\n"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return ()
     fonts = []
@@ -90,8 +96,11 @@ def _covers(ranges: tuple[tuple[int, int], ...], char: str) -> bool:
 
 def _system_fonts(chars: str, bold: bool) -> list[str]:
     """Font files fontconfig says cover every one of `chars` (bold ones first when asked)."""
-    found = [(not (is_bold == bold), file) for file, is_bold, ranges in _system_charsets()
-             if all(_covers(ranges, c) for c in chars)]
+    found = [
+        (not (is_bold == bold), file)
+        for file, is_bold, ranges in _system_charsets()
+        if all(_covers(ranges, c) for c in chars)
+    ]
     return [file for _, file in sorted(found)]
 
 
@@ -104,9 +113,14 @@ def _warn_once(text: str, chars: list[str], shown: str) -> None:
     if not new:
         return
     _warned.update(new)
-    log.warning("text: no font on this machine draws %s (in %r); shown transliterated as %r. Install a font "
-                "that covers them (e.g. Debian's fonts-noto-cjk for Chinese, Japanese and Korean) to show the "
-                "script itself", " ".join(new[:12]) + (" …" if len(new) > 12 else ""), text[:80], shown[:80])
+    log.warning(
+        "text: no font on this machine draws %s (in %r); shown transliterated as %r. Install a font "
+        "that covers them (e.g. Debian's fonts-noto-cjk for Chinese, Japanese and Korean) to show the "
+        "script itself",
+        " ".join(new[:12]) + (" …" if len(new) > 12 else ""),
+        text[:80],
+        shown[:80],
+    )
 
 
 def _ascii(run: str) -> str:

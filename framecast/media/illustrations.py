@@ -22,22 +22,63 @@ from framecast.core.errors import ConfigError
 
 EXTRA = "pip install 'framecast[illustrate]'"
 SETS = {
-    "material": ("material_design_icons_pack", "Apache-2.0",
-                 "Illustrations: Material Design Icons by Pictogrammers (Apache-2.0)"),
-    "fontawesome": ("fontawesome_free_pack", "CC BY 4.0",
-                    "Illustrations: Font Awesome Free by Fonticons, Inc. (CC BY 4.0, fontawesome.com/license/free)"),
+    "material": (
+        "material_design_icons_pack",
+        "Apache-2.0",
+        "Illustrations: Material Design Icons by Pictogrammers (Apache-2.0)",
+    ),
+    "fontawesome": (
+        "fontawesome_free_pack",
+        "CC BY 4.0",
+        "Illustrations: Font Awesome Free by Fonticons, Inc. (CC BY 4.0, fontawesome.com/license/free)",
+    ),
 }
 # Icon-name words that make a variant of a thing, not another thing ("volcano-outline", "bee-off").
-VARIANTS = {"outline", "off", "plus", "minus", "remove", "alert", "check", "cancel", "edit", "lock", "sync", "cog",
-            "settings", "arrow", "up", "down", "left", "right", "multiple", "variant", "box", "circle", "clock",
-            "star", "heart", "sharp", "solid", "regular", "thin", "bold", "filled", "question", "search", "marker"}
-STOP = set("""a an the and or but of to in on at by for with from into onto over under as is are was were be been being
+VARIANTS = {
+    "outline",
+    "off",
+    "plus",
+    "minus",
+    "remove",
+    "alert",
+    "check",
+    "cancel",
+    "edit",
+    "lock",
+    "sync",
+    "cog",
+    "settings",
+    "arrow",
+    "up",
+    "down",
+    "left",
+    "right",
+    "multiple",
+    "variant",
+    "box",
+    "circle",
+    "clock",
+    "star",
+    "heart",
+    "sharp",
+    "solid",
+    "regular",
+    "thin",
+    "bold",
+    "filled",
+    "question",
+    "search",
+    "marker",
+}
+STOP = set(
+    """a an the and or but of to in on at by for with from into onto over under as is are was were be been being
 it its it's this that these those there here then than so such very more most much many few each every all any some
 no not only also just can could will would should may might must do does did done have has had how what why when
 where which who whom whose you your we our they their them he she his her him i me my us one two three first next
 last about like big small way ways thing things part parts look closer picture nutshell explainer minute kind lot
 idea ideas matter matters point points question answer story today video
-makes make made work works working happen happens get gets got see seen keep keeps""".split())
+makes make made work works working happen happens get gets got see seen keep keeps""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -61,8 +102,14 @@ class Choice:
     credit: str
 
     def record(self) -> dict:
-        return {"set": self.set, "icon": self.slug, "how": self.how, "matched": list(self.matched),
-                "score": round(self.score, 3), "licence": self.licence}
+        return {
+            "set": self.set,
+            "icon": self.slug,
+            "how": self.how,
+            "matched": list(self.matched),
+            "score": round(self.score, 3),
+            "licence": self.licence,
+        }
 
 
 def available(name: str = "material") -> bool:
@@ -79,23 +126,33 @@ def available(name: str = "material") -> bool:
 def require(name: str) -> None:
     """A ConfigError naming the field and the extra when the set cannot be used."""
     if name not in SETS:
-        raise ConfigError(f"image.illustrations: unknown icon set {name!r}; known: {', '.join(SETS)} "
-                          f"(or none for title cards)")
+        raise ConfigError(
+            f"image.illustrations: unknown icon set {name!r}; known: {', '.join(SETS)} (or none for title cards)"
+        )
     if not available(name):
         raise ConfigError(f"image.illustrations: {name} needs its package: {EXTRA}")
 
 
 # Verbs that are also icon names ("form", "shape", "train"): in "How rainbows form" they say what happens,
 # not what to show, so they count a quarter. (A part-of-speech tagger would do better; none ships offline.)
-VERBS = set("""form forms shape shapes train trains move moves rise rises store stores drink drinks carve carves fly
+VERBS = set(
+    """form forms shape shapes train trains move moves rise rises store stores drink drinks carve carves fly
 flies pump pumps dive dives grow grows grown strike strikes stay stays happen happens build builds cool cools heat
-heats turn turns change changes travel travels spin spins fall falls flow flows""".split())
+heats turn turns change changes travel travels spin spins fall falls flow flows""".split()
+)
 
 
 def singular(word: str) -> str:
     """A plural folded to the singular the icon names use (volcanoes → volcano, leaves → leaf, bees → bee)."""
-    for suffix, repl in (("ies", "y"), ("ves", "f"), ("oes", "o"), ("ches", "ch"), ("shes", "sh"), ("sses", "ss"),
-                         ("xes", "x")):
+    for suffix, repl in (
+        ("ies", "y"),
+        ("ves", "f"),
+        ("oes", "o"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+        ("sses", "ss"),
+        ("xes", "x"),
+    ):
         if word.endswith(suffix) and len(word) > len(suffix) + 2:
             return word[: -len(suffix)] + repl
     return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
@@ -103,7 +160,9 @@ def singular(word: str) -> str:
 
 def content_words(text: str) -> list[str]:
     """The words of `text` that can name a thing, in order, singular."""
-    return [w if w in VERBS else singular(w) for w in re.findall(r"[a-z]+", text.lower()) if w not in STOP and len(w) > 2]
+    return [
+        w if w in VERBS else singular(w) for w in re.findall(r"[a-z]+", text.lower()) if w not in STOP and len(w) > 2
+    ]
 
 
 @lru_cache(maxsize=4)

@@ -37,8 +37,16 @@ MOVES = {
     "pan-left": Move(1.15, 1.15, 0.65, 0.45, 0.35, 0.45),
     "rise": Move(1.12, 1.16, 0.5, 0.6, 0.5, 0.35),
 }
-KEYWORDS = [("pull", "pull-out"), ("out", "pull-out"), ("right", "pan-right"), ("left", "pan-left"),
-            ("up", "rise"), ("rise", "rise"), ("push", "push-in"), ("in", "push-in")]
+KEYWORDS = [
+    ("pull", "pull-out"),
+    ("out", "pull-out"),
+    ("right", "pan-right"),
+    ("left", "pan-left"),
+    ("up", "rise"),
+    ("rise", "rise"),
+    ("push", "push-in"),
+    ("in", "push-in"),
+]
 
 
 def choose_move(motion_prompt: str, seed: int) -> str:
@@ -58,11 +66,18 @@ def reachable(move: Move) -> Move:
     scenes: the smoke channel's Japanese, Arabic and long-title runs). Clamping the ends instead
     spreads the same travel over the whole scene.
     """
+
     def inside(c: float, z: float) -> float:
         return min(max(c, 0.5 / z), 1 - 0.5 / z)
 
-    return Move(move.z0, move.z1, inside(move.x0, move.z0), inside(move.y0, move.z0),
-                inside(move.x1, move.z1), inside(move.y1, move.z1))
+    return Move(
+        move.z0,
+        move.z1,
+        inside(move.x0, move.z0),
+        inside(move.y0, move.z0),
+        inside(move.x1, move.z1),
+        inside(move.y1, move.z1),
+    )
 
 
 def kenburns_filter(move: Move, *, width: int, height: int, fps: int, frames: int) -> str:
@@ -76,8 +91,9 @@ def kenburns_filter(move: Move, *, width: int, height: int, fps: int, frames: in
     cx = f"({move.x0}+({move.x1 - move.x0})*{ease})"
     cy = f"({move.y0}+({move.y1 - move.y0})*{ease})"
     if move.z0 == move.z1:
-        return _pan_filter(move, cx.replace("on/", "n/"), cy.replace("on/", "n/"), width=width, height=height,
-                           fps=fps, frames=frames)
+        return _pan_filter(
+            move, cx.replace("on/", "n/"), cy.replace("on/", "n/"), width=width, height=height, fps=fps, frames=frames
+        )
     z = f"{move.z0}+({move.z1 - move.z0})*{ease}"
     x = f"max(0,min(iw-iw/zoom,iw*{cx}-iw/zoom/2))"
     y = f"max(0,min(ih-ih/zoom,ih*{cy}-ih/zoom/2))"
@@ -105,14 +121,37 @@ def _pan_filter(move: Move, cx: str, cy: str, *, width: int, height: int, fps: i
     )
 
 
-def animate_command(image: Path, out: Path, move: Move, *, width: int, height: int, fps: int,
-                    duration: float, crf: int = 18, preset: str = "veryfast") -> list[str]:
+def animate_command(
+    image: Path,
+    out: Path,
+    move: Move,
+    *,
+    width: int,
+    height: int,
+    fps: int,
+    duration: float,
+    crf: int = 18,
+    preset: str = "veryfast",
+) -> list[str]:
     """ffmpeg arguments rendering `image` into an H.264 clip of `duration` seconds."""
     frames = max(int(round(duration * fps)), 1)
     return [
-        "-i", str(image),
-        "-vf", kenburns_filter(move, width=width, height=height, fps=fps, frames=frames),
-        "-frames:v", str(frames), "-r", str(fps),
-        "-c:v", "libx264", "-preset", preset, "-crf", str(crf), "-pix_fmt", "yuv420p",
-        "-an", str(out),
+        "-i",
+        str(image),
+        "-vf",
+        kenburns_filter(move, width=width, height=height, fps=fps, frames=frames),
+        "-frames:v",
+        str(frames),
+        "-r",
+        str(fps),
+        "-c:v",
+        "libx264",
+        "-preset",
+        preset,
+        "-crf",
+        str(crf),
+        "-pix_fmt",
+        "yuv420p",
+        "-an",
+        str(out),
     ]

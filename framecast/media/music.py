@@ -35,7 +35,13 @@ def music_command(out: Path, seed: int) -> list[str]:
     chords = random.Random(seed).choice(PROGRESSIONS)
     left, right = pad_expression(chords, 1.0), pad_expression(chords, 1.003)
     return [
-        "-f", "lavfi", "-i", f"aevalsrc=exprs='{left}|{right}':s=48000:d={CHORD_SECONDS * len(chords)}",
-        "-af", "lowpass=f=1600,aecho=0.8:0.6:90|170:0.25|0.15",
-        "-c:a", "pcm_s16le", str(out),
+        "-f",
+        "lavfi",
+        "-i",
+        f"aevalsrc=exprs='{left}|{right}':s=48000:d={CHORD_SECONDS * len(chords)}",
+        "-af",
+        "lowpass=f=1600,aecho=0.8:0.6:90|170:0.25|0.15",
+        "-c:a",
+        "pcm_s16le",
+        str(out),
     ]

@@ -10,9 +10,10 @@ The words of each recipe are what a prompt must say to choose it (framecast.prov
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Literal
+from typing import Literal
 
 SAMPLE_RATE = 48000
 EDGE_FADE = 0.05  # seconds: no click where a generated bed starts or stops
@@ -55,7 +56,8 @@ class Recipe:
 RECIPES = {r.name: r for r in (
     # A whoosh: pink noise through a band, rising and falling.
     Recipe("whoosh", "transition", ("whoosh", "swoosh", "swish", "woosh", "sweep", "swipe", "air"),
-           lambda s, seed, t: f"{_noise('pink', s, seed, 0.5)},highpass=f=350,lowpass=f=4500,{_envelope(s, 'exp')}[{t}]"),
+           lambda s, seed, t: f"{_noise('pink', s, seed, 0.5)},highpass=f=350,lowpass=f=4500,"
+                              f"{_envelope(s, 'exp')}[{t}]"),
     # A swell: two soft tones a fifth apart under a dissolve.
     Recipe("swell", "transition", ("swell", "riser", "rise", "shimmer", "shimmering", "pad", "bloom"),
            lambda s, seed, t: _mix(t, [_tone(196, s, 0.5), _tone(294, s, 0.35)],
@@ -65,7 +67,8 @@ RECIPES = {r.name: r for r in (
            lambda s, seed, t: _mix(t, [f"{_noise('brown', s, seed, 0.9)},lowpass=f=160", _tone(55, s, 0.6)],
                                    f"afade=t=out:st=0.02:d={max(s - 0.02, 0.05):.3f}:curve=exp")),
     Recipe("wind", "ambience", ("wind", "windy", "breeze", "gust", "gale", "blizzard", "desert", "mountain", "arctic",
-                                "tundra", "sky", "canyon", "cliff", "kite", "flight", "airplane", "plane", "wing", "snow", "ice", "glacier", "iceberg", "polar", "dune"),
+                                "tundra", "sky", "canyon", "cliff", "kite", "flight", "airplane", "plane", "wing",
+                                "snow", "ice", "glacier", "iceberg", "polar", "dune"),
            lambda s, seed, t: f"{_noise('pink', s, seed, 0.7)},bandpass=f=600:width_type=h:w=500,"
                               f"tremolo=f=0.15:d=0.7,lowpass=f=1800[{t}]"),
     Recipe("rain", "ambience", ("rain", "rainy", "drizzle", "downpour", "shower", "monsoon", "raindrop", "umbrella",
@@ -107,7 +110,8 @@ RECIPES = {r.name: r for r in (
            lambda s, seed, t: _mix(t, [f"{_noise('pink', s, seed, 0.35)},highpass=f=2500,lowpass=f=7500,"
                                        f"tremolo=f=0.3:d=0.6", f"{_noise('brown', s, seed + 2, 0.3)},lowpass=f=250"])),
     Recipe("room", "ambience", ("room", "office", "classroom", "library", "indoor", "interior", "home", "kitchen",
-                                "desk", "book", "school", "museum", "clock", "study", "bread", "bakery", "oven", "cafe"),
+                                "desk", "book", "school", "museum", "clock", "study", "bread", "bakery", "oven",
+                                "cafe"),
            lambda s, seed, t: _mix(t, [f"{_noise('brown', s, seed, 0.3)},lowpass=f=300",
                                        f"{_noise('pink', s, seed + 4, 0.05)},lowpass=f=3000"])),
     Recipe("underwater", "ambience", ("underwater", "bubble", "reef", "submarine", "diver", "diving", "fish", "coral",
@@ -125,10 +129,14 @@ def synth_command(name: str, seconds: float, out: Path, seed: int = 0) -> list[s
     """ffmpeg arguments that write recipe `name`, `seconds` long, as 48 kHz stereo FLAC to `out`."""
     recipe = RECIPES[name]
     seconds = round(max(seconds, 0.1), 3)
-    edges = (f"afade=t=in:d={EDGE_FADE}," if recipe.kind == "ambience" else "") + \
-        f"afade=t=out:st={max(seconds - EDGE_FADE, 0):.3f}:d={EDGE_FADE}"
-    graph = ";".join([
-        recipe.graph(seconds, seed, "left"), recipe.graph(seconds, seed + 101, "right"),
-        f"[left][right]join=inputs=2:channel_layout=stereo,atrim=duration={seconds:.3f},{edges}[out]",
-    ])
+    edges = (
+        f"afade=t=in:d={EDGE_FADE}," if recipe.kind == "ambience" else ""
+    ) + f"afade=t=out:st={max(seconds - EDGE_FADE, 0):.3f}:d={EDGE_FADE}"
+    graph = ";".join(
+        [
+            recipe.graph(seconds, seed, "left"),
+            recipe.graph(seconds, seed + 101, "right"),
+            f"[left][right]join=inputs=2:channel_layout=stereo,atrim=duration={seconds:.3f},{edges}[out]",
+        ]
+    )
     return ["-filter_complex", graph, "-map", "[out]", "-c:a", "flac", "-ar", str(SAMPLE_RATE), str(out)]

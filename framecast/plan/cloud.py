@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from framecast.channel import ChannelConfig
 
-
-CLOUD_PROVIDERS = {"script": "openai", "image": "openai", "motion": "runway", "voice": "elevenlabs",
-                   "sound": "elevenlabs"}
+CLOUD_PROVIDERS = {
+    "script": "openai",
+    "image": "openai",
+    "motion": "runway",
+    "voice": "elevenlabs",
+    "sound": "elevenlabs",
+}
 CLOUD_MUSIC = "elevenlabs"
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from framecast.channel import ChannelConfig
 from framecast.cost import pricing
 from framecast.providers import clip_seconds
 from framecast.providers.registry import DEFAULT_MODELS
-from framecast.channel import ChannelConfig
 from framecast.script.write import ESTIMATED_SCRIPT_TOKENS
 
 CHARS_PER_SECOND = 15  # narration pace: ~2.5 words/s of ~6 characters
@@ -32,8 +32,12 @@ def estimate(channel: ChannelConfig) -> list[Line]:
     plan = [
         ("script", channel.script.provider, channel.script.model, ESTIMATED_SCRIPT_TOKENS),
         ("image", channel.image.provider, channel.image.model, scenes),
-        ("motion", channel.motion.provider, channel.motion.model,
-         scenes * clip_seconds(channel.motion.provider, per_scene, channel.motion.model)),
+        (
+            "motion",
+            channel.motion.provider,
+            channel.motion.model,
+            scenes * clip_seconds(channel.motion.provider, per_scene, channel.motion.model),
+        ),
         ("voice", channel.voice.provider, channel.voice.model, cfg.target_seconds * CHARS_PER_SECOND),
     ]
     if channel.voice.provider == "openai" and channel.voice.timing_source() == "whisper-1":  # timing: whisper-1
@@ -44,8 +48,9 @@ def estimate(channel: ChannelConfig) -> list[Line]:
         plan.append(("music", "elevenlabs", "music_v1", cfg.target_seconds))
     if channel.sound.in_use():  # at most: a cached sound (the same whoosh of the same length) is not paid again
         sound = channel.sound
-        kinds = sum(level is not None for level in (sound.transitions.fade, sound.transitions.dissolve,
-                                                    sound.transitions.cut))
+        kinds = sum(
+            level is not None for level in (sound.transitions.fade, sound.transitions.dissolve, sound.transitions.cut)
+        )
         seconds = (cfg.target_seconds if sound.ambience else 0) + min(kinds, scenes - 1) * 1.2
         plan.append(("sound", sound.provider, sound.model, round(seconds, 1)))
     if "google" in channel.quality.analyzers:
@@ -55,6 +60,14 @@ def estimate(channel: ChannelConfig) -> list[Line]:
     for role, provider, model, units in plan:
         model = model or DEFAULT_MODELS.get((role, provider), "-")
         found = pricing.price(provider, role, prices, model)
-        lines.append(Line(role=role, provider=provider, model=model, units=units,
-                          unit=found[1] if found else "unpriced", usd=pricing.cost(provider, role, units, prices, model)))
+        lines.append(
+            Line(
+                role=role,
+                provider=provider,
+                model=model,
+                units=units,
+                unit=found[1] if found else "unpriced",
+                usd=pricing.cost(provider, role, units, prices, model),
+            )
+        )
     return lines

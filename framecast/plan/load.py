@@ -7,8 +7,8 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from framecast.channel import ChannelConfig, available_channels
-from framecast.core.validation import describe_validation_error, read_yaml
 from framecast.core.errors import ConfigError
+from framecast.core.validation import describe_validation_error, read_yaml
 from framecast.plan import planner
 from framecast.settings import Settings, get_settings
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from framecast.providers import registry
 from framecast.core.errors import ConfigError
+from framecast.providers import registry
 
 STAGES = ("script", "image", "motion", "voice")
 # The least quality per stage for each tier (1 = it works offline, 5 = the best on the market).
@@ -70,7 +70,9 @@ def options(channel, role: str) -> list[Option]:
         if rating is None or model is None:
             continue  # unrated, or no safe default (e.g. OpenAI speech, shutting down)
         trial = channel.model_copy(update={role: type(getattr(channel, role))(provider=spec.name)})
-        usd = sum(line.usd for line in estimate(trial) if line.role == role or (role == "voice" and line.role == "timing"))
+        usd = sum(
+            line.usd for line in estimate(trial) if line.role == role or (role == "voice" and line.role == "timing")
+        )
         found.append(Option(role, spec.name, model, rating[0], rating[1], round(usd, 4)))
     return sorted(found, key=lambda o: (o.usd, -o.quality))
 
@@ -85,19 +87,25 @@ def plan(channel) -> Plan:
     for role in STAGES:
         if role in fixed:
             cfg = getattr(channel, role)
-            chosen[role] = next((o for o in table[role] if o.provider == cfg.provider),
-                                Option(role, cfg.provider, cfg.model or "-", 0, 0.0, 0.0))
+            chosen[role] = next(
+                (o for o in table[role] if o.provider == cfg.provider),
+                Option(role, cfg.provider, cfg.model or "-", 0, 0.0, 0.0),
+            )
             continue
         fit = [o for o in table[role] if o.quality >= floors[role]]
         if not fit:
-            raise PlanError(f"tier: no provider reaches {tier}'s {role} quality {floors[role]}; name "
-                            f"{role}.provider in the channel file or choose a lower tier")
+            raise PlanError(
+                f"tier: no provider reaches {tier}'s {role} quality {floors[role]}; name "
+                f"{role}.provider in the channel file or choose a lower tier"
+            )
         chosen[role] = fit[0]
     cheapest = round(sum(o.usd for o in chosen.values()), 4)
     if budget is not None and cheapest > budget:
         listed = ", ".join(f"{role} {o.provider} ${o.usd:.2f}" for role, o in chosen.items())
-        raise PlanError(f"tier: the cheapest {tier} plan costs ${cheapest:.2f} a run ({listed}), over the "
-                        f"${budget:.2f} budget: raise budget.max_usd_per_run or choose a lower tier")
+        raise PlanError(
+            f"tier: the cheapest {tier} plan costs ${cheapest:.2f} a run ({listed}), over the "
+            f"${budget:.2f} budget: raise budget.max_usd_per_run or choose a lower tier"
+        )
     if tier == "premium":
         _upgrade(chosen, table, fixed, budget)
     return Plan(tier=tier, budget=budget, chosen=chosen, options=table, fixed=fixed)
@@ -107,9 +115,13 @@ def _upgrade(chosen: dict[str, Option], table: dict[str, list[Option]], fixed, b
     """Spend what the budget leaves on the upgrades with the most quality per dollar, one at a time."""
     while True:
         total = sum(o.usd for o in chosen.values())
-        steps = [((o.quality - chosen[role].quality) / (o.usd - chosen[role].usd + 0.01), role, o)
-                 for role in STAGES if role not in fixed for o in table[role]
-                 if o.quality > chosen[role].quality and (budget is None or total - chosen[role].usd + o.usd <= budget)]
+        steps = [
+            ((o.quality - chosen[role].quality) / (o.usd - chosen[role].usd + 0.01), role, o)
+            for role in STAGES
+            if role not in fixed
+            for o in table[role]
+            if o.quality > chosen[role].quality and (budget is None or total - chosen[role].usd + o.usd <= budget)
+        ]
         if not steps:
             return
         _, role, best = max(steps, key=lambda s: (s[0], s[2].quality))
@@ -137,8 +149,15 @@ def table_rows(result: Plan) -> list[dict]:
     for role in STAGES:
         pick = result.chosen[role]
         for o in [pick] + [o for o in result.options[role] if o.provider != pick.provider]:
-            rows.append({"stage": role, "provider": o.provider, "model": o.model, "quality": o.quality,
-                         "seconds per call": o.seconds, "usd per run": o.usd,
-                         "plan": ("named in the channel" if role in result.fixed else "chosen")
-                         if o is pick else ""})
+            rows.append(
+                {
+                    "stage": role,
+                    "provider": o.provider,
+                    "model": o.model,
+                    "quality": o.quality,
+                    "seconds per call": o.seconds,
+                    "usd per run": o.usd,
+                    "plan": ("named in the channel" if role in result.fixed else "chosen") if o is pick else "",
+                }
+            )
     return rows

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from framecast.channel import ChannelConfig
-from framecast.plan.estimate import estimate
 from framecast.core.errors import ConfigError
+from framecast.plan.estimate import estimate
 from framecast.providers import connect, registry
 
 WARN_DAYS = 30
@@ -39,17 +39,32 @@ class Finding:
 
 def _uses(channel: ChannelConfig) -> list[list[tuple[str, str, str, str | None]]]:
     """For every provider use of the channel's run, its fallback chain: [(field, role, provider, model), ...]."""
-    uses = [[(f"{role}.model", role, link.provider, link.model or registry.default_model(role, link.provider))
-             for link in cfg.chain()]
-            for role, cfg in (("script", channel.script), ("image", channel.image), ("motion", channel.motion),
-                              ("voice", channel.voice))]
-    if any(link.provider == "openai" for link in channel.voice.chain()) and channel.voice.timing_source() == "whisper-1":
+    uses = [
+        [
+            (f"{role}.model", role, link.provider, link.model or registry.default_model(role, link.provider))
+            for link in cfg.chain()
+        ]
+        for role, cfg in (
+            ("script", channel.script),
+            ("image", channel.image),
+            ("motion", channel.motion),
+            ("voice", channel.voice),
+        )
+    ]
+    if (
+        any(link.provider == "openai" for link in channel.voice.chain())
+        and channel.voice.timing_source() == "whisper-1"
+    ):
         uses.append([("voice.provider", "timing", "openai", "whisper-1")])
     if channel.music.source == "elevenlabs":
         uses.append([("music.source", "sound", "elevenlabs", registry.default_model("sound", "elevenlabs"))])
     if channel.sound.in_use():
-        uses.append([("sound.model", "sound", link.provider, link.model or registry.default_model("sound", link.provider))
-                     for link in channel.sound.chain()])
+        uses.append(
+            [
+                ("sound.model", "sound", link.provider, link.model or registry.default_model("sound", link.provider))
+                for link in channel.sound.chain()
+            ]
+        )
     if channel.music.source == "elevenlabs-music":
         uses.append([("music.source", "music", "elevenlabs", registry.default_model("music", "elevenlabs"))])
     if "google" in channel.quality.analyzers:
@@ -64,23 +79,47 @@ def _model_findings(field: str, role: str, provider: str, model: str | None, day
     if spec is None or provider == "local" or role == "publish":
         return []
     if model is None:
-        return [Finding(True, field, f"{provider} has no default {role} model (the ones it had are retiring); "
-                                     f"name one, or choose another provider")]
+        return [
+            Finding(
+                True,
+                field,
+                f"{provider} has no default {role} model (the ones it had are retiring); "
+                f"name one, or choose another provider",
+            )
+        ]
     known = spec.model(model)
     if known is None:
-        return [Finding(False, field, f"{provider} model {model!r} is not in framecast's registry: its limits and "
-                                      f"shutdown date are unknown to pre-flight")]
+        return [
+            Finding(
+                False,
+                field,
+                f"{provider} model {model!r} is not in framecast's registry: its limits and "
+                f"shutdown date are unknown to pre-flight",
+            )
+        ]
     if known.shutdown is None:
         return []
     successor = f"; its successor is {known.successor}" if known.successor else ""
     why = f" ({known.note})" if known.note else ""
     if day >= known.shutdown:
-        return [Finding(True, field, f"{provider} model {model!r} shut down on {known.shutdown} ({known.source}){why}"
-                                     f"{successor}: choose another model or provider")]
+        return [
+            Finding(
+                True,
+                field,
+                f"{provider} model {model!r} shut down on {known.shutdown} ({known.source}){why}"
+                f"{successor}: choose another model or provider",
+            )
+        ]
     left = (known.shutdown - day).days
     if left <= WARN_DAYS:
-        return [Finding(False, field, f"{provider} model {model!r} shuts down on {known.shutdown}, in {left} days "
-                                      f"({known.source}){why}{successor}")]
+        return [
+            Finding(
+                False,
+                field,
+                f"{provider} model {model!r} shuts down on {known.shutdown}, in {left} days "
+                f"({known.source}){why}{successor}",
+            )
+        ]
     return []
 
 
@@ -92,9 +131,16 @@ def _link_findings(settings, use: tuple[str, str, str, str | None], day: date) -
     field, role, provider, model = use
     spec = registry.spec(provider)
     where = field.split(".")[0] + ".provider" if role != "publish" else field
-    missing = [Finding(True, where, f"{provider} needs {key}: put it in the environment or .env "
-                                    f"(or try `framecast make --sandbox` without keys)")
-               for key in (spec.keys if spec else ()) if not _key_set(settings, key)]
+    missing = [
+        Finding(
+            True,
+            where,
+            f"{provider} needs {key}: put it in the environment or .env "
+            f"(or try `framecast make --sandbox` without keys)",
+        )
+        for key in (spec.keys if spec else ())
+        if not _key_set(settings, key)
+    ]
     return missing + _model_findings(field, role, provider, model, day)
 
 
@@ -112,16 +158,27 @@ def check(channel: ChannelConfig, settings, day: date, online: bool = False) -> 
         for i, found in enumerate(per_link):
             if usable and len(chain) > 1:
                 others = ", ".join(chain[j][2] for j in usable)
-                found = [f if not f.problem else Finding(False, f.field, f"{f.message}; the run skips {chain[i][2]} "
-                                                         f"(its chain can use {others})") for f in found]
+                found = [
+                    f
+                    if not f.problem
+                    else Finding(
+                        False, f.field, f"{f.message}; the run skips {chain[i][2]} (its chain can use {others})"
+                    )
+                    for f in found
+                ]
             findings += [f for f in found if f not in findings]
     limit = channel.budget.max_usd_per_run
     if limit is not None:
         expected = sum(line.usd for line in estimate(channel))
         if expected > limit:
-            findings.append(Finding(True, "budget.max_usd_per_run",
-                                    f"a run is estimated at ${expected:.2f}, over the ${limit:.2f} budget: raise "
-                                    f"the budget or choose cheaper providers (`framecast estimate`)"))
+            findings.append(
+                Finding(
+                    True,
+                    "budget.max_usd_per_run",
+                    f"a run is estimated at ${expected:.2f}, over the ${limit:.2f} budget: raise "
+                    f"the budget or choose cheaper providers (`framecast estimate`)",
+                )
+            )
     if online and not any(f.problem for f in findings):
         findings += _probe_findings(channel, settings, day)
     return sorted(findings, key=lambda f: not f.problem)
@@ -142,29 +199,49 @@ def _probe_findings(channel: ChannelConfig, settings, day: date) -> list[Finding
         named = last_resort[0] if last_resort else next(use for chain in chains for use in chain if use[2] == provider)
         where = named[0].replace(".model", ".provider")
         if result.refused:
-            fix = ("obtain a new YOUTUBE_REFRESH_TOKEN (README, Publishing to YouTube)" if provider == "youtube"
-                   else "check the key in the environment or .env")
+            fix = (
+                "obtain a new YOUTUBE_REFRESH_TOKEN (README, Publishing to YouTube)"
+                if provider == "youtube"
+                else "check the key in the environment or .env"
+            )
             # Refused in a chain that has a later provider: the run skips it, so it is only a warning.
-            findings.append(Finding(bool(last_resort), where, f"{provider} refused the key at {result.endpoint}: "
-                                                              f"{result.refused}; {fix}"))
+            findings.append(
+                Finding(
+                    bool(last_resort),
+                    where,
+                    f"{provider} refused the key at {result.endpoint}: {result.refused}; {fix}",
+                )
+            )
         elif result.unknown:
-            findings.append(Finding(False, where, f"{provider}'s key could not be checked at {result.endpoint}: "
-                                                  f"{result.unknown}"))
+            findings.append(
+                Finding(False, where, f"{provider}'s key could not be checked at {result.endpoint}: {result.unknown}")
+            )
         for field, role, used, model in (use for chain in chains for use in chain if use[2] == provider):
             reported = result.shutdowns.get(model or "")
-            if reported and (registry.model(provider, model) is None or registry.model(provider, model).shutdown
-                             != reported):
+            if reported and (
+                registry.model(provider, model) is None or registry.model(provider, model).shutdown != reported
+            ):
                 findings += _dated(field, provider, model, reported, f"{provider} GET /models", day)
     return findings
 
 
 def _dated(field: str, provider: str, model: str, shutdown: date, source: str, day: date) -> list[Finding]:
     if day >= shutdown:
-        return [Finding(True, field, f"{provider} model {model!r} shut down on {shutdown} ({source}): choose another "
-                                     f"model or provider")]
+        return [
+            Finding(
+                True,
+                field,
+                f"{provider} model {model!r} shut down on {shutdown} ({source}): choose another model or provider",
+            )
+        ]
     if (shutdown - day).days <= WARN_DAYS:
-        return [Finding(False, field, f"{provider} model {model!r} shuts down on {shutdown}, in "
-                                      f"{(shutdown - day).days} days ({source})")]
+        return [
+            Finding(
+                False,
+                field,
+                f"{provider} model {model!r} shuts down on {shutdown}, in {(shutdown - day).days} days ({source})",
+            )
+        ]
     return []
 
 
@@ -174,15 +251,16 @@ def require(channel: ChannelConfig, settings, day: date, online: bool = False) -
     problems = [f for f in findings if f.problem]
     if problems:
         listed = "\n".join(f"  - {f}" for f in findings)
-        raise PreflightFailed(f"pre-flight for channel {channel.name} on {day}: {len(problems)} problem(s), "
-                              f"nothing was spent:\n{listed}")
+        raise PreflightFailed(
+            f"pre-flight for channel {channel.name} on {day}: {len(problems)} problem(s), nothing was spent:\n{listed}"
+        )
     return findings
 
 
 def command(args) -> int:
     """`framecast preflight --channel X [--date D]`: every finding, exit 1 if any would stop the run."""
-    from framecast.settings import get_settings
     from framecast.plan.load import load_channel
+    from framecast.settings import get_settings
 
     channel = load_channel(args.channel)
     day = args.date or date.today()
@@ -190,6 +268,7 @@ def command(args) -> int:
     for finding in findings:
         print(finding)
     problems = sum(f.problem for f in findings)
-    print(f"pre-flight for channel {channel.name} on {day}: {problems} problem(s), "
-          f"{len(findings) - problems} warning(s)")
+    print(
+        f"pre-flight for channel {channel.name} on {day}: {problems} problem(s), {len(findings) - problems} warning(s)"
+    )
     return 1 if problems else 0

@@ -45,8 +45,9 @@ class RunRequest(Frozen):
     stale_scratch: tuple[str, ...] = ()  # scratch folders of crashed runs, removed on the way (for the run's log)
 
 
-def prepare(channel: str, topic, notes, script, publish_date, scheduled_start: datetime | None, *,
-            services: Services) -> RunRequest:
+def prepare(
+    channel: str, topic, notes, script, publish_date, scheduled_start: datetime | None, *, services: Services
+) -> RunRequest:
     """Check a run's parameters (errors name the field and the fix), load its channel and decide its day.
 
     Bad input fails here, before anything is locked or spent. Scratch folders left by crashed runs are removed.
@@ -62,14 +63,27 @@ def prepare(channel: str, topic, notes, script, publish_date, scheduled_start: d
     if not (topic.strip() or script or backlog):
         scripting.clean_topic(topic)  # raises: no topic and nothing to take one from
     removed = context.clean_stale_scratch(data=services.data_dir)
-    return RunRequest(channel=cfg, day=day, topic=topic, notes=tuple(notes or ()), script=script,
-                      backlog=tuple(backlog), stale_scratch=tuple(removed))
+    return RunRequest(
+        channel=cfg,
+        day=day,
+        topic=topic,
+        notes=tuple(notes or ()),
+        script=script,
+        backlog=tuple(backlog),
+        stale_scratch=tuple(removed),
+    )
 
 
 def open_meter(request: RunRequest, run_key: str, *, services: Services) -> Meter:
     """Who pays and within which limits (the channel's day and month budgets), for the run `run_key`."""
     cfg = request.channel
-    meter = Meter.open(ledger_url(services.settings), run=run_key, channel=cfg.name, day=request.day.isoformat(),
-                       budget=cfg.budget, timezone=cfg.timezone)
+    meter = Meter.open(
+        ledger_url(services.settings),
+        run=run_key,
+        channel=cfg.name,
+        day=request.day.isoformat(),
+        budget=cfg.budget,
+        timezone=cfg.timezone,
+    )
     meter.ledger.import_jsonl(services.data_dir / "usage.jsonl")  # an older framecast's ledger, once
     return meter

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from framecast.core.errors import ConfigError
 from framecast.providers import connect, registry
+from framecast.providers.base import (
+    ImageGenerator,
+    ScriptWriter,
+    TextToSpeech,
+    VideoAnalyzer,
+    VideoGenerator,
+)
 from framecast.providers.chain import StageConfig
 from framecast.transport import redaction
-from framecast.providers.base import (
-    ImageGenerator, ScriptWriter, TextToSpeech, VideoAnalyzer, VideoGenerator,
-)
 
 
 def wrap_limiters(wrapper: Callable[[str, Any], Any]) -> None:

@@ -71,9 +71,9 @@ class QualityPlan:
 class Findings:
     """What a content analyzer (e.g. Google Video Intelligence) reported about a video."""
 
-    shot_starts: list[float] = field(default_factory=list)          # seconds where a new shot begins
+    shot_starts: list[float] = field(default_factory=list)  # seconds where a new shot begins
     explicit: list[tuple[float, int]] = field(default_factory=list)  # (time, likelihood 0-5)
-    words: list[str] = field(default_factory=list)                   # the transcript
+    words: list[str] = field(default_factory=list)  # the transcript
     labels: list[tuple[str, float, float]] = field(default_factory=list)  # (label, start, end)
 
 
@@ -165,7 +165,16 @@ class VideoGenerator(Protocol):
     name: str
 
     def animate(
-        self, image: Path, *, prompt: str, duration: float, width: int, height: int, fps: int, seed: int, out: Path,
+        self,
+        image: Path,
+        *,
+        prompt: str,
+        duration: float,
+        width: int,
+        height: int,
+        fps: int,
+        seed: int,
+        out: Path,
         job: JobRecord | None = None,
     ) -> Path:
         """Write an MP4 clip that brings `image` to life for `duration` seconds (resuming `job` if it has one)."""

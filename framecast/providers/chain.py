@@ -19,16 +19,23 @@ scene 7 does not ask an exhausted Runway again. What was skipped and why travels
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import date
-from typing import Any, Callable, ClassVar, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 from pydantic import Field, model_validator
 
-from framecast.providers import registry
 from framecast.core.errors import (
-    AuthError, ConfigError, ContentRejected, InvalidRequest, PermanentError, ProviderError, QuotaExhausted,
+    AuthError,
+    ConfigError,
+    ContentRejected,
+    InvalidRequest,
+    PermanentError,
+    ProviderError,
+    QuotaExhausted,
 )
 from framecast.core.models import FallbackStep, Frozen, Origin
+from framecast.providers import registry
 from framecast.transport.redaction import error_text
 
 T = TypeVar("T")
@@ -58,15 +65,19 @@ class StageConfig(Frozen):
     def _known_providers(self) -> Self:
         chain = self.providers or (self.provider,)
         if self.providers and self.provider != chain[0]:
-            raise ValueError(f"provider {self.provider!r} and providers {list(chain)} disagree: give providers "
-                             f"alone (its first entry is the preferred provider)")
+            raise ValueError(
+                f"provider {self.provider!r} and providers {list(chain)} disagree: give providers "
+                f"alone (its first entry is the preferred provider)"
+            )
         if len(set(chain)) != len(chain):
             raise ValueError(f"providers lists a provider twice: {list(chain)}")
         known = sorted(s.name for s in registry.all_specs() if self.ROLE in s.roles)
         for name in chain:
             if name not in known:
-                raise ValueError(f"unknown {self.ROLE} provider {name!r}; known: {', '.join(known)} "
-                                 f"(a plugin's provider appears once its package is installed)")
+                raise ValueError(
+                    f"unknown {self.ROLE} provider {name!r}; known: {', '.join(known)} "
+                    f"(a plugin's provider appears once its package is installed)"
+                )
         stray = sorted(set(self.models) - set(chain))
         if stray:
             raise ValueError(f"models names {', '.join(stray)}, which is not in the chain {list(chain)}")
@@ -134,8 +145,9 @@ def retired(role: str, provider: str, model: str | None, day: date) -> str | Non
     return None
 
 
-def run_chain(role: str, cfg: StageConfig, attempt: Callable[[StageConfig], T], *, day: date,
-              memory: FallbackMemory | None = None) -> tuple[T, Origin]:
+def run_chain(
+    role: str, cfg: StageConfig, attempt: Callable[[StageConfig], T], *, day: date, memory: FallbackMemory | None = None
+) -> tuple[T, Origin]:
     """The first link of `cfg`'s chain that succeeds: its result and where it came from (what was skipped, why).
 
     When the last link fails too, its error is raised with what was tried before it.
@@ -163,8 +175,11 @@ def run_chain(role: str, cfg: StageConfig, attempt: Callable[[StageConfig], T], 
                 memory.mark(role, link.provider, reason)
             skipped.append(FallbackStep(provider=link.provider, reason=reason))
             continue
-        return result, Origin(provider=link.provider, model=link.model or registry.default_model(role, link.provider)
-                              or "", skipped=skipped)
+        return result, Origin(
+            provider=link.provider,
+            model=link.model or registry.default_model(role, link.provider) or "",
+            skipped=skipped,
+        )
     raise AssertionError("unreachable: the last link either returns or raises")
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Callable
+from typing import Any
 
 import httpx
 
@@ -19,9 +20,9 @@ from framecast.core.envcheck import variable_name
 from framecast.core.errors import AuthError
 from framecast.providers import registry
 from framecast.settings import RateLimitConfig, get_settings, load
+from framecast.transport.errors import redact, translate_response, translate_transport
 from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RateLimiter
-from framecast.transport.errors import redact, translate_response, translate_transport
 
 LIMITER_WRAPPER: list[Callable[[str, Any], Any]] = []
 JOB_SLOT_WRAPPER: list[Callable[[str, Any], Any]] = []
@@ -87,10 +88,15 @@ def key_value(name: str, settings) -> str | None:
 
 def secret_variables() -> list[str]:
     """Every variable a vendor reads a secret from (its settings' secrets, then each spec's keys)."""
-    names = [variable_name(spec.settings, field) for spec in registry.all_specs() if spec.settings
-             for field in spec.settings.SECRETS]
-    return list(dict.fromkeys(names + [key for spec in registry.all_specs() for key in spec.keys
-                                       if key != "YOUTUBE_CLIENT_ID"]))
+    names = [
+        variable_name(spec.settings, field)
+        for spec in registry.all_specs()
+        if spec.settings
+        for field in spec.settings.SECRETS
+    ]
+    return list(
+        dict.fromkeys(names + [key for spec in registry.all_specs() for key in spec.keys if key != "YOUTUBE_CLIENT_ID"])
+    )
 
 
 def endpoints(settings) -> dict[str, str]:
@@ -98,8 +104,11 @@ def endpoints(settings) -> dict[str, str]:
     fields = {**settings.model_dump()}
     for mine in all_vendor_settings(settings):
         fields.update(mine.model_dump())
-    return {name: value for name, value in fields.items()
-            if name.endswith(("_base_url", "_endpoint", "_token_url")) and value}
+    return {
+        name: value
+        for name, value in fields.items()
+        if name.endswith(("_base_url", "_endpoint", "_token_url")) and value
+    }
 
 
 def rate_limit(provider: str, settings=None) -> RateLimitConfig | None:
@@ -139,11 +148,18 @@ def http(provider: str, base_url: str, headers: dict, reader=None) -> ProviderHT
     settings = get_settings()
     # No redirects: httpx would carry xi-api-key / x-api-key to whatever origin a 3xx names (review L3);
     # media downloads follow theirs by hand, each hop checked (framecast.transport.downloads).
-    client = httpx.Client(base_url=base_url, headers=headers, timeout=settings.http_timeout_seconds,
-                          follow_redirects=False)
+    client = httpx.Client(
+        base_url=base_url, headers=headers, timeout=settings.http_timeout_seconds, follow_redirects=False
+    )
     extra = {"reader": reader} if reader else {}
-    return ProviderHTTP(provider, client, secrets=secrets(settings), limiter=shared_limiter(provider),
-                        media_hosts=settings.media_hosts.get(provider), **extra)
+    return ProviderHTTP(
+        provider,
+        client,
+        secrets=secrets(settings),
+        limiter=shared_limiter(provider),
+        media_hosts=settings.media_hosts.get(provider),
+        **extra,
+    )
 
 
 @dataclass
@@ -163,8 +179,9 @@ def probe_get(base: str, path: str, headers: dict, timeout: float, **kw) -> http
         return client.request(kw.pop("method", "GET"), base.rstrip("/") + path, **kw)
 
 
-def probe_run(provider: str, endpoint: str, call: Callable[[], httpx.Response],
-              secrets: list[str]) -> tuple[ProbeResult, httpx.Response | None]:
+def probe_run(
+    provider: str, endpoint: str, call: Callable[[], httpx.Response], secrets: list[str]
+) -> tuple[ProbeResult, httpx.Response | None]:
     """Make a probe's call; a refused key (or revoked refresh token) is `refused`, anything else `unknown`."""
     result = ProbeResult(provider, endpoint)
     try:

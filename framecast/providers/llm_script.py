@@ -4,14 +4,14 @@ strict JSON schema, and one repair round for a truncated or schema-invalid answe
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from pydantic import ValidationError
 
-from framecast.core.validation import describe_validation_error
 from framecast.core.errors import ScriptError
 from framecast.core.models import MAX_SCENE_SECONDS, MIN_SCENE_SECONDS, Script
+from framecast.core.validation import describe_validation_error
 from framecast.providers.base import ScriptBrief
 
 SYSTEM_PROMPT = (
@@ -27,9 +27,16 @@ IDEAS_SYSTEM_PROMPT = (
     "question or process a curious viewer would search for, in plain words, at most 80 characters."
 )
 TOPIC_IDEAS_SCHEMA = {
-    "type": "object", "additionalProperties": False, "required": ["topics"],
-    "properties": {"topics": {"type": "array", "items": {"type": "string"},
-                              "description": "New topics, none repeating or rephrasing a recent video."}},
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["topics"],
+    "properties": {
+        "topics": {
+            "type": "array",
+            "items": {"type": "string"},
+            "description": "New topics, none repeating or rephrasing a recent video.",
+        }
+    },
 }
 
 
@@ -45,16 +52,20 @@ class TopicRequest:
 
 def ideas_message(request: TopicRequest) -> str:
     recent = "\n".join(f"- {t}" for t in request.recent) or "- (none yet)"
-    return (f"Channel: {request.channel_title}\nLanguage: {request.language}\nTopics wanted: {request.count}\n"
-            f"Recent videos (do not repeat or rephrase these):\n{recent}\n")
+    return (
+        f"Channel: {request.channel_title}\nLanguage: {request.language}\nTopics wanted: {request.count}\n"
+        f"Recent videos (do not repeat or rephrase these):\n{recent}\n"
+    )
 
 
-def parse_ideas(provider: str, reply: "Reply") -> list[str]:
+def parse_ideas(provider: str, reply: Reply) -> list[str]:
     """The topics of a topic_ideas answer, cleaned; a ScriptError when there are none."""
     try:
         topics = json.loads(reply.text)["topics"]
     except (ValueError, KeyError, TypeError) as exc:
-        raise ScriptError(f"{provider} returned no usable topic ideas ({'cut off' if reply.truncated else exc})") from exc
+        raise ScriptError(
+            f"{provider} returned no usable topic ideas ({'cut off' if reply.truncated else exc})"
+        ) from exc
     cleaned = [" ".join(str(t).split())[:200] for t in topics if isinstance(t, str) and t.strip()]
     if not cleaned:
         raise ScriptError(f"{provider} returned an empty list of topic ideas")
@@ -70,14 +81,17 @@ class Reply:
 
 def brief_message(brief: ScriptBrief) -> str:
     notes = "\n".join(f"- {n}" for n in brief.notes)
-    return (f"Topic: {brief.topic}\nLanguage: {brief.language}\nScenes: {brief.min_scenes} to {brief.max_scenes}\n"
-            f"Total length: about {brief.target_seconds:.0f} seconds\n" + (f"Facts to use:\n{notes}\n" if notes else ""))
+    return (
+        f"Topic: {brief.topic}\nLanguage: {brief.language}\nScenes: {brief.min_scenes} to {brief.max_scenes}\n"
+        f"Total length: about {brief.target_seconds:.0f} seconds\n" + (f"Facts to use:\n{notes}\n" if notes else "")
+    )
 
 
 def script_schema(brief: ScriptBrief) -> dict:
     """The Script model as a strict-mode JSON schema (every field required, no extras)."""
     scene = {
-        "type": "object", "additionalProperties": False,
+        "type": "object",
+        "additionalProperties": False,
         "required": ["narration", "visual_prompt", "motion_prompt", "duration", "transition", "ambience"],
         "properties": {
             "narration": {"type": "string", "description": "What the narrator says (1-3 sentences)."},
@@ -85,24 +99,33 @@ def script_schema(brief: ScriptBrief) -> dict:
             "motion_prompt": {"type": "string"},
             "duration": {"type": "number", "description": f"Seconds, {MIN_SCENE_SECONDS:g}-{MAX_SCENE_SECONDS:g}."},
             "transition": {"type": "string", "enum": ["cut", "fade", "dissolve"]},
-            "ambience": {"type": "string", "description": "The scene's background sound in 3-8 words, e.g. "
-                                                          "'lava hissing, distant rumble'; no music, no speech."},
+            "ambience": {
+                "type": "string",
+                "description": "The scene's background sound in 3-8 words, e.g. "
+                "'lava hissing, distant rumble'; no music, no speech.",
+            },
         },
     }
     return {
-        "type": "object", "additionalProperties": False, "required": ["title", "description", "tags", "scenes"],
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["title", "description", "tags", "scenes"],
         "properties": {
             "title": {"type": "string", "description": "At most 100 characters, no angle brackets."},
             "description": {"type": "string"},
             "tags": {"type": "array", "items": {"type": "string"}},
-            "scenes": {"type": "array", "items": scene,
-                       "description": f"Between {brief.min_scenes} and {brief.max_scenes} scenes."},
+            "scenes": {
+                "type": "array",
+                "items": scene,
+                "description": f"Between {brief.min_scenes} and {brief.max_scenes} scenes.",
+            },
         },
     }
 
 
-def write_with_repair(provider: str, ask: Callable[[list[dict], int], Reply], brief: ScriptBrief,
-                      max_tokens: int) -> Script:
+def write_with_repair(
+    provider: str, ask: Callable[[list[dict], int], Reply], brief: ScriptBrief, max_tokens: int
+) -> Script:
     """Ask, validate, and on a truncated or invalid answer ask once more with the problem spelled out.
 
     `ask(messages, max_tokens)` sends the conversation (user/assistant turns) and raises for refusals.
@@ -118,8 +141,13 @@ def write_with_repair(provider: str, ask: Callable[[list[dict], int], Reply], br
         try:
             return Script.model_validate(json.loads(reply.text))
         except (ValueError, ValidationError) as exc:
-            problem = (describe_validation_error(exc, "the script") if isinstance(exc, ValidationError)
-                       else f"not valid JSON: {exc}")
-            messages += [{"role": "assistant", "content": reply.text},
-                         {"role": "user", "content": f"That script is invalid. {problem}\nReturn the complete corrected JSON."}]
+            problem = (
+                describe_validation_error(exc, "the script")
+                if isinstance(exc, ValidationError)
+                else f"not valid JSON: {exc}"
+            )
+            messages += [
+                {"role": "assistant", "content": reply.text},
+                {"role": "user", "content": f"That script is invalid. {problem}\nReturn the complete corrected JSON."},
+            ]
     raise ScriptError(f"{provider} returned no valid script after a repair attempt: {problem}")

@@ -12,17 +12,20 @@ Sources: the providers' deprecation pages as summarised in the project's API not
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from importlib import import_module
 from importlib.metadata import entry_points
-from typing import Any, Callable
+from typing import Any
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "framecast.providers"
 # The built-in vendors: each package's `SPEC` is registered exactly as a plugin's entry point registers its own.
-BUILTIN = tuple(f"framecast.providers.{name}" for name in (
-    "local", "openai", "anthropic", "runway", "kling", "elevenlabs", "stability", "google", "youtube"))
+BUILTIN = tuple(
+    f"framecast.providers.{name}"
+    for name in ("local", "openai", "anthropic", "runway", "kling", "elevenlabs", "stability", "google", "youtube")
+)
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,8 @@ class ProviderSpec:
     # role → factory(stage config) → the provider object, built-in and plugin alike (a built-in's may also take
     # services as keywords, e.g. YouTube's store=; a plugin's may take the stage config alone).
     factories: dict[str, Callable[..., Any]] = field(default_factory=dict)
-    # role → (quality 1-5, typical seconds per call): framecast's own ratings, for the planner (framecast/plan/planner.py).
+    # role → (quality 1-5, typical seconds per call): framecast's own ratings, for the planner
+    # (framecast/plan/planner.py).
     ratings: dict[str, tuple[int, float]] = field(default_factory=dict)
     # The voice a channel gets when it names none.
     default_voice: str | None = None
@@ -71,7 +75,7 @@ class ProviderSpec:
     # Is the key accepted? probe(settings) → framecast.providers.connect.ProbeResult (None: no free call to ask).
     probe: Callable[[Any], Any] | None = None
     # The vendor's wire fake, mounted by framecast.sandbox.server (see SandboxMount).
-    sandbox: "SandboxMount | None" = None
+    sandbox: SandboxMount | None = None
     # The vendor's own settings: a framecast.settings.VendorSettings class (keys, base URL, knobs), read from the
     # same environment and .env by framecast.providers.connect.vendor_settings.
     settings: type | None = None
@@ -159,8 +163,12 @@ def __getattr__(name: str):
     if name == "DEFAULT_MODELS":
         # Defaults per (role, provider) come from the provider registry, where each model's shutdown date is kept;
         # every one is overridable per channel because providers retire models.
-        value = {(role, spec.name): model for spec in all_specs() if spec.name != "local"
-                 for role, model in spec.defaults.items()}
+        value = {
+            (role, spec.name): model
+            for spec in all_specs()
+            if spec.name != "local"
+            for role, model in spec.defaults.items()
+        }
     elif name == "DEFAULT_VOICES":
         value = {spec.name: spec.default_voice for spec in all_specs() if spec.default_voice}
     else:

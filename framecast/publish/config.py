@@ -20,7 +20,7 @@ class YouTubeConfig(Frozen):
     caption_language: str = "en"
 
     @model_validator(mode="after")
-    def _schedule_needs_private(self) -> "YouTubeConfig":
+    def _schedule_needs_private(self) -> YouTubeConfig:
         if self.publish_at_utc and self.privacy != "private":
             raise ValueError("publish_at_utc needs privacy: private (YouTube makes it public at that time)")
         if self.publish_at_utc and not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", self.publish_at_utc):
@@ -34,7 +34,9 @@ class PublishConfig(Frozen):
     youtube: YouTubeConfig | None = None
 
     @model_validator(mode="after")
-    def _youtube_configured(self) -> "PublishConfig":
+    def _youtube_configured(self) -> PublishConfig:
         if "youtube" in self.targets and self.youtube is None:
-            raise ValueError("targets has youtube: add publish.youtube with at least privacy (private, unlisted or public)")
+            raise ValueError(
+                "targets has youtube: add publish.youtube with at least privacy (private, unlisted or public)"
+            )
         return self

@@ -55,10 +55,17 @@ def compose(title: str, picture: Image.Image, size: tuple[int, int], icon_svg: s
         image = Image.alpha_composite(image, Image.new("RGBA", size, (0, 0, 0, 90)))
         side = int(min(height * 0.7, width * 0.34)) if not vertical else int(width * 0.8)
         icon = Image.open(io.BytesIO(rasterise(icon_svg, side, (255, 255, 255)))).convert("RGBA")
-        at = (int(width * 0.97 - side), (height - side) // 2) if not vertical else ((width - side) // 2, int(height * 0.5))
+        at = (
+            (int(width * 0.97 - side), (height - side) // 2)
+            if not vertical
+            else ((width - side) // 2, int(height * 0.5))
+        )
         image.alpha_composite(icon, at)
-        box = (int(width * 0.05), int(width * 0.97 - side - width * 0.04)) if not vertical else (int(width * 0.06),
-                                                                                                 int(width * 0.94))
+        box = (
+            (int(width * 0.05), int(width * 0.97 - side - width * 0.04))
+            if not vertical
+            else (int(width * 0.06), int(width * 0.94))
+        )
         top, bottom = (height * 0.08, height * 0.92) if not vertical else (height * 0.1, height * 0.47)
     else:
         band_top = int(height * (0.55 if vertical else 0.45))
@@ -72,11 +79,12 @@ def compose(title: str, picture: Image.Image, size: tuple[int, int], icon_svg: s
     font, lines = fit_font(draw, title, FONT_BOLD, box[1] - box[0], int(height * (0.075 if vertical else 0.15)), 3)
     line_h = font.size * 1.12
     y = (top + bottom) / 2 - line_h * len(lines) / 2
-    x, anchor = ((box[0], "la") if icon_svg and not vertical else ((box[0] + box[1]) / 2, "ma"))
+    x, anchor = (box[0], "la") if icon_svg and not vertical else ((box[0] + box[1]) / 2, "ma")
     stroke = max(font.size // 14, 2)
     for line in lines:
-        draw.text((x, y), line, font=font, fill=(255, 255, 255), anchor=anchor, stroke_width=stroke,
-                  stroke_fill=(0, 0, 0))
+        draw.text(
+            (x, y), line, font=font, fill=(255, 255, 255), anchor=anchor, stroke_width=stroke, stroke_fill=(0, 0, 0)
+        )
         y += line_h
     return image.convert("RGB")
 

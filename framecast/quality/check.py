@@ -6,45 +6,80 @@ import math
 
 from framecast import providers
 from framecast.context import Services
+from framecast.core.models import CaptionFiles, QualityReport, Script, Timeline, VideoAsset
+from framecast.cost.meter import Meter
+from framecast.edit.config import VideoFormat
+from framecast.providers.base import Analysis, QualityPlan
 from framecast.quality import gate
 from framecast.quality.config import QualityConfig
-from framecast.edit.config import VideoFormat
-from framecast.cost.meter import Meter
-from framecast.core.models import CaptionFiles, QualityReport, Script, Timeline, VideoAsset
-from framecast.providers.base import Analysis, QualityPlan
 
 
-def plan_for(timeline: Timeline, captions: CaptionFiles, q: QualityConfig, fmt: VideoFormat, language: str,
-             script: Script | None = None, video_uri: str = "", images: list | None = None) -> QualityPlan:
+def plan_for(
+    timeline: Timeline,
+    captions: CaptionFiles,
+    q: QualityConfig,
+    fmt: VideoFormat,
+    language: str,
+    script: Script | None = None,
+    video_uri: str = "",
+    images: list | None = None,
+) -> QualityPlan:
     """What the video was meant to be: the gate's settings, the frame format and the script, nothing else."""
     scenes = script.scenes if script else []
     return QualityPlan(
-        video_uri=video_uri, language=_bcp47(language), narration=tuple(s.narration for s in scenes),
+        video_uri=video_uri,
+        language=_bcp47(language),
+        narration=tuple(s.narration for s in scenes),
         scene_prompts=tuple(s.visual_prompt for s in scenes),
         transition_seconds=tuple(s.transition_seconds for s in timeline.slots),
-        shot_tolerance=q.shot_tolerance_seconds, explicit_fail_at=q.explicit_fail_at,
-        max_word_error_rate=q.max_word_error_rate, require_label_match=q.require_label_match,
+        shot_tolerance=q.shot_tolerance_seconds,
+        explicit_fail_at=q.explicit_fail_at,
+        max_word_error_rate=q.max_word_error_rate,
+        require_label_match=q.require_label_match,
         deadline_seconds=q.analysis_deadline_seconds,
-        width=fmt.width, height=fmt.height, fps=fmt.fps, duration=timeline.total,
-        scene_starts=tuple(s.start for s in timeline.slots), loudness_lufs=q.loudness_lufs,
-        loudness_tolerance=q.loudness_tolerance, true_peak_max_db=q.true_peak_max_db,
-        duration_tolerance=q.duration_tolerance, max_black_seconds=q.max_black_seconds,
-        max_frozen_seconds=q.max_frozen_seconds, max_silence_seconds=q.max_silence_seconds,
-        caption_cues=captions.cue_count, label_similarity_min=q.label_similarity_min,
+        width=fmt.width,
+        height=fmt.height,
+        fps=fmt.fps,
+        duration=timeline.total,
+        scene_starts=tuple(s.start for s in timeline.slots),
+        loudness_lufs=q.loudness_lufs,
+        loudness_tolerance=q.loudness_tolerance,
+        true_peak_max_db=q.true_peak_max_db,
+        duration_tolerance=q.duration_tolerance,
+        max_black_seconds=q.max_black_seconds,
+        max_frozen_seconds=q.max_frozen_seconds,
+        max_silence_seconds=q.max_silence_seconds,
+        caption_cues=captions.cue_count,
+        label_similarity_min=q.label_similarity_min,
         min_speech_over_bed_lu=q.min_speech_over_bed_lu,
-        scene_labels=tuple(tuple(im.illustration["icon"].split("-")) if getattr(im, "illustration", None) else ()
-                           for im in images or ()),
+        scene_labels=tuple(
+            tuple(im.illustration["icon"].split("-")) if getattr(im, "illustration", None) else ()
+            for im in images or ()
+        ),
     )
 
 
 def _bcp47(language: str) -> str:
-    return language if "-" in language else {"en": "en-US", "es": "es-ES", "fr": "fr-FR", "de": "de-DE"}.get(
-        language, language)
+    return (
+        language
+        if "-" in language
+        else {"en": "en-US", "es": "es-ES", "fr": "fr-FR", "de": "de-DE"}.get(language, language)
+    )
 
 
-def check(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, q: QualityConfig, fmt: VideoFormat,
-          language: str, meter: Meter, script: Script | None = None, images: list | None = None, *,
-          services: Services) -> QualityReport:
+def check(
+    video: VideoAsset,
+    timeline: Timeline,
+    captions: CaptionFiles,
+    q: QualityConfig,
+    fmt: VideoFormat,
+    language: str,
+    meter: Meter,
+    script: Script | None = None,
+    images: list | None = None,
+    *,
+    services: Services,
+) -> QualityReport:
     """Run every configured analyzer over the stored video; the verdict passes only if all pass."""
     path = services.store.local_path(video.ref)
     plan = plan_for(timeline, captions, q, fmt, language, script, video.ref.uri, images)
@@ -52,15 +87,23 @@ def check(video: VideoAsset, timeline: Timeline, captions: CaptionFiles, q: Qual
     for name in q.analyzers:
         analyzer = providers.video_analyzer(name)
         # Cloud analysis bills per started minute of video, per feature (framecast/cost/pricing.py).
-        with meter.charge(provider=analyzer.name, role="quality", units=math.ceil(video.duration / 60), unit="minute",
-                          model=getattr(analyzer, "model", "")):
+        with meter.charge(
+            provider=analyzer.name,
+            role="quality",
+            units=math.ceil(video.duration / 60),
+            unit="minute",
+            model=getattr(analyzer, "model", ""),
+        ):
             found = analyzer.analyze(path, plan, measured=video.measured)
         reports.append(judge(found, plan))
     if len(reports) == 1:
         return reports[0]
-    return QualityReport(analyzer="+".join(r.analyzer for r in reports), passed=all(r.passed for r in reports),
-                         checks=[c for r in reports for c in r.checks],
-                         measurements={k: v for r in reports for k, v in r.measurements.items()})
+    return QualityReport(
+        analyzer="+".join(r.analyzer for r in reports),
+        passed=all(r.passed for r in reports),
+        checks=[c for r in reports for c in r.checks],
+        measurements={k: v for r in reports for k, v in r.measurements.items()},
+    )
 
 
 def judge(found: Analysis, plan: QualityPlan) -> QualityReport:
@@ -71,8 +114,15 @@ def judge(found: Analysis, plan: QualityPlan) -> QualityReport:
     if found.content is not None:
         checks += gate.content_checks(found.content, plan)
     if found.scene_labels is not None and plan.label_similarity_min is not None and gate.similarity_function():
-        checks += gate.label_checks(found.scene_labels, plan.scene_prompts, plan.scene_starts, plan.require_label_match,
-                                    plan.narration, plan.label_similarity_min, gate.similarity_function())
+        checks += gate.label_checks(
+            found.scene_labels,
+            plan.scene_prompts,
+            plan.scene_starts,
+            plan.require_label_match,
+            plan.narration,
+            plan.label_similarity_min,
+            gate.similarity_function(),
+        )
     measurements = dict(found.measurements)
     if found.findings is not None:
         seen, narration = found.findings, " ".join(plan.narration)
@@ -80,8 +130,16 @@ def judge(found: Analysis, plan: QualityPlan) -> QualityReport:
         checks += gate.explicit_checks(seen.explicit, plan.scene_starts, plan.explicit_fail_at)
         if plan.narration:
             checks.append(gate.speech_check(found.transcript, narration, plan.max_word_error_rate))
-        checks += gate.label_checks(seen.labels, plan.scene_prompts, plan.scene_starts, plan.require_label_match,
-                                    plan.narration, plan.label_similarity_min, gate.similarity_function())
+        checks += gate.label_checks(
+            seen.labels,
+            plan.scene_prompts,
+            plan.scene_starts,
+            plan.require_label_match,
+            plan.narration,
+            plan.label_similarity_min,
+            gate.similarity_function(),
+        )
         measurements["word_error_rate"] = gate.wer(narration, found.transcript)
-    return QualityReport(analyzer=found.analyzer, passed=all(c.passed for c in checks), checks=checks,
-                         measurements=measurements)
+    return QualityReport(
+        analyzer=found.analyzer, passed=all(c.passed for c in checks), checks=checks, measurements=measurements
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from fastapi import Request
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -41,8 +41,15 @@ def fault_response(fault: Fault, shape: ErrorShape, *, play_delay: bool = True) 
     return None
 
 
-def media_response(state: SandboxState, provider: str, path, media_type: str, shape: ErrorShape,
-                   expired: Response, on_expired: Callable[[], None] | None = None) -> Response:
+def media_response(
+    state: SandboxState,
+    provider: str,
+    path,
+    media_type: str,
+    shape: ErrorShape,
+    expired: Response,
+    on_expired: Callable[[], None] | None = None,
+) -> Response:
     """Serve generated media as a CDN would, playing the faults that cost money when mishandled.
 
     Counted as provider/"media". Faults: the generic ones (e.g. 503 with Retry-After), "truncated"
@@ -64,8 +71,15 @@ def media_response(state: SandboxState, provider: str, path, media_type: str, sh
     return FileResponse(path, media_type=media_type)
 
 
-def begin(state: SandboxState, request: Request, provider: str, endpoint: str, shape: ErrorShape,
-          auth_header: str = "authorization", late_delay: tuple[str, ...] = ()) -> tuple[Fault | None, Response | None]:
+def begin(
+    state: SandboxState,
+    request: Request,
+    provider: str,
+    endpoint: str,
+    shape: ErrorShape,
+    auth_header: str = "authorization",
+    late_delay: tuple[str, ...] = (),
+) -> tuple[Fault | None, Response | None]:
     """Count the call, apply latency, check credentials, and play a generic fault if one is queued.
 
     Fault kinds in `late_delay` keep their `delay` for the route to play after its work.
@@ -92,10 +106,20 @@ def begin(state: SandboxState, request: Request, provider: str, endpoint: str, s
     return fault, None
 
 
-IDEA_POOL = ("How glaciers carve valleys", "Why the moon has phases", "How batteries store energy",
-             "Why bread rises", "How submarines dive", "Why we dream", "How compasses find north",
-             "Why ice floats", "How vaccines train the body", "Why stars twinkle", "How earthquakes start",
-             "Why onions make us cry")
+IDEA_POOL = (
+    "How glaciers carve valleys",
+    "Why the moon has phases",
+    "How batteries store energy",
+    "Why bread rises",
+    "How submarines dive",
+    "Why we dream",
+    "How compasses find north",
+    "Why ice floats",
+    "How vaccines train the body",
+    "Why stars twinkle",
+    "How earthquakes start",
+    "Why onions make us cry",
+)
 
 
 def topic_ideas(prompt: str) -> dict:

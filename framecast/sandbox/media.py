@@ -50,8 +50,20 @@ def mp4_from_data_uri(data_uri: str, out: Path, width: int, height: int, duratio
     with tempfile.TemporaryDirectory() as tmp:
         still = Path(tmp) / "still.png"
         Image.open(io.BytesIO(base64.b64decode(payload))).convert("RGB").save(still)
-        ffmpeg.run(animate_command(still, out, MOVES["pan-right"], width=width, height=height, fps=fps,
-                                   duration=duration, crf=23, preset="ultrafast"), what="sandbox clip")
+        ffmpeg.run(
+            animate_command(
+                still,
+                out,
+                MOVES["pan-right"],
+                width=width,
+                height=height,
+                fps=fps,
+                duration=duration,
+                crf=23,
+                preset="ultrafast",
+            ),
+            what="sandbox clip",
+        )
     return out
 
 
@@ -61,16 +73,23 @@ def speech(text: str, fmt: str = "mp3") -> tuple[bytes, float]:
         text_file, out = Path(tmp) / "t.txt", Path(tmp) / f"s.{fmt}"
         text_file.write_text(text, encoding="utf-8")
         codec = ["-ar", "44100", "-c:a", "libmp3lame", "-b:a", "128k"] if fmt == "mp3" else ["-ar", "24000"]
-        ffmpeg.run(["-f", "lavfi", "-i", f"flite=textfile='{text_file}':voice=slt", *codec, str(out)],
-                   what="sandbox speech")
+        ffmpeg.run(
+            ["-f", "lavfi", "-i", f"flite=textfile='{text_file}':voice=slt", *codec, str(out)], what="sandbox speech"
+        )
         return out.read_bytes(), ffmpeg.duration(out)
 
 
 # ffmpeg output options per codec: every one really encodes (the bytes are in the format asked for).
-ENCODERS = {"mp3": ["-c:a", "libmp3lame", "-f", "mp3"], "wav": ["-c:a", "pcm_s16le", "-f", "wav"],
-            "pcm": ["-c:a", "pcm_s16le", "-f", "s16le"], "ulaw": ["-c:a", "pcm_mulaw", "-f", "mulaw"],
-            "alaw": ["-c:a", "pcm_alaw", "-f", "alaw"], "opus": ["-c:a", "libopus", "-f", "ogg"],
-            "aac": ["-c:a", "aac", "-f", "adts"], "flac": ["-c:a", "flac", "-f", "flac"]}
+ENCODERS = {
+    "mp3": ["-c:a", "libmp3lame", "-f", "mp3"],
+    "wav": ["-c:a", "pcm_s16le", "-f", "wav"],
+    "pcm": ["-c:a", "pcm_s16le", "-f", "s16le"],
+    "ulaw": ["-c:a", "pcm_mulaw", "-f", "mulaw"],
+    "alaw": ["-c:a", "pcm_alaw", "-f", "alaw"],
+    "opus": ["-c:a", "libopus", "-f", "ogg"],
+    "aac": ["-c:a", "aac", "-f", "adts"],
+    "flac": ["-c:a", "flac", "-f", "flac"],
+}
 
 
 def speech_as(text: str, codec: str, rate: int, kbps: int | None = None) -> tuple[bytes, float]:
@@ -81,8 +100,10 @@ def speech_as(text: str, codec: str, rate: int, kbps: int | None = None) -> tupl
     with tempfile.TemporaryDirectory() as tmp:
         text_file, wav, out = Path(tmp) / "t.txt", Path(tmp) / "s.wav", Path(tmp) / "s.out"
         text_file.write_text(text, encoding="utf-8")
-        ffmpeg.run(["-f", "lavfi", "-i", f"flite=textfile='{text_file}':voice=slt", "-ar", str(rate), "-ac", "1",
-                    str(wav)], what="sandbox speech")
+        ffmpeg.run(
+            ["-f", "lavfi", "-i", f"flite=textfile='{text_file}':voice=slt", "-ar", str(rate), "-ac", "1", str(wav)],
+            what="sandbox speech",
+        )
         _encode(wav, out, codec, rate, kbps)
         return out.read_bytes(), ffmpeg.duration(wav)
 
@@ -98,8 +119,10 @@ def transcode(audio: bytes, codec: str, rate: int, kbps: int | None = None) -> b
 
 def _encode(source: Path, out: Path, codec: str, rate: int, kbps: int | None) -> None:
     bitrate = ["-b:a", f"{kbps}k"] if kbps else []
-    ffmpeg.run(["-i", str(source), "-ar", str(rate), "-ac", "1", *ENCODERS[codec], *bitrate, str(out)],
-               what=f"sandbox audio {codec}")
+    ffmpeg.run(
+        ["-i", str(source), "-ar", str(rate), "-ac", "1", *ENCODERS[codec], *bitrate, str(out)],
+        what=f"sandbox audio {codec}",
+    )
 
 
 def duration_of(audio: bytes) -> float:
@@ -116,8 +139,22 @@ def ambience(seconds: float) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         bar, out = Path(tmp) / "bar.wav", Path(tmp) / "a.mp3"
         ffmpeg.run(music_command(bar, seed=1), what="sandbox ambience")
-        ffmpeg.run(["-stream_loop", "-1", "-i", str(bar), "-t", f"{seconds:.2f}", "-c:a", "libmp3lame", "-b:a", "128k",
-                    str(out)], what="sandbox ambience mp3")
+        ffmpeg.run(
+            [
+                "-stream_loop",
+                "-1",
+                "-i",
+                str(bar),
+                "-t",
+                f"{seconds:.2f}",
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+                "128k",
+                str(out),
+            ],
+            what="sandbox ambience mp3",
+        )
         return out.read_bytes()
 
 
@@ -125,9 +162,24 @@ def sound_effect(seconds: float) -> bytes:
     """Band-passed pink noise as MP3, `seconds` long: a generated sound effect, made in milliseconds."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "s.mp3"
-        ffmpeg.run(["-f", "lavfi", "-i", f"anoisesrc=d={seconds:.2f}:c=pink:r=44100:a=0.3:seed=3",
-                    "-af", "highpass=f=300,lowpass=f=5000,afade=t=in:d=0.05", "-ac", "2",
-                    "-c:a", "libmp3lame", "-b:a", "128k", str(out)], what="sandbox sound effect")
+        ffmpeg.run(
+            [
+                "-f",
+                "lavfi",
+                "-i",
+                f"anoisesrc=d={seconds:.2f}:c=pink:r=44100:a=0.3:seed=3",
+                "-af",
+                "highpass=f=300,lowpass=f=5000,afade=t=in:d=0.05",
+                "-ac",
+                "2",
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+                "128k",
+                str(out),
+            ],
+            what="sandbox sound effect",
+        )
         return out.read_bytes()
 
 
@@ -135,8 +187,22 @@ def silence(seconds: float) -> bytes:
     """`seconds` of digital silence as MP3 (the "silent" fault of sound generation)."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "s.mp3"
-        ffmpeg.run(["-f", "lavfi", "-i", f"anullsrc=r=44100:cl=stereo", "-t", f"{seconds:.2f}",
-                    "-c:a", "libmp3lame", "-b:a", "128k", str(out)], what="sandbox silence")
+        ffmpeg.run(
+            [
+                "-f",
+                "lavfi",
+                "-i",
+                "anullsrc=r=44100:cl=stereo",
+                "-t",
+                f"{seconds:.2f}",
+                "-c:a",
+                "libmp3lame",
+                "-b:a",
+                "128k",
+                str(out),
+            ],
+            what="sandbox silence",
+        )
         return out.read_bytes()
 
 

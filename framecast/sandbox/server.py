@@ -12,7 +12,8 @@ import socket
 import tempfile
 import threading
 import time
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -53,8 +54,12 @@ class Sandbox:
 
         @app.post("/__sandbox/faults")
         def add_fault(req: FaultRequest):
-            self.state.inject(req.provider, req.endpoint, Fault(kind=req.kind, status=req.status,
-                                                                retry_after=req.retry_after, delay=req.delay), req.times)
+            self.state.inject(
+                req.provider,
+                req.endpoint,
+                Fault(kind=req.kind, status=req.status, retry_after=req.retry_after, delay=req.delay),
+                req.times,
+            )
             return {"queued": req.times}
 
         @app.post("/__sandbox/latency")
@@ -83,7 +88,7 @@ class Sandbox:
             env.update(mount.env(self.url + mount.prefix, SANDBOX_KEY))
         return {**env, "FRAMECAST_POLL_SECONDS": "0.05"}
 
-    def start(self) -> "Sandbox":
+    def start(self) -> Sandbox:
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", access_log=False)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, name="framecast-sandbox", daemon=True)
@@ -101,7 +106,7 @@ class Sandbox:
             self._thread.join(timeout=10)
         self._media.cleanup()
 
-    def __enter__(self) -> "Sandbox":
+    def __enter__(self) -> Sandbox:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
@@ -42,7 +42,7 @@ class Issue:
         return ".".join(map(str, self.path)) or "(body)"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _validator(name: str) -> Draft202012Validator:
     return Draft202012Validator(json.loads((SPECS / f"{name}.json").read_text()))
 
@@ -80,7 +80,7 @@ def _fixed_values(branches: list, tag: str) -> list:
     values = []
     for branch in branches:
         prop = (branch.get("properties") or {}).get(tag, {}) if isinstance(branch, dict) else {}
-        for value in ([prop["const"]] if "const" in prop else prop.get("enum", [])):
+        for value in [prop["const"]] if "const" in prop else prop.get("enum", []):
             if value not in values:
                 values.append(value)
     return values
@@ -98,25 +98,61 @@ def _resolve(error: ValidationError) -> list[Issue]:
         for tag in _tags(branches, error.schema) if isinstance(instance, dict) else []:
             if tag not in instance:
                 return [Issue(path + (tag,), "missing", f"'{tag}' is required", "required")]
-            fits = [i for i, subs in by_branch.items()
-                    if not any(s.validator in ("const", "enum") and tuple(s.relative_path) == (tag,) for s in subs)]
+            fits = [
+                i
+                for i, subs in by_branch.items()
+                if not any(s.validator in ("const", "enum") and tuple(s.relative_path) == (tag,) for s in subs)
+            ]
             fits += [i for i in range(len(branches)) if i not in by_branch]  # (a branch that passed)
             if not fits:
                 allowed = _fixed_values(branches, tag)
-                return [Issue(path + (tag,), "invalid_value",
-                              f"{instance[tag]!r} is not one of {allowed!r}", "enum", instance[tag], allowed)]
+                return [
+                    Issue(
+                        path + (tag,),
+                        "invalid_value",
+                        f"{instance[tag]!r} is not one of {allowed!r}",
+                        "enum",
+                        instance[tag],
+                        allowed,
+                    )
+                ]
             if len(fits) == 1 and fits[0] in by_branch:
                 return [i for sub in by_branch[fits[0]] for i in _resolve(sub)]
         subs = error.context
         if all(s.validator == "type" and not s.relative_path for s in subs):
             expected = [t for s in subs for t in _types(s.schema)]
-            return [Issue(path, "invalid_type", f"{error.instance!r} is not of type {' or '.join(expected)}",
-                          "type", error.instance, expected=expected)]
+            return [
+                Issue(
+                    path,
+                    "invalid_type",
+                    f"{error.instance!r} is not of type {' or '.join(expected)}",
+                    "type",
+                    error.instance,
+                    expected=expected,
+                )
+            ]
         if all(s.validator in ("const", "enum", "type") and not s.relative_path for s in subs):
-            allowed = [v for s in subs for v in ([s.validator_value] if s.validator == "const" else
-                                                 s.validator_value if s.validator == "enum" else [])]
-            return [Issue(path, "invalid_value", f"{error.instance!r} is not one of {allowed!r}", "enum",
-                          error.instance, allowed)]
+            allowed = [
+                v
+                for s in subs
+                for v in (
+                    [s.validator_value]
+                    if s.validator == "const"
+                    else s.validator_value
+                    if s.validator == "enum"
+                    else []
+                )
+            ]
+            return [
+                Issue(
+                    path,
+                    "invalid_value",
+                    f"{error.instance!r} is not one of {allowed!r}",
+                    "enum",
+                    error.instance,
+                    allowed,
+                )
+            ]
         return _resolve(best_match(subs))
     if error.validator == "required":
         missing = [n for n in error.validator_value if isinstance(error.instance, dict) and n not in error.instance]
@@ -124,8 +160,9 @@ def _resolve(error: ValidationError) -> list[Issue]:
     if error.validator == "additionalProperties" and isinstance(error.instance, dict):
         known = set(error.schema.get("properties", {}))
         extra = [k for k in error.instance if k not in known] or ["?"]
-        return [Issue(path + (k,), "unrecognized", f"unrecognized property '{k}'", "additionalProperties")
-                for k in extra]
+        return [
+            Issue(path + (k,), "unrecognized", f"unrecognized property '{k}'", "additionalProperties") for k in extra
+        ]
     if error.validator == "type":
         expected = _types({"type": error.validator_value})
         return [Issue(path, "invalid_type", error.message, "type", error.instance, expected=expected)]

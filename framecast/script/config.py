@@ -17,7 +17,7 @@ class ScriptConfig(StageConfig):
     target_seconds: Annotated[float, Field(ge=10, le=600)] = 60
 
     @model_validator(mode="after")
-    def _ordered(self) -> "ScriptConfig":
+    def _ordered(self) -> ScriptConfig:
         if self.min_scenes > self.max_scenes:
             raise ValueError(f"min_scenes ({self.min_scenes}) is larger than max_scenes ({self.max_scenes})")
         return self

@@ -7,8 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, model_validator
 
-from framecast.providers.chain import StageConfig
 from framecast.core.models import Frozen, Transition
+from framecast.providers.chain import StageConfig
 
 Level = Annotated[float, Field(ge=-60, le=12)] | None  # dB against the voice's level; null: no sound
 
@@ -27,12 +27,14 @@ class MusicConfig(Frozen):
     def _moved(cls, data: Any) -> Any:
         moved = [k for k in ("transitions", "transition_gain_db") if isinstance(data, dict) and k in data]
         if moved:  # framecast 0.x had them here for one release
-            raise ValueError(f"{', '.join(moved)} moved to the sound section: write sound: {{transitions: {{fade: -12, "
-                             f"dissolve: -12}}}} (a level per transition kind, null for none)")
+            raise ValueError(
+                f"{', '.join(moved)} moved to the sound section: write sound: {{transitions: {{fade: -12, "
+                f"dissolve: -12}}}} (a level per transition kind, null for none)"
+            )
         return data
 
     @model_validator(mode="after")
-    def _path_for_file(self) -> "MusicConfig":
+    def _path_for_file(self) -> MusicConfig:
         if self.source == "file" and self.path is None:
             raise ValueError("source 'file' needs path: set music.path to an audio file")
         return self

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import math
 
-from framecast.media.assembly import BedSound
 from framecast.core.models import Scene, SoundAsset, SoundCue, Timeline, Transition
+from framecast.media.assembly import BedSound
 from framecast.sound.config import SoundConfig
 
 CUT_FADE = 0.12  # an ambience changes at a cut, without a click
@@ -43,8 +43,16 @@ def transition_cues(timeline: Timeline, cfg: SoundConfig) -> list[SoundCue]:
         else:
             seconds = _tenths(max(slot.transition_seconds + 0.4, 1.0))
             start = nxt.start + PEAK_AFTER_START - PEAK_AT * seconds
-        cues.append(SoundCue(kind="transition", scene_index=slot.index, prompt=cfg.transition_prompts.of(
-            slot.transition_out), start=round(max(start, 0.0), 3), seconds=seconds, gain_db=level))
+        cues.append(
+            SoundCue(
+                kind="transition",
+                scene_index=slot.index,
+                prompt=cfg.transition_prompts.of(slot.transition_out),
+                start=round(max(start, 0.0), 3),
+                seconds=seconds,
+                gain_db=level,
+            )
+        )
     return cues
 
 
@@ -64,9 +72,18 @@ def ambience_cues(timeline: Timeline, scenes: list[Scene], cfg: SoundConfig) -> 
         fade_in = EDGE_FADE if before is None else (before.transition_seconds or CUT_FADE)
         last = i == len(timeline.slots) - 1
         fade_out = EDGE_FADE if last else (slot.transition_seconds or CUT_FADE)
-        cues.append(SoundCue(kind="ambience", scene_index=i, prompt=ambience_prompt(scene), start=slot.start,
-                             seconds=_tenths(slot.duration), gain_db=cfg.ambience_gain_db,
-                             fade_in=round(fade_in, 3), fade_out=round(fade_out, 3)))
+        cues.append(
+            SoundCue(
+                kind="ambience",
+                scene_index=i,
+                prompt=ambience_prompt(scene),
+                start=slot.start,
+                seconds=_tenths(slot.duration),
+                gain_db=cfg.ambience_gain_db,
+                fade_in=round(fade_in, 3),
+                fade_out=round(fade_out, 3),
+            )
+        )
     return cues
 
 
@@ -87,16 +104,33 @@ def bed_sounds(placed: list[tuple[SoundCue, SoundAsset]], path_of, voice_lufs: f
         seconds = min(cue.seconds, max(total - cue.start, 0.0))
         if seconds <= 0.05:
             continue
-        bed.append(BedSound(path=path_of(asset.ref), start=cue.start, seconds=round(seconds, 3),
-                            gain_db=round(cue.gain_db + voice_lufs - asset.loudness_lufs, 2),
-                            fade_in=cue.fade_in, fade_out=min(cue.fade_out, seconds / 2),
-                            loop=asset.seconds + 0.1 < seconds))  # a 30-s generation under a longer scene
+        bed.append(
+            BedSound(
+                path=path_of(asset.ref),
+                start=cue.start,
+                seconds=round(seconds, 3),
+                gain_db=round(cue.gain_db + voice_lufs - asset.loudness_lufs, 2),
+                fade_in=cue.fade_in,
+                fade_out=min(cue.fade_out, seconds / 2),
+                loop=asset.seconds + 0.1 < seconds,
+            )
+        )  # a 30-s generation under a longer scene
     return bed
 
 
 def manifest_entries(placed: list[tuple[SoundCue, SoundAsset]]) -> list[dict]:
     """What the manifest says of each sound: where it plays, what it was asked for, who made it and how."""
-    return [{"kind": cue.kind, "scene": cue.scene_index, "start": cue.start, "seconds": cue.seconds,
-             "prompt": cue.prompt, "gain_db": cue.gain_db, "sha256": asset.ref.sha256,
-             "made_by": asset.origin.describe() if asset.origin else "", **({"recipe": asset.recipe} if asset.recipe else {})}
-            for cue, asset in placed]
+    return [
+        {
+            "kind": cue.kind,
+            "scene": cue.scene_index,
+            "start": cue.start,
+            "seconds": cue.seconds,
+            "prompt": cue.prompt,
+            "gain_db": cue.gain_db,
+            "sha256": asset.ref.sha256,
+            "made_by": asset.origin.describe() if asset.origin else "",
+            **({"recipe": asset.recipe} if asset.recipe else {}),
+        }
+        for cue, asset in placed
+    ]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from framecast import providers
 from framecast.context import Services
-from framecast.cost.meter import Meter
 from framecast.core.errors import ConfigError
+from framecast.core.models import ArtifactRef
+from framecast.cost.meter import Meter
 from framecast.media import ffmpeg
 from framecast.media.music import music_command
-from framecast.core.models import ArtifactRef
 from framecast.sound.config import MusicConfig
 
 AMBIENCE_SECONDS = 30.0  # the longest sound generation; looped (seamlessly, loop=true) under the video
@@ -41,7 +41,8 @@ def compose_music(cfg: MusicConfig, seconds: float, meter: Meter, *, services: S
     """A composed instrumental bed exactly `seconds` long (music.source: elevenlabs-music), stored."""
     composer = providers.music_composer("elevenlabs")
     with services.scratch() as tmp:
-        with meter.charge(provider=composer.name, role="music", units=round(seconds, 1), unit="second",
-                          model=composer.model):
+        with meter.charge(
+            provider=composer.name, role="music", units=round(seconds, 1), unit="second", model=composer.model
+        ):
             path = composer.compose(cfg.prompt, seconds=seconds, out=tmp / "music.mp3")
         return services.store.put(path, "audio/mpeg")

@@ -1,5 +1,7 @@
 """Artifact store on Google Cloud Storage: create-only, checksummed, resumable for large media.
 
+At 300 lines, on purpose: one class (the records half already lives in storage/records.py).
+
 Layout (deterministic): gs://BUCKET/PREFIX/CHANNEL/DATE/RUN/<sha256>.<ext> for a run's artifacts,
 …/CHANNEL/DATE/RUN/manifest.json for its manifest, …/published/<slot>/ for what was published and
 …/records/<key>.json for small state records (upload sessions, pending uploads).
@@ -25,19 +27,20 @@ import json
 import os
 import tempfile
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from google.api_core import exceptions as gexc
 from google.cloud import storage
 
-from framecast.transport import google as google_errors
 from framecast.core.errors import ArtifactMissing, StorageError
-from framecast.transport.retry import RetryPolicy
 from framecast.core.models import ArtifactRef
 from framecast.storage.local import EXTENSIONS, sha256_file
 from framecast.storage.records import GcsConditionalRecords
+from framecast.transport import google as google_errors
+from framecast.transport.retry import RetryPolicy
 
 RESUMABLE_CHUNK = 8 * 1024 * 1024  # files above this go up as resumable uploads in 8 MiB chunks
 MARKER = "metadata.json"  # a publication's commit marker, created last
@@ -59,9 +62,16 @@ def _md5_b64(path: Path) -> str:
 
 
 class GcsArtifactStore(GcsConditionalRecords):  # put_record, get_record_versioned: storage/records.py
-    def __init__(self, client: storage.Client, bucket: str, prefix: str = "", cache_dir: Path | None = None,
-                 scope: callable = lambda: "", retry: RetryPolicy = RetryPolicy(),
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        client: storage.Client,
+        bucket: str,
+        prefix: str = "",
+        cache_dir: Path | None = None,
+        scope: callable = lambda: "",
+        retry: RetryPolicy = RetryPolicy(),
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.client, self.bucket = client, client.bucket(bucket)
         self.prefix = prefix.strip("/")
         self.cache = Path(cache_dir or tempfile.mkdtemp(prefix="framecast-gcs-cache-"))
@@ -77,8 +87,15 @@ class GcsArtifactStore(GcsConditionalRecords):  # put_record, get_record_version
 
     # -- every client call: translated, retried by framecast only (retry=None to the client) ---------
     def _call(self, operation: str, key: str, fn: Callable[[], T]) -> T:
-        return google_errors.call(fn, provider="gcs", endpoint=f"{operation} {self._uri(key)}", stage="storage",
-                                  storage=True, retry=self.retry, sleep=self.sleep)
+        return google_errors.call(
+            fn,
+            provider="gcs",
+            endpoint=f"{operation} {self._uri(key)}",
+            stage="storage",
+            storage=True,
+            retry=self.retry,
+            sleep=self.sleep,
+        )
 
     def _get(self, key: str) -> storage.Blob | None:
         return self._call("objects.get", key, lambda: self.bucket.get_blob(key, retry=None))
@@ -93,8 +110,9 @@ class GcsArtifactStore(GcsConditionalRecords):  # put_record, get_record_version
         return self._call("objects.get", key, read)
 
     def _list(self, prefix: str) -> list[storage.Blob]:
-        return self._call("objects.list", prefix + "*",
-                          lambda: list(self.client.list_blobs(self.bucket, prefix=prefix, retry=None)))
+        return self._call(
+            "objects.list", prefix + "*", lambda: list(self.client.list_blobs(self.bucket, prefix=prefix, retry=None))
+        )
 
     def _delete(self, key: str, generation: int | None = None) -> None:
         def delete():
@@ -117,16 +135,19 @@ class GcsArtifactStore(GcsConditionalRecords):  # put_record, get_record_version
 
         def upload():
             try:
-                blob.upload_from_filename(str(path), content_type=media_type, if_generation_match=0,
-                                          checksum="crc32c", retry=None)
+                blob.upload_from_filename(
+                    str(path), content_type=media_type, if_generation_match=0, checksum="crc32c", retry=None
+                )
             except gexc.PreconditionFailed:
                 pass  # it exists now: an earlier attempt whose answer was lost, or someone else; the read-back decides
 
         self._call("objects.insert", key, upload)
         stored = self._get(key)
         if stored is None or stored.md5_hash != md5:
-            raise _Taken(f"storage: gcs {self._uri(key)} does not hold what was uploaded (overwritten, or created "
-                         "by someone else meanwhile)")
+            raise _Taken(
+                f"storage: gcs {self._uri(key)} does not hold what was uploaded (overwritten, or created "
+                "by someone else meanwhile)"
+            )
         return stored
 
     def _create_json(self, key: str, data: dict) -> dict:
@@ -141,8 +162,9 @@ class GcsArtifactStore(GcsConditionalRecords):  # put_record, get_record_version
 
         def upload():
             try:
-                self.bucket.blob(key).upload_from_string(body, content_type="application/json", if_generation_match=0,
-                                                         retry=None)
+                self.bucket.blob(key).upload_from_string(
+                    body, content_type="application/json", if_generation_match=0, retry=None
+                )
             except gexc.PreconditionFailed:
                 pass
 
@@ -179,8 +201,9 @@ class GcsArtifactStore(GcsConditionalRecords):  # put_record, get_record_version
             try:
                 self.bucket.blob(key).download_to_filename(str(tmp), checksum="crc32c", retry=None)
             except gexc.NotFound as exc:
-                raise ArtifactMissing(f"{ref.uri} is missing; re-run with --refresh to regenerate cached "
-                                      "steps") from exc
+                raise ArtifactMissing(
+                    f"{ref.uri} is missing; re-run with --refresh to regenerate cached steps"
+                ) from exc
 
         try:
             self._call("objects.get", key, download)
@@ -192,15 +215,20 @@ class GcsArtifactStore(GcsConditionalRecords):  # put_record, get_record_version
         return local
 
     def write_manifest(self, run_key: str, artifacts: dict[str, ArtifactRef], meta: dict) -> ArtifactRef:
-        body = {"run": run_key, "written_at": datetime.now(timezone.utc).isoformat(), **meta,
-                "artifacts": {name: ref.model_dump() for name, ref in sorted(artifacts.items())}}
+        body = {
+            "run": run_key,
+            "written_at": datetime.now(UTC).isoformat(),
+            **meta,
+            "artifacts": {name: ref.model_dump() for name, ref in sorted(artifacts.items())},
+        }
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "manifest.json"
             path.write_text(json.dumps(body, indent=2))
             key = self._key(run_key, "manifest.json")
             self._create(key, path, "application/json")
-            return ArtifactRef(uri=self._uri(key), sha256=sha256_file(path), size=path.stat().st_size,
-                               media_type="application/json")
+            return ArtifactRef(
+                uri=self._uri(key), sha256=sha256_file(path), size=path.stat().st_size, media_type="application/json"
+            )
 
     # -- publications ------------------------------------------------------------------------------
     def publish(self, slot: str, files: dict[str, ArtifactRef], meta: dict) -> str:
@@ -255,8 +283,10 @@ class GcsArtifactStore(GcsConditionalRecords):  # put_record, get_record_version
             self._call("objects.copy", target, copy)
             copied = self._get(target)
             if copied is None or copied.md5_hash != source.md5_hash:
-                raise StorageError(f"storage: gcs {self._uri(target)} does not hold {ref.uri} after copying it "
-                                   "(another publication is writing this folder?)")
+                raise StorageError(
+                    f"storage: gcs {self._uri(target)} does not hold {ref.uri} after copying it "
+                    "(another publication is writing this folder?)"
+                )
         for name, blob in present.items():  # an interrupted publication of another video left these
             self._delete(name, blob.generation)
 

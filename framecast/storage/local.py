@@ -19,7 +19,7 @@ import shutil
 import tempfile
 import time
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from framecast.core.errors import ArtifactMissing, StorageError
@@ -30,9 +30,16 @@ CHUNK = 1 << 20
 MARKER = "metadata.json"  # a publication's commit marker, written last
 STALE_STAGING_SECONDS = 3600  # a staging folder this old belongs to a publication that was interrupted
 EXTENSIONS = {
-    "video/mp4": ".mp4", "image/png": ".png", "image/jpeg": ".jpg", "audio/wav": ".wav",
-    "audio/x-wav": ".wav", "audio/mpeg": ".mp3", "application/json": ".json",
-    "text/vtt": ".vtt", "application/x-subrip": ".srt", "text/x-ssa": ".ass",
+    "video/mp4": ".mp4",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "audio/wav": ".wav",
+    "audio/x-wav": ".wav",
+    "audio/mpeg": ".mp3",
+    "application/json": ".json",
+    "text/vtt": ".vtt",
+    "application/x-subrip": ".srt",
+    "text/x-ssa": ".ass",
 }
 
 
@@ -118,7 +125,7 @@ class LocalArtifactStore:
         """Write ROOT/runs/<run_key>/manifest.json listing every artifact with size and sha256."""
         body = {
             "run": run_key,
-            "written_at": datetime.now(timezone.utc).isoformat(),
+            "written_at": datetime.now(UTC).isoformat(),
             **meta,
             "artifacts": {name: ref.model_dump() for name, ref in sorted(artifacts.items())},
         }
@@ -218,8 +225,11 @@ class LocalArtifactStore:
     def list_records(self, prefix: str) -> dict[str, dict]:
         """Every record under ROOT/records/<prefix>/, by key."""
         root = self.root / "records"
-        return {str(path.relative_to(root).with_suffix("")): json.loads(path.read_text())
-                for path in sorted((root / prefix.strip("/")).rglob("*.json")) if not path.name.startswith(".")}
+        return {
+            str(path.relative_to(root).with_suffix("")): json.loads(path.read_text())
+            for path in sorted((root / prefix.strip("/")).rglob("*.json"))
+            if not path.name.startswith(".")
+        }
 
     def delete_record(self, key: str) -> None:
         (self.root / "records" / f"{key}.json").unlink(missing_ok=True)

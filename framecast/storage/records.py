@@ -48,14 +48,15 @@ class GcsConditionalRecords:
 
         def upload():
             try:
-                self.bucket.blob(name).upload_from_string(body, content_type="application/json",
-                                                          if_generation_match=if_generation_match, retry=None)
+                self.bucket.blob(name).upload_from_string(
+                    body, content_type="application/json", if_generation_match=if_generation_match, retry=None
+                )
             except gexc.PreconditionFailed:
                 raise RecordChanged(f"storage: gcs record {key} changed since it was read; not overwriting") from None
 
         self._call("objects.insert", name, upload)
 
-    # -- claims and the rest of the records (through the store's _key/_create_json/_read_json/_list/_delete) -----------------------------------------------------------------------
+    # -- claims and the rest of the records (through the store's _key/_create_json/_read_json/_list/_delete) --
     def claim(self, key: str, holder: dict) -> dict:
         """Create claims/<key>.json unless it exists (if_generation_match=0), then read back who holds it."""
         return self._create_json(self._key("claims", f"{key}.json"), holder)

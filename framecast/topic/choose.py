@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -40,9 +40,9 @@ def run_day(scheduled_start: datetime | None, tz: str, now: datetime | None = No
 
     A late or retried run keeps the day it was scheduled for, so it never takes tomorrow's slot.
     """
-    moment = scheduled_start or now or datetime.now(timezone.utc)
+    moment = scheduled_start or now or datetime.now(UTC)
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(ZoneInfo(tz)).date()
 
 
@@ -58,17 +58,28 @@ def backlog(channel: ChannelConfig) -> list[str]:
         try:
             path.stat()
         except OSError as exc:
-            raise ConfigError(f"topics_file: cannot read {path} ({exc.strerror}); give a file with one topic per "
-                              "line, relative to the channel file") from exc
+            raise ConfigError(
+                f"topics_file: cannot read {path} ({exc.strerror}); give a file with one topic per "
+                "line, relative to the channel file"
+            ) from exc
         lines = read_limited(path, "topics_file", ConfigError).splitlines()
-        topics += [check_topic(line, f"topics_file {path}, line {n}", ConfigError)
-                   for n, line in enumerate(lines, 1) if line.strip() and not line.lstrip().startswith("#")]
+        topics += [
+            check_topic(line, f"topics_file {path}, line {n}", ConfigError)
+            for n, line in enumerate(lines, 1)
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
     seen: set[str] = set()
     return [t for t in topics if t and not (t.casefold() in seen or seen.add(t.casefold()))]
 
 
-def choose_topic(channel: str, day: date, topics: list[str], published: list[dict],
-                 similarity_max: float | None = None, embedder: Embedder | None = None) -> TopicChoice:
+def choose_topic(
+    channel: str,
+    day: date,
+    topics: list[str],
+    published: list[dict],
+    similarity_max: float | None = None,
+    embedder: Embedder | None = None,
+) -> TopicChoice:
     """The day's topic: the first in the backlog not yet published on another day.
 
     `published` holds the channel's publications ({"topic", "date"}, newest first). A topic published
@@ -77,8 +88,10 @@ def choose_topic(channel: str, day: date, topics: list[str], published: list[dic
     close to a recent publication is passed over. When nothing is left, a ScriptError says what to add.
     """
     if not topics:
-        raise ScriptError(f"topic: channel {channel} has no topics list or topics_file; pass a topic, "
-                          "or add `topics:` (one per scheduled run) to the channel file")
+        raise ScriptError(
+            f"topic: channel {channel} has no topics list or topics_file; pass a topic, "
+            "or add `topics:` (one per scheduled run) to the channel file"
+        )
     done_on = {p["topic"].casefold(): p.get("date", "") for p in published if p.get("topic")}
     for topic in topics:
         if done_on.get(topic.casefold()) == day.isoformat():
@@ -88,17 +101,22 @@ def choose_topic(channel: str, day: date, topics: list[str], published: list[dic
         raise BacklogUsedUp(
             f"topic: channel {channel} has published all {len(topics)} of its topics; add new ones to "
             f"`topics` or `topics_file` in its channel file, pass a topic for this run, or set topic_ideas to let "
-            f"its LLM script writer propose new ones")
+            f"its LLM script writer propose new ones"
+        )
     threshold, recent = similarity_max, [p["topic"] for p in published[:30] if p.get("topic")]
     if embedder is None or threshold is None or not recent:
-        return TopicChoice(topic=fresh[0], reason=f"next unpublished topic ({topics.index(fresh[0]) + 1} of {len(topics)})")
+        return TopicChoice(
+            topic=fresh[0], reason=f"next unpublished topic ({topics.index(fresh[0]) + 1} of {len(topics)})"
+        )
     vectors = embedder.embed(fresh + recent)
-    candidates, done = vectors[:len(fresh)], vectors[len(fresh):]
+    candidates, done = vectors[: len(fresh)], vectors[len(fresh) :]
     for topic, vector in zip(fresh, candidates):
         closest = max(cosine(vector, d) for d in done)
         if closest < threshold:
-            return TopicChoice(topic=topic, reason=f"next unpublished topic below similarity {threshold} "
-                               f"(closest {closest:.2f})")
+            return TopicChoice(
+                topic=topic, reason=f"next unpublished topic below similarity {threshold} (closest {closest:.2f})"
+            )
     raise ScriptError(
         f"topic: every unpublished topic of channel {channel} is at least {threshold} similar to a recent "
-        "video; add different topics, or raise topic_similarity_max in the channel file")
+        "video; add different topics, or raise topic_similarity_max in the channel file"
+    )

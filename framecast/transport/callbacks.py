@@ -58,17 +58,26 @@ class ExpiredToken(CallbackRejected):
 class CallbackSigner:
     """Mints and verifies the per-job callback URLs (one shared secret, a replay window)."""
 
-    def __init__(self, secret: str, base_url: str | None = None, *,
-                 max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS, clock=time.time):
+    def __init__(
+        self,
+        secret: str,
+        base_url: str | None = None,
+        *,
+        max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS,
+        clock=time.time,
+    ):
         if not secret or len(secret) < MIN_SECRET_LENGTH:
-            raise ConfigError(f"the callback secret must be at least {MIN_SECRET_LENGTH} characters "
-                              "(FRAMECAST_CALLBACK_SECRET)")
+            raise ConfigError(
+                f"the callback secret must be at least {MIN_SECRET_LENGTH} characters (FRAMECAST_CALLBACK_SECRET)"
+            )
         if base_url:
             parsed = urlparse(base_url)
             # The token travels in the URL: anything but https would show it to the network.
             if parsed.scheme != "https" and not (parsed.scheme == "http" and loopback(parsed.hostname or "")):
-                raise ConfigError(f"the callback base URL must be https (plain http only on loopback): {base_url!r} "
-                                  "(FRAMECAST_CALLBACK_BASE_URL)")
+                raise ConfigError(
+                    f"the callback base URL must be https (plain http only on loopback): {base_url!r} "
+                    "(FRAMECAST_CALLBACK_BASE_URL)"
+                )
         self._secret = secret.encode()
         self.base_url = (base_url or "").rstrip("/")
         self.max_age, self.clock = max_age_seconds, clock
@@ -85,8 +94,9 @@ class CallbackSigner:
         query = urlencode({"ts": ts, "nonce": nonce, "token": self.sign(provider, job_id, nonce, ts)})
         return f"{self.base_url}/{provider}/{job_id}?{query}"
 
-    def verify(self, provider: str, job_id: str, ts: str | int | None, token: str | None,
-               nonce: str | None = None) -> None:
+    def verify(
+        self, provider: str, job_id: str, ts: str | int | None, token: str | None, nonce: str | None = None
+    ) -> None:
         """Raise ForgedToken or ExpiredToken unless the token is ours, for this job and nonce, and recent."""
         if not TS.fullmatch(str(ts or "")):
             raise ForgedToken("missing or malformed ts")
@@ -119,15 +129,20 @@ def record_key(provider: str, job_id: str) -> str:
 def job_id_from_key(key: str | None, provider: str) -> str | None:
     """The job id in a record key `jobs/<provider>/<sha256>`, or None when the key is not one."""
     prefix = f"jobs/{provider}/"
-    if not key or not key.startswith(prefix) or not JOB_ID.fullmatch(key[len(prefix):]):
+    if not key or not key.startswith(prefix) or not JOB_ID.fullmatch(key[len(prefix) :]):
         return None
-    return key[len(prefix):]
+    return key[len(prefix) :]
 
 
 def outcome_entry(task_id: str, status: str, video_url: str, message: str, received_at: float) -> dict:
     """What a receiver writes under "callback" in the job record."""
-    return {"task_id": task_id, "status": status, "video_url": video_url, "message": message,
-            "received_at": received_at}
+    return {
+        "task_id": task_id,
+        "status": status,
+        "video_url": video_url,
+        "message": message,
+        "received_at": received_at,
+    }
 
 
 def recorded_task(record: dict | None, task_id: str) -> dict | None:

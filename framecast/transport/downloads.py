@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from collections.abc import Callable, Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
 import httpcore
 import httpx
@@ -57,9 +57,15 @@ def address_problem(address: str, *, sandbox: bool) -> str | None:
         nat64 = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if ip in NAT64 else None  # DNS64 answers
         inner = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None) or nat64
         ip = inner or ip
-    for label, bad in (("loopback", ip.is_loopback), ("link-local", ip.is_link_local),
-                       ("unspecified", ip.is_unspecified), ("multicast", ip.is_multicast),
-                       ("private", ip.is_private), ("reserved", ip.is_reserved), ("not public", not ip.is_global)):
+    for label, bad in (
+        ("loopback", ip.is_loopback),
+        ("link-local", ip.is_link_local),
+        ("unspecified", ip.is_unspecified),
+        ("multicast", ip.is_multicast),
+        ("private", ip.is_private),
+        ("reserved", ip.is_reserved),
+        ("not public", not ip.is_global),
+    ):
         if bad:
             return f"is {label}"
     return None
@@ -122,12 +128,16 @@ class MediaPolicy:
             literal = None
         if self.sandbox:
             if not loopback(host) or (literal is not None and literal.version == 6 and literal.ipv4_mapped):
-                raise self.refuse(f"media host {host!r} is not one {self.provider} serves from (the sandbox's API "
-                                  f"is on loopback, so its media must be too)")
+                raise self.refuse(
+                    f"media host {host!r} is not one {self.provider} serves from (the sandbox's API "
+                    f"is on loopback, so its media must be too)"
+                )
             return parsed
         if not host_allowed(host, self.hosts):
-            raise self.refuse(f"media host {host!r} is not one {self.provider} serves from (allowed: "
-                              f"{', '.join(self.hosts) or 'none'}; FRAMECAST_MEDIA_HOSTS changes the list)")
+            raise self.refuse(
+                f"media host {host!r} is not one {self.provider} serves from (allowed: "
+                f"{', '.join(self.hosts) or 'none'}; FRAMECAST_MEDIA_HOSTS changes the list)"
+            )
         return parsed
 
 
@@ -137,8 +147,9 @@ class _GuardedBackend(httpcore.NetworkBackend):
     def __init__(self, policy: MediaPolicy, resolve: Resolver):
         self.policy, self.resolve, self._inner = policy, resolve, httpcore.SyncBackend()
 
-    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
-                    socket_options=None) -> httpcore.NetworkStream:
+    def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None, local_address: str | None = None, socket_options=None
+    ) -> httpcore.NetworkStream:
         try:
             addresses = self.resolve(host, port)
         except OSError as exc:
@@ -152,8 +163,9 @@ class _GuardedBackend(httpcore.NetworkBackend):
         error: Exception | None = None
         for address in addresses:
             try:
-                return self._inner.connect_tcp(address, port, timeout=timeout, local_address=local_address,
-                                               socket_options=socket_options)
+                return self._inner.connect_tcp(
+                    address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+                )
             except httpcore.ConnectError as exc:
                 error = exc
         raise error  # type: ignore[misc]
@@ -171,15 +183,21 @@ class GuardedTransport(httpx.HTTPTransport):
     def __init__(self, policy: MediaPolicy, resolve: Resolver = system_resolve):
         super().__init__(trust_env=False)
         # httpx has no public hook for the network backend; its pool is replaced with one that has ours.
-        self._pool = httpcore.ConnectionPool(ssl_context=httpx.create_ssl_context(), max_connections=20,
-                                             max_keepalive_connections=5,
-                                             network_backend=_GuardedBackend(policy, resolve))
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(),
+            max_connections=20,
+            max_keepalive_connections=5,
+            network_backend=_GuardedBackend(policy, resolve),
+        )
 
 
 def same_origin(a: httpx.URL, b: httpx.URL) -> bool:
     """Scheme, host and port all equal (default ports filled in)."""
-    return (a.scheme, a.raw_host.lower(), a.port or {"http": 80, "https": 443}.get(a.scheme)) == \
-        (b.scheme, b.raw_host.lower(), b.port or {"http": 80, "https": 443}.get(b.scheme))
+    return (a.scheme, a.raw_host.lower(), a.port or {"http": 80, "https": 443}.get(a.scheme)) == (
+        b.scheme,
+        b.raw_host.lower(),
+        b.port or {"http": 80, "https": 443}.get(b.scheme),
+    )
 
 
 def strip_credentials(request: httpx.Request, api: httpx.URL) -> httpx.Request:
@@ -198,15 +216,19 @@ def read_limited(response: httpx.Response, limit: int, *, what: str, provider: s
         if len(body) > limit:
             if truncate:
                 return bytes(body[:limit])
-            raise InvalidRequest(f"{provider}: {what} is larger than {limit} bytes; stopped reading there",
-                                 provider=provider)
+            raise InvalidRequest(
+                f"{provider}: {what} is larger than {limit} bytes; stopped reading there", provider=provider
+            )
     return bytes(body)
 
 
 def buffered(response: httpx.Response, body: bytes) -> httpx.Response:
     """A plain response with `body` (already decoded) in place of the stream it was read from."""
-    headers = [(k, v) for k, v in response.headers.multi_items()
-               if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")]
+    headers = [
+        (k, v)
+        for k, v in response.headers.multi_items()
+        if k.lower() not in ("content-encoding", "transfer-encoding", "content-length")
+    ]
     return httpx.Response(response.status_code, headers=headers, content=body, request=response.request)
 
 
@@ -216,8 +238,8 @@ def fetch(http, policy: MediaPolicy, url: httpx.URL, dest, *, max_bytes: int, co
     import hashlib
 
     from framecast.core.errors import MediaError, ProviderUnavailable
-    from framecast.transport.errors import redacted_cause, translate_response, translate_transport
     from framecast.media import ffmpeg
+    from framecast.transport.errors import redacted_cause, translate_response, translate_transport
 
     provider, digest, size = http.provider, hashlib.sha256(), 0
     tmp = dest.with_name(f".{dest.name}.part")
@@ -231,31 +253,35 @@ def fetch(http, policy: MediaPolicy, url: httpx.URL, dest, *, max_bytes: int, co
                     url = policy.check_url(response.url.join(response.headers["location"]))
                     continue
                 if not response.is_success:
-                    body = read_limited(response, MAX_ERROR_BODY, what="an error reply", provider=provider,
-                                        truncate=True)
+                    body = read_limited(
+                        response, MAX_ERROR_BODY, what="an error reply", provider=provider, truncate=True
+                    )
                     raise translate_response(provider, buffered(response, body), http.reader, http.secrets)
                 kind = response.headers.get("content-type", "").split(";")[0].strip()
                 if not any(kind.startswith(t) for t in content_types):
-                    raise InvalidRequest(f"{provider}: expected {', '.join(content_types)}, got {kind!r}",
-                                         provider=provider)
+                    raise InvalidRequest(
+                        f"{provider}: expected {', '.join(content_types)}, got {kind!r}", provider=provider
+                    )
                 announced = int(response.headers.get("content-length") or 0)
                 with tmp.open("wb") as fh:
                     for chunk in response.iter_bytes(1 << 16):
                         size += len(chunk)
                         if size > max_bytes:
-                            raise InvalidRequest(f"{provider}: media larger than {max_bytes} bytes",
-                                                 provider=provider)
+                            raise InvalidRequest(f"{provider}: media larger than {max_bytes} bytes", provider=provider)
                         digest.update(chunk)
                         fh.write(chunk)
                 if announced and size != announced:
-                    raise ProviderUnavailable(f"{provider}: media download cut off at {size} of {announced} "
-                                              f"bytes ({url.path})", provider=provider)
+                    raise ProviderUnavailable(
+                        f"{provider}: media download cut off at {size} of {announced} bytes ({url.path})",
+                        provider=provider,
+                    )
                 break
         try:
             ffmpeg.check_media(tmp, content_types[0].split("/")[0])
         except MediaError as exc:
-            raise InvalidRequest(f"{provider}: the downloaded media from {url.host!r} is refused: {exc}",
-                                 provider=provider) from exc
+            raise InvalidRequest(
+                f"{provider}: the downloaded media from {url.host!r} is refused: {exc}", provider=provider
+            ) from exc
         tmp.replace(dest)
     except httpx.TransportError as exc:
         raise translate_transport(provider, exc, http.secrets) from redacted_cause(exc, http.secrets)

@@ -8,17 +8,22 @@ from __future__ import annotations
 
 import email.utils
 import re
-from datetime import datetime, timezone
-from typing import Callable
+from collections.abc import Callable
+from datetime import UTC, datetime
 
 import httpx
 
 from framecast.core import scrub
 from framecast.core.errors import (
-    AuthError, ContentRejected, InvalidRequest, ProviderError, ProviderTimeout, ProviderUnavailable, QuotaExhausted,
+    AuthError,
+    ContentRejected,
+    InvalidRequest,
+    ProviderError,
+    ProviderTimeout,
+    ProviderUnavailable,
+    QuotaExhausted,
     RateLimited,
 )
-
 
 QUOTA_HINTS = re.compile(r"insufficient_quota|quota_exceeded|daily|billing|credits", re.I)
 
@@ -36,7 +41,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     return max((when - now).total_seconds(), 0.0)
 
 
@@ -93,8 +98,14 @@ def default_error_reader(response: httpx.Response) -> tuple[str, str]:
     return str(body)[:300], ""
 
 
-def classify(provider: str, status: int, message: str, code: str = "", retry_after: str | None = None,
-             secrets: list[str] | None = None) -> ProviderError:
+def classify(
+    provider: str,
+    status: int,
+    message: str,
+    code: str = "",
+    retry_after: str | None = None,
+    secrets: list[str] | None = None,
+) -> ProviderError:
     """The framecast error for an HTTP error status: the one place statuses get their meaning."""
     text = redact(f"{provider} {status}: {message}" + (f" ({code})" if code else ""), secrets or [])
     wait = parse_retry_after(retry_after)
@@ -111,8 +122,12 @@ def classify(provider: str, status: int, message: str, code: str = "", retry_aft
     return InvalidRequest(text, provider=provider, status=status)
 
 
-def translate_response(provider: str, response: httpx.Response, reader: ErrorReader = default_error_reader,
-                       secrets: list[str] | None = None) -> ProviderError:
+def translate_response(
+    provider: str,
+    response: httpx.Response,
+    reader: ErrorReader = default_error_reader,
+    secrets: list[str] | None = None,
+) -> ProviderError:
     """`classify` for an httpx response."""
     message, code = reader(response)
     message = scrub.redact_cut(message, secrets or [])  # readers cut bodies at 300 characters, maybe mid-key

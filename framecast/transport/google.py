@@ -28,7 +28,8 @@ from __future__ import annotations
 import http.client
 import re
 import time
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 import requests
 import urllib3.exceptions
@@ -36,10 +37,21 @@ from google.api_core import exceptions as gexc
 from google.auth import exceptions as auth_exc
 
 from framecast.core.errors import (
-    AuthError, InvalidRequest, ProviderError, ProviderTimeout, ProviderUnavailable, QuotaExhausted, RateLimited, StorageDenied, StorageRateLimited, StorageRefused, StorageTimeout, StorageUnavailable,
+    AuthError,
+    InvalidRequest,
+    ProviderError,
+    ProviderTimeout,
+    ProviderUnavailable,
+    QuotaExhausted,
+    RateLimited,
+    StorageDenied,
+    StorageRateLimited,
+    StorageRefused,
+    StorageTimeout,
+    StorageUnavailable,
 )
-from framecast.transport.retry import RetryPolicy, with_retries
 from framecast.transport.errors import parse_retry_after, redact
+from framecast.transport.retry import RetryPolicy, with_retries
 
 try:  # google-cloud-storage ≥ 3 carries its own copy of google-resumable-media
     from google.cloud.storage.exceptions import DataCorruption, InvalidResponse
@@ -50,15 +62,26 @@ T = TypeVar("T")
 
 # What a Google client call can raise that is not a bug in our code.
 GOOGLE_ERRORS: tuple[type[BaseException], ...] = (
-    gexc.GoogleAPIError, auth_exc.GoogleAuthError, InvalidResponse, DataCorruption, requests.RequestException,
-    urllib3.exceptions.HTTPError, http.client.HTTPException, ConnectionError, TimeoutError,
+    gexc.GoogleAPIError,
+    auth_exc.GoogleAuthError,
+    InvalidResponse,
+    DataCorruption,
+    requests.RequestException,
+    urllib3.exceptions.HTTPError,
+    http.client.HTTPException,
+    ConnectionError,
+    TimeoutError,
 )
 _TIMEOUTS = (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError, gexc.DeadlineExceeded)
 _RATE_REASONS = re.compile(r"rateLimitExceeded|userRateLimitExceeded|RATE_LIMIT_EXCEEDED")
 _QUOTA_REASONS = re.compile(r"quotaExceeded|dailyLimitExceeded|per day|daily", re.I)
 STORAGE_CLASSES: dict[type[ProviderError], type[ProviderError]] = {
-    RateLimited: StorageRateLimited, ProviderTimeout: StorageTimeout, ProviderUnavailable: StorageUnavailable,
-    AuthError: StorageDenied, QuotaExhausted: StorageRefused, InvalidRequest: StorageRefused,
+    RateLimited: StorageRateLimited,
+    ProviderTimeout: StorageTimeout,
+    ProviderUnavailable: StorageUnavailable,
+    AuthError: StorageDenied,
+    QuotaExhausted: StorageRefused,
+    InvalidRequest: StorageRefused,
 }
 
 
@@ -121,8 +144,16 @@ def _kind(exc: BaseException, status: int | None, text: str, forbidden: type[Pro
     return InvalidRequest
 
 
-def translate(exc: BaseException, *, provider: str, endpoint: str, stage: str, storage: bool = False,
-              forbidden: type[ProviderError] = AuthError, secrets: list[str] | None = None) -> ProviderError:
+def translate(
+    exc: BaseException,
+    *,
+    provider: str,
+    endpoint: str,
+    stage: str,
+    storage: bool = False,
+    forbidden: type[ProviderError] = AuthError,
+    secrets: list[str] | None = None,
+) -> ProviderError:
     """The framecast error for a Google client error raised by `endpoint` of `provider` during `stage`.
 
     `forbidden` is the class for a plain 403 (AuthError; a caller whose 403 means something else says so).
@@ -139,9 +170,17 @@ def translate(exc: BaseException, *, provider: str, endpoint: str, stage: str, s
     return kind(text, provider=provider, status=status)
 
 
-def call(fn: Callable[[], T], *, provider: str, endpoint: str, stage: str, storage: bool = False,
-         retry: RetryPolicy = RetryPolicy(), sleep: Callable[[float], None] = time.sleep,
-         forbidden: type[ProviderError] = AuthError) -> T:
+def call(
+    fn: Callable[[], T],
+    *,
+    provider: str,
+    endpoint: str,
+    stage: str,
+    storage: bool = False,
+    retry: RetryPolicy = RetryPolicy(),
+    sleep: Callable[[float], None] = time.sleep,
+    forbidden: type[ProviderError] = AuthError,
+) -> T:
     """`fn()` with its Google errors translated and the transient ones retried (framecast.transport.retry.with_retries).
 
     The error that ends the call says how many attempts it spent.
@@ -154,8 +193,9 @@ def call(fn: Callable[[], T], *, provider: str, endpoint: str, stage: str, stora
         try:
             return fn()
         except GOOGLE_ERRORS as exc:
-            raise translate(exc, provider=provider, endpoint=endpoint, stage=stage, storage=storage,
-                            forbidden=forbidden) from exc
+            raise translate(
+                exc, provider=provider, endpoint=endpoint, stage=stage, storage=storage, forbidden=forbidden
+            ) from exc
 
     try:
         return with_retries(attempt, retry, sleep)

@@ -14,23 +14,28 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 from urllib.parse import urlparse
 
 import httpx
 
+from framecast.core import envcheck
+from framecast.core.errors import (
+    ProviderError,
+    ProviderUnavailable,
+)
 from framecast.transport import downloads
 from framecast.transport.downloads import Download
 from framecast.transport.errors import (
-    ErrorReader, default_error_reader, located, redacted_cause, translate_response, translate_transport,
+    ErrorReader,
+    default_error_reader,
+    located,
+    redacted_cause,
+    translate_response,
+    translate_transport,
 )
 from framecast.transport.retry import RateLimiter, RetryPolicy, with_retries
-from framecast.core import envcheck
-from framecast.core.errors import (
-    ProviderError, ProviderUnavailable,
-)
-
 
 MAX_REPLY_BYTES = 128 * 1024 * 1024  # any API reply (a TTS reply with timestamps carries its audio as base64)
 
@@ -38,11 +43,20 @@ MAX_REPLY_BYTES = 128 * 1024 * 1024  # any API reply (a TTS reply with timestamp
 class ProviderHTTP:
     """A provider's httpx client with error translation, retries, rate limiting and safe downloads."""
 
-    def __init__(self, provider: str, client: httpx.Client, *, secrets: list[str] | None = None,
-                 retry: RetryPolicy = RetryPolicy(), limiter: RateLimiter | None = None,
-                 reader: ErrorReader = default_error_reader, sleep: Callable[[float], None] = time.sleep,
-                 media_hosts: tuple[str, ...] | None = None, resolve: downloads.Resolver = downloads.system_resolve,
-                 media_transport: httpx.BaseTransport | None = None):
+    def __init__(
+        self,
+        provider: str,
+        client: httpx.Client,
+        *,
+        secrets: list[str] | None = None,
+        retry: RetryPolicy = RetryPolicy(),
+        limiter: RateLimiter | None = None,
+        reader: ErrorReader = default_error_reader,
+        sleep: Callable[[float], None] = time.sleep,
+        media_hosts: tuple[str, ...] | None = None,
+        resolve: downloads.Resolver = downloads.system_resolve,
+        media_transport: httpx.BaseTransport | None = None,
+    ):
         """`media_hosts` (the operator's list) replaces a download's own; `resolve` and `media_transport` are
         the media connections' resolver and transport (the guarded one by default)."""
         self.provider, self.client, self._secrets = provider, client, [s for s in (secrets or []) if s]
@@ -58,8 +72,9 @@ class ProviderHTTP:
 
         return self._secrets + redaction.current()
 
-    def request(self, method: str, url: str, *, allow: tuple[int, ...] = (), max_bytes: int = MAX_REPLY_BYTES,
-                **kwargs) -> httpx.Response:
+    def request(
+        self, method: str, url: str, *, allow: tuple[int, ...] = (), max_bytes: int = MAX_REPLY_BYTES, **kwargs
+    ) -> httpx.Response:
         """Send with retries for transient failures; return a 2xx (or `allow`ed) response or raise.
 
         The body is streamed and refused past `max_bytes` (an error reply is read to 64 KiB for its message).
@@ -71,14 +86,21 @@ class ProviderHTTP:
             try:
                 with self.client.stream(method, url, **kwargs) as response:
                     if not response.is_success and response.status_code not in allow:
-                        body = downloads.read_limited(response, downloads.MAX_ERROR_BODY, what="an error reply",
-                                                      provider=self.provider, truncate=True)
-                        error = translate_response(self.provider, downloads.buffered(response, body), self.reader,
-                                                   self.secrets)
+                        body = downloads.read_limited(
+                            response,
+                            downloads.MAX_ERROR_BODY,
+                            what="an error reply",
+                            provider=self.provider,
+                            truncate=True,
+                        )
+                        error = translate_response(
+                            self.provider, downloads.buffered(response, body), self.reader, self.secrets
+                        )
                         error.endpoint = endpoint
                         raise error
-                    body = downloads.read_limited(response, max_bytes, what=f"the reply to {endpoint}",
-                                                  provider=self.provider)
+                    body = downloads.read_limited(
+                        response, max_bytes, what=f"the reply to {endpoint}", provider=self.provider
+                    )
                     return downloads.buffered(response, body)
             except httpx.TransportError as exc:
                 error = translate_transport(self.provider, exc, self.secrets)
@@ -96,11 +118,14 @@ class ProviderHTTP:
         try:
             body = response.json()
         except ValueError as exc:
-            raise ProviderUnavailable(f"{self.provider}: malformed JSON in the response to {method} "
-                                      f"{urlparse(url).path}", provider=self.provider) from exc
+            raise ProviderUnavailable(
+                f"{self.provider}: malformed JSON in the response to {method} {urlparse(url).path}",
+                provider=self.provider,
+            ) from exc
         if not isinstance(body, dict):
-            raise ProviderUnavailable(f"{self.provider}: expected a JSON object from {urlparse(url).path}",
-                                      provider=self.provider)
+            raise ProviderUnavailable(
+                f"{self.provider}: expected a JSON object from {urlparse(url).path}", provider=self.provider
+            )
         return body
 
     def media_client(self) -> httpx.Client:
@@ -108,21 +133,25 @@ class ProviderHTTP:
         with self._media_lock:
             if self._media_client is None:
                 transport = self._media_transport or downloads.GuardedTransport(self.media_policy(()), self.resolve)
-                self._media_client = httpx.Client(transport=transport, follow_redirects=False, trust_env=False,
-                                                  timeout=self.client.timeout)
+                self._media_client = httpx.Client(
+                    transport=transport, follow_redirects=False, trust_env=False, timeout=self.client.timeout
+                )
             return self._media_client
 
     def media_policy(self, allowed_hosts: tuple[str, ...]) -> downloads.MediaPolicy:
         """Where this provider's media may come from: loopback only if its API is on loopback (the sandbox)."""
         hosts = self.media_hosts if self.media_hosts is not None else allowed_hosts
-        return downloads.MediaPolicy(self.provider, envcheck.loopback(self.client.base_url.host),
-                                     tuple(hosts))
+        return downloads.MediaPolicy(self.provider, envcheck.loopback(self.client.base_url.host), tuple(hosts))
 
-    def download(self, url: str, dest: Path, *, allowed_hosts: tuple[str, ...], max_bytes: int,
-                 content_types: tuple[str, ...]) -> Download:
+    def download(
+        self, url: str, dest: Path, *, allowed_hosts: tuple[str, ...], max_bytes: int, content_types: tuple[str, ...]
+    ) -> Download:
         """Stream generated media to `dest`, every redirect hop and address checked (framecast.transport.downloads)."""
         policy = self.media_policy(allowed_hosts)
         first = policy.check_url(url)  # refused before anything is sent
         # The media is paid for by now: a blip or a cut-off body is retried here, never by buying a new job.
-        return with_retries(lambda: downloads.fetch(self, policy, first, dest, max_bytes=max_bytes,
-                                                    content_types=content_types), self.retry, self.sleep)
+        return with_retries(
+            lambda: downloads.fetch(self, policy, first, dest, max_bytes=max_bytes, content_types=content_types),
+            self.retry,
+            self.sleep,
+        )

@@ -11,12 +11,12 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 from framecast.core.errors import ProviderError, RateLimited, RetryableError
-
 
 T = TypeVar("T")
 
@@ -65,8 +65,12 @@ def _null() -> Iterator[None]:
     yield
 
 
-def with_retries(attempt: Callable[[], T], policy: RetryPolicy = RetryPolicy(),
-                 sleep: Callable[[float], None] = time.sleep, limiter=None) -> T:
+def with_retries(
+    attempt: Callable[[], T],
+    policy: RetryPolicy = RetryPolicy(),
+    sleep: Callable[[float], None] = time.sleep,
+    limiter=None,
+) -> T:
     """Call `attempt` until it succeeds, retrying only RetryableErrors, with backoff ≥ Retry-After.
 
     `attempt` must raise framecast errors (translated once, where the call is made). A rate limit is

@@ -6,15 +6,15 @@ import hashlib
 import json
 
 from framecast import providers
-from framecast.providers import chain as fallback
 from framecast.context import Services
-from framecast.visuals.config import ImageConfig, MotionConfig
-from framecast.edit.config import VideoFormat
-from framecast.cost.meter import Meter
 from framecast.core.errors import StorageError
-from framecast.media import ffmpeg
 from framecast.core.models import ClipAsset, ImageAsset
+from framecast.cost.meter import Meter
+from framecast.edit.config import VideoFormat
+from framecast.media import ffmpeg
+from framecast.providers import chain as fallback
 from framecast.providers.base import JobRecord
+from framecast.visuals.config import ImageConfig, MotionConfig
 
 
 def scene_seed(channel_seed: int, index: int, prompt: str) -> int:
@@ -22,9 +22,19 @@ def scene_seed(channel_seed: int, index: int, prompt: str) -> int:
     return int(hashlib.sha256(f"{channel_seed}:{index}:{prompt}".encode()).hexdigest()[:8], 16)
 
 
-def render_image(visual_prompt: str, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int,
-                 meter: Meter, narration: str = "", *, services: Services) -> ImageAsset:
+def render_image(
+    visual_prompt: str,
+    index: int,
+    cfg: ImageConfig,
+    fmt: VideoFormat,
+    seed: int,
+    meter: Meter,
+    narration: str = "",
+    *,
+    services: Services,
+) -> ImageAsset:
     """Generate the scene's still at the channel's frame size with the first provider of its chain that can."""
+
     def attempt(one: ImageConfig) -> ImageAsset:
         return _render_image(visual_prompt, index, one, fmt, seed, meter, narration, services)
 
@@ -32,8 +42,16 @@ def render_image(visual_prompt: str, index: int, cfg: ImageConfig, fmt: VideoFor
     return asset.model_copy(update={"origin": origin})
 
 
-def _render_image(visual_prompt: str, index: int, cfg: ImageConfig, fmt: VideoFormat, seed: int,
-                  meter: Meter, narration: str, services: Services) -> ImageAsset:
+def _render_image(
+    visual_prompt: str,
+    index: int,
+    cfg: ImageConfig,
+    fmt: VideoFormat,
+    seed: int,
+    meter: Meter,
+    narration: str,
+    services: Services,
+) -> ImageAsset:
     gen = providers.image_generator(cfg)
     prompt = f"{visual_prompt}; {cfg.style}" if cfg.style else visual_prompt
     picked = scene_seed(seed, index, prompt)
@@ -61,12 +79,30 @@ def credits(images: list[ImageAsset]) -> list[str]:
     return [SETS[name][2] for name in used if name in SETS]
 
 
-def job_record(store, gen, image: ImageAsset, prompt: str, duration: float, fmt: VideoFormat, seed: int,
-               on_accept=None, on_clear=None) -> JobRecord:
+def job_record(
+    store,
+    gen,
+    image: ImageAsset,
+    prompt: str,
+    duration: float,
+    fmt: VideoFormat,
+    seed: int,
+    on_accept=None,
+    on_clear=None,
+) -> JobRecord:
     """The store record holding the provider job for exactly these inputs at the provider's endpoint (one paid job
     per cache key); a job made at one base URL is never resumed at another (a sandbox's at the real provider)."""
-    identity = [gen.name, getattr(gen, "model", ""), image.ref.sha256, prompt, round(duration, 3), fmt.width,
-                fmt.height, fmt.fps, seed]
+    identity = [
+        gen.name,
+        getattr(gen, "model", ""),
+        image.ref.sha256,
+        prompt,
+        round(duration, 3),
+        fmt.width,
+        fmt.height,
+        fmt.fps,
+        seed,
+    ]
     endpoint = getattr(gen, "endpoint", "") or ""
     key = _job_key(gen.name, [*identity, endpoint] if endpoint else identity)
     legacy = _job_key(gen.name, identity) if endpoint else None
@@ -76,8 +112,10 @@ def job_record(store, gen, image: ImageAsset, prompt: str, duration: float, fmt:
         if record is None and legacy:
             record = _adopt(store, legacy, key, endpoint)
         if record and record.get("endpoint", endpoint) != endpoint:
-            raise StorageError(f"{gen.name} (motion): job record {key} holds a job made at {record['endpoint']}, not "
-                               f"at {endpoint}; it is not resumed here. Delete the record to submit a new job")
+            raise StorageError(
+                f"{gen.name} (motion): job record {key} holds a job made at {record['endpoint']}, not "
+                f"at {endpoint}; it is not resumed here. Delete the record to submit a new job"
+            )
         return record
 
     def save(data: dict) -> None:
@@ -102,9 +140,21 @@ def _adopt(store, legacy: str, key: str, endpoint: str) -> dict | None:
     return record
 
 
-def animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: int, duration: float,
-            cfg: MotionConfig, fmt: VideoFormat, seed: int, meter: Meter, *, services: Services) -> ClipAsset:
+def animate(
+    image: ImageAsset,
+    visual_prompt: str,
+    motion_prompt: str,
+    index: int,
+    duration: float,
+    cfg: MotionConfig,
+    fmt: VideoFormat,
+    seed: int,
+    meter: Meter,
+    *,
+    services: Services,
+) -> ClipAsset:
     """Turn the still into a clip of `duration` seconds with the first provider of the chain that can, and store it."""
+
     def attempt(one: MotionConfig) -> ClipAsset:
         return _animate(image, visual_prompt, motion_prompt, index, duration, one, fmt, seed, meter, services)
 
@@ -112,8 +162,18 @@ def animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: in
     return clip.model_copy(update={"origin": origin})
 
 
-def _animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: int, duration: float,
-             cfg: MotionConfig, fmt: VideoFormat, seed: int, meter: Meter, services: Services) -> ClipAsset:
+def _animate(
+    image: ImageAsset,
+    visual_prompt: str,
+    motion_prompt: str,
+    index: int,
+    duration: float,
+    cfg: MotionConfig,
+    fmt: VideoFormat,
+    seed: int,
+    meter: Meter,
+    services: Services,
+) -> ClipAsset:
     gen = providers.video_generator(cfg)
     store = services.store
     if getattr(gen, "moves_in_edit", False):
@@ -124,8 +184,17 @@ def _animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: i
         return ClipAsset(ref=image.ref, duration=duration, width=fmt.width, height=fmt.height, fps=fmt.fps, move=move)
     # A job slot from submission to download (the account's parallel-task limit), then the charge: reserve
     # what the provider will bill for this clip (Kling: 5 or 10 s), not the scene's length.
-    with providers.job_slot(gen.name), meter.charge(provider=gen.name, role="motion", units=providers.clip_seconds(gen.name, duration, getattr(gen, "model", None)), unit="second",
-                      model=getattr(gen, "model", "")) as bill, services.scratch() as tmp:
+    with (
+        providers.job_slot(gen.name),
+        meter.charge(
+            provider=gen.name,
+            role="motion",
+            units=providers.clip_seconds(gen.name, duration, getattr(gen, "model", None)),
+            unit="second",
+            model=getattr(gen, "model", ""),
+        ) as bill,
+        services.scratch() as tmp,
+    ):
         clip_seed = scene_seed(seed, index, visual_prompt)
 
         def job_key(data: dict) -> str | None:
@@ -144,12 +213,21 @@ def _animate(image: ImageAsset, visual_prompt: str, motion_prompt: str, index: i
             if job_key(data):
                 meter.refund(job_key(data))
 
-        job = job_record(store, gen, image, motion_prompt, duration, fmt, clip_seed, on_accept=accepted,
-                         on_clear=ended_without_clip)
+        job = job_record(
+            store, gen, image, motion_prompt, duration, fmt, clip_seed, on_accept=accepted, on_clear=ended_without_clip
+        )
         accepted(job.get())  # a job recorded by an earlier attempt: resumed, and already billed then
-        path = gen.animate(store.local_path(image.ref), prompt=motion_prompt, duration=duration,
-                           width=fmt.width, height=fmt.height, fps=fmt.fps, seed=clip_seed, out=tmp / "clip.mp4",
-                           job=job)
+        path = gen.animate(
+            store.local_path(image.ref),
+            prompt=motion_prompt,
+            duration=duration,
+            width=fmt.width,
+            height=fmt.height,
+            fps=fmt.fps,
+            seed=clip_seed,
+            out=tmp / "clip.mp4",
+            job=job,
+        )
         actual = ffmpeg.duration(path)
         ref = store.put(path, "video/mp4")
         if not bill.billed:  # a generator without provider jobs (local): billed for what it made

@@ -29,17 +29,18 @@ class VoiceConfig(StageConfig):
         from framecast.media import align
 
         if self.timing == "local" and not align.available():
-            raise ConfigError("voice.timing: local needs the aligner: pip install 'framecast[align]' "
-                              "(or set timing: whisper-1)")
+            raise ConfigError(
+                "voice.timing: local needs the aligner: pip install 'framecast[align]' (or set timing: whisper-1)"
+            )
         return "local" if self.timing == "local" or (self.timing == "auto" and align.available()) else "whisper-1"
 
     @model_validator(mode="after")
-    def _voices_in_chain(self) -> "VoiceConfig":
+    def _voices_in_chain(self) -> VoiceConfig:
         stray = sorted(set(self.voices) - set(self.providers or (self.provider,)))
         if stray:
             raise ValueError(f"voices names {', '.join(stray)}, which is not in the chain")
         return self
 
-    def _link(self, name: str, first: bool) -> "VoiceConfig":
+    def _link(self, name: str, first: bool) -> VoiceConfig:
         link = super()._link(name, first)
         return link.model_copy(update={"voice": self.voices.get(name) or (self.voice if first else None), "voices": {}})

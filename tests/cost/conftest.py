@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -10,7 +10,7 @@ def clock(monkeypatch):
     """The ledger's clock, set by the test (every charge and budget check reads it)."""
 
     class Clock:
-        now = datetime(2026, 12, 7, 10, 0, tzinfo=timezone.utc)
+        now = datetime(2026, 12, 7, 10, 0, tzinfo=UTC)
 
     fixed = Clock()
     monkeypatch.setattr(ledger_module, "_now", lambda: fixed.now)

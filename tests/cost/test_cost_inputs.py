@@ -8,41 +8,56 @@ import logging
 import math
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from framecast.cost.budget import BudgetConfig
-from framecast.script.config import ScriptConfig
-from framecast.plan.load import load_channel
-from framecast.settings import reset_settings
+from framecast.core.errors import BudgetExceeded, ConfigError, PermanentError
 from framecast.cost import pricing
+from framecast.cost.budget import BudgetConfig
 from framecast.cost.ledger import default_url
-from framecast.core.errors import BudgetExceeded
 from framecast.cost.meter import Meter
 from framecast.cost.tokens import script_reservation
-from framecast.core.errors import ConfigError, PermanentError
+from framecast.plan.load import load_channel
 from framecast.providers.base import ScriptBrief
+from framecast.script.config import ScriptConfig
+from framecast.settings import reset_settings
 
-NONSENSE = st.one_of(st.floats(max_value=-1e-9), st.just(math.nan), st.just(math.inf), st.just(-math.inf),
-                     st.sampled_from([None, "12x", "", [], True]))
+NONSENSE = st.one_of(
+    st.floats(max_value=-1e-9),
+    st.just(math.nan),
+    st.just(math.inf),
+    st.just(-math.inf),
+    st.sampled_from([None, "12x", "", [], True]),
+)
 RUNS = itertools.count()
 
 
 def meter(tmp_path, **budget) -> Meter:
-    return Meter.open(default_url(tmp_path), run="chan/2026-12-07/r", channel="chan", day="2026-12-07",
-                      budget=BudgetConfig(**budget))
+    return Meter.open(
+        default_url(tmp_path), run="chan/2026-12-07/r", channel="chan", day="2026-12-07", budget=BudgetConfig(**budget)
+    )
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(reported=NONSENSE)
 def test_units_a_provider_reports_that_are_no_count_bill_the_estimate_with_a_warning(tmp_path, caplog, reported):
-    m = Meter.open(default_url(tmp_path), run=f"chan/2026-12-07/r{next(RUNS)}",
-                   channel="chan", day="2026-12-07", budget=BudgetConfig(max_usd_per_run=1.0))
+    m = Meter.open(
+        default_url(tmp_path),
+        run=f"chan/2026-12-07/r{next(RUNS)}",
+        channel="chan",
+        day="2026-12-07",
+        budget=BudgetConfig(max_usd_per_run=1.0),
+    )
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="framecast.cost"):
-        with m.charge(provider="anthropic", role="script", units=10_000, unit="token", model="claude-sonnet-4-6") as bill:
+        with m.charge(
+            provider="anthropic", role="script", units=10_000, unit="token", model="claude-sonnet-4-6"
+        ) as bill:
             bill.units = reported  # e.g. int() of a negative usage count in the reply
     [entry] = m.entries()
-    assert entry["units"] == 10_000 and entry["usd"] == pricing.cost("anthropic", "script", 10_000, model="claude-sonnet-4-6")
+    assert entry["units"] == 10_000 and entry["usd"] == pricing.cost(
+        "anthropic", "script", 10_000, model="claude-sonnet-4-6"
+    )
     assert m.spent().run == entry["usd"] > 0  # never lowered, never NaN
     assert "anthropic script reported" in caplog.text and "billing the reserved estimate" in caplog.text
 
@@ -50,8 +65,11 @@ def test_units_a_provider_reports_that_are_no_count_bill_the_estimate_with_a_war
 @pytest.mark.parametrize("units", [-1, -1e6, math.nan, math.inf])
 def test_an_estimate_that_is_no_count_reserves_nothing_and_says_so(tmp_path, units):
     m = meter(tmp_path, max_usd_per_day=1.0)
-    with pytest.raises(PermanentError, match=r"cost: runway motion: .* units is not a finite number ≥ 0, so the call "
-                                             r"cannot be priced; nothing was reserved or spent"):
+    with pytest.raises(
+        PermanentError,
+        match=r"cost: runway motion: .* units is not a finite number ≥ 0, so the call "
+        r"cannot be priced; nothing was reserved or spent",
+    ):
         with m.charge(provider="runway", role="motion", units=units, unit="second"):
             pass
     assert m.ledger.entries(channel="chan", status=("reserved", "billed", "released")) == []
@@ -89,8 +107,9 @@ def test_the_script_reservation_grows_with_the_notes(notes):
     assert script_reservation(bare, Writer()) >= 3 * Writer.max_tokens  # the answers: first, repaired, or doubled
 
 
-def test_a_script_call_whose_notes_would_break_the_run_budget_is_refused_before_it_is_made(sandbox, data_dir,
-                                                                                            monkeypatch):
+def test_a_script_call_whose_notes_would_break_the_run_budget_is_refused_before_it_is_made(
+    sandbox, data_dir, monkeypatch
+):
     from framecast.script import write as scripting
 
     for key, value in sandbox.env().items():

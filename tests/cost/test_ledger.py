@@ -8,22 +8,21 @@ import sys
 import textwrap
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from framecast.cost.budget import BudgetConfig
+from framecast.core.errors import BudgetExceeded, ConfigError
 from framecast.cost import pricing
+from framecast.cost.budget import BudgetConfig
 from framecast.cost.ledger import default_url, open_ledger
-from framecast.cost.ledger_db import charges
-from framecast.core.errors import BudgetExceeded
 from framecast.cost.meter import Meter
-from framecast.core.errors import ConfigError
 
 
 def meter(tmp_path, run="chan/2026-12-01/r1", day="2026-12-01", url=None, **budget) -> Meter:
-    return Meter.open(url or default_url(tmp_path), run=run, channel=run.split("/")[0], day=day,
-                      budget=BudgetConfig(**budget))
+    return Meter.open(
+        url or default_url(tmp_path), run=run, channel=run.split("/")[0], day=day, budget=BudgetConfig(**budget)
+    )
 
 
 def test_a_billed_call_is_priced_and_tagged_with_its_run_day_and_month(tmp_path):
@@ -32,8 +31,12 @@ def test_a_billed_call_is_priced_and_tagged_with_its_run_day_and_month(tmp_path)
         pass
     [entry] = m.entries()
     assert entry["usd"] == pricing.cost("runway", "motion", 10) == 0.5
-    assert (entry["run"], entry["day"], entry["month"], entry["status"]) == ("chan/2026-12-01/r1", "2026-12-01",
-                                                                            "2026-12", "billed")
+    assert (entry["run"], entry["day"], entry["month"], entry["status"]) == (
+        "chan/2026-12-01/r1",
+        "2026-12-01",
+        "2026-12",
+        "billed",
+    )
     assert m.spent().run == 0.5
 
 
@@ -100,7 +103,7 @@ def test_day_and_month_budgets_hold_across_runs_of_the_channel(tmp_path, clock):
     with pytest.raises(BudgetExceeded, match=r"over budget.max_usd_per_month \$1.50"):
         with tomorrow.charge(provider="runway", role="motion", units=5, unit="second"):
             pass
-    clock.now = datetime(2027, 1, 1, 0, 0, tzinfo=timezone.utc)
+    clock.now = datetime(2027, 1, 1, 0, 0, tzinfo=UTC)
     next_month = meter(tmp_path, run="chan/2026-12-01/d", max_usd_per_month=1.5)
     with next_month.charge(provider="runway", role="motion", units=20, unit="second"):
         pass
@@ -127,8 +130,10 @@ def test_local_providers_are_free_and_never_refused(tmp_path):
 
 def test_an_old_usage_jsonl_is_imported_once_and_a_torn_line_is_kept_aside(tmp_path):
     old = tmp_path / "usage.jsonl"
-    old.write_text('{"at": "2026-11-30T10:00:00+00:00", "role": "image", "provider": "openai", "units": 1, '
-                   '"unit": "image", "usd": 0.04, "run": "chan/2026-11-30/x"}\n{"at": "2026-11-30T10:01:00", "ro\n')
+    old.write_text(
+        '{"at": "2026-11-30T10:00:00+00:00", "role": "image", "provider": "openai", "units": 1, '
+        '"unit": "image", "usd": 0.04, "run": "chan/2026-11-30/x"}\n{"at": "2026-11-30T10:01:00", "ro\n'
+    )
     ledger = open_ledger(default_url(tmp_path))
     assert ledger.import_jsonl(old) == 1
     assert ledger.import_jsonl(old) == 0  # renamed away: never counted twice
@@ -171,8 +176,15 @@ WORKER = textwrap.dedent("""
 
 def _two_processes_share_a_day_budget(url: str) -> None:
     start_at = str(time.time() + 4)  # after every interpreter has started
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, url, name, start_at], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for name in ("machine-a", "machine-b", "machine-c")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, url, name, start_at],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("machine-a", "machine-b", "machine-c")
+    ]
     outputs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], [err[-2000:] for _, err in outputs]
     counts = [int(out) for out, _ in outputs]
@@ -193,8 +205,11 @@ def test_three_processes_on_postgresql_never_overshoot_a_shared_budget(postgres)
 def test_framecast_costs_reports_a_channels_month_by_day_and_stage(data_dir, capsys):
     from flows.cli import main
 
-    for run, day, seconds in (("chan/2026-12-01/a", "2026-12-01", 10), ("chan/2026-12-02/b", "2026-12-02", 4),
-                              ("chan/2027-01-01/c", "2027-01-01", 20)):
+    for run, day, seconds in (
+        ("chan/2026-12-01/a", "2026-12-01", 10),
+        ("chan/2026-12-02/b", "2026-12-02", 4),
+        ("chan/2027-01-01/c", "2027-01-01", 20),
+    ):
         with meter(data_dir, run=run, day=day).charge(provider="runway", role="motion", units=seconds, unit="second"):
             pass
     with meter(data_dir, run="other/2026-12-01/d").charge(provider="openai", role="image", units=1, unit="image"):

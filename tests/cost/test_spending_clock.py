@@ -9,27 +9,34 @@ import subprocess
 import sys
 import textwrap
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import update
 
+from framecast.core.errors import BudgetExceeded
 from framecast.cost.budget import BudgetConfig
-from framecast.settings import reset_settings
 from framecast.cost.ledger import RESERVATION_TTL, Spent, default_url, open_ledger
 from framecast.cost.ledger_db import charges
-from framecast.core.errors import BudgetExceeded
 from framecast.cost.meter import Meter
+from framecast.settings import reset_settings
 
 PRICES = {"runway/motion": 0.1}  # the review's reproduction: $0.50 for a 5 s clip
-UTC = timezone.utc
+UTC = UTC
 
 
 def channel_meter(url, publish: str, name: str, tz: str = "UTC", channel: str = "chan", **budget) -> Meter:
-    return Meter.open(url, run=f"{channel}/{publish}/{name}", channel=channel, day=publish, timezone=tz,
-                      budget=BudgetConfig(prices=PRICES, **budget))
+    return Meter.open(
+        url,
+        run=f"{channel}/{publish}/{name}",
+        channel=channel,
+        day=publish,
+        timezone=tz,
+        budget=BudgetConfig(prices=PRICES, **budget),
+    )
 
 
 def clip(m: Meter) -> bool:
@@ -45,21 +52,30 @@ def test_a_custom_publish_date_gets_no_fresh_day_or_month_budget(tmp_path, clock
     # The review's reproduction: four publish dates, each a fresh day and month under the old ledger ($4 in one day).
     url, allowed = default_url(tmp_path), 0
     for n, publish in enumerate(("2026-12-07", "2027-01-07", "2027-02-07", "2030-05-01")):
-        m = Meter.open(url, run=f"chan/{publish}/r{n}", channel="chan", day=publish,
-                       budget=BudgetConfig(max_usd_per_day=1, max_usd_per_month=1, prices=PRICES))
+        m = Meter.open(
+            url,
+            run=f"chan/{publish}/r{n}",
+            channel="chan",
+            day=publish,
+            budget=BudgetConfig(max_usd_per_day=1, max_usd_per_month=1, prices=PRICES),
+        )
         allowed += clip(m) + clip(m)
     assert allowed == 2
     assert m.spent() == Spent(run=0, day=1.0, month=1.0, on="2026-12-07")
-    with pytest.raises(BudgetExceeded, match=r"would take 2026-12-07 of channel chan to \$1.50, over budget.max_usd_pe"):
+    with pytest.raises(
+        BudgetExceeded, match=r"would take 2026-12-07 of channel chan to \$1.50, over budget.max_usd_pe"
+    ):
         with m.charge(provider="runway", role="motion", units=5, unit="second"):
             pass
     assert [e["run"] for e in open_ledger(url).entries(channel="chan")] == ["chan/2026-12-07/r0"] * 2
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(publish=st.lists(st.dates(), min_size=1, max_size=6),
-       moment=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC)),
-       tz=st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Pacific/Kiritimati"]))
+@given(
+    publish=st.lists(st.dates(), min_size=1, max_size=6),
+    moment=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2035, 12, 31), timezones=st.just(UTC)),
+    tz=st.sampled_from(["UTC", "Europe/Berlin", "America/New_York", "Asia/Tokyo", "Pacific/Kiritimati"]),
+)
 def test_whatever_publish_dates_a_day_never_spends_past_its_cap(tmp_path, clock, publish, moment, tz):
     url, channel = default_url(tmp_path), f"c{time.monotonic_ns()}"
     clock.now = moment
@@ -108,15 +124,32 @@ def test_billing_keeps_the_day_the_budget_check_counted_the_money_in(tmp_path, c
 def test_a_reservation_a_killed_worker_left_counts_until_it_is_reconciled(data_dir, clock, capsys):
     from flows.cli import main
 
-    m = Meter.open(default_url(data_dir), run="chan/2026-12-07/a", channel="chan", day="2026-12-07",
-                   budget=BudgetConfig(max_usd_per_day=1.0, prices=PRICES))
-    left = m.ledger.reserve(run="chan/2031-01-01/killed", channel="chan", day="2031-01-01", provider="runway",
-                            role="motion", model="", units=5, unit="second", usd=0.5)  # the worker died mid-call
+    m = Meter.open(
+        default_url(data_dir),
+        run="chan/2026-12-07/a",
+        channel="chan",
+        day="2026-12-07",
+        budget=BudgetConfig(max_usd_per_day=1.0, prices=PRICES),
+    )
+    left = m.ledger.reserve(
+        run="chan/2031-01-01/killed",
+        channel="chan",
+        day="2031-01-01",
+        provider="runway",
+        role="motion",
+        model="",
+        units=5,
+        unit="second",
+        usd=0.5,
+    )  # the worker died mid-call
     clock.now += RESERVATION_TTL + timedelta(minutes=1)  # the old ledger stopped counting it here
     assert (m.spent().day, m.spent().month) == (0.5, 0.5)  # still counted, on the day it was made
     assert m.spent() == Spent(run=0, day=0.5, month=0.5, on="2026-12-07", unconfirmed=0.5)
-    with pytest.raises(BudgetExceeded, match=r"\$0.50 of this month's are reservations of killed workers: "
-                                             r"`framecast costs` lists them, `--reconcile ID` settles one"):
+    with pytest.raises(
+        BudgetExceeded,
+        match=r"\$0.50 of this month's are reservations of killed workers: "
+        r"`framecast costs` lists them, `--reconcile ID` settles one",
+    ):
         with m.charge(provider="runway", role="motion", units=6, unit="second"):  # $0.60
             pass
     assert main(["costs", "--channel", "chan", "--month", "2026-12"]) == 0
@@ -134,8 +167,17 @@ def test_a_reservation_a_killed_worker_left_counts_until_it_is_reconciled(data_d
     assert m.spent().day == 0.3 and m.spent().unconfirmed == 0
     assert main(["costs", "--reconcile", left, "--released"]) == 2  # once
 
-    other = m.ledger.reserve(run="chan/2031-01-01/killed", channel="chan", day="2031-01-01", provider="runway",
-                             role="motion", model="", units=5, unit="second", usd=0.5)
+    other = m.ledger.reserve(
+        run="chan/2031-01-01/killed",
+        channel="chan",
+        day="2031-01-01",
+        provider="runway",
+        role="motion",
+        model="",
+        units=5,
+        unit="second",
+        usd=0.5,
+    )
     assert main(["costs", "--reconcile", other, "--released"]) == 2  # it may still be running: not yet
     assert "still running" in capsys.readouterr().err
     clock.now += RESERVATION_TTL + timedelta(minutes=1)
@@ -161,16 +203,22 @@ DRILL = textwrap.dedent("""
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_kill_9_drill_a_narration_in_flight_stays_counted_and_listed(backend, request, data_dir, sandbox,
-                                                                    monkeypatch, capsys):
+def test_kill_9_drill_a_narration_in_flight_stays_counted_and_listed(
+    backend, request, data_dir, sandbox, monkeypatch, capsys
+):
     from flows.cli import main
 
     url = default_url(data_dir) if backend == "sqlite" else request.getfixturevalue("postgres")
-    env = {**os.environ, **sandbox.env(), "FRAMECAST_DATA_DIR": str(data_dir),
-           "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    env = {
+        **os.environ,
+        **sandbox.env(),
+        "FRAMECAST_DATA_DIR": str(data_dir),
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
+    }
     sandbox.state.latency["elevenlabs"] = 5.0  # the provider works on it while the worker is killed
-    worker = subprocess.Popen([sys.executable, "-c", DRILL, url], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-c", DRILL, url], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         while sandbox.state.calls("elevenlabs", "tts.with_timestamps") == 0:
             assert worker.poll() is None, worker.communicate()[1][-2000:]
@@ -205,11 +253,29 @@ def test_a_ledger_an_older_framecast_wrote_is_read_and_gets_the_new_index(backen
 
     url = default_url(tmp_path) if backend == "sqlite" else request.getfixturevalue("postgres")
     old = open_ledger(url)
-    billed = old.reserve(run="chan/2026-11-30/old", channel="chan", day="2026-11-30", provider="runway",
-                         role="motion", model="", units=5, unit="second", usd=0.25)
+    billed = old.reserve(
+        run="chan/2026-11-30/old",
+        channel="chan",
+        day="2026-11-30",
+        provider="runway",
+        role="motion",
+        model="",
+        units=5,
+        unit="second",
+        usd=0.25,
+    )
     old.bill(billed, units=5, unit="second", usd=0.25)
-    old.reserve(run="chan/2026-11-30/old", channel="chan", day="2026-11-30", provider="runway", role="motion",
-                model="", units=5, unit="second", usd=0.5)  # expired under the old ledger's rule
+    old.reserve(
+        run="chan/2026-11-30/old",
+        channel="chan",
+        day="2026-11-30",
+        provider="runway",
+        role="motion",
+        model="",
+        units=5,
+        unit="second",
+        usd=0.5,
+    )  # expired under the old ledger's rule
     with old.engine.begin() as conn:  # the schema as framecast ≤ this change made it
         conn.execute(text("DROP INDEX ix_framecast_charges_channel_at"))
     old.engine.dispose()
@@ -220,4 +286,5 @@ def test_a_ledger_an_older_framecast_wrote_is_read_and_gets_the_new_index(backen
     assert {"ix_framecast_charges_channel_at", "ix_framecast_charges_channel_month"} <= names
     assert [e["usd"] for e in reopened.entries(channel="chan")] == [0.25]
     assert reopened.spent(run="chan/2026-12-07/new", channel="chan") == Spent(
-        run=0, day=0.75, month=0.75, on="2026-12-07", unconfirmed=0.5)
+        run=0, day=0.75, month=0.75, on="2026-12-07", unconfirmed=0.5
+    )

@@ -1,13 +1,15 @@
-from framecast.edit.captions import build_cues, to_ass, to_srt, to_vtt
 from framecast.core.models import WordTiming
+from framecast.edit.captions import build_cues, to_ass, to_srt, to_vtt
 
 
 def words(text, start=0.0, step=0.4):
     return [WordTiming(word=w, start=start + i * step, end=start + i * step + 0.3) for i, w in enumerate(text.split())]
 
 
-TEXT = ("Volcanoes form where molten rock rises through the crust. Pressure builds over centuries "
-        "until the rock above gives way and lava pours out across the land.")
+TEXT = (
+    "Volcanoes form where molten rock rises through the crust. Pressure builds over centuries "
+    "until the rock above gives way and lava pours out across the land."
+)
 
 
 def test_cues_respect_line_length_line_count_and_duration():

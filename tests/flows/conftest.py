@@ -3,9 +3,9 @@
 import pytest
 import yaml
 
+from framecast.plan.cloud import with_cloud_providers
 from framecast.plan.load import load_channel
 from framecast.settings import reset_settings
-from framecast.plan.cloud import with_cloud_providers
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from flows.produce_video import produce_video
-from framecast.settings import reset_settings
 from framecast.core.models import Script
+from framecast.settings import reset_settings
 from tests.conftest import ledger_entries, write_channel
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -33,8 +33,12 @@ def test_only_the_inputs_a_stage_uses_decide_whether_it_runs_again(tmp_path, mon
     before = roles(out)
 
     # Only scene 1's narration changes: its voice is made again, no still is.
-    edited = script.model_copy(update={"scenes": [script.scenes[0].model_copy(
-        update={"narration": script.scenes[0].narration + " Really."})] + list(script.scenes[1:])})
+    edited = script.model_copy(
+        update={
+            "scenes": [script.scenes[0].model_copy(update={"narration": script.scenes[0].narration + " Really."})]
+            + list(script.scenes[1:])
+        }
+    )
     second = produce_video(channel=str(channel), script=edited, publish_date=date(2026, 12, 2))
     assert second.published
     after = roles(out)
@@ -44,8 +48,12 @@ def test_only_the_inputs_a_stage_uses_decide_whether_it_runs_again(tmp_path, mon
 
     # The channel's topic list and publishing settings change, the video does not: nothing runs again.
     (tmp_path / "edited").mkdir()
-    renamed = write_channel(tmp_path / "edited", topics=["How kites fly", "Why the sea is salty"], title="Kites & Seas",
-                            image={"illustrations": "none"})
+    renamed = write_channel(
+        tmp_path / "edited",
+        topics=["How kites fly", "Why the sea is salty"],
+        title="Kites & Seas",
+        image={"illustrations": "none"},
+    )
     third = produce_video(channel=str(renamed), script=edited, publish_date=date(2026, 12, 3))
     assert third.published
     assert roles(out) == after, "editing topics re-ran (and would re-pay) a stage"

@@ -15,10 +15,20 @@ SCRIPT = {
     "description": "Why the sea rises and falls.",
     "tags": ["tides", "moon"],
     "scenes": [
-        {"narration": "Twice a day, the sea rises and falls along the coast.", "visual_prompt": "Tides: a calm beach",
-         "motion_prompt": "slow push in", "duration": 4, "transition": "dissolve"},
-        {"narration": "The moon's gravity pulls the oceans into a gentle bulge.", "visual_prompt": "The moon: pulling water",
-         "motion_prompt": "gentle pan left", "duration": 4, "transition": "cut"},
+        {
+            "narration": "Twice a day, the sea rises and falls along the coast.",
+            "visual_prompt": "Tides: a calm beach",
+            "motion_prompt": "slow push in",
+            "duration": 4,
+            "transition": "dissolve",
+        },
+        {
+            "narration": "The moon's gravity pulls the oceans into a gentle bulge.",
+            "visual_prompt": "The moon: pulling water",
+            "motion_prompt": "gentle pan left",
+            "duration": 4,
+            "transition": "cut",
+        },
     ],
 }
 
@@ -77,9 +87,22 @@ def test_make_with_own_script_prints_the_published_mp4(tmp_path):
     script.write_text(yaml.safe_dump(SCRIPT))
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
     proc = subprocess.run(
-        [sys.executable, "-m", "flows.cli", "make", "--script", str(script), "--channel", str(channel),
-         "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, env=env, timeout=400,
+        [
+            sys.executable,
+            "-m",
+            "flows.cli",
+            "make",
+            "--script",
+            str(script),
+            "--channel",
+            str(channel),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=400,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     video = Path(proc.stdout.strip().splitlines()[-1])
@@ -91,9 +114,9 @@ def test_make_with_own_script_prints_the_published_mp4(tmp_path):
 
 
 def test_the_example_script_is_valid_for_the_demo_channel():
+    from framecast.plan.load import load_channel
     from framecast.script import write as scripting
     from framecast.settings import REPO_ROOT
-    from framecast.plan.load import load_channel
 
     script = scripting.load(REPO_ROOT / "examples" / "script.yaml", load_channel("demo").script)
     assert len(script.scenes) == 6
@@ -115,7 +138,10 @@ def test_make_with_sandbox_runs_cloud_providers_and_prints_the_cost_table(tmp_pa
     env["FRAMECAST_LEDGER_URL"] = f"sqlite:///{tmp_path / 'real-ledger.sqlite3'}"
     proc = subprocess.run(
         [sys.executable, "-m", "flows.cli", "make", "Why the sea is salty", "--sandbox", "--channel", str(channel)],
-        capture_output=True, text=True, env=env, timeout=400,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=400,
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "sandbox: providers answered by http://127.0.0.1:" in proc.stderr
@@ -167,7 +193,10 @@ def test_prefect_setup_without_a_server_says_how_to_start_one(capsys, monkeypatc
     with temporary_settings(updates={PREFECT_API_URL: None}):
         code = main(["prefect-setup"])
     assert code == 2
-    assert "PREFECT_API_URL is not set: start a server (`prefect server start --host 127.0.0.1`)" in capsys.readouterr().err
+    assert (
+        "PREFECT_API_URL is not set: start a server (`prefect server start --host 127.0.0.1`)"
+        in capsys.readouterr().err
+    )
 
 
 def test_prefect_setup_with_no_server_listening_names_the_url(capsys):
@@ -184,12 +213,22 @@ def test_prefect_setup_with_no_server_listening_names_the_url(capsys):
 
 def run_proc(tmp_path, *args) -> subprocess.CompletedProcess:
     env = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect-home")}
-    return subprocess.run([sys.executable, "-m", "flows.cli", "make", *map(str, args)], capture_output=True,
-                          text=True, env=env, timeout=400)
+    return subprocess.run(
+        [sys.executable, "-m", "flows.cli", "make", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=400,
+    )
 
 
-@pytest.mark.parametrize("topic, why", [("???", "topic: '???' has no letter or digit"),
-                                        ("abc\u202egpj.exe", "topic: 'abc\\u202egpj.exe' contains a bidi-override")])
+@pytest.mark.parametrize(
+    "topic, why",
+    [
+        ("???", "topic: '???' has no letter or digit"),
+        ("abc\u202egpj.exe", "topic: 'abc\\u202egpj.exe' contains a bidi-override"),
+    ],
+)
 def test_a_topic_that_cannot_make_sense_is_one_line_and_exit_code_2_before_anything_runs(tmp_path, topic, why):
     proc = run_proc(tmp_path, topic, "--channel", write_channel(tmp_path), "--out", tmp_path / "out")
     assert proc.returncode == 2, proc.stderr[-2000:]
@@ -242,8 +281,10 @@ def test_an_unexpected_error_is_one_line_naming_the_stage_and_exit_code_2(capsys
     monkeypatch.setattr(ffmpeg, "tools", broken)
     code, text = run_cli(capsys, "Volcanoes", "--channel", tiny_channel, "--out", out)
     assert code == 2 and "Traceback" not in text
-    assert text.strip() == ("error: pre-flight: unexpected RuntimeError: boom [/] at second line "
-                            "(run again with --verbose for the traceback)")
+    assert text.strip() == (
+        "error: pre-flight: unexpected RuntimeError: boom [/] at second line "
+        "(run again with --verbose for the traceback)"
+    )
     code, text = run_cli(capsys, "Volcanoes", "--channel", tiny_channel, "--out", out, "--verbose")
     assert code == 2 and "Traceback (most recent call last)" in text and 'raise RuntimeError("boom' in text
 

@@ -15,16 +15,24 @@ from framecast.settings import REPO_ROOT
 from tests.conftest import write_channel
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
-RUN = ("import sys; from datetime import date; from flows.produce_video import produce_video; "
-       "p = produce_video(channel=sys.argv[1], topic='How kites fly', publish_date=date(2026, 12, 2)); print(p.location)")
+RUN = (
+    "import sys; from datetime import date; from flows.produce_video import produce_video; "
+    "p = produce_video(channel=sys.argv[1], topic='How kites fly', publish_date=date(2026, 12, 2)); print(p.location)"
+)
 
 
 def start_run(channel: Path, out: Path) -> subprocess.Popen:
     from prefect.settings import PREFECT_API_URL
 
     env = {**os.environ, "PREFECT_API_URL": PREFECT_API_URL.value(), "FRAMECAST_DATA_DIR": str(out)}
-    return subprocess.Popen([sys.executable, "-c", RUN, str(channel)], cwd=REPO_ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-c", RUN, str(channel)],
+        cwd=REPO_ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_a_run_waits_for_the_channel_lock_held_by_another_run(tmp_path):

@@ -6,8 +6,8 @@ import yaml
 
 from flows.produce_video import produce_video
 from framecast.plan import planner
-from framecast.plan.load import load_channel
 from framecast.plan.estimate import estimate
+from framecast.plan.load import load_channel
 from tests.conftest import ledger_entries
 
 pytestmark = pytest.mark.usefixtures("prefect_server")

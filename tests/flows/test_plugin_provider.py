@@ -54,9 +54,12 @@ def installed_plugin(tmp_path, monkeypatch):
     site = tmp_path / "site"
     (site / "acme_video-1.0.dist-info").mkdir(parents=True)
     (site / "acme_video.py").write_text(PLUGIN)
-    (site / "acme_video-1.0.dist-info" / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-video\nVersion: 1.0\n")
+    (site / "acme_video-1.0.dist-info" / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: acme-video\nVersion: 1.0\n"
+    )
     (site / "acme_video-1.0.dist-info" / "entry_points.txt").write_text(
-        "[framecast.providers]\nacmevid = acme_video:register_vendor\n")
+        "[framecast.providers]\nacmevid = acme_video:register_vendor\n"
+    )
     monkeypatch.syspath_prepend(str(site))
     monkeypatch.setattr(registry, "_SPECS", dict(registry._SPECS))  # the built-ins again after the test
     registry.reload_plugins()
@@ -66,13 +69,14 @@ def installed_plugin(tmp_path, monkeypatch):
 
 
 def test_a_vendor_installed_with_an_entry_point_runs_a_channel_without_touching_framecast(
-        installed_plugin, tiny_channel, tmp_path, monkeypatch):
+    installed_plugin, tiny_channel, tmp_path, monkeypatch
+):
     from flows.produce_video import produce_video
-    from framecast.plan import preflight
-    from framecast.settings import get_settings, reset_settings
-    from framecast.plan.load import load_channel
     from framecast.cost import pricing
+    from framecast.plan import preflight
+    from framecast.plan.load import load_channel
     from framecast.providers.connect import secrets
+    from framecast.settings import get_settings, reset_settings
     from tests.conftest import ledger_entries
 
     monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / "out"))

@@ -10,10 +10,10 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 
 from flows.produce_video import produce_video
-from framecast.settings import reset_settings
 from framecast.core.errors import ConfigError, MediaError, QualityGateFailed, ScriptError
 from framecast.media import ffmpeg
 from framecast.media.analysis import parse_ebur128
+from framecast.settings import reset_settings
 from framecast.storage.local import sha256_file
 from tests.conftest import ledger_entries, write_channel
 
@@ -33,6 +33,7 @@ def use_store(monkeypatch):
         monkeypatch.setenv("FRAMECAST_DATA_DIR", str(path))
         reset_settings()
         return path
+
     yield use
     reset_settings()
 
@@ -90,8 +91,9 @@ def test_published_video_matches_the_plan_and_youtube_encoding(published):
 
 def test_loudness_is_normalised_for_online_video(published):
     video = Path(published.location) / "video.mp4"
-    proc = ffmpeg.run(["-i", str(video), "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
-                      what="measuring")
+    proc = ffmpeg.run(
+        ["-i", str(video), "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"], what="measuring"
+    )
     integrated, peak = parse_ebur128(proc.stderr)
     assert abs(integrated - (-14)) <= 1.0
     assert peak <= -1.0
@@ -125,8 +127,9 @@ def test_captions_are_really_burned_in(published, channels, shared_store, use_st
     use_store(shared_store)
     plain = produce_video(channel=str(channels["no-burn"]), topic=TOPIC)
     srt = (Path(published.location) / "captions.srt").read_text().split("\n\n")[1].splitlines()[1]
-    start, end = [sum(float(x) * m for x, m in zip(t.replace(",", ".").split(":"), (3600, 60, 1)))
-                  for t in srt.split(" --> ")]
+    start, end = [
+        sum(float(x) * m for x, m in zip(t.replace(",", ".").split(":"), (3600, 60, 1))) for t in srt.split(" --> ")
+    ]
     at = (start + end) / 2
     with_caps = frame(Path(published.location) / "video.mp4", at, tmp_path / "a.png")
     without = frame(Path(plain.location) / "video.mp4", at, tmp_path / "b.png")
@@ -199,7 +202,9 @@ def test_each_scene_records_its_illustration_and_the_description_credits_the_ico
         pytest.skip("the illustrate extra is not installed")
     manifest = json.loads(Path(published.manifest.uri.removeprefix("file://")).read_text())
     chosen = [scene["illustration"] for scene in manifest["scenes"]]
-    assert chosen and all(c["set"] == "material" and c["icon"] and c["how"] in ("keyword", "similarity") for c in chosen)
+    assert chosen and all(
+        c["set"] == "material" and c["icon"] and c["how"] in ("keyword", "similarity") for c in chosen
+    )
     assert all(c["matched"] or c["score"] > 0 for c in chosen)
     described = json.loads((Path(published.location) / "metadata.json").read_text())["description"]
     assert "Material Design Icons by Pictogrammers (Apache-2.0)" in described

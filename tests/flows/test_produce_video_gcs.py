@@ -5,15 +5,16 @@ import json
 import pytest
 
 from flows.produce_video import produce_video
-from framecast.settings import reset_settings
 from framecast.media import ffmpeg
+from framecast.settings import reset_settings
 from tests.conftest import ledger_entries
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
 
 def test_artifacts_manifest_and_publication_land_in_the_bucket_and_reruns_reuse_them(
-        gcs_bucket, tiny_channel, tmp_path, monkeypatch):
+    gcs_bucket, tiny_channel, tmp_path, monkeypatch
+):
     client, bucket = gcs_bucket
     monkeypatch.setenv("FRAMECAST_STORE", f"gs://{bucket}/media")
     monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / "local"))
@@ -31,8 +32,9 @@ def test_artifacts_manifest_and_publication_land_in_the_bucket_and_reruns_reuse_
     names = {b.name for b in client.list_blobs(bucket)}
     prefix = first.location.removeprefix(f"gs://{bucket}/")
     assert {f"{prefix}/video.mp4", f"{prefix}/metadata.json", f"{prefix}/thumbnail.jpg"} <= names
-    manifest = json.loads(client.bucket(bucket).blob(first.manifest.uri.removeprefix(f"gs://{bucket}/"))
-                          .download_as_bytes())
+    manifest = json.loads(
+        client.bucket(bucket).blob(first.manifest.uri.removeprefix(f"gs://{bucket}/")).download_as_bytes()
+    )
     scene_refs = [ref for name, ref in manifest["artifacts"].items() if name.startswith("scene_")]
     assert scene_refs and all(ref["uri"].startswith(f"gs://{bucket}/media/tiny/") for ref in scene_refs)
     video = tmp_path / "v.mp4"
@@ -52,7 +54,8 @@ def emulator_credentials():
 
 
 def test_task_results_live_in_the_bucket_so_another_machine_resumes_without_paying(
-        gcs_bucket, tiny_channel, tmp_path, monkeypatch):
+    gcs_bucket, tiny_channel, tmp_path, monkeypatch
+):
     from tasks.results import result_storage
 
     client, bucket = gcs_bucket
@@ -72,7 +75,8 @@ def test_task_results_live_in_the_bucket_so_another_machine_resumes_without_payi
 
 
 def test_prefect_setup_makes_the_bucket_the_servers_result_storage_for_every_worker(
-        gcs_bucket, tiny_channel, tmp_path, monkeypatch):
+    gcs_bucket, tiny_channel, tmp_path, monkeypatch
+):
     """What deployments get: no result storage in the flow or the job, the server's default says where."""
     from prefect.client.orchestration import get_client
 

@@ -10,13 +10,12 @@ import yaml
 from prefect.settings import PREFECT_TASKS_REFRESH_CACHE, temporary_settings
 
 from flows.produce_video import produce_video
+from framecast.core.errors import BudgetExceeded, QualityGateFailed
 from framecast.cost import pricing
 from framecast.providers.runway.client import API_VERSION
+from framecast.providers.runway.sandbox import runway_tasks
 from framecast.sandbox import Fault
 from framecast.sandbox.server import SANDBOX_KEY
-from framecast.providers.runway.sandbox import runway_tasks
-from framecast.core.errors import QualityGateFailed
-from framecast.core.errors import BudgetExceeded
 from tests.conftest import ledger_entries
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -35,15 +34,23 @@ def test_every_stage_on_a_cloud_provider_publishes_and_costs_add_up(cloud, sandb
 
     everything = ledger_entries(tmp_path / "out")
     assert {(e["provider"], e["role"], e["usd"]) for e in everything if e["provider"] == "local"} == {
-        ("local", "quality", 0.0)}  # the local gate is recorded, and free
+        ("local", "quality", 0.0)
+    }  # the local gate is recorded, and free
     entries = [e for e in everything if e["provider"] != "local"]
     by_provider = {(e["provider"], e["role"]) for e in entries}
-    assert by_provider == {("openai", "script"), ("openai", "image"), ("runway", "motion"), ("elevenlabs", "voice"),
-                           ("elevenlabs", "sound")}
+    assert by_provider == {
+        ("openai", "script"),
+        ("openai", "image"),
+        ("runway", "motion"),
+        ("elevenlabs", "voice"),
+        ("elevenlabs", "sound"),
+    }
     sounds = json.loads(Path(publication.manifest.uri.removeprefix("file://")).read_text())["sounds"]
     assert sounds and {s["made_by"] for s in sounds} == {"elevenlabs (eleven_text_to_sound_v2)"}
     # The looped music bed, and each distinct transition sound once.
-    assert sandbox.state.calls("elevenlabs", "sound_generation") == 1 + len({(s["prompt"], s["seconds"]) for s in sounds})
+    assert sandbox.state.calls("elevenlabs", "sound_generation") == 1 + len(
+        {(s["prompt"], s["seconds"]) for s in sounds}
+    )
     for e in entries:
         assert e["usd"] == pricing.cost(e["provider"], e["role"], e["units"], model=e["model"]) > 0
         assert e["run"].startswith("tiny-sandbox/")
@@ -52,7 +59,9 @@ def test_every_stage_on_a_cloud_provider_publishes_and_costs_add_up(cloud, sandb
 
 
 def test_budget_stops_the_run_before_the_call_that_would_exceed_it(cloud, sandbox, tmp_path):
-    budget = 0.20  # a per-run budget this low fails in pre-flight (tests/plan/test_preflight.py); a day's is met mid-run
+    budget = (
+        0.20  # a per-run budget this low fails in pre-flight (tests/plan/test_preflight.py); a day's is met mid-run
+    )
     with pytest.raises(BudgetExceeded, match="budget.max_usd_per_day"):
         produce_video(channel=cloud(budget={"max_usd_per_day": budget}), topic="Why the sky is blue")
     entries = ledger_entries(tmp_path / "out")
@@ -133,8 +142,11 @@ def test_recorded_jobs_the_provider_no_longer_has_are_bought_again_by_the_task_r
     channel = cloud()
     first = produce_video(channel=channel, topic="How tides work")
     scenes = len(json.loads((Path(first.location) / "script.json").read_text())["scenes"])
-    with httpx.Client(base_url=sandbox.base_url("runway"), timeout=30, headers={
-            "Authorization": f"Bearer {SANDBOX_KEY}", "X-Runway-Version": API_VERSION}) as runway:
+    with httpx.Client(
+        base_url=sandbox.base_url("runway"),
+        timeout=30,
+        headers={"Authorization": f"Bearer {SANDBOX_KEY}", "X-Runway-Version": API_VERSION},
+    ) as runway:
         for task_id in runway_tasks(sandbox.state):
             assert runway.delete(f"/v1/tasks/{task_id}").status_code == 204
     with temporary_settings(updates={PREFECT_TASKS_REFRESH_CACHE: True}):  # what `framecast make --refresh` sets
@@ -149,8 +161,10 @@ def test_recorded_jobs_the_provider_no_longer_has_are_bought_again_by_the_task_r
 
 def test_a_composed_music_bed_is_asked_for_the_videos_exact_length(cloud, sandbox, tmp_path):
     # Priced by the channel: ElevenLabs publishes no per-second price for the Music API.
-    channel = cloud(music={"source": "elevenlabs-music", "prompt": "calm ambient pad"},
-                    budget={"max_usd_per_day": 50, "prices": {"elevenlabs/music": 0.01}})
+    channel = cloud(
+        music={"source": "elevenlabs-music", "prompt": "calm ambient pad"},
+        budget={"max_usd_per_day": 50, "prices": {"elevenlabs/music": 0.01}},
+    )
     publication = produce_video(channel=channel, topic="How glaciers move")
     assert publication.published
     sounds = json.loads(Path(publication.manifest.uri.removeprefix("file://")).read_text())["sounds"]

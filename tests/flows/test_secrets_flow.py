@@ -14,25 +14,31 @@ from urllib.parse import quote
 
 import pytest
 
-from flows.produce_video import produce_video
 from flows.cli import main
-from framecast.settings import reset_settings
+from flows.produce_video import produce_video
 from framecast.sandbox import Fault
+from framecast.settings import reset_settings
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
 NEWLINE_KEY = "sk-proj-TRAILINGnewline-7f3a9c1d2e\n"  # works once stripped
-WRONG_KEY = "el/WRONGkey+9b8c7d6e5f4a="                 # refused by the provider; "/+=" change when encoded
-CONTROL_KEY = "sk-proj-EMBEDDEDcontrol\x1b5e6f7a8b"      # refused when loaded
+WRONG_KEY = "el/WRONGkey+9b8c7d6e5f4a="  # refused by the provider; "/+=" change when encoded
+CONTROL_KEY = "sk-proj-EMBEDDEDcontrol\x1b5e6f7a8b"  # refused when loaded
 
 
 def needles(key: str) -> set[bytes]:
     """What a copy of `key` looks like in a file: its distinctive parts, and its encoded whole forms."""
     stripped = key.strip()
-    parts = {p for p in stripped.replace("\x1b", "/").replace("+", "/").replace("=", "/").split("/")
-             if len(p) >= 8} | {stripped[-8:].strip("=")}
-    forms = {stripped, repr(key)[1:-1], json.dumps(key)[1:-1], quote(stripped, safe=""),
-             base64.b64encode(stripped.encode()).decode()}
+    parts = {p for p in stripped.replace("\x1b", "/").replace("+", "/").replace("=", "/").split("/") if len(p) >= 8} | {
+        stripped[-8:].strip("=")
+    }
+    forms = {
+        stripped,
+        repr(key)[1:-1],
+        json.dumps(key)[1:-1],
+        quote(stripped, safe=""),
+        base64.b64encode(stripped.encode()).decode(),
+    }
     return {n.encode() for n in parts | forms}
 
 
@@ -98,10 +104,19 @@ def test_a_key_with_a_trailing_newline_works_and_a_refused_one_leaves_no_copy(ke
     """(a) pre-flight and a published run with a newline-terminated OpenAI key and an ElevenLabs key whose
     sound calls are refused, the refusal quoting the key, into the manifest's sounds_failed."""
     keyed(OPENAI_API_KEY=NEWLINE_KEY, ELEVENLABS_API_KEY=WRONG_KEY)
-    sandbox.state.inject("elevenlabs", "sound_generation", Fault(
-        status=401, body={"detail": {"status": "invalid_api_key", "message": echo(WRONG_KEY)}}), times=50)
-    sandbox.state.inject("openai", "models", Fault(status=503, body={"error": {
-        "message": echo(NEWLINE_KEY), "type": "api_error", "code": None, "param": None}}))  # a pre-flight warning
+    sandbox.state.inject(
+        "elevenlabs",
+        "sound_generation",
+        Fault(status=401, body={"detail": {"status": "invalid_api_key", "message": echo(WRONG_KEY)}}),
+        times=50,
+    )
+    sandbox.state.inject(
+        "openai",
+        "models",
+        Fault(
+            status=503, body={"error": {"message": echo(NEWLINE_KEY), "type": "api_error", "code": None, "param": None}}
+        ),
+    )  # a pre-flight warning
     out = tmp_path / "out"
     channel = cloud(sound={"provider": "elevenlabs"}, music={"source": "generated"})
 
@@ -136,12 +151,17 @@ def test_a_key_with_a_control_character_is_refused_naming_the_variable_only(keye
     assert copies(CONTROL_KEY, out, prefect_db(), prefect_home(), text=text) == []
 
 
-def test_a_run_failing_on_a_refused_key_leaves_no_copy_in_tracebacks_states_or_store(keyed, cloud, sandbox, tmp_path,
-                                                                                     capfd):
+def test_a_run_failing_on_a_refused_key_leaves_no_copy_in_tracebacks_states_or_store(
+    keyed, cloud, sandbox, tmp_path, capfd
+):
     """(c) the narration call is refused with the key quoted back: the run fails, Prefect logs the traceback."""
     keyed(ELEVENLABS_API_KEY=WRONG_KEY)
-    sandbox.state.inject("elevenlabs", "tts.with_timestamps", Fault(
-        status=401, body={"detail": {"status": "invalid_api_key", "message": echo(WRONG_KEY)}}), times=50)
+    sandbox.state.inject(
+        "elevenlabs",
+        "tts.with_timestamps",
+        Fault(status=401, body={"detail": {"status": "invalid_api_key", "message": echo(WRONG_KEY)}}),
+        times=50,
+    )
     out = tmp_path / "out"
 
     state = produce_video(channel=cloud(), topic="How volcanoes work", return_state=True)

@@ -19,7 +19,9 @@ def sounds_of(publication) -> list[dict]:
 
 def test_each_sound_is_generated_once_and_a_second_video_pays_only_for_its_own_ambience(cloud, sandbox, tmp_path):
     # The music bed is the local pad here, so every sound-generation call is the sound design's.
-    channel = cloud(sound={"provider": "elevenlabs", "ambience": True}, script=FOUR_SCENES, music={"source": "generated"})
+    channel = cloud(
+        sound={"provider": "elevenlabs", "ambience": True}, script=FOUR_SCENES, music={"source": "generated"}
+    )
     first = sounds_of(produce_video(channel=channel, topic="How volcanoes work"))
     transitions = [s for s in first if s["kind"] == "transition"]
     assert len(transitions) == 3 and len([s for s in first if s["kind"] == "ambience"]) == 4
@@ -41,14 +43,16 @@ def test_each_sound_is_generated_once_and_a_second_video_pays_only_for_its_own_a
 
 def test_refused_sound_credentials_fall_back_to_the_offline_sounds_and_say_so(cloud, sandbox, tmp_path):
     sandbox.state.inject("elevenlabs", "sound_generation", Fault(status=401), times=50)
-    channel = cloud(sound={"providers": ["elevenlabs", "local"], "ambience": True}, script=FOUR_SCENES,
-                    music={"source": "generated"})
+    channel = cloud(
+        sound={"providers": ["elevenlabs", "local"], "ambience": True},
+        script=FOUR_SCENES,
+        music={"source": "generated"},
+    )
     publication = produce_video(channel=channel, topic="How volcanoes work")
 
     assert publication.published
     sounds = sounds_of(publication)
-    assert sounds and all(s["made_by"].startswith("local; elevenlabs skipped: credentials refused")
-                          for s in sounds)
+    assert sounds and all(s["made_by"].startswith("local; elevenlabs skipped: credentials refused") for s in sounds)
     assert {s["recipe"]["recipe"] for s in sounds if s["kind"] == "ambience"} == {"rumble"}  # "volcano"
     assert {s["recipe"]["recipe"] for s in sounds if s["kind"] == "transition"} == {"whoosh", "swell"}
     assert not [e for e in ledger_entries(tmp_path / "out") if (e["provider"], e["role"]) == ("elevenlabs", "sound")]

@@ -1,10 +1,10 @@
 import re
 from pathlib import Path
 
-from framecast.media.analysis import parse_ebur128
-from framecast.media.assembly import audio_encode_command, audio_mix_command, loudness_filter
 from framecast.core.models import Scene, Transition
 from framecast.edit.timeline import plan_timeline
+from framecast.media.analysis import parse_ebur128
+from framecast.media.assembly import audio_encode_command, audio_mix_command, loudness_filter
 
 
 def timeline(*transitions, fps=30):
@@ -25,8 +25,9 @@ def test_loudness_filter_applies_the_missing_gain_and_limits_peaks():
 def test_music_is_ducked_under_the_voice_only_when_present():
     tl = timeline(Transition.fade, Transition.cut)
     without = " ".join(audio_mix_command([Path("a.wav"), Path("b.wav")], tl, Path("m.wav")))
-    with_music = " ".join(audio_mix_command([Path("a.wav"), Path("b.wav")], tl, Path("m.wav"),
-                                            music=Path("bed.wav"), music_gain_db=-18))
+    with_music = " ".join(
+        audio_mix_command([Path("a.wav"), Path("b.wav")], tl, Path("m.wav"), music=Path("bed.wav"), music_gain_db=-18)
+    )
     assert "sidechaincompress" not in without
     assert "[music]amix=inputs=1" in with_music and "[bed][voice_key]sidechaincompress" in with_music
     assert "volume=-18dB" in with_music

@@ -1,23 +1,24 @@
 """Offline illustrations: an icon chosen by the scene's words, drawn large, with the caption area left free."""
 
-from pathlib import Path
-
 import pytest
 from PIL import Image, ImageStat
 
 from framecast.core.errors import ConfigError
-from framecast.visuals.config import ImageConfig
 from framecast.media import illustrations
+from framecast.visuals.config import ImageConfig
 
 pytestmark = pytest.mark.skipif(not illustrations.available(), reason="the illustrate extra is not installed")
 
 
-@pytest.mark.parametrize("prompt, narration, icon", [
-    ("The big picture: how volcanoes work", "They form where molten rock rises.", "volcano"),  # plural folded
-    ("A closer look: how bees make honey", "", "bee"),
-    ("In a nutshell: how kites fly", "Wind pushes on it.", "kite"),
-    ("Step by step: the heart", "Blood flows through the pump.", "heart"),  # what to show outweighs what is said
-])
+@pytest.mark.parametrize(
+    "prompt, narration, icon",
+    [
+        ("The big picture: how volcanoes work", "They form where molten rock rises.", "volcano"),  # plural folded
+        ("A closer look: how bees make honey", "", "bee"),
+        ("In a nutshell: how kites fly", "Wind pushes on it.", "kite"),
+        ("Step by step: the heart", "Blood flows through the pump.", "heart"),  # what to show outweighs what is said
+    ],
+)
 def test_an_icon_named_by_what_the_scene_shows_is_chosen_first(prompt, narration, icon):
     choice = illustrations.choose(prompt, narration)
     assert (choice.slug, choice.how) == (icon, "keyword") and icon in choice.matched
@@ -51,10 +52,14 @@ def test_the_card_shows_the_illustration_large_and_leaves_the_caption_area_free(
     from framecast.providers.local.image import LocalImageGenerator
 
     prompt, narration = "The big picture: how volcanoes work", "Molten rock rises."
-    card = Image.open(LocalImageGenerator("material").generate(
-        prompt, width=640, height=360, seed=3, out=tmp_path / "a.png", narration=narration)).convert("L")
-    plain = Image.open(LocalImageGenerator(None).generate(
-        prompt, width=640, height=360, seed=3, out=tmp_path / "b.png")).convert("L")
+    card = Image.open(
+        LocalImageGenerator("material").generate(
+            prompt, width=640, height=360, seed=3, out=tmp_path / "a.png", narration=narration
+        )
+    ).convert("L")
+    plain = Image.open(
+        LocalImageGenerator(None).generate(prompt, width=640, height=360, seed=3, out=tmp_path / "b.png")
+    ).convert("L")
     middle = card.crop((220, 90, 420, 250))
     white = sum(1 for p in middle.getdata() if p > 240) / (200 * 160)
     assert white > 0.2  # the white icon fills much of the centre

@@ -17,8 +17,9 @@ def test_kenburns_renders_exact_frame_count_from_an_oversampled_still():
     vf = kenburns_filter(MOVES["push-in"], width=640, height=360, fps=25, frames=100)
     assert vf.startswith("scale=1280:720")
     assert ":d=100:s=640x360:fps=25" in vf
-    args = animate_command(Path("in.png"), Path("out.mp4"), MOVES["pan-left"], width=640, height=360, fps=25,
-                           duration=4.0)
+    args = animate_command(
+        Path("in.png"), Path("out.mp4"), MOVES["pan-left"], width=640, height=360, fps=25, duration=4.0
+    )
     assert args[args.index("-frames:v") + 1] == "100"
 
 
@@ -50,10 +51,23 @@ def test_every_move_on_a_small_frame_keeps_moving_through_a_long_scene(tmp_path)
         assert 0.5 / move.z1 <= min(move.x1, move.y1) and max(move.x1, move.y1) <= 1 - 0.5 / move.z1
         for seconds in (15.0, 40.0):
             out = tmp_path / f"{name}.mp4"
-            subprocess.run(["ffmpeg", "-y", "-v", "error", *animate_command(tmp_path / "card.png", out, MOVES[name],
-                            width=320, height=180, fps=12, duration=seconds, crf=23)], check=True)
-            probe = subprocess.run(["ffmpeg", "-i", str(out), "-vf", "freezedetect=n=-60dB:d=1", "-f", "null", "-"],
-                                   capture_output=True, text=True)
+            subprocess.run(
+                [
+                    "ffmpeg",
+                    "-y",
+                    "-v",
+                    "error",
+                    *animate_command(
+                        tmp_path / "card.png", out, MOVES[name], width=320, height=180, fps=12, duration=seconds, crf=23
+                    ),
+                ],
+                check=True,
+            )
+            probe = subprocess.run(
+                ["ffmpeg", "-i", str(out), "-vf", "freezedetect=n=-60dB:d=1", "-f", "null", "-"],
+                capture_output=True,
+                text=True,
+            )
             # Only the gentle start and end may read as still for a moment: well below the gate's 4 s default.
             frozen = [float(d) for d in re.findall(r"freeze_duration: ([\d.]+)", probe.stderr)]
             assert max(frozen, default=0) < 3.0, (name, seconds, frozen)

@@ -3,12 +3,18 @@ from pathlib import Path
 
 import pytest
 
-from framecast.media.motion import MOVES
-from framecast.media.render import (
-    SceneSource, concat_list, mux_command, plan_segments, scene_frames, segment_command, segment_graph,
-)
 from framecast.core.models import Scene, Transition
 from framecast.edit.timeline import plan_timeline
+from framecast.media.motion import MOVES
+from framecast.media.render import (
+    SceneSource,
+    concat_list,
+    mux_command,
+    plan_segments,
+    scene_frames,
+    segment_command,
+    segment_graph,
+)
 
 
 def timeline(*transitions, fps=30, seconds=2.0):
@@ -46,7 +52,9 @@ def test_segments_cover_every_frame_once_and_never_cut_a_transition():
     frames = scene_frames(tl, fps)
     for seg in segments:
         _, graph = segment_graph(tl, clips(len(tl.slots)), seg, width=320, height=180, fps=fps, subtitles=None)
-        kept = sum(int(hi) - int(lo) for lo, hi in re.findall(r"\[b\d+in\]trim=start_frame=(\d+):end_frame=(\d+)", graph))
+        kept = sum(
+            int(hi) - int(lo) for lo, hi in re.findall(r"\[b\d+in\]trim=start_frame=(\d+):end_frame=(\d+)", graph)
+        )
         kept += sum(frames[i][2] for i in range(seg.first, seg.last + 1))  # the transitions it leads into
         assert kept == seg.frames
         # A segment ending in a transition borrows the next scene's head, and only that.
@@ -87,8 +95,17 @@ def test_segment_encode_targets_youtube_recommended_encoding():
     seg = whole(tl)
     inputs, graph = segment_graph(tl, clips(2), seg, width=1920, height=1080, fps=30, subtitles=None)
     joined = " ".join(segment_command(inputs, graph, seg, Path("s.mp4"), fps=30, crf=20, preset="veryfast"))
-    for expected in ("-profile:v high", "-pix_fmt yuv420p", "-g 15", "-bf 2", "-flags +cgop",
-                     "-color_primaries bt709", "-colorspace bt709", f"-frames:v {seg.frames}", "-an"):
+    for expected in (
+        "-profile:v high",
+        "-pix_fmt yuv420p",
+        "-g 15",
+        "-bf 2",
+        "-flags +cgop",
+        "-color_primaries bt709",
+        "-colorspace bt709",
+        f"-frames:v {seg.frames}",
+        "-an",
+    ):
         assert expected in joined
     mux = " ".join(mux_command(Path("list.txt"), Path("a.m4a"), Path("out.mp4"), total=4.0))
     assert "-c copy" in mux and "-movflags +faststart" in mux

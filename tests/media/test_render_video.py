@@ -6,17 +6,17 @@ import subprocess
 import pytest
 from PIL import Image
 
-from framecast import edit
-from framecast.quality import check as quality
 from framecast import context as runtime
-from framecast.edit.config import CaptionConfig, VideoFormat
-from framecast.quality.config import QualityConfig
+from framecast import edit
+from framecast.core.models import ClipAsset, NarrationAsset, Scene, Transition, WordTiming
 from framecast.cost.ledger import default_url
 from framecast.cost.meter import Meter
+from framecast.edit.config import CaptionConfig, VideoFormat
 from framecast.media import ffmpeg
-from framecast.settings import reset_settings
-from framecast.core.models import ClipAsset, NarrationAsset, Scene, Transition, WordTiming
 from framecast.providers.local.image import LocalImageGenerator
+from framecast.quality import check as quality
+from framecast.quality.config import QualityConfig
+from framecast.settings import reset_settings
 
 FMT = VideoFormat(width=320, height=180, fps=12, preset="veryfast")
 
@@ -34,16 +34,35 @@ def pieces(data_dir, tmp_path):
         else:
             LocalImageGenerator().generate(f"scene {i} about rivers", width=320, height=180, seed=i, out=still)
         wav = tmp_path / f"voice{i}.wav"
-        ffmpeg.run(["-f", "lavfi", "-i", f"sine=f={300 + 100 * i}:r=48000:d=2.5", "-ac", "1", str(wav)],
-                   what="making a test voice")
-        voices.append(NarrationAsset(ref=store.put(wav, "audio/wav"), duration=2.5, speech_end=2.5, engine="test",
-                                     words=[WordTiming(word=f"word{i}", start=0.2, end=1.0)]))
+        ffmpeg.run(
+            ["-f", "lavfi", "-i", f"sine=f={300 + 100 * i}:r=48000:d=2.5", "-ac", "1", str(wav)],
+            what="making a test voice",
+        )
+        voices.append(
+            NarrationAsset(
+                ref=store.put(wav, "audio/wav"),
+                duration=2.5,
+                speech_end=2.5,
+                engine="test",
+                words=[WordTiming(word=f"word{i}", start=0.2, end=1.0)],
+            )
+        )
         scenes.append(Scene(narration=f"word{i}", visual_prompt="p", duration=4, transition=Transition.fade))
     timeline = edit.plan(scenes, voices, FMT)
-    clips = [ClipAsset(ref=store.put(tmp_path / f"still{i}.png", "image/png"), duration=timeline.slots[i].duration,
-                       width=320, height=180, fps=12, move=move) for i, move in enumerate(moves)]
-    captions = edit.write_captions(timeline, voices, FMT, CaptionConfig(max_chars_per_line=30, max_lines=2),
-                                   services=runtime.services())
+    clips = [
+        ClipAsset(
+            ref=store.put(tmp_path / f"still{i}.png", "image/png"),
+            duration=timeline.slots[i].duration,
+            width=320,
+            height=180,
+            fps=12,
+            move=move,
+        )
+        for i, move in enumerate(moves)
+    ]
+    captions = edit.write_captions(
+        timeline, voices, FMT, CaptionConfig(max_chars_per_line=30, max_lines=2), services=runtime.services()
+    )
     return timeline, clips, voices, captions
 
 
@@ -51,13 +70,27 @@ def render(pieces, monkeypatch, segment_seconds):
     monkeypatch.setenv("FRAMECAST_RENDER_SEGMENT_SECONDS", str(segment_seconds))
     reset_settings()  # the settings are read once per process: this test's process starts again
     timeline, clips, voices, captions = pieces
-    return edit.assemble(timeline, clips, voices, captions, None, FMT, -16.0, True, -14.0,
-                         services=runtime.services())
+    return edit.assemble(timeline, clips, voices, captions, None, FMT, -16.0, True, -14.0, services=runtime.services())
 
 
 def frame_times(path):
-    out = subprocess.run([ffmpeg.tools().ffprobe, "-v", "error", "-select_streams", "v:0", "-show_entries",
-                          "packet=pts_time", "-of", "json", str(path)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [
+            ffmpeg.tools().ffprobe,
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "packet=pts_time",
+            "-of",
+            "json",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return sorted(float(p["pts_time"]) for p in json.loads(out.stdout)["packets"])
 
 

@@ -9,8 +9,18 @@ from framecast.media.sfx import RECIPES, synth_command
 
 
 def levels(path):
-    proc = ffmpeg.run(["-i", str(path), "-af", "ebur128=peak=true,astats=measure_overall=none:measure_perchannel=RMS_level",
-                       "-f", "null", "-"], what="measuring")
+    proc = ffmpeg.run(
+        [
+            "-i",
+            str(path),
+            "-af",
+            "ebur128=peak=true,astats=measure_overall=none:measure_perchannel=RMS_level",
+            "-f",
+            "null",
+            "-",
+        ],
+        what="measuring",
+    )
     integrated = float(re.findall(r"I:\s+(-?[\d.]+) LUFS", proc.stderr)[-1])
     peak = float(re.findall(r"Peak:\s+(-?[\d.]+|-inf) dBFS", proc.stderr)[-1])
     return integrated, peak

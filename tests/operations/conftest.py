@@ -40,10 +40,15 @@ class Ops:
         self.home, self.out, self.port = home, out, free_port()
         self.api = f"http://127.0.0.1:{self.port}/api"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "FRAMECAST_"))}
-        self.env.update(PREFECT_HOME=str(home), PREFECT_API_URL=self.api, PREFECT_SERVER_ANALYTICS_ENABLED="false",
-                        PREFECT_LOGGING_LEVEL="INFO", FRAMECAST_DATA_DIR=str(out),
-                        # as the README starts the server: leases on disk survive a restart (tasks/leases.py)
-                        PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE=LEASES_ON_DISK)
+        self.env.update(
+            PREFECT_HOME=str(home),
+            PREFECT_API_URL=self.api,
+            PREFECT_SERVER_ANALYTICS_ENABLED="false",
+            PREFECT_LOGGING_LEVEL="INFO",
+            FRAMECAST_DATA_DIR=str(out),
+            # as the README starts the server: leases on disk survive a restart (tasks/leases.py)
+            PREFECT_SERVER_CONCURRENCY_LEASE_STORAGE=LEASES_ON_DISK,
+        )
         if database_url:
             self.env["PREFECT_API_DATABASE_CONNECTION_URL"] = database_url
         self.logs = home / "logs"
@@ -53,8 +58,9 @@ class Ops:
     def start(self, name: str, *args: str, drop: tuple[str, ...] = (), **env: str) -> subprocess.Popen:
         log = (self.logs / f"{name}.log").open("ab")
         full = {k: v for k, v in {**self.env, **env}.items() if k not in drop}
-        proc = subprocess.Popen(list(args), cwd=REPO_ROOT, env=full, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            list(args), cwd=REPO_ROOT, env=full, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         self.procs.append(proc)
         return proc
 
@@ -62,8 +68,9 @@ class Ops:
         return subprocess.run(list(args), cwd=REPO_ROOT, env=self.env, capture_output=True, text=True, timeout=timeout)
 
     def serve(self) -> None:
-        self.server = self.start("server", str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1",
-                                 "--port", str(self.port))
+        self.server = self.start(
+            "server", str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(self.port)
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:
@@ -82,8 +89,19 @@ class Ops:
 
     def worker(self, name: str, *extra: str, **env: str) -> subprocess.Popen:
         """A process worker that knows only the server: the store comes from the pool's job variables."""
-        return self.start(name, str(BIN / "prefect"), "worker", "start", "--pool", "framecast-local",
-                          "--name", name, *extra, drop=("FRAMECAST_DATA_DIR",), **env)
+        return self.start(
+            name,
+            str(BIN / "prefect"),
+            "worker",
+            "start",
+            "--pool",
+            "framecast-local",
+            "--name",
+            name,
+            *extra,
+            drop=("FRAMECAST_DATA_DIR",),
+            **env,
+        )
 
     def post(self, path: str, body: dict | None = None) -> httpx.Response:
         return self._call("POST", path, json=body or {})

@@ -71,12 +71,25 @@ def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and
     channels.mkdir()
     write_channel(channels, name="alerts-a", topics=["How kites fly"])
     # A gate that hears 0.2 s of silence everywhere: refused after one render, nothing regenerated.
-    write_channel(channels, name="alerts-gate", topics=["How tides work"],
-                  quality={"max_silence_seconds": 0.2, "max_regenerations": 0})
-    project = {"name": "framecast-alerts-test", "deployments": [
-        {"name": name, "entrypoint": "flows/produce_video.py:produce_video", "parameters": {"channel": name},
-         "tags": ["framecast", f"channel:{name}"], "work_pool": {"name": "framecast-local"}}
-        for name in ("alerts-a", "alerts-gate")]}
+    write_channel(
+        channels,
+        name="alerts-gate",
+        topics=["How tides work"],
+        quality={"max_silence_seconds": 0.2, "max_regenerations": 0},
+    )
+    project = {
+        "name": "framecast-alerts-test",
+        "deployments": [
+            {
+                "name": name,
+                "entrypoint": "flows/produce_video.py:produce_video",
+                "parameters": {"channel": name},
+                "tags": ["framecast", f"channel:{name}"],
+                "work_pool": {"name": "framecast-local"},
+            }
+            for name in ("alerts-a", "alerts-gate")
+        ],
+    }
     (tmp_path / "prefect.yaml").write_text(yaml.safe_dump(project))
     receiver = Receiver()
     hook = f"http://127.0.0.1:{receiver.server_address[1]}/hooks/{HOOK_TOKEN}"
@@ -93,8 +106,9 @@ def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and
         blocks = ops.post("/block_documents/filter", {"include_secrets": False}).text
         assert "framecast-alerts" in blocks and HOOK_TOKEN not in blocks  # the URL is kept as the block's secret
 
-        deploy = ops.run(str(BIN / "prefect"), "--no-prompt", "deploy", "--all", "--prefect-file",
-                         str(tmp_path / "prefect.yaml"))
+        deploy = ops.run(
+            str(BIN / "prefect"), "--no-prompt", "deploy", "--all", "--prefect-file", str(tmp_path / "prefect.yaml")
+        )
         assert deploy.returncode == 0, deploy.stdout[-3000:] + deploy.stderr[-3000:]
         deployed = {d["name"]: d for d in ops.post("/deployments/filter").json()}
         ops.worker("worker-a", OPENAI_API_KEY=SECRET, PREFECT_WORKER_QUERY_SECONDS="2")
@@ -102,10 +116,13 @@ def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and
         bad = create_run(ops, deployed["alerts-a"], publish_date=SECRET)  # fails at once, naming the field
         good = create_run(ops, deployed["alerts-a"])
         refused = create_run(ops, deployed["alerts-gate"])
-        runs = {name: wait_for(f"the {name} run to finish", lambda r=r: finished(ops, r["id"]), timeout=300)
-                for name, r in (("bad", bad), ("good", good), ("refused", refused))}
-        assert [runs[n]["state_type"] for n in ("bad", "good", "refused")] == ["FAILED", "COMPLETED", "FAILED"], \
-            {n: r["state"]["message"] for n, r in runs.items()}
+        runs = {
+            name: wait_for(f"the {name} run to finish", lambda r=r: finished(ops, r["id"]), timeout=300)
+            for name, r in (("bad", bad), ("good", good), ("refused", refused))
+        }
+        assert [runs[n]["state_type"] for n in ("bad", "good", "refused")] == ["FAILED", "COMPLETED", "FAILED"], {
+            n: r["state"]["message"] for n, r in runs.items()
+        }
 
         # A crash mid-video: the flow's process killed; the worker reports the run Crashed.
         crashing = create_run(ops, deployed["alerts-a"], topic="Why leaves change colour")
@@ -114,7 +131,8 @@ def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and
             labels = flow_run(ops, crashing["id"]).get("labels") or {}
             return labels.get("framecast.stage") not in (None, "finished") and any(
                 t["name"].startswith("synthesize") and t["state_type"] == "COMPLETED"
-                for t in task_runs(ops, crashing["id"]))
+                for t in task_runs(ops, crashing["id"])
+            )
 
         wait_for("the crashing run to be mid-video", mid_video, timeout=180, every=0.3)
         for pid in flow_processes(crashing["id"]):
@@ -126,18 +144,24 @@ def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and
         assert runs["crashed"]["state_type"] == "CRASHED", runs["crashed"]["state"]
 
         for name in ("bad", "refused", "crashed"):
-            wait_for(f"the alert for the {name} run", lambda r=runs[name]: receiver.about(r["id"]), timeout=60, every=0.2)
+            wait_for(
+                f"the alert for the {name} run", lambda r=runs[name]: receiver.about(r["id"]), timeout=60, every=0.2
+            )
 
         # Removal: `--notify none` deletes the automations and the block.
         removed = ops.run(str(BIN / "framecast"), "prefect-setup", "--concurrency", "2", "--notify", "none")
-        assert removed.returncode == 0 and "alerts: removed (2 automation(s) and the notification block)" \
-            in removed.stdout, removed.stdout + removed.stderr
+        assert (
+            removed.returncode == 0 and "alerts: removed (2 automation(s) and the notification block)" in removed.stdout
+        ), removed.stdout + removed.stderr
         assert alert_automations(ops) == []
         assert "framecast-alerts" not in ops.post("/block_documents/filter", {}).text
 
     ui = ops.api.removesuffix("/api")
-    for name, channel, state in (("bad", "alerts-a", "Failed"), ("refused", "alerts-gate", "Failed"),
-                                 ("crashed", "alerts-a", "Crashed")):
+    for name, channel, state in (
+        ("bad", "alerts-a", "Failed"),
+        ("refused", "alerts-gate", "Failed"),
+        ("crashed", "alerts-a", "Crashed"),
+    ):
         run = runs[name]
         got = receiver.about(run["id"])
         assert len(got) == 1, (name, got)  # exactly one message per run
@@ -147,17 +171,23 @@ def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and
         assert said["run"] == run["name"] and said["link"] == f"{ui}/runs/flow-run/{run['id']}", said
         assert SECRET not in text and HOOK_TOKEN not in text
     assert fields(receiver.about(runs["bad"]["id"])[0]["text"])["error"].startswith(
-        "ScriptError: publish_date: '***' is not a date")
+        "ScriptError: publish_date: '***' is not a date"
+    )
     assert fields(receiver.about(runs["bad"]["id"])[0]["text"])["stage"].startswith("start (")
     refused_said = fields(receiver.about(runs["refused"]["id"])[0]["text"])
-    assert refused_said["stage"].startswith("quality gate") and "QualityGateFailed: quality gate failed, not published: " \
-        in refused_said["error"] and "silence" in refused_said["error"], refused_said
+    assert (
+        refused_said["stage"].startswith("quality gate")
+        and "QualityGateFailed: quality gate failed, not published: " in refused_said["error"]
+        and "silence" in refused_said["error"]
+    ), refused_said
     crashed_said = fields(receiver.about(runs["crashed"]["id"])[0]["text"])
     assert crashed_said["stage"] not in ("finished",) and not crashed_said["stage"].startswith("start"), crashed_said
     assert "exited with status code: -9" in crashed_said["error"], crashed_said
     assert not receiver.about(runs["good"]["id"]) and len(receiver.messages) == 3, receiver.messages
     receiver.shutdown()
     print("\n\n".join(m["text"] for m in receiver.messages))
-    print("\nalert latency (state change -> message received): " + ", ".join(
-        f"{name} {latency(receiver, runs[name]):.1f} s" for name in ("bad", "refused", "crashed"))
-        + f"; crash stage: {crashed_said['stage']}; test {time.monotonic() - started:.0f} s")
+    print(
+        "\nalert latency (state change -> message received): "
+        + ", ".join(f"{name} {latency(receiver, runs[name]):.1f} s" for name in ("bad", "refused", "crashed"))
+        + f"; crash stage: {crashed_said['stage']}; test {time.monotonic() - started:.0f} s"
+    )

@@ -33,15 +33,23 @@ def local_make(home: Path, out: Path, log: Path) -> subprocess.Popen:
     """`framecast make --channel smoke` as a user runs it: no PREFECT_API_URL, so Prefect's ephemeral server."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "FRAMECAST_"))}
     env.update(PREFECT_HOME=str(home), PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS="180")
-    return subprocess.Popen([str(BIN / "framecast"), "make", "--channel", "smoke", "--out", str(out)], cwd=REPO_ROOT,
-                            env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [str(BIN / "framecast"), "make", "--channel", "smoke", "--out", str(out)],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=log.open("ab"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def local_slots(home: Path) -> int | None:
     """The channel limit's active slots in the local (ephemeral) server's SQLite database, read directly."""
     try:
         with closing(sqlite3.connect(f"file:{home / 'prefect.db'}?mode=ro", uri=True, timeout=10)) as db:
-            row = db.execute("select active_slots from concurrency_limit_v2 where name = ?", (CHANNEL_LIMIT,)).fetchone()
+            row = db.execute(
+                "select active_slots from concurrency_limit_v2 where name = ?", (CHANNEL_LIMIT,)
+            ).fetchone()
     except sqlite3.Error:
         return None
     return row[0] if row else None
@@ -54,9 +62,11 @@ def lease_files(home: Path) -> set[str]:
 
 # A run of the channel from framecast's own lock code (a custom run, or a `make` against this server) that holds
 # the channel past its first lease renewal (at 45 s of a 60 s lease): the renewal comes after the restart.
-HOLDER = ("import time; from datetime import datetime, timezone; from tasks.limits import channel_lock\n"
-          "with channel_lock('smoke'):\n    print('HELD', flush=True); time.sleep(52)\n"
-          "print('released', datetime.now(timezone.utc).isoformat(), flush=True)")
+HOLDER = (
+    "import time; from datetime import datetime, timezone; from tasks.limits import channel_lock\n"
+    "with channel_lock('smoke'):\n    print('HELD', flush=True); time.sleep(52)\n"
+    "print('released', datetime.now(timezone.utc).isoformat(), flush=True)"
+)
 
 
 def restart_while_runs_hold_the_channel(ops: Ops) -> list[str]:
@@ -84,8 +94,12 @@ def restart_while_runs_hold_the_channel(ops: Ops) -> list[str]:
         return at
 
     restart("while a run held the channel and a deployment run was queued behind it")
-    wait_for("the deployment run to start (and wait for the channel)", lambda: started_at(ops, run["id"]),
-             timeout=180, every=0.5)
+    wait_for(
+        "the deployment run to start (and wait for the channel)",
+        lambda: started_at(ops, run["id"]),
+        timeout=180,
+        every=0.5,
+    )
     assert holder.wait(timeout=180) == 0, holder_log.read_text()[-3000:]
     text = holder_log.read_text()
     assert "lease renewal failed" not in text, text[-3000:]  # renewed after the restart: the lease survived it
@@ -95,8 +109,9 @@ def restart_while_runs_hold_the_channel(ops: Ops) -> list[str]:
         done = [t for t in task_runs(ops, run["id"]) if t["state_type"] == "COMPLETED" and t["name"] == "write-script"]
         return done if done and active_slots(ops, CHANNEL_LIMIT) == 1 else None
 
-    script = wait_for("the deployment run to take the channel and write its script", holds_channel, timeout=180,
-                      every=0.3)[0]
+    script = wait_for(
+        "the deployment run to take the channel and write its script", holds_channel, timeout=180, every=0.3
+    )[0]
     assert datetime.fromisoformat(script["start_time"]) > released  # it waited for the channel across the restart
     restarted = restart("while the deployment run held the channel")
     done = wait_for("the run to end after the restart", lambda: finished(ops, run["id"]), timeout=400)
@@ -104,13 +119,16 @@ def restart_while_runs_hold_the_channel(ops: Ops) -> list[str]:
     if done["state_type"] == "COMPLETED":
         times.append(f"the run went on and completed {ended:.1f} s after the restart")
     else:  # Prefect ended it (its own deployment lease): the channel's next run must start and publish
-        following = ops.post(f"/deployments/{smoke['id']}/create_flow_run",
-                             {"parameters": {"topic": "How kites fly"}}).json()
+        following = ops.post(
+            f"/deployments/{smoke['id']}/create_flow_run", {"parameters": {"topic": "How kites fly"}}
+        ).json()
         wait_for("the channel's next run to start", lambda: started_at(ops, following["id"]), timeout=300)
         next_start = time.monotonic() - restarted
         done = wait_for("the channel's next run to finish", lambda: finished(ops, following["id"]), timeout=300)
-        times.append(f"the run ended {done['state_name']} {ended:.1f} s after the restart; the next run started "
-                     f"{next_start:.1f} s after it")
+        times.append(
+            f"the run ended {done['state_name']} {ended:.1f} s after the restart; the next run started "
+            f"{next_start:.1f} s after it"
+        )
     assert done["state_type"] == "COMPLETED", (done["state"], (ops.logs / "worker-a.log").read_text()[-4000:])
     assert (ops.out / "published" / "smoke").is_dir()
     # Nothing stays held: the channel's lock and the deployment's own concurrency slot are both free.
@@ -125,8 +143,12 @@ def test_a_server_restart_and_a_killed_local_run_free_their_channel(ops: Ops, tm
     # --- A local `framecast make` killed with -9 after it took the channel lock (its ephemeral server dies too).
     home, out, log = tmp_path / "local-home", tmp_path / "local-out", tmp_path / "local-make.log"
     first = local_make(home, out, log)
-    wait_for("the local run to take its channel lock", lambda: local_slots(home) == 1 or first.poll() is not None,
-             timeout=300, every=0.5)
+    wait_for(
+        "the local run to take its channel lock",
+        lambda: local_slots(home) == 1 or first.poll() is not None,
+        timeout=300,
+        every=0.5,
+    )
     assert first.poll() is None, log.read_text()[-3000:]
     time.sleep(3)  # mid-run: some steps under way
     os.killpg(first.pid, signal.SIGKILL)
@@ -159,6 +181,8 @@ def test_a_server_restart_and_a_killed_local_run_free_their_channel(ops: Ops, tm
     assert videos and videos[-1].is_file() and out in videos[-1].parents, again.read_text()[-3000:]
     assert local_slots(home) == 0 and not lease_files(home)
     assert dead_leases and reclaimed
-    print("\n" + "; ".join(times) + "\n"
-          f"killed local make: its lease reclaimed {reclaimed[0]:.1f} s after the kill (at most ~60 s + "
-          f"start-up), the same command published {second_took:.1f} s after the kill")
+    print(
+        "\n" + "; ".join(times) + "\n"
+        f"killed local make: its lease reclaimed {reclaimed[0]:.1f} s after the kill (at most ~60 s + "
+        f"start-up), the same command published {second_took:.1f} s after the kill"
+    )

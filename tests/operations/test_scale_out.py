@@ -21,8 +21,10 @@ def interval(run: dict) -> tuple[datetime, datetime]:
 
 
 def run_pair(ops, deployed, **parameters) -> list[dict]:
-    ids = [ops.post(f"/deployments/{deployed[name]['id']}/create_flow_run", {"parameters": parameters}).json()["id"]
-           for name in ("small-a", "small-b")]
+    ids = [
+        ops.post(f"/deployments/{deployed[name]['id']}/create_flow_run", {"parameters": parameters}).json()["id"]
+        for name in ("small-a", "small-b")
+    ]
 
     def both_done():
         runs = [ops.get(f"/flow_runs/{i}").json() for i in ids]
@@ -38,10 +40,18 @@ def worker_of(ops, run_id: str) -> str:
 
     Not the run's first "Worker 'x' submitting" log line: every worker that polled the run logs that before
     racing to propose Pending, and the loser's line can come first."""
+
     def executed():
-        page = ops.post("/events/filter", {"filter": {
-            "event": {"name": ["prefect.worker.executed-flow-run"]},
-            "related": {"id": [f"prefect.flow-run.{run_id}"]}}, "limit": 10}).json()
+        page = ops.post(
+            "/events/filter",
+            {
+                "filter": {
+                    "event": {"name": ["prefect.worker.executed-flow-run"]},
+                    "related": {"id": [f"prefect.flow-run.{run_id}"]},
+                },
+                "limit": 10,
+            },
+        ).json()
         return {e["resource"]["prefect.resource.name"] for e in page["events"]} or None
 
     names = wait_for(f"the executed-flow-run event of {run_id}", executed, timeout=60)
@@ -56,12 +66,26 @@ def test_two_workers_on_postgresql_share_a_pool_whose_limit_decides_parallel_ren
     channels.mkdir()
     for name in ("small-a", "small-b"):
         # Long enough (~20 s) that two runs due together overlap when the pool allows it.
-        write_channel(channels, name=name, topics=[f"How kites fly ({name})"],
-                      format={"width": 640, "height": 360, "fps": 15}, script={"min_scenes": 3, "target_seconds": 30})
-    project = {"name": "framecast-scale-test", "deployments": [
-        {"name": name, "entrypoint": "flows/produce_video.py:produce_video", "parameters": {"channel": name},
-         "tags": ["framecast", f"channel:{name}"], "work_pool": {"name": "framecast-local"}}
-        for name in ("small-a", "small-b")]}
+        write_channel(
+            channels,
+            name=name,
+            topics=[f"How kites fly ({name})"],
+            format={"width": 640, "height": 360, "fps": 15},
+            script={"min_scenes": 3, "target_seconds": 30},
+        )
+    project = {
+        "name": "framecast-scale-test",
+        "deployments": [
+            {
+                "name": name,
+                "entrypoint": "flows/produce_video.py:produce_video",
+                "parameters": {"channel": name},
+                "tags": ["framecast", f"channel:{name}"],
+                "work_pool": {"name": "framecast-local"},
+            }
+            for name in ("small-a", "small-b")
+        ],
+    }
     (tmp_path / "prefect.yaml").write_text(yaml.safe_dump(project))
 
     with prefect_ops(tmp_path, database_url=postgres) as ops:
@@ -69,8 +93,9 @@ def test_two_workers_on_postgresql_share_a_pool_whose_limit_decides_parallel_ren
         assert ops.get("/admin/version").status_code == 200
         setup = ops.run(str(BIN / "framecast"), "prefect-setup", "--concurrency", "1")
         assert setup.returncode == 0, setup.stderr
-        deploy = ops.run(str(BIN / "prefect"), "--no-prompt", "deploy", "--all", "--prefect-file",
-                         str(tmp_path / "prefect.yaml"))
+        deploy = ops.run(
+            str(BIN / "prefect"), "--no-prompt", "deploy", "--all", "--prefect-file", str(tmp_path / "prefect.yaml")
+        )
         assert deploy.returncode == 0, deploy.stdout[-3000:] + deploy.stderr[-3000:]
         deployed = {d["name"]: d for d in ops.post("/deployments/filter").json()}
         # The README's one worker on a 2-core machine (no --limit): the pool's limit of 1 makes two channels
@@ -96,12 +121,29 @@ def test_two_workers_on_postgresql_share_a_pool_whose_limit_decides_parallel_ren
         (a_start, a_end), (b_start, b_end) = interval(runs[0]), interval(runs[1])
         assert a_start < b_end and b_start < a_end, "with a pool limit of 2 the runs did not overlap"
         assert {worker_of(ops, r["id"]) for r in runs} == {"worker-b", "worker-c"}
-        published = sorted(str(p.parent.relative_to(ops.out)) for p in Path(ops.out, "published").rglob("metadata.json"))
+        published = sorted(
+            str(p.parent.relative_to(ops.out)) for p in Path(ops.out, "published").rglob("metadata.json")
+        )
         assert len(published) == 4, published  # two channels, two topics each
         # And it was PostgreSQL that held them, not a SQLite file somewhere.
         port = postgres.rsplit(":", 1)[1].split("/")[0]
-        rows = subprocess.run(["psql", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-tA", "prefect", "-c",
-                               "select count(*) from flow_run where state_type = 'COMPLETED'"],
-                              capture_output=True, text=True, check=True).stdout
+        rows = subprocess.run(
+            [
+                "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                port,
+                "-U",
+                "postgres",
+                "-tA",
+                "prefect",
+                "-c",
+                "select count(*) from flow_run where state_type = 'COMPLETED'",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         assert int(rows) == 4
         assert not list(Path(ops.home).glob("*.db"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -19,8 +19,12 @@ CHANNELS = ("kept", "off-inactive", "off-removed", "off-cleared")
 
 
 def generate(channels: Path, prefect_yaml: Path) -> None:
-    done = subprocess.run([str(BIN / "framecast"), "deployments", "--channels", str(channels), "--file",
-                           str(prefect_yaml)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [str(BIN / "framecast"), "deployments", "--channels", str(channels), "--file", str(prefect_yaml)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
 
 
@@ -31,12 +35,14 @@ def deploy(ops: Ops, prefect_yaml: Path) -> subprocess.CompletedProcess:
 
 
 def scheduled_runs(ops: Ops, deployment_id: str) -> list[dict]:
-    return ops.post("/flow_runs/filter", {"deployments": {"id": {"any_": [deployment_id]}},
-                                          "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}}}).json()
+    return ops.post(
+        "/flow_runs/filter",
+        {"deployments": {"id": {"any_": [deployment_id]}}, "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}}},
+    ).json()
 
 
 def due(run: dict) -> bool:
-    return datetime.fromisoformat(run["next_scheduled_start_time"]) <= datetime.now(timezone.utc)
+    return datetime.fromisoformat(run["next_scheduled_start_time"]) <= datetime.now(UTC)
 
 
 # One server, four tiny deployments, no worker (~1.5 min, a third of it waiting for the next minute).
@@ -59,13 +65,18 @@ def test_a_channel_switched_off_in_its_file_gets_no_more_scheduled_runs(tmp_path
 
         # The server's scheduler creates the runs; wait until one of each is due (no worker takes it: Late).
         wait_for("scheduled runs of every channel", lambda: all(scheduled_runs(ops, i) for i in ids.values()), 60)
-        wait_for("a scheduled run to fall due", lambda: all(any(due(r) for r in scheduled_runs(ops, i))
-                                                            for i in ids.values()), 90)
+        wait_for(
+            "a scheduled run to fall due",
+            lambda: all(any(due(r) for r in scheduled_runs(ops, i)) for i in ids.values()),
+            90,
+        )
         ready = time.monotonic()
 
         # Switch three channels off in their files: inactive, removed, and removed after Prefect's own
         # `schedule clear` (which also deletes the runs already due).
-        write_channel(channels, name="off-inactive", topics=["How kites fly"], schedule={**EVERY_MINUTE, "active": False})
+        write_channel(
+            channels, name="off-inactive", topics=["How kites fly"], schedule={**EVERY_MINUTE, "active": False}
+        )
         for name in ("off-removed", "off-cleared"):
             write_channel(channels, name=name, topics=["How kites fly"])
         generate(channels, prefect_yaml)
@@ -76,11 +87,16 @@ def test_a_channel_switched_off_in_its_file_gets_no_more_scheduled_runs(tmp_path
 
         # `kept`'s future runs were deleted by the redeploy too; once the scheduler has made them again it
         # has visited every deployment changed by the deploy.
-        wait_for("the scheduler to re-create kept's runs", lambda: [r for r in scheduled_runs(ops, ids["kept"])
-                                                                   if not due(r)], 60)
+        wait_for(
+            "the scheduler to re-create kept's runs",
+            lambda: [r for r in scheduled_runs(ops, ids["kept"]) if not due(r)],
+            60,
+        )
         after = {name: ops.get(f"/deployments/{i}").json() for name, i in ids.items()}
         assert after["kept"]["paused"] is False, "a redeploy resumes a deployment paused in the UI"
-        assert [(s["schedule"]["cron"], s["active"]) for s in after["off-inactive"]["schedules"]] == [("* * * * *", False)]
+        assert [(s["schedule"]["cron"], s["active"]) for s in after["off-inactive"]["schedules"]] == [
+            ("* * * * *", False)
+        ]
         # `schedules: []` clears only with PREFECT_DEPLOYMENTS_CLEAR_SCHEDULES_ON_EMPTY (the checkout's prefect.toml).
         assert after["off-removed"]["schedules"] == [] and after["off-cleared"]["schedules"] == []
         assert "FutureWarning" not in redeploy.stdout + redeploy.stderr
@@ -91,6 +107,8 @@ def test_a_channel_switched_off_in_its_file_gets_no_more_scheduled_runs(tmp_path
         # unless `prefect deployment schedule clear` went first.
         assert runs["off-inactive"] and runs["off-removed"] and all(r["auto_scheduled"] for r in runs["off-removed"])
         assert runs["off-cleared"] == []
-    print(f"\nswitch-off test: {time.monotonic() - started:.0f} s in all: server, set-up and deploy "
-          f"{deployed_at - started:.0f} s, waiting for a run to fall due {ready - deployed_at:.0f} s, switching off, "
-          f"redeploying and checking {time.monotonic() - ready:.0f} s")
+    print(
+        f"\nswitch-off test: {time.monotonic() - started:.0f} s in all: server, set-up and deploy "
+        f"{deployed_at - started:.0f} s, waiting for a run to fall due {ready - deployed_at:.0f} s, switching off, "
+        f"redeploying and checking {time.monotonic() - ready:.0f} s"
+    )

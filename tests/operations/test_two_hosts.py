@@ -29,13 +29,19 @@ PASSWORD = "LedgerPW-two-hosts-77"  # in the ledger URL only the set-up machine 
 def checkout(dest: Path) -> Path:
     """A clone of this checkout's HEAD plus its uncommitted changes: the code a host installed."""
     subprocess.run(["git", "clone", "-q", "--no-checkout", str(REPO_ROOT), str(dest)], check=True)
-    head = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    head = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     subprocess.run(["git", "-C", str(dest), "checkout", "-q", "--detach", head], check=True)
-    changed = subprocess.run(["git", "-C", str(REPO_ROOT), "diff", "--name-only", "HEAD"], capture_output=True,
-                             text=True, check=True).stdout.split()
-    changed += subprocess.run(["git", "-C", str(REPO_ROOT), "ls-files", "--others", "--exclude-standard"],
-                              capture_output=True, text=True, check=True).stdout.split()
+    changed = subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "diff", "--name-only", "HEAD"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    changed += subprocess.run(
+        ["git", "-C", str(REPO_ROOT), "ls-files", "--others", "--exclude-standard"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     for name in changed:
         if (REPO_ROOT / name).is_file():
             (dest / name).parent.mkdir(parents=True, exist_ok=True)
@@ -66,24 +72,41 @@ def google_home(home: Path, token_uri: str) -> Path:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()
+    pem = (
+        rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        .decode()
+    )
     folder = home / ".config" / "gcloud"
     folder.mkdir(parents=True)
-    (folder / "application_default_credentials.json").write_text(json.dumps({
-        "type": "service_account", "project_id": "framecast-test", "private_key_id": "k1", "private_key": pem,
-        "client_email": "worker@framecast-test.iam.gserviceaccount.com", "client_id": "1", "token_uri": token_uri}))
+    (folder / "application_default_credentials.json").write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": "framecast-test",
+                "private_key_id": "k1",
+                "private_key": pem,
+                "client_email": "worker@framecast-test.iam.gserviceaccount.com",
+                "client_id": "1",
+                "token_uri": token_uri,
+            }
+        )
+    )
     return home
 
 
 @pytest.mark.timeout(900)
 def test_two_hosts_from_different_checkouts_share_the_work_and_one_resumes_the_others_crash(
-        postgres, gcs_bucket, tmp_path):
+    postgres, gcs_bucket, tmp_path
+):
     began = time.monotonic()
     storage, bucket = gcs_bucket
     port = postgres.rsplit(":", 1)[1].split("/")[0]
-    subprocess.run(["psql", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-c", "create database ledger"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-p", port, "-U", "postgres", "-c", "create database ledger"],
+        check=True,
+        capture_output=True,
+    )
     ledger_url = f"postgresql+psycopg://postgres:{PASSWORD}@127.0.0.1:{port}/ledger"
     tokens = HTTPServer(("127.0.0.1", 0), TokenHandler)
     threading.Thread(target=tokens.serve_forever, daemon=True).start()
@@ -93,8 +116,12 @@ def test_two_hosts_from_different_checkouts_share_the_work_and_one_resumes_the_o
 
     with prefect_ops(tmp_path, database_url=postgres) as ops:
         # The set-up machine (this checkout) holds the secrets; `prefect deploy` runs here too.
-        ops.env.update(FRAMECAST_STORE=f"gs://{bucket}/media", FRAMECAST_LEDGER_URL=ledger_url, OPENAI_API_KEY=KEY,
-                       HOME=str(google_home(tmp_path / "setup-home", token_uri)))
+        ops.env.update(
+            FRAMECAST_STORE=f"gs://{bucket}/media",
+            FRAMECAST_LEDGER_URL=ledger_url,
+            OPENAI_API_KEY=KEY,
+            HOME=str(google_home(tmp_path / "setup-home", token_uri)),
+        )
         setup = ops.run(str(BIN / "framecast"), "prefect-setup", "--concurrency", "2")
         assert setup.returncode == 0, setup.stderr
         assert KEY not in setup.stdout + setup.stderr and PASSWORD not in setup.stdout + setup.stderr
@@ -102,8 +129,9 @@ def test_two_hosts_from_different_checkouts_share_the_work_and_one_resumes_the_o
         assert deploy.returncode == 0, deploy.stdout[-3000:] + deploy.stderr[-3000:]
         smoke = next(d for d in ops.post("/deployments/filter").json() if d["name"] == "smoke")
         assert str(REPO_ROOT) not in json.dumps(smoke["pull_steps"])  # no path of the deploying machine
-        head = subprocess.run(["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True,
-                              check=True).stdout.strip()
+        head = subprocess.run(
+            ["git", "-C", str(REPO_ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=True
+        ).stdout.strip()
         assert smoke["pull_steps"][0] == {"tasks.hosts.installed_checkout": {"id": "checkout", "revision": head}}
         pool = ops.get("/work_pools/framecast-local").json()
         shown = json.dumps(pool)
@@ -114,17 +142,39 @@ def test_two_hosts_from_different_checkouts_share_the_work_and_one_resumes_the_o
 
         def host(name: str) -> subprocess.Popen:
             """A worker that knows only the server (and where its own checkout is, as its Python does)."""
-            full = {"PATH": os.environ["PATH"], "HOME": str(homes[name]), "PREFECT_API_URL": ops.api,
-                    "PYTHONPATH": str(code[name]), "PREFECT_WORKER_QUERY_SECONDS": "2"}
+            full = {
+                "PATH": os.environ["PATH"],
+                "HOME": str(homes[name]),
+                "PREFECT_API_URL": ops.api,
+                "PYTHONPATH": str(code[name]),
+                "PREFECT_WORKER_QUERY_SECONDS": "2",
+            }
             log = (ops.logs / f"host-{name}.log").open("ab")
-            proc = subprocess.Popen([str(BIN / "prefect"), "worker", "start", "--pool", "framecast-local",
-                                     "--name", f"host-{name}", "--limit", "1"], cwd=code[name], env=full,
-                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen(
+                [
+                    str(BIN / "prefect"),
+                    "worker",
+                    "start",
+                    "--pool",
+                    "framecast-local",
+                    "--name",
+                    f"host-{name}",
+                    "--limit",
+                    "1",
+                ],
+                cwd=code[name],
+                env=full,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             ops.procs.append(proc)
             return proc
 
         def run(topic: str) -> str:
-            return ops.post(f"/deployments/{smoke['id']}/create_flow_run", {"parameters": {"topic": topic}}).json()["id"]
+            return ops.post(f"/deployments/{smoke['id']}/create_flow_run", {"parameters": {"topic": topic}}).json()[
+                "id"
+            ]
 
         def ran_from(run_id: str, name: str) -> None:
             text = "\n".join(run_logs(ops, run_id))
@@ -144,13 +194,20 @@ def test_two_hosts_from_different_checkouts_share_the_work_and_one_resumes_the_o
 
         def some_steps_done():
             completed = {t["name"] for t in task_runs(ops, crashing) if t["state_type"] == "COMPLETED"}
-            return completed if "write-script" in completed and any(n.startswith("synthesize") for n in completed) \
-                and "assemble-video" not in completed else None
+            return (
+                completed
+                if "write-script" in completed
+                and any(n.startswith("synthesize") for n in completed)
+                and "assemble-video" not in completed
+                else None
+            )
 
-        completed_before_crash = wait_for("host A's second run to complete some steps", some_steps_done,
-                                          timeout=240, every=0.3)
-        engine = [pid for pid in flow_processes(crashing)
-                  if b"prefect.engine" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        completed_before_crash = wait_for(
+            "host A's second run to complete some steps", some_steps_done, timeout=240, every=0.3
+        )
+        engine = [
+            pid for pid in flow_processes(crashing) if b"prefect.engine" in Path(f"/proc/{pid}/cmdline").read_bytes()
+        ]
         assert engine, "the flow run's process was not found"
         assert os.readlink(f"/proc/{engine[0]}/cwd") == str(code["a"])  # ran in host A's own checkout
         # The worker resolved the Secret blocks into the run's environment (and only there).
@@ -190,15 +247,24 @@ def test_two_hosts_from_different_checkouts_share_the_work_and_one_resumes_the_o
     from framecast.cost.ledger import open_ledger
 
     ledger = Counter(e["role"] for e in open_ledger(ledger_url).entries())
-    published = sorted(b.name for b in storage.list_blobs(bucket, prefix="media/published/smoke/")
-                       if b.name.endswith("/metadata.json"))
+    published = sorted(
+        b.name for b in storage.list_blobs(bucket, prefix="media/published/smoke/") if b.name.endswith("/metadata.json")
+    )
     assert len(published) == 2, published
-    scenes = sum(len(json.loads(storage.bucket(bucket).blob(name.replace("metadata.json", "script.json"))
-                                .download_as_bytes())["scenes"]) for name in published)
+    scenes = sum(
+        len(
+            json.loads(storage.bucket(bucket).blob(name.replace("metadata.json", "script.json")).download_as_bytes())[
+                "scenes"
+            ]
+        )
+        for name in published
+    )
     assert ledger["script"] == 2, ledger
     assert_paid_once(ledger, scenes, begun)
     for name in ("a", "b"):  # nothing in a host's own ledger, nothing from the deploying checkout
         assert not list(code[name].rglob("ledger.sqlite3")), name
     tokens.shutdown()
-    print(f"\ncrash -> host B's run starts: {crash_to_start:.1f} s; crash -> published by host B: "
-          f"{crash_to_published:.1f} s; whole test: {time.monotonic() - began:.1f} s")
+    print(
+        f"\ncrash -> host B's run starts: {crash_to_start:.1f} s; crash -> published by host B: "
+        f"{crash_to_published:.1f} s; whole test: {time.monotonic() - began:.1f} s"
+    )

@@ -2,8 +2,8 @@
 
 import pytest
 
-from framecast.plan import planner
 from framecast.channel import ChannelConfig
+from framecast.plan import planner
 from framecast.plan.planner import TIERS, PlanError
 
 
@@ -41,8 +41,11 @@ def test_a_bigger_budget_buys_a_better_premium_plan():
 
 
 def test_a_budget_below_the_cheapest_plan_of_the_tier_names_the_field_and_the_fix():
-    with pytest.raises(PlanError, match=r"cheapest premium plan costs \$[\d.]+ a run .* over the \$0.05 budget: "
-                                        r"raise budget.max_usd_per_run or choose a lower tier"):
+    with pytest.raises(
+        PlanError,
+        match=r"cheapest premium plan costs \$[\d.]+ a run .* over the \$0.05 budget: "
+        r"raise budget.max_usd_per_run or choose a lower tier",
+    ):
         planner.plan(channel(tier="premium", budget={"max_usd_per_run": 0.05}))
 
 

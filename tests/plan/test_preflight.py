@@ -5,11 +5,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from framecast.plan import preflight
-from framecast.providers import registry
 from framecast.channel import ChannelConfig
-from framecast.settings import Settings
+from framecast.plan import preflight
 from framecast.plan.cloud import with_cloud_providers
+from framecast.providers import registry
+from framecast.settings import Settings
 
 
 def cloud(**overrides) -> ChannelConfig:
@@ -25,12 +25,14 @@ ALL_KEYS = dict(OPENAI_API_KEY="k", RUNWAYML_API_SECRET="k", ELEVENLABS_API_KEY=
 @pytest.fixture
 def keys(monkeypatch):
     """Settings with exactly these vendor keys set (each vendor reads its own from the environment)."""
+
     def make(**values) -> Settings:
         for name in ALL_KEYS:
             monkeypatch.delenv(name, raising=False)
         for name, value in values.items():
             monkeypatch.setenv(name, value)
         return Settings()
+
     return make
 
 
@@ -65,17 +67,26 @@ def test_the_openai_voice_has_no_default_while_its_shutdown_nears(keys):
 
 
 def test_a_budget_below_the_estimate_fails_before_the_run(keys):
-    problems = [f for f in preflight.check(cloud(budget={"max_usd_per_run": 0.5}), keys(**ALL_KEYS), date(2026, 12, 2))
-                if f.problem]
+    problems = [
+        f
+        for f in preflight.check(cloud(budget={"max_usd_per_run": 0.5}), keys(**ALL_KEYS), date(2026, 12, 2))
+        if f.problem
+    ]
     assert [f.field for f in problems] == ["budget.max_usd_per_run"]
     assert preflight.check(cloud(budget={"max_usd_per_run": 50}), keys(**ALL_KEYS), date(2026, 12, 2)) == []
 
 
 def test_a_plugin_registers_its_vendor_through_an_entry_point(monkeypatch):
     def plugin(register):
-        register(registry.ProviderSpec(name="acme", roles=("motion",), keys=("ACME_KEY",),
-                                       defaults={"motion": "acme-1"},
-                                       models=(registry.ModelSpec("acme-1", ("motion",), date(2027, 1, 1), "acme blog"),)))
+        register(
+            registry.ProviderSpec(
+                name="acme",
+                roles=("motion",),
+                keys=("ACME_KEY",),
+                defaults={"motion": "acme-1"},
+                models=(registry.ModelSpec("acme-1", ("motion",), date(2027, 1, 1), "acme blog"),),
+            )
+        )
 
     point = SimpleNamespace(name="acme", load=lambda: plugin)
     monkeypatch.setattr(registry, "_loaded", [])
@@ -87,13 +98,18 @@ def test_a_plugin_registers_its_vendor_through_an_entry_point(monkeypatch):
     assert findings[0].problem and "acme blog" in findings[0].message
 
 
-
 def test_the_sound_chain_is_checked_like_any_stage_and_unused_sound_needs_no_key(monkeypatch, keys):
     monkeypatch.delenv("ELEVENLABS_API_KEY", raising=False)
     local = dict(voice={"provider": "local", "voice": None}, music={"source": "generated"})
-    problems = [f for f in preflight.check(cloud(**local), keys(OPENAI_API_KEY="k", RUNWAYML_API_SECRET="k"),
-                                           date(2026, 12, 2)) if f.problem]
+    problems = [
+        f
+        for f in preflight.check(cloud(**local), keys(OPENAI_API_KEY="k", RUNWAYML_API_SECRET="k"), date(2026, 12, 2))
+        if f.problem
+    ]
     assert len(problems) == 1 and problems[0].field.startswith("sound.") and "ELEVENLABS_API_KEY" in problems[0].message
     silent = cloud(**local, sound={"transitions": {"fade": None, "dissolve": None}, "ambience": False})
-    assert [f for f in preflight.check(silent, keys(OPENAI_API_KEY="k", RUNWAYML_API_SECRET="k"), date(2026, 12, 2))
-            if f.problem] == []
+    assert [
+        f
+        for f in preflight.check(silent, keys(OPENAI_API_KEY="k", RUNWAYML_API_SECRET="k"), date(2026, 12, 2))
+        if f.problem
+    ] == []

@@ -4,11 +4,11 @@ from datetime import date
 
 import pytest
 
-from framecast.plan import preflight
 from framecast.channel import ChannelConfig
-from framecast.settings import get_settings, reset_settings
+from framecast.plan import preflight
 from framecast.plan.cloud import with_cloud_providers
 from framecast.sandbox import Fault
+from framecast.settings import get_settings, reset_settings
 
 DAY = date(2026, 12, 2)
 
@@ -29,8 +29,9 @@ def channel(**fields) -> ChannelConfig:
 
 
 def test_accepted_keys_cost_one_free_call_each_and_find_nothing(keys, sandbox):
-    cfg = channel(script={"provider": "anthropic"}, publish={"targets": ["store", "youtube"],
-                                                              "youtube": {"privacy": "private"}})
+    cfg = channel(
+        script={"provider": "anthropic"}, publish={"targets": ["store", "youtube"], "youtube": {"privacy": "private"}}
+    )
     assert preflight.check(cfg, keys(), DAY, online=True) == []
     assert sandbox.state.calls("anthropic", "models") == 1
     assert sandbox.state.calls("openai", "models") == 1  # the images are OpenAI's
@@ -50,23 +51,34 @@ def test_a_refused_key_is_a_problem_naming_the_provider_endpoint_and_fix(keys, s
 
 def test_a_refused_key_early_in_a_fallback_chain_is_only_a_warning(keys, sandbox):
     sandbox.state.inject("elevenlabs", "voices", Fault(status=401))
-    cfg = channel(voice={"providers": ["elevenlabs", "local"]}, music={"source": "generated"},
-                  sound={"provider": "local"})
+    cfg = channel(
+        voice={"providers": ["elevenlabs", "local"]}, music={"source": "generated"}, sound={"provider": "local"}
+    )
     found = preflight.require(cfg, keys(), DAY, online=True)
     assert [(f.problem, f.field) for f in found] == [(False, "voice.provider")]
     # With ElevenLabs also making the music bed (no provider after it there), the same refusal stops the run.
     with pytest.raises(preflight.PreflightFailed, match=r"music.source: elevenlabs refused the key"):
         sandbox.state.inject("elevenlabs", "voices", Fault(status=401))
-        preflight.require(channel(voice={"providers": ["elevenlabs", "local"]}, music={"source": "elevenlabs"}),
-                          keys(), DAY, online=True)
+        preflight.require(
+            channel(voice={"providers": ["elevenlabs", "local"]}, music={"source": "elevenlabs"}),
+            keys(),
+            DAY,
+            online=True,
+        )
 
 
 def test_a_revoked_youtube_refresh_token_fails_pre_flight(keys, sandbox):
-    sandbox.state.inject("youtube", "token", Fault(status=400, body={"error": "invalid_grant",
-                                                                     "error_description": "Token has been revoked."}))
+    sandbox.state.inject(
+        "youtube",
+        "token",
+        Fault(status=400, body={"error": "invalid_grant", "error_description": "Token has been revoked."}),
+    )
     cfg = channel(publish={"targets": ["store", "youtube"], "youtube": {"privacy": "private"}})
-    with pytest.raises(preflight.PreflightFailed, match=r"publish.targets: youtube refused the key at POST oauth2 "
-                                                        r"token.*obtain a new YOUTUBE_REFRESH_TOKEN"):
+    with pytest.raises(
+        preflight.PreflightFailed,
+        match=r"publish.targets: youtube refused the key at POST oauth2 "
+        r"token.*obtain a new YOUTUBE_REFRESH_TOKEN",
+    ):
         preflight.require(cfg, keys(), DAY, online=True)
 
 
@@ -79,8 +91,13 @@ def test_a_provider_that_cannot_be_reached_is_a_warning_not_a_stop(keys, sandbox
 def test_shutdown_dates_the_provider_reports_are_read():
     from framecast.providers.openai import shutdowns as _openai_shutdowns
 
-    body = {"data": [{"id": "gpt-x", "shutdown_at": 1798761600}, {"id": "gpt-y", "deprecation": {"shutdown_at": "2027-03-01"}},
-                     {"id": "gpt-z"}]}
+    body = {
+        "data": [
+            {"id": "gpt-x", "shutdown_at": 1798761600},
+            {"id": "gpt-y", "deprecation": {"shutdown_at": "2027-03-01"}},
+            {"id": "gpt-z"},
+        ]
+    }
     assert _openai_shutdowns(body) == {"gpt-x": date(2027, 1, 1), "gpt-y": date(2027, 3, 1)}
 
 
@@ -101,8 +118,7 @@ def test_a_provider_echoing_the_key_encoded_leaves_no_copy_in_the_pre_flight_war
     key = "sk-proj/REAL+KEY=abcdef123456"
     monkeypatch.setenv("OPENAI_API_KEY", key)
     reset_settings()
-    echo = {"error": {"message": f"upstream refused ?key={quote(key, safe='')} ({key!r})",
-                      "type": "api_error"}}
+    echo = {"error": {"message": f"upstream refused ?key={quote(key, safe='')} ({key!r})", "type": "api_error"}}
     sandbox.state.inject("openai", "models", Fault(status=503, body=echo))
     found = preflight.require(channel(), keys(), DAY, online=True)
     text = "\n".join(f.message for f in found)

@@ -4,20 +4,27 @@ import httpx
 import pytest
 
 from framecast.core.errors import ContentRejected, ProviderUnavailable, ScriptError
-from framecast.transport.http import ProviderHTTP
-from framecast.transport.retry import RetryPolicy
 from framecast.providers.anthropic.client import AnthropicScriptWriter, anthropic_error
 from framecast.providers.base import ScriptBrief
 from framecast.sandbox import Fault
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 
 BRIEF = ScriptBrief("How tides work", min_scenes=3, max_scenes=5, target_seconds=40)
 
 
 @pytest.fixture
 def writer(sandbox):
-    client = httpx.Client(base_url=sandbox.base_url("anthropic"), headers={"x-api-key": "sk-ant-sandbox-123"}, timeout=10)
-    http = ProviderHTTP("anthropic", client, secrets=["sk-ant-sandbox-123"], reader=anthropic_error,
-                        retry=RetryPolicy(attempts=3, base_delay=0.01))
+    client = httpx.Client(
+        base_url=sandbox.base_url("anthropic"), headers={"x-api-key": "sk-ant-sandbox-123"}, timeout=10
+    )
+    http = ProviderHTTP(
+        "anthropic",
+        client,
+        secrets=["sk-ant-sandbox-123"],
+        reader=anthropic_error,
+        retry=RetryPolicy(attempts=3, base_delay=0.01),
+    )
     return AnthropicScriptWriter(http, "claude-sonnet-4-6")
 
 
@@ -50,16 +57,25 @@ def test_refusal_and_truncation(writer, sandbox):
 
 
 def test_sampling_parameters_are_rejected_in_this_api_version(sandbox):
-    response = httpx.post(sandbox.base_url("anthropic") + "/v1/messages",
-                          headers={"x-api-key": "k", "anthropic-version": "2026-10-21"},
-                          json={"model": "m", "max_tokens": 10, "messages": [], "temperature": 0.2})
+    response = httpx.post(
+        sandbox.base_url("anthropic") + "/v1/messages",
+        headers={"x-api-key": "k", "anthropic-version": "2026-10-21"},
+        json={"model": "m", "max_tokens": 10, "messages": [], "temperature": 0.2},
+    )
     assert response.status_code == 400 and "temperature" in response.json()["error"]["message"]
 
 
 def test_a_model_whose_thinking_cannot_be_disabled_is_asked_for_low_effort_instead(sandbox):
-    client = httpx.Client(base_url=sandbox.base_url("anthropic"), headers={"x-api-key": "sk-ant-sandbox-123"}, timeout=10)
-    http = ProviderHTTP("anthropic", client, secrets=["sk-ant-sandbox-123"], reader=anthropic_error,
-                        retry=RetryPolicy(attempts=3, base_delay=0.01))
+    client = httpx.Client(
+        base_url=sandbox.base_url("anthropic"), headers={"x-api-key": "sk-ant-sandbox-123"}, timeout=10
+    )
+    http = ProviderHTTP(
+        "anthropic",
+        client,
+        secrets=["sk-ant-sandbox-123"],
+        reader=anthropic_error,
+        retry=RetryPolicy(attempts=3, base_delay=0.01),
+    )
     AnthropicScriptWriter(http, "claude-sonnet-5-5").write(BRIEF)  # the default: `thinking: disabled` is a 400
     body = sandbox.state.last_body[("anthropic", "messages")]
     assert "thinking" not in body and body["output_config"]["effort"] == "low"
@@ -67,8 +83,14 @@ def test_a_model_whose_thinking_cannot_be_disabled_is_asked_for_low_effort_inste
 
 
 def test_the_sandbox_refuses_disabled_thinking_where_the_model_does(sandbox):
-    reply = httpx.post(sandbox.base_url("anthropic") + "/v1/messages",
-                       headers={"x-api-key": "sk-ant-sandbox-123", "anthropic-version": "2026-10-21"},
-                       json={"model": "claude-sonnet-5-5", "max_tokens": 100, "thinking": {"type": "disabled"},
-                             "messages": [{"role": "user", "content": "Topic: x"}]})
+    reply = httpx.post(
+        sandbox.base_url("anthropic") + "/v1/messages",
+        headers={"x-api-key": "sk-ant-sandbox-123", "anthropic-version": "2026-10-21"},
+        json={
+            "model": "claude-sonnet-5-5",
+            "max_tokens": 100,
+            "thinking": {"type": "disabled"},
+            "messages": [{"role": "user", "content": "Topic: x"}],
+        },
+    )
     assert reply.status_code == 400 and "thinking.type" in reply.text

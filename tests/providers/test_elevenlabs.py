@@ -4,9 +4,9 @@ import httpx
 import pytest
 
 from framecast.core.errors import InvalidRequest
+from framecast.providers.elevenlabs.client import ElevenLabsTextToSpeech, words_from_alignment
 from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
-from framecast.providers.elevenlabs.client import ElevenLabsTextToSpeech, words_from_alignment
 
 TEXT = "Magma rises through cracks in the crust."
 
@@ -14,8 +14,11 @@ TEXT = "Magma rises through cracks in the crust."
 @pytest.fixture
 def tts(sandbox):
     client = httpx.Client(base_url=sandbox.base_url("elevenlabs"), headers={"xi-api-key": "key-abcdef"}, timeout=30)
-    return ElevenLabsTextToSpeech(ProviderHTTP("elevenlabs", client, retry=RetryPolicy(base_delay=0.01)),
-                                  "21m00Tcm4TlvDq8ikWAM", "eleven_multilingual_v2")
+    return ElevenLabsTextToSpeech(
+        ProviderHTTP("elevenlabs", client, retry=RetryPolicy(base_delay=0.01)),
+        "21m00Tcm4TlvDq8ikWAM",
+        "eleven_multilingual_v2",
+    )
 
 
 def test_speech_with_word_timing_from_character_alignment(tts, tmp_path):
@@ -27,16 +30,21 @@ def test_speech_with_word_timing_from_character_alignment(tts, tmp_path):
 
 
 def test_words_from_alignment_groups_on_whitespace():
-    alignment = {"characters": list("Hi  you"), "character_start_times_seconds": [0, .1, .2, .3, .4, .5, .6],
-                 "character_end_times_seconds": [.1, .2, .3, .4, .5, .6, .7]}
+    alignment = {
+        "characters": list("Hi  you"),
+        "character_start_times_seconds": [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+        "character_end_times_seconds": [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7],
+    }
     words = words_from_alignment(alignment)
     assert [(w.word, w.start, w.end) for w in words] == [("Hi", 0, 0.2), ("you", 0.4, 0.7)]
 
 
 def test_language_code_with_multilingual_v2_is_rejected_like_the_real_api(sandbox):
-    response = httpx.post(sandbox.base_url("elevenlabs") + "/v1/text-to-speech/v/with-timestamps",
-                          headers={"xi-api-key": "k"},
-                          json={"text": "hi", "model_id": "eleven_multilingual_v2", "language_code": "en"})
+    response = httpx.post(
+        sandbox.base_url("elevenlabs") + "/v1/text-to-speech/v/with-timestamps",
+        headers={"xi-api-key": "k"},
+        json={"text": "hi", "model_id": "eleven_multilingual_v2", "language_code": "en"},
+    )
     assert response.status_code == 400
 
 
@@ -61,6 +69,7 @@ def test_sound_generation_returns_audio(sandbox, tmp_path):
     from framecast.providers.elevenlabs.client import ElevenLabsSoundEffects
 
     client = httpx.Client(base_url=sandbox.base_url("elevenlabs"), headers={"xi-api-key": "key-abcdef"}, timeout=30)
-    path = ElevenLabsSoundEffects(ProviderHTTP("elevenlabs", client)).generate("soft ocean ambience", seconds=6,
-                                                                                out=tmp_path / "amb.wav")
+    path = ElevenLabsSoundEffects(ProviderHTTP("elevenlabs", client)).generate(
+        "soft ocean ambience", seconds=6, out=tmp_path / "amb.wav"
+    )
     assert path.suffix == ".mp3" and abs(ffmpeg.duration(path) - 6) < 0.3

@@ -5,12 +5,12 @@ from google.auth.credentials import AnonymousCredentials
 from google.cloud import videointelligence_v1 as vi
 
 from framecast.core.errors import InvalidRequest, ProviderTimeout, ProviderUnavailable
-from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import QualityPlan
 from framecast.providers.google.client import GoogleVideoAnalyzer
 from framecast.quality.check import judge
 from framecast.sandbox import Fault
+from framecast.transport.retry import RetryPolicy
 
 NARRATION = ("Magma rises from deep below.", "Pressure builds under the crust.", "Then the volcano erupts.")
 
@@ -21,26 +21,65 @@ def video(tmp_path_factory):
     out = tmp_path_factory.mktemp("vi") / "v.mp4"
     colors = ["0x1f3a93", "0xc0392b", "0x27ae60"]
     inputs = sum((["-f", "lavfi", "-i", f"color={c}:s=320x180:r=12:d=3.5"] for c in colors), [])
-    graph = ("[0:v][1:v]xfade=transition=dissolve:duration=0.5:offset=3[a];"
-             "[a][2:v]xfade=transition=dissolve:duration=0.5:offset=6,format=yuv420p[v]")
-    ffmpeg.run([*inputs, "-f", "lavfi", "-i", "sine=d=9.5", "-filter_complex", graph, "-map", "[v]", "-map", "3:a",
-                "-shortest", "-c:v", "libx264", "-c:a", "aac", str(out)], what="vi test video")
+    graph = (
+        "[0:v][1:v]xfade=transition=dissolve:duration=0.5:offset=3[a];"
+        "[a][2:v]xfade=transition=dissolve:duration=0.5:offset=6,format=yuv420p[v]"
+    )
+    ffmpeg.run(
+        [
+            *inputs,
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=d=9.5",
+            "-filter_complex",
+            graph,
+            "-map",
+            "[v]",
+            "-map",
+            "3:a",
+            "-shortest",
+            "-c:v",
+            "libx264",
+            "-c:a",
+            "aac",
+            str(out),
+        ],
+        what="vi test video",
+    )
     return out
 
 
 def plan(**kw) -> QualityPlan:
-    base = dict(width=320, height=180, fps=12, duration=9.5, scene_starts=(0.0, 3.0, 6.0), loudness_lufs=-14,
-                loudness_tolerance=1.5, true_peak_max_db=-1, duration_tolerance=0.5, max_black_seconds=0.5,
-                max_frozen_seconds=4, max_silence_seconds=3, caption_cues=3, narration=NARRATION,
-                scene_prompts=("Magma: rising", "Pressure: building", "Eruption: volcano"),
-                transition_seconds=(0.5, 0.5, 0.0), deadline_seconds=30)
+    base = dict(
+        width=320,
+        height=180,
+        fps=12,
+        duration=9.5,
+        scene_starts=(0.0, 3.0, 6.0),
+        loudness_lufs=-14,
+        loudness_tolerance=1.5,
+        true_peak_max_db=-1,
+        duration_tolerance=0.5,
+        max_black_seconds=0.5,
+        max_frozen_seconds=4,
+        max_silence_seconds=3,
+        caption_cues=3,
+        narration=NARRATION,
+        scene_prompts=("Magma: rising", "Pressure: building", "Eruption: volcano"),
+        transition_seconds=(0.5, 0.5, 0.0),
+        deadline_seconds=30,
+    )
     return QualityPlan(**{**base, **kw})
 
 
 @pytest.fixture
 def analyzer(sandbox):
-    client = vi.VideoIntelligenceServiceClient(transport="rest", credentials=AnonymousCredentials(),
-                                               client_options={"api_endpoint": sandbox.base_url("videointelligence")})
+    client = vi.VideoIntelligenceServiceClient(
+        transport="rest",
+        credentials=AnonymousCredentials(),
+        client_options={"api_endpoint": sandbox.base_url("videointelligence")},
+    )
     return GoogleVideoAnalyzer(client, RetryPolicy(attempts=2, base_delay=0.01))
 
 
@@ -67,9 +106,14 @@ def test_the_video_can_come_from_gcs(analyzer, video, gcs_bucket):
     assert checked(analyzer, video, plan(video_uri=f"gs://{bucket}/v.mp4")).passed
 
 
-@pytest.mark.parametrize("kind, check, scene", [
-    ("explicit", "explicit-content", 0), ("misaligned", "shot-alignment", 1), ("wrong_narration", "speech-transcript", None),
-])
+@pytest.mark.parametrize(
+    "kind, check, scene",
+    [
+        ("explicit", "explicit-content", 0),
+        ("misaligned", "shot-alignment", 1),
+        ("wrong_narration", "speech-transcript", None),
+    ],
+)
 def test_each_problem_fails_its_check_and_names_where(analyzer, video, sandbox, kind, check, scene):
     sandbox.state.inject("videointelligence", "annotate", Fault(kind=kind))
     report = checked(analyzer, video, plan())

@@ -12,14 +12,14 @@ import pytest
 
 from framecast import providers, visuals
 from framecast.core.errors import InvalidRequest, StorageError, is_retryable
-from framecast.transport.http import ProviderHTTP
-from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord, JobVanished
 from framecast.providers.kling.client import KlingVideoGenerator, kling_error
 from framecast.providers.local.image import LocalImageGenerator
 from framecast.providers.runway.client import RunwayVideoGenerator
 from framecast.sandbox import Fault, Sandbox
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 
 FMT = SimpleNamespace(width=320, height=180, fps=12)
 IMAGE = SimpleNamespace(ref=SimpleNamespace(sha256="cd" * 32))
@@ -46,19 +46,27 @@ def generator(sandbox, provider: str):
         http = ProviderHTTP("runway", client, secrets=["key-123456"], retry=RetryPolicy(base_delay=0.01))
         return RunwayVideoGenerator(http, "gen4_turbo", poll_seconds=0.01, deadline_seconds=30)
     http = ProviderHTTP("kling", client, reader=kling_error, retry=RetryPolicy(attempts=2, base_delay=0.01))
-    return KlingVideoGenerator(http, "kling-v2-1", "ak-sandbox", "sk-sandbox-secret-0123456789abcdefghij",
-                               poll_seconds=0.05, deadline_seconds=30)
+    return KlingVideoGenerator(
+        http,
+        "kling-v2-1",
+        "ak-sandbox",
+        "sk-sandbox-secret-0123456789abcdefghij",
+        poll_seconds=0.05,
+        deadline_seconds=30,
+    )
 
 
 def animate(gen, still, tmp_path, job):
-    return gen.animate(still, prompt="slow pan", duration=5, width=320, height=180, fps=12, seed=1,
-                       out=tmp_path / "clip.mp4", job=job)
+    return gen.animate(
+        still, prompt="slow pan", duration=5, width=320, height=180, fps=12, seed=1, out=tmp_path / "clip.mp4", job=job
+    )
 
 
 def record(store, gen, refunds: list | None = None) -> JobRecord:
     """The job record as `visuals.animate` wires it (a clear refunds the job in the ledger: noted in `refunds`)."""
-    return visuals.job_record(store, gen, IMAGE, "slow pan", 5.0, FMT, 1,
-                              on_clear=(refunds.append if refunds is not None else None))
+    return visuals.job_record(
+        store, gen, IMAGE, "slow pan", 5.0, FMT, 1, on_clear=(refunds.append if refunds is not None else None)
+    )
 
 
 def paid(sandbox, provider: str) -> int:
@@ -89,8 +97,7 @@ def test_a_job_recorded_at_one_endpoint_is_never_resumed_at_another(sandbox, oth
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-def test_a_record_naming_another_endpoint_is_refused_before_anything_is_sent(sandbox, store, still, tmp_path,
-                                                                             provider):
+def test_a_record_naming_another_endpoint_is_refused_before_anything_is_sent(sandbox, store, still, tmp_path, provider):
     gen = generator(sandbox, provider)
     job = record(store, gen)
     store.put_record(job.key, {"task_id": "real-task-1", "seconds": 5, "endpoint": "https://api.dev.runwayml.com"})
@@ -101,8 +108,9 @@ def test_a_record_naming_another_endpoint_is_refused_before_anything_is_sent(san
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-def test_a_record_from_before_endpoints_is_taken_over_once_and_its_job_resumed(sandbox, store, still, tmp_path,
-                                                                               provider):
+def test_a_record_from_before_endpoints_is_taken_over_once_and_its_job_resumed(
+    sandbox, store, still, tmp_path, provider
+):
     """A job in flight across the upgrade is resumed, not paid again (guards the migration; passed before too)."""
     gen = generator(sandbox, provider)
     legacy = visuals.job_record(store, SimpleNamespace(name=provider, model=gen.model), IMAGE, "slow pan", 5.0, FMT, 1)
@@ -116,8 +124,9 @@ def test_a_record_from_before_endpoints_is_taken_over_once_and_its_job_resumed(s
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-def test_a_recorded_job_the_provider_no_longer_knows_is_forgotten_and_the_retry_buys_one(sandbox, store, still,
-                                                                                          tmp_path, provider):
+def test_a_recorded_job_the_provider_no_longer_knows_is_forgotten_and_the_retry_buys_one(
+    sandbox, store, still, tmp_path, provider
+):
     gen = generator(sandbox, provider)
     refunds: list = []
     job = record(store, gen, refunds)

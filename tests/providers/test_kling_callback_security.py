@@ -16,14 +16,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from framecast.transport.callbacks import CallbackSigner, record_key
 from framecast.callbacks.receiver import CallbackHandler, create_app
 from framecast.core.errors import StorageError
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
 from framecast.storage.local import LocalArtifactStore
+from framecast.transport.callbacks import CallbackSigner, record_key
 from tests.providers.test_kling_callbacks import (
-    JOB, NONCE, SECRET, animate, kling, only_task, serving, signed, submitted, task_body,  # noqa: F401 - fixtures
+    JOB,  # noqa: F401 - fixtures
+    NONCE,
+    SECRET,
+    animate,
+    kling,
+    only_task,
+    serving,
+    signed,
+    task_body,
 )
 
 KEY = record_key("kling", JOB)
@@ -37,8 +45,12 @@ def receiver(store):
 
 def watched_job(store, refunds: list) -> JobRecord:
     """The job record as `visuals.job_record` wires it: a clear refunds the paid job in the ledger."""
-    return JobRecord(load=lambda: store.get_record(KEY), save=lambda data: store.put_record(KEY, data), key=KEY,
-                     on_clear=lambda ended: refunds.append(ended))
+    return JobRecord(
+        load=lambda: store.get_record(KEY),
+        save=lambda data: store.put_record(KEY, data),
+        key=KEY,
+        on_clear=lambda ended: refunds.append(ended),
+    )
 
 
 def run_in_thread(fn):
@@ -152,8 +164,9 @@ def test_ts_in_other_digit_scripts_or_forms_is_refused(store, submitted):  # noq
     for form in (arabic_indic, f"+{ts}", f" {ts}", f"{ts}\n", f"{str(ts)[:4]}_{str(ts)[4:]}", "0" * 13):
         status, _ = _handler(store).handle("kling", JOB, form, token, b"{}", NONCE)
         assert status == 403, repr(form)
-    status, answer = _handler(store).handle("kling", JOB, str(ts), token, b'{"task_id": "task-1", '
-                                            b'"task_status": "processing"}', NONCE)
+    status, answer = _handler(store).handle(
+        "kling", JOB, str(ts), token, b'{"task_id": "task-1", "task_status": "processing"}', NONCE
+    )
     assert status == 200, answer
 
 
@@ -191,8 +204,10 @@ def test_a_callback_does_not_bring_back_a_record_the_worker_cleared(tmp_path):
     store.armed = True
     ts = int(time.time())
     token = CallbackSigner(SECRET).sign("kling", JOB, NONCE, ts)
-    raw = (b'{"task_id": "task-1", "task_status": "succeed", '
-           b'"task_result": {"videos": [{"url": "https://x.klingai.com/v.mp4"}]}}')
+    raw = (
+        b'{"task_id": "task-1", "task_status": "succeed", '
+        b'"task_result": {"videos": [{"url": "https://x.klingai.com/v.mp4"}]}}'
+    )
     status, _ = _handler(store).handle("kling", JOB, str(ts), token, raw, NONCE)
     assert store.get_record(KEY) == {}  # not resurrected: the next attempt starts a new job
     assert status == 404
@@ -200,8 +215,15 @@ def test_a_callback_does_not_bring_back_a_record_the_worker_cleared(tmp_path):
 
 def test_the_receiver_cannot_write_outside_job_records(store):
     scoped = _handler(store).store
-    for key in ("youtube/demo/2026-12-07-a", "pending/youtube/demo/x", "jobs/kling/../../claims/x",
-                "jobs/runway/" + "a" * 64, "prefect-results/abc", KEY + "\n", KEY + "/../../youtube/x"):
+    for key in (
+        "youtube/demo/2026-12-07-a",
+        "pending/youtube/demo/x",
+        "jobs/kling/../../claims/x",
+        "jobs/runway/" + "a" * 64,
+        "prefect-results/abc",
+        KEY + "\n",
+        KEY + "/../../youtube/x",
+    ):
         with pytest.raises(StorageError, match="only touch job records"):
             scoped.put_record(key, {"session": "http://127.0.0.1:1/steal"}, if_generation_match=0)
         with pytest.raises(StorageError):
@@ -225,8 +247,8 @@ def test_a_receiver_off_loopback_warns(monkeypatch, store, caplog):
 
 
 def test_the_callback_default_lifetime_is_three_hours():
-    from framecast.transport.callbacks import DEFAULT_MAX_AGE_SECONDS
     from framecast.settings import Settings
+    from framecast.transport.callbacks import DEFAULT_MAX_AGE_SECONDS
 
     assert DEFAULT_MAX_AGE_SECONDS == 3 * 3600
     assert Settings.model_fields["callback_max_age_seconds"].default == 3 * 3600
@@ -241,6 +263,7 @@ def test_any_ts_but_1_to_12_ascii_digits_is_a_403(tmp_path, ts):
         token = CallbackSigner(SECRET).sign("kling", JOB, NONCE, int(ts))
     except ValueError:
         token = "0" * 64
-    status, _ = _handler(store).handle("kling", JOB, ts, token, b'{"task_id": "task-1", "task_status": "processing"}',
-                                       NONCE)
+    status, _ = _handler(store).handle(
+        "kling", JOB, ts, token, b'{"task_id": "task-1", "task_status": "processing"}', NONCE
+    )
     assert status == 403

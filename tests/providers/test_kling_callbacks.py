@@ -17,17 +17,17 @@ import httpx
 import pytest
 import uvicorn
 
-from framecast.transport.callbacks import CallbackSigner, record_key
 from framecast.callbacks.receiver import create_app
 from framecast.core.errors import ContentRejected, RateLimited
-from framecast.transport.http import ProviderHTTP
-from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
 from framecast.providers.kling.client import KlingVideoGenerator, kling_error
 from framecast.providers.local.image import LocalImageGenerator
 from framecast.sandbox import Fault
 from framecast.storage.local import LocalArtifactStore
+from framecast.transport.callbacks import CallbackSigner, record_key
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 
 SECRET = "callback-secret-for-tests-0123456789"
 JOB = hashlib.sha256(b"scene-1").hexdigest()
@@ -100,15 +100,27 @@ def store_job(store, job_id: str = JOB) -> JobRecord:
 
 def kling(sandbox, receiver=None, *, secret=SECRET, poll=3.0, **kw) -> KlingVideoGenerator:
     client = httpx.Client(base_url=sandbox.base_url("kling"), timeout=30)
-    http = ProviderHTTP("kling", client, reader=kling_error, retry=RetryPolicy(attempts=2, base_delay=0.01, max_wait=0.5))
+    http = ProviderHTTP(
+        "kling", client, reader=kling_error, retry=RetryPolicy(attempts=2, base_delay=0.01, max_wait=0.5)
+    )
     callbacks = {"callback_base_url": receiver, "callback_secret": secret} if receiver else {}
-    return KlingVideoGenerator(http, "kling-v2-1", "ak-sandbox", "sk-sandbox-secret-0123456789abcdefghij",
-                               poll_seconds=poll, record_check_seconds=0.02, deadline_seconds=30, **callbacks, **kw)
+    return KlingVideoGenerator(
+        http,
+        "kling-v2-1",
+        "ak-sandbox",
+        "sk-sandbox-secret-0123456789abcdefghij",
+        poll_seconds=poll,
+        record_check_seconds=0.02,
+        deadline_seconds=30,
+        **callbacks,
+        **kw,
+    )
 
 
 def animate(gen, still, tmp_path, job):
-    return gen.animate(still, prompt="slow pan", duration=5, width=320, height=180, fps=12, seed=1,
-                       out=tmp_path / "clip.mp4", job=job)
+    return gen.animate(
+        still, prompt="slow pan", duration=5, width=320, height=180, fps=12, seed=1, out=tmp_path / "clip.mp4", job=job
+    )
 
 
 def only_task(sandbox) -> dict:
@@ -185,12 +197,14 @@ def test_a_forged_token_is_refused_and_changes_nothing(receiver, store, submitte
     before = store.get_record(record_key("kling", JOB))
     ts = int(time.time())
     other_job = hashlib.sha256(b"scene-2").hexdigest()
-    forged = [f"{receiver}/kling/{JOB}?ts={ts}&nonce={NONCE}&token={'0' * 64}",
-              f"{receiver}/kling/{JOB}?ts={ts}",
-              f"{receiver}/kling/{JOB}",
-              signed(receiver, JOB, secret="a-guessed-secret-0123456789abcdef"),
-              signed(receiver, other_job).replace(other_job, JOB),  # a genuine token, for another job
-              signed(receiver, JOB, ts=ts + 3600)]  # "issued" an hour from now
+    forged = [
+        f"{receiver}/kling/{JOB}?ts={ts}&nonce={NONCE}&token={'0' * 64}",
+        f"{receiver}/kling/{JOB}?ts={ts}",
+        f"{receiver}/kling/{JOB}",
+        signed(receiver, JOB, secret="a-guessed-secret-0123456789abcdef"),
+        signed(receiver, other_job).replace(other_job, JOB),  # a genuine token, for another job
+        signed(receiver, JOB, ts=ts + 3600),
+    ]  # "issued" an hour from now
     for url in forged:
         response = httpx.post(url, json=task_body())
         assert response.status_code == 403, url
@@ -240,14 +254,16 @@ def test_the_same_callback_twice_completes_the_job_once(receiver, store, submitt
 def test_malformed_or_mismatched_bodies_are_refused(receiver, store, submitted):
     url = signed(receiver)
     before = store.get_record(record_key("kling", JOB))
-    cases = [(httpx.post(url, content=b"<html>{", headers={"content-type": "application/json"}), 400),
-             (httpx.post(url, json=["task-1"]), 400),
-             (httpx.post(url, json={"task_status": "succeed"}), 422),
-             (httpx.post(url, json={"task_id": "task-1", "task_status": "done"}), 422),
-             (httpx.post(url, json={"task_id": "task-1", "task_status": "succeed"}), 422),  # no video
-             (httpx.post(url, json=task_body(url="file:///etc/passwd")), 422),
-             (httpx.post(url, content=b"x" * (2 << 20)), 413),
-             (httpx.post(url, json=task_body(task_id="task-0")), 409)]  # a task this job no longer waits for
+    cases = [
+        (httpx.post(url, content=b"<html>{", headers={"content-type": "application/json"}), 400),
+        (httpx.post(url, json=["task-1"]), 400),
+        (httpx.post(url, json={"task_status": "succeed"}), 422),
+        (httpx.post(url, json={"task_id": "task-1", "task_status": "done"}), 422),
+        (httpx.post(url, json={"task_id": "task-1", "task_status": "succeed"}), 422),  # no video
+        (httpx.post(url, json=task_body(url="file:///etc/passwd")), 422),
+        (httpx.post(url, content=b"x" * (2 << 20)), 413),
+        (httpx.post(url, json=task_body(task_id="task-0")), 409),
+    ]  # a task this job no longer waits for
     assert [r.status_code for r, _ in cases] == [status for _, status in cases]
     # A non-terminal status is acknowledged, not recorded.
     assert httpx.post(url, json=task_body(status="processing")).json()["recorded"] is False
@@ -263,7 +279,8 @@ def test_1303_waits_for_a_slot_and_pays_for_one_job(sandbox, still, tmp_path, ca
     assert sandbox.state.calls("kling", "image2video") == 3  # two refused, then accepted
     assert sandbox.state.calls("kling", "paid") == 1 and len(sandbox.state.tasks) == 1
     assert [r.getMessage() for r in caplog.records].count(
-        "kling: every parallel task slot is busy (1303); waiting up to 10 s for one") == 1
+        "kling: every parallel task slot is busy (1303); waiting up to 10 s for one"
+    ) == 1
 
 
 def test_1303_that_outlasts_the_budget_is_raised_after_waiting(sandbox, still, tmp_path):

@@ -7,11 +7,11 @@ connection before the answer is complete; "reset" drops a poll's or a download's
 import httpx
 import pytest
 
-from framecast.transport.callbacks import record_key
 from framecast.core.errors import ProviderUnavailable
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
 from framecast.sandbox import Fault
+from framecast.transport.callbacks import record_key
 from tests.providers.test_kling_callbacks import JOB, animate, kling, only_task
 
 KEY = record_key("kling", JOB)

@@ -14,9 +14,21 @@ def checked(video: Path, plan: QualityPlan):
 
 
 def plan(**kw) -> QualityPlan:
-    base = dict(width=320, height=180, fps=12, duration=6.0, scene_starts=(0.0, 3.0), loudness_lufs=-14,
-                loudness_tolerance=1.5, true_peak_max_db=-1.0, duration_tolerance=0.5, max_black_seconds=0.5,
-                max_frozen_seconds=2.5, max_silence_seconds=1.5, caption_cues=3)
+    base = dict(
+        width=320,
+        height=180,
+        fps=12,
+        duration=6.0,
+        scene_starts=(0.0, 3.0),
+        loudness_lufs=-14,
+        loudness_tolerance=1.5,
+        true_peak_max_db=-1.0,
+        duration_tolerance=0.5,
+        max_black_seconds=0.5,
+        max_frozen_seconds=2.5,
+        max_silence_seconds=1.5,
+        caption_cues=3,
+    )
     return QualityPlan(**{**base, **kw})
 
 
@@ -24,15 +36,44 @@ def plan(**kw) -> QualityPlan:
 def flawed_video(tmp_path_factory) -> Path:
     """2 s of black, then a moving test pattern; 3 s of silence, then a quiet tone. No faststart."""
     out = tmp_path_factory.mktemp("qa") / "flawed.mp4"
-    ffmpeg.run([
-        "-f", "lavfi", "-i", "color=black:s=320x180:r=12:d=2",
-        "-f", "lavfi", "-i", "testsrc2=s=320x180:r=12:d=4",
-        "-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo:d=3",
-        "-f", "lavfi", "-i", "sine=f=440:r=48000:d=3,volume=-30dB,aformat=channel_layouts=stereo",
-        "-filter_complex", "[0:v][1:v]concat=n=2:v=1:a=0[v];[2:a][3:a]concat=n=2:v=0:a=1[a]",
-        "-map", "[v]", "-map", "[a]", "-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p",
-        "-c:a", "aac", "-ar", "48000", str(out),
-    ], what="making a flawed test video")
+    ffmpeg.run(
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            "color=black:s=320x180:r=12:d=2",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=s=320x180:r=12:d=4",
+            "-f",
+            "lavfi",
+            "-i",
+            "anullsrc=r=48000:cl=stereo:d=3",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=f=440:r=48000:d=3,volume=-30dB,aformat=channel_layouts=stereo",
+            "-filter_complex",
+            "[0:v][1:v]concat=n=2:v=1:a=0[v];[2:a][3:a]concat=n=2:v=0:a=1[a]",
+            "-map",
+            "[v]",
+            "-map",
+            "[a]",
+            "-c:v",
+            "libx264",
+            "-profile:v",
+            "high",
+            "-pix_fmt",
+            "yuv420p",
+            "-c:a",
+            "aac",
+            "-ar",
+            "48000",
+            str(out),
+        ],
+        what="making a flawed test video",
+    )
     return out
 
 
@@ -56,9 +97,27 @@ def test_plan_mismatches_are_reported(flawed_video):
 
 def test_frozen_video_is_detected(tmp_path):
     out = tmp_path / "frozen.mp4"
-    ffmpeg.run(["-f", "lavfi", "-i", "testsrc2=s=320x180:r=12:d=1", "-f", "lavfi", "-i", "sine=d=5",
-                "-vf", "tpad=stop_mode=clone:stop_duration=4", "-c:v", "libx264", "-pix_fmt", "yuv420p",
-                "-shortest", str(out)], what="frozen")
+    ffmpeg.run(
+        [
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc2=s=320x180:r=12:d=1",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=d=5",
+            "-vf",
+            "tpad=stop_mode=clone:stop_duration=4",
+            "-c:v",
+            "libx264",
+            "-pix_fmt",
+            "yuv420p",
+            "-shortest",
+            str(out),
+        ],
+        what="frozen",
+    )
     report = checked(out, plan(duration=5.0, scene_starts=(0.0,)))
     frozen = [c for c in report.failures if c.name == "frozen-video"]
     assert frozen and 0.5 < frozen[0].at_seconds < 1.5

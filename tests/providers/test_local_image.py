@@ -4,8 +4,9 @@ from framecast.providers.local.image import LocalImageGenerator
 
 
 def render(tmp_path, prompt, seed, name, size=(320, 180)):
-    return Image.open(LocalImageGenerator().generate(prompt, width=size[0], height=size[1], seed=seed,
-                                                     out=tmp_path / name))
+    return Image.open(
+        LocalImageGenerator().generate(prompt, width=size[0], height=size[1], seed=seed, out=tmp_path / name)
+    )
 
 
 def test_same_prompt_and_seed_render_identically_at_the_requested_size(tmp_path):

@@ -2,17 +2,20 @@
 
 import pytest
 
-from framecast.providers.local.sound import LocalSoundGenerator, match
 from framecast.media import illustrations
+from framecast.providers.local.sound import LocalSoundGenerator, match
 
 
-@pytest.mark.parametrize("prompt, recipe", [
-    ("lava bubbling, distant rumble", "rumble"),
-    ("How volcanoes work; ambient background sound", "rumble"),
-    ("gentle waves lapping a shore", "surf"),
-    ("bees buzzing in a meadow", "forest"),
-    ("how batteries store energy", "hum"),
-])
+@pytest.mark.parametrize(
+    "prompt, recipe",
+    [
+        ("lava bubbling, distant rumble", "rumble"),
+        ("How volcanoes work; ambient background sound", "rumble"),
+        ("gentle waves lapping a shore", "surf"),
+        ("bees buzzing in a meadow", "forest"),
+        ("how batteries store energy", "hum"),
+    ],
+)
 def test_a_prompt_chooses_the_recipe_its_words_name(prompt, recipe):
     found = match(prompt, "ambience")
     assert found is not None and (found.recipe, found.how) == (recipe, "keyword") and found.matched

@@ -3,8 +3,8 @@ import wave
 import pytest
 
 from framecast.media import ffmpeg
-from framecast.providers.local.tts import LocalTextToSpeech, piper_available
 from framecast.media.align import align_words
+from framecast.providers.local.tts import LocalTextToSpeech, piper_available
 
 TEXT = "Volcanoes form where molten rock rises to the surface."
 

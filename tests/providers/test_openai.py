@@ -5,10 +5,10 @@ import pytest
 from PIL import Image
 
 from framecast.core.errors import AuthError, ContentRejected, RateLimited, ScriptError
-from framecast.transport.retry import RetryPolicy
 from framecast.providers.base import ScriptBrief
 from framecast.providers.openai.client import OpenAIImageGenerator, OpenAIScriptWriter, image_size
 from framecast.sandbox import Fault
+from framecast.transport.retry import RetryPolicy
 
 KEY = "sk-sandbox-abcdefghijklmnop"
 BRIEF = ScriptBrief("How volcanoes work", min_scenes=6, max_scenes=8, target_seconds=60)
@@ -84,7 +84,8 @@ def test_image_sizes_are_multiples_of_16_in_the_frame_shape():
 
 def test_generates_an_image_at_the_frame_size(client, sandbox, tmp_path):
     out = OpenAIImageGenerator(client, "gpt-image-2", [KEY], FAST).generate(
-        "A volcano: cross-section", width=320, height=180, seed=1, out=tmp_path / "i.png")
+        "A volcano: cross-section", width=320, height=180, seed=1, out=tmp_path / "i.png"
+    )
     assert Image.open(out).size == (320, 180)
     assert sandbox.state.calls("openai", "images.generations") == 1
 
@@ -93,7 +94,9 @@ def test_speech_gets_word_timing_from_whisper_word_timestamps(client, sandbox, t
     from framecast.providers.openai.client import OpenAITextToSpeech
 
     text = "Lava cools into new rock, layer upon layer."
-    speech = OpenAITextToSpeech(client, "gpt-4o-mini-tts", "alloy", [KEY], FAST).synthesize(text, out=tmp_path / "n.wav")
+    speech = OpenAITextToSpeech(client, "gpt-4o-mini-tts", "alloy", [KEY], FAST).synthesize(
+        text, out=tmp_path / "n.wav"
+    )
     assert speech.path.suffix == ".wav" and speech.duration > 1
     assert [w.word for w in speech.words] == text.split()
     assert speech.words[-1].end <= speech.duration
@@ -102,15 +105,16 @@ def test_speech_gets_word_timing_from_whisper_word_timestamps(client, sandbox, t
 
 
 def test_speech_is_timed_offline_when_the_aligner_is_installed_and_whisper_is_never_called(client, sandbox, tmp_path):
+    from framecast.media import align
     from framecast.media.align import even_words
     from framecast.providers.openai.client import OpenAITextToSpeech
-    from framecast.media import align
 
     if not align.available():
         pytest.skip("the align extra is not installed")
     text = "Lava cools into new rock, layer upon layer, over 1,000 years."
-    speech = OpenAITextToSpeech(client, "gpt-4o-mini-tts", "alloy", [KEY], FAST,
-                                transcribe_model=None).synthesize(text, out=tmp_path / "n.wav")
+    speech = OpenAITextToSpeech(client, "gpt-4o-mini-tts", "alloy", [KEY], FAST, transcribe_model=None).synthesize(
+        text, out=tmp_path / "n.wav"
+    )
     assert sandbox.state.calls("openai", "audio.transcriptions") == 0
     assert [w.word for w in speech.words] == text.split()
     assert all(a.end <= b.start + 1e-6 for a, b in zip(speech.words, speech.words[1:]))
@@ -121,17 +125,19 @@ def test_speech_is_timed_offline_when_the_aligner_is_installed_and_whisper_is_ne
 def test_the_channel_times_openai_speech_offline_by_default_so_whisper_1_is_neither_paid_nor_checked(monkeypatch):
     from datetime import date
 
-    from framecast.plan import preflight
     from framecast.channel import ChannelConfig
-    from framecast.plan.estimate import estimate
     from framecast.media import align
+    from framecast.plan import preflight
+    from framecast.plan.estimate import estimate
 
     channel = ChannelConfig(name="spoken", voice={"provider": "openai", "model": "gpt-4o-mini-tts"})
     timed_by_whisper = not align.available()
     assert ("timing" in {line.role for line in estimate(channel)}) == timed_by_whisper
     uses = [use for chain in preflight._uses(channel) for use in chain]
     assert any(use[3] == "whisper-1" for use in uses) == timed_by_whisper
-    whisper = ChannelConfig(name="spoken", voice={"provider": "openai", "model": "gpt-4o-mini-tts", "timing": "whisper-1"})
+    whisper = ChannelConfig(
+        name="spoken", voice={"provider": "openai", "model": "gpt-4o-mini-tts", "timing": "whisper-1"}
+    )
     assert "timing" in {line.role for line in estimate(whisper)}
     from framecast.settings import Settings
 

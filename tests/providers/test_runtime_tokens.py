@@ -4,12 +4,12 @@ import logging
 
 import httpx
 
-from framecast.transport import redaction
-from framecast.transport.http import ProviderHTTP
-from framecast.transport.retry import RetryPolicy
 from framecast.providers.kling.client import KlingVideoGenerator, kling_error
 from framecast.providers.youtube.client import YouTubePublisher
 from framecast.storage.local import LocalArtifactStore
+from framecast.transport import redaction
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 
 
 def _logged(caplog, text: str) -> str:
@@ -23,8 +23,15 @@ def test_the_youtube_access_token_is_redacted_once_obtained(sandbox, tmp_path, c
     store = LocalArtifactStore(tmp_path / "store")
     client = httpx.Client(base_url=sandbox.base_url("youtube"), timeout=30, follow_redirects=False)
     http = ProviderHTTP("youtube", client, secrets=["sandbox-refresh-token"], retry=RetryPolicy(base_delay=0.01))
-    publisher = YouTubePublisher(http, sandbox.base_url("youtube") + "/token", "client-id", "client-secret",
-                                 "sandbox-refresh-token", (store.get_record, store.put_record), sleep=lambda s: None)
+    publisher = YouTubePublisher(
+        http,
+        sandbox.base_url("youtube") + "/token",
+        "client-id",
+        "client-secret",
+        "sandbox-refresh-token",
+        (store.get_record, store.put_record),
+        sleep=lambda s: None,
+    )
     bearer = publisher._auth()["Authorization"].removeprefix("Bearer ")
     assert bearer.startswith("ya29.") and bearer in redaction.current()
     assert bearer not in _logged(caplog, f"Authorization: Bearer {bearer}")

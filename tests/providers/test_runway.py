@@ -4,13 +4,13 @@ import httpx
 import pytest
 
 from framecast.core.errors import ContentRejected, InvalidRequest, ProviderTimeout, ProviderUnavailable
-from framecast.transport.http import ProviderHTTP
-from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
 from framecast.providers.local.image import LocalImageGenerator
 from framecast.providers.runway.client import RunwayVideoGenerator, ratio_for
 from framecast.sandbox import Fault
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 
 
 @pytest.fixture
@@ -20,15 +20,25 @@ def still(tmp_path):
 
 @pytest.fixture
 def runway(sandbox):
-    client = httpx.Client(base_url=sandbox.base_url("runway"), headers={"Authorization": "Bearer key-123456"},
-                          timeout=30)
+    client = httpx.Client(
+        base_url=sandbox.base_url("runway"), headers={"Authorization": "Bearer key-123456"}, timeout=30
+    )
     http = ProviderHTTP("runway", client, secrets=["key-123456"], retry=RetryPolicy(base_delay=0.01))
     return RunwayVideoGenerator(http, "gen4_turbo", poll_seconds=0.01, deadline_seconds=20)
 
 
 def animate(runway, still, tmp_path, duration=4.2, job=None):
-    return runway.animate(still, prompt="slow push in", duration=duration, width=640, height=360, fps=24, seed=7,
-                          out=tmp_path / "clip.mp4", job=job)
+    return runway.animate(
+        still,
+        prompt="slow push in",
+        duration=duration,
+        width=640,
+        height=360,
+        fps=24,
+        seed=7,
+        out=tmp_path / "clip.mp4",
+        job=job,
+    )
 
 
 def test_ratios_are_pixel_pairs():
@@ -50,9 +60,14 @@ def test_throttled_is_not_terminal(runway, still, sandbox, tmp_path):
     assert sandbox.state.calls("runway", "tasks") == 3
 
 
-@pytest.mark.parametrize("kind, error", [
-    ("failed_safety", ContentRejected), ("failed_internal", ProviderUnavailable), ("cancelled", InvalidRequest),
-])
+@pytest.mark.parametrize(
+    "kind, error",
+    [
+        ("failed_safety", ContentRejected),
+        ("failed_internal", ProviderUnavailable),
+        ("cancelled", InvalidRequest),
+    ],
+)
 def test_failures_map_to_the_error_tree(runway, still, sandbox, tmp_path, kind, error):
     sandbox.state.inject("runway", "image_to_video", Fault(kind=kind))
     with pytest.raises(error):
@@ -69,13 +84,16 @@ def test_deadline(runway, still, sandbox, tmp_path):
 
 
 def test_request_is_validated_like_the_real_api(sandbox):
-    bad = httpx.post(sandbox.base_url("runway") + "/v1/image_to_video",
-                     headers={"Authorization": "Bearer k", "X-Runway-Version": "2024-11-06"},
-                     json={"model": "gen4_turbo", "promptImage": "data:image/png;base64,AAAAAAAAAAAA", "ratio": "16:9"})
+    bad = httpx.post(
+        sandbox.base_url("runway") + "/v1/image_to_video",
+        headers={"Authorization": "Bearer k", "X-Runway-Version": "2024-11-06"},
+        json={"model": "gen4_turbo", "promptImage": "data:image/png;base64,AAAAAAAAAAAA", "ratio": "16:9"},
+    )
     assert bad.status_code == 400
     assert ["ratio"] in [issue["path"] for issue in bad.json()["issues"]]  # the field is named
-    no_version = httpx.post(sandbox.base_url("runway") + "/v1/image_to_video", headers={"Authorization": "Bearer k"},
-                            json={})
+    no_version = httpx.post(
+        sandbox.base_url("runway") + "/v1/image_to_video", headers={"Authorization": "Bearer k"}, json={}
+    )
     assert no_version.status_code == 400 and "X-Runway-Version" in no_version.json()["error"]
 
 
@@ -111,8 +129,9 @@ def test_a_failed_job_is_forgotten_so_the_next_attempt_submits_a_new_one(runway,
 
 
 def test_each_model_is_asked_for_what_it_accepts(sandbox, still, tmp_path):
-    client = httpx.Client(base_url=sandbox.base_url("runway"), headers={"Authorization": "Bearer key-123456"},
-                          timeout=30)
+    client = httpx.Client(
+        base_url=sandbox.base_url("runway"), headers={"Authorization": "Bearer key-123456"}, timeout=30
+    )
     http = ProviderHTTP("runway", client, secrets=["key-123456"], retry=RetryPolicy(base_delay=0.01))
     veo = RunwayVideoGenerator(http, "veo3.1", poll_seconds=0.01, deadline_seconds=20)
     square = LocalImageGenerator().generate("A kite", width=360, height=360, seed=1, out=tmp_path / "q.png")
@@ -126,9 +145,15 @@ def test_each_model_is_asked_for_what_it_accepts(sandbox, still, tmp_path):
 
 
 def test_the_sandbox_refuses_what_a_model_does_not_accept_naming_the_field(sandbox):
-    bad = httpx.post(sandbox.base_url("runway") + "/v1/image_to_video",
-                     headers={"Authorization": "Bearer k", "X-Runway-Version": "2024-11-06"},
-                     json={"model": "veo3.1", "promptImage": "data:image/png;base64,AAAAAAAAAAAA", "ratio": "960:960",
-                           "duration": 5})
+    bad = httpx.post(
+        sandbox.base_url("runway") + "/v1/image_to_video",
+        headers={"Authorization": "Bearer k", "X-Runway-Version": "2024-11-06"},
+        json={
+            "model": "veo3.1",
+            "promptImage": "data:image/png;base64,AAAAAAAAAAAA",
+            "ratio": "960:960",
+            "duration": 5,
+        },
+    )
     assert bad.status_code == 400
     assert {tuple(i["path"]) for i in bad.json()["issues"]} == {("duration",), ("ratio",)}

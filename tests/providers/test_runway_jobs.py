@@ -12,16 +12,20 @@ import httpx
 import pytest
 
 from framecast.core.errors import InvalidRequest, ProviderTimeout, QuotaExhausted, RetryableError
-from framecast.transport.http import ProviderHTTP
-from framecast.transport.retry import RetryPolicy
 from framecast.media import ffmpeg
 from framecast.providers.base import JobRecord
 from framecast.providers.local.image import LocalImageGenerator
 from framecast.providers.runway.client import (
-    API_VERSION, ResubmissionRefused, RunwayVideoGenerator, SubmissionUnconfirmed, data_uri,
+    API_VERSION,
+    ResubmissionRefused,
+    RunwayVideoGenerator,
+    SubmissionUnconfirmed,
+    data_uri,
 )
-from framecast.sandbox import Fault
 from framecast.providers.runway.sandbox import CONCURRENCY_KEY, runway_tasks
+from framecast.sandbox import Fault
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 
 KEY = "key-123456"
 
@@ -33,14 +37,24 @@ def still(tmp_path):
 
 def generator(base_url: str, *, timeout: float = 30, sleep=None, **kw) -> RunwayVideoGenerator:
     client = httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {KEY}"}, timeout=timeout)
-    http = ProviderHTTP("runway", client, secrets=[KEY], retry=RetryPolicy(base_delay=0.01),
-                        **({"sleep": sleep} if sleep else {}))
+    http = ProviderHTTP(
+        "runway", client, secrets=[KEY], retry=RetryPolicy(base_delay=0.01), **({"sleep": sleep} if sleep else {})
+    )
     return RunwayVideoGenerator(http, "gen4_turbo", **{"poll_seconds": 0.01, "deadline_seconds": 20, **kw})
 
 
 def animate(gen, still, tmp_path, job=None):
-    return gen.animate(still, prompt="slow push in", duration=4.2, width=640, height=360, fps=24, seed=7,
-                       out=tmp_path / "clip.mp4", job=job)
+    return gen.animate(
+        still,
+        prompt="slow push in",
+        duration=4.2,
+        width=640,
+        height=360,
+        fps=24,
+        seed=7,
+        out=tmp_path / "clip.mp4",
+        job=job,
+    )
 
 
 def paid(sandbox) -> int:
@@ -49,15 +63,20 @@ def paid(sandbox) -> int:
 
 
 def raw(sandbox) -> httpx.Client:
-    return httpx.Client(base_url=sandbox.base_url("runway"), timeout=30,
-                        headers={"Authorization": f"Bearer {KEY}", "X-Runway-Version": API_VERSION})
+    return httpx.Client(
+        base_url=sandbox.base_url("runway"),
+        timeout=30,
+        headers={"Authorization": f"Bearer {KEY}", "X-Runway-Version": API_VERSION},
+    )
 
 
 def blocker(sandbox, still) -> str:
     """A task created and polled to RUNNING outside framecast: it holds one concurrency slot."""
     with raw(sandbox) as c:
-        task_id = c.post("/v1/image_to_video", json={"model": "gen4_turbo", "promptImage": data_uri(still),
-                                                     "ratio": "1280:720", "duration": 5}).json()["id"]
+        task_id = c.post(
+            "/v1/image_to_video",
+            json={"model": "gen4_turbo", "promptImage": data_uri(still), "ratio": "1280:720", "duration": 5},
+        ).json()["id"]
         assert [c.get(f"/v1/tasks/{task_id}").json()["status"] for _ in range(2)] == ["PENDING", "RUNNING"]
     return task_id
 
@@ -70,8 +89,10 @@ def history(sandbox, but: str = "") -> list[str]:
 
 # -- submitting -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("fault", [Fault(kind="http", status=503, retry_after="0"),
-                                   Fault(kind="http", status=429, retry_after="0")])
+
+@pytest.mark.parametrize(
+    "fault", [Fault(kind="http", status=503, retry_after="0"), Fault(kind="http", status=429, retry_after="0")]
+)
 def test_a_submit_refused_before_anything_was_created_is_sent_again(sandbox, still, tmp_path, fault):
     sandbox.state.inject("runway", "image_to_video", fault)
     assert animate(generator(sandbox.base_url("runway")), still, tmp_path).is_file()
@@ -133,11 +154,14 @@ def test_a_refused_connection_is_sent_again_and_buys_one_task(sandbox, still, tm
     assert sandbox.state.calls("runway", "image_to_video") == 1 and paid(sandbox) == 1
 
 
-@pytest.mark.parametrize("fault, created", [
-    (Fault(kind="created_reset"), 1),              # created, then the connection dropped mid-answer
-    (Fault(kind="created_stall", delay=1.0), 1),   # created, then no answer before the client's timeout
-    (Fault(kind="http", status=500), 0),           # a 500: framecast cannot know whether it was created
-])
+@pytest.mark.parametrize(
+    "fault, created",
+    [
+        (Fault(kind="created_reset"), 1),  # created, then the connection dropped mid-answer
+        (Fault(kind="created_stall", delay=1.0), 1),  # created, then no answer before the client's timeout
+        (Fault(kind="http", status=500), 0),  # a 500: framecast cannot know whether it was created
+    ],
+)
 def test_a_submit_that_may_have_created_a_task_is_not_sent_again(sandbox, still, tmp_path, fault, created):
     gen = generator(sandbox.base_url("runway"), timeout=0.4, resubmit_after_seconds=60)
     job = JobRecord()
@@ -209,6 +233,7 @@ def test_the_daily_cap_is_quota_exhausted_at_once(sandbox, still, tmp_path):
 
 # -- waiting --------------------------------------------------------------------------------------
 
+
 def test_throttled_queue_time_does_not_count_toward_the_deadline(sandbox, still, tmp_path):
     sandbox.state.latency[CONCURRENCY_KEY] = 1
     busy = blocker(sandbox, still)
@@ -238,8 +263,14 @@ def test_past_the_deadline_the_task_is_cancelled_and_a_retry_buys_exactly_one_ne
         animate(gen, still, tmp_path, job=job)
     (stuck,) = runway_tasks(sandbox.state)
     message = str(caught.value)
-    for part in ("runway (motion)", f"{sandbox.base_url('runway')}/v1/tasks/{stuck}", "ran ",
-                 "past the 0 s deadline", "cancelled it", "a retry submits one new task"):
+    for part in (
+        "runway (motion)",
+        f"{sandbox.base_url('runway')}/v1/tasks/{stuck}",
+        "ran ",
+        "past the 0 s deadline",
+        "cancelled it",
+        "a retry submits one new task",
+    ):
         assert part in message
     assert not getattr(caught.value, "attempts_exhausted", False)  # the task retry may run
     assert job.get() == {}
@@ -290,6 +321,7 @@ def test_a_task_that_never_gets_a_slot_is_cancelled_at_the_queue_limit(sandbox, 
 
 # -- downloading ----------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("fault", [Fault(kind="expired"), Fault(kind="http", status=403)])
 def test_an_expired_output_url_is_fetched_again_not_bought_again(sandbox, still, tmp_path, fault):
     sandbox.state.inject("runway", "media", fault)
@@ -315,6 +347,7 @@ def test_output_urls_that_keep_expiring_give_up_but_keep_the_paid_task(sandbox, 
 
 
 # -- the sandbox itself ---------------------------------------------------------------------------
+
 
 def test_the_sandbox_runs_at_most_n_tasks_and_throttles_the_rest(sandbox, still):
     sandbox.state.latency[CONCURRENCY_KEY] = 1

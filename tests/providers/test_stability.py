@@ -5,18 +5,18 @@ import pytest
 from PIL import Image
 
 from framecast.core.errors import ContentRejected, InvalidRequest
-from framecast.transport.http import ProviderHTTP
-from framecast.transport.retry import RetryPolicy
 from framecast.providers.stability.client import StabilityImageGenerator, aspect_for
 from framecast.sandbox import Fault
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 
 
 @pytest.fixture
 def gen(sandbox):
-    client = httpx.Client(base_url=sandbox.base_url("stability"), headers={"authorization": "Bearer sk-st-1234567"},
-                          timeout=10)
-    return StabilityImageGenerator(ProviderHTTP("stability", client, retry=RetryPolicy(base_delay=0.01)),
-                                   "sd3.5-large")
+    client = httpx.Client(
+        base_url=sandbox.base_url("stability"), headers={"authorization": "Bearer sk-st-1234567"}, timeout=10
+    )
+    return StabilityImageGenerator(ProviderHTTP("stability", client, retry=RetryPolicy(base_delay=0.01)), "sd3.5-large")
 
 
 def test_aspect_ratios():

@@ -15,9 +15,22 @@ from framecast.providers.registry import ProviderSpec
 PROVIDERS = Path(framecast.__file__).parent / "providers"
 # Folders under framecast/providers that are not cloud vendors (the offline providers have their own shape).
 NOT_VENDORS = {"local", "__pycache__"}
-FORBIDDEN = ("framecast.script", "framecast.visuals", "framecast.voice", "framecast.sound", "framecast.edit",
-             "framecast.quality", "framecast.publish", "framecast.channel", "framecast.plan", "framecast.context",
-             "framecast.commands", "framecast.topic", "tasks", "flows")
+FORBIDDEN = (
+    "framecast.script",
+    "framecast.visuals",
+    "framecast.voice",
+    "framecast.sound",
+    "framecast.edit",
+    "framecast.quality",
+    "framecast.publish",
+    "framecast.channel",
+    "framecast.plan",
+    "framecast.context",
+    "framecast.commands",
+    "framecast.topic",
+    "tasks",
+    "flows",
+)
 # Analyzers still import the quality gate until they return findings (issue 19, the local-findings branch):
 # the integrator deletes these two lines when that branch lands.
 PENDING: set[tuple[str, str]] = set()  # none left: the analyzers report, the quality stage judges
@@ -97,16 +110,24 @@ def test_the_sandbox_mounts_every_spec_that_has_routes():
 
 def test_the_sandbox_machinery_names_no_vendor(graph):
     shared = graph.find_descendants("framecast.sandbox") | {"framecast.sandbox"}
-    upward = sorted((m, i) for m in shared for i in graph.find_modules_directly_imported_by(m)
-                    if i == "framecast.providers" or i.startswith("framecast.providers."))
+    upward = sorted(
+        (m, i)
+        for m in shared
+        for i in graph.find_modules_directly_imported_by(m)
+        if i == "framecast.providers" or i.startswith("framecast.providers.")
+    )
     assert upward == []
 
 
 def test_nothing_under_providers_imports_a_stage_the_channel_the_plan_or_orchestration(graph):
     """Function-local imports included (grimp counts them)."""
     modules = graph.find_descendants("framecast.providers") | {"framecast.providers"}
-    found = sorted((m, i) for m in modules for i in graph.find_modules_directly_imported_by(m)
-                   if any(i == f or i.startswith(f + ".") for f in FORBIDDEN))
+    found = sorted(
+        (m, i)
+        for m in modules
+        for i in graph.find_modules_directly_imported_by(m)
+        if any(i == f or i.startswith(f + ".") for f in FORBIDDEN)
+    )
     assert [edge for edge in found if edge not in PENDING] == []
 
 
@@ -124,7 +145,8 @@ def test_core_settings_name_no_vendor():
 def test_billing_and_probes_come_from_the_specs():
     source = (Path(framecast.__file__).parent / "plan" / "probes.py").read_text()
     source += (PROVIDERS / "__init__.py").read_text()
-    assert not any(f'== "{name}"' in source for name in ("kling", "runway", "openai", "anthropic", "elevenlabs",
-                                                         "youtube"))
+    assert not any(
+        f'== "{name}"' in source for name in ("kling", "runway", "openai", "anthropic", "elevenlabs", "youtube")
+    )
     assert providers.clip_seconds("kling", 6.2) == registry.spec("kling").billed_seconds(6.2, "kling-v2-1") == 10
     assert providers.clip_seconds("runway", 6.2) == 7 and providers.clip_seconds("local", 6.2) == 7

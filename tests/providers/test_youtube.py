@@ -7,11 +7,11 @@ import pytest
 from PIL import Image
 
 from framecast.core.errors import AuthError, QuotaExhausted
-from framecast.transport.http import ProviderHTTP
-from framecast.transport.retry import RetryPolicy
 from framecast.providers.youtube.client import CHUNK, YouTubePublisher, video_resource
 from framecast.sandbox import Fault
 from framecast.storage.local import LocalArtifactStore
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 
 META = video_resource("How tides work", "Why the sea rises.", ["tides"], "private", "27", "2030-01-01T14:00:00Z")
 
@@ -35,8 +35,15 @@ def store(tmp_path):
 def publisher(sandbox, store, refresh="sandbox-refresh-token"):
     client = httpx.Client(base_url=sandbox.base_url("youtube"), timeout=30, follow_redirects=False)
     http = ProviderHTTP("youtube", client, secrets=[refresh], retry=RetryPolicy(base_delay=0.01))
-    return YouTubePublisher(http, sandbox.base_url("youtube") + "/token", "client-id", "client-secret", refresh,
-                            (store.get_record, store.put_record), sleep=lambda s: None)
+    return YouTubePublisher(
+        http,
+        sandbox.base_url("youtube") + "/token",
+        "client-id",
+        "client-secret",
+        refresh,
+        (store.get_record, store.put_record),
+        sleep=lambda s: None,
+    )
 
 
 def uploaded(sandbox):
@@ -49,8 +56,12 @@ def test_uploads_with_explicit_privacy_synthetic_media_thumbnail_and_captions(sa
     [(key, stored)] = uploaded(sandbox).items()
     assert key == f"youtube:{record['video_id']}"
     assert stored["bytes"] == video.read_bytes()
-    assert stored["meta"]["status"] == {"privacyStatus": "private", "containsSyntheticMedia": True,
-                                        "selfDeclaredMadeForKids": False, "publishAt": "2030-01-01T14:00:00Z"}
+    assert stored["meta"]["status"] == {
+        "privacyStatus": "private",
+        "containsSyntheticMedia": True,
+        "selfDeclaredMadeForKids": False,
+        "publishAt": "2030-01-01T14:00:00Z",
+    }
     assert stored["thumbnail"] > 0 and stored["captions"] is True
     assert record["thumbnail_set"] and record["captions_set"]
 

@@ -5,23 +5,23 @@ Everything runs against the sandbox's YouTube protocol; videos are counted on th
 
 import logging
 import os
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import httpx
 import pytest
 from PIL import Image
 
-from framecast.publish import publish as publishing
 from framecast import context as runtime
-from framecast.plan.load import load_channel
-from framecast.settings import reset_settings
 from framecast.core.errors import ProviderTimeout, ProviderUnavailable, QuotaExhausted
+from framecast.core.models import CaptionFiles, QualityReport, Scene, Script, VideoAsset
+from framecast.plan.load import load_channel
+from framecast.providers.youtube.client import CHUNK, YouTubePublisher, video_resource
+from framecast.publish import publish as publishing
+from framecast.sandbox import Fault
+from framecast.settings import reset_settings
+from framecast.storage.local import LocalArtifactStore
 from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RetryPolicy
-from framecast.core.models import CaptionFiles, QualityReport, Scene, Script, VideoAsset
-from framecast.providers.youtube.client import CHUNK, YouTubePublisher, video_resource
-from framecast.sandbox import Fault
-from framecast.storage.local import LocalArtifactStore
 from tests.conftest import write_channel
 
 META = video_resource("How tides work", "Why the sea rises.", ["tides"], "private", "27", None)
@@ -48,8 +48,15 @@ def store(tmp_path):
 def publisher(sandbox, store, timeout=30.0, retry=FAST):
     client = httpx.Client(base_url=sandbox.base_url("youtube"), timeout=timeout, follow_redirects=False)
     http = ProviderHTTP("youtube", client, secrets=["sandbox-refresh-token"], retry=retry, sleep=lambda s: None)
-    return YouTubePublisher(http, sandbox.base_url("youtube") + "/token", "client-id", "client-secret",
-                            "sandbox-refresh-token", (store.get_record, store.put_record), sleep=lambda s: None)
+    return YouTubePublisher(
+        http,
+        sandbox.base_url("youtube") + "/token",
+        "client-id",
+        "client-secret",
+        "sandbox-refresh-token",
+        (store.get_record, store.put_record),
+        sleep=lambda s: None,
+    )
 
 
 def uploaded(sandbox) -> dict:
@@ -106,13 +113,16 @@ def test_the_upload_limit_is_quota_exhausted_without_promising_anything(sandbox,
     assert uploaded(sandbox) == {} and store.get_record("k5") is None
 
 
-@pytest.mark.parametrize("fault, error", [(Fault(kind="malformed"), ProviderUnavailable),
-                                          (Fault(kind="timeout", delay=0.6), ProviderTimeout)])
+@pytest.mark.parametrize(
+    "fault, error",
+    [(Fault(kind="malformed"), ProviderUnavailable), (Fault(kind="timeout", delay=0.6), ProviderTimeout)],
+)
 def test_no_raw_httpx_error_leaks_from_the_token_endpoint(sandbox, store, files, fault, error):
     sandbox.state.inject("youtube", "token", fault, times=2)
     with pytest.raises(error, match="publish: youtube oauth2 token"):
         publisher(sandbox, store, timeout=0.3, retry=RetryPolicy(attempts=2, base_delay=0.01)).publish(
-            "k6", files[0], None, None, META)
+            "k6", files[0], None, None, META
+        )
     assert uploaded(sandbox) == {}
 
 
@@ -123,8 +133,9 @@ def youtube_channel(sandbox, tmp_path, monkeypatch):
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / "out"))
     reset_settings()
-    path = write_channel(tmp_path, name="tiny-yt", publish={"targets": ["store", "youtube"],
-                                                            "youtube": {"privacy": "private"}})
+    path = write_channel(
+        tmp_path, name="tiny-yt", publish={"targets": ["store", "youtube"], "youtube": {"privacy": "private"}}
+    )
     yield load_channel(str(path))
     reset_settings()
 
@@ -140,21 +151,44 @@ def finished_video(tmp_path):
     image = tmp_path / "thumb.jpg"
     Image.new("RGB", (128, 72), (20, 80, 200)).save(image, "JPEG")
     srt = put("c.srt", b"1\n00:00:00,000 --> 00:00:01,000\nTides\n\n", "application/x-subrip")
-    captions = CaptionFiles(srt=srt, vtt=put("c.vtt", b"WEBVTT\n", "text/vtt"),
-                            ass=put("c.ass", b"[Script]\n", "text/x-ssa"), cue_count=1)
-    video = VideoAsset(ref=put("v.mp4", os.urandom(CHUNK + 4321), "video/mp4"), duration=2.0, width=320, height=180,
-                       fps=12)
-    script = Script(title="How tides work", description="Why the sea rises.", tags=["tides"],
-                    scenes=[Scene(narration="The moon pulls the sea.", visual_prompt="Moon over the sea")])
+    captions = CaptionFiles(
+        srt=srt, vtt=put("c.vtt", b"WEBVTT\n", "text/vtt"), ass=put("c.ass", b"[Script]\n", "text/x-ssa"), cue_count=1
+    )
+    video = VideoAsset(
+        ref=put("v.mp4", os.urandom(CHUNK + 4321), "video/mp4"), duration=2.0, width=320, height=180, fps=12
+    )
+    script = Script(
+        title="How tides work",
+        description="Why the sea rises.",
+        tags=["tides"],
+        scenes=[Scene(narration="The moon pulls the sea.", visual_prompt="Moon over the sea")],
+    )
     report = QualityReport(analyzer="local", passed=True, checks=[])
-    return dict(script=script, video=video, thumbnail=store.put(image, "image/jpeg"), captions=captions,
-                report=report, manifest=put("m.json", b"{}", "application/json"))
+    return dict(
+        script=script,
+        video=video,
+        thumbnail=store.put(image, "image/jpeg"),
+        captions=captions,
+        report=report,
+        manifest=put("m.json", b"{}", "application/json"),
+    )
 
 
 def publish(channel, inputs):
-    return publishing.publish(inputs["script"], inputs["video"], inputs["thumbnail"], inputs["captions"],
-                              inputs["report"], inputs["manifest"], channel.publish, channel.name, "How tides work",
-                              DAY, run_id="run-1", services=runtime.services())
+    return publishing.publish(
+        inputs["script"],
+        inputs["video"],
+        inputs["thumbnail"],
+        inputs["captions"],
+        inputs["report"],
+        inputs["manifest"],
+        channel.publish,
+        channel.name,
+        "How tides work",
+        DAY,
+        run_id="run-1",
+        services=runtime.services(),
+    )
 
 
 def test_an_upload_refused_for_quota_is_pending_and_the_next_run_uploads_it_once(sandbox, youtube_channel, tmp_path):
@@ -190,8 +224,9 @@ def test_an_upload_refused_for_quota_is_pending_and_the_next_run_uploads_it_once
     assert len(uploaded(sandbox)) == 1 and sandbox.state.calls("youtube", "videos.insert") == 2  # 1 refused + 1
 
 
-def test_a_pending_upload_still_refused_stays_pending_without_failing_the_run(sandbox, youtube_channel, tmp_path,
-                                                                               caplog):
+def test_a_pending_upload_still_refused_stays_pending_without_failing_the_run(
+    sandbox, youtube_channel, tmp_path, caplog
+):
     from framecast import providers
 
     inputs = finished_video(tmp_path)
@@ -203,13 +238,15 @@ def test_a_pending_upload_still_refused_stays_pending_without_failing_the_run(sa
         assert publishing.resume_pending(store, "tiny-yt", lambda: providers.publisher("youtube", store=store)) == []
     assert any("wait for the next run" in r.getMessage() for r in caplog.records)
     assert len(store.list_records("pending/youtube/tiny-yt")) == 1 and uploaded(sandbox) == {}
-    [done] = publishing.resume_pending(store, "tiny-yt", lambda: providers.publisher("youtube", store=store))  # quota is back
+    [done] = publishing.resume_pending(
+        store, "tiny-yt", lambda: providers.publisher("youtube", store=store)
+    )  # quota is back
     assert done["video_id"] and len(uploaded(sandbox)) == 1
 
 
 def test_a_pending_upload_whose_publish_time_passed_is_rescheduled():
     job = {"slot": "c/2026-11-24-x", "meta": video_resource("T", "", [], "private", "27", "2026-11-24T14:00:00Z")}
-    now = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
     moved = publishing._rescheduled(job, now)
     assert moved["meta"]["status"]["publishAt"] == "2026-11-25T09:15:00Z"
     assert moved["meta"]["status"]["privacyStatus"] == "private"

@@ -58,28 +58,36 @@ def test_the_sandbox_session_itself_still_resumes(sandbox, store, files):
 GOOGLE = "https://www.googleapis.com"
 
 
-@pytest.mark.parametrize("session", [
-    f"{GOOGLE}/upload/youtube/v3/videos?uploadType=resumable&upload_id=AB",
-    "https://youtube.googleapis.com/upload/youtube/v3/videos?upload_id=AB",
-    "https://www.googleapis.com:443/upload/youtube/v3/videos?upload_id=AB",
-])
+@pytest.mark.parametrize(
+    "session",
+    [
+        f"{GOOGLE}/upload/youtube/v3/videos?uploadType=resumable&upload_id=AB",
+        "https://youtube.googleapis.com/upload/youtube/v3/videos?upload_id=AB",
+        "https://www.googleapis.com:443/upload/youtube/v3/videos?upload_id=AB",
+    ],
+)
 def test_googles_upload_endpoint_is_accepted(session):
     assert check_session(session, GOOGLE) == session
 
 
-@pytest.mark.parametrize("session", [
-    "http://www.googleapis.com/upload/youtube/v3/videos?upload_id=AB",  # plain http
-    "https://www.googleapis.com.evil.example/upload/youtube/v3/videos",
-    "https://evil.example/upload/youtube/v3/videos",
-    "https://user@www.googleapis.com/upload/youtube/v3/videos",
-    "https://www.googleapis.com:8443/upload/youtube/v3/videos",
-    "https://www.googleapis.com/upload/youtube/v3/videos/../../../oauth2",
-    "https://www.googleapis.com/storage/v1/b/x",
-    "https://storage.googleapis.com/upload/youtube/v3/videos",
-    "http://127.0.0.1:9/upload/youtube/v3/videos",
-    "//www.googleapis.com/upload/youtube/v3/videos",
-    "", "not a url", "https://[::1/x",
-])
+@pytest.mark.parametrize(
+    "session",
+    [
+        "http://www.googleapis.com/upload/youtube/v3/videos?upload_id=AB",  # plain http
+        "https://www.googleapis.com.evil.example/upload/youtube/v3/videos",
+        "https://evil.example/upload/youtube/v3/videos",
+        "https://user@www.googleapis.com/upload/youtube/v3/videos",
+        "https://www.googleapis.com:8443/upload/youtube/v3/videos",
+        "https://www.googleapis.com/upload/youtube/v3/videos/../../../oauth2",
+        "https://www.googleapis.com/storage/v1/b/x",
+        "https://storage.googleapis.com/upload/youtube/v3/videos",
+        "http://127.0.0.1:9/upload/youtube/v3/videos",
+        "//www.googleapis.com/upload/youtube/v3/videos",
+        "",
+        "not a url",
+        "https://[::1/x",
+    ],
+)
 def test_anything_else_is_refused_in_production(session):
     with pytest.raises(InvalidRequest, match="refusing to send the access token"):
         check_session(session, GOOGLE)

@@ -68,8 +68,14 @@ store.publish(sys.argv[3], files, json.loads(sys.argv[4]))
 
 
 def crash_while_publishing(script: str, *args: str) -> None:
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(script), *args], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(script), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.returncode == -9, proc.stderr[-2000:]  # killed at the commit point, not failed before it
 
 
@@ -85,9 +91,12 @@ def make(tmp_path: Path, name: str, data: bytes) -> Path:
 
 def videos(store, tmp_path: Path):
     """Video A (with captions) and video B (without): different bytes, different companions."""
-    a = {"video": store.put(make(tmp_path, "a.mp4", os.urandom(50_000)), "video/mp4"),
-         "captions": store.put(make(tmp_path, "a.srt", b"1\n00:00:00,000 --> 00:00:01,000\nA\n"),
-                               "application/x-subrip")}
+    a = {
+        "video": store.put(make(tmp_path, "a.mp4", os.urandom(50_000)), "video/mp4"),
+        "captions": store.put(
+            make(tmp_path, "a.srt", b"1\n00:00:00,000 --> 00:00:01,000\nA\n"), "application/x-subrip"
+        ),
+    }
     b = {"video": store.put(make(tmp_path, "b.mp4", os.urandom(40_000)), "video/mp4")}
     return a, b
 
@@ -137,8 +146,9 @@ def test_local_the_same_video_after_a_crash_finishes_its_publication(local, tmp_
 @pytest.fixture
 def gcs(gcs_bucket, tmp_path):
     client, bucket = gcs_bucket
-    return GcsArtifactStore(client, bucket, prefix="media", cache_dir=tmp_path / "cache",
-                            scope=lambda: "demo/2026-11-24/run-1")
+    return GcsArtifactStore(
+        client, bucket, prefix="media", cache_dir=tmp_path / "cache", scope=lambda: "demo/2026-11-24/run-1"
+    )
 
 
 def names(store: GcsArtifactStore, prefix: str) -> set[str]:

@@ -35,13 +35,15 @@ def test_speech_and_labels():
 
 
 def test_only_scenes_whose_pictures_failed_are_regenerated():
-    from framecast.quality.gate import scenes_to_regenerate
     from framecast.core.models import QualityCheck
+    from framecast.quality.gate import scenes_to_regenerate
 
-    failures = [QualityCheck(name="explicit-content", passed=False, detail="", scene_index=2),
-                QualityCheck(name="shot-alignment", passed=False, detail="", scene_index=1),
-                QualityCheck(name="speech-transcript", passed=False, detail=""),
-                QualityCheck(name="loudness", passed=False, detail="", scene_index=0),
-                QualityCheck(name="explicit-content", passed=False, detail="", scene_index=2)]
+    failures = [
+        QualityCheck(name="explicit-content", passed=False, detail="", scene_index=2),
+        QualityCheck(name="shot-alignment", passed=False, detail="", scene_index=1),
+        QualityCheck(name="speech-transcript", passed=False, detail=""),
+        QualityCheck(name="loudness", passed=False, detail="", scene_index=0),
+        QualityCheck(name="explicit-content", passed=False, detail="", scene_index=2),
+    ]
     assert scenes_to_regenerate(failures) == [1, 2]
     assert scenes_to_regenerate(failures[2:4]) == []

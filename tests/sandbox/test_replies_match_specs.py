@@ -38,9 +38,15 @@ NO_SPEC = {
     "GET /kling/media/{name}": "Kling publishes no machine-readable spec (a CDN download)",
 }
 # Google's OAuth token endpoint is not in the YouTube discovery document: RFC 6749 section 5.1 is its spec.
-RFC6749_TOKEN = {"type": "object", "required": ["access_token", "token_type"],
-                 "properties": {"access_token": {"type": "string"}, "token_type": {"type": "string"},
-                                "expires_in": {"type": "integer"}}}
+RFC6749_TOKEN = {
+    "type": "object",
+    "required": ["access_token", "token_type"],
+    "properties": {
+        "access_token": {"type": "string"},
+        "token_type": {"type": "string"},
+        "expires_in": {"type": "integer"},
+    },
+}
 
 
 def spec(name: str) -> dict:
@@ -62,14 +68,21 @@ def probe(data: bytes) -> dict:
     with tempfile.NamedTemporaryFile() as tmp:
         tmp.write(data)
         tmp.flush()
-        out = subprocess.run([ffmpeg.tools().ffprobe, "-v", "error", "-show_streams", "-show_format", "-of", "json",
-                              tmp.name], capture_output=True, text=True)
+        out = subprocess.run(
+            [ffmpeg.tools().ffprobe, "-v", "error", "-show_streams", "-show_format", "-of", "json", tmp.name],
+            capture_output=True,
+            text=True,
+        )
     if out.returncode:
         return {"error": out.stderr.strip()[:200]}
     info = json.loads(out.stdout)
     stream = (info.get("streams") or [{}])[0]
-    return {"codec_name": stream.get("codec_name"), "sample_rate": int(stream.get("sample_rate") or 0),
-            "bit_rate": int(stream.get("bit_rate") or 0), "format_name": info.get("format", {}).get("format_name", "")}
+    return {
+        "codec_name": stream.get("codec_name"),
+        "sample_rate": int(stream.get("sample_rate") or 0),
+        "bit_rate": int(stream.get("bit_rate") or 0),
+        "format_name": info.get("format", {}).get("format_name", ""),
+    }
 
 
 def checked(response: httpx.Response, schema: str | dict | None, what: str = "") -> list[str]:
@@ -86,17 +99,21 @@ def checked(response: httpx.Response, schema: str | dict | None, what: str = "")
     if isinstance(schema, dict):
         from jsonschema import Draft202012Validator
 
-        found = [f"{'.'.join(map(str, e.path)) or '(body)'}: {e.message[:200]}"
-                 for e in Draft202012Validator(schema).iter_errors(body)]
+        found = [
+            f"{'.'.join(map(str, e.path)) or '(body)'}: {e.message[:200]}"
+            for e in Draft202012Validator(schema).iter_errors(body)
+        ]
     else:
         found = problems(schema, body)
     return [f"{label} vs {schema if isinstance(schema, str) else 'RFC 6749'}: {p}" for p in found]
 
 
 def client(sandbox, provider: str, **headers) -> httpx.Client:
-    auth = {"anthropic": {"x-api-key": SANDBOX_KEY, "anthropic-version": ANTHROPIC_VERSION},
-            "elevenlabs": {"xi-api-key": SANDBOX_KEY},
-            "runway": {"authorization": f"Bearer {SANDBOX_KEY}", "x-runway-version": RUNWAY_VERSION}}
+    auth = {
+        "anthropic": {"x-api-key": SANDBOX_KEY, "anthropic-version": ANTHROPIC_VERSION},
+        "elevenlabs": {"xi-api-key": SANDBOX_KEY},
+        "runway": {"authorization": f"Bearer {SANDBOX_KEY}", "x-runway-version": RUNWAY_VERSION},
+    }
     base = auth.get(provider, {"authorization": f"Bearer {SANDBOX_KEY}"})
     return httpx.Client(base_url=sandbox.base_url(provider), headers={**base, **headers}, timeout=60)
 
@@ -107,19 +124,26 @@ TOPICS_PROMPT = "Topics wanted: 2\n- Why bread rises"
 
 # -- the cases: each calls one route (or a few that only make sense together) and lists what is wrong ------
 
+
 def openai_models(sandbox):
     with client(sandbox, "openai") as c:
         return checked(c.get("/v1/models"), "openai.models.response")
 
 
 def openai_chat(sandbox):
-    fmt = {"type": "json_schema", "json_schema": {"name": "video_script", "schema": {"type": "object"},
-                                                  "strict": True}}
-    body = {"model": "gpt-5.5", "messages": [{"role": "system", "content": "Write scripts."},
-                                             {"role": "user", "content": SCRIPT_PROMPT}],
-            "max_completion_tokens": 4000, "response_format": fmt, "reasoning_effort": "low"}
-    topics = {**body, "messages": [{"role": "user", "content": TOPICS_PROMPT}],
-              "response_format": {**fmt, "json_schema": {**fmt["json_schema"], "name": "topic_ideas"}}}
+    fmt = {"type": "json_schema", "json_schema": {"name": "video_script", "schema": {"type": "object"}, "strict": True}}
+    body = {
+        "model": "gpt-5.5",
+        "messages": [{"role": "system", "content": "Write scripts."}, {"role": "user", "content": SCRIPT_PROMPT}],
+        "max_completion_tokens": 4000,
+        "response_format": fmt,
+        "reasoning_effort": "low",
+    }
+    topics = {
+        **body,
+        "messages": [{"role": "user", "content": TOPICS_PROMPT}],
+        "response_format": {**fmt, "json_schema": {**fmt["json_schema"], "name": "topic_ideas"}},
+    }
     found = []
     with client(sandbox, "openai") as c:
         found += checked(c.post("/v1/chat/completions", json=body), "openai.chat_completions.response", "script")
@@ -132,8 +156,10 @@ def openai_chat(sandbox):
 
 def openai_images(sandbox):
     with client(sandbox, "openai") as c:
-        reply = c.post("/v1/images/generations", json={"model": "gpt-image-2", "prompt": "A lighthouse at dusk",
-                                                        "size": "1024x1024", "quality": "low"})
+        reply = c.post(
+            "/v1/images/generations",
+            json={"model": "gpt-image-2", "prompt": "A lighthouse at dusk", "size": "1024x1024", "quality": "low"},
+        )
         return checked(reply, "openai.images_generations.response")
 
 
@@ -153,8 +179,15 @@ def openai_speech(sandbox):
     formats = spec("openai.audio_speech.request")["properties"]["response_format"]["enum"]
     with client(sandbox, "openai") as c:
         for fmt in formats:
-            reply = c.post("/v1/audio/speech", json={"model": "gpt-4o-mini-tts", "voice": "alloy",
-                                                     "input": "The tide comes in.", "response_format": fmt})
+            reply = c.post(
+                "/v1/audio/speech",
+                json={
+                    "model": "gpt-4o-mini-tts",
+                    "voice": "alloy",
+                    "input": "The tide comes in.",
+                    "response_format": fmt,
+                },
+            )
             found += checked(reply, None, f"speech {fmt}")
             if reply.status_code != 200:
                 continue
@@ -168,11 +201,20 @@ def openai_speech(sandbox):
 
 def openai_transcriptions(sandbox):
     with client(sandbox, "openai") as c:
-        audio = c.post("/v1/audio/speech", json={"model": "gpt-4o-mini-tts", "voice": "alloy",
-                                                 "input": "The tide comes in.", "response_format": "wav"}).content
-        reply = c.post("/v1/audio/transcriptions", files={"file": ("a.wav", audio, "audio/wav")},
-                       data={"model": "whisper-1", "response_format": "verbose_json",
-                             "timestamp_granularities[]": "word"})
+        audio = c.post(
+            "/v1/audio/speech",
+            json={
+                "model": "gpt-4o-mini-tts",
+                "voice": "alloy",
+                "input": "The tide comes in.",
+                "response_format": "wav",
+            },
+        ).content
+        reply = c.post(
+            "/v1/audio/transcriptions",
+            files={"file": ("a.wav", audio, "audio/wav")},
+            data={"model": "whisper-1", "response_format": "verbose_json", "timestamp_granularities[]": "word"},
+        )
         return checked(reply, "openai.transcriptions_verbose_json.response")
 
 
@@ -182,12 +224,21 @@ def anthropic_models(sandbox):
 
 
 def anthropic_messages(sandbox):
-    body = {"model": "claude-sonnet-4-6", "max_tokens": 4000, "system": "Write scripts.",
-            "messages": [{"role": "user", "content": SCRIPT_PROMPT}], "thinking": {"type": "disabled"},
-            "output_config": {"format": {"type": "json_schema", "schema": {"type": "object"}}}}
-    topics = {**body, "messages": [{"role": "user", "content": TOPICS_PROMPT}],
-              "output_config": {"format": {"type": "json_schema", "schema": {
-                  "type": "object", "properties": {"topics": {"type": "array"}}}}}}
+    body = {
+        "model": "claude-sonnet-4-6",
+        "max_tokens": 4000,
+        "system": "Write scripts.",
+        "messages": [{"role": "user", "content": SCRIPT_PROMPT}],
+        "thinking": {"type": "disabled"},
+        "output_config": {"format": {"type": "json_schema", "schema": {"type": "object"}}},
+    }
+    topics = {
+        **body,
+        "messages": [{"role": "user", "content": TOPICS_PROMPT}],
+        "output_config": {
+            "format": {"type": "json_schema", "schema": {"type": "object", "properties": {"topics": {"type": "array"}}}}
+        },
+    }
     found = []
     with client(sandbox, "anthropic") as c:
         found += checked(c.post("/v1/messages", json=body), "anthropic.messages.response", "script")
@@ -199,15 +250,21 @@ def anthropic_messages(sandbox):
 
 
 def runway_task(c: httpx.Client) -> str:
-    return c.post("/v1/image_to_video", json={"model": "gen4_turbo", "promptImage": data_uri(),
-                                              "ratio": "1280:720", "duration": 5}).json()["id"]
+    return c.post(
+        "/v1/image_to_video",
+        json={"model": "gen4_turbo", "promptImage": data_uri(), "ratio": "1280:720", "duration": 5},
+    ).json()["id"]
 
 
 def runway_create(sandbox):
     with client(sandbox, "runway") as c:
-        return checked(c.post("/v1/image_to_video", json={"model": "gen4_turbo", "promptImage": data_uri(),
-                                                          "ratio": "1280:720", "duration": 5}),
-                       "runway.image_to_video.response")
+        return checked(
+            c.post(
+                "/v1/image_to_video",
+                json={"model": "gen4_turbo", "promptImage": data_uri(), "ratio": "1280:720", "duration": 5},
+            ),
+            "runway.image_to_video.response",
+        )
 
 
 def runway_poll(sandbox):
@@ -232,8 +289,11 @@ def runway_poll(sandbox):
 def runway_cancel(sandbox):
     with client(sandbox, "runway") as c:
         reply = c.delete(f"/v1/tasks/{runway_task(c)}")  # the spec's 204: No Content
-        return checked(reply, None) + ([f"DELETE: {reply.status_code} {reply.content[:50]!r}, not an empty 204"]
-                                       if reply.status_code != 204 or reply.content else [])
+        return checked(reply, None) + (
+            [f"DELETE: {reply.status_code} {reply.content[:50]!r}, not an empty 204"]
+            if reply.status_code != 204 or reply.content
+            else []
+        )
 
 
 def runway_media(sandbox):
@@ -250,15 +310,20 @@ def runway_media(sandbox):
 
 def elevenlabs_tts(sandbox):
     with client(sandbox, "elevenlabs") as c:
-        reply = c.post("/v1/text-to-speech/21m00Tcm4TlvDq8ikWAM/with-timestamps",
-                       json={"text": "The tide comes in.", "model_id": "eleven_multilingual_v2"})
+        reply = c.post(
+            "/v1/text-to-speech/21m00Tcm4TlvDq8ikWAM/with-timestamps",
+            json={"text": "The tide comes in.", "model_id": "eleven_multilingual_v2"},
+        )
         return checked(reply, "elevenlabs.tts_with_timestamps.response")
 
 
 def elevenlabs_sound(sandbox):
     with client(sandbox, "elevenlabs") as c:
-        reply = c.post("/v1/sound-generation", params={"output_format": "mp3_44100_128"},
-                       json={"text": "waves on a beach", "duration_seconds": 1.0})
+        reply = c.post(
+            "/v1/sound-generation",
+            params={"output_format": "mp3_44100_128"},
+            json={"text": "waves on a beach", "duration_seconds": 1.0},
+        )
     found = checked(reply, None, "sound-generation")
     if reply.headers.get("content-type") != "audio/mpeg" or probe(reply.content).get("codec_name") != "mp3":
         found.append(f"sound-generation: {reply.headers.get('content-type')} {probe(reply.content)}")
@@ -267,8 +332,11 @@ def elevenlabs_sound(sandbox):
 
 def elevenlabs_music(sandbox):
     with client(sandbox, "elevenlabs") as c:
-        reply = c.post("/v1/music", params={"output_format": "mp3_44100_128"},
-                       json={"prompt": "calm ambient pad", "music_length_ms": 4000, "force_instrumental": True})
+        reply = c.post(
+            "/v1/music",
+            params={"output_format": "mp3_44100_128"},
+            json={"prompt": "calm ambient pad", "music_length_ms": 4000, "force_instrumental": True},
+        )
     found = checked(reply, None, "music")
     heard = probe(reply.content)
     if reply.headers.get("content-type") != "audio/mpeg" or heard.get("codec_name") != "mp3":
@@ -283,8 +351,11 @@ def elevenlabs_voices(sandbox):
         found += checked(first, "elevenlabs.voices.response", "voices page 1")
         token = first.json().get("next_page_token") if first.status_code == 200 else None
         if token:
-            found += checked(c.get("/v2/voices", params={"page_size": 2, "next_page_token": token}),
-                             "elevenlabs.voices.response", "voices page 2")
+            found += checked(
+                c.get("/v2/voices", params={"page_size": 2, "next_page_token": token}),
+                "elevenlabs.voices.response",
+                "voices page 2",
+            )
     return found
 
 
@@ -295,8 +366,11 @@ def stability_sd3(sandbox):
     with client(sandbox, "stability") as c:
         for fmt, accept in (("png", "image/*"), ("jpeg", "image/*"), ("webp", "image/*"), ("png", "application/json")):
             fields = {"prompt": "A lighthouse", "output_format": fmt, "aspect_ratio": "16:9", "seed": "3"}
-            reply = c.post("/v2beta/stable-image/generate/sd3", headers={"accept": accept},
-                           files={k: (None, v) for k, v in fields.items()})
+            reply = c.post(
+                "/v2beta/stable-image/generate/sd3",
+                headers={"accept": accept},
+                files={k: (None, v) for k, v in fields.items()},
+            )
             what = f"sd3 {fmt} accept {accept}"
             json_reply = accept == "application/json"
             found += checked(reply, "stability.sd3.response" if json_reply else None, what)
@@ -327,9 +401,16 @@ def clip(tmp_path_factory) -> bytes:
 
 
 def videointelligence(sandbox, clip):
-    body = {"inputContent": base64.b64encode(clip).decode(), "features": [1, 2, 3, 6],
-            "videoContext": {"speechTranscriptionConfig": {"languageCode": "en-US",
-                                                           "speechContexts": [{"phrases": ["The tide comes in."]}]}}}
+    body = {
+        "inputContent": base64.b64encode(clip).decode(),
+        "features": [1, 2, 3, 6],
+        "videoContext": {
+            "speechTranscriptionConfig": {
+                "languageCode": "en-US",
+                "speechContexts": [{"phrases": ["The tide comes in."]}],
+            }
+        },
+    }
     found = []
     with client(sandbox, "videointelligence") as c:
         started = c.post("/v1/videos:annotate", json=body)
@@ -341,8 +422,10 @@ def videointelligence(sandbox, clip):
         result = dict(reply.json().get("response") or {}) if reply.status_code == 200 else {}
         if result.pop("@type", None) is None:
             found.append(f"operations.get: no finished response: {reply.text[:200]}")
-        found += [f"operation response vs videointelligence.annotate_video.response: {p}"
-                  for p in problems("videointelligence.annotate_video.response", result)]
+        found += [
+            f"operation response vs videointelligence.annotate_video.response: {p}"
+            for p in problems("videointelligence.annotate_video.response", result)
+        ]
     return found
 
 
@@ -351,32 +434,56 @@ def youtube(sandbox):
     found = []
     video = b"\x00" * 4096
     with httpx.Client(base_url=sandbox.base_url("youtube"), timeout=30, follow_redirects=False) as c:
-        token = c.post("/token", data={"grant_type": "refresh_token", "client_id": "sandbox-client",
-                                       "client_secret": SANDBOX_KEY, "refresh_token": "sandbox-refresh-token"})
+        token = c.post(
+            "/token",
+            data={
+                "grant_type": "refresh_token",
+                "client_id": "sandbox-client",
+                "client_secret": SANDBOX_KEY,
+                "refresh_token": "sandbox-refresh-token",
+            },
+        )
         found += checked(token, RFC6749_TOKEN, "token")
         auth = {"authorization": f"Bearer {token.json().get('access_token', '')}"}
         meta = {"snippet": {"title": "How tides work", "categoryId": "27"}, "status": {"privacyStatus": "private"}}
-        session = c.post("/upload/youtube/v3/videos", params={"uploadType": "resumable", "part": "snippet,status"},
-                         json=meta, headers={**auth, "x-upload-content-length": str(len(video))})
+        session = c.post(
+            "/upload/youtube/v3/videos",
+            params={"uploadType": "resumable", "part": "snippet,status"},
+            json=meta,
+            headers={**auth, "x-upload-content-length": str(len(video))},
+        )
         # The resumable protocol's first step answers 200 with the session URI in Location and no resource.
         found += checked(session, None, "videos.insert (session)")
         if "location" not in session.headers:
             return found + ["videos.insert: no Location header"]
-        done = c.put(session.headers["location"], content=video, headers={
-            **auth, "content-range": f"bytes 0-{len(video) - 1}/{len(video)}"})
+        done = c.put(
+            session.headers["location"],
+            content=video,
+            headers={**auth, "content-range": f"bytes 0-{len(video) - 1}/{len(video)}"},
+        )
         found += checked(done, "youtube.video.response", "videos.insert (upload)")
         video_id = done.json().get("id", "") if done.status_code == 200 else ""
-        thumb = c.post("/upload/youtube/v3/thumbnails/set", params={"videoId": video_id}, content=png(fmt="JPEG"),
-                       headers={**auth, "content-type": "image/jpeg"})
+        thumb = c.post(
+            "/upload/youtube/v3/thumbnails/set",
+            params={"videoId": video_id},
+            content=png(fmt="JPEG"),
+            headers={**auth, "content-type": "image/jpeg"},
+        )
         found += checked(thumb, "youtube.thumbnail_set.response", "thumbnails.set")
         boundary = uuid.uuid4().hex
-        caption = (f"--{boundary}\r\ncontent-type: application/json\r\n\r\n"
-                   f'{{"snippet": {{"videoId": "{video_id}", "language": "en", "name": "English"}}}}\r\n'
-                   f"--{boundary}\r\ncontent-type: application/octet-stream\r\n\r\n"
-                   "1\n00:00:00,000 --> 00:00:01,000\nHello\n\r\n"
-                   f"--{boundary}--\r\n")
-        captions = c.post("/upload/youtube/v3/captions", params={"part": "snippet", "uploadType": "multipart"},
-                          content=caption, headers={**auth, "content-type": f"multipart/related; boundary={boundary}"})
+        caption = (
+            f"--{boundary}\r\ncontent-type: application/json\r\n\r\n"
+            f'{{"snippet": {{"videoId": "{video_id}", "language": "en", "name": "English"}}}}\r\n'
+            f"--{boundary}\r\ncontent-type: application/octet-stream\r\n\r\n"
+            "1\n00:00:00,000 --> 00:00:01,000\nHello\n\r\n"
+            f"--{boundary}--\r\n"
+        )
+        captions = c.post(
+            "/upload/youtube/v3/captions",
+            params={"part": "snippet", "uploadType": "multipart"},
+            content=caption,
+            headers={**auth, "content-type": f"multipart/related; boundary={boundary}"},
+        )
         found += checked(captions, "youtube.caption.response", "captions.insert")
     return found
 
@@ -411,8 +518,12 @@ CASES = {
 
 def routes(app) -> set[str]:
     """Every route the sandbox serves but its own control endpoints (read from its OpenAPI description)."""
-    return {f"{method.upper()} {path}" for path, methods in app.openapi()["paths"].items()
-            if not path.startswith("/__sandbox/") for method in methods}
+    return {
+        f"{method.upper()} {path}"
+        for path, methods in app.openapi()["paths"].items()
+        if not path.startswith("/__sandbox/")
+        for method in methods
+    }
 
 
 def test_every_route_has_a_case(sandbox_server):
@@ -428,37 +539,63 @@ def test_replies_match_the_spec(sandbox, case, request):
 
 # -- errors ---------------------------------------------------------------------------------------------
 
+
 def test_openai_chat_requests_are_checked_by_the_spec(sandbox):
     with client(sandbox, "openai") as c:
-        wizard = c.post("/v1/chat/completions", json={"model": "gpt-5.5", "messages": [
-            {"role": "user", "content": "hi"}, {"role": "wizard", "content": "abracadabra"}]})
+        wizard = c.post(
+            "/v1/chat/completions",
+            json={
+                "model": "gpt-5.5",
+                "messages": [{"role": "user", "content": "hi"}, {"role": "wizard", "content": "abracadabra"}],
+            },
+        )
         missing = c.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": "hi"}]})
-        wrong_type = c.post("/v1/chat/completions", json={"model": "gpt-5.5", "messages": [
-            {"role": "user", "content": "hi"}], "max_completion_tokens": "many"})
+        wrong_type = c.post(
+            "/v1/chat/completions",
+            json={"model": "gpt-5.5", "messages": [{"role": "user", "content": "hi"}], "max_completion_tokens": "many"},
+        )
     for reply in (wizard, missing, wrong_type):
         assert reply.status_code == 400, reply.text
         assert problems("openai.error.response", reply.json()) == []
     error = wizard.json()["error"]
-    assert (error["param"], error["code"], error["type"]) == ("messages[1].role", "invalid_value",
-                                                              "invalid_request_error")
+    assert (error["param"], error["code"], error["type"]) == (
+        "messages[1].role",
+        "invalid_value",
+        "invalid_request_error",
+    )
     assert "'wizard'" in error["message"] and "'assistant'" in error["message"]
-    assert (missing.json()["error"]["param"], missing.json()["error"]["code"]) == ("model",
-                                                                                    "missing_required_parameter")
-    assert (wrong_type.json()["error"]["param"], wrong_type.json()["error"]["code"]) == ("max_completion_tokens",
-                                                                                         "invalid_type")
+    assert (missing.json()["error"]["param"], missing.json()["error"]["code"]) == (
+        "model",
+        "missing_required_parameter",
+    )
+    assert (wrong_type.json()["error"]["param"], wrong_type.json()["error"]["code"]) == (
+        "max_completion_tokens",
+        "invalid_type",
+    )
 
 
 def test_runway_errors_have_the_spec_shape_and_name_the_field(sandbox):
     with client(sandbox, "runway") as c:
         replies = {
-            "registry rule": c.post("/v1/image_to_video", json={"model": "gen4_turbo", "promptImage": data_uri(),
-                                                                "ratio": "16:9", "duration": 5}),
-            "no image": c.post("/v1/image_to_video", json={"model": "gen4_turbo", "ratio": "1280:720",
-                                                           "duration": 5}),
-            "unknown model": c.post("/v1/image_to_video", json={"model": "gen9", "promptImage": data_uri(),
-                                                                "ratio": "1280:720", "duration": 5}),
-            "bad type": c.post("/v1/image_to_video", json={"model": "gen4_turbo", "promptImage": data_uri(),
-                                                           "ratio": "1280:720", "duration": 5, "seed": "seven"}),
+            "registry rule": c.post(
+                "/v1/image_to_video",
+                json={"model": "gen4_turbo", "promptImage": data_uri(), "ratio": "16:9", "duration": 5},
+            ),
+            "no image": c.post("/v1/image_to_video", json={"model": "gen4_turbo", "ratio": "1280:720", "duration": 5}),
+            "unknown model": c.post(
+                "/v1/image_to_video",
+                json={"model": "gen9", "promptImage": data_uri(), "ratio": "1280:720", "duration": 5},
+            ),
+            "bad type": c.post(
+                "/v1/image_to_video",
+                json={
+                    "model": "gen4_turbo",
+                    "promptImage": data_uri(),
+                    "ratio": "1280:720",
+                    "duration": 5,
+                    "seed": "seven",
+                },
+            ),
         }
     paths = {}
     for what, reply in replies.items():
@@ -476,11 +613,20 @@ def test_runway_errors_have_the_spec_shape_and_name_the_field(sandbox):
 def test_anthropic_errors_carry_the_request_id(sandbox):
     with client(sandbox, "anthropic") as c:
         ok = c.get("/v1/models")
-        removed = c.post("/v1/messages", json={"model": "claude-sonnet-4-6", "max_tokens": 10, "temperature": 0.2,
-                                               "messages": [{"role": "user", "content": "hi"}]})
+        removed = c.post(
+            "/v1/messages",
+            json={
+                "model": "claude-sonnet-4-6",
+                "max_tokens": 10,
+                "temperature": 0.2,
+                "messages": [{"role": "user", "content": "hi"}],
+            },
+        )
         sandbox.state.inject("anthropic", "messages", Fault(status=529))
-        overloaded = c.post("/v1/messages", json={"model": "claude-sonnet-4-6", "max_tokens": 10,
-                                                  "messages": [{"role": "user", "content": "hi"}]})
+        overloaded = c.post(
+            "/v1/messages",
+            json={"model": "claude-sonnet-4-6", "max_tokens": 10, "messages": [{"role": "user", "content": "hi"}]},
+        )
     with client(sandbox, "anthropic", **{"x-api-key": ""}) as c:
         unauthorized = c.get("/v1/models")
     assert ok.status_code == 200 and ok.headers.get("request-id", "").startswith("req_")
@@ -503,8 +649,11 @@ RAW_BYTES_PER_SAMPLE = {"pcm": 2, "ulaw": 1, "alaw": 1}
 @pytest.mark.parametrize("output_format", OUTPUT_FORMATS)
 def test_elevenlabs_speaks_every_output_format_of_the_spec(sandbox, output_format):
     with client(sandbox, "elevenlabs") as c:
-        reply = c.post("/v1/text-to-speech/21m00Tcm4TlvDq8ikWAM/with-timestamps",
-                       params={"output_format": output_format}, json={"text": "The tide comes in."})
+        reply = c.post(
+            "/v1/text-to-speech/21m00Tcm4TlvDq8ikWAM/with-timestamps",
+            params={"output_format": output_format},
+            json={"text": "The tide comes in."},
+        )
     assert reply.status_code == 200, reply.text
     assert problems("elevenlabs.tts_with_timestamps.response", reply.json()) == []
     audio = base64.b64decode(reply.json()["audio_base64"])

@@ -3,14 +3,22 @@
 from pathlib import Path
 
 from framecast.core.models import ArtifactRef, Scene, SoundAsset, Transition
+from framecast.edit.timeline import plan_timeline
 from framecast.sound.config import SoundConfig, TransitionLevels
 from framecast.sound.design import ambience_cues, bed_sounds, plan_cues, requests, transition_cues
-from framecast.edit.timeline import plan_timeline
 
 
 def timeline(*transitions, ambience=""):
-    scenes = [Scene(narration="n", visual_prompt=f"Scene {i}: a volcano; flat style", duration=4, transition=t,
-                    ambience=ambience) for i, t in enumerate(transitions)]
+    scenes = [
+        Scene(
+            narration="n",
+            visual_prompt=f"Scene {i}: a volcano; flat style",
+            duration=4,
+            transition=t,
+            ambience=ambience,
+        )
+        for i, t in enumerate(transitions)
+    ]
     return plan_timeline(scenes, [2.0] * len(scenes), 30), scenes
 
 
@@ -48,8 +56,10 @@ def test_ambience_spans_every_scene_crossfading_over_each_transition():
 
 def test_the_scene_s_own_ambience_words_come_before_its_picture():
     tl, scenes = timeline(Transition.fade, Transition.fade, ambience="lava hissing, distant rumble")
-    assert all(c.prompt.startswith("lava hissing, distant rumble;")
-               for c in ambience_cues(tl, scenes, SoundConfig(ambience=True)))
+    assert all(
+        c.prompt.startswith("lava hissing, distant rumble;")
+        for c in ambience_cues(tl, scenes, SoundConfig(ambience=True))
+    )
 
 
 def test_one_request_per_prompt_length_and_kind_however_often_it_plays():

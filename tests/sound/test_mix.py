@@ -5,23 +5,37 @@ from pathlib import Path
 
 import pytest
 
+from framecast.core.models import ArtifactRef, ContentMeasurements, Scene, SoundAsset, Transition
+from framecast.edit.timeline import plan_timeline
 from framecast.media import ffmpeg
 from framecast.media.analysis import parse_ebur128
 from framecast.media.assembly import audio_mix_command, parse_speech_over_bed, voice_loudness_command
 from framecast.media.sfx import synth_command
-from framecast.core.models import ArtifactRef, ContentMeasurements, Scene, SoundAsset, Transition
 from framecast.providers.base import QualityPlan
 from framecast.quality.gate import content_checks
 from framecast.sound.config import SoundConfig
 from framecast.sound.design import bed_sounds, plan_cues
-from framecast.edit.timeline import plan_timeline
 
 RECIPE = {"whoosh": "cinematic whoosh", "swell": "soft shimmering swell", "rumble": "rumble"}
 
 
 def rms_db(path: Path, start: float, seconds: float) -> float:
-    proc = ffmpeg.run(["-ss", f"{start}", "-t", f"{seconds}", "-i", str(path), "-af", "astats=measure_overall=RMS_level",
-                       "-f", "null", "-"], what="measuring")
+    proc = ffmpeg.run(
+        [
+            "-ss",
+            f"{start}",
+            "-t",
+            f"{seconds}",
+            "-i",
+            str(path),
+            "-af",
+            "astats=measure_overall=RMS_level",
+            "-f",
+            "null",
+            "-",
+        ],
+        what="measuring",
+    )
     levels = [float(v) for v in re.findall(r"RMS level dB: (-?[\d.]+|-inf)", proc.stderr) if v != "-inf"]
     return max(levels) if levels else -120.0
 
@@ -30,14 +44,26 @@ def rms_db(path: Path, start: float, seconds: float) -> float:
 def scene_audio(tmp_path_factory):
     """Three flite narrations and the timeline of three scenes (fade, dissolve, end)."""
     tmp = tmp_path_factory.mktemp("mix")
-    scenes = [Scene(narration="n", visual_prompt="a volcano", duration=4, transition=t, ambience="lava rumble")
-              for t in (Transition.fade, Transition.dissolve, Transition.cut)]
+    scenes = [
+        Scene(narration="n", visual_prompt="a volcano", duration=4, transition=t, ambience="lava rumble")
+        for t in (Transition.fade, Transition.dissolve, Transition.cut)
+    ]
     timeline = plan_timeline(scenes, [2.0] * 3, 30)
     voices = []
     for i in range(3):
         voice = tmp / f"v{i}.wav"
-        ffmpeg.run(["-f", "lavfi", "-i", "flite=text='Lava cools into new rock, layer upon layer.':voice=slt",
-                    "-t", "2", str(voice)], what="speech")
+        ffmpeg.run(
+            [
+                "-f",
+                "lavfi",
+                "-i",
+                "flite=text='Lava cools into new rock, layer upon layer.':voice=slt",
+                "-t",
+                "2",
+                str(voice),
+            ],
+            what="speech",
+        )
         voices.append(voice)
     return tmp, scenes, timeline, voices
 
@@ -75,19 +101,36 @@ def test_a_bed_as_loud_as_the_voice_is_measured_so_and_fails_the_gate(scene_audi
     tmp, scenes, timeline, voices = scene_audio
     _, over_bed = mix(tmp, scenes, timeline, voices, SoundConfig(ambience=True, ambience_gain_db=0), "loud")
     assert over_bed is not None and over_bed < 8
-    plan = QualityPlan(width=320, height=180, fps=30, duration=timeline.total, scene_starts=(0.0,), loudness_lufs=-14,
-                       loudness_tolerance=1.5, true_peak_max_db=-1, duration_tolerance=0.5, max_black_seconds=0.5,
-                       max_frozen_seconds=4, max_silence_seconds=3, caption_cues=3, min_speech_over_bed_lu=10)
-    [check] = [c for c in content_checks(ContentMeasurements(speech_over_bed_lu=over_bed), plan)
-               if c.name == "speech-over-bed"]
+    plan = QualityPlan(
+        width=320,
+        height=180,
+        fps=30,
+        duration=timeline.total,
+        scene_starts=(0.0,),
+        loudness_lufs=-14,
+        loudness_tolerance=1.5,
+        true_peak_max_db=-1,
+        duration_tolerance=0.5,
+        max_black_seconds=0.5,
+        max_frozen_seconds=4,
+        max_silence_seconds=3,
+        caption_cues=3,
+        min_speech_over_bed_lu=10,
+    )
+    [check] = [
+        c for c in content_checks(ContentMeasurements(speech_over_bed_lu=over_bed), plan) if c.name == "speech-over-bed"
+    ]
     assert not check.passed and "sound.ambience_gain_db" in check.detail
 
 
 def meter_log(speech: list[float], bed: list[float]) -> str:
     """ffmpeg's interleaved ebur128 frame lines for the two named meters of the mix."""
     line = "[ebur128@{} @ 0x55] t: {:.1f}  TARGET:-23 LUFS    M:{:6.1f} S: -30.0     I: -20.0 LUFS       LRA:   0.0 LU"
-    return "\n".join(line.format(name, 0.1 * (i + 1), m) for i, (v, b) in enumerate(zip(speech, bed))
-                      for name, m in (("speech", v), ("bed", b)))
+    return "\n".join(
+        line.format(name, 0.1 * (i + 1), m)
+        for i, (v, b) in enumerate(zip(speech, bed))
+        for name, m in (("speech", v), ("bed", b))
+    )
 
 
 def test_the_quiet_edges_of_a_line_do_not_decide_only_steady_speech_does():

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -20,12 +20,14 @@ Match = Callable[[requests.PreparedRequest], bool]
 
 def uploads(name_part: str = "") -> Match:
     """Object uploads (media or multipart/resumable), optionally only those whose object name has `name_part`."""
+
     def match(request: requests.PreparedRequest) -> bool:
         if request.method not in ("POST", "PUT") or "/upload/storage/" not in request.url:
             return False
         body = request.body if isinstance(request.body, (bytes, str)) else b""
         body = body.encode() if isinstance(body, str) else body
         return not name_part or name_part in request.url or name_part.encode() in body[:4096]
+
     return match
 
 
@@ -78,8 +80,15 @@ class FaultyTransport(HTTPAdapter):
         response.url = request.url
         response.request = request
         response.headers["content-type"] = "application/json"
-        response._content = json.dumps({"error": {"code": planned.status, "message": f"injected {planned.status}",
-                                                  "errors": [{"reason": planned.reason, "domain": "global"}]}}).encode()
+        response._content = json.dumps(
+            {
+                "error": {
+                    "code": planned.status,
+                    "message": f"injected {planned.status}",
+                    "errors": [{"reason": planned.reason, "domain": "global"}],
+                }
+            }
+        ).encode()
         return response
 
 

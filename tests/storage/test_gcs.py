@@ -12,8 +12,9 @@ from framecast.storage.gcs import RESUMABLE_CHUNK, GcsArtifactStore
 @pytest.fixture
 def store(gcs_bucket, tmp_path):
     client, bucket = gcs_bucket
-    return GcsArtifactStore(client, bucket, prefix="videos", cache_dir=tmp_path / "cache",
-                            scope=lambda: "demo/2026-11-24/run-1")
+    return GcsArtifactStore(
+        client, bucket, prefix="videos", cache_dir=tmp_path / "cache", scope=lambda: "demo/2026-11-24/run-1"
+    )
 
 
 def make(tmp_path, name, data: bytes):
@@ -53,8 +54,10 @@ def test_missing_or_corrupted_artifacts_are_reported(store, tmp_path):
 
 
 def test_publish_copies_server_side_and_is_idempotent(store, tmp_path):
-    files = {"video": store.put(make(tmp_path, "v.mp4", b"video-1"), "video/mp4"),
-             "captions": store.put(make(tmp_path, "c.srt", b"1\n"), "application/x-subrip")}
+    files = {
+        "video": store.put(make(tmp_path, "v.mp4", b"video-1"), "video/mp4"),
+        "captions": store.put(make(tmp_path, "c.srt", b"1\n"), "application/x-subrip"),
+    }
     first = store.publish("demo/2026-11-24-tides", files, {"title": "Tides", "topic": "Tides"})
     assert store.publish("demo/2026-11-24-tides", files, {"title": "Tides", "topic": "Tides"}) == first
     other = {"video": store.put(make(tmp_path, "v2.mp4", b"video-2"), "video/mp4")}

@@ -43,8 +43,10 @@ def test_missing_or_truncated_artifact_is_reported(store, tmp_path):
 
 
 def test_manifest_lists_every_artifact_with_size_and_checksum(store, tmp_path):
-    refs = {"video": store.put(make(tmp_path, "v.mp4", b"video"), "video/mp4"),
-            "thumb": store.put(make(tmp_path, "t.jpg", b"jpeg"), "image/jpeg")}
+    refs = {
+        "video": store.put(make(tmp_path, "v.mp4", b"video"), "video/mp4"),
+        "thumb": store.put(make(tmp_path, "t.jpg", b"jpeg"), "image/jpeg"),
+    }
     manifest = store.write_manifest("demo/2026-11-24/run-1", refs, {"topic": "x"})
     body = json.loads(store.local_path(manifest).read_text())
     assert body["topic"] == "x"
@@ -60,7 +62,9 @@ def test_publish_never_overwrites_and_republishing_the_same_video_is_a_no_op(sto
     loc2 = store.publish("demo/2026-11-24-topic", second, {"title": "two"})
     assert loc2 != loc1 and loc2.endswith("-topic-2")
     assert (tmp_path / "store/published/demo/2026-11-24-topic/video.mp4").read_bytes() == b"v1"
-    assert json.loads((tmp_path / "store/published/demo/2026-11-24-topic-2/metadata.json").read_text())["title"] == "two"
+    assert (
+        json.loads((tmp_path / "store/published/demo/2026-11-24-topic-2/metadata.json").read_text())["title"] == "two"
+    )
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere")

@@ -36,8 +36,15 @@ class GenerationPreconditions(HTTPAdapter):
                 response.status_code, response.reason = 412, "injected"
                 response.url, response.request = request.url, request
                 response.headers["content-type"] = "application/json"
-                response._content = json.dumps({"error": {"code": 412, "message": "Precondition Failed",
-                                                          "errors": [{"reason": "conditionNotMet"}]}}).encode()
+                response._content = json.dumps(
+                    {
+                        "error": {
+                            "code": 412,
+                            "message": "Precondition Failed",
+                            "errors": [{"reason": "conditionNotMet"}],
+                        }
+                    }
+                ).encode()
                 return response
         return super().send(request, **kwargs)
 
@@ -61,8 +68,10 @@ def test_records_can_be_created_once_listed_and_deleted(store):
     assert store.create_record("pending/youtube/demo/2026-11-24-a", {"n": 2}) == {"n": 1}  # create-only
     store.create_record("pending/youtube/demo/2026-11-25-b", {"n": 3})
     store.put_record("youtube/demo/2026-11-24-a", {"video_id": "x"})  # another kind of record: not listed
-    assert store.list_records("pending/youtube/demo") == {"pending/youtube/demo/2026-11-24-a": {"n": 1},
-                                                          "pending/youtube/demo/2026-11-25-b": {"n": 3}}
+    assert store.list_records("pending/youtube/demo") == {
+        "pending/youtube/demo/2026-11-24-a": {"n": 1},
+        "pending/youtube/demo/2026-11-25-b": {"n": 3},
+    }
     assert store.list_records("pending/youtube/other") == {}
     store.delete_record("pending/youtube/demo/2026-11-24-a")
     store.delete_record("pending/youtube/demo/2026-11-24-a")  # gone already: fine

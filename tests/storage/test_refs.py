@@ -5,10 +5,10 @@ import os
 
 import pytest
 
-from framecast.publish import publish as publishing
 from framecast import context as runtime
 from framecast.core.errors import QuotaExhausted, StorageError
 from framecast.core.models import ArtifactRef
+from framecast.publish import publish as publishing
 from framecast.sandbox import Fault
 from framecast.storage.local import LocalArtifactStore
 from framecast.storage.refs import inside_bucket, stored_ref
@@ -36,8 +36,9 @@ def test_a_forged_pending_upload_is_refused_and_nothing_reaches_youtube(sandbox,
     if forge == "outside":
         video.update(uri=secret.as_uri(), sha256=digest, size=secret.stat().st_size)
     elif forge == "traversal":
-        video.update(uri=f"{store.root.as_uri()}/objects/../../worker-secret.mp4", sha256=digest,
-                     size=secret.stat().st_size)
+        video.update(
+            uri=f"{store.root.as_uri()}/objects/../../worker-secret.mp4", sha256=digest, size=secret.stat().st_size
+        )
     else:
         video.update(sha256="../../" + "0" * 58)
     store.put_record(key, {**job, "video": video})  # whoever can write the store wrote this
@@ -55,13 +56,24 @@ def test_a_local_store_reads_only_its_own_files(tmp_path):
     with pytest.raises(StorageError, match="outside the store root"):
         store.local_path(ref)
     good = store.put(secret, "video/mp4")
-    assert stored_ref(store, good.model_dump(), "t") == good and store.local_path(good).read_bytes() == secret.read_bytes()
+    assert (
+        stored_ref(store, good.model_dump(), "t") == good and store.local_path(good).read_bytes() == secret.read_bytes()
+    )
     with pytest.raises(StorageError, match="not an artifact reference"):
         stored_ref(store, {"uri": good.uri}, "t")
 
 
-@pytest.mark.parametrize("uri", ["gs://other-bucket/media/a.mp4", "gs://b/elsewhere/a.mp4", "gs://b/media/../x/a.mp4",
-                                 "file:///etc/passwd", "https://b.storage.googleapis.com/media/a.mp4", "gs://b/media/"])
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "gs://other-bucket/media/a.mp4",
+        "gs://b/elsewhere/a.mp4",
+        "gs://b/media/../x/a.mp4",
+        "file:///etc/passwd",
+        "https://b.storage.googleapis.com/media/a.mp4",
+        "gs://b/media/",
+    ],
+)
 def test_a_bucket_reference_must_lie_under_the_stores_prefix(uri):
     with pytest.raises(StorageError, match="outside the store gs://b/media"):
         inside_bucket("b", "media", uri)

@@ -15,8 +15,8 @@ import pytest
 from prefect import flow, task
 from prefect.serializers import JSONSerializer, PickleSerializer
 
-from framecast.settings import reset_settings
 from framecast.core.models import ArtifactRef
+from framecast.settings import reset_settings
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
 
@@ -121,6 +121,7 @@ def test_a_forged_result_in_the_bucket_is_refused_and_runs_no_code(gcs_bucket, t
     client, bucket = gcs_bucket
     on_bucket(monkeypatch, tmp_path, bucket)
     try:
+
         def run(n):
             return a_run.with_options(result_storage=result_storage(emulator_credentials()))(n)
 
@@ -145,15 +146,17 @@ def test_a_bare_value_is_loaded_only_as_json_reviving_framecast_classes(tmp_path
     assert json_only(ok, "k") == ok
     error = json.dumps({"__exc_type__": "framecast.core.errors.InvalidRequest", "message": "motion: refused"}).encode()
     assert json_only(error, "k") == error
-    for bad in (pickle.dumps(Touch(tmp_path / "code-ran")),
-                json.dumps({"__class__": "subprocess.Popen", "data": ["touch", str(tmp_path / "code-ran")]}).encode(),
-                json.dumps({"__exc_type__": "not_loaded_module.Boom", "message": "x"}).encode(),
-                json.dumps({"__exc_type__": "framecast.context.clean_stale_scratch", "message": "x"}).encode(),
-                json.dumps({"__class__": "framecast.context.clean_stale_scratch", "data": None}).encode(),
-                json.dumps({"__class__": "framecast.storage.local.LocalArtifactStore", "data": "/"}).encode(),
-                json.dumps({"__class__": "framecast.settings.Settings", "data": {}}).encode(),
-                json.dumps({"__class__": "framecast.core.models.NotAModel", "data": {}}).encode(),
-                json.dumps({"metadata": {"storage_key": "k"}, "result": "1"}).encode()):
+    for bad in (
+        pickle.dumps(Touch(tmp_path / "code-ran")),
+        json.dumps({"__class__": "subprocess.Popen", "data": ["touch", str(tmp_path / "code-ran")]}).encode(),
+        json.dumps({"__exc_type__": "not_loaded_module.Boom", "message": "x"}).encode(),
+        json.dumps({"__exc_type__": "framecast.context.clean_stale_scratch", "message": "x"}).encode(),
+        json.dumps({"__class__": "framecast.context.clean_stale_scratch", "data": None}).encode(),
+        json.dumps({"__class__": "framecast.storage.local.LocalArtifactStore", "data": "/"}).encode(),
+        json.dumps({"__class__": "framecast.settings.Settings", "data": {}}).encode(),
+        json.dumps({"__class__": "framecast.core.models.NotAModel", "data": {}}).encode(),
+        json.dumps({"metadata": {"storage_key": "k"}, "result": "1"}).encode(),
+    ):
         with pytest.raises(ResultRefused):
             json_only(bad, "k")
     assert not (tmp_path / "code-ran").exists()
@@ -163,8 +166,11 @@ def test_a_record_prefect_cannot_validate_is_checked_whole_not_only_its_result(t
     """Prefect decodes a record that fails validation as one JSON document: a class named beside the result counts."""
     from tasks.results import ResultRefused, json_only
 
-    evil = {"metadata": {"serializer": JSONSerializer().model_dump(mode="json"), "storage_key": [1]},
-            "result": "null", "x": {"__class__": "fractions.Fraction", "data": "1/3"}}
+    evil = {
+        "metadata": {"serializer": JSONSerializer().model_dump(mode="json"), "storage_key": [1]},
+        "result": "null",
+        "x": {"__class__": "fractions.Fraction", "data": "1/3"},
+    }
     with pytest.raises(ResultRefused, match="fractions.Fraction"):
         json_only(json.dumps(evil).encode(), "k")
 

@@ -1,18 +1,33 @@
 """Any text read back from the store ends in a value or in the one named refusal, never another exception."""
 
 import httpx
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from framecast.core.errors import InvalidRequest, StorageError
 from framecast.providers.youtube.sessions import UPLOAD_HOSTS, UPLOAD_PATH, check_session
 from framecast.storage.refs import inside_bucket, inside_root
 
-URLISH = st.one_of(st.text(max_size=120),
-                   st.builds(lambda scheme, host, path: f"{scheme}://{host}{path}",
-                             st.sampled_from(["https", "http", "gs", "file", "HTTPS", ""]),
-                             st.sampled_from([*UPLOAD_HOSTS, "evil.example", "127.0.0.1:9", "user@www.googleapis.com",
-                                              "www.googleapis.com.evil.example", "b", "[::1]", ""]),
-                             st.one_of(st.text(max_size=40), st.sampled_from([UPLOAD_PATH, "/media/x", "/../x"]))))
+URLISH = st.one_of(
+    st.text(max_size=120),
+    st.builds(
+        lambda scheme, host, path: f"{scheme}://{host}{path}",
+        st.sampled_from(["https", "http", "gs", "file", "HTTPS", ""]),
+        st.sampled_from(
+            [
+                *UPLOAD_HOSTS,
+                "evil.example",
+                "127.0.0.1:9",
+                "user@www.googleapis.com",
+                "www.googleapis.com.evil.example",
+                "b",
+                "[::1]",
+                "",
+            ]
+        ),
+        st.one_of(st.text(max_size=40), st.sampled_from([UPLOAD_PATH, "/media/x", "/../x"])),
+    ),
+)
 
 
 @settings(max_examples=200, deadline=None)
@@ -44,12 +59,26 @@ def test_a_reference_uri_is_inside_the_store_or_refused(tmp_path_factory, uri):
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode),
-                 st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-                              lambda inner: st.lists(inner, max_size=4)
-                              | st.dictionaries(st.sampled_from(["__class__", "__exc_type__", "metadata", "result",
-                                                                 "serializer", "data", "type", "x"]), inner, max_size=4),
-                              max_leaves=20).map(lambda v: __import__("json").dumps(v).encode())))
+@given(
+    st.one_of(
+        st.binary(max_size=200),
+        st.text(max_size=200).map(str.encode),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(
+                    st.sampled_from(
+                        ["__class__", "__exc_type__", "metadata", "result", "serializer", "data", "type", "x"]
+                    ),
+                    inner,
+                    max_size=4,
+                )
+            ),
+            max_leaves=20,
+        ).map(lambda v: __import__("json").dumps(v).encode()),
+    )
+)
 def test_a_stored_result_is_framecasts_json_or_refused(content):
     from tasks.results import ResultRefused, json_only
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from prefect.blocks.notifications import CustomWebhookNotificationBlock, SlackWebhook
 
-from framecast.transport import redaction
 from flows.cli import main
 from framecast.core.errors import ConfigError, FramecastError
+from framecast.transport import redaction
 from tasks import alerts
 
 
@@ -72,8 +72,16 @@ def test_the_stage_label_lists_the_stages_in_progress(monkeypatch):
     for name in ("narration", "narration", "images", "images", "motion", "motion"):
         stages.step(name)
     stages.begin("publish", 1), stages.step("publish")
-    assert shown == ["images", "images, narration", "images, narration, motion", "images, motion", "motion",
-                     "finished", "publish", "finished"]
+    assert shown == [
+        "images",
+        "images, narration",
+        "images, narration, motion",
+        "images, motion",
+        "motion",
+        "finished",
+        "publish",
+        "finished",
+    ]
 
 
 def test_one_automation_per_channel_on_failed_or_crashed_runs_of_that_channel_only():
@@ -89,10 +97,14 @@ def test_one_automation_per_channel_on_failed_or_crashed_runs_of_that_channel_on
 
 
 def test_prefect_setup_says_what_became_of_the_alerts_without_the_url():
-    assert alerts.describe({"block": "framecast-alerts (slack-webhook)", "channels": ["a", "b"],
-                            "removed_automations": 1}) == (
+    assert alerts.describe(
+        {"block": "framecast-alerts (slack-webhook)", "channels": ["a", "b"], "removed_automations": 1}
+    ) == (
         "alerts: block framecast-alerts (slack-webhook) → one automation per channel (a, b) on Failed, Crashed and "
-        "gate-refused runs; 1 of channels gone removed")
+        "gate-refused runs; 1 of channels gone removed"
+    )
     assert alerts.describe({"block": None, "channels": [], "kept": []}).startswith("alerts: none")
-    assert alerts.describe({"block": None, "removed_automations": 2, "removed_block": True, "channels": []}) == \
-        "alerts: removed (2 automation(s) and the notification block)"
+    assert (
+        alerts.describe({"block": None, "removed_automations": 2, "removed_block": True, "channels": []})
+        == "alerts: removed (2 automation(s) and the notification block)"
+    )

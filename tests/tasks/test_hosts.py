@@ -8,9 +8,9 @@ import logging
 import pytest
 import yaml
 
-from framecast.transport import redaction
-from framecast.settings import REPO_ROOT, reset_settings
 from framecast.core.errors import ConfigError
+from framecast.settings import REPO_ROOT, reset_settings
+from framecast.transport import redaction
 from tasks import hosts
 
 KEY = "sk-two-hosts-0123456789abcdef"
@@ -34,7 +34,8 @@ def test_prefect_yaml_pulls_the_workers_own_checkout_at_the_deployed_revision():
     assert raw["build"] == [{"tasks.hosts.checkout_revision": {"id": "deployed"}}]
     assert raw["pull"] == [
         {"tasks.hosts.installed_checkout": {"id": "checkout", "revision": "{{ deployed.revision }}"}},
-        {"prefect.deployments.steps.set_working_directory": {"directory": "{{ checkout.directory }}"}}]
+        {"prefect.deployments.steps.set_working_directory": {"directory": "{{ checkout.directory }}"}},
+    ]
     assert not any("pull" in d or "build" in d for d in raw["deployments"])  # one rule for every deployment
     revision = hosts.checkout_revision()["revision"]
     assert len(revision) == 40
@@ -43,8 +44,11 @@ def test_prefect_yaml_pulls_the_workers_own_checkout_at_the_deployed_revision():
 
 
 def test_a_worker_at_another_revision_refuses_the_run_naming_both():
-    with pytest.raises(ConfigError, match=r"^checkout: this worker's framecast .* is at revision [0-9a-f]{12}, the "
-                                          r"deployment was made at 0123456789ab: update"):
+    with pytest.raises(
+        ConfigError,
+        match=r"^checkout: this worker's framecast .* is at revision [0-9a-f]{12}, the "
+        r"deployment was made at 0123456789ab: update",
+    ):
         hosts.installed_checkout("0123456789abcdef0123456789abcdef01234567")
 
 
@@ -52,8 +56,9 @@ def test_block_names_follow_the_variables():
     assert hosts.block_name("OPENAI_API_KEY") == "framecast-openai-api-key"
     assert hosts.block_name("FRAMECAST_LEDGER_URL") == "framecast-ledger-url"
     assert hosts.reference("RUNWAYML_API_SECRET") == "{{ prefect.blocks.secret.framecast-runwayml-api-secret }}"
-    assert {"OPENAI_API_KEY", "FRAMECAST_LEDGER_URL", "KLING_SECRET_KEY", "FRAMECAST_CALLBACK_SECRET"} \
-        <= set(hosts.secret_variables())
+    assert {"OPENAI_API_KEY", "FRAMECAST_LEDGER_URL", "KLING_SECRET_KEY", "FRAMECAST_CALLBACK_SECRET"} <= set(
+        hosts.secret_variables()
+    )
 
 
 @pytest.mark.usefixtures("prefect_server")
@@ -98,18 +103,33 @@ def test_secrets_that_reach_a_flow_process_through_its_env_are_redacted_from_its
 
 # The shape of prefect-kubernetes' default base job template (worker.py: job_configuration + variables), cut down.
 KUBERNETES_BASE = {
-    "job_configuration": {"env": "{{ env }}", "job_manifest": {"apiVersion": "batch/v1", "kind": "Job", "spec": {
-        "template": {"spec": {"containers": [{"name": "prefect-job", "env": "{{ env }}", "image": "{{ image }}"}]}}}}},
-    "variables": {"type": "object", "properties": {
-        "env": {"title": "Environment Variables", "type": "object", "additionalProperties": {"type": "string"}},
-        "image": {"title": "Image", "type": "string"},
-        "namespace": {"type": "string", "default": "default"}}},
+    "job_configuration": {
+        "env": "{{ env }}",
+        "job_manifest": {
+            "apiVersion": "batch/v1",
+            "kind": "Job",
+            "spec": {
+                "template": {
+                    "spec": {"containers": [{"name": "prefect-job", "env": "{{ env }}", "image": "{{ image }}"}]}
+                }
+            },
+        },
+    },
+    "variables": {
+        "type": "object",
+        "properties": {
+            "env": {"title": "Environment Variables", "type": "object", "additionalProperties": {"type": "string"}},
+            "image": {"title": "Image", "type": "string"},
+            "namespace": {"type": "string", "default": "default"},
+        },
+    },
 }
 
 
 @pytest.mark.usefixtures("prefect_server")
 def test_a_kubernetes_template_gets_the_image_the_secret_references_and_rescheduling_on_eviction(
-        secret_env, tmp_path, capsys):
+    secret_env, tmp_path, capsys
+):
     from prefect.workers.process import ProcessWorker
 
     hosts.store_secrets()

@@ -41,8 +41,16 @@ HOLDER = textwrap.dedent("""
 def _hold_in_two_processes(env: dict, folder: Path) -> list[tuple[float, float]]:
     folder.mkdir()
     go, ready = folder / "go", [folder / f"ready-{i}" for i in range(2)]
-    procs = [subprocess.Popen([sys.executable, "-c", HOLDER, str(marker), str(go)], env=env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for marker in ready]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", HOLDER, str(marker), str(go)],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for marker in ready
+    ]
     deadline = time.time() + 120
     while not all(m.exists() for m in ready) and time.time() < deadline and all(p.poll() is None for p in procs):
         time.sleep(0.05)

@@ -25,8 +25,10 @@ def test_a_run_that_waits_too_long_for_its_channel_fails_naming_the_limit_and_th
         waited = time.monotonic() - started
     message = str(caught.value)
     assert "\n" not in message
-    assert message.startswith("channel busy-channel: its lock (global concurrency limit framecast-channel-busy-channel) "
-                              "was still taken after 2 s (FRAMECAST_CHANNEL_WAIT_SECONDS)")
+    assert message.startswith(
+        "channel busy-channel: its lock (global concurrency limit framecast-channel-busy-channel) "
+        "was still taken after 2 s (FRAMECAST_CHANNEL_WAIT_SECONDS)"
+    )
     assert message.endswith("free it with `prefect gcl update framecast-channel-busy-channel --active-slots 0`")
     print(f"\nwaited {waited:.1f} s for a 2 s deadline")
 

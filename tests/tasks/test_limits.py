@@ -29,6 +29,7 @@ def test_a_call_holds_a_slot_of_the_providers_global_limit():
     async def create():
         async with get_client() as client:
             await client.create_global_concurrency_limit(GlobalConcurrencyLimitCreate(name="framecast-kling", limit=2))
+
     asyncio.run(create())
     limiter = PrefectGlobalLimiter("kling", RateLimiter(6000, 4))
     with limiter.slot():

@@ -5,13 +5,16 @@ from framecast.core.errors import AuthError, MediaError, ProviderTimeout, RateLi
 from tasks.policies import STAGE_VERSIONS, is_transient, versioned
 
 
-@pytest.mark.parametrize("exc, retry", [
-    (RateLimited("slow down", retry_after=3), True),
-    (ProviderTimeout("no answer"), True),
-    (AuthError("bad key"), False),
-    (ScriptError("scenes[0].duration"), False),
-    (MediaError("ffmpeg exited with 1"), False),
-])
+@pytest.mark.parametrize(
+    "exc, retry",
+    [
+        (RateLimited("slow down", retry_after=3), True),
+        (ProviderTimeout("no answer"), True),
+        (AuthError("bad key"), False),
+        (ScriptError("scenes[0].duration"), False),
+        (MediaError("ffmpeg exited with 1"), False),
+    ],
+)
 def test_only_transient_errors_are_retried(exc, retry):
     assert is_transient(None, None, Failed(data=exc)) is retry
 
@@ -21,9 +24,9 @@ def test_completed_state_is_not_retried():
 
 
 def test_stage_version_and_store_are_part_of_the_key(monkeypatch, tmp_path):
-    from framecast.settings import reset_settings
-
     from prefect.cache_policies import CacheKeyFnPolicy
+
+    from framecast.settings import reset_settings
 
     policy = next(p for p in versioned("image").policies if isinstance(p, CacheKeyFnPolicy))
     monkeypatch.setenv("FRAMECAST_DATA_DIR", str(tmp_path / "a"))
@@ -87,10 +90,10 @@ def _key(stage: str, inputs: dict) -> str:
 
 
 def test_the_resolved_provider_is_part_of_the_key_not_how_the_channel_spelled_it(monkeypatch):
+    from framecast.providers.local import tts as local_tts
     from framecast.providers.registry import DEFAULT_MODELS
     from framecast.visuals.config import ImageConfig
     from framecast.voice.config import VoiceConfig
-    from framecast.providers.local import tts as local_tts
 
     default = _key("image", {"cfg": ImageConfig(provider="openai")})
     assert default == _key("image", {"cfg": ImageConfig(provider="openai", model=DEFAULT_MODELS[("image", "openai")])})
@@ -116,8 +119,10 @@ def test_a_stage_whose_source_changed_has_a_reviewed_version():
     recorded = json.loads((Path(__file__).parents[1] / "stage_sources.json").read_text())
     now = {stage: {"version": STAGE_VERSIONS[stage], "sources": source_fingerprint(stage)} for stage in STAGE_VERSIONS}
     changed = sorted(stage for stage in now if now[stage] != recorded.get(stage))
-    assert not changed, (f"stage source or version changed without review: {', '.join(changed)}; bump the stage's "
-                         "version if its output changes, then `python -m tasks.policies > tests/stage_sources.json`")
+    assert not changed, (
+        f"stage source or version changed without review: {', '.join(changed)}; bump the stage's "
+        "version if its output changes, then `python -m tasks.policies > tests/stage_sources.json`"
+    )
 
 
 def test_an_offline_makers_revision_is_in_its_identity_and_never_in_a_cloud_vendors():
@@ -125,7 +130,10 @@ def test_an_offline_makers_revision_is_in_its_identity_and_never_in_a_cloud_vend
     from framecast import providers
     from framecast.visuals.config import MotionConfig
 
-    local, runway = providers.identity(MotionConfig(provider="local")), providers.identity(MotionConfig(provider="runway"))
+    local, runway = (
+        providers.identity(MotionConfig(provider="local")),
+        providers.identity(MotionConfig(provider="runway")),
+    )
     assert local.endswith(f":rev{providers.LOCAL_REVISIONS['motion']}")
     assert "rev" not in runway.split(":")[-1]
 
@@ -158,7 +166,11 @@ def test_the_render_and_gate_specs_hold_exactly_what_the_tuples_held():
     cfg = ChannelConfig(name="c")
     render, gate = cfg.render_spec(), cfg.gate_spec()
     assert (render.format, render.music_gain_db, render.burn_in, render.loudness_lufs) == (
-        cfg.format, cfg.music.gain_db, cfg.captions.burn_in, cfg.quality.loudness_lufs)
+        cfg.format,
+        cfg.music.gain_db,
+        cfg.captions.burn_in,
+        cfg.quality.loudness_lufs,
+    )
     assert set(type(render).model_fields) == {"format", "music_gain_db", "burn_in", "loudness_lufs"}
     assert (gate.quality, gate.format, gate.language) == (cfg.quality, cfg.format, cfg.language)
     assert set(type(gate).model_fields) == {"quality", "format", "language"}

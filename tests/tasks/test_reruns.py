@@ -4,7 +4,7 @@ workers and crashes is in tests/operations/test_unattended.py."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from uuid import uuid4
 
 import pytest
@@ -26,10 +26,20 @@ def crashed_event(event: str = "prefect.flow-run.Crashed", tags=("framecast", "c
 
     related = [{"prefect.resource.id": f"prefect.tag.{t}", "prefect.resource.role": "tag"} for t in tags]
     if deployment:
-        related.append({"prefect.resource.id": f"prefect.deployment.{uuid4()}", "prefect.resource.role": "deployment",
-                        "prefect.resource.name": "smoke"})
-    return ReceivedEvent(id=uuid4(), occurred=datetime.now(timezone.utc), event=event,
-                         resource={"prefect.resource.id": f"prefect.flow-run.{uuid4()}"}, related=related)
+        related.append(
+            {
+                "prefect.resource.id": f"prefect.deployment.{uuid4()}",
+                "prefect.resource.role": "deployment",
+                "prefect.resource.name": "smoke",
+            }
+        )
+    return ReceivedEvent(
+        id=uuid4(),
+        occurred=datetime.now(UTC),
+        event=event,
+        resource={"prefect.resource.id": f"prefect.flow-run.{uuid4()}"},
+        related=related,
+    )
 
 
 def test_the_trigger_matches_crashed_framecast_deployment_runs_only():
@@ -69,7 +79,7 @@ def make_run(prefect_server):
 
 
 def test_a_rerun_takes_the_crashed_runs_inputs_and_its_scheduled_day(make_run):
-    late = datetime(2026, 3, 1, 23, 30, tzinfo=timezone.utc)  # already 2 March in Berlin
+    late = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)  # already 2 March in Berlin
     crashed = make_run({"channel": "smoke", "topic": "Why the sea is salty", "notes": ["Rivers carry salt"]}, late)
     given, start = crashed_inputs(crashed, "smoke", "", None, None, None)
     assert given == ("smoke", "Why the sea is salty", ["Rivers carry salt"], None, None)
@@ -80,23 +90,23 @@ def test_a_rerun_takes_the_crashed_runs_inputs_and_its_scheduled_day(make_run):
 
 
 def test_a_rerun_of_a_rerun_is_refused_so_a_crash_is_rerun_once(make_run):
-    first = make_run({"channel": "smoke"}, datetime.now(timezone.utc))
-    rerun = make_run({"channel": "smoke", "rerun_of": first}, datetime.now(timezone.utc))
+    first = make_run({"channel": "smoke"}, datetime.now(UTC))
+    rerun = make_run({"channel": "smoke", "rerun_of": first}, datetime.now(UTC))
     with pytest.raises(ConfigError, match=rf"^rerun_of: run .* was itself a re-run of {first}; .* once"):
         crashed_inputs(rerun, "smoke", "", None, None, None)
 
 
 def test_what_a_rerun_refuses_names_the_field_and_the_fix(make_run):
-    done = make_run({"channel": "smoke"}, datetime.now(timezone.utc), state="completed")
+    done = make_run({"channel": "smoke"}, datetime.now(UTC), state="completed")
     with pytest.raises(ConfigError, match=r"^rerun_of: run .* is completed; only a crashed, failed or cancelled"):
         crashed_inputs(done, "smoke", "", None, None, None)
-    waiting = make_run({"channel": "smoke"}, datetime.now(timezone.utc), state="scheduled")
+    waiting = make_run({"channel": "smoke"}, datetime.now(UTC), state="scheduled")
     with pytest.raises(ConfigError, match=r"is scheduled; only"):
         crashed_inputs(waiting, "smoke", "", None, None, None)
     with pytest.raises(ConfigError, match=r"^rerun_of: 'yesterday' is not a flow run id"):
         crashed_inputs("yesterday", "smoke", "", None, None, None)
     with pytest.raises(ConfigError, match=r"^rerun_of: no flow run .* on this Prefect server"):
         crashed_inputs(str(uuid4()), "smoke", "", None, None, None)
-    crashed = make_run({"channel": "smoke"}, datetime.now(timezone.utc))
+    crashed = make_run({"channel": "smoke"}, datetime.now(UTC))
     with pytest.raises(ConfigError, match=r"^rerun_of: a re-run takes the topic, .* leave them blank"):
         crashed_inputs(crashed, "smoke", "How bees make honey", None, None, None)

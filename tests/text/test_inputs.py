@@ -8,29 +8,70 @@ from collections import Counter
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from framecast.script import write as scripting
 from framecast.core import textrules
-from framecast.topic import choose as topics
-from framecast.script.config import ScriptConfig
-from framecast.plan.load import load_channel
 from framecast.core.errors import ConfigError, ScriptError
 from framecast.core.models import Script
+from framecast.plan.load import load_channel
 from framecast.providers.base import ScriptBrief
 from framecast.providers.local.script import LocalScriptWriter
+from framecast.script import write as scripting
+from framecast.script.config import ScriptConfig
+from framecast.topic import choose as topics
 
 TRIED: Counter = Counter()  # texts each property tried; printed by the last test of the module (-s)
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # What users and the review actually typed, and what breaks parsers and terminals.
 NASTY = [
-    "How [/] works", "[bold]x[/bold]", "[link=http://x]y[/link]", "[0] [1]", "<script>alert(1)</script>", "1 < 2",
-    "templates <T>", "C++", "\"quoted\"", "it's", "`tick`", "$HOME", "100 %", "%s %d %(x)s", "Tom & Jerry", "a/b\\c",
-    "../../etc/passwd", "{\\an8}", "00:00:01.000 --> 09:59:59.000", "&amp;", "???", "...", "!", "#", "- ", "* ",
-    "火山はどのように機能するか", "Как работают вулканы", "كيف تعمل البراكين", "איך עובדים הרי געש", "🌋🌋", "👩‍🔬 science",
-    "Café", "x" * 31, "Pneumonoultramicroscopicsilicovolcanoconiosis" * 2, "\x00", "\u202e", "\u2066", "\x1b[31m",
-    "\r\n", "\t", "\u200f", "\ufeff", "\U0001F600" * 5, " ", "",
+    "How [/] works",
+    "[bold]x[/bold]",
+    "[link=http://x]y[/link]",
+    "[0] [1]",
+    "<script>alert(1)</script>",
+    "1 < 2",
+    "templates <T>",
+    "C++",
+    '"quoted"',
+    "it's",
+    "`tick`",
+    "$HOME",
+    "100 %",
+    "%s %d %(x)s",
+    "Tom & Jerry",
+    "a/b\\c",
+    "../../etc/passwd",
+    "{\\an8}",
+    "00:00:01.000 --> 09:59:59.000",
+    "&amp;",
+    "???",
+    "...",
+    "!",
+    "#",
+    "- ",
+    "* ",
+    "火山はどのように機能するか",
+    "Как работают вулканы",
+    "كيف تعمل البراكين",
+    "איך עובדים הרי געש",
+    "🌋🌋",
+    "👩‍🔬 science",
+    "Café",
+    "x" * 31,
+    "Pneumonoultramicroscopicsilicovolcanoconiosis" * 2,
+    "\x00",
+    "\u202e",
+    "\u2066",
+    "\x1b[31m",
+    "\r\n",
+    "\t",
+    "\u200f",
+    "\ufeff",
+    "\U0001f600" * 5,
+    " ",
+    "",
 ]
 piece = st.one_of(st.sampled_from(NASTY), st.text(max_size=40), st.text(st.characters(codec="utf-8"), max_size=12))
 nasty_text = st.lists(piece, max_size=8).map(" ".join)
@@ -77,8 +118,9 @@ def test_any_notes_make_a_valid_script_or_are_refused_naming_the_note(raw_notes,
 
 
 @FAST
-@given(notes=st.lists(st.text(st.characters(categories=["L", "Zs"]), min_size=1, max_size=1000), min_size=1,
-                      max_size=40))
+@given(
+    notes=st.lists(st.text(st.characters(categories=["L", "Zs"]), min_size=1, max_size=1000), min_size=1, max_size=40)
+)
 def test_long_legitimate_notes_are_cut_at_a_word_boundary_not_refused(notes):
     TRIED["notes"] += len(notes)
     notes = [n for n in notes if n.strip()] or ["Lava is molten rock"]
@@ -88,12 +130,25 @@ def test_long_legitimate_notes_are_cut_at_a_word_boundary_not_refused(notes):
 
 
 def script_data(draw_text):
-    return st.fixed_dictionaries({
-        "title": draw_text, "description": draw_text, "tags": st.lists(draw_text, max_size=5),
-        "scenes": st.lists(st.fixed_dictionaries({"narration": draw_text, "visual_prompt": draw_text,
-                                                  "motion_prompt": draw_text, "ambience": draw_text}),
-                           min_size=1, max_size=4),
-    })
+    return st.fixed_dictionaries(
+        {
+            "title": draw_text,
+            "description": draw_text,
+            "tags": st.lists(draw_text, max_size=5),
+            "scenes": st.lists(
+                st.fixed_dictionaries(
+                    {
+                        "narration": draw_text,
+                        "visual_prompt": draw_text,
+                        "motion_prompt": draw_text,
+                        "ambience": draw_text,
+                    }
+                ),
+                min_size=1,
+                max_size=4,
+            ),
+        }
+    )
 
 
 @FAST
@@ -113,10 +168,16 @@ def test_any_script_file_text_is_a_valid_script_or_a_script_error_naming_the_fie
 
 
 @FAST
-@given(text=st.one_of(st.text(max_size=500), st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-    max_leaves=30).map(json.dumps)))
+@given(
+    text=st.one_of(
+        st.text(max_size=500),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+            max_leaves=30,
+        ).map(json.dumps),
+    )
+)
 def test_any_text_given_as_a_script_file_is_parsed_or_refused_as_a_script_error(text):
     TRIED["script files"] += 1
     try:
@@ -125,7 +186,15 @@ def test_any_text_given_as_a_script_file_is_parsed_or_refused_as_a_script_error(
         assert str(exc).startswith("script file s.json")
 
 
-@pytest.mark.parametrize("text", ["[" * 100_000, "a: " + "[" * 100_000, "a:\n  " + "- " * 5000 + "1", json.dumps({"title": "T", "scenes": "[" * 21 + "1" + "]" * 21}).replace('"[', "[").replace(']"', "]")])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000,
+        "a: " + "[" * 100_000,
+        "a:\n  " + "- " * 5000 + "1",
+        json.dumps({"title": "T", "scenes": "[" * 21 + "1" + "]" * 21}).replace('"[', "[").replace(']"', "]"),
+    ],
+)
 def test_deep_nesting_is_a_script_error_not_a_recursion_error(text):
     with pytest.raises(ScriptError, match=r"^script file s: nested more than 20 levels deep"):
         scripting.parse(text, "script file s")
@@ -155,8 +224,10 @@ def test_any_channel_file_text_loads_or_is_a_config_error_naming_the_topic(tmp_p
     folder = tmp_path_factory.mktemp("ch")
     (folder / "more.txt").write_text("\n".join(backlog), encoding="utf-8", errors="surrogatepass")
     path = folder / "c.yaml"
-    path.write_text(yaml.safe_dump({"title": title, "topics": backlog, "topics_file": "more.txt"},
-                                   allow_unicode=True), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump({"title": title, "topics": backlog, "topics_file": "more.txt"}, allow_unicode=True),
+        encoding="utf-8",
+    )
     try:
         chosen = topics.backlog(load_channel(str(path)))
     except ConfigError as exc:
@@ -182,22 +253,37 @@ def test_a_writer_whose_script_fails_validation_gives_a_described_script_error(m
         scripting._write("Volcanoes", ScriptConfig(), meter, "en", ())
 
 
-@pytest.mark.parametrize("raw, fix", [
-    ("???", "has no letter or digit"), ("...", "has no letter or digit"), ("🌋🌋", "has no letter or digit"),
-    ("Volcanoes\x00work", "control character U+0000"), ("abc\u202egpj.exe", "bidi-override character U+202E"),
-    ("x" * 201, "keep it to 200"),
-])
+@pytest.mark.parametrize(
+    "raw, fix",
+    [
+        ("???", "has no letter or digit"),
+        ("...", "has no letter or digit"),
+        ("🌋🌋", "has no letter or digit"),
+        ("Volcanoes\x00work", "control character U+0000"),
+        ("abc\u202egpj.exe", "bidi-override character U+202E"),
+        ("x" * 201, "keep it to 200"),
+    ],
+)
 def test_topics_that_cannot_make_sense_are_refused_with_the_field_and_the_fix(raw, fix):
     with pytest.raises(ScriptError, match=r"^topic: ") as info:
         scripting.clean_topic(raw)
     assert fix in str(info.value)
 
 
-@pytest.mark.parametrize("raw", ["Why 1 < 2 in C++ templates <T>", "How [/] works", "x" * 40 + " words",
-                                 "火山はどのように機能するか", "كيف تعمل البراكين", "How volcanoes work\n", "1?"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "Why 1 < 2 in C++ templates <T>",
+        "How [/] works",
+        "x" * 40 + " words",
+        "火山はどのように機能するか",
+        "كيف تعمل البراكين",
+        "How volcanoes work\n",
+        "1?",
+    ],
+)
 def test_ordinary_but_nasty_topics_make_a_script(raw):
-    script = LocalScriptWriter().write(ScriptBrief(scripting.clean_topic(raw), 2, 4, 20,
-                                                   notes=("Lava " * 200,)))
+    script = LocalScriptWriter().write(ScriptBrief(scripting.clean_topic(raw), 2, 4, 20, notes=("Lava " * 200,)))
     assert script.title and all(len(t) <= 30 for t in script.tags)
 
 

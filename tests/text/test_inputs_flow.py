@@ -23,15 +23,16 @@ def generated_topic(seed: int) -> str:
     return " ".join(pick.choice(NASTY) for _ in range(4)) + " " + pick.choice(["works", "über", "火山", "بركان"])
 
 
-
-
-@pytest.mark.parametrize("topic, notes", [
-    ("Why 1 < 2 in C++ templates <T>", ["Tom & Jerry say \"hi\" 100 % of the $HOME/tmp time [/] {\\an8}"]),
-    ("How [/] works: $PATH, 100 % & \"quotes\" / back\\slashes", []),
-    ("火山はどのように機能するか", []),
-    ("كيف تعمل البراكين", ["الحمم البركانية صخور منصهرة " * 12]),
-    (generated_topic(17), []),
-])
+@pytest.mark.parametrize(
+    "topic, notes",
+    [
+        ("Why 1 < 2 in C++ templates <T>", ['Tom & Jerry say "hi" 100 % of the $HOME/tmp time [/] {\\an8}']),
+        ('How [/] works: $PATH, 100 % & "quotes" / back\\slashes', []),
+        ("火山はどのように機能するか", []),
+        ("كيف تعمل البراكين", ["الحمم البركانية صخور منصهرة " * 12]),
+        (generated_topic(17), []),
+    ],
+)
 def test_a_nasty_topic_publishes_a_video_or_is_refused_before_anything_runs(data_dir, tmp_path, topic, notes):
     channel = write_channel(tmp_path)
     try:
@@ -46,10 +47,16 @@ def test_a_nasty_topic_publishes_a_video_or_is_refused_before_anything_runs(data
     assert "<" not in meta["title"] and ">" not in meta["title"]
 
 
-@pytest.mark.parametrize("topic, named", [("???", "topic: '???' has no letter or digit"),
-                                          ("Volcanoes\x00work", "topic: 'Volcanoes\\x00work' contains a control")])
-def test_a_topic_that_cannot_make_a_video_is_refused_before_the_lock_and_the_ledger(data_dir, tiny_channel, topic,
-                                                                                  named):
+@pytest.mark.parametrize(
+    "topic, named",
+    [
+        ("???", "topic: '???' has no letter or digit"),
+        ("Volcanoes\x00work", "topic: 'Volcanoes\\x00work' contains a control"),
+    ],
+)
+def test_a_topic_that_cannot_make_a_video_is_refused_before_the_lock_and_the_ledger(
+    data_dir, tiny_channel, topic, named
+):
     with pytest.raises(ScriptError, match="^" + named.replace("\\", "\\\\").replace("?", "\\?")):
         produce_video(channel=str(tiny_channel), topic=topic)
     assert not (data_dir / "published").exists() and not ledger_entries(data_dir)

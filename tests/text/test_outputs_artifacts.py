@@ -28,8 +28,12 @@ def latest(key: str):
 def test_the_published_link_and_the_quality_report_show_a_hostile_title_as_text():
     ref = ArtifactRef(uri="file:///x/video.mp4", sha256="0" * 64, size=1, media_type="video/mp4")
     youtube = {"video_id": "abc", "url": "https://www.youtube.com/watch?v=abc&t=1 (x)"}
-    reporting.show_publication("l11", Publication(published=True, location="/tmp/out/published/l11/2026-12-07-x",
-                                                  video=ref, title=TITLE, youtube=youtube))
+    reporting.show_publication(
+        "l11",
+        Publication(
+            published=True, location="/tmp/out/published/l11/2026-12-07-x", video=ref, title=TITLE, youtube=youtube
+        ),
+    )
     link = latest("l11-published-video")
     for source in (str(link.data), link.description):
         found = list(tokens(source))
@@ -37,8 +41,11 @@ def test_the_published_link_and_the_quality_report_show_a_hostile_title_as_text(
         hrefs = [t.attrs["href"] for t in found if t.type == "link_open"]
         assert hrefs == ["https://www.youtube.com/watch?v=abc&t=1%20%28x%29"]  # the one link, to the video
         assert TITLE in "".join(t.content for t in found if t.type == "text")  # the title read back exactly
-    report = QualityReport(analyzer="local", passed=False, checks=[
-        QualityCheck(name="label-match", passed=False, detail=TITLE, at_seconds=1.0, scene_index=0)])
+    report = QualityReport(
+        analyzer="local",
+        passed=False,
+        checks=[QualityCheck(name="label-match", passed=False, detail=TITLE, at_seconds=1.0, scene_index=0)],
+    )
     reporting.show_quality("l11", report, TITLE)
     quality = latest("l11-quality-report")
     for source in (str(quality.data), quality.description):

@@ -3,18 +3,45 @@
 
 import re
 
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from framecast.media import glyphs
 from framecast.assets import FONT_BOLD
-from framecast.edit.captions import build_cues, to_ass, to_srt, to_vtt
 from framecast.core.models import WordTiming
+from framecast.edit.captions import build_cues, to_ass, to_srt, to_vtt
+from framecast.media import glyphs
 
 # What may not survive into a caption line: controls, line/paragraph separators, bidi embeddings.
 BREAKING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
-HOSTILE = ["-->", "00:00:00.000 --> 09:59:59.000", "<c.evil>OWNED</c>", "&amp;", "&", "<", ">", "{\\an8}",
-           "{\\pos(1,1)}", "\\N", "\\h", "<i>", "</b>", "WEBVTT", "NOTE", "1", "\u2028", "\u202e", "\x85", "\x1c", "\r",
-           "\x00", "火山", "كيف", "עברית", "🌋", "e\u0301"]
+HOSTILE = [
+    "-->",
+    "00:00:00.000 --> 09:59:59.000",
+    "<c.evil>OWNED</c>",
+    "&amp;",
+    "&",
+    "<",
+    ">",
+    "{\\an8}",
+    "{\\pos(1,1)}",
+    "\\N",
+    "\\h",
+    "<i>",
+    "</b>",
+    "WEBVTT",
+    "NOTE",
+    "1",
+    "\u2028",
+    "\u202e",
+    "\x85",
+    "\x1c",
+    "\r",
+    "\x00",
+    "火山",
+    "كيف",
+    "עברית",
+    "🌋",
+    "e\u0301",
+]
 words_st = st.lists(st.one_of(st.sampled_from(HOSTILE), st.text(min_size=1, max_size=12)), min_size=1, max_size=30)
 TIMING = r"(\d\d):(\d\d):(\d\d)[.,](\d\d\d) --> (\d\d):(\d\d):(\d\d)[.,](\d\d\d)"
 
@@ -67,7 +94,7 @@ def parse_srt(text: str, split) -> list[tuple[float, float, list[str]]]:
 def parse_vtt(text: str, split) -> list[tuple[float, float, list[str]]]:
     assert text.startswith("WEBVTT\n\n")
     cues = []
-    for block in parse_blocks(text[len("WEBVTT\n\n"):], split=split):
+    for block in parse_blocks(text[len("WEBVTT\n\n") :], split=split):
         timing = re.fullmatch(TIMING.replace("[.,]", r"\."), block[0])
         assert timing and len(block) >= 2, block
         lines = []
@@ -85,8 +112,9 @@ def vtt_split(text: str) -> list[str]:
 
 
 def srt_neutral(line: str) -> str:
-    return (line.replace("-->", "\u2192").replace("{", "(").replace("}", ")").replace("<", "\u2039")
-            .replace(">", "\u203a"))
+    return (
+        line.replace("-->", "\u2192").replace("{", "(").replace("}", ")").replace("<", "\u2039").replace(">", "\u203a")
+    )
 
 
 @settings(max_examples=200, deadline=None)
@@ -121,8 +149,11 @@ def test_ass_events_carry_no_override_and_one_dialogue_per_cue(words, width, lin
 
 
 def test_a_cue_marker_in_narration_stays_text_in_every_format():
-    cues = build_cues(timed(["Intro.", "00:00:00.000", "-->", "09:59:59.000", "<c.evil>OWNED</c>", "&amp;"]),
-                      max_chars_per_line=30, max_lines=2)
+    cues = build_cues(
+        timed(["Intro.", "00:00:00.000", "-->", "09:59:59.000", "<c.evil>OWNED</c>", "&amp;"]),
+        max_chars_per_line=30,
+        max_lines=2,
+    )
     vtt, srt = to_vtt(cues), to_srt(cues)
     assert vtt.count("-->") == srt.count("-->") == len(cues)
     assert "&lt;c.evil&gt;OWNED&lt;/c&gt;" in vtt and "&amp;amp;" in vtt and "--&gt;" in vtt

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from flows.produce_video import produce_video
-from framecast.media import glyphs
 from framecast.assets import FONT_BOLD
+from framecast.media import glyphs
 from framecast.settings import reset_settings
 
 pytestmark = pytest.mark.usefixtures("prefect_server")
@@ -30,6 +30,9 @@ def test_a_japanese_topic_on_the_smoke_channel_is_published(tmp_path, monkeypatc
     burned = [Path(p) for p in (tmp_path / "out").rglob("*.ass")]
     assert burned
     for ass in burned:  # what libass draws: nothing that no font on this machine has
-        events = [line.split(",", 9)[9] for line in ass.read_text(encoding="utf-8").splitlines()
-                  if line.startswith("Dialogue:")]
+        events = [
+            line.split(",", 9)[9]
+            for line in ass.read_text(encoding="utf-8").splitlines()
+            if line.startswith("Dialogue:")
+        ]
         assert not [c for text in events for c in glyphs.missing(text, FONT_BOLD) if not glyphs._system_fonts(c, True)]

@@ -2,20 +2,37 @@
 
 from pathlib import Path
 
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
-from framecast.media import glyphs
 from framecast.assets import FONT_BOLD
+from framecast.media import glyphs, illustrations
 from framecast.media.cards import fit_font
 from framecast.providers.local.image import LocalImageGenerator
 from framecast.publish import thumbnail
-from framecast.media import illustrations
 
-SCRIPTS = ["火山はどのように機能するか", "كيف تعمل البراكين", "איך עובדים הרי געש", "🌋🌋", "👩‍👩‍👧‍👦", "Café ℌ𝔢𝔩𝔩𝔬",
-           "\u202eevil", "\x00\x1b[31m", "a" * 300, "꛸", ":", ";", "", " "]
-texts = st.one_of(st.sampled_from(SCRIPTS), st.text(max_size=120),
-                  st.lists(st.sampled_from(SCRIPTS + [" ", ": ", "; ", "word"]), max_size=6).map("".join))
+SCRIPTS = [
+    "火山はどのように機能するか",
+    "كيف تعمل البراكين",
+    "איך עובדים הרי געש",
+    "🌋🌋",
+    "👩‍👩‍👧‍👦",
+    "Café ℌ𝔢𝔩𝔩𝔬",
+    "\u202eevil",
+    "\x00\x1b[31m",
+    "a" * 300,
+    "꛸",
+    ":",
+    ";",
+    "",
+    " ",
+]
+texts = st.one_of(
+    st.sampled_from(SCRIPTS),
+    st.text(max_size=120),
+    st.lists(st.sampled_from(SCRIPTS + [" ", ": ", "; ", "word"]), max_size=6).map("".join),
+)
 PICTURE = Image.new("RGB", (160, 90), (60, 80, 120))
 
 
@@ -46,8 +63,9 @@ def test_a_thumbnail_and_an_illustrated_card_draw_any_title(tmp_path, text):
     assert thumbnail.compose(text, PICTURE, (320, 180)).size == (320, 180)
     assert thumbnail.compose(text, PICTURE, (180, 320)).size == (180, 320)
     if illustrations.available("material"):
-        out = LocalImageGenerator("material").generate(f"{text}: x", width=160, height=90, seed=2,
-                                                       out=tmp_path / "ill.png", narration=text)
+        out = LocalImageGenerator("material").generate(
+            f"{text}: x", width=160, height=90, seed=2, out=tmp_path / "ill.png", narration=text
+        )
         assert Image.open(out).size == (160, 90)
 
 

@@ -4,17 +4,34 @@ import re
 import unicodedata
 from datetime import date
 
-from hypothesis import example, given, settings, strategies as st
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from framecast.core.safe_text import youtube_description, youtube_tags, youtube_title
 from framecast.providers.youtube.client import video_resource
 from framecast.publish.publish import slot_of, slug
-from framecast.core.safe_text import youtube_description, youtube_tags, youtube_title
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-SCRIPTS = ["火山はどのように機能するか", "Как работают вулканы", "🌋🌋", "Café", "كيف تعمل البراكين", "איך עובד הר געש",
-           "화산은 어떻게 작동하나요", "Ελληνικά", "e\u0301", "\u202eevil", "???", "../../etc/passwd", "a" * 200]
-topics = st.one_of(st.sampled_from(SCRIPTS), st.text(max_size=80),
-                   st.lists(st.sampled_from(SCRIPTS + [" ", "-", "!", "x"]), max_size=6).map("".join))
+SCRIPTS = [
+    "火山はどのように機能するか",
+    "Как работают вулканы",
+    "🌋🌋",
+    "Café",
+    "كيف تعمل البراكين",
+    "איך עובד הר געש",
+    "화산은 어떻게 작동하나요",
+    "Ελληνικά",
+    "e\u0301",
+    "\u202eevil",
+    "???",
+    "../../etc/passwd",
+    "a" * 200,
+]
+topics = st.one_of(
+    st.sampled_from(SCRIPTS),
+    st.text(max_size=80),
+    st.lists(st.sampled_from(SCRIPTS + [" ", "-", "!", "x"]), max_size=6).map("".join),
+)
 
 
 def old_slug(text: str, limit: int = 60) -> str:

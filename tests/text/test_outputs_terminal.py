@@ -2,21 +2,36 @@
 
 import re
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from framecast.core.safe_text import terminal
 
-ESCAPES = ["\x1b[2J", "\x1b]8;;http://evil\x07", "\x1b]0;title\x1b\\", "\x1b[31m", "\x9b2J", "\x07", "\r", "\n",
-           "\x08", "\x00", "\u202e", "\u2066", "\x1bc"]
+ESCAPES = [
+    "\x1b[2J",
+    "\x1b]8;;http://evil\x07",
+    "\x1b]0;title\x1b\\",
+    "\x1b[31m",
+    "\x9b2J",
+    "\x07",
+    "\r",
+    "\n",
+    "\x08",
+    "\x00",
+    "\u202e",
+    "\u2066",
+    "\x1bc",
+]
 
 
 def test_voices_strips_escape_sequences_from_provider_names(sandbox, monkeypatch, capsys):
     from flows.cli import main
-    from framecast.settings import reset_settings
     from framecast.providers.elevenlabs import sandbox as elevenlabs_api
+    from framecast.settings import reset_settings
 
-    hostile = elevenlabs_api._voice("hostile0000000000000", "\x1b]8;;http://evil\x07Joe\x1b]8;;\x07 \x1b[2J\x1b[31mRed"
-                                    "\r\u202eevil", {})
+    hostile = elevenlabs_api._voice(
+        "hostile0000000000000", "\x1b]8;;http://evil\x07Joe\x1b]8;;\x07 \x1b[2J\x1b[31mRed\r\u202eevil", {}
+    )
     monkeypatch.setattr(elevenlabs_api, "VOICES", [*elevenlabs_api.VOICES, hostile])
     monkeypatch.setenv("ELEVENLABS_API_KEY", "key-abcdef123456")
     monkeypatch.setenv("FRAMECAST_ELEVENLABS_BASE_URL", sandbox.base_url("elevenlabs"))

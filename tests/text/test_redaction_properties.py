@@ -4,14 +4,19 @@ import base64
 import json
 from urllib.parse import quote, quote_plus
 
-from hypothesis import HealthCheck, example, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
-from framecast.transport.errors import redact
 from framecast.core.scrub import forms
+from framecast.transport.errors import redact
 
 # Printable ASCII, control characters (C0, DEL, C1), and any other code point but lone surrogates.
-CHARS = st.one_of(st.characters(min_codepoint=0x20, max_codepoint=0x7E), st.characters(max_codepoint=0x1F),
-                  st.characters(min_codepoint=0x7F, max_codepoint=0x9F), st.characters(exclude_categories=("Cs",)))
+CHARS = st.one_of(
+    st.characters(min_codepoint=0x20, max_codepoint=0x7E),
+    st.characters(max_codepoint=0x1F),
+    st.characters(min_codepoint=0x7F, max_codepoint=0x9F),
+    st.characters(exclude_categories=("Cs",)),
+)
 SECRETS = st.text(CHARS, min_size=6, max_size=40).filter(lambda s: len(s.strip()) >= 6)
 
 ESCAPERS = {
@@ -39,8 +44,11 @@ def all_forms(secret: str) -> set[str]:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(secret=SECRETS, other=SECRETS, around=st.lists(st.text(CHARS, max_size=30), min_size=len(ESCAPERS) + 1,
-                                                       max_size=len(ESCAPERS) + 1))
+@given(
+    secret=SECRETS,
+    other=SECRETS,
+    around=st.lists(st.text(CHARS, max_size=30), min_size=len(ESCAPERS) + 1, max_size=len(ESCAPERS) + 1),
+)
 @example(secret="sk-proj-REALKEY-abcdef123456\n", other="KeyPass-99", around=[" Illegal header value b'Bearer "] * 16)
 def test_no_escaped_form_of_a_secret_survives(secret, other, around):
     tried["examples"] += 1

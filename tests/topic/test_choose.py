@@ -1,19 +1,19 @@
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import openai
 import pytest
 
 from framecast import context as runtime
 from framecast.channel import ChannelConfig
-from framecast.script.config import ScriptConfig
-from framecast.plan.load import load_channel
-from framecast.settings import reset_settings
 from framecast.core.errors import ConfigError, ScriptError
-from framecast.topic.ideas import topic_of_the_day
-from framecast.providers.openai.client import OpenAIEmbeddings
-from framecast.topic.choose import backlog, choose_topic, cosine, run_day
 from framecast.cost.ledger import default_url
 from framecast.cost.meter import Meter
+from framecast.plan.load import load_channel
+from framecast.providers.openai.client import OpenAIEmbeddings
+from framecast.script.config import ScriptConfig
+from framecast.settings import reset_settings
+from framecast.topic.choose import backlog, choose_topic, cosine, run_day
+from framecast.topic.ideas import topic_of_the_day
 from tests.conftest import ledger_entries
 
 TOPICS = ["How volcanoes work", "Why the sky is blue", "How bees make honey"]
@@ -25,12 +25,12 @@ def published(*pairs):
 
 
 def test_the_day_is_the_scheduled_start_in_the_channels_timezone():
-    late_evening_utc = datetime(2026, 12, 1, 23, 30, tzinfo=timezone.utc)
+    late_evening_utc = datetime(2026, 12, 1, 23, 30, tzinfo=UTC)
     assert run_day(late_evening_utc, "UTC") == date(2026, 12, 1)
     assert run_day(late_evening_utc, "Europe/Berlin") == date(2026, 12, 2)
     assert run_day(late_evening_utc, "America/New_York") == date(2026, 12, 1)
     # A run started two days late still belongs to the day it was scheduled for.
-    assert run_day(late_evening_utc, "UTC", now=datetime(2026, 12, 3, 9, tzinfo=timezone.utc)) == date(2026, 12, 1)
+    assert run_day(late_evening_utc, "UTC", now=datetime(2026, 12, 3, 9, tzinfo=UTC)) == date(2026, 12, 1)
 
 
 def test_the_first_unpublished_topic_is_taken_and_appending_topics_moves_nothing():
@@ -38,8 +38,12 @@ def test_the_first_unpublished_topic_is_taken_and_appending_topics_moves_nothing
     assert choose_topic("c", DAY, TOPICS, done).topic == "Why the sky is blue"
     assert choose_topic("c", DAY, TOPICS + ["How tides work", "Why cats purr"], done).topic == "Why the sky is blue"
     # Matching ignores case and spacing differences from the published record.
-    assert choose_topic("c", DAY, TOPICS, published(("how volcanoes work", "2026-11-30"),
-                                                     ("WHY THE SKY IS BLUE", "2026-12-01"))).topic == TOPICS[2]
+    assert (
+        choose_topic(
+            "c", DAY, TOPICS, published(("how volcanoes work", "2026-11-30"), ("WHY THE SKY IS BLUE", "2026-12-01"))
+        ).topic
+        == TOPICS[2]
+    )
 
 
 def test_a_day_that_was_already_published_keeps_its_topic():
@@ -103,16 +107,23 @@ def test_a_used_up_backlog_is_extended_by_the_llm_once_per_day(provider, sandbox
     meter = Meter.open(default_url(data_dir), run=f"c/{DAY.isoformat()}/r", channel="c", day=DAY.isoformat())
     with pytest.raises(ScriptError, match="set topic_ideas"):
         topic_of_the_day("c", DAY, store_topics, None, meter, services=runtime.services())
-    first = topic_of_the_day("c", DAY, store_topics, None, meter, 3, writer, "Science in a minute",
-                             services=runtime.services())
-    assert first.topic == "How glaciers carve valleys" and first.reason == f"proposed by {provider} (the backlog is used up)"
-    again = topic_of_the_day("c", DAY, store_topics, None, meter, 3, writer, "Science in a minute",
-                             services=runtime.services())
+    first = topic_of_the_day(
+        "c", DAY, store_topics, None, meter, 3, writer, "Science in a minute", services=runtime.services()
+    )
+    assert (
+        first.topic == "How glaciers carve valleys"
+        and first.reason == f"proposed by {provider} (the backlog is used up)"
+    )
+    again = topic_of_the_day(
+        "c", DAY, store_topics, None, meter, 3, writer, "Science in a minute", services=runtime.services()
+    )
     assert again == first
     endpoint = "chat.completions" if provider == "openai" else "messages"
     assert sandbox.state.calls(provider, endpoint) == 1  # the day's proposals are kept: a re-run pays nothing
     assert [e["role"] for e in ledger_entries(data_dir)] == ["topics"]
-    assert runtime.store().get_record(f"topic-ideas/c/{DAY.isoformat()}")["proposed"][:1] == ["How glaciers carve valleys"]
+    assert runtime.store().get_record(f"topic-ideas/c/{DAY.isoformat()}")["proposed"][:1] == [
+        "How glaciers carve valleys"
+    ]
 
 
 def _file(folder, data: bytes):

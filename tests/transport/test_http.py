@@ -2,17 +2,24 @@
 
 import base64
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, quote_plus
 
 import httpx
 import pytest
 
-from framecast.core.errors import AuthError, InvalidRequest, ProviderTimeout, ProviderUnavailable, QuotaExhausted, RateLimited
+from framecast.core.errors import (
+    AuthError,
+    InvalidRequest,
+    ProviderTimeout,
+    ProviderUnavailable,
+    QuotaExhausted,
+    RateLimited,
+)
+from framecast.sandbox import Fault
+from framecast.transport.errors import classify, parse_retry_after, redact
 from framecast.transport.http import ProviderHTTP
 from framecast.transport.retry import RateLimiter, RetryPolicy
-from framecast.transport.errors import classify, parse_retry_after, redact
-from framecast.sandbox import Fault
 
 KEY = "sk-test-0123456789abcdef"
 ENDPOINT = "/v1/text-to-speech/voice/with-timestamps"
@@ -27,23 +34,31 @@ def waits():
 @pytest.fixture
 def http(sandbox, waits):
     client = httpx.Client(base_url=sandbox.base_url("elevenlabs"), headers={"xi-api-key": KEY}, timeout=2.0)
-    yield ProviderHTTP("elevenlabs", client, secrets=[KEY], retry=RetryPolicy(attempts=3, base_delay=0.01),
-                       sleep=waits.append)
+    yield ProviderHTTP(
+        "elevenlabs", client, secrets=[KEY], retry=RetryPolicy(attempts=3, base_delay=0.01), sleep=waits.append
+    )
     client.close()
 
 
 def test_parse_retry_after_seconds_and_http_date():
-    now = datetime(2026, 11, 24, 12, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
     assert parse_retry_after("7") == 7.0
     later = (now + timedelta(seconds=30)).strftime("%a, %d %b %Y %H:%M:%S GMT")
     assert parse_retry_after(later, now) == 30.0
     assert parse_retry_after("soon") is None and parse_retry_after(None) is None
 
 
-@pytest.mark.parametrize("status, message, expected", [
-    (401, "bad key", AuthError), (429, "slow down", RateLimited), (429, "insufficient_quota", QuotaExhausted),
-    (503, "busy", ProviderUnavailable), (408, "timeout", ProviderUnavailable), (422, "bad field", InvalidRequest),
-])
+@pytest.mark.parametrize(
+    "status, message, expected",
+    [
+        (401, "bad key", AuthError),
+        (429, "slow down", RateLimited),
+        (429, "insufficient_quota", QuotaExhausted),
+        (503, "busy", ProviderUnavailable),
+        (408, "timeout", ProviderUnavailable),
+        (422, "bad field", InvalidRequest),
+    ],
+)
 def test_classify(status, message, expected):
     assert type(classify("p", status, message)) is expected
 
@@ -94,15 +109,30 @@ def test_malformed_json_is_a_clear_retryable_error(http, sandbox):
 
 def test_downloads_refuse_foreign_hosts_plain_http_and_wrong_types(http, sandbox, tmp_path):
     with pytest.raises(InvalidRequest, match="not one elevenlabs serves from"):
-        http.download("https://evil.example.com/x.mp4", tmp_path / "x", allowed_hosts=("elevenlabs.io",),
-                      max_bytes=10, content_types=("video/",))
+        http.download(
+            "https://evil.example.com/x.mp4",
+            tmp_path / "x",
+            allowed_hosts=("elevenlabs.io",),
+            max_bytes=10,
+            content_types=("video/",),
+        )
     production = ProviderHTTP("elevenlabs", httpx.Client(base_url="https://api.elevenlabs.io"))
     with pytest.raises(InvalidRequest, match="over http"):
-        production.download("http://elevenlabs.io/x.mp4", tmp_path / "x", allowed_hosts=("elevenlabs.io",),
-                            max_bytes=10, content_types=("video/",))
+        production.download(
+            "http://elevenlabs.io/x.mp4",
+            tmp_path / "x",
+            allowed_hosts=("elevenlabs.io",),
+            max_bytes=10,
+            content_types=("video/",),
+        )
     with pytest.raises(InvalidRequest, match="expected video/"):
-        http.download(sandbox.url + "/__sandbox/counters", tmp_path / "x", allowed_hosts=(), max_bytes=1000,
-                      content_types=("video/",))
+        http.download(
+            sandbox.url + "/__sandbox/counters",
+            tmp_path / "x",
+            allowed_hosts=(),
+            max_bytes=1000,
+            content_types=("video/",),
+        )
     assert not (tmp_path / "x").exists()
 
 
@@ -163,14 +193,17 @@ def test_a_failure_names_the_stage_the_endpoint_and_the_attempts(http, sandbox, 
         with meter.charge(provider="elevenlabs", role="voice", units=12, unit="character"):
             http.request("POST", ENDPOINT, json=BODY)
     assert str(info.value).startswith("voice: elevenlabs 503: ") and str(info.value).endswith(
-        f"— POST {ENDPOINT} (3 attempts)")
+        f"— POST {ENDPOINT} (3 attempts)"
+    )
 
 
 def test_stabilitys_error_shape_is_read_like_the_others():
     from framecast.transport.errors import default_error_reader
 
-    response = httpx.Response(400, json={"id": "a1b2", "name": "bad_request",
-                                         "errors": ["height: must be a multiple of 64", "seed: too large"]})
+    response = httpx.Response(
+        400,
+        json={"id": "a1b2", "name": "bad_request", "errors": ["height: must be a multiple of 64", "seed: too large"]},
+    )
     assert default_error_reader(response) == ("height: must be a multiple of 64; seed: too large", "bad_request")
 
 
@@ -182,8 +215,9 @@ def test_the_sandbox_counts_a_retry_sooner_than_its_retry_after(sandbox):
     sandbox.state.inject("elevenlabs", "tts.with_timestamps", Fault(status=429, retry_after="0.4"))
     patient.request("POST", ENDPOINT, json=BODY)
     assert sum(sandbox.state.early.values()) == 0
-    hasty = ProviderHTTP("elevenlabs", client, secrets=[KEY], retry=RetryPolicy(base_delay=0.01),
-                         sleep=lambda seconds: None)  # a client that ignores Retry-After
+    hasty = ProviderHTTP(
+        "elevenlabs", client, secrets=[KEY], retry=RetryPolicy(base_delay=0.01), sleep=lambda seconds: None
+    )  # a client that ignores Retry-After
     sandbox.state.inject("elevenlabs", "tts.with_timestamps", Fault(status=429, retry_after="5"))
     hasty.request("POST", ENDPOINT, json=BODY)
     assert sandbox.state.early[("elevenlabs", "tts.with_timestamps")] == 1
@@ -191,15 +225,16 @@ def test_the_sandbox_counts_a_retry_sooner_than_its_retry_after(sandbox):
 
 
 def test_the_api_key_never_goes_to_a_media_host_other_than_the_apis(tmp_path):
+    import subprocess
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-    import subprocess
-
     seen = []
     clip = tmp_path / "clip.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=d=1:s=64x48:r=10", "-pix_fmt", "yuv420p",
-                    str(clip)], check=True)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc=d=1:s=64x48:r=10", "-pix_fmt", "yuv420p", str(clip)],
+        check=True,
+    )
 
     class Media(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's name)
@@ -220,10 +255,20 @@ def test_the_api_key_never_goes_to_a_media_host_other_than_the_apis(tmp_path):
     api = httpx.Client(base_url=f"http://localhost:{port}", headers={"Authorization": f"Bearer {KEY}"})
     http = ProviderHTTP("runway", api, secrets=[KEY])
     try:
-        http.download(f"http://127.0.0.1:{port}/clip.mp4", tmp_path / "a.mp4", allowed_hosts=(), max_bytes=1 << 20,
-                      content_types=("video/",))  # another host (a CDN): no key
-        http.download(f"http://localhost:{port}/clip.mp4", tmp_path / "b.mp4", allowed_hosts=(), max_bytes=1 << 20,
-                      content_types=("video/",))  # the API's own host serves it: the key is what it expects
+        http.download(
+            f"http://127.0.0.1:{port}/clip.mp4",
+            tmp_path / "a.mp4",
+            allowed_hosts=(),
+            max_bytes=1 << 20,
+            content_types=("video/",),
+        )  # another host (a CDN): no key
+        http.download(
+            f"http://localhost:{port}/clip.mp4",
+            tmp_path / "b.mp4",
+            allowed_hosts=(),
+            max_bytes=1 << 20,
+            content_types=("video/",),
+        )  # the API's own host serves it: the key is what it expects
     finally:
         server.shutdown()
         api.close()
@@ -250,11 +295,21 @@ def test_a_key_quoted_by_h11_in_repr_form_never_reaches_the_error_or_its_causes(
     assert isinstance(info.value.__cause__, httpx.LocalProtocolError)  # callers still ask "was it sent?"
 
 
-@pytest.mark.parametrize("form", [
-    lambda s: s, lambda s: repr(s)[1:-1], lambda s: repr(s.encode())[2:-1], lambda s: json.dumps(s)[1:-1],
-    lambda s: quote(s, safe=""), quote_plus, str.strip, lambda s: base64.b64encode(s.strip().encode()).decode()])
+@pytest.mark.parametrize(
+    "form",
+    [
+        lambda s: s,
+        lambda s: repr(s)[1:-1],
+        lambda s: repr(s.encode())[2:-1],
+        lambda s: json.dumps(s)[1:-1],
+        lambda s: quote(s, safe=""),
+        quote_plus,
+        str.strip,
+        lambda s: base64.b64encode(s.strip().encode()).decode(),
+    ],
+)
 def test_redact_covers_escaped_encoded_and_stripped_forms(form):
-    secret = "sk/proj+KEY=\"it's\"-é-\t0123\n"
+    secret = 'sk/proj+KEY="it\'s"-é-\t0123\n'
     text = f"before {form(secret)} after"
     assert redact(text, [secret]) == "before *** after"
 

@@ -6,8 +6,8 @@ from urllib.parse import quote
 import pytest
 
 from framecast.providers import connect
-from framecast.transport import redaction
 from framecast.settings import reset_settings
+from framecast.transport import redaction
 from framecast.transport.redaction import RedactingFilter, install
 
 KEY = "sk-live-ABCDEFGHIJKLMNOP1234"
@@ -96,11 +96,19 @@ def test_stored_errors_are_redacted(monkeypatch):
         stored = redaction.error_text(error)
     finally:
         reset_settings()
-    assert stored == "openai 401: Incorrect API key provided: \"***\" (***)"
+    assert stored == 'openai 401: Incorrect API key provided: "***" (***)'
 
 
-@pytest.mark.parametrize("variable", ["OPENAI_API_KEY", "FRAMECAST_ELEVENLABS_API_KEY", "KLING_SECRET_KEY",
-                                      "FRAMECAST_CALLBACK_SECRET", "YOUTUBE_REFRESH_TOKEN"])
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "OPENAI_API_KEY",
+        "FRAMECAST_ELEVENLABS_API_KEY",
+        "KLING_SECRET_KEY",
+        "FRAMECAST_CALLBACK_SECRET",
+        "YOUTUBE_REFRESH_TOKEN",
+    ],
+)
 def test_keys_are_stripped_when_loaded(variable, monkeypatch):
     """M1: `echo key > file` leaves a newline, which went into headers and unredacted errors."""
     from framecast.settings import Settings
@@ -138,10 +146,14 @@ def test_a_settings_error_never_quotes_the_value(monkeypatch):
     assert "sk-pasted" not in str(refused.value) and refused.value.__cause__ is None
 
 
-@pytest.mark.parametrize("field, variable, vendor", [
-    ("FRAMECAST_OPENAI_BASE_URL", "FRAMECAST_OPENAI_BASE_URL", "openai"),
-    ("FRAMECAST_ELEVENLABS_BASE_URL", "FRAMECAST_ELEVENLABS_BASE_URL", "elevenlabs"),
-    ("FRAMECAST_GOOGLE_TOKEN_URL", "FRAMECAST_GOOGLE_TOKEN_URL", "youtube")])
+@pytest.mark.parametrize(
+    "field, variable, vendor",
+    [
+        ("FRAMECAST_OPENAI_BASE_URL", "FRAMECAST_OPENAI_BASE_URL", "openai"),
+        ("FRAMECAST_ELEVENLABS_BASE_URL", "FRAMECAST_ELEVENLABS_BASE_URL", "elevenlabs"),
+        ("FRAMECAST_GOOGLE_TOKEN_URL", "FRAMECAST_GOOGLE_TOKEN_URL", "youtube"),
+    ],
+)
 def test_base_urls_must_be_https_unless_loopback(field, variable, vendor, monkeypatch):
     """I2: a plain-http base URL to another host sent keys in cleartext."""
     from importlib import import_module
@@ -181,8 +193,8 @@ def test_a_ledger_password_in_the_query_is_a_secret(monkeypatch):
 
 
 def test_a_ledger_that_cannot_open_names_the_host_not_the_password():
-    from framecast.cost.ledger import open_ledger
     from framecast.core.errors import StorageError
+    from framecast.cost.ledger import open_ledger
 
     with pytest.raises(StorageError) as refused:
         open_ledger(QUERY_URL.replace("db.internal:5432", "127.0.0.1:9") + "&connect_timeout=1")

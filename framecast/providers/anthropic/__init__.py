@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from framecast.providers import connect
-from framecast.providers.registry import ModelSpec, ProviderSpec, SandboxMount
 from pydantic import AliasChoices, Field, SecretStr
 
+from framecast.providers import connect
+from framecast.providers.registry import ModelSpec, ProviderSpec, SandboxMount
 from framecast.settings import RateLimitConfig, VendorSettings
 
 
@@ -17,7 +17,8 @@ class AnthropicSettings(VendorSettings):
     SECRETS = ("anthropic_api_key",)
     URLS = ("anthropic_base_url",)
     anthropic_api_key: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "FRAMECAST_ANTHROPIC_API_KEY"))
+        None, validation_alias=AliasChoices("ANTHROPIC_API_KEY", "FRAMECAST_ANTHROPIC_API_KEY")
+    )
     anthropic_base_url: str = "https://api.anthropic.com"
 
 
@@ -31,8 +32,12 @@ def script(cfg, **_):
     from framecast.providers.anthropic.client import AnthropicScriptWriter, anthropic_error
 
     mine = settings()
-    client = connect.http("anthropic", mine.anthropic_base_url,
-                          {"x-api-key": mine.require("anthropic_api_key", "anthropic")}, anthropic_error)
+    client = connect.http(
+        "anthropic",
+        mine.anthropic_base_url,
+        {"x-api-key": mine.require("anthropic_api_key", "anthropic")},
+        anthropic_error,
+    )
     return AnthropicScriptWriter(client, cfg.model or SPEC.defaults["script"])
 
 
@@ -42,30 +47,60 @@ def probe(core):
 
     mine = settings(core)
     key = mine.anthropic_api_key.get_secret_value() if mine.anthropic_api_key else ""
-    return connect.probe_run("anthropic", "GET /v1/models", lambda: connect.probe_get(
-        mine.anthropic_base_url, "/v1/models", {"x-api-key": key, "anthropic-version": API_VERSION},
-        connect.probe_timeout(core), params={"limit": 1}), connect.secrets(core))[0]
+    return connect.probe_run(
+        "anthropic",
+        "GET /v1/models",
+        lambda: connect.probe_get(
+            mine.anthropic_base_url,
+            "/v1/models",
+            {"x-api-key": key, "anthropic-version": API_VERSION},
+            connect.probe_timeout(core),
+            params={"limit": 1},
+        ),
+        connect.secrets(core),
+    )[0]
 
 
 SPEC = ProviderSpec(
     settings=AnthropicSettings,
-    name="anthropic", roles=("script",), keys=("ANTHROPIC_API_KEY",), defaults={"script": "claude-sonnet-5-5"},
+    name="anthropic",
+    roles=("script",),
+    keys=("ANTHROPIC_API_KEY",),
+    defaults={"script": "claude-sonnet-5-5"},
     ratings={"script": (4, 25.0)},
     # blended, Sonnet 4.6
     prices={"script": (0.009 / 1000, "token"), "topics": (0.009 / 1000, "token")},
     models=(
         # platform.claude.com/docs/en/models/sonnet-5-5 (whats-new, migration guide), 2026-11: $2/$10 per 1M,
         # thinking adaptive and on by default; `thinking: disabled` is a 400, so effort low keeps it short.
-        ModelSpec("claude-sonnet-5-5", ("script", "topics"), price=0.0072 / 1000, thinking="low-effort",
-                  source="platform.claude.com models overview (2026-11)"),
-        ModelSpec("claude-sonnet-4-6", ("script", "topics"), price=0.0108 / 1000, thinking="disabled",
-                  note="legacy, still available, no retirement date announced; dearer ($3/$15 per 1M)"),
-        ModelSpec("claude-sonnet-4-5", ("script",), date(2026, 11, 30), "Anthropic model deprecations page",
-                  successor="claude-sonnet-4-6"),
+        ModelSpec(
+            "claude-sonnet-5-5",
+            ("script", "topics"),
+            price=0.0072 / 1000,
+            thinking="low-effort",
+            source="platform.claude.com models overview (2026-11)",
+        ),
+        ModelSpec(
+            "claude-sonnet-4-6",
+            ("script", "topics"),
+            price=0.0108 / 1000,
+            thinking="disabled",
+            note="legacy, still available, no retirement date announced; dearer ($3/$15 per 1M)",
+        ),
+        ModelSpec(
+            "claude-sonnet-4-5",
+            ("script",),
+            date(2026, 11, 30),
+            "Anthropic model deprecations page",
+            successor="claude-sonnet-4-6",
+        ),
     ),
     factories={"script": script},
     probe=probe,
     rate_limit=RateLimitConfig(requests_per_minute=50, concurrency=4),
-    sandbox=SandboxMount("anthropic", "framecast.providers.anthropic.sandbox", lambda url, key: {
-        "FRAMECAST_ANTHROPIC_BASE_URL": url, "ANTHROPIC_API_KEY": key}),
+    sandbox=SandboxMount(
+        "anthropic",
+        "framecast.providers.anthropic.sandbox",
+        lambda url, key: {"FRAMECAST_ANTHROPIC_BASE_URL": url, "ANTHROPIC_API_KEY": key},
+    ),
 )

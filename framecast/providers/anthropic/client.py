@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from framecast.providers import registry
 from framecast.core.errors import ContentRejected
-from framecast.transport.http import ProviderHTTP
 from framecast.core.models import Script
+from framecast.providers import registry
 from framecast.providers.base import ScriptBrief
 from framecast.providers.llm_script import (
-    IDEAS_SYSTEM_PROMPT, SYSTEM_PROMPT, TOPIC_IDEAS_SCHEMA, Reply, TopicRequest, ideas_message, parse_ideas, script_schema,
+    IDEAS_SYSTEM_PROMPT,
+    SYSTEM_PROMPT,
+    TOPIC_IDEAS_SCHEMA,
+    Reply,
+    TopicRequest,
+    ideas_message,
+    parse_ideas,
+    script_schema,
     write_with_repair,
 )
+from framecast.transport.http import ProviderHTTP
 
 API_VERSION = "2026-10-21"  # removes temperature/top_p/top_k: sending them is a 400
 
@@ -32,8 +39,13 @@ class AnthropicScriptWriter:
         self.tokens_used = 0
 
     def _ask(self, messages: list[dict], max_tokens: int, schema: dict, system: str) -> Reply:
-        body = {"model": self.model, "max_tokens": max_tokens, "system": system, "messages": messages,
-                "output_config": {"format": {"type": "json_schema", "schema": schema}}}
+        body = {
+            "model": self.model,
+            "max_tokens": max_tokens,
+            "system": system,
+            "messages": messages,
+            "output_config": {"format": {"type": "json_schema", "schema": schema}},
+        }
         # Thinking spends max_tokens and a script needs none: turned off where the model allows it, else kept
         # short with effort low (Sonnet 5.5 answers `thinking: disabled` with a 400). Unknown models: disabled.
         known = registry.model("anthropic", self.model)
@@ -52,11 +64,19 @@ class AnthropicScriptWriter:
     def write(self, brief: ScriptBrief) -> Script:
         """A script from the model; one repair round if it is cut off or breaks the schema."""
         schema = script_schema(brief)
-        return write_with_repair("anthropic", lambda messages, tokens: self._ask(messages, tokens, schema, SYSTEM_PROMPT),
-                                 brief, self.max_tokens)
+        return write_with_repair(
+            "anthropic",
+            lambda messages, tokens: self._ask(messages, tokens, schema, SYSTEM_PROMPT),
+            brief,
+            self.max_tokens,
+        )
 
     def propose_topics(self, request: TopicRequest) -> list[str]:
         """New topic ideas for a channel whose backlog is used up."""
-        reply = self._ask([{"role": "user", "content": ideas_message(request)}], self.max_tokens, TOPIC_IDEAS_SCHEMA,
-                          IDEAS_SYSTEM_PROMPT)
+        reply = self._ask(
+            [{"role": "user", "content": ideas_message(request)}],
+            self.max_tokens,
+            TOPIC_IDEAS_SCHEMA,
+            IDEAS_SYSTEM_PROMPT,
+        )
         return parse_ideas("anthropic", reply)

@@ -6,15 +6,15 @@ import contextvars
 import json
 import re
 import uuid
-from typing import Callable
+from collections.abc import Callable
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 
+from framecast.providers import registry
 from framecast.providers.base import ScriptBrief
 from framecast.providers.local.script import LocalScriptWriter
-from framecast.providers import registry
 from framecast.sandbox.common import begin, topic_ideas
 from framecast.sandbox.state import SandboxState
 
@@ -22,20 +22,39 @@ VERSION = "2026-10-21"
 REMOVED_IN_VERSION = ("temperature", "top_p", "top_k")
 
 
-MODELS = [{"type": "model", "id": "claude-sonnet-4-6", "display_name": "Claude Sonnet 4.6",
-           "created_at": "2026-02-17T00:00:00Z", "max_input_tokens": 1_000_000, "max_tokens": 64_000}]
+MODELS = [
+    {
+        "type": "model",
+        "id": "claude-sonnet-4-6",
+        "display_name": "Claude Sonnet 4.6",
+        "created_at": "2026-02-17T00:00:00Z",
+        "max_input_tokens": 1_000_000,
+        "max_tokens": 64_000,
+    }
+]
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("anthropic_request_id", default="")
 
 
 def anthropic_error(status: int, message: str, code: str = "") -> dict:
     """The spec's ErrorResponse: type, error {type, message} and the request's request_id."""
-    by_status = {400: "invalid_request_error", 401: "authentication_error", 402: "billing_error",
-                 403: "permission_error", 404: "not_found_error", 429: "rate_limit_error", 500: "api_error",
-                 504: "timeout_error", 529: "overloaded_error"}
+    by_status = {
+        400: "invalid_request_error",
+        401: "authentication_error",
+        402: "billing_error",
+        403: "permission_error",
+        404: "not_found_error",
+        429: "rate_limit_error",
+        500: "api_error",
+        504: "timeout_error",
+        529: "overloaded_error",
+    }
     # A caller's code (e.g. common.begin's "invalid_api_key") is used only when it is one of the spec's types.
     kind = code if code in by_status.values() else by_status.get(status, "api_error")
-    return {"type": "error", "error": {"type": kind, "message": message},
-            "request_id": _request_id.get() or _new_request_id()}
+    return {
+        "type": "error",
+        "error": {"type": kind, "message": message},
+        "request_id": _request_id.get() or _new_request_id(),
+    }
 
 
 def _new_request_id() -> str:
@@ -67,23 +86,47 @@ class _RequestIdRoute(APIRoute):
 def _capabilities() -> dict:
     """The spec's ModelCapabilities for a current Claude model (every key present, as the spec says)."""
     yes, no = {"supported": True}, {"supported": False}
-    return {"batch": yes, "citations": yes, "code_execution": yes, "image_input": yes, "pdf_input": yes,
-            "structured_outputs": yes,
-            "context_management": {"supported": True, "clear_thinking_20251015": yes, "clear_tool_uses_20250919": yes,
-                                   "compact_20260112": yes},
-            "effort": {"supported": True, "low": yes, "medium": yes, "high": yes, "max": yes, "xhigh": no},
-            "thinking": {"supported": True, "types": {"adaptive": yes, "enabled": yes}}}
+    return {
+        "batch": yes,
+        "citations": yes,
+        "code_execution": yes,
+        "image_input": yes,
+        "pdf_input": yes,
+        "structured_outputs": yes,
+        "context_management": {
+            "supported": True,
+            "clear_thinking_20251015": yes,
+            "clear_tool_uses_20250919": yes,
+            "compact_20260112": yes,
+        },
+        "effort": {"supported": True, "low": yes, "medium": yes, "high": yes, "max": yes, "xhigh": no},
+        "thinking": {"supported": True, "types": {"adaptive": yes, "enabled": yes}},
+    }
 
 
 def _message(model: str, content: str, stop: str, input_tokens: int) -> dict:
     """A Message with every field the spec requires (nothing cached, no tools, no container)."""
-    return {"id": f"msg_{uuid.uuid4().hex[:24]}", "type": "message", "role": "assistant", "model": model,
-            "content": [{"type": "text", "text": content, "citations": None}] if content else [],
-            "stop_reason": stop, "stop_sequence": None, "stop_details": None, "container": None,
-            "usage": {"input_tokens": input_tokens, "output_tokens": len(content) // 4,
-                      "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0,
-                      "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
-                      "server_tool_use": None, "service_tier": "standard", "inference_geo": None}}
+    return {
+        "id": f"msg_{uuid.uuid4().hex[:24]}",
+        "type": "message",
+        "role": "assistant",
+        "model": model,
+        "content": [{"type": "text", "text": content, "citations": None}] if content else [],
+        "stop_reason": stop,
+        "stop_sequence": None,
+        "stop_details": None,
+        "container": None,
+        "usage": {
+            "input_tokens": input_tokens,
+            "output_tokens": len(content) // 4,
+            "cache_creation_input_tokens": 0,
+            "cache_read_input_tokens": 0,
+            "cache_creation": {"ephemeral_5m_input_tokens": 0, "ephemeral_1h_input_tokens": 0},
+            "server_tool_use": None,
+            "service_tier": "standard",
+            "inference_geo": None,
+        },
+    }
 
 
 def _bad(message: str) -> JSONResponse:
@@ -116,7 +159,11 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
                 return _bad(f"{field}: not supported in API version {VERSION}")
         # Per-model rules from the registry: a model whose thinking cannot be turned off refuses `disabled`.
         known = registry.model("anthropic", str(body.get("model")))
-        if known is not None and known.thinking == "low-effort" and (body.get("thinking") or {}).get("type") == "disabled":
+        if (
+            known is not None
+            and known.thinking == "low-effort"
+            and (body.get("thinking") or {}).get("type") == "disabled"
+        ):
             return _bad(f"thinking.type: 'disabled' is not supported by {known.id}; use output_config.effort instead")
         text = " ".join(m["content"] for m in body["messages"] if isinstance(m.get("content"), str))
         schema = ((body.get("output_config") or {}).get("format") or {}).get("schema") or {}
@@ -128,8 +175,11 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
         counts = re.search(r"Scenes:\s*(\d+)\s*to\s*(\d+)", text)
         length = re.search(r"about\s*(\d+)\s*seconds", text)
         lo, hi = (int(counts.group(1)), int(counts.group(2))) if counts else (6, 8)
-        script = LocalScriptWriter().write(ScriptBrief(topic=topic[:200], min_scenes=lo, max_scenes=hi,
-                                                       target_seconds=float(length.group(1)) if length else 60))
+        script = LocalScriptWriter().write(
+            ScriptBrief(
+                topic=topic[:200], min_scenes=lo, max_scenes=hi, target_seconds=float(length.group(1)) if length else 60
+            )
+        )
         content, stop = json.dumps(script.model_dump(mode="json")), "end_turn"
         kind = fault.kind if fault else ""
         if kind == "refusal":

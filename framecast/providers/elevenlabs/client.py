@@ -5,12 +5,12 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from framecast.providers import registry
 from framecast.core.errors import ProviderUnavailable, ScriptError
-from framecast.transport.http import ProviderHTTP
-from framecast.media import ffmpeg
 from framecast.core.models import WordTiming
+from framecast.media import ffmpeg
+from framecast.providers import registry
 from framecast.providers.base import Speech
+from framecast.transport.http import ProviderHTTP
 
 # Longest bodies read (review L8): music is at most 600 s and a sound 30 s of 128 kb/s MP3 (9.6 MB, 0.5 MB).
 MAX_MUSIC_BYTES = 24 * 1024 * 1024
@@ -48,11 +48,17 @@ class ElevenLabsTextToSpeech:
     def synthesize(self, text: str, *, out: Path) -> Speech:
         known = registry.model("elevenlabs", self.model_id)
         if known is not None and known.max_chars and len(text) > known.max_chars:
-            raise ScriptError(f"narration of {len(text)} characters is over {self.model_id}'s {known.max_chars} per "
-                              f"request: shorten the scene or choose another voice.model")
+            raise ScriptError(
+                f"narration of {len(text)} characters is over {self.model_id}'s {known.max_chars} per "
+                f"request: shorten the scene or choose another voice.model"
+            )
         body = {"text": text, "model_id": self.model_id}
-        data = self.http.json("POST", f"/v1/text-to-speech/{self.voice_id}/with-timestamps",
-                              params={"output_format": self.output_format}, json=body)
+        data = self.http.json(
+            "POST",
+            f"/v1/text-to-speech/{self.voice_id}/with-timestamps",
+            params={"output_format": self.output_format},
+            json=body,
+        )
         try:
             audio = base64.b64decode(data["audio_base64"], validate=True)
         except (KeyError, ValueError) as exc:
@@ -77,10 +83,15 @@ class ElevenLabsMusic:
 
     def compose(self, prompt: str, *, seconds: float, out: Path) -> Path:
         length = min(max(seconds, self.MIN_SECONDS), self.MAX_SECONDS)
-        body = {"prompt": prompt, "music_length_ms": int(round(length * 1000)), "force_instrumental": True,
-                "model_id": self.model}
-        response = self.http.request("POST", "/v1/music", json=body, params={"output_format": "mp3_44100_128"},
-                                     max_bytes=MAX_MUSIC_BYTES)
+        body = {
+            "prompt": prompt,
+            "music_length_ms": int(round(length * 1000)),
+            "force_instrumental": True,
+            "model_id": self.model,
+        }
+        response = self.http.request(
+            "POST", "/v1/music", json=body, params={"output_format": "mp3_44100_128"}, max_bytes=MAX_MUSIC_BYTES
+        )
         path = out.with_suffix(".mp3")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(response.content)
@@ -94,8 +105,10 @@ def list_voices(http: ProviderHTTP, page_size: int = 100) -> list[dict]:
     while True:
         params = {"page_size": page_size, **({"next_page_token": token} if token else {})}
         page = http.json("GET", "/v2/voices", params=params)
-        voices += [{"voice_id": v.get("voice_id"), "name": v.get("name"), "category": v.get("category")}
-                   for v in page.get("voices", [])]
+        voices += [
+            {"voice_id": v.get("voice_id"), "name": v.get("name"), "category": v.get("category")}
+            for v in page.get("voices", [])
+        ]
         token = page.get("next_page_token")
         if not page.get("has_more") or not token:
             return voices
@@ -112,10 +125,20 @@ class ElevenLabsSoundEffects:
 
     def generate(self, prompt: str, *, seconds: float, out: Path, loop: bool = True, kind: str = "") -> Path:
         """The sound as MP3 under `out`; `kind` (transition, ambience) is for offline generators, unused here."""
-        body = {"text": prompt, "duration_seconds": round(min(max(seconds, self.MIN_SECONDS), self.MAX_SECONDS), 2),
-                "prompt_influence": 0.4, "loop": loop, "model_id": self.model}
-        response = self.http.request("POST", "/v1/sound-generation", json=body,
-                                     params={"output_format": "mp3_44100_128"}, max_bytes=MAX_SOUND_BYTES)
+        body = {
+            "text": prompt,
+            "duration_seconds": round(min(max(seconds, self.MIN_SECONDS), self.MAX_SECONDS), 2),
+            "prompt_influence": 0.4,
+            "loop": loop,
+            "model_id": self.model,
+        }
+        response = self.http.request(
+            "POST",
+            "/v1/sound-generation",
+            json=body,
+            params={"output_format": "mp3_44100_128"},
+            max_bytes=MAX_SOUND_BYTES,
+        )
         path = out.with_suffix(".mp3")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(response.content)

@@ -30,8 +30,9 @@ def analyzer(cfg, **_):
 
     endpoint = settings().videointelligence_endpoint
     if endpoint:  # a local stand-in (the sandbox): REST transport, no Google credentials
-        client = vi.VideoIntelligenceServiceClient(transport="rest", credentials=AnonymousCredentials(),
-                                                   client_options={"api_endpoint": endpoint})
+        client = vi.VideoIntelligenceServiceClient(
+            transport="rest", credentials=AnonymousCredentials(), client_options={"api_endpoint": endpoint}
+        )
     else:
         client = vi.VideoIntelligenceServiceClient()
     return GoogleVideoAnalyzer(client)
@@ -39,13 +40,24 @@ def analyzer(cfg, **_):
 
 SPEC = ProviderSpec(
     settings=GoogleSettings,
-    name="google", roles=("quality",), defaults={"quality": "videointelligence-v1"},
+    name="google",
+    roles=("quality",),
+    defaults={"quality": "videointelligence-v1"},
     # 5 features of annotate_video, each per started minute
     prices={"quality": (0.448, "minute")},
-    models=(ModelSpec("videointelligence-v1", ("quality",), date(2027, 9, 14),
-                      "Google Cloud Video Intelligence deprecation notice (2026-09-14)"),),
+    models=(
+        ModelSpec(
+            "videointelligence-v1",
+            ("quality",),
+            date(2027, 9, 14),
+            "Google Cloud Video Intelligence deprecation notice (2026-09-14)",
+        ),
+    ),
     factories={"analyzer": analyzer},
     probe=None,  # application default credentials: nothing to probe for free
-    sandbox=SandboxMount("videointelligence", "framecast.providers.google.sandbox", lambda url, key: {
-        "FRAMECAST_VIDEOINTELLIGENCE_ENDPOINT": url}),
+    sandbox=SandboxMount(
+        "videointelligence",
+        "framecast.providers.google.sandbox",
+        lambda url, key: {"FRAMECAST_VIDEOINTELLIGENCE_ENDPOINT": url},
+    ),
 )

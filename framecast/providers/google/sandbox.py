@@ -27,8 +27,15 @@ THUMB_W, THUMB_H, RATE = 32, 18, 4
 
 
 def google_error(status: int, message: str, code: str = "") -> dict:
-    names = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-             429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
+    names = {
+        400: "INVALID_ARGUMENT",
+        401: "UNAUTHENTICATED",
+        403: "PERMISSION_DENIED",
+        404: "NOT_FOUND",
+        429: "RESOURCE_EXHAUSTED",
+        500: "INTERNAL",
+        503: "UNAVAILABLE",
+    }
     return {"error": {"code": status, "message": message, "status": code or names.get(status, "UNKNOWN")}}
 
 
@@ -47,12 +54,24 @@ def _video_bytes(body: dict) -> bytes:
 def shot_starts(video: Path, duration: float) -> list[float]:
     """Times where the picture changes far more than slow camera motion does."""
     proc = subprocess.run(
-        [ffmpeg.tools().ffmpeg, "-v", "error", "-i", str(video), "-vf",
-         # The bottom 30% is left out: burned-in captions change there without a shot change.
-         f"fps={RATE},crop=iw:ih*0.7:0:0,scale={THUMB_W}:{THUMB_H},format=gray",
-         "-f", "rawvideo", "-"], capture_output=True, check=True)
+        [
+            ffmpeg.tools().ffmpeg,
+            "-v",
+            "error",
+            "-i",
+            str(video),
+            "-vf",
+            # The bottom 30% is left out: burned-in captions change there without a shot change.
+            f"fps={RATE},crop=iw:ih*0.7:0:0,scale={THUMB_W}:{THUMB_H},format=gray",
+            "-f",
+            "rawvideo",
+            "-",
+        ],
+        capture_output=True,
+        check=True,
+    )
     size = THUMB_W * THUMB_H
-    frames = [proc.stdout[i:i + size] for i in range(0, len(proc.stdout) - size + 1, size)]
+    frames = [proc.stdout[i : i + size] for i in range(0, len(proc.stdout) - size + 1, size)]
     gap = RATE // 2
     diffs = [0.0] * len(frames)
     for i in range(gap, len(frames) - gap):
@@ -91,29 +110,58 @@ def analyse(body: dict, fault: str, media_dir: str) -> dict:
     if fault == "misaligned":
         shots = [0.0] + [min(s + 2.5, duration - 0.1) for s in shots[1:]]
     bounds = shots + [duration]
-    shot_annotations = [{"startTimeOffset": _offset(a), "endTimeOffset": _offset(b)} for a, b in zip(bounds, bounds[1:])]
+    shot_annotations = [
+        {"startTimeOffset": _offset(a), "endTimeOffset": _offset(b)} for a, b in zip(bounds, bounds[1:])
+    ]
     # Enum values by name, as the REST API (and the discovery document's string enum) gives them.
     frames = [{"timeOffset": _offset(t), "pornographyLikelihood": "VERY_UNLIKELY"} for t in range(int(duration))]
     if fault == "explicit" and frames:
         frames[min(2, len(frames) - 1)]["pornographyLikelihood"] = "VERY_LIKELY"
-    phrases = [p for c in body.get("videoContext", {}).get("speechTranscriptionConfig", {}).get("speechContexts", [])
-               for p in c.get("phrases", [])]
+    phrases = [
+        p
+        for c in body.get("videoContext", {}).get("speechTranscriptionConfig", {}).get("speechContexts", [])
+        for p in c.get("phrases", [])
+    ]
     words = " ".join(phrases).split()
     if fault == "wrong_narration":
         rng = random.Random(7)
         words = [w if rng.random() < 0.4 else rng.choice(["banana", "window", "seventeen", "purple"]) for w in words]
     step = duration / max(len(words), 1)
-    transcription = {"alternatives": [{"transcript": " ".join(words), "confidence": 0.9, "words": [
-        {"word": w, "startTime": _offset(i * step), "endTime": _offset((i + 1) * step)} for i, w in enumerate(words)]}],
-        "languageCode": "en-us"}
-    labels = [{"entity": {"entityId": "/m/03g09t", "description": name, "languageCode": "en-US"},
-               "segments": [{"segment": {"startTimeOffset": _offset(0), "endTimeOffset": _offset(duration)},
-                             "confidence": 0.8}]} for name in ("graphics", "font", "illustration")]
-    return {"annotationResults": [{
-        "inputUri": body.get("inputUri", ""), "segment": {"startTimeOffset": "0s", "endTimeOffset": _offset(duration)},
-        "shotAnnotations": shot_annotations, "explicitAnnotation": {"frames": frames},
-        "speechTranscriptions": [transcription] if words else [], "segmentLabelAnnotations": labels,
-        "objectAnnotations": []}]}
+    transcription = {
+        "alternatives": [
+            {
+                "transcript": " ".join(words),
+                "confidence": 0.9,
+                "words": [
+                    {"word": w, "startTime": _offset(i * step), "endTime": _offset((i + 1) * step)}
+                    for i, w in enumerate(words)
+                ],
+            }
+        ],
+        "languageCode": "en-us",
+    }
+    labels = [
+        {
+            "entity": {"entityId": "/m/03g09t", "description": name, "languageCode": "en-US"},
+            "segments": [
+                {"segment": {"startTimeOffset": _offset(0), "endTimeOffset": _offset(duration)}, "confidence": 0.8}
+            ],
+        }
+        for name in ("graphics", "font", "illustration")
+    ]
+    return {
+        "annotationResults": [
+            {
+                "inputUri": body.get("inputUri", ""),
+                "segment": {"startTimeOffset": "0s", "endTimeOffset": _offset(duration)},
+                "shotAnnotations": shot_annotations,
+                "explicitAnnotation": {"frames": frames},
+                "speechTranscriptions": [transcription] if words else [],
+                "segmentLabelAnnotations": labels,
+                "objectAnnotations": [],
+            }
+        ]
+    }
 
 
 def router(state: SandboxState, base_url: str = "") -> APIRouter:
@@ -126,12 +174,15 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
             return early
         features = body.get("features") or []
         if not features or not (body.get("inputUri") or body.get("inputContent")):
-            return JSONResponse(google_error(400, "features and inputUri or inputContent are required"), status_code=400)
+            return JSONResponse(
+                google_error(400, "features and inputUri or inputContent are required"), status_code=400
+            )
         if body.get("inputUri") and not str(body["inputUri"]).startswith("gs://"):
             return JSONResponse(google_error(400, "inputUri must be a gs:// URI"), status_code=400)
         if 6 in features and not body.get("videoContext", {}).get("speechTranscriptionConfig", {}).get("languageCode"):
-            return JSONResponse(google_error(400, "SPEECH_TRANSCRIPTION needs speechTranscriptionConfig.languageCode"),
-                                status_code=400)
+            return JSONResponse(
+                google_error(400, "SPEECH_TRANSCRIPTION needs speechTranscriptionConfig.languageCode"), status_code=400
+            )
         op = uuid.uuid4().hex
         with state.lock:
             state.tasks[op] = {"body": body, "fault": fault.kind if fault else "", "polls": 0}

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from pydantic import AliasChoices, Field, SecretStr
+
 from framecast.core.errors import ConfigError
 from framecast.providers import connect
 from framecast.providers.registry import ModelSpec, ProviderSpec, SandboxMount
-from pydantic import AliasChoices, Field, SecretStr
-
 from framecast.settings import RateLimitConfig, VendorSettings, get_settings
 
 
@@ -17,12 +17,14 @@ class KlingSettings(VendorSettings):
     SECRETS = ("kling_access_key", "kling_secret_key")
     URLS = ("kling_base_url",)
     kling_access_key: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("KLING_ACCESS_KEY", "FRAMECAST_KLING_ACCESS_KEY"))
+        None, validation_alias=AliasChoices("KLING_ACCESS_KEY", "FRAMECAST_KLING_ACCESS_KEY")
+    )
     kling_secret_key: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("KLING_SECRET_KEY", "FRAMECAST_KLING_SECRET_KEY"))
+        None, validation_alias=AliasChoices("KLING_SECRET_KEY", "FRAMECAST_KLING_SECRET_KEY")
+    )
     kling_base_url: str = "https://api-singapore.klingai.com"
     kling_callback_url: str | None = None
-    kling_slot_wait_seconds: float = 600.0      # how long a 1303 (no free parallel-task slot) waits for one
+    kling_slot_wait_seconds: float = 600.0  # how long a 1303 (no free parallel-task slot) waits for one
 
 
 def settings(core=None) -> KlingSettings:
@@ -37,19 +39,24 @@ def motion(cfg, **_):
     core, mine = get_settings(), settings()
     secret = core.callback_secret.get_secret_value() if core.callback_secret else None
     if bool(secret) != bool(core.callback_base_url):
-        raise ConfigError("Kling callbacks need both FRAMECAST_CALLBACK_BASE_URL and FRAMECAST_CALLBACK_SECRET "
-                          "(set both, or neither to poll)")
-    return KlingVideoGenerator(connect.http("kling", mine.kling_base_url, {}, kling_error),
-                               cfg.model or SPEC.defaults["motion"],
-                               mine.require("kling_access_key", "kling_access"),
-                               mine.require("kling_secret_key", "kling_secret"),
-                               poll_seconds=core.poll_seconds,
-                               deadline_seconds=core.poll_deadline_seconds,
-                               queue_limit_seconds=core.poll_queue_limit_seconds,
-                               callback_url=mine.kling_callback_url,
-                               callback_base_url=core.callback_base_url, callback_secret=secret,
-                               record_check_seconds=core.callback_check_seconds,
-                               slot_wait_seconds=mine.kling_slot_wait_seconds)
+        raise ConfigError(
+            "Kling callbacks need both FRAMECAST_CALLBACK_BASE_URL and FRAMECAST_CALLBACK_SECRET "
+            "(set both, or neither to poll)"
+        )
+    return KlingVideoGenerator(
+        connect.http("kling", mine.kling_base_url, {}, kling_error),
+        cfg.model or SPEC.defaults["motion"],
+        mine.require("kling_access_key", "kling_access"),
+        mine.require("kling_secret_key", "kling_secret"),
+        poll_seconds=core.poll_seconds,
+        deadline_seconds=core.poll_deadline_seconds,
+        queue_limit_seconds=core.poll_queue_limit_seconds,
+        callback_url=mine.kling_callback_url,
+        callback_base_url=core.callback_base_url,
+        callback_secret=secret,
+        record_check_seconds=core.callback_check_seconds,
+        slot_wait_seconds=mine.kling_slot_wait_seconds,
+    )
 
 
 def billed_seconds(duration: float, model: str) -> int:
@@ -61,17 +68,28 @@ def billed_seconds(duration: float, model: str) -> int:
 
 SPEC = ProviderSpec(
     settings=KlingSettings,
-    name="kling", roles=("motion",), keys=("KLING_ACCESS_KEY", "KLING_SECRET_KEY"), defaults={"motion": "kling-v2-1"},
+    name="kling",
+    roles=("motion",),
+    keys=("KLING_ACCESS_KEY", "KLING_SECRET_KEY"),
+    defaults={"motion": "kling-v2-1"},
     ratings={"motion": (3, 120.0)},
     # kling v2.1 std, 5 s clip ≈ $0.28
     prices={"motion": (0.056, "second")},
-    models=(ModelSpec("kling-v2-1", ("motion",), note="two generations old (kling-v3 is current)", durations=(5, 10)),
-            ModelSpec("kling-v3", ("motion",), note="makes sound unless told sound: off",
-                      durations=tuple(range(3, 16)))),
+    models=(
+        ModelSpec("kling-v2-1", ("motion",), note="two generations old (kling-v3 is current)", durations=(5, 10)),
+        ModelSpec("kling-v3", ("motion",), note="makes sound unless told sound: off", durations=tuple(range(3, 16))),
+    ),
     factories={"motion": motion},
     billed_seconds=billed_seconds,
     probe=None,  # no free authenticated call: the keys are checked as set
     rate_limit=RateLimitConfig(requests_per_minute=60, concurrency=2, jobs=5),  # the package's parallel tasks
-    sandbox=SandboxMount("kling", "framecast.providers.kling.sandbox", lambda url, key: {
-        "FRAMECAST_KLING_BASE_URL": url, "KLING_ACCESS_KEY": "sandbox-access", "KLING_SECRET_KEY": key}),
+    sandbox=SandboxMount(
+        "kling",
+        "framecast.providers.kling.sandbox",
+        lambda url, key: {
+            "FRAMECAST_KLING_BASE_URL": url,
+            "KLING_ACCESS_KEY": "sandbox-access",
+            "KLING_SECRET_KEY": key,
+        },
+    ),
 )

@@ -23,16 +23,21 @@ from pathlib import Path
 
 import jwt
 
-from framecast.transport import redaction
-from framecast.providers import registry
-from framecast.transport.callbacks import CallbackSigner, job_id_from_key, recorded_task
 from framecast.core.errors import (
-    ConfigError, ContentRejected, InvalidRequest, ProviderTimeout, ProviderUnavailable, RateLimited,
+    ConfigError,
+    ContentRejected,
+    InvalidRequest,
+    ProviderTimeout,
+    ProviderUnavailable,
+    RateLimited,
 )
-from framecast.transport.http import ProviderHTTP
-from framecast.transport.retry import RetryPolicy
+from framecast.providers import registry
 from framecast.providers.base import JobGone, JobRecord, JobVanished, api_endpoint
 from framecast.providers.kling.submit import NOT_FOUND, SUBMIT_PATH, TOO_MANY_TASKS, KlingSubmission
+from framecast.transport import redaction
+from framecast.transport.callbacks import CallbackSigner, job_id_from_key, recorded_task
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +52,12 @@ _JWT_LOCK = threading.Lock()
 def token(access_key: str, secret_key: str, now: float | None = None) -> str:
     """The HS256 JWT Kling expects on every request (valid 30 minutes)."""
     now = time.time() if now is None else now
-    return jwt.encode({"iss": access_key, "exp": int(now) + 1800, "nbf": int(now) - 5}, secret_key,
-                      algorithm="HS256", headers={"alg": "HS256", "typ": "JWT"})
+    return jwt.encode(
+        {"iss": access_key, "exp": int(now) + 1800, "nbf": int(now) - 5},
+        secret_key,
+        algorithm="HS256",
+        headers={"alg": "HS256", "typ": "JWT"},
+    )
 
 
 def kling_error(response) -> tuple[str, str]:
@@ -62,12 +71,25 @@ def kling_error(response) -> tuple[str, str]:
 class KlingVideoGenerator(KlingSubmission):
     name = "kling"
 
-    def __init__(self, http: ProviderHTTP, model: str, access_key: str, secret_key: str, *, mode: str = "std",
-                 poll_seconds: float = 5.0, deadline_seconds: float = 900.0, queue_limit_seconds: float = 7200.0,
-                 callback_url: str | None = None,
-                 callback_base_url: str | None = None, callback_secret: str | None = None,
-                 record_check_seconds: float = 1.0, slot_wait_seconds: float = 600.0,
-                 slot_retry_seconds: float = 5.0, sleep=time.sleep):
+    def __init__(
+        self,
+        http: ProviderHTTP,
+        model: str,
+        access_key: str,
+        secret_key: str,
+        *,
+        mode: str = "std",
+        poll_seconds: float = 5.0,
+        deadline_seconds: float = 900.0,
+        queue_limit_seconds: float = 7200.0,
+        callback_url: str | None = None,
+        callback_base_url: str | None = None,
+        callback_secret: str | None = None,
+        record_check_seconds: float = 1.0,
+        slot_wait_seconds: float = 600.0,
+        slot_retry_seconds: float = 5.0,
+        sleep=time.sleep,
+    ):
         """`callback_url` is a fixed URL (unsigned); `callback_base_url` + `callback_secret` sign one per job."""
         self.http, self.model, self.mode = http, model, mode
         self.access_key, self.secret_key = access_key, secret_key
@@ -80,8 +102,15 @@ class KlingVideoGenerator(KlingSubmission):
         self.slot_wait, self.slot_retry = slot_wait_seconds, slot_retry_seconds
         self.seconds_billed = 0
         # Creates go out once per call: a transient failure is judged (and looked up) before another POST.
-        self._once = ProviderHTTP(http.provider, http.client, secrets=http.secrets, retry=RetryPolicy(attempts=1),
-                                  limiter=http.limiter, reader=http.reader, sleep=http.sleep)
+        self._once = ProviderHTTP(
+            http.provider,
+            http.client,
+            secrets=http.secrets,
+            retry=RetryPolicy(attempts=1),
+            limiter=http.limiter,
+            reader=http.reader,
+            sleep=http.sleep,
+        )
 
     @property
     def endpoint(self) -> str:
@@ -116,8 +145,19 @@ class KlingVideoGenerator(KlingSubmission):
         lengths = known.durations if known and known.durations else (5, 10)
         return next((n for n in lengths if n >= duration - 1e-6), lengths[-1])
 
-    def animate(self, image: Path, *, prompt: str, duration: float, width: int, height: int, fps: int, seed: int,
-                out: Path, job: JobRecord | None = None) -> Path:
+    def animate(
+        self,
+        image: Path,
+        *,
+        prompt: str,
+        duration: float,
+        width: int,
+        height: int,
+        fps: int,
+        seed: int,
+        out: Path,
+        job: JobRecord | None = None,
+    ) -> Path:
         job = job or JobRecord()
         seconds = str(self.billed_seconds(duration, self.model))
         task_id = job.get().get("task_id")
@@ -132,8 +172,11 @@ class KlingVideoGenerator(KlingSubmission):
                 raise
             # An earlier attempt's task Kling no longer has: one new task is bought by the retry (a new charge
             # under the budgets), with a new external_task_id.
-            raise JobVanished(f"{gone}; it was recorded by an earlier attempt, so the record is forgotten and a "
-                              "retry submits one new task", provider="kling") from gone
+            raise JobVanished(
+                f"{gone}; it was recorded by an earlier attempt, so the record is forgotten and a "
+                "retry submits one new task",
+                provider="kling",
+            ) from gone
         out.parent.mkdir(parents=True, exist_ok=True)
         self.http.download(url, out, allowed_hosts=MEDIA_HOSTS, max_bytes=MAX_DOWNLOAD, content_types=("video/",))
         return out
@@ -176,11 +219,15 @@ class KlingVideoGenerator(KlingSubmission):
         unknown = isinstance(payload, dict) and str(payload.get("code")) == NOT_FOUND[1]
         if response.status_code == NOT_FOUND[0] or unknown:
             job.forget()  # not refunded: a task that expired at Kling was billed
-            raise JobGone(f"kling: task {task_id} is unknown to GET {self.endpoint}{SUBMIT_PATH}/{task_id} (404, code "
-                          f"{NOT_FOUND[1]}); its job record {job.key or '(in memory)'} is cleared", provider="kling")
+            raise JobGone(
+                f"kling: task {task_id} is unknown to GET {self.endpoint}{SUBMIT_PATH}/{task_id} (404, code "
+                f"{NOT_FOUND[1]}); its job record {job.key or '(in memory)'} is cleared",
+                provider="kling",
+            )
         if not isinstance(payload, dict):
-            raise ProviderUnavailable(f"kling: malformed JSON in the response to GET {SUBMIT_PATH}/{task_id}",
-                                      provider="kling")
+            raise ProviderUnavailable(
+                f"kling: malformed JSON in the response to GET {SUBMIT_PATH}/{task_id}", provider="kling"
+            )
         return self._check(payload, "polling")
 
     def _wait(self, task_id: str, job: JobRecord) -> str:
@@ -201,8 +248,13 @@ class KlingVideoGenerator(KlingSubmission):
                 seen = self._recorded(task_id, job)
                 if seen is not None and seen.get("received_at") not in woken:
                     woken.add(seen.get("received_at"))
-                    log.info("kling: a callback says task %s %s; asking Kling (GET %s/%s)", task_id,
-                             seen.get("status"), SUBMIT_PATH, task_id)
+                    log.info(
+                        "kling: a callback says task %s %s; asking Kling (GET %s/%s)",
+                        task_id,
+                        seen.get("status"),
+                        SUBMIT_PATH,
+                        task_id,
+                    )
                     until_poll = 0.0
             if until_poll > 1e-9:
                 step = min(self.record_check, until_poll) if watch else until_poll
@@ -212,8 +264,9 @@ class KlingVideoGenerator(KlingSubmission):
                 until_poll = self.poll * (1 + random.uniform(0, 0.3))
                 data = self._poll(task_id, job)
                 if data.get("task_id", task_id) != task_id:
-                    raise ProviderUnavailable(f"kling: GET {SUBMIT_PATH}/{task_id} answered for another task",
-                                              provider="kling")
+                    raise ProviderUnavailable(
+                        f"kling: GET {SUBMIT_PATH}/{task_id} answered for another task", provider="kling"
+                    )
                 status = data.get("task_status")
                 url = self._finish(task_id, data, job)
                 if url:
@@ -221,11 +274,17 @@ class KlingVideoGenerator(KlingSubmission):
                 if status == "processing" and running is None:
                     running = (time.monotonic(), slept)
             if running is not None and max(time.monotonic() - running[0], slept - running[1]) > self.deadline:
-                raise ProviderTimeout(f"motion: kling task {task_id} still processing {self.deadline:.0f} s after it "
-                                      f"started (GET {SUBMIT_PATH}/{task_id}); Kling has no cancel endpoint, so the "
-                                      "job is left to finish", provider="kling")
+                raise ProviderTimeout(
+                    f"motion: kling task {task_id} still processing {self.deadline:.0f} s after it "
+                    f"started (GET {SUBMIT_PATH}/{task_id}); Kling has no cancel endpoint, so the "
+                    "job is left to finish",
+                    provider="kling",
+                )
             if running is None and max(time.monotonic() - started, slept) > self.queue_limit:
-                error = ProviderTimeout(f"motion: kling task {task_id} still queued after {self.queue_limit:.0f} s "
-                                        f"(GET {SUBMIT_PATH}/{task_id})", provider="kling")
+                error = ProviderTimeout(
+                    f"motion: kling task {task_id} still queued after {self.queue_limit:.0f} s "
+                    f"(GET {SUBMIT_PATH}/{task_id})",
+                    provider="kling",
+                )
                 error.attempts_exhausted = True  # a retry would queue behind the same backlog
                 raise error

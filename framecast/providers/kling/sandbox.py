@@ -10,7 +10,8 @@ A create may carry `external_task_id` (unique per account: a second create with 
 is refused, 400 code 1201, nothing paid); `GET /v1/videos/image2video/{id}` takes a task_id or an
 external_task_id, as Kling's does, and the task's data carries `task_info.external_task_id`.
 
-Faults on "image2video" (submit): the generic ones, "stuck" (the task stays "processing"), "too_many_tasks" (HTTP 429 with code 1303 for
+Faults on "image2video" (submit): the generic ones, "stuck" (the task stays "processing"), "too_many_tasks"
+(HTTP 429 with code 1303 for
 each of the next N submits, `times=N`; nothing is created or paid), "failed_risk" (the task
 fails risk control) and "accepted_reset" (the task is created and paid, then the connection drops
 before the answer is complete); on "image2video.get" and "media" the generic ones, plus "reset" (the
@@ -51,8 +52,13 @@ class _ResetResponse(Response):
         self.kind, self.start = kind, start
 
     async def __call__(self, scope, receive, send) -> None:
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", self.kind), (b"content-length", str(len(self.start) * 4).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", self.kind), (b"content-length", str(len(self.start) * 4).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": self.start, "more_body": True})
 
 
@@ -76,8 +82,12 @@ def _jwt_problem(header: str) -> str:
 def _terminal(state: SandboxState, base_url: str, task_id: str, task: dict) -> dict:
     """The finished task's `data` (renders the clip for a success)."""
     now = int(time.time() * 1000)
-    base = {"task_id": task_id, "created_at": task["created_ms"], "updated_at": now,
-            "task_info": {"external_task_id": task["body"].get("external_task_id", "")}}
+    base = {
+        "task_id": task_id,
+        "created_at": task["created_ms"],
+        "updated_at": now,
+        "task_info": {"external_task_id": task["body"].get("external_task_id", "")},
+    }
     if task["fault"] == "failed_risk":
         return {**base, "task_status": "failed", "task_status_msg": "Failure to pass the risk control system"}
     out = Path(state.media_dir) / f"kling-{task_id}.mp4"
@@ -85,9 +95,19 @@ def _terminal(state: SandboxState, base_url: str, task_id: str, task: dict) -> d
         uri = "data:image/jpeg;base64," + task["body"]["image"]
         size = max(int(1280 * state.media_scale) // 2 * 2, 64), max(int(720 * state.media_scale) // 2 * 2, 64)
         media.mp4_from_data_uri(uri, out, *size, float(task["body"].get("duration", "5")))
-    return {**base, "task_status": "succeed",
-            "task_result": {"videos": [{"id": task_id, "url": f"{base_url}/kling/media/{out.name}",
-                                        "duration": task["body"].get("duration", "5")}]}}
+    return {
+        **base,
+        "task_status": "succeed",
+        "task_result": {
+            "videos": [
+                {
+                    "id": task_id,
+                    "url": f"{base_url}/kling/media/{out.name}",
+                    "duration": task["body"].get("duration", "5"),
+                }
+            ]
+        },
+    }
 
 
 def _deliver(state: SandboxState, task: dict, data: dict) -> None:
@@ -133,29 +153,47 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
             return JSONResponse(kling_error(429, "parallel task over resource pack limit", "1303"), status_code=429)
         image = str(body.get("image", ""))
         if image.startswith("data:"):
-            return JSONResponse(kling_error(400, "image: base64 must not carry a data: prefix", "1201"), status_code=400)
+            return JSONResponse(
+                kling_error(400, "image: base64 must not carry a data: prefix", "1201"), status_code=400
+            )
         from framecast.providers import registry
 
         known = registry.model("kling", str(body.get("model_name", "kling-v2-1")))
         lengths = [str(n) for n in (known.durations if known and known.durations else (5, 10))]
         if body.get("duration", "5") not in lengths or body.get("mode", "std") not in ("std", "pro"):
-            return JSONResponse(kling_error(400, f"duration must be one of {', '.join(lengths)} for "
-                                                 f"{body.get('model_name', 'kling-v2-1')}, mode std or pro", "1201"),
-                                status_code=400)
+            return JSONResponse(
+                kling_error(
+                    400,
+                    f"duration must be one of {', '.join(lengths)} for "
+                    f"{body.get('model_name', 'kling-v2-1')}, mode std or pro",
+                    "1201",
+                ),
+                status_code=400,
+            )
         if body.get("sound", "off") not in ("on", "off"):
             return JSONResponse(kling_error(400, "sound must be 'on' or 'off'", "1201"), status_code=400)
         external = str(body.get("external_task_id") or "")
         with state.lock:
-            taken = external and any((t.get("body") or {}).get("external_task_id") == external and "polls" in t
-                                     for t in state.tasks.values())
+            taken = external and any(
+                (t.get("body") or {}).get("external_task_id") == external and "polls" in t for t in state.tasks.values()
+            )
         if taken:
-            return JSONResponse(kling_error(400, f"external_task_id {external} already exists", "1201"),
-                                status_code=400)
+            return JSONResponse(
+                kling_error(400, f"external_task_id {external} already exists", "1201"), status_code=400
+            )
         task_id = uuid.uuid4().hex
         seconds = state.latency.get(TASK_SECONDS_KEY, TASK_SECONDS)
-        task = {"body": body, "polls": 0, "fault": fault.kind if fault else "", "created_ms": int(time.time() * 1000),
-                "done_at": time.monotonic() + seconds, "paid_seconds": int(body.get("duration", "5")),
-                "result": None, "lock": threading.Lock(), "callbacks": []}
+        task = {
+            "body": body,
+            "polls": 0,
+            "fault": fault.kind if fault else "",
+            "created_ms": int(time.time() * 1000),
+            "done_at": time.monotonic() + seconds,
+            "paid_seconds": int(body.get("duration", "5")),
+            "result": None,
+            "lock": threading.Lock(),
+            "callbacks": [],
+        }
         with state.lock:
             state.tasks[task_id] = task
             state.counters[("kling", "paid")] += 1
@@ -165,8 +203,14 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
             timer.start()
         if fault is not None and fault.kind == "accepted_reset":
             return _ResetResponse()  # created and paid: only the answer is lost
-        return envelope({"task_id": task_id, "task_status": "submitted", "created_at": task["created_ms"],
-                         "task_info": {"external_task_id": external}})
+        return envelope(
+            {
+                "task_id": task_id,
+                "task_status": "submitted",
+                "created_at": task["created_ms"],
+                "task_info": {"external_task_id": external},
+            }
+        )
 
     @api.get("/v1/videos/image2video/{task_id}")
     def poll(task_id: str, request: Request):
@@ -178,15 +222,31 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
         with state.lock:
             task = state.tasks.get(task_id)
             if task is None:  # Kling's query takes the external_task_id in the same place
-                task_id, task = next(((k, t) for k, t in state.tasks.items() if "polls" in t and task_id
-                                      and (t.get("body") or {}).get("external_task_id") == task_id), (task_id, None))
+                task_id, task = next(
+                    (
+                        (k, t)
+                        for k, t in state.tasks.items()
+                        if "polls" in t and task_id and (t.get("body") or {}).get("external_task_id") == task_id
+                    ),
+                    (task_id, None),
+                )
             if task:
                 task["polls"] += 1
         if task is None:
             return JSONResponse(kling_error(404, "task not found", "1203"), status_code=404)
-        if task["fault"] == "stuck" or task["result"] is None and task["polls"] == 1 and time.monotonic() < task["done_at"]:
-            return envelope({"task_id": task_id, "task_status": "processing",
-                             "task_info": {"external_task_id": task["body"].get("external_task_id", "")}})
+        if (
+            task["fault"] == "stuck"
+            or task["result"] is None
+            and task["polls"] == 1
+            and time.monotonic() < task["done_at"]
+        ):
+            return envelope(
+                {
+                    "task_id": task_id,
+                    "task_status": "processing",
+                    "task_info": {"external_task_id": task["body"].get("external_task_id", "")},
+                }
+            )
         return envelope(finish(task_id, task))
 
     @api.get("/media/{name}")
@@ -197,7 +257,13 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
         if reset:
             state.take("kling", "media")
             return _ResetResponse(b"video/mp4", b"\x00\x00\x00\x20ftypisom" * 64)
-        return media_response(state, "kling", Path(state.media_dir) / Path(name).name, "video/mp4", kling_error,
-                              JSONResponse(kling_error(404, "expired", "1203"), status_code=404))
+        return media_response(
+            state,
+            "kling",
+            Path(state.media_dir) / Path(name).name,
+            "video/mp4",
+            kling_error,
+            JSONResponse(kling_error(404, "expired", "1203"), status_code=404),
+        )
 
     return api

@@ -19,12 +19,12 @@ from pathlib import Path
 
 from PIL import Image
 
-from framecast.transport.callbacks import job_id_from_key, new_nonce
 from framecast.core.errors import PermanentError, ProviderError, ProviderUnavailable, RateLimited, RetryableError
-from framecast.transport.errors import translate_response
-from framecast.transport.retry import with_retries
 from framecast.providers.base import JobRecord
 from framecast.providers.runway.client import nothing_created
+from framecast.transport.callbacks import job_id_from_key, new_nonce
+from framecast.transport.errors import translate_response
+from framecast.transport.retry import with_retries
 
 log = logging.getLogger("framecast.providers.kling.client")
 
@@ -51,8 +51,11 @@ class KlingSubmission:
         if pending.get("external_task_id"):
             data = self._lookup(pending["external_task_id"])  # an earlier attempt's create may have reached Kling
             if data is not None:
-                log.warning("kling: found task %s (%s) that an earlier attempt created; resuming it, not paying again",
-                            data.get("task_id"), pending["external_task_id"])
+                log.warning(
+                    "kling: found task %s (%s) that an earlier attempt created; resuming it, not paying again",
+                    data.get("task_id"),
+                    pending["external_task_id"],
+                )
                 return self._accepted(job, data, pending, seconds)
         else:
             nonce = new_nonce()
@@ -63,10 +66,16 @@ class KlingSubmission:
         with Image.open(image) as im:
             buf = io.BytesIO()
             im.convert("RGB").save(buf, "JPEG", quality=90)
-        body = {"model_name": self.model, "image": base64.b64encode(buf.getvalue()).decode(),  # raw, no data: prefix
-                "prompt": prompt[:2500], "mode": self.mode, "duration": seconds,
-                # Narration and music are ours: kling-v3 would otherwise add (and bill) its own audio.
-                "sound": "off", "external_task_id": pending["external_task_id"]}
+        body = {
+            "model_name": self.model,
+            "image": base64.b64encode(buf.getvalue()).decode(),  # raw, no data: prefix
+            "prompt": prompt[:2500],
+            "mode": self.mode,
+            "duration": seconds,
+            # Narration and music are ours: kling-v3 would otherwise add (and bill) its own audio.
+            "sound": "off",
+            "external_task_id": pending["external_task_id"],
+        }
         callback = self._callback_url(job, pending["nonce"])
         if callback:
             body["callback_url"] = callback
@@ -82,8 +91,15 @@ class KlingSubmission:
         task_id = data.get("task_id")
         if not task_id:
             raise ProviderUnavailable("kling: image2video answered without a task_id", provider="kling")
-        job.put({"task_id": task_id, "seconds": int(seconds), "submitted_at": time.time(), "nonce": pending["nonce"],
-                 "external_task_id": pending["external_task_id"]})
+        job.put(
+            {
+                "task_id": task_id,
+                "seconds": int(seconds),
+                "submitted_at": time.time(),
+                "nonce": pending["nonce"],
+                "external_task_id": pending["external_task_id"],
+            }
+        )
         return task_id
 
     def _lookup(self, external_task_id: str) -> dict | None:
@@ -94,8 +110,9 @@ class KlingSubmission:
         except ValueError:
             payload = None
         if not isinstance(payload, dict):
-            raise ProviderUnavailable(f"kling: malformed JSON in the response to GET {SUBMIT_PATH}/<external_task_id>",
-                                      provider="kling")
+            raise ProviderUnavailable(
+                f"kling: malformed JSON in the response to GET {SUBMIT_PATH}/<external_task_id>", provider="kling"
+            )
         if response.status_code == NOT_FOUND[0] or str(payload.get("code")) == NOT_FOUND[1]:
             return None
         data = self._check(payload, "looking up a task by external_task_id")
@@ -110,6 +127,7 @@ class KlingSubmission:
 
     def _submit(self, body: dict) -> dict:
         """POST image2video; a failure after the request may have reached Kling is looked up, then retried."""
+
         def attempt() -> dict:
             try:
                 return self._post(body)
@@ -123,11 +141,17 @@ class KlingSubmission:
                     unknown.ambiguous = True
                     raise _Final(unknown) from error
                 if data is not None:
-                    log.warning("kling: the answer to POST image2video was lost (%s); task %s exists, resuming it",
-                                error, data.get("task_id"))
+                    log.warning(
+                        "kling: the answer to POST image2video was lost (%s); task %s exists, resuming it",
+                        error,
+                        data.get("task_id"),
+                    )
                     return data
-                lost = ProviderUnavailable(f"kling: POST {SUBMIT_PATH} failed after sending ({error}) and Kling has no "
-                                           f"task {body['external_task_id']}; submitting again", provider="kling")
+                lost = ProviderUnavailable(
+                    f"kling: POST {SUBMIT_PATH} failed after sending ({error}) and Kling has no "
+                    f"task {body['external_task_id']}; submitting again",
+                    provider="kling",
+                )
                 raise lost from error
 
         try:
@@ -152,20 +176,25 @@ class KlingSubmission:
                 if response.status_code == 429:
                     raise translate_response(self.http.provider, response, self.http.reader, self.http.secrets)
                 if not isinstance(payload, dict):
-                    raise ProviderUnavailable("kling: malformed JSON in the response to POST image2video",
-                                              provider="kling")
+                    raise ProviderUnavailable(
+                        "kling: malformed JSON in the response to POST image2video", provider="kling"
+                    )
                 return self._check(payload, "submitting image2video")
             spent = max(time.monotonic() - started, waited)  # `waited` counts when `sleep` is not the real one
             if spent >= self.slot_wait:
-                error = RateLimited(f"kling: too many parallel tasks (1303) while submitting image2video, still "
-                                    f"after waiting {spent:.0f} s for a slot", provider="kling",
-                                    status=response.status_code)
+                error = RateLimited(
+                    f"kling: too many parallel tasks (1303) while submitting image2video, still "
+                    f"after waiting {spent:.0f} s for a slot",
+                    provider="kling",
+                    status=response.status_code,
+                )
                 error.attempts_exhausted = True  # the whole budget is spent: a task retry must not wait it again
                 raise _Final(error)  # nor may the submit loop
             if n == 0:
-                log.warning("kling: every parallel task slot is busy (1303); waiting up to %.0f s for one",
-                            self.slot_wait)
-            delay = min(self.slot_retry * 2 ** n, SLOT_RETRY_CAP) * (1 + random.uniform(0, 0.5))
+                log.warning(
+                    "kling: every parallel task slot is busy (1303); waiting up to %.0f s for one", self.slot_wait
+                )
+            delay = min(self.slot_retry * 2**n, SLOT_RETRY_CAP) * (1 + random.uniform(0, 0.5))
             delay = max(min(delay, self.slot_wait - spent), 0.0)
             self.sleep(delay)
             waited, n = waited + delay, n + 1

@@ -50,8 +50,17 @@ def analyzer(cfg):
 
 
 SPEC = ProviderSpec(
-    name="local", roles=("script", "image", "motion", "voice", "quality", "sound"),
+    name="local",
+    roles=("script", "image", "motion", "voice", "quality", "sound"),
     ratings={"script": (1, 0.1), "image": (2, 0.5), "motion": (2, 0.0), "voice": (2, 1.0)},
-    defaults={"voice": "en_US-joe-medium"}, default_voice="en_US-joe-medium",
-    factories={"script": script, "image": image, "motion": motion, "sound": sound, "voice": voice,
-               "analyzer": analyzer})
+    defaults={"voice": "en_US-joe-medium"},
+    default_voice="en_US-joe-medium",
+    factories={
+        "script": script,
+        "image": image,
+        "motion": motion,
+        "sound": sound,
+        "voice": voice,
+        "analyzer": analyzer,
+    },
+)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from framecast.core.models import ContentMeasurements
 from framecast.media import ffmpeg
 from framecast.media.analysis import analysis_command, parse_analysis, top_level_atoms
-from framecast.core.models import ContentMeasurements
 from framecast.providers.base import Analysis, QualityPlan
 
 
@@ -22,16 +22,21 @@ class LocalVideoAnalyzer:
         if measured is not None and measured.shortest_span <= min(plan.max_frozen_seconds, plan.max_silence_seconds):
             m = measured
         else:  # a video made elsewhere, or limits shorter than the render looked for: decode it once
-            proc = ffmpeg.run(analysis_command(video, frozen_seconds=plan.max_frozen_seconds,
-                                               silence_seconds=plan.max_silence_seconds), what="quality analysis")
+            proc = ffmpeg.run(
+                analysis_command(
+                    video, frozen_seconds=plan.max_frozen_seconds, silence_seconds=plan.max_silence_seconds
+                ),
+                what="quality analysis",
+            )
             m = parse_analysis(proc.stderr, duration)
         scene_labels = None
         if plan.scene_labels:
             # Offline relevance: what each scene shows is its illustration's icon name (the gate compares it with
             # what the scene is about).
             ends = [*plan.scene_starts[1:], plan.duration]
-            scene_labels = [(" ".join(words), a, b) for words, a, b in zip(plan.scene_labels, plan.scene_starts, ends)
-                            if words]
+            scene_labels = [
+                (" ".join(words), a, b) for words, a, b in zip(plan.scene_labels, plan.scene_starts, ends) if words
+            ]
         measurements = {"duration": duration}
         if m.integrated_lufs is not None:
             measurements["integrated_lufs"] = m.integrated_lufs
@@ -39,5 +44,11 @@ class LocalVideoAnalyzer:
             measurements["true_peak_db"] = m.true_peak_db
         if getattr(m, "speech_over_bed_lu", None) is not None:
             measurements["speech_over_bed_lu"] = m.speech_over_bed_lu
-        return Analysis(analyzer=self.name, probe=info, atoms=top_level_atoms(video), content=m,
-                        scene_labels=scene_labels, measurements=measurements)
+        return Analysis(
+            analyzer=self.name,
+            probe=info,
+            atoms=top_level_atoms(video),
+            content=m,
+            scene_labels=scene_labels,
+            measurements=measurements,
+        )

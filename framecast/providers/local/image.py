@@ -8,17 +8,15 @@ abstract motif. Nothing is drawn in the bottom quarter, where burned-in captions
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import random
-import textwrap
 from pathlib import Path
 
-import io
+from PIL import Image, ImageDraw, ImageFilter, ImageOps
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont, ImageOps
-
-from framecast.media.cards import fit_font
 from framecast.assets import FONT_BOLD, FONT_REGULAR
+from framecast.media.cards import fit_font
 
 # Background gradient pairs and an accent each: dark enough for white text, varied in hue.
 PALETTES = [
@@ -50,8 +48,10 @@ def _motif(layer: Image.Image, rng: random.Random, accent: tuple[int, int, int])
         for k in range(6):
             base = h * (0.55 + k * 0.08)
             amp, phase = h * rng.uniform(0.02, 0.06), rng.uniform(0, 6.28)
-            pts = [(x, base + amp * math.sin(x / w * 6.28 * rng.uniform(0.8, 1.6) + phase))
-                   for x in range(0, w + 20, max(w // 60, 4))]
+            pts = [
+                (x, base + amp * math.sin(x / w * 6.28 * rng.uniform(0.8, 1.6) + phase))
+                for x in range(0, w + 20, max(w // 60, 4))
+            ]
             draw.polygon([*pts, (w, h), (0, h)], fill=(*accent, 28 + k * 6))
     elif kind == "ridges":
         for k in range(4):
@@ -124,7 +124,11 @@ class LocalImageGenerator:
             y += line_h
         if sub_lines:
             y += height * 0.03
-            draw.line((width * 0.4, y - height * 0.015, width * 0.6, y - height * 0.015), fill=accent, width=max(height // 200, 2))
+            draw.line(
+                (width * 0.4, y - height * 0.015, width * 0.6, y - height * 0.015),
+                fill=accent,
+                width=max(height // 200, 2),
+            )
             for line in sub_lines:
                 draw.text((width / 2, y), line, font=sub_font, fill=(*accent, 255), anchor="ma")
                 y += sub_h
@@ -142,8 +146,9 @@ class LocalImageGenerator:
         image = ImageOps.colorize(gradient, top, bottom).convert("RGBA")
         heading = prompt.partition(":")[0].partition(";")[0].strip() if ":" in prompt else ""
         draw = ImageDraw.Draw(image)
-        head_font, head_lines = (fit_font(draw, heading, FONT_BOLD, int(width * 0.84), int(height * 0.075), 1)
-                                 if heading else (None, []))
+        head_font, head_lines = (
+            fit_font(draw, heading, FONT_BOLD, int(width * 0.84), int(height * 0.075), 1) if heading else (None, [])
+        )
         # Layout: the heading in the top band, the illustration large below it, the bottom quarter left free.
         band = height * 0.17 if head_lines else height * 0.05
         size = int(min(height * 0.75 - band - height * 0.04, width * 0.6))
@@ -156,8 +161,9 @@ class LocalImageGenerator:
         shadow = Image.new("RGBA", icon.size, (0, 0, 0, 0))
         shadow.putalpha(icon.getchannel("A").point(lambda a: a // 3))
         offset = max(size // 60, 2)
-        image.alpha_composite(shadow.filter(ImageFilter.GaussianBlur(offset)),
-                              (int(cx - size / 2 + offset), int(cy - size / 2 + offset)))
+        image.alpha_composite(
+            shadow.filter(ImageFilter.GaussianBlur(offset)), (int(cx - size / 2 + offset), int(cy - size / 2 + offset))
+        )
         image.alpha_composite(icon, (int(cx - size / 2), int(cy - size / 2)))
         if head_lines:
             draw = ImageDraw.Draw(image)

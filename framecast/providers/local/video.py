@@ -19,11 +19,24 @@ class LocalVideoGenerator:
         """The Ken Burns move the edit should make of the still."""
         return choose_move(prompt, seed)
 
-    def animate(self, image: Path, *, prompt: str, duration: float, width: int, height: int, fps: int,
-                seed: int, out: Path, job=None) -> Path:
+    def animate(
+        self,
+        image: Path,
+        *,
+        prompt: str,
+        duration: float,
+        width: int,
+        height: int,
+        fps: int,
+        seed: int,
+        out: Path,
+        job=None,
+    ) -> Path:
         """A standalone clip of the move (the pipeline itself uses `move_for`)."""
         move = MOVES[choose_move(prompt, seed)]
         out.parent.mkdir(parents=True, exist_ok=True)
-        ffmpeg.run(animate_command(image, out, move, width=width, height=height, fps=fps, duration=duration),
-                   what=f"animating {image.name}")
+        ffmpeg.run(
+            animate_command(image, out, move, width=width, height=height, fps=fps, duration=duration),
+            what=f"animating {image.name}",
+        )
         return out

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+
+from pydantic import AliasChoices, Field, SecretStr
 
 from framecast.core.errors import ConfigError
 from framecast.providers import connect
 from framecast.providers.registry import ModelSpec, ProviderSpec, SandboxMount
-from pydantic import AliasChoices, Field, SecretStr
-
 from framecast.settings import RateLimitConfig, VendorSettings, get_settings
 
 OPENAI_DEPRECATIONS = "OpenAI deprecations page (notice 2026-10-01)"
@@ -20,7 +20,8 @@ class OpenAISettings(VendorSettings):
     SECRETS = ("openai_api_key",)
     URLS = ("openai_base_url",)
     openai_api_key: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("OPENAI_API_KEY", "FRAMECAST_OPENAI_API_KEY"))
+        None, validation_alias=AliasChoices("OPENAI_API_KEY", "FRAMECAST_OPENAI_API_KEY")
+    )
     openai_base_url: str = "https://api.openai.com/v1"
 
 
@@ -33,8 +34,12 @@ def _client():
     import openai  # the SDK only when a channel uses OpenAI
 
     mine = settings()
-    return openai.OpenAI(api_key=mine.require("openai_api_key", "openai"), base_url=mine.openai_base_url,
-                         max_retries=0, timeout=get_settings().http_timeout_seconds)
+    return openai.OpenAI(
+        api_key=mine.require("openai_api_key", "openai"),
+        base_url=mine.openai_base_url,
+        max_retries=0,
+        timeout=get_settings().http_timeout_seconds,
+    )
 
 
 def _secrets() -> list[str]:
@@ -45,16 +50,18 @@ def script(cfg, **_):
     """The script writer (and topic chooser) on the chat API."""
     from framecast.providers.openai.client import OpenAIScriptWriter
 
-    return OpenAIScriptWriter(_client(), cfg.model or SPEC.defaults["script"], _secrets(),
-                              limiter=connect.shared_limiter("openai"))
+    return OpenAIScriptWriter(
+        _client(), cfg.model or SPEC.defaults["script"], _secrets(), limiter=connect.shared_limiter("openai")
+    )
 
 
 def image(cfg, **_):
     """The image generator."""
     from framecast.providers.openai.client import OpenAIImageGenerator
 
-    return OpenAIImageGenerator(_client(), cfg.model or SPEC.defaults["image"], _secrets(),
-                                limiter=connect.shared_limiter("openai"))
+    return OpenAIImageGenerator(
+        _client(), cfg.model or SPEC.defaults["image"], _secrets(), limiter=connect.shared_limiter("openai")
+    )
 
 
 def voice(cfg, **_):
@@ -62,21 +69,29 @@ def voice(cfg, **_):
     from framecast.providers.openai.client import OpenAITextToSpeech
 
     if not cfg.model:  # no default: every OpenAI speech model shuts down 2027-01-06 (the models below)
-        raise ConfigError("voice.model: OpenAI speech has no default model (tts-1, tts-1-hd and gpt-4o-mini-tts "
-                          "shut down on 2027-01-06); name one until then, or use voice.provider: elevenlabs "
-                          "or local")
+        raise ConfigError(
+            "voice.model: OpenAI speech has no default model (tts-1, tts-1-hd and gpt-4o-mini-tts "
+            "shut down on 2027-01-06); name one until then, or use voice.provider: elevenlabs "
+            "or local"
+        )
     timing = cfg.timing_source()
-    return OpenAITextToSpeech(_client(), cfg.model, cfg.voice or SPEC.default_voice, _secrets(),
-                              transcribe_model=None if timing == "local" else timing,
-                              limiter=connect.shared_limiter("openai"))
+    return OpenAITextToSpeech(
+        _client(),
+        cfg.model,
+        cfg.voice or SPEC.default_voice,
+        _secrets(),
+        transcribe_model=None if timing == "local" else timing,
+        limiter=connect.shared_limiter("openai"),
+    )
 
 
 def embeddings(cfg, **_):
     """Text embeddings (topic de-duplication)."""
     from framecast.providers.openai.client import OpenAIEmbeddings
 
-    return OpenAIEmbeddings(_client(), SPEC.defaults["embeddings"], _secrets(),
-                            limiter=connect.shared_limiter("openai"))
+    return OpenAIEmbeddings(
+        _client(), SPEC.defaults["embeddings"], _secrets(), limiter=connect.shared_limiter("openai")
+    )
 
 
 def shutdowns(body: dict) -> dict[str, date]:
@@ -85,7 +100,7 @@ def shutdowns(body: dict) -> dict[str, date]:
     for item in body.get("data") or []:
         value = item.get("shutdown_at") or (item.get("deprecation") or {}).get("shutdown_at")
         if isinstance(value, (int, float)):
-            found[item["id"]] = datetime.fromtimestamp(value, timezone.utc).date()
+            found[item["id"]] = datetime.fromtimestamp(value, UTC).date()
         elif isinstance(value, str):
             try:
                 found[item["id"]] = date.fromisoformat(value[:10])
@@ -99,9 +114,14 @@ def probe(core):
 
     mine = settings(core)
     key = mine.openai_api_key.get_secret_value() if mine.openai_api_key else ""
-    result, response = connect.probe_run("openai", "GET /models", lambda: connect.probe_get(
-        mine.openai_base_url, "/models", {"Authorization": f"Bearer {key}"}, connect.probe_timeout(core)),
-        connect.secrets(core))
+    result, response = connect.probe_run(
+        "openai",
+        "GET /models",
+        lambda: connect.probe_get(
+            mine.openai_base_url, "/models", {"Authorization": f"Bearer {key}"}, connect.probe_timeout(core)
+        ),
+        connect.secrets(core),
+    )
     if response is not None:
         result.shutdowns = shutdowns(response.json())
     return result
@@ -109,29 +129,53 @@ def probe(core):
 
 SPEC = ProviderSpec(
     settings=OpenAISettings,
-    name="openai", roles=("script", "image", "voice", "timing", "embeddings"), keys=("OPENAI_API_KEY",),
+    name="openai",
+    roles=("script", "image", "voice", "timing", "embeddings"),
+    keys=("OPENAI_API_KEY",),
     ratings={"script": (4, 20.0), "image": (4, 15.0), "voice": (3, 2.0)},
-    prices={"script": (0.01 / 1000, "token"),  # blended in/out tokens (gpt-5.5 list: $5/$30 per 1M)
-            "topics": (0.01 / 1000, "token"), "image": (0.04, "image"),  # gpt-image-2, ~1536x864, medium
-            "embeddings": (0.02 / 1_000_000, "token"), "voice": (0.015 / 1000, "character"),
-            "timing": (0.006, "minute")},
+    prices={
+        "script": (0.01 / 1000, "token"),  # blended in/out tokens (gpt-5.5 list: $5/$30 per 1M)
+        "topics": (0.01 / 1000, "token"),
+        "image": (0.04, "image"),  # gpt-image-2, ~1536x864, medium
+        "embeddings": (0.02 / 1_000_000, "token"),
+        "voice": (0.015 / 1000, "character"),
+        "timing": (0.006, "minute"),
+    },
     defaults={"script": "gpt-6.2-sol", "image": "gpt-image-2", "embeddings": "text-embedding-3-small"},
     default_voice="alloy",
     models=(
         # developers.openai.com/api/docs/models, 2026-11: "go-to model for everyday work", $2/$10 per 1M;
         # blended here for a script call (~800 tokens in, ~1,500 out): $7.2 per 1M.
-        ModelSpec("gpt-6.2-sol", ("script", "topics"), price=0.0072 / 1000,
-                  source="developers.openai.com/api/docs/models (2026-11)"),
-        ModelSpec("gpt-5.5", ("script", "topics"), price=0.0213 / 1000,
-                  note="superseded by GPT-6.2; dearer ($5/$30 per 1M in/out); no shutdown date announced"),
+        ModelSpec(
+            "gpt-6.2-sol",
+            ("script", "topics"),
+            price=0.0072 / 1000,
+            source="developers.openai.com/api/docs/models (2026-11)",
+        ),
+        ModelSpec(
+            "gpt-5.5",
+            ("script", "topics"),
+            price=0.0213 / 1000,
+            note="superseded by GPT-6.2; dearer ($5/$30 per 1M in/out); no shutdown date announced",
+        ),
         ModelSpec("gpt-image-2", ("image",)),
         # Every speech model on /audio/speech shuts down together; the successor is Realtime-only.
-        ModelSpec("gpt-4o-mini-tts", ("voice",), date(2027, 1, 6), OPENAI_DEPRECATIONS,
-                  note="the successor works only over the Realtime API"),
+        ModelSpec(
+            "gpt-4o-mini-tts",
+            ("voice",),
+            date(2027, 1, 6),
+            OPENAI_DEPRECATIONS,
+            note="the successor works only over the Realtime API",
+        ),
         ModelSpec("tts-1", ("voice",), date(2027, 1, 6), OPENAI_DEPRECATIONS),
         ModelSpec("tts-1-hd", ("voice",), date(2027, 1, 6), OPENAI_DEPRECATIONS),
-        ModelSpec("whisper-1", ("timing",), date(2027, 2, 26), OPENAI_DEPRECATIONS,
-                  note="its successor gpt-transcribe has no word timestamps"),
+        ModelSpec(
+            "whisper-1",
+            ("timing",),
+            date(2027, 2, 26),
+            OPENAI_DEPRECATIONS,
+            note="its successor gpt-transcribe has no word timestamps",
+        ),
         ModelSpec("gpt-4o-transcribe", ("timing",), date(2027, 2, 26), OPENAI_DEPRECATIONS),
         ModelSpec("gpt-4o-mini-transcribe", ("timing",), date(2027, 2, 26), OPENAI_DEPRECATIONS),
         ModelSpec("text-embedding-3-small", ("embeddings",)),
@@ -139,6 +183,9 @@ SPEC = ProviderSpec(
     factories={"script": script, "image": image, "voice": voice, "embeddings": embeddings},
     probe=probe,
     rate_limit=RateLimitConfig(requests_per_minute=500, concurrency=8),
-    sandbox=SandboxMount("openai", "framecast.providers.openai.sandbox", lambda url, key: {
-        "FRAMECAST_OPENAI_BASE_URL": url + "/v1", "OPENAI_API_KEY": key}),
+    sandbox=SandboxMount(
+        "openai",
+        "framecast.providers.openai.sandbox",
+        lambda url, key: {"FRAMECAST_OPENAI_BASE_URL": url + "/v1", "OPENAI_API_KEY": key},
+    ),
 )

@@ -10,14 +10,22 @@ import openai
 from PIL import Image
 
 from framecast.core.errors import ContentRejected, ProviderError, ProviderTimeout, ProviderUnavailable, ScriptError
-from framecast.transport.retry import RetryPolicy, with_retries
-from framecast.transport.errors import classify, redact, retry_after_from
 from framecast.core.models import Script
 from framecast.providers.base import ScriptBrief
 from framecast.providers.llm_script import (
-    IDEAS_SYSTEM_PROMPT, SYSTEM_PROMPT, TOPIC_IDEAS_SCHEMA, Reply, TopicRequest, ideas_message, parse_ideas, script_schema,
+    IDEAS_SYSTEM_PROMPT,
+    SYSTEM_PROMPT,
+    TOPIC_IDEAS_SCHEMA,
+    Reply,
+    TopicRequest,
+    ideas_message,
+    parse_ideas,
+    script_schema,
     write_with_repair,
 )
+from framecast.transport.errors import classify, redact, retry_after_from
+from framecast.transport.retry import RetryPolicy, with_retries
+
 
 def translate(exc: Exception, secrets: list[str]) -> ProviderError:
     """The framecast error for an OpenAI SDK exception (the SDK's own retries are off)."""
@@ -27,10 +35,17 @@ def translate(exc: Exception, secrets: list[str]) -> ProviderError:
         cause = f" ({type(exc.__cause__).__name__}: {exc.__cause__})" if exc.__cause__ else ""
         return ProviderUnavailable(redact(f"openai: connection failed: {exc}{cause}", secrets), provider="openai")
     if isinstance(exc, openai.APIStatusError):
-        return classify("openai", exc.status_code, str(getattr(exc, "message", exc)), str(getattr(exc, "code", "") or ""),
-                        retry_after_from(exc.response.headers), secrets)
-    return ProviderUnavailable(redact(f"openai: unreadable response: {type(exc).__name__}: {exc}", secrets),
-                               provider="openai")
+        return classify(
+            "openai",
+            exc.status_code,
+            str(getattr(exc, "message", exc)),
+            str(getattr(exc, "code", "") or ""),
+            retry_after_from(exc.response.headers),
+            secrets,
+        )
+    return ProviderUnavailable(
+        redact(f"openai: unreadable response: {type(exc).__name__}: {exc}", secrets), provider="openai"
+    )
 
 
 REASONING_MODELS = ("gpt-5", "gpt-6", "o1", "o3", "o4")
@@ -45,8 +60,15 @@ def reasoning(model: str) -> dict:
 class OpenAIScriptWriter:
     name = "openai"
 
-    def __init__(self, client: openai.OpenAI, model: str, secrets: list[str], retry: RetryPolicy = RetryPolicy(),
-                 max_completion_tokens: int = 4000, limiter=None):
+    def __init__(
+        self,
+        client: openai.OpenAI,
+        model: str,
+        secrets: list[str],
+        retry: RetryPolicy = RetryPolicy(),
+        max_completion_tokens: int = 4000,
+        limiter=None,
+    ):
         self.client, self.model, self.secrets, self.retry = client, model, secrets, retry
         self.limiter = limiter  # the provider's shared limiter: SDK calls take their turn like HTTP ones
         self.max_tokens = max_completion_tokens
@@ -58,8 +80,12 @@ class OpenAIScriptWriter:
         def attempt():
             try:
                 return self.client.chat.completions.create(
-                    model=self.model, messages=[{"role": "system", "content": system}, *messages],
-                    max_completion_tokens=max_tokens, response_format=fmt, **reasoning(self.model))
+                    model=self.model,
+                    messages=[{"role": "system", "content": system}, *messages],
+                    max_completion_tokens=max_tokens,
+                    response_format=fmt,
+                    **reasoning(self.model),
+                )
             except openai.OpenAIError as exc:
                 raise translate(exc, self.secrets) from None  # the SDK error holds the request headers
 
@@ -77,13 +103,21 @@ class OpenAIScriptWriter:
         """A script from the model; one repair round if the JSON is cut off or breaks the schema."""
         schema = script_schema(brief)
         return write_with_repair(
-            "openai", lambda messages, tokens: self._ask(messages, tokens, "video_script", schema, SYSTEM_PROMPT),
-            brief, self.max_tokens)
+            "openai",
+            lambda messages, tokens: self._ask(messages, tokens, "video_script", schema, SYSTEM_PROMPT),
+            brief,
+            self.max_tokens,
+        )
 
     def propose_topics(self, request: TopicRequest) -> list[str]:
         """New topic ideas for a channel whose backlog is used up."""
-        reply = self._ask([{"role": "user", "content": ideas_message(request)}], self.max_tokens, "topic_ideas",
-                          TOPIC_IDEAS_SCHEMA, IDEAS_SYSTEM_PROMPT)
+        reply = self._ask(
+            [{"role": "user", "content": ideas_message(request)}],
+            self.max_tokens,
+            "topic_ideas",
+            TOPIC_IDEAS_SCHEMA,
+            IDEAS_SYSTEM_PROMPT,
+        )
         return parse_ideas("openai", reply)
 
 
@@ -96,8 +130,9 @@ def image_size(width: int, height: int, long_side: int = 1536) -> tuple[int, int
 class OpenAIImageGenerator:
     name = "openai"
 
-    def __init__(self, client: openai.OpenAI, model: str, secrets: list[str], retry: RetryPolicy = RetryPolicy(),
-                 limiter=None):
+    def __init__(
+        self, client: openai.OpenAI, model: str, secrets: list[str], retry: RetryPolicy = RetryPolicy(), limiter=None
+    ):
         self.client, self.model, self.secrets, self.retry, self.limiter = client, model, secrets, retry, limiter
 
     def generate(self, prompt: str, *, width: int, height: int, seed: int, out: Path) -> Path:
@@ -128,8 +163,16 @@ class OpenAITextToSpeech:
 
     name = "openai"
 
-    def __init__(self, client: openai.OpenAI, model: str, voice: str, secrets: list[str],
-                 retry: RetryPolicy = RetryPolicy(), transcribe_model: str | None = "whisper-1", limiter=None):
+    def __init__(
+        self,
+        client: openai.OpenAI,
+        model: str,
+        voice: str,
+        secrets: list[str],
+        retry: RetryPolicy = RetryPolicy(),
+        transcribe_model: str | None = "whisper-1",
+        limiter=None,
+    ):
         self.client, self.model, self.voice, self.secrets, self.retry = client, model, voice, secrets, retry
         self.limiter = limiter
         self.transcribe_model = transcribe_model
@@ -140,17 +183,21 @@ class OpenAITextToSpeech:
                 return fn()
             except openai.OpenAIError as exc:
                 raise translate(exc, self.secrets) from None  # the SDK error holds the request headers
+
         return with_retries(attempt, self.retry, limiter=self.limiter)
 
     def synthesize(self, text: str, *, out: Path):
         from framecast.media import ffmpeg
-        from framecast.providers.base import Speech
         from framecast.media.align import align_words
+        from framecast.providers.base import Speech
 
         if len(text) > 4096:
             raise ScriptError(f"narration of {len(text)} characters is over OpenAI speech's 4096 limit")
-        audio = self._call(lambda: self.client.audio.speech.create(model=self.model, voice=self.voice, input=text,
-                                                                   response_format="wav"))
+        audio = self._call(
+            lambda: self.client.audio.speech.create(
+                model=self.model, voice=self.voice, input=text, response_format="wav"
+            )
+        )
         path = out.with_suffix(".wav")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(audio.content)
@@ -161,9 +208,14 @@ class OpenAITextToSpeech:
             words = align.timed_words(path, text, duration)
             return Speech(path=path, duration=duration, words=words, engine=f"openai:{self.model}:{self.voice}")
         with path.open("rb") as fh:
-            transcript = self._call(lambda: self.client.audio.transcriptions.create(
-                model=self.transcribe_model, file=fh, response_format="verbose_json",
-                timestamp_granularities=["word"]))
+            transcript = self._call(
+                lambda: self.client.audio.transcriptions.create(
+                    model=self.transcribe_model,
+                    file=fh,
+                    response_format="verbose_json",
+                    timestamp_granularities=["word"],
+                )
+            )
         spans = [(float(w.start), float(w.end)) for w in (getattr(transcript, "words", None) or [])]
         words = align_words(text.split(), spans) if spans else align_words(text.split(), [(0.1, duration - 0.1)])
         return Speech(path=path, duration=duration, words=words, engine=f"openai:{self.model}:{self.voice}")
@@ -175,15 +227,16 @@ class OpenAIEmbeddings:
     name = "openai"
     BATCH = 2048  # inputs per request
 
-    def __init__(self, client: openai.OpenAI, model: str, secrets: list[str], retry: RetryPolicy = RetryPolicy(),
-                 limiter=None):
+    def __init__(
+        self, client: openai.OpenAI, model: str, secrets: list[str], retry: RetryPolicy = RetryPolicy(), limiter=None
+    ):
         self.client, self.model, self.secrets, self.retry, self.limiter = client, model, secrets, retry, limiter
         self.tokens_used = 0
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
         for start in range(0, len(texts), self.BATCH):
-            batch = texts[start:start + self.BATCH]
+            batch = texts[start : start + self.BATCH]
 
             def attempt():
                 try:

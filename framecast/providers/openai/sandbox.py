@@ -1,4 +1,8 @@
-"""OpenAI's wire protocol: chat completions (structured output) and image generation."""
+"""OpenAI's wire protocol: chat completions (structured output) and image generation.
+
+Over 300 lines, on purpose: every OpenAI route framecast calls (chat, images, speech, transcription, embeddings,
+models) in one fake, beside the vendor's client it answers.
+"""
 
 from __future__ import annotations
 
@@ -20,14 +24,34 @@ from framecast.sandbox.state import SandboxState
 from framecast.sandbox.validate import Issue, issues, problems
 
 GPT_IMAGE_ONLY_REJECTS = ("response_format", "style")
-JSON_TYPES = {"integer": "an integer", "number": "a decimal", "string": "a string", "boolean": "a boolean",
-              "object": "an object", "array": "an array", "null": "null"}
-PY_TYPES = {str: "a string", int: "an integer", float: "a decimal", bool: "a boolean", dict: "an object",
-            list: "an array", type(None): "null"}
+JSON_TYPES = {
+    "integer": "an integer",
+    "number": "a decimal",
+    "string": "a string",
+    "boolean": "a boolean",
+    "object": "an object",
+    "array": "an array",
+    "null": "null",
+}
+PY_TYPES = {
+    str: "a string",
+    int: "an integer",
+    float: "a decimal",
+    bool: "a boolean",
+    dict: "an object",
+    list: "an array",
+    type(None): "null",
+}
 # /audio/speech answers each response_format of the spec with bytes really in that format (opus in Ogg, aac
 # in ADTS, pcm raw). The spec only says application/octet-stream; the sandbox labels each with its usual type.
-SPEECH_MEDIA_TYPES = {"mp3": "audio/mpeg", "opus": "audio/ogg", "aac": "audio/aac", "flac": "audio/flac",
-                      "wav": "audio/wav", "pcm": "audio/pcm"}
+SPEECH_MEDIA_TYPES = {
+    "mp3": "audio/mpeg",
+    "opus": "audio/ogg",
+    "aac": "audio/aac",
+    "flac": "audio/flac",
+    "wav": "audio/wav",
+    "pcm": "audio/pcm",
+}
 
 
 def openai_error(status: int, message: str, code: str = "") -> dict:
@@ -61,8 +85,9 @@ def _schema_error(issue: Issue) -> JSONResponse:
     if issue.code == "missing":
         return _bad(f"Missing required parameter: '{param}'.", "missing_required_parameter", param)
     if issue.code == "invalid_value":
-        return _bad(f"Invalid value: {issue.value!r}. Supported values are: {_listed(issue.allowed)}.",
-                    "invalid_value", param)
+        return _bad(
+            f"Invalid value: {issue.value!r}. Supported values are: {_listed(issue.allowed)}.", "invalid_value", param
+        )
     if issue.code == "invalid_type":
         expected = [JSON_TYPES.get(t, t) for t in issue.expected]
         wanted = expected[0] if len(expected) == 1 else "one of " + " or ".join(expected)
@@ -70,11 +95,19 @@ def _schema_error(issue: Issue) -> JSONResponse:
         return _bad(f"Invalid type for '{param}': expected {wanted}, but got {got} instead.", "invalid_type", param)
     if issue.code == "unrecognized":
         return _bad(f"Unrecognized request argument supplied: {param}", "unknown_parameter", param)
-    limit = {"maxLength": "string_above_max_length", "minLength": "string_below_min_length",
-             "maxItems": "array_above_max_length", "minItems": "array_below_min_length",
-             "maximum": "decimal_above_max_value", "minimum": "decimal_below_min_value"}
-    code = "empty_array" if issue.validator == "minItems" and issue.value == [] else limit.get(issue.validator,
-                                                                                              "invalid_value")
+    limit = {
+        "maxLength": "string_above_max_length",
+        "minLength": "string_below_min_length",
+        "maxItems": "array_above_max_length",
+        "minItems": "array_below_min_length",
+        "maximum": "decimal_above_max_value",
+        "minimum": "decimal_below_min_value",
+    }
+    code = (
+        "empty_array"
+        if issue.validator == "minItems" and issue.value == []
+        else limit.get(issue.validator, "invalid_value")
+    )
     return _bad(f"Invalid '{param}': {issue.message}", code, param)
 
 
@@ -88,9 +121,13 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
         if early:
             return early
         # The spec's Model: id, object, created, owned_by (no shutdown date; pre-flight reads one if it ever appears).
-        return {"object": "list", "data": [
-            {"id": m, "object": "model", "created": 1735689600, "owned_by": "openai"}
-            for m in ("gpt-5.5", "gpt-image-2", "text-embedding-3-small", "gpt-4o-mini-tts", "whisper-1")]}
+        return {
+            "object": "list",
+            "data": [
+                {"id": m, "object": "model", "created": 1735689600, "owned_by": "openai"}
+                for m in ("gpt-5.5", "gpt-image-2", "text-embedding-3-small", "gpt-4o-mini-tts", "whisper-1")
+            ],
+        }
 
     @api.post("/v1/chat/completions")
     def chat(request: Request, body: dict = Body(...)):
@@ -101,27 +138,47 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
         if found:
             return _schema_error(found[0])  # OpenAI names one parameter per error
         if "max_tokens" in body:
-            return _bad("Unsupported parameter: 'max_tokens' is not supported with this model. "
-                        "Use 'max_completion_tokens' instead.", "unsupported_parameter", "max_tokens")
+            return _bad(
+                "Unsupported parameter: 'max_tokens' is not supported with this model. "
+                "Use 'max_completion_tokens' instead.",
+                "unsupported_parameter",
+                "max_tokens",
+            )
         fmt = body.get("response_format") or {}
         if fmt.get("type") == "json_schema" and not (fmt.get("json_schema") or {}).get("schema"):
             return _bad("Missing required parameter: 'response_format.json_schema.schema'.", param="response_format")
         text = " ".join(m.get("content", "") for m in body["messages"] if isinstance(m.get("content"), str))
         if (fmt.get("json_schema") or {}).get("name") == "topic_ideas":
             content = json.dumps(topic_ideas("\n".join(m.get("content", "") for m in body["messages"])))
-            return {"id": f"chatcmpl-sandbox{state.calls('openai')}", "object": "chat.completion",
-                    "created": int(time.time()), "model": body["model"],
-                    "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
-                                 "message": {"role": "assistant", "content": content, "refusal": None}}],
-                    "usage": {"prompt_tokens": len(text) // 4, "completion_tokens": len(content) // 4,
-                              "total_tokens": (len(text) + len(content)) // 4}}
+            return {
+                "id": f"chatcmpl-sandbox{state.calls('openai')}",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body["model"],
+                "choices": [
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "logprobs": None,
+                        "message": {"role": "assistant", "content": content, "refusal": None},
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": len(text) // 4,
+                    "completion_tokens": len(content) // 4,
+                    "total_tokens": (len(text) + len(content)) // 4,
+                },
+            }
         topic = (re.search(r"Topic:\s*(.+)", text) or re.search(r"(.+)", text)).group(1).strip()
         # Follow the brief the way a model would: scene count and length from the prompt.
         counts = re.search(r"Scenes:\s*(\d+)\s*to\s*(\d+)", text)
         length = re.search(r"about\s*(\d+)\s*seconds", text)
         lo, hi = (int(counts.group(1)), int(counts.group(2))) if counts else (6, 8)
-        script = LocalScriptWriter().write(ScriptBrief(topic=topic[:200], min_scenes=lo, max_scenes=hi,
-                                                       target_seconds=float(length.group(1)) if length else 60))
+        script = LocalScriptWriter().write(
+            ScriptBrief(
+                topic=topic[:200], min_scenes=lo, max_scenes=hi, target_seconds=float(length.group(1)) if length else 60
+            )
+        )
         content = json.dumps(script.model_dump(mode="json"))
         finish, refusal = "stop", None
         kind = fault.kind if fault else ""
@@ -134,13 +191,24 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
             broken["scenes"][0]["duration"] = 99
             content = json.dumps(broken)
         return {
-            "id": f"chatcmpl-sandbox{state.calls('openai')}", "object": "chat.completion", "created": int(time.time()),
+            "id": f"chatcmpl-sandbox{state.calls('openai')}",
+            "object": "chat.completion",
+            "created": int(time.time()),
             "model": body["model"],
             # logprobs: none were asked for, so null, as the spec allows (the key itself is required).
-            "choices": [{"index": 0, "finish_reason": finish, "logprobs": None,
-                         "message": {"role": "assistant", "content": content, "refusal": refusal}}],
-            "usage": {"prompt_tokens": len(text) // 4, "completion_tokens": len(content or "") // 4,
-                      "total_tokens": (len(text) + len(content or "")) // 4},
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": finish,
+                    "logprobs": None,
+                    "message": {"role": "assistant", "content": content, "refusal": refusal},
+                }
+            ],
+            "usage": {
+                "prompt_tokens": len(text) // 4,
+                "completion_tokens": len(content or "") // 4,
+                "total_tokens": (len(text) + len(content or "")) // 4,
+            },
         }
 
     @api.post("/v1/images/generations")
@@ -153,8 +221,9 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
             return _bad("; ".join(issues))
         model = str(body.get("model", ""))
         if model.startswith("dall-e"):
-            return JSONResponse(openai_error(404, f"The model '{model}' has been deprecated.", "model_not_found"),
-                                status_code=404)
+            return JSONResponse(
+                openai_error(404, f"The model '{model}' has been deprecated.", "model_not_found"), status_code=404
+            )
         for param in GPT_IMAGE_ONLY_REJECTS:
             if param in body:
                 return _bad(f"Unknown parameter: '{param}'.", "unknown_parameter", param)
@@ -167,12 +236,20 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
         image = media.png(body["prompt"], width, height)
         prompt_tokens, image_tokens = len(body["prompt"]) // 4, 1056
         quality = body.get("quality") if body.get("quality") in ("low", "medium", "high") else "medium"
-        return {"created": int(time.time()), "data": [{"b64_json": base64.b64encode(image).decode()}],
-                "background": "opaque", "output_format": "png", "quality": quality,
-                "usage": {"input_tokens": prompt_tokens, "output_tokens": image_tokens,
-                          "total_tokens": prompt_tokens + image_tokens,
-                          "input_tokens_details": {"text_tokens": prompt_tokens, "image_tokens": 0},
-                          "output_tokens_details": {"image_tokens": image_tokens, "text_tokens": 0}}}
+        return {
+            "created": int(time.time()),
+            "data": [{"b64_json": base64.b64encode(image).decode()}],
+            "background": "opaque",
+            "output_format": "png",
+            "quality": quality,
+            "usage": {
+                "input_tokens": prompt_tokens,
+                "output_tokens": image_tokens,
+                "total_tokens": prompt_tokens + image_tokens,
+                "input_tokens_details": {"text_tokens": prompt_tokens, "image_tokens": 0},
+                "output_tokens_details": {"image_tokens": image_tokens, "text_tokens": 0},
+            },
+        }
 
     @api.post("/v1/embeddings")
     def embeddings(request: Request, body: dict = Body(...)):
@@ -189,11 +266,17 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
         data = []
         for i, text in enumerate(inputs):
             vector = media.bag_of_words_vector(str(text))
-            value = base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode() if encoding == "base64" else vector
+            value = (
+                base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode() if encoding == "base64" else vector
+            )
             data.append({"object": "embedding", "index": i, "embedding": value})
         tokens = sum(len(str(t)) // 4 for t in inputs)
-        return {"object": "list", "data": data, "model": body["model"],
-                "usage": {"prompt_tokens": tokens, "total_tokens": tokens}}
+        return {
+            "object": "list",
+            "data": data,
+            "model": body["model"],
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
 
     @api.post("/v1/audio/speech")
     def speech(request: Request, body: dict = Body(...)):
@@ -207,8 +290,9 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
         if fmt in ("mp3", "wav"):  # as before (the transcription route knows spoken audio by its checksum)
             audio, _ = media.speech(body["input"], fmt)
         else:  # opus in Ogg, aac in ADTS, flac, pcm: raw 24 kHz 16-bit little-endian mono, as OpenAI documents
-            audio, _ = media.speech_as(body["input"], fmt, 48000 if fmt == "opus" else 24000,
-                                       64 if fmt in ("opus", "aac") else None)
+            audio, _ = media.speech_as(
+                body["input"], fmt, 48000 if fmt == "opus" else 24000, 64 if fmt in ("opus", "aac") else None
+            )
         with state.lock:
             state.transcripts[hashlib.sha256(audio).hexdigest()] = body["input"]
         return Response(audio, media_type=SPEECH_MEDIA_TYPES[fmt])
@@ -234,8 +318,10 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
         duration = media.duration_of(audio)
         spoken = text.split()
         step = (duration - 0.2) / max(len(spoken), 1)
-        words = [{"word": w.strip(".,!?;:"), "start": round(0.1 + i * step, 3), "end": round(0.1 + (i + 1) * step, 3)}
-                 for i, w in enumerate(spoken)]
+        words = [
+            {"word": w.strip(".,!?;:"), "start": round(0.1 + i * step, 3), "end": round(0.1 + (i + 1) * step, 3)}
+            for i, w in enumerate(spoken)
+        ]
         return {"task": "transcribe", "language": "english", "duration": duration, "text": text, "words": words}
 
     return api

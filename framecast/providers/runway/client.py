@@ -1,5 +1,8 @@
 """Runway image-to-video over its REST API: submit once, poll to a terminal status, download at once.
 
+Over 300 lines, on purpose: one job's life (submit, the unconfirmed re-POST, hold, poll, give up, download) reads as
+one class with its 70-line protocol note; the submission bookkeeping could split off as jobs.py (not done yet).
+
 Submitting — what may be sent twice (API 2024-11-06, shared/specs/runway/openapi.json)
     Runway has no idempotency key, no client reference stored on a task and no task listing. The
     only read besides `GET /v1/tasks/{id}` (which needs the id we failed to receive) is
@@ -61,20 +64,26 @@ import math
 import random
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 from PIL import Image
 
-from framecast.providers import registry
 from framecast.core.errors import (
-    AuthError, ContentRejected, InvalidRequest, PermanentError, ProviderError, ProviderTimeout, ProviderUnavailable,
+    AuthError,
+    ContentRejected,
+    InvalidRequest,
+    PermanentError,
+    ProviderError,
+    ProviderTimeout,
+    ProviderUnavailable,
 )
-from framecast.transport.http import ProviderHTTP
-from framecast.transport.retry import RetryPolicy, with_retries
-from framecast.transport.redaction import error_text
+from framecast.providers import registry
 from framecast.providers.base import JobGone, JobRecord, JobVanished, api_endpoint
+from framecast.transport.http import ProviderHTTP
+from framecast.transport.redaction import error_text
+from framecast.transport.retry import RetryPolicy, with_retries
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +92,12 @@ API_VERSION = "2024-11-06"
 # runway-task-artifacts bucket, as seen in task outputs quoted in public code (2026-12; API docs: "output" URLs,
 # expiring in 24-48 h). Not all of cloudfront.net / amazonaws.com: anyone's bucket lives there (review M3).
 # FRAMECAST_MEDIA_HOSTS={"runway": [...]} replaces this list.
-MEDIA_HOSTS = ("dnznrvs05pmza.cloudfront.net", "d2jqrm6oza8nb6.cloudfront.net",
-               "runway-task-artifacts.s3.amazonaws.com", "*.runwayml.com")
+MEDIA_HOSTS = (
+    "dnznrvs05pmza.cloudfront.net",
+    "d2jqrm6oza8nb6.cloudfront.net",
+    "runway-task-artifacts.s3.amazonaws.com",
+    "*.runwayml.com",
+)
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 NON_TERMINAL = {"PENDING", "THROTTLED", "RUNNING"}
 MAX_DOWNLOAD = 512 * 1024 * 1024
@@ -157,22 +170,41 @@ def data_uri(image: Path) -> str:
 
 
 def _when(at: float) -> str:
-    return datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
 class RunwayVideoGenerator:
     name = "runway"
 
-    def __init__(self, http: ProviderHTTP, model: str, *, poll_seconds: float = 5.0, deadline_seconds: float = 900.0,
-                 queue_limit_seconds: float = 7200.0, resubmit_after_seconds: float = 300.0, max_unconfirmed: int = 1,
-                 sleep=time.sleep):
+    def __init__(
+        self,
+        http: ProviderHTTP,
+        model: str,
+        *,
+        poll_seconds: float = 5.0,
+        deadline_seconds: float = 900.0,
+        queue_limit_seconds: float = 7200.0,
+        resubmit_after_seconds: float = 300.0,
+        max_unconfirmed: int = 1,
+        sleep=time.sleep,
+    ):
         self.http, self.model, self.poll, self.deadline, self.sleep = http, model, poll_seconds, deadline_seconds, sleep
-        self.queue_limit, self.resubmit_after, self.max_unconfirmed = (queue_limit_seconds, resubmit_after_seconds,
-                                                                       max_unconfirmed)
+        self.queue_limit, self.resubmit_after, self.max_unconfirmed = (
+            queue_limit_seconds,
+            resubmit_after_seconds,
+            max_unconfirmed,
+        )
         self.seconds_billed = 0
         # One send per attempt for the POST: this class decides which failures may be sent again.
-        self._once = ProviderHTTP(http.provider, http.client, secrets=http.secrets, retry=RetryPolicy(attempts=1),
-                                  limiter=http.limiter, reader=http.reader, sleep=http.sleep)
+        self._once = ProviderHTTP(
+            http.provider,
+            http.client,
+            secrets=http.secrets,
+            retry=RetryPolicy(attempts=1),
+            limiter=http.limiter,
+            reader=http.reader,
+            sleep=http.sleep,
+        )
 
     @staticmethod
     def billed_seconds(duration: float, model: str = "gen4_turbo") -> int:
@@ -184,8 +216,19 @@ class RunwayVideoGenerator:
         """The API base URL jobs are submitted to (part of a job record's key: a record is never resumed elsewhere)."""
         return api_endpoint(self.http.client)
 
-    def animate(self, image: Path, *, prompt: str, duration: float, width: int, height: int, fps: int, seed: int,
-                out: Path, job: JobRecord | None = None) -> Path:
+    def animate(
+        self,
+        image: Path,
+        *,
+        prompt: str,
+        duration: float,
+        width: int,
+        height: int,
+        fps: int,
+        seed: int,
+        out: Path,
+        job: JobRecord | None = None,
+    ) -> Path:
         job = job or JobRecord()
         seconds = self.billed_seconds(duration, self.model)
         known = registry.model("runway", self.model)
@@ -193,9 +236,13 @@ class RunwayVideoGenerator:
         task_id = job.get().get("task_id")
         resumed = bool(task_id)
         if not task_id:  # nothing paid yet for these inputs (or nothing we could ever fetch)
-            body = {"model": self.model, "promptImage": data_uri(image),
-                    "ratio": ratio_for(width, height, known.ratios if known else ()),
-                    "duration": seconds, "seed": seed % 4294967295}
+            body = {
+                "model": self.model,
+                "promptImage": data_uri(image),
+                "ratio": ratio_for(width, height, known.ratios if known else ()),
+                "duration": seconds,
+                "seed": seed % 4294967295,
+            }
             if not prompt and known and "promptText" in known.requires:
                 prompt = "slow, steady camera movement"  # the model refuses a request without one
             if prompt:
@@ -211,8 +258,11 @@ class RunwayVideoGenerator:
                 raise
             # An earlier attempt's task the provider no longer has: nothing left to fetch, so one new task is bought,
             # by the retry (a new charge under the budgets), not here.
-            raise JobVanished(f"{gone}; it was recorded by an earlier attempt, so the record is forgotten and a "
-                              "retry submits one new task", provider="runway") from gone
+            raise JobVanished(
+                f"{gone}; it was recorded by an earlier attempt, so the record is forgotten and a "
+                "retry submits one new task",
+                provider="runway",
+            ) from gone
         return out
 
     # -- submitting ------------------------------------------------------------------------------
@@ -223,8 +273,11 @@ class RunwayVideoGenerator:
         unconfirmed = self._unconfirmed(job.get(), now)
         if unconfirmed:
             self._hold(unconfirmed, now, job)  # raises while a resubmission must wait, or is refused
-            log.warning("runway: submitting a clip again after %d unconfirmed submission(s); the earlier task may "
-                        "also be billed", len(unconfirmed))
+            log.warning(
+                "runway: submitting a clip again after %d unconfirmed submission(s); the earlier task may "
+                "also be billed",
+                len(unconfirmed),
+            )
         token = uuid.uuid4().hex
         job.put({"submitting": {"token": token, "at": now}, "unconfirmed": unconfirmed})
 
@@ -237,8 +290,9 @@ class RunwayVideoGenerator:
                     raise
                 raise _Unconfirmed(error) from error
             if not task.get("id"):
-                raise _Unconfirmed(ProviderUnavailable("runway: image_to_video answered without a task id",
-                                                       provider="runway"))
+                raise _Unconfirmed(
+                    ProviderUnavailable("runway: image_to_video answered without a task id", provider="runway")
+                )
             return task
 
         try:
@@ -274,23 +328,33 @@ class RunwayVideoGenerator:
         """Raise while this clip may not be submitted again (always, right after an unconfirmed submit)."""
         where = f"POST {self.endpoint}/v1/image_to_video"
         last = max(float(e["at"]) for e in unconfirmed)
-        why = (f"{where} failed after the request was sent ({cause})" if cause is not None else
-               f"an earlier {where} at {_when(last)} went unconfirmed ({unconfirmed[-1].get('error', '')})")
-        risk = ("Runway may have created, and will bill, a task whose id never reached framecast; it has no "
-                "idempotency key or task lookup")
+        why = (
+            f"{where} failed after the request was sent ({cause})"
+            if cause is not None
+            else f"an earlier {where} at {_when(last)} went unconfirmed ({unconfirmed[-1].get('error', '')})"
+        )
+        risk = (
+            "Runway may have created, and will bill, a task whose id never reached framecast; it has no "
+            "idempotency key or task lookup"
+        )
         if len(unconfirmed) > self.max_unconfirmed:
             times = ", ".join(_when(float(e["at"])) for e in unconfirmed)
             raise ResubmissionRefused(
                 f"runway (motion): {why}. {risk}, and {len(unconfirmed)} submissions of this clip within 24 h went "
                 f"unconfirmed ({times}; allowed: {self.max_unconfirmed}), so it is not submitted again today. Check "
                 f"the tasks created then in the Runway dashboard; deleting job record {job.key or '(in memory)'} "
-                f"allows a new submission sooner", provider="runway") from cause
+                f"allows a new submission sooner",
+                provider="runway",
+            ) from cause
         wait = max(self.resubmit_after - (now - last), 0.0)
         if cause is not None or wait > 0:
             raise SubmissionUnconfirmed(
                 f"runway (motion): {why}. {risk}, so it is not submitted again for {wait:.0f} s; after that one "
                 f"new submission is allowed ({len(unconfirmed)} of {self.max_unconfirmed} unconfirmed today)",
-                retry_after=wait, provider="runway", status=getattr(cause, "status", None)) from cause
+                retry_after=wait,
+                provider="runway",
+                status=getattr(cause, "status", None),
+            ) from cause
 
     # -- waiting ---------------------------------------------------------------------------------
 
@@ -298,8 +362,11 @@ class RunwayVideoGenerator:
         response = self.http.request("GET", f"/v1/tasks/{task_id}", headers=headers, allow=(404,))
         if response.status_code == 404:
             job.forget()  # not refunded: a deleted task may well have been billed
-            raise JobGone(f"runway: task {task_id} was cancelled or deleted (404 from GET {self.endpoint}/v1/tasks/"
-                          f"{task_id}); its job record {job.key or '(in memory)'} is cleared", provider="runway")
+            raise JobGone(
+                f"runway: task {task_id} was cancelled or deleted (404 from GET {self.endpoint}/v1/tasks/"
+                f"{task_id}); its job record {job.key or '(in memory)'} is cleared",
+                provider="runway",
+            )
         try:
             task = response.json()
         except ValueError as exc:
@@ -335,8 +402,11 @@ class RunwayVideoGenerator:
                 raise InvalidRequest(message, provider="runway")
             if status == "CANCELLED":
                 job.clear()
-                raise JobGone(f"runway: task {task_id} was cancelled (GET {self.endpoint}/v1/tasks/{task_id}); its job "
-                              f"record {job.key or '(in memory)'} is cleared", provider="runway")
+                raise JobGone(
+                    f"runway: task {task_id} was cancelled (GET {self.endpoint}/v1/tasks/{task_id}); its job "
+                    f"record {job.key or '(in memory)'} is cleared",
+                    provider="runway",
+                )
             if status not in NON_TERMINAL:
                 raise ProviderUnavailable(f"runway: unknown task status {status!r}", provider="runway")
             now = time.time()
@@ -347,12 +417,22 @@ class RunwayVideoGenerator:
                 ran = now - float(running_since)
                 if ran > self.deadline:
                     queued = float(running_since) - submitted
-                    self._give_up(task_id, headers, job, f"ran {ran:.1f} s, past the {self.deadline:.0f} s deadline "
-                                  f"(counted from RUNNING; queued {queued:.1f} s before)")
+                    self._give_up(
+                        task_id,
+                        headers,
+                        job,
+                        f"ran {ran:.1f} s, past the {self.deadline:.0f} s deadline "
+                        f"(counted from RUNNING; queued {queued:.1f} s before)",
+                    )
             elif now - submitted > self.queue_limit:
-                self._give_up(task_id, headers, job, f"was still {status} {now - submitted:.0f} s after submission, "
-                              f"past the {self.queue_limit:.0f} s queue limit (it never got a slot to run)",
-                              retryable=False)
+                self._give_up(
+                    task_id,
+                    headers,
+                    job,
+                    f"was still {status} {now - submitted:.0f} s after submission, "
+                    f"past the {self.queue_limit:.0f} s queue limit (it never got a slot to run)",
+                    retryable=False,
+                )
 
     def _give_up(self, task_id: str, headers: dict, job: JobRecord, why: str, retryable: bool = True) -> None:
         """Cancel the task, forget it, and raise a timeout that says so."""
@@ -360,12 +440,17 @@ class RunwayVideoGenerator:
         try:
             self.http.request("DELETE", f"/v1/tasks/{task_id}", headers=headers, allow=(404,))  # 404: gone already
         except ProviderError as exc:
-            raise ProviderTimeout(f"runway (motion): task {task_id} ({where}) {why}; cancelling it failed ({exc}), "
-                                  f"so its job record is kept and the next attempt looks at it again",
-                                  provider="runway") from exc
+            raise ProviderTimeout(
+                f"runway (motion): task {task_id} ({where}) {why}; cancelling it failed ({exc}), "
+                f"so its job record is kept and the next attempt looks at it again",
+                provider="runway",
+            ) from exc
         job.clear()
-        error = ProviderTimeout(f"runway (motion): task {task_id} ({where}) {why}; cancelled it (DELETE) and "
-                                f"cleared its job record: a retry submits one new task", provider="runway")
+        error = ProviderTimeout(
+            f"runway (motion): task {task_id} ({where}) {why}; cancelled it (DELETE) and "
+            f"cleared its job record: a retry submits one new task",
+            provider="runway",
+        )
         if not retryable:
             error.attempts_exhausted = True  # a retry would queue behind the same backlog
         raise error
@@ -379,18 +464,28 @@ class RunwayVideoGenerator:
             if not outputs:
                 raise ProviderUnavailable(f"runway: task {task_id} succeeded without output", provider="runway")
             try:
-                self.http.download(outputs[0], out, allowed_hosts=MEDIA_HOSTS, max_bytes=MAX_DOWNLOAD,
-                                   content_types=("video/",))
+                self.http.download(
+                    outputs[0], out, allowed_hosts=MEDIA_HOSTS, max_bytes=MAX_DOWNLOAD, content_types=("video/",)
+                )
                 return
             except (AuthError, InvalidRequest) as exc:
                 if exc.status not in (403, 404):
                     raise
                 if refresh == URL_REFRESHES:
-                    raise type(exc)(f"runway: the output of task {task_id} still answers {exc.status} after "
-                                    f"{URL_REFRESHES} fresh URLs: {exc}", provider="runway", status=exc.status) from exc
-                log.info("runway: output URL of task %s answered %s (expired?); fetching the task for a fresh one",
-                         task_id, exc.status)
+                    raise type(exc)(
+                        f"runway: the output of task {task_id} still answers {exc.status} after "
+                        f"{URL_REFRESHES} fresh URLs: {exc}",
+                        provider="runway",
+                        status=exc.status,
+                    ) from exc
+                log.info(
+                    "runway: output URL of task %s answered %s (expired?); fetching the task for a fresh one",
+                    task_id,
+                    exc.status,
+                )
             task = self._get(task_id, headers, job)
             if task.get("status") != "SUCCEEDED":
-                raise ProviderUnavailable(f"runway: task {task_id} is {task.get('status')!r} when re-read for a fresh "
-                                          f"output URL", provider="runway")
+                raise ProviderUnavailable(
+                    f"runway: task {task_id} is {task.get('status')!r} when re-read for a fresh output URL",
+                    provider="runway",
+                )

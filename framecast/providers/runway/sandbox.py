@@ -1,5 +1,7 @@
 """Runway's wire protocol: image_to_video tasks, polling, cancelling, media served from the sandbox.
 
+Over 300 lines, on purpose: a task's whole state machine and its faults in one fake, beside the client it answers.
+
 A task moves one step per poll, so tests are deterministic: PENDING at the first poll, RUNNING at
 the next one when a slot is free, then its terminal status. At most `state.latency["runway.concurrency"]`
 tasks are RUNNING at once (default 1000; set it with
@@ -38,7 +40,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fastapi import APIRouter, Body, Request
@@ -65,8 +67,13 @@ class _ResetResponse(Response):
     """
 
     async def __call__(self, scope, receive, send) -> None:
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", b"120")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", b"120")],
+            }
+        )
         await send({"type": "http.response.body", "body": b'{"id": "', "more_body": True})
 
 
@@ -81,8 +88,15 @@ def runway_tasks(state: SandboxState) -> dict[str, dict]:
         return {k: v for k, v in state.tasks.items() if v.get("provider") == "runway"}
 
 
-ZOD_TYPES = {str: "string", int: "number", float: "number", bool: "boolean", dict: "object", list: "array",
-             type(None): "null"}
+ZOD_TYPES = {
+    str: "string",
+    int: "number",
+    float: "number",
+    bool: "boolean",
+    dict: "object",
+    list: "array",
+    type(None): "null",
+}
 
 
 def zod_issue(issue: Issue) -> dict:
@@ -120,13 +134,22 @@ def model_problems(body: dict) -> list[dict]:
         return []
     issues = []
     if known.durations and body.get("duration") not in known.durations:
-        issues.append({"code": "invalid_value", "path": ["duration"],
-                       "message": f"{known.id} takes duration {', '.join(map(str, known.durations))}"})
+        issues.append(
+            {
+                "code": "invalid_value",
+                "path": ["duration"],
+                "message": f"{known.id} takes duration {', '.join(map(str, known.durations))}",
+            }
+        )
     if known.ratios and body.get("ratio") not in known.ratios:
-        issues.append({"code": "invalid_value", "path": ["ratio"],
-                       "message": f"{known.id} takes ratio {', '.join(known.ratios)}"})
-    issues += [{"code": "invalid_type", "path": [name], "message": f"{known.id} requires {name}"}
-               for name in known.requires if not body.get(name)]
+        issues.append(
+            {"code": "invalid_value", "path": ["ratio"], "message": f"{known.id} takes ratio {', '.join(known.ratios)}"}
+        )
+    issues += [
+        {"code": "invalid_type", "path": [name], "message": f"{known.id} requires {name}"}
+        for name in known.requires
+        if not body.get(name)
+    ]
     return issues
 
 
@@ -174,13 +197,22 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
         if found:
             return validation_error(found)
         if not str(body["promptImage"]).startswith("data:image/"):
-            return validation_error([{"code": "custom", "path": ["promptImage"],
-                                      "message": "the sandbox accepts data: URIs only"}])
+            return validation_error(
+                [{"code": "custom", "path": ["promptImage"], "message": "the sandbox accepts data: URIs only"}]
+            )
         task_id = str(uuid.uuid4())
         with state.lock:
-            state.tasks[task_id] = {"provider": "runway", "body": body, "polls": 0, "fault": kind, "phase": "PENDING",
-                                    "history": [], "sig": 0, "expired_sigs": set(),
-                                    "created": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z")}
+            state.tasks[task_id] = {
+                "provider": "runway",
+                "body": body,
+                "polls": 0,
+                "fault": kind,
+                "phase": "PENDING",
+                "history": [],
+                "sig": 0,
+                "expired_sigs": set(),
+                "created": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+            }
             state.counters[("runway", "paid")] += 1
         if kind == "created_reset":
             return _ResetResponse()
@@ -213,13 +245,21 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
         if not out.exists():
             w, h = (int(v) for v in task["body"]["ratio"].split(":"))
             scale = state.media_scale
-            media.mp4_from_data_uri(task["body"]["promptImage"], out, max(int(w * scale) // 2 * 2, 64),
-                                    max(int(h * scale) // 2 * 2, 64), float(task["body"].get("duration", 5)))
+            media.mp4_from_data_uri(
+                task["body"]["promptImage"],
+                out,
+                max(int(w * scale) // 2 * 2, 64),
+                max(int(h * scale) // 2 * 2, 64),
+                float(task["body"].get("duration", 5)),
+            )
         with state.lock:
             task["sig"] += 1  # a freshly signed URL at every answer, as Runway's expiring output URLs are
             sig = task["sig"]
-        return {**base, "output": [f"{base_url}/runway/media/{task_id}.mp4?sig={sig}"],
-                "cost": {"credits": credits(task["body"])}}
+        return {
+            **base,
+            "output": [f"{base_url}/runway/media/{task_id}.mp4?sig={sig}"],
+            "cost": {"credits": credits(task["body"])},
+        }
 
     @api.delete("/v1/tasks/{task_id}")
     def cancel(task_id: str, request: Request):
@@ -228,8 +268,12 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
             return early
         with state.lock:
             task = state.tasks.get(task_id)
-            if task is None or task.get("provider") != "runway" or task["phase"] in ("CANCELLED", "DELETED") \
-                    or task["fault"] == "cancelled":
+            if (
+                task is None
+                or task.get("provider") != "runway"
+                or task["phase"] in ("CANCELLED", "DELETED")
+                or task["fault"] == "cancelled"
+            ):
                 return JSONResponse({"error": "Task not found"}, status_code=404)
             if task["phase"] in ACTIVE:
                 task["phase"] = "CANCELLED"
@@ -254,7 +298,14 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
                 with state.lock:
                     task["expired_sigs"].add(sig)
 
-        return media_response(state, "runway", Path(state.media_dir) / Path(name).name, "video/mp4", runway_error,
-                              expired(), on_expired=keep_expired)
+        return media_response(
+            state,
+            "runway",
+            Path(state.media_dir) / Path(name).name,
+            "video/mp4",
+            runway_error,
+            expired(),
+            on_expired=keep_expired,
+        )
 
     return api

@@ -28,13 +28,25 @@ from framecast.sandbox.state import SandboxState
 REFRESH_TOKEN = "sandbox-refresh-token"
 
 
-REASONS = {400: "badRequest", 401: "authError", 403: "forbidden", 404: "notFound", 429: "rateLimitExceeded",
-           500: "backendError", 503: "backendError"}
+REASONS = {
+    400: "badRequest",
+    401: "authError",
+    403: "forbidden",
+    404: "notFound",
+    429: "rateLimitExceeded",
+    500: "backendError",
+    503: "backendError",
+}
 
 
 def yt_error(status: int, message: str, reason: str = "") -> dict:
-    return {"error": {"code": status, "message": message,
-                      "errors": [{"reason": reason or REASONS.get(status, "badRequest"), "domain": "youtube"}]}}
+    return {
+        "error": {
+            "code": status,
+            "message": message,
+            "errors": [{"reason": reason or REASONS.get(status, "badRequest"), "domain": "youtube"}],
+        }
+    }
 
 
 def router(state: SandboxState, base_url: str) -> APIRouter:
@@ -62,8 +74,9 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
         if form.get("grant_type") != "refresh_token" or not form.get("client_id"):
             return JSONResponse({"error": "invalid_request"}, status_code=400)
         if form.get("refresh_token") != REFRESH_TOKEN:
-            return JSONResponse({"error": "invalid_grant", "error_description": "Token has been expired or revoked."},
-                                status_code=400)
+            return JSONResponse(
+                {"error": "invalid_grant", "error_description": "Token has been expired or revoked."}, status_code=400
+            )
         return {"access_token": f"ya29.sandbox-{uuid.uuid4().hex[:8]}", "expires_in": 3599, "token_type": "Bearer"}
 
     @api.post("/upload/youtube/v3/videos")
@@ -74,19 +87,28 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
         if not authorized(request):
             return JSONResponse(yt_error(401, "Invalid Credentials", "authError"), status_code=401)
         if fault is not None and fault.kind == "quota":
-            return JSONResponse(yt_error(403, "The request cannot be completed because you have exceeded your quota.",
-                                         "quotaExceeded"), status_code=403)
+            return JSONResponse(
+                yt_error(403, "The request cannot be completed because you have exceeded your quota.", "quotaExceeded"),
+                status_code=403,
+            )
         if fault is not None and fault.kind == "upload_limit":
-            return JSONResponse(yt_error(400, "The user has exceeded the number of videos they may upload.",
-                                         "uploadLimitExceeded"), status_code=400)
+            return JSONResponse(
+                yt_error(400, "The user has exceeded the number of videos they may upload.", "uploadLimitExceeded"),
+                status_code=400,
+            )
         if uploadType != "resumable" or not {"snippet", "status"} <= set(part.split(",")):
-            return JSONResponse(yt_error(400, "uploadType=resumable and part=snippet,status are required"), status_code=400)
+            return JSONResponse(
+                yt_error(400, "uploadType=resumable and part=snippet,status are required"), status_code=400
+            )
         status, snippet = body.get("status", {}), body.get("snippet", {})
         if status.get("privacyStatus") not in ("private", "public", "unlisted"):
-            return JSONResponse(yt_error(400, "status.privacyStatus must be set explicitly", "invalidPrivacyStatus"),
-                                status_code=400)
+            return JSONResponse(
+                yt_error(400, "status.privacyStatus must be set explicitly", "invalidPrivacyStatus"), status_code=400
+            )
         if status.get("publishAt") and status["privacyStatus"] != "private":
-            return JSONResponse(yt_error(400, "publishAt needs privacyStatus private", "invalidPublishAt"), status_code=400)
+            return JSONResponse(
+                yt_error(400, "publishAt needs privacyStatus private", "invalidPublishAt"), status_code=400
+            )
         if not snippet.get("title") or len(snippet["title"]) > 100 or re.search(r"[<>]", snippet["title"]):
             return JSONResponse(yt_error(400, "invalid title", "invalidTitle"), status_code=400)
         length = request.headers.get("x-upload-content-length", "")
@@ -122,8 +144,9 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
         match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", content_range)
         chunk = await request.body()
         if not match or int(match.group(1)) != received or int(match.group(3)) != session["total"]:
-            return JSONResponse(yt_error(400, f"Content-Range {content_range!r} does not continue at {received}"),
-                                status_code=400)
+            return JSONResponse(
+                yt_error(400, f"Content-Range {content_range!r} does not continue at {received}"), status_code=400
+            )
         if fault is not None and fault.kind == "interrupt":
             session["data"] += chunk[: len(chunk) // 2]
             return JSONResponse(yt_error(503, "Backend Error", "backendError"), status_code=503)

@@ -26,13 +26,21 @@ def check_session(session: str, base_url: httpx.URL | str, where: str = "videos.
     except (httpx.InvalidURL, TypeError):
         url = None
     base = httpx.URL(str(base_url))
-    google = (url is not None and url.scheme == "https" and url.host in UPLOAD_HOSTS and url.port in (None, 443)
-              and url.path == UPLOAD_PATH)
-    configured = (url is not None and _origin(url) == _origin(base) and url.path == base.path.rstrip("/") + UPLOAD_PATH)
+    google = (
+        url is not None
+        and url.scheme == "https"
+        and url.host in UPLOAD_HOSTS
+        and url.port in (None, 443)
+        and url.path == UPLOAD_PATH
+    )
+    configured = url is not None and _origin(url) == _origin(base) and url.path == base.path.rstrip("/") + UPLOAD_PATH
     if url is not None and not url.userinfo and (google or configured):
         return session
     host = (url.host if url is not None else "") or "(none)"
-    raise InvalidRequest(f"publish: youtube {where}: the upload session URL on host {host[:100]!r} is not YouTube's "
-                         f"upload endpoint (https://{UPLOAD_HOSTS[0]}{UPLOAD_PATH}) nor the configured "
-                         f"{base.host}; refusing to send the access token to it (the record in records/youtube/ "
-                         "was not written by framecast: remove it)", provider="youtube")
+    raise InvalidRequest(
+        f"publish: youtube {where}: the upload session URL on host {host[:100]!r} is not YouTube's "
+        f"upload endpoint (https://{UPLOAD_HOSTS[0]}{UPLOAD_PATH}) nor the configured "
+        f"{base.host}; refusing to send the access token to it (the record in records/youtube/ "
+        "was not written by framecast: remove it)",
+        provider="youtube",
+    )
