@@ -3,7 +3,7 @@
 The receiver faces the internet; if it is compromised, it must not be able to write Prefect
 results, publications, pending uploads or any record but a provider job's (`jobs/kling/<sha256>`).
 `JobRecordsOnly` wraps the artifact store and offers exactly those two calls, for exactly those
-keys. On GCS, give the receiver's service account the same limit in IAM as well (README, "Kling
+keys. On GCS, give the receiver's service account the same limit in IAM as well (docs/providers.md, "Kling
 webhooks"): roles/storage.objectUser on the bucket with the condition
 `resource.name.startsWith("projects/_/buckets/BUCKET/objects/PREFIX/records/jobs/kling/")`.
 """

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-# Limits a user can meet; the README states them.
+# Limits a user can meet; the README and docs/reference.md state them.
 MAX_TOPIC_CHARS = 200
 MAX_NOTES = 40  # a video has at most 40 scenes (models.MAX_SCENES); more facts than that cannot all be used
 MAX_NOTE_CHARS = 1000

@@ -200,7 +200,7 @@ def _probe_findings(channel: ChannelConfig, settings, day: date) -> list[Finding
         where = named[0].replace(".model", ".provider")
         if result.refused:
             fix = (
-                "obtain a new YOUTUBE_REFRESH_TOKEN (README, Publishing to YouTube)"
+                "obtain a new YOUTUBE_REFRESH_TOKEN (docs/stages.md, Publishing to YouTube)"
                 if provider == "youtube"
                 else "check the key in the environment or .env"
             )

@@ -23,7 +23,7 @@ class QualityConfig(Frozen):
     # accessibility guidance for hard-of-hearing viewers asks 10 or more. null: not checked.
     min_speech_over_bed_lu: Annotated[float, Field(ge=0, le=40)] | None = 6.0
     # Content analyzers on top of the local checks: "google" = Cloud Video Intelligence (deprecated,
-    # shuts down 2027-09-14; the analyzer is pluggable, see README).
+    # shuts down 2027-09-14; the analyzer is pluggable, see docs/stages.md, Quality).
     analyzers: list[Literal["local", "google"]] = Field(default_factory=lambda: ["local"])
     shot_tolerance_seconds: Annotated[float, Field(gt=0, le=5)] = 0.5
     explicit_fail_at: Literal["POSSIBLE", "LIKELY", "VERY_LIKELY"] = "LIKELY"
