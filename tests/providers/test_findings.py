@@ -108,6 +108,7 @@ def test_the_stage_judges_what_each_configured_analyzer_found(data_dir, tmp_path
         VideoFormat(),
         "en",
         meter,
+        services=runtime.services(),
     )
     assert report.analyzer == "local+google" and not report.passed
     assert [c.name for c in report.checks] == ["shot-alignment", "explicit-content", "label-match"]

@@ -23,7 +23,7 @@ from framecast.providers.base import JobRecord
 from framecast.storage.local import LocalArtifactStore
 from framecast.transport.callbacks import CallbackSigner, record_key
 from tests.providers.test_kling_callbacks import (
-    JOB,  # noqa: F401 - fixtures
+    JOB,
     NONCE,
     SECRET,
     animate,
@@ -31,6 +31,7 @@ from tests.providers.test_kling_callbacks import (
     only_task,
     serving,
     signed,
+    submitted,  # noqa: F401 - a fixture
     task_body,
 )
 
