@@ -197,3 +197,28 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    """Under xdist, each worker starts with one of the slow operations tests (they mostly wait on servers and
+    heartbeats), so they overlap the CPU-bound tests instead of running alone at the end. Only the order changes.
+
+    pytest-xdist's worksteal scheduler hands worker i the next `remaining // (workers - i)` tests of the collection;
+    a slow test placed at the start of each such segment is the first that worker runs."""
+    workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "0") or 0)
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if workers < 2 or not slow:
+        return
+    rest = [item for item in items if not item.get_closest_marker("slow")]
+    sizes, remaining = [], len(items)
+    for i in range(workers):
+        sizes.append(remaining // (workers - i))
+        remaining -= sizes[-1]
+    firsts = [slow[i::workers] for i in range(workers)]
+    ordered = []
+    for size, first in zip(sizes, firsts):
+        take = max(size - len(first), 0)
+        ordered += first + rest[:take]
+        rest = rest[take:]
+    items[:] = ordered + rest
