@@ -21,7 +21,7 @@ from pathlib import Path
 from framecast.core.errors import MediaError
 from framecast.core.models import WordTiming
 
-_LOCK = threading.Lock()
+LOCK = threading.Lock()  # the one decoder of a process is used by one thread at a time
 RATE = 16000
 FRAME = 0.01  # seconds per PocketSphinx frame
 ONES = (
@@ -79,7 +79,8 @@ def spoken_tokens(word: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _decoder():
+def shared_decoder():
+    """The process's aligning decoder with the shipped dictionary (hold LOCK while using it)."""
     from pocketsphinx import Decoder
 
     return Decoder(samprate=RATE, loglevel="FATAL")
@@ -152,7 +153,7 @@ def guess_phones(word: str) -> str:
     return " ".join(p for p in phones if p)
 
 
-def _known(decoder, token: str) -> bool:
+def known_word(decoder, token: str) -> bool:
     """True once `token` is in the dictionary (a word it lacks is added with guessed phones)."""
     if decoder.lookup_word(token):
         return True
@@ -163,7 +164,8 @@ def _known(decoder, token: str) -> bool:
     return bool(decoder.lookup_word(token))
 
 
-def _pcm(audio: Path, ffmpeg_bin: str) -> bytes:
+def pcm16k(audio: Path, ffmpeg_bin: str) -> bytes:
+    """`audio` as 16 kHz mono 16-bit PCM, the models' input (decoded by ffmpeg)."""
     done = subprocess.run(
         [ffmpeg_bin, "-v", "error", "-i", str(audio), "-ac", "1", "-ar", str(RATE), "-f", "s16le", "-"],
         capture_output=True,
@@ -177,14 +179,14 @@ def _pcm(audio: Path, ffmpeg_bin: str) -> bytes:
 def word_spans(audio: Path, text: str, ffmpeg_bin: str = "ffmpeg") -> list[tuple[float, float]]:
     """One (start, end) in seconds per written word of `text` (`text.split()`), where it is spoken in `audio`."""
     words = text.split()
-    pcm = _pcm(audio, ffmpeg_bin)
-    with _LOCK:  # one decoder per process (its model loads once); scenes' narrations align in turn
+    pcm = pcm16k(audio, ffmpeg_bin)
+    with LOCK:  # one decoder per process (its model loads once); scenes' narrations align in turn
         return _align(audio, words, pcm)
 
 
 def _align(audio: Path, words: list[str], pcm: bytes) -> list[tuple[float, float]]:
-    decoder = _decoder()
-    tokens = [[t for t in spoken_tokens(w) if _known(decoder, t)] for w in words]
+    decoder = shared_decoder()
+    tokens = [[t for t in spoken_tokens(w) if known_word(decoder, t)] for w in words]
     flat = [t for ts in tokens for t in ts]
     if not flat:
         raise AlignmentFailed(f"aligning {audio.name}: no word of the narration can be aligned")

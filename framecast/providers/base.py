@@ -65,6 +65,14 @@ class QualityPlan:
     scene_labels: tuple[tuple[str, ...], ...] = ()
     label_similarity_min: float | None = None
     min_speech_over_bed_lu: float | None = None
+    # The ear: listen to each scene's speech window (start, end) and compare with the narration and with the
+    # burned captions' cues (start, end, text); the limits are the channel's.
+    listen: bool = False
+    speech_windows: tuple[tuple[float, float], ...] = ()
+    caption_timing: tuple[tuple[float, float, str], ...] = ()
+    max_scene_word_error_rate: float = 0.65
+    max_caption_offset_seconds: float = 0.3
+    min_speech_over_floor_db: float | None = 32.0
 
 
 @dataclass
@@ -94,6 +102,9 @@ class Analysis:
     # What each scene's offline illustration shows (its icon's words, start, end); None: no scene has one.
     scene_labels: list[tuple[str, float, float]] | None = None
     measurements: dict[str, float] = field(default_factory=dict)  # reported as they are (duration, loudness, shots)
+    # What the offline ear heard in each of the plan's speech windows (framecast.media.listen.Heard); None: not
+    # listened (the plan did not ask, another language, or the recogniser is not installed).
+    heard: list[list[Any]] | None = None
 
 
 class ScriptWriter(Protocol):

@@ -10,7 +10,7 @@ from framecast.core.models import CaptionFiles, QualityReport, Script, Timeline,
 from framecast.cost.meter import Meter
 from framecast.edit.config import VideoFormat
 from framecast.providers.base import Analysis, QualityPlan
-from framecast.quality import gate
+from framecast.quality import ear, gate
 from framecast.quality.config import QualityConfig
 
 
@@ -23,10 +23,17 @@ def plan_for(
     script: Script | None = None,
     video_uri: str = "",
     images: list | None = None,
+    caption_cues: tuple[tuple[float, float, str], ...] = (),
 ) -> QualityPlan:
-    """What the video was meant to be: the gate's settings, the frame format and the script, nothing else."""
+    """What the video was meant to be: the gate's settings, the frame format, the script and the burned captions."""
     scenes = script.scenes if script else []
     return QualityPlan(
+        listen=q.listen and bool(scenes),
+        speech_windows=tuple(ear.speech_windows([s.narration_start for s in timeline.slots], timeline.total)),
+        caption_timing=caption_cues,
+        max_scene_word_error_rate=q.max_scene_word_error_rate,
+        max_caption_offset_seconds=q.max_caption_offset_seconds,
+        min_speech_over_floor_db=q.min_speech_over_floor_db,
         video_uri=video_uri,
         language=_bcp47(language),
         narration=tuple(s.narration for s in scenes),
@@ -82,7 +89,9 @@ def check(
 ) -> QualityReport:
     """Run every configured analyzer over the stored video; the verdict passes only if all pass."""
     path = services.store.local_path(video.ref)
-    plan = plan_for(timeline, captions, q, fmt, language, script, video.ref.uri, images)
+    # The cues as burned into the picture (the SRT and WebVTT sidecars carry the same ones).
+    cues = tuple(ear.ass_cues(services.store.local_path(captions.ass).read_text(encoding="utf-8")))
+    plan = plan_for(timeline, captions, q, fmt, language, script, video.ref.uri, images, cues)
     reports = []
     for name in q.analyzers:
         analyzer = providers.video_analyzer(name)
@@ -124,6 +133,19 @@ def judge(found: Analysis, plan: QualityPlan) -> QualityReport:
             gate.similarity_function(),
         )
     measurements = dict(found.measurements)
+    if found.heard is not None and plan.narration:
+        said, rate = ear.scene_checks(found.heard, plan.narration, plan.max_scene_word_error_rate)
+        offsets = ear.caption_offsets([h for scene in found.heard for h in scene.words], list(plan.caption_timing))
+        timed, lag = ear.caption_checks(offsets, list(plan.speech_windows), plan.max_caption_offset_seconds)
+        checks += said + timed
+        measurements["heard_word_error_rate"] = round(rate, 3)
+        if lag is not None:
+            measurements["caption_offset_seconds"] = lag
+        if plan.min_speech_over_floor_db is not None:
+            clear, least = ear.floor_checks(found.heard, plan.min_speech_over_floor_db)
+            checks += clear
+            if least is not None:
+                measurements["speech_over_floor_db"] = least
     if found.findings is not None:
         seen, narration = found.findings, " ".join(plan.narration)
         checks += gate.shot_checks(seen.shot_starts, plan.scene_starts, plan.shot_tolerance, plan.transition_seconds)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from framecast.core.models import ContentMeasurements
-from framecast.media import ffmpeg
+from framecast.media import ffmpeg, listen
 from framecast.media.analysis import analysis_command, parse_analysis, top_level_atoms
 from framecast.providers.base import Analysis, QualityPlan
 
@@ -44,8 +44,13 @@ class LocalVideoAnalyzer:
             measurements["true_peak_db"] = m.true_peak_db
         if getattr(m, "speech_over_bed_lu", None) is not None:
             measurements["speech_over_bed_lu"] = m.speech_over_bed_lu
+        heard = None
+        if plan.listen and plan.speech_windows and listen.hears(plan.language):
+            # The ear: each scene's stretch of the mix, transcribed offline (framecast.quality.ear judges it).
+            heard = listen.transcribe(video, list(plan.speech_windows), list(plan.narration), ffmpeg.tools().ffmpeg)
         return Analysis(
             analyzer=self.name,
+            heard=heard,
             probe=info,
             atoms=top_level_atoms(video),
             content=m,
