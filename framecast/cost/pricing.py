@@ -48,7 +48,9 @@ def reported_usd(provider: str, role: str, usd, overrides: Mapping[str, float] |
     if usd is None or (overrides and f"{provider}/{role}" in overrides):
         return None
     if isinstance(usd, bool) or not isinstance(usd, int | float) or not math.isfinite(usd) or usd < 0:
-        log.warning("cost: %s %s reported a cost of %r (not a finite number ≥ 0): billing units × price", provider, role, usd)
+        log.warning(
+            "cost: %s %s reported a cost of %r (not a finite number ≥ 0): billing units × price", provider, role, usd
+        )
         return None
     return round(float(usd), 6)
 

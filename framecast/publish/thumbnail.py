@@ -3,10 +3,12 @@
 YouTube shows 1280×720 (16:9) and, for vertical channels, 1080×1920. YouTube's `thumbnails.set` takes up to
 50 MB since 2026-09-14 (it was 2 MB; YouTube Data API revision history); framecast keeps its files under
 2 MB as its own limit: a 1280×720 JPEG fits at high quality, uploads in one short request, and stays
-within the old limit that other platforms and older API copies still state. The picture is the scene whose illustration the scene's words chose most surely (a keyword
-match over a similarity guess, then the higher score); without illustrations (a cloud image
-provider), the still with the most contrast and colour, never simply the first. The title is set
-bold and large (up to three lines) on a dark band with an outline, readable at phone size.
+within the old limit that other platforms and older API copies still state.
+
+The picture is the scene whose illustration the scene's words chose most surely (a keyword match over
+a similarity guess, then the higher score); without illustrations (a cloud image provider), the still
+with the most contrast and colour, never simply the first. The title is set bold and large (up to three
+lines) on a dark band with an outline, readable at phone size.
 """
 
 from __future__ import annotations

@@ -146,7 +146,13 @@ def test_kling_v3_is_asked_for_the_whole_seconds_it_makes_and_v2_for_5_or_10(san
 
 @pytest.mark.parametrize(
     ("model", "sound"),
-    [("kling-v2-1", False), ("kling-v2-5-turbo", False), ("kling-v2-6", True), ("kling-v3", True), ("kling-v3-omni", True)],
+    [
+        ("kling-v2-1", False),
+        ("kling-v2-5-turbo", False),
+        ("kling-v2-6", True),
+        ("kling-v3", True),
+        ("kling-v3-omni", True),
+    ],
 )
 def test_sound_is_sent_only_to_models_that_take_it(model, sound):
     assert takes_sound(model) is sound

@@ -189,7 +189,11 @@ def test_the_image_stage_bills_the_usage_price_and_a_channel_price_wins(sandbox,
 
     def billed(quality: str, **budget) -> float:
         meter = Meter.open(
-            default_url(tmp_path / quality), run="c/2026-12-07/r", channel="c", day="2026-12-07", budget=BudgetConfig(**budget)
+            default_url(tmp_path / quality),
+            run="c/2026-12-07/r",
+            channel="c",
+            day="2026-12-07",
+            budget=BudgetConfig(**budget),
         )
         cfg = ImageConfig(provider="openai", quality=quality)
         render_image("A volcano", 0, cfg, fmt, 1, meter, services=services)

@@ -80,7 +80,7 @@ SPEC = ProviderSpec(
             ("script", "topics"),
             price=0.0072 / 1000,
             thinking="between-tools",
-            source="platform.claude.com models overview (2026-11); anthropic SDK 2.17.0 ThinkingConfigBetweenToolsParam",
+            source="platform.claude.com models overview (2026-11); anthropic SDK 2.17.0 between_tools",
         ),
         # platform.claude.com haiku-5-5 overview (2026-10-07): $0.10/$0.50 per 1M → $0.36 per 1M blended. Whether it
         # takes `disabled` is secondary (docs.apiyi.com) and `between_tools` unconfirmed: no `thinking`, effort low.

@@ -164,6 +164,15 @@ SPEC = ProviderSpec(
             price=0.0072 / 1000,
             source="developers.openai.com/api/docs/models (2026-11)",
         ),
+        # openai SDK 3.63.0 types/shared/chat_model.py; $8/$40 per 1M (docs.laozhang.ai, litellm discussion #52347:
+        # secondary) → $28.9 per 1M blended, so an astra channel is not budgeted at the vendor's $10 per 1M.
+        ModelSpec(
+            "gpt-6.2-astra",
+            ("script", "topics"),
+            price=0.0289 / 1000,
+            source="openai SDK 3.63.0 chat_model.py; price secondary (docs.laozhang.ai, 2026-11)",
+            note="dearer sibling of gpt-6.2-sol",
+        ),
         ModelSpec(
             "gpt-5.5",
             ("script", "topics"),
