@@ -72,6 +72,30 @@ def discovery(node, schemas: dict, seen: tuple = ()):
     return node
 
 
+def newer_than_the_specs(name: str, schema: dict) -> dict:
+    """What the vendors' current SDKs add to the collected specs (the specs lag them), each with its source."""
+    if name == "anthropic.messages.request.json":
+        # anthropic SDK 2.17.0 types/thinking_config_between_tools_param.py: {"type": "between_tools"}, nothing else.
+        between = {
+            "additionalProperties": False,
+            "properties": {"type": {"const": "between_tools", "title": "Type", "type": "string"}},
+            "required": ["type"],
+            "title": "ThinkingConfigBetweenTools",
+            "type": "object",
+        }
+        thinking = schema["properties"]["thinking"]
+        thinking["oneOf"].append(between)
+        thinking["discriminator"]["mapping"]["between_tools"] = "#/components/schemas/ThinkingConfigBetweenTools"
+    if name == "elevenlabs.sound_generation.request.json":
+        # elevenlabs SDK 2.78.0 types/sfx_model_id.py adds eleven_text_to_sound_v3 (`loop` stays v2-only).
+        schema["properties"]["model_id"]["enum"] = ["eleven_text_to_sound_v2", "eleven_text_to_sound_v3"]
+    if name == "elevenlabs.music.request.json":
+        # elevenlabs SDK 2.78.0 types/music_model_id.py adds music_v2_5.
+        enum = schema["properties"]["model_id"]["enum"]
+        enum += [m for m in ("music_v2", "music_v2_5") if m not in enum]
+    return schema
+
+
 def requests(specs: Path) -> None:
     """The request schemas (Runway, ElevenLabs, OpenAI images, Stability)."""
     runway = json.loads((specs / "runway/openapi.json").read_text())
@@ -88,7 +112,22 @@ def requests(specs: Path) -> None:
     sd3 = stability["paths"]["/v2beta/stable-image/generate/sd3"]["post"]["requestBody"]["content"][
         "multipart/form-data"
     ]["schema"]
+    anthropic = json.loads((specs / "anthropic/openapi.json").read_text())
+    ac = anthropic["components"]["schemas"]
+    # Only the parts of CreateMessageParams the sandbox checks by schema (the rest predates API version 2026-10-21).
+    messages = {
+        "type": "object",
+        "properties": {
+            "thinking": inline({"$ref": "#/components/schemas/ThinkingConfigParam"}, ac),
+            "output_config": inline({"$ref": "#/components/schemas/OutputConfig"}, ac),
+        },
+    }
     documents = {
+        "anthropic.messages.request.json": (
+            "anthropic/openapi.json CreateMessageParams thinking + output_config, with anthropic SDK 2.17.0's "
+            "between_tools",
+            messages,
+        ),
         "runway.image_to_video.request.json": (
             "runway/openapi.json /v1/image_to_video (gen4.5, gen4_turbo, veo3.1, veo3.1_fast)",
             i2v,
@@ -102,6 +141,7 @@ def requests(specs: Path) -> None:
         "stability.sd3.request.json": ("stability/v2beta_stable-image_generate_sd3.extract.json (hand extract)", sd3),
     }
     for name, (source, schema) in documents.items():
+        schema = newer_than_the_specs(name, schema)
         schema = {"$comment": f"Extracted from the official spec: {source}. See specs/SOURCES.md.", **schema}
         (OUT / name).write_text(json.dumps(schema, indent=1, sort_keys=True))
         print(f"{name}: {len(json.dumps(schema))} bytes")
@@ -241,6 +281,7 @@ def replies(specs: Path) -> None:
         ),
     }
     for name, (source, schema) in documents.items():
+        schema = newer_than_the_specs(name, schema)
         schema = {"$comment": f"Extracted from the official spec: {source}. See specs/SOURCES.md.", **schema}
         (OUT / name).write_text(json.dumps(schema, indent=1, sort_keys=True))
         print(f"{name}: {len(json.dumps(schema))} bytes")

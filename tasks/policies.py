@@ -24,9 +24,9 @@ from framecast.core.errors import is_retryable
 # Why each version was bumped: CHANGELOG.md (one line per stage).
 STAGE_VERSIONS = {
     "topic": "2",
-    "script": "4",
-    "image": "4",
-    "motion": "4",
+    "script": "5",
+    "image": "5",
+    "motion": "5",
     "voice": "4",
     "music": "3",
     "sound": "2",

@@ -21,6 +21,9 @@ class Charge:
     units: float
     unit: str
     model: str = ""
+    # What the provider's response says the call cost (e.g. priced from its token usage); None: units × the list
+    # price. A channel's budget.prices entry for the pair still wins over it.
+    usd: float | None = None
     billed: bool = False
     _settle: object = field(default=None, repr=False)
 
@@ -96,12 +99,14 @@ class Meter:
         def settle(bill: Charge, key: str | None) -> bool:
             # What the provider reported is checked here, once for every provider; nonsense bills the estimate.
             bill.units = pricing.checked_units(provider, role, bill.units, fallback=units)
+            usd = pricing.cost(provider, role, bill.units, prices, bill.model or model)
+            reported = pricing.reported_usd(provider, role, bill.usd, prices)
             return self.ledger.bill(
                 charge_id,
                 units=bill.units,
                 unit=bill.unit,
                 model=bill.model,
-                usd=pricing.cost(provider, role, bill.units, prices, bill.model or model),
+                usd=usd if reported is None else reported,
                 key=key,
             )
 

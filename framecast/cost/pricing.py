@@ -42,6 +42,19 @@ def price(
     return known
 
 
+def reported_usd(provider: str, role: str, usd, overrides: Mapping[str, float] | None = None) -> float | None:
+    """A cost the provider's response reported, when it is usable: a finite number ≥ 0 and no channel override of
+    the pair's price (the channel's own price wins). None: bill units × price."""
+    if usd is None or (overrides and f"{provider}/{role}" in overrides):
+        return None
+    if isinstance(usd, bool) or not isinstance(usd, int | float) or not math.isfinite(usd) or usd < 0:
+        log.warning(
+            "cost: %s %s reported a cost of %r (not a finite number ≥ 0): billing units × price", provider, role, usd
+        )
+        return None
+    return round(float(usd), 6)
+
+
 def checked_units(provider: str, role: str, units, fallback: float | None = None) -> float:
     """`units` as a finite number ≥ 0; otherwise `fallback` with a warning (units a provider reported: the
     reserved estimate is billed), or, with no fallback, a PermanentError naming the pair (nothing is spent)."""

@@ -45,8 +45,10 @@ class ModelSpec:
     # USD per unit of the role's unit when this model costs other than its vendor's list price.
     price: float | None = None
     max_chars: int | None = None  # the most text one request takes (speech)
-    # How an LLM is kept from spending its token cap on thinking: "disabled" (thinking off) or "low-effort"
-    # (thinking cannot be turned off: output_config.effort low instead).
+    # How an LLM is kept from spending its token cap on thinking: "disabled" (`thinking: disabled`),
+    # "between-tools" (`thinking: between_tools`, the lowest setting where `disabled` is a 400, e.g. Sonnet 5.5, sent
+    # with output_config.effort low) or "low-effort" (no `thinking` sent, output_config.effort low: adaptive thinking
+    # kept short, for models that take neither).
     thinking: str = ""
 
 

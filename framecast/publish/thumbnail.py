@@ -1,10 +1,14 @@
 """A thumbnail made to be clicked: the strongest scene's picture, the title in large type.
 
-YouTube shows 1280×720 (16:9) and, for vertical channels, 1080×1920; the file must stay under
-2 MB. The picture is the scene whose illustration the scene's words chose most surely (a keyword
-match over a similarity guess, then the higher score); without illustrations (a cloud image
-provider), the still with the most contrast and colour, never simply the first. The title is set
-bold and large (up to three lines) on a dark band with an outline, readable at phone size.
+YouTube shows 1280×720 (16:9) and, for vertical channels, 1080×1920. YouTube's `thumbnails.set` takes up to
+50 MB since 2026-09-14 (it was 2 MB; YouTube Data API revision history); framecast keeps its files under
+2 MB as its own limit: a 1280×720 JPEG fits at high quality, uploads in one short request, and stays
+within the old limit that other platforms and older API copies still state.
+
+The picture is the scene whose illustration the scene's words chose most surely (a keyword match over
+a similarity guess, then the higher score); without illustrations (a cloud image provider), the still
+with the most contrast and colour, never simply the first. The title is set bold and large (up to three
+lines) on a dark band with an outline, readable at phone size.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFilter, ImageOps, ImageStat
 from framecast.assets import FONT_BOLD
 from framecast.media.cards import fit_font
 
-MAX_BYTES = 2 * 1024 * 1024
+MAX_BYTES = 2 * 1024 * 1024  # framecast's own limit; YouTube's is 50 MB since 2026-09-14 (see the docstring)
 
 
 def size_for(width: int, height: int) -> tuple[int, int]:
@@ -90,7 +94,7 @@ def compose(title: str, picture: Image.Image, size: tuple[int, int], icon_svg: s
 
 
 def save(image: Image.Image, out: Path) -> Path:
-    """JPEG under YouTube's 2 MB, at the best quality that fits."""
+    """JPEG under framecast's 2 MB (YouTube takes 50 MB), at the best quality that fits."""
     for quality in (92, 85, 75, 65, 50):
         buffer = io.BytesIO()
         image.save(buffer, "JPEG", quality=quality, optimize=True, progressive=True)

@@ -58,8 +58,11 @@ def _render_image(
     # A generator that illustrates from the scene's words (local) is told the narration too.
     said = {"narration": narration} if getattr(gen, "illustrates", False) else {}
     with services.scratch() as tmp:
-        with meter.charge(provider=gen.name, role="image", units=1, unit="image", model=getattr(gen, "model", "")):
+        with meter.charge(
+            provider=gen.name, role="image", units=1, unit="image", model=getattr(gen, "model", "")
+        ) as bill:
             path = gen.generate(prompt, width=fmt.width, height=fmt.height, seed=picked, out=tmp / "image.png", **said)
+            bill.usd = getattr(gen, "reported_usd", None)  # priced from the response's usage tokens, when it has them
         ref = services.store.put(path, "image/png")
     choice = gen.choose(prompt, narration, picked) if said else None
     return ImageAsset(ref=ref, width=fmt.width, height=fmt.height, illustration=choice.record() if choice else None)

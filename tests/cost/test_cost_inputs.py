@@ -123,3 +123,14 @@ def test_a_script_call_whose_notes_would_break_the_run_budget_is_refused_before_
     assert sandbox.state.calls("openai") == 0  # nothing was sent, nothing spent
     script, _ = scripting.write("How volcanoes work", writer, meter(data_dir, **budget), notes=notes[:3])
     assert sandbox.state.calls("openai") == 1 and script.scenes
+
+
+@pytest.mark.parametrize("reported", [math.nan, -0.01, "0.02", True])
+def test_a_reported_cost_that_is_no_amount_bills_units_times_price_with_a_warning(tmp_path, caplog, reported):
+    m = meter(tmp_path)
+    with caplog.at_level(logging.WARNING, logger="framecast.cost"):
+        with m.charge(provider="openai", role="image", units=1, unit="image", model="gpt-image-2") as bill:
+            bill.usd = reported  # e.g. a usage-priced image whose usage made no sense
+    [entry] = m.entries()
+    assert entry["usd"] == pricing.cost("openai", "image", 1, model="gpt-image-2")
+    assert "reported a cost" in caplog.text

@@ -52,7 +52,11 @@ def test_every_stage_on_a_cloud_provider_publishes_and_costs_add_up(cloud, sandb
         {(s["prompt"], s["seconds"]) for s in sounds}
     )
     for e in entries:
-        assert e["usd"] == pricing.cost(e["provider"], e["role"], e["units"], model=e["model"]) > 0
+        listed = pricing.cost(e["provider"], e["role"], e["units"], model=e["model"])
+        if (e["provider"], e["role"]) == ("openai", "image"):  # billed from the reply's usage tokens (medium)
+            assert e["usd"] == pytest.approx(listed, rel=0.05) and e["usd"] != listed
+        else:
+            assert e["usd"] == listed > 0
         assert e["run"].startswith("tiny-sandbox/")
     runway = [e for e in entries if e["provider"] == "runway"]
     assert all(e["unit"] == "second" and e["units"] in range(2, 11) for e in runway)

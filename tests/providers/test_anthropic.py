@@ -65,7 +65,7 @@ def test_sampling_parameters_are_rejected_in_this_api_version(sandbox):
     assert response.status_code == 400 and "temperature" in response.json()["error"]["message"]
 
 
-def test_a_model_whose_thinking_cannot_be_disabled_is_asked_for_low_effort_instead(sandbox):
+def _writer(sandbox, model):
     client = httpx.Client(
         base_url=sandbox.base_url("anthropic"), headers={"x-api-key": "sk-ant-sandbox-123"}, timeout=10
     )
@@ -76,9 +76,24 @@ def test_a_model_whose_thinking_cannot_be_disabled_is_asked_for_low_effort_inste
         reader=anthropic_error,
         retry=RetryPolicy(attempts=3, base_delay=0.01),
     )
-    AnthropicScriptWriter(http, "claude-sonnet-5-5").write(BRIEF)  # the default: `thinking: disabled` is a 400
+    return AnthropicScriptWriter(http, model)
+
+
+@pytest.mark.parametrize(
+    ("model", "thinking", "effort"),
+    [
+        ("claude-sonnet-5-5", {"type": "between_tools"}, "low"),  # the default: the lowest setting, effort low
+        ("claude-haiku-5-5", None, "low"),
+        ("claude-opus-5-5", None, "low"),
+        ("claude-fable-5-2", None, "low"),  # unknown 5.x: `disabled` would be a 400, between_tools is unconfirmed
+        ("claude-sonnet-4-6", {"type": "disabled"}, None),  # a 4.x model still takes `disabled`
+        ("claude-opus-4-1", {"type": "disabled"}, None),  # unknown 4.x
+    ],
+)
+def test_each_model_is_kept_from_thinking_the_way_it_accepts(sandbox, model, thinking, effort):
+    _writer(sandbox, model).write(BRIEF)  # the sandbox refuses `disabled` on every 5.x model
     body = sandbox.state.last_body[("anthropic", "messages")]
-    assert "thinking" not in body and body["output_config"]["effort"] == "low"
+    assert body.get("thinking") == thinking and body["output_config"].get("effort") == effort
     assert body["output_config"]["format"]["type"] == "json_schema"
 
 
@@ -94,3 +109,30 @@ def test_the_sandbox_refuses_disabled_thinking_where_the_model_does(sandbox):
         },
     )
     assert reply.status_code == 400 and "thinking.type" in reply.text
+
+
+def _post(sandbox, **fields):
+    return httpx.post(
+        sandbox.base_url("anthropic") + "/v1/messages",
+        headers={"x-api-key": "sk-ant-sandbox-123", "anthropic-version": "2026-10-21"},
+        json={"max_tokens": 100, "messages": [{"role": "user", "content": "Topic: x"}], **fields},
+    )
+
+
+def test_the_sandbox_names_between_tools_when_it_refuses_disabled_and_checks_the_shapes(sandbox):
+    refused = _post(sandbox, model="claude-sonnet-5-5", thinking={"type": "disabled"})
+    assert refused.status_code == 400 and "between_tools" in refused.json()["error"]["message"]
+    assert _post(sandbox, model="claude-fable-5-2", thinking={"type": "disabled"}).status_code == 400
+    accepted = _post(
+        sandbox, model="claude-sonnet-5-5", thinking={"type": "between_tools"}, output_config={"effort": "low"}
+    )
+    assert accepted.status_code == 200
+    # Not in the spec (with SDK 2.17.0's between_tools): refused naming the field.
+    unknown = _post(sandbox, model="claude-sonnet-5-5", thinking={"type": "off"})
+    assert unknown.status_code == 400 and "thinking" in unknown.json()["error"]["message"]
+    extra = _post(sandbox, model="claude-sonnet-5-5", thinking={"type": "between_tools", "budget_tokens": 1024})
+    assert extra.status_code == 400
+    too_hard = _post(
+        sandbox, model="claude-sonnet-5-5", thinking={"type": "between_tools"}, output_config={"effort": "max"}
+    )
+    assert too_hard.status_code == 400 and "effort" in too_hard.json()["error"]["message"]

@@ -73,3 +73,41 @@ def test_sound_generation_returns_audio(sandbox, tmp_path):
         "soft ocean ambience", seconds=6, out=tmp_path / "amb.wav"
     )
     assert path.suffix == ".mp3" and abs(ffmpeg.duration(path) - 6) < 0.3
+
+
+@pytest.mark.parametrize(("model", "loop"), [("eleven_text_to_sound_v2", True), ("eleven_text_to_sound_v3", None)])
+def test_loop_is_sent_only_to_the_sound_model_that_takes_it(sandbox, tmp_path, model, loop):
+    from framecast.providers.elevenlabs.client import ElevenLabsSoundEffects
+
+    client = httpx.Client(base_url=sandbox.base_url("elevenlabs"), headers={"xi-api-key": "key-abcdef"}, timeout=30)
+    ElevenLabsSoundEffects(ProviderHTTP("elevenlabs", client), model=model).generate(
+        "soft ocean ambience", seconds=2, out=tmp_path / "amb.wav", loop=True
+    )
+    sent = sandbox.state.last_body[("elevenlabs", "sound_generation")]
+    assert sent["model_id"] == model and sent.get("loop") is loop
+
+
+def test_the_sandbox_refuses_loop_on_sound_v3_naming_the_field(sandbox):
+    reply = httpx.post(
+        sandbox.base_url("elevenlabs") + "/v1/sound-generation",
+        headers={"xi-api-key": "key-abcdef"},
+        json={"text": "whoosh", "duration_seconds": 1, "loop": True, "model_id": "eleven_text_to_sound_v3"},
+    )
+    assert reply.status_code == 422 and reply.json()["detail"][0]["loc"] == ["body", "loop"]
+
+
+@pytest.mark.parametrize("model", ["eleven_v4", "eleven_v4_turbo"])
+def test_eleven_v4_is_refused_naming_voice_model_and_the_fix(model):
+    from framecast.core.errors import ConfigError
+    from framecast.providers.elevenlabs import voice
+    from framecast.voice.config import VoiceConfig
+
+    with pytest.raises(ConfigError, match=r"voice\.model: .*with-timestamps.*eleven_multilingual_v2"):
+        voice(VoiceConfig(provider="elevenlabs", model=model))
+
+
+def test_music_has_a_list_price_so_a_budgeted_run_is_not_refused():
+    from framecast.cost import pricing
+
+    pricing.require_price("elevenlabs", "music", {}, "music_v1")  # raises when there is none
+    assert pricing.cost("elevenlabs", "music", 60, model="music_v1") == pytest.approx(0.30)  # $0.30 a minute

@@ -11,6 +11,7 @@ import pytest
 from framecast.core.errors import ContentRejected, RateLimited
 from framecast.media import ffmpeg
 from framecast.providers.kling.client import KlingVideoGenerator, kling_error, token
+from framecast.providers.kling.submit import takes_sound
 from framecast.providers.local.image import LocalImageGenerator
 from framecast.sandbox import Fault
 from framecast.transport.http import ProviderHTTP
@@ -76,7 +77,8 @@ def test_animates_and_posts_the_callback(sandbox, still, tmp_path):
         threading.Event().wait(0.1)
     server.server_close()
     assert received and received[0]["task_status"] == "succeed"
-    assert [t["body"]["sound"] for t in sandbox.state.tasks.values()] == ["off"]  # no audio of Kling's own
+    # kling-v2-1 (the default) has no `sound` field (it exists from v2.6): none is sent.
+    assert ["sound" in t["body"] for t in sandbox.state.tasks.values()] == [False]
 
 
 def test_parallel_task_limit_1303_beyond_the_slot_budget_is_a_rate_limit_not_retried_again(sandbox, still, tmp_path):
@@ -135,6 +137,22 @@ def test_kling_v3_is_asked_for_the_whole_seconds_it_makes_and_v2_for_5_or_10(san
     v3 = kling(sandbox, model="kling-v3")
     v3.animate(still, prompt="slow pan", duration=7.2, width=640, height=360, fps=24, seed=1, out=tmp_path / "a.mp4")
     assert sandbox.state.last_body[("kling", "image2video")]["duration"] == "8" and v3.seconds_billed == 8
+    assert sandbox.state.last_body[("kling", "image2video")]["sound"] == "off"  # v3 would add (and bill) its own
     v2 = kling(sandbox)
     v2.animate(still, prompt="slow pan", duration=7.2, width=640, height=360, fps=24, seed=1, out=tmp_path / "b.mp4")
     assert sandbox.state.last_body[("kling", "image2video")]["duration"] == "10" and v2.seconds_billed == 10
+    assert "sound" not in sandbox.state.last_body[("kling", "image2video")]
+
+
+@pytest.mark.parametrize(
+    ("model", "sound"),
+    [
+        ("kling-v2-1", False),
+        ("kling-v2-5-turbo", False),
+        ("kling-v2-6", True),
+        ("kling-v3", True),
+        ("kling-v3-omni", True),
+    ],
+)
+def test_sound_is_sent_only_to_models_that_take_it(model, sound):
+    assert takes_sound(model) is sound

@@ -146,3 +146,64 @@ def test_the_channel_times_openai_speech_offline_by_default_so_whisper_1_is_neit
     assert [f.field for f in found if "whisper-1" in f.message] == []  # not retired yet: shuts down 2027-02-26
     found = preflight.check(whisper, Settings(), date(2027, 2, 27))
     assert any("whisper-1" in f.message and f.problem for f in found)
+
+
+def test_image_quality_is_sent_and_the_image_is_priced_by_its_usage_tokens(client, sandbox, tmp_path):
+    gen = OpenAIImageGenerator(client, "gpt-image-2", [KEY], FAST)  # quality: the default, medium
+    gen.generate("A volcano", width=1920, height=1080, seed=1, out=tmp_path / "m.png")
+    assert sandbox.state.last_body[("openai", "images.generations")]["quality"] == "medium"
+    medium = gen.reported_usd
+    # 1536x864 at medium: ~1,337 output tokens at $30 per 1M, plus the prompt's text tokens at $5 per 1M.
+    assert medium == pytest.approx(0.040, abs=0.002)
+    high = OpenAIImageGenerator(client, "gpt-image-2", [KEY], FAST, quality="high")
+    high.generate("A volcano", width=1920, height=1080, seed=1, out=tmp_path / "h.png")
+    assert sandbox.state.last_body[("openai", "images.generations")]["quality"] == "high"
+    assert high.reported_usd > 3 * medium
+    # A model without token prices is billed at the flat per-image price (no reported cost).
+    other = OpenAIImageGenerator(client, "gpt-image-2.5-flare", [KEY], FAST)
+    other.generate("A volcano", width=320, height=180, seed=1, out=tmp_path / "o.png")
+    assert other.reported_usd is None
+
+
+@pytest.mark.parametrize("quality", ["hd", "ultra"])
+def test_the_images_fake_refuses_a_quality_gpt_image_models_do_not_take(client, quality):
+    with pytest.raises(openai.BadRequestError, match="quality"):
+        client.images.generate(model="gpt-image-2", prompt="x", size="1024x1024", quality=quality)
+
+
+def test_the_image_stage_bills_the_usage_price_and_a_channel_price_wins(sandbox, tmp_path, monkeypatch):
+    from framecast.context import Services
+    from framecast.cost.budget import BudgetConfig
+    from framecast.cost.ledger import default_url
+    from framecast.cost.meter import Meter
+    from framecast.edit.config import VideoFormat
+    from framecast.settings import Settings, reset_settings
+    from framecast.visuals import render_image
+    from framecast.visuals.config import ImageConfig
+
+    for key, value in sandbox.env().items():
+        monkeypatch.setenv(key, value)
+    reset_settings()
+    services = Services(Settings(data_dir=tmp_path / "out"))
+    fmt = VideoFormat(width=1920, height=1080)
+
+    def billed(quality: str, **budget) -> float:
+        meter = Meter.open(
+            default_url(tmp_path / quality),
+            run="c/2026-12-07/r",
+            channel="c",
+            day="2026-12-07",
+            budget=BudgetConfig(**budget),
+        )
+        cfg = ImageConfig(provider="openai", quality=quality)
+        render_image("A volcano", 0, cfg, fmt, 1, meter, services=services)
+        [entry] = meter.entries()
+        assert entry["units"] == 1 and entry["unit"] == "image"
+        return entry["usd"]
+
+    try:
+        assert billed("low") == pytest.approx(0.0103, abs=0.001)  # not the flat $0.04
+        assert billed("high") > 0.1
+        assert billed("medium", prices={"openai/image": 0.05}) == pytest.approx(0.05)  # the channel's price
+    finally:
+        reset_settings()

@@ -139,9 +139,36 @@ def test_each_model_is_asked_for_what_it_accepts(sandbox, still, tmp_path):
     sent = sandbox.state.last_body[("runway", "image_to_video")]
     assert sent["duration"] == 6 and veo.seconds_billed == 6  # veo3.1 makes 4, 6 or 8 s
     assert sent["ratio"] == "1280:720"  # veo3.1 has no 960:960
+    # Veo makes (and bills) audio unless told not to; framecast discards a clip's audio, so it sends audio: false.
+    assert sent["audio"] is False
+    (paid,) = [t for t in sandbox.state.tasks.values() if t.get("provider") == "runway" and t["body"] == sent]
+    assert paid["credits"] == 20 * 6  # veo3.1's silent rate, not 40 a second
     gen45 = RunwayVideoGenerator(http, "gen4.5", poll_seconds=0.01, deadline_seconds=20)
     gen45.animate(still, prompt="", duration=3, width=640, height=360, fps=24, seed=7, out=tmp_path / "g.mp4")
     assert sandbox.state.last_body[("runway", "image_to_video")]["promptText"]  # gen4.5 requires one
+    assert "audio" not in sandbox.state.last_body[("runway", "image_to_video")]  # not in gen4.5's schema
+
+
+def test_veo_fast_is_asked_for_no_audio_and_the_sandbox_checks_the_field(sandbox, still, tmp_path):
+    client = httpx.Client(
+        base_url=sandbox.base_url("runway"), headers={"Authorization": "Bearer key-123456"}, timeout=30
+    )
+    http = ProviderHTTP("runway", client, secrets=["key-123456"], retry=RetryPolicy(base_delay=0.01))
+    fast = RunwayVideoGenerator(http, "veo3.1_fast", poll_seconds=0.01, deadline_seconds=20)
+    fast.animate(still, prompt="a kite", duration=4, width=640, height=360, fps=24, seed=7, out=tmp_path / "f.mp4")
+    assert sandbox.state.last_body[("runway", "image_to_video")]["audio"] is False
+    bad = httpx.post(
+        sandbox.base_url("runway") + "/v1/image_to_video",
+        headers={"Authorization": "Bearer k", "X-Runway-Version": "2024-11-06"},
+        json={
+            "model": "veo3.1_fast",
+            "promptImage": "data:image/png;base64,AAAAAAAAAAAA",
+            "ratio": "1280:720",
+            "duration": 4,
+            "audio": "off",
+        },
+    )
+    assert bad.status_code == 400 and [i["path"] for i in bad.json()["issues"]] == [["audio"]]
 
 
 def test_the_sandbox_refuses_what_a_model_does_not_accept_naming_the_field(sandbox):

@@ -68,17 +68,39 @@ SPEC = ProviderSpec(
     keys=("ANTHROPIC_API_KEY",),
     defaults={"script": "claude-sonnet-5-5"},
     ratings={"script": (4, 25.0)},
-    # blended, Sonnet 4.6
-    prices={"script": (0.009 / 1000, "token"), "topics": (0.009 / 1000, "token")},
+    # Blended, Sonnet 5.5 (the default): $2/$10 per 1M at a script call's ~800 in / 1,500 out = $7.2 per 1M.
+    prices={"script": (0.0072 / 1000, "token"), "topics": (0.0072 / 1000, "token")},
+    # Prices blended at a script call's ~800 input / 1,500 output tokens: (800 in + 1,500 out) / 2,300.
     models=(
         # platform.claude.com/docs/en/models/sonnet-5-5 (whats-new, migration guide), 2026-11: $2/$10 per 1M,
-        # thinking adaptive and on by default; `thinking: disabled` is a 400, so effort low keeps it short.
+        # thinking adaptive and on by default; `thinking: disabled` is a 400 whose message points at
+        # `between_tools`, "the lowest thinking setting" (allowed at effort low/medium/high), sent with effort low.
         ModelSpec(
             "claude-sonnet-5-5",
             ("script", "topics"),
             price=0.0072 / 1000,
+            thinking="between-tools",
+            source="platform.claude.com models overview (2026-11); anthropic SDK 2.17.0 between_tools",
+        ),
+        # platform.claude.com haiku-5-5 overview (2026-10-07): $0.10/$0.50 per 1M → $0.36 per 1M blended. Whether it
+        # takes `disabled` is secondary (docs.apiyi.com) and `between_tools` unconfirmed: no `thinking`, effort low.
+        ModelSpec(
+            "claude-haiku-5-5",
+            ("script", "topics"),
+            price=0.00036 / 1000,
             thinking="low-effort",
-            source="platform.claude.com models overview (2026-11)",
+            source="platform.claude.com haiku-5-5 overview (2026-10); anthropic SDK 2.17.0 types/model.py",
+            note="cheapest current tier; script quality not yet checked against Sonnet 5.5",
+        ),
+        # anthropic SDK 2.17.0 types/model.py; $4/$20 per 1M (models overview) → $14.4 per 1M blended. Thinking is
+        # always on (`disabled` is a 400); `between_tools` unconfirmed for it: no `thinking`, effort low.
+        ModelSpec(
+            "claude-opus-5-5",
+            ("script", "topics"),
+            price=0.0144 / 1000,
+            thinking="low-effort",
+            source="platform.claude.com models overview (2026-11); anthropic SDK 2.17.0 types/model.py",
+            note="dearest current tier",
         ),
         ModelSpec(
             "claude-sonnet-4-6",

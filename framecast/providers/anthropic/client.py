@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from framecast.core.errors import ContentRejected
 from framecast.core.models import Script
 from framecast.providers import registry
@@ -20,6 +22,19 @@ from framecast.providers.llm_script import (
 from framecast.transport.http import ProviderHTTP
 
 API_VERSION = "2026-10-21"  # removes temperature/top_p/top_k: sending them is a 400
+
+
+def thinking_mode(model_id: str) -> str:
+    """How `model_id` is kept from thinking: its registry entry, else by generation (see ModelSpec.thinking)."""
+    # Thinking spends max_tokens and a script needs none. `thinking: disabled` is a 400 on every Claude 5.x model
+    # known so far (Sonnet 5.5, Opus 5.5, Fable 5.x: platform.claude.com, 2026-10/11), and whether an unknown one
+    # takes `between_tools` is not known: an unknown 5.x or later model gets no `thinking` and effort low, an
+    # older one `disabled`.
+    known = registry.model("anthropic", model_id)
+    if known is not None and known.thinking:
+        return known.thinking
+    generation = re.match(r"claude-(?:[a-z]+-)?(\d+)", model_id)
+    return "low-effort" if generation and int(generation.group(1)) >= 5 else "disabled"
 
 
 def anthropic_error(response) -> tuple[str, str]:
@@ -46,13 +61,13 @@ class AnthropicScriptWriter:
             "messages": messages,
             "output_config": {"format": {"type": "json_schema", "schema": schema}},
         }
-        # Thinking spends max_tokens and a script needs none: turned off where the model allows it, else kept
-        # short with effort low (Sonnet 5.5 answers `thinking: disabled` with a 400). Unknown models: disabled.
-        known = registry.model("anthropic", self.model)
-        if known is not None and known.thinking == "low-effort":
-            body["output_config"]["effort"] = "low"
-        else:
+        mode = thinking_mode(self.model)
+        if mode == "disabled":
             body["thinking"] = {"type": "disabled"}
+        else:
+            body["output_config"]["effort"] = "low"
+            if mode == "between-tools":
+                body["thinking"] = {"type": "between_tools"}
         reply = self.http.json("POST", "/v1/messages", json=body, headers={"anthropic-version": API_VERSION})
         usage = reply.get("usage") or {}
         self.tokens_used += int(usage.get("input_tokens", 0)) + int(usage.get("output_tokens", 0))

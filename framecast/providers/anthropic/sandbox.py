@@ -17,6 +17,7 @@ from framecast.providers.base import ScriptBrief
 from framecast.providers.local.script import LocalScriptWriter
 from framecast.sandbox.common import begin, topic_ideas
 from framecast.sandbox.state import SandboxState
+from framecast.sandbox.validate import problems
 
 VERSION = "2026-10-21"
 REMOVED_IN_VERSION = ("temperature", "top_p", "top_k")
@@ -129,6 +130,36 @@ def _message(model: str, content: str, stop: str, input_tokens: int) -> dict:
     }
 
 
+def _refuses_disabled(model: str) -> bool:
+    """Does `model` answer `thinking: disabled` with a 400? Sonnet 5.5, Opus 5.5 and Fable 5.x do (thinking always
+    on: platform.claude.com models overview, 2026-10/11): every Claude 5.x here, and a registered model whose
+    entry says it is not turned off with `disabled`."""
+    known = registry.model("anthropic", model)
+    if known is not None and known.thinking:
+        return known.thinking != "disabled"
+    generation = re.match(r"claude-(?:[a-z]+-)?(\d+)", model)
+    return bool(generation) and int(generation.group(1)) >= 5
+
+
+def _thinking_refused(body: dict) -> str:
+    """Why `thinking` / `output_config` are refused: the spec's shapes (with SDK 2.17.0's `between_tools`), then
+    the per-model rules of the Sonnet 5.5 page ("" when accepted)."""
+    found = problems("anthropic.messages.request", {k: body[k] for k in ("thinking", "output_config") if k in body})
+    if found:
+        return "; ".join(found)
+    kind = (body.get("thinking") or {}).get("type")
+    effort = (body.get("output_config") or {}).get("effort")
+    model = str(body.get("model"))
+    if kind == "disabled" and _refuses_disabled(model):
+        return (
+            f"thinking.type: 'disabled' is not supported by {model}; use 'between_tools' (the lowest thinking "
+            "setting) or output_config.effort"
+        )
+    if kind == "between_tools" and effort not in (None, "low", "medium", "high"):
+        return f"thinking.type: 'between_tools' is allowed with output_config.effort low, medium or high, not {effort}"
+    return ""
+
+
 def _bad(message: str) -> JSONResponse:
     return JSONResponse(anthropic_error(400, message), status_code=400)
 
@@ -157,14 +188,9 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
         for field in REMOVED_IN_VERSION:
             if field in body:
                 return _bad(f"{field}: not supported in API version {VERSION}")
-        # Per-model rules from the registry: a model whose thinking cannot be turned off refuses `disabled`.
-        known = registry.model("anthropic", str(body.get("model")))
-        if (
-            known is not None
-            and known.thinking == "low-effort"
-            and (body.get("thinking") or {}).get("type") == "disabled"
-        ):
-            return _bad(f"thinking.type: 'disabled' is not supported by {known.id}; use output_config.effort instead")
+        refused = _thinking_refused(body)
+        if refused:
+            return _bad(refused)
         text = " ".join(m["content"] for m in body["messages"] if isinstance(m.get("content"), str))
         schema = ((body.get("output_config") or {}).get("format") or {}).get("schema") or {}
         if "topics" in (schema.get("properties") or {}):

@@ -32,11 +32,25 @@ def _http():
     )
 
 
+# Speech models framecast cannot time: it needs POST /v1/text-to-speech/{voice}/with-timestamps, and ElevenLabs'
+# SDK 2.78.0 offers these only through text-to-dialogue (TextToDialogueTtsModelId, TtsConversationalModel); one SDK
+# (@ai-sdk/elevenlabs 3.0.75) routes eleven_v4 there too. Refused until /with-timestamps support is confirmed.
+NOT_ON_WITH_TIMESTAMPS = ("eleven_v4", "eleven_v4_turbo")
+
+
 def voice(cfg, **_):
     """Speech."""
+    from framecast.core.errors import ConfigError
     from framecast.providers.elevenlabs.client import ElevenLabsTextToSpeech
 
-    return ElevenLabsTextToSpeech(_http(), cfg.voice or SPEC.default_voice, cfg.model or SPEC.defaults["voice"])
+    model = cfg.model or SPEC.defaults["voice"]
+    if model in NOT_ON_WITH_TIMESTAMPS:
+        raise ConfigError(
+            f"voice.model: {model} is not known to work on ElevenLabs' text-to-speech /with-timestamps endpoint, "
+            "which framecast needs for word timing (ElevenLabs routes it through text-to-dialogue); use "
+            "eleven_multilingual_v2, eleven_v3 or eleven_flash_v2_5"
+        )
+    return ElevenLabsTextToSpeech(_http(), cfg.voice or SPEC.default_voice, model)
 
 
 def sound(cfg, **_):
@@ -80,7 +94,14 @@ SPEC = ProviderSpec(
     ratings={"voice": (5, 3.0)},
     prices={
         "voice": (0.10 / 1000, "character"),  # pay as you go, v2/v3 (was priced at creator overage, $0.30)
+        # Kept at $0.02/s on purpose. ElevenLabs' older sound-generation doc bills 25 characters a second with a set
+        # duration (≈ $0.0025/s at $0.10/1K); the only 2026 figure (developer.puter.com, 2026-06, secondary) is
+        # $0.12 per generation, which for framecast's ~1.2 s transitions is far above either. Neither is on
+        # elevenlabs.io/pricing/api today: lowering it could under-reserve a budget, so the higher figure stays.
         "sound": (0.02, "second"),
+        # Eleven Music API $0.30 a minute (developer.puter.com "ElevenLabs API pricing", 2026-06: secondary, quoting
+        # elevenlabs.io/pricing/api): a budgeted run no longer refuses music for want of a price.
+        "music": (0.005, "second"),
     },
     defaults={"voice": "eleven_multilingual_v2", "sound": "eleven_text_to_sound_v2", "music": "music_v1"},
     default_voice="21m00Tcm4TlvDq8ikWAM",
@@ -89,7 +110,27 @@ SPEC = ProviderSpec(
         ModelSpec("eleven_multilingual_v2", ("voice",), max_chars=10_000),
         ModelSpec("eleven_v3", ("voice",), max_chars=5_000),
         ModelSpec("eleven_flash_v2_5", ("voice",), max_chars=40_000, price=0.05 / 1000),
-        ModelSpec("eleven_text_to_sound_v2", ("sound",)),
+        ModelSpec(
+            "eleven_v4",
+            ("voice",),
+            max_chars=10_000,
+            source="elevenlabs SDK 2.78.0 types/tts_conversational_model.py; synthflow changelog 2026-10-07",
+            note="refused: not confirmed on /with-timestamps (the SDK routes it through text-to-dialogue)",
+        ),
+        ModelSpec(
+            "eleven_v4_turbo",
+            ("voice",),
+            source="elevenlabs SDK 2.78.0 text_to_dialogue_tts_model_id.py",
+            note="refused: not confirmed on /with-timestamps (the SDK routes it through text-to-dialogue)",
+        ),
+        ModelSpec("eleven_text_to_sound_v2", ("sound",), note="the only sound model that takes `loop`"),
+        # elevenlabs SDK 2.78.0 types/sfx_model_id.py: `loop` is documented for v2 only, so v3 is sent none.
+        ModelSpec("eleven_text_to_sound_v3", ("sound",), source="elevenlabs SDK 2.78.0 types/sfx_model_id.py"),
+        # elevenlabs SDK 2.78.0 types/music_model_id.py. framecast composes with music_v1 until v2 is tried; the
+        # OpenAPI of 2026-12-02 marks music_v1 deprecated (no shutdown date).
+        ModelSpec("music_v1", ("music",), note="marked deprecated in ElevenLabs' OpenAPI (2026-12-02), no date"),
+        ModelSpec("music_v2", ("music",), source="elevenlabs SDK 2.78.0 types/music_model_id.py (about 2026-09-15)"),
+        ModelSpec("music_v2_5", ("music",), source="elevenlabs SDK 2.78.0 types/music_model_id.py"),
     ),
     factories={"voice": voice, "sound": sound, "music": music},
     probe=probe,

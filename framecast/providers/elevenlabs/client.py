@@ -129,9 +129,10 @@ class ElevenLabsSoundEffects:
             "text": prompt,
             "duration_seconds": round(min(max(seconds, self.MIN_SECONDS), self.MAX_SECONDS), 2),
             "prompt_influence": 0.4,
-            "loop": loop,
             "model_id": self.model,
         }
+        if self.model == "eleven_text_to_sound_v2":  # `loop` is documented for v2 only (SDK 2.78.0, the spec)
+            body["loop"] = loop
         response = self.http.request(
             "POST",
             "/v1/sound-generation",

@@ -178,6 +178,9 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
         seconds = body.get("duration_seconds")
         if not body.get("text") or (seconds is not None and not 0.5 <= float(seconds) <= 30):
             return _unprocessable(["must be 0.5-30"], "duration_seconds")
+        model = body.get("model_id", "eleven_text_to_sound_v2")
+        if "loop" in body and model != "eleven_text_to_sound_v2":  # the spec: "Only available for ... v2"
+            return _unprocessable([f"loop is only available for eleven_text_to_sound_v2, not {model}"], "loop")
         if body.get("prompt_influence") is not None and not 0 <= float(body["prompt_influence"]) <= 1:
             return _unprocessable(["must be between 0 and 1"], "prompt_influence")
         if output_format not in SOUND_FORMATS:

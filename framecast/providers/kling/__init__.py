@@ -77,7 +77,18 @@ SPEC = ProviderSpec(
     prices={"motion": (0.056, "second")},
     models=(
         ModelSpec("kling-v2-1", ("motion",), note="two generations old (kling-v3 is current)", durations=(5, 10)),
-        ModelSpec("kling-v3", ("motion",), note="makes sound unless told sound: off", durations=tuple(range(3, 16))),
+        # $0.084/s std 720p, silent: secondary sources only (atlascloud.ai "Kling AI API pricing", HF forum cost
+        # analysis, 2026; 5 s ≈ $0.42, audio about +50%), not Kling's own page. framecast sends sound: off.
+        ModelSpec(
+            "kling-v3",
+            ("motion",),
+            note="makes sound unless told sound: off; price from secondary sources",
+            durations=tuple(range(3, 16)),
+            price=0.084,
+            source="atlascloud.ai Kling API pricing (secondary, 2026)",
+        ),
+        # kling-v3-turbo (about 2026-06-17, 3-15 s) is seen only on gateways (venice.ai, useapi.net, novita.ai):
+        # its ID on Kling's developer API and its price are unconfirmed, so it is not registered.
     ),
     factories={"motion": motion},
     billed_seconds=billed_seconds,

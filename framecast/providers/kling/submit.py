@@ -14,6 +14,7 @@ import base64
 import io
 import logging
 import random
+import re
 import time
 from pathlib import Path
 
@@ -32,6 +33,15 @@ TOO_MANY_TASKS = 1303
 SLOT_RETRY_CAP = 60.0  # longest single wait between submits while every parallel slot is busy
 SUBMIT_PATH = "/v1/videos/image2video"
 NOT_FOUND = (404, "1203")  # HTTP status, Kling code: no task with that id
+
+
+def takes_sound(model: str) -> bool:
+    """Does `model` take Kling's `sound` on/off? From kling-v2-6 on (v2.6 and the v3 family); earlier models
+    document no such field, so it is not sent to them. A name not of the kling-vN[-M] form is taken as newer."""
+    version = re.match(r"kling-v(\d+)(?:-(\d+))?", model)
+    if not version:
+        return True
+    return (int(version.group(1)), int(version.group(2) or 0)) >= (2, 6)
 
 
 class _Final(PermanentError):
@@ -72,10 +82,10 @@ class KlingSubmission:
             "prompt": prompt[:2500],
             "mode": self.mode,
             "duration": seconds,
-            # Narration and music are ours: kling-v3 would otherwise add (and bill) its own audio.
-            "sound": "off",
             "external_task_id": pending["external_task_id"],
         }
+        if takes_sound(self.model):
+            body["sound"] = "off"  # narration and music are ours: the model would otherwise add (and bill) its own
         callback = self._callback_url(job, pending["nonce"])
         if callback:
             body["callback_url"] = callback

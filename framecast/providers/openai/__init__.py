@@ -55,12 +55,22 @@ def script(cfg, **_):
     )
 
 
+# USD per token of GPT image 2.x by kind: $5 per 1M text input, $8 image input, $30 image output (OpenAI pricing
+# 2026-09-09 as quoted by apidog's gpt-image-2.5 API guide: secondary). An image is billed from its response's
+# `usage` with these; a model not named here (or a response without usage) at the flat per-image list price.
+IMAGE_TOKEN_PRICES = {"gpt-image-2": {"text_input": 5e-6, "image_input": 8e-6, "output": 30e-6}}
+
+
 def image(cfg, **_):
-    """The image generator."""
+    """The image generator, at the channel's image.quality (sent explicitly: `auto` lets the server pick the cost)."""
     from framecast.providers.openai.client import OpenAIImageGenerator
 
     return OpenAIImageGenerator(
-        _client(), cfg.model or SPEC.defaults["image"], _secrets(), limiter=connect.shared_limiter("openai")
+        _client(),
+        cfg.model or SPEC.defaults["image"],
+        _secrets(),
+        limiter=connect.shared_limiter("openai"),
+        quality=getattr(cfg, "quality", "medium"),
     )
 
 
@@ -136,7 +146,9 @@ SPEC = ProviderSpec(
     prices={
         "script": (0.01 / 1000, "token"),  # blended in/out tokens (gpt-5.5 list: $5/$30 per 1M)
         "topics": (0.01 / 1000, "token"),
-        "image": (0.04, "image"),  # gpt-image-2, ~1536x864, medium
+        # gpt-image-2, ~1536x864, medium: the estimate, and the bill when a response reports no usage (by gpt-image-1's
+        # token table a medium 1536x864 image is about 1,340 output tokens ≈ $0.04; low ≈ $0.01, high ≈ $0.16).
+        "image": (0.04, "image"),
         "embeddings": (0.02 / 1_000_000, "token"),
         "voice": (0.015 / 1000, "character"),
         "timing": (0.006, "minute"),
@@ -152,13 +164,22 @@ SPEC = ProviderSpec(
             price=0.0072 / 1000,
             source="developers.openai.com/api/docs/models (2026-11)",
         ),
+        # openai SDK 3.63.0 types/shared/chat_model.py; $8/$40 per 1M (docs.laozhang.ai, litellm discussion #52347:
+        # secondary) → $28.9 per 1M blended, so an astra channel is not budgeted at the vendor's $10 per 1M.
+        ModelSpec(
+            "gpt-6.2-astra",
+            ("script", "topics"),
+            price=0.0289 / 1000,
+            source="openai SDK 3.63.0 chat_model.py; price secondary (docs.laozhang.ai, 2026-11)",
+            note="dearer sibling of gpt-6.2-sol",
+        ),
         ModelSpec(
             "gpt-5.5",
             ("script", "topics"),
             price=0.0213 / 1000,
             note="superseded by GPT-6.2; dearer ($5/$30 per 1M in/out); no shutdown date announced",
         ),
-        ModelSpec("gpt-image-2", ("image",)),
+        ModelSpec("gpt-image-2", ("image",), note="billed by usage tokens (IMAGE_TOKEN_PRICES), quality sent"),
         # Every speech model on /audio/speech shuts down together; the successor is Realtime-only.
         ModelSpec(
             "gpt-4o-mini-tts",

@@ -127,24 +127,51 @@ def image_size(width: int, height: int, long_side: int = 1536) -> tuple[int, int
     return (max(round(width * scale / 16) * 16, 16), max(round(height * scale / 16) * 16, 16))
 
 
+def usage_usd(model: str, usage) -> float | None:
+    """What an image cost by the response's `usage` tokens at the model's token prices (None: no usage, or no
+    token prices for the model)."""
+    from framecast.providers.openai import IMAGE_TOKEN_PRICES
+
+    prices = IMAGE_TOKEN_PRICES.get(model)
+    if usage is None or prices is None:
+        return None
+    details = getattr(usage, "input_tokens_details", None)
+    image_in = int(getattr(details, "image_tokens", 0) or 0)
+    text_in = int(getattr(details, "text_tokens", None) or max(int(usage.input_tokens or 0) - image_in, 0))
+    output = int(usage.output_tokens or 0)
+    return text_in * prices["text_input"] + image_in * prices["image_input"] + output * prices["output"]
+
+
 class OpenAIImageGenerator:
     name = "openai"
 
     def __init__(
-        self, client: openai.OpenAI, model: str, secrets: list[str], retry: RetryPolicy = RetryPolicy(), limiter=None
+        self,
+        client: openai.OpenAI,
+        model: str,
+        secrets: list[str],
+        retry: RetryPolicy = RetryPolicy(),
+        limiter=None,
+        quality: str = "medium",
     ):
         self.client, self.model, self.secrets, self.retry, self.limiter = client, model, secrets, retry, limiter
+        self.quality = quality
+        self.reported_usd: float | None = None  # the last image's cost by its usage tokens (None: not reported)
 
     def generate(self, prompt: str, *, width: int, height: int, seed: int, out: Path) -> Path:
         w, h = image_size(width, height)
+        self.reported_usd = None
 
         def attempt():
             try:
-                return self.client.images.generate(model=self.model, prompt=prompt, size=f"{w}x{h}", n=1)
+                return self.client.images.generate(
+                    model=self.model, prompt=prompt, size=f"{w}x{h}", n=1, quality=self.quality
+                )
             except openai.OpenAIError as exc:
                 raise translate(exc, self.secrets) from None  # the SDK error holds the request headers
 
         result = with_retries(attempt, self.retry, limiter=self.limiter)
+        self.reported_usd = usage_usd(self.model, getattr(result, "usage", None))
         if not result.data or not result.data[0].b64_json:
             raise ProviderUnavailable("openai: image response carried no b64_json", provider="openai")
         image = Image.open(io.BytesIO(base64.b64decode(result.data[0].b64_json))).convert("RGB")

@@ -24,6 +24,7 @@ from framecast.sandbox.state import SandboxState
 from framecast.sandbox.validate import Issue, issues, problems
 
 GPT_IMAGE_ONLY_REJECTS = ("response_format", "style")
+IMAGE_TOKENS_1024 = {"low": 272, "medium": 1056, "high": 4160}
 JSON_TYPES = {
     "integer": "an integer",
     "number": "a decimal",
@@ -233,9 +234,15 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
             return _bad(f"Invalid size '{size}': both sides must be multiples of 16.", param="size")
         scale = state.media_scale
         width, height = (max(int(int(v) * scale) // 16 * 16, 64) for v in match.groups())
+        quality = body.get("quality") or "auto"
+        if quality in ("standard", "hd"):  # the spec: dall-e only; GPT image models take low, medium, high, auto
+            return _bad(f"Invalid quality '{quality}' for {model}: use low, medium, high or auto.", param="quality")
+        quality = "high" if quality == "auto" else quality  # the server's pick, and the dearest: why framecast sends it
         image = media.png(body["prompt"], width, height)
-        prompt_tokens, image_tokens = len(body["prompt"]) // 4, 1056
-        quality = body.get("quality") if body.get("quality") in ("low", "medium", "high") else "medium"
+        # Output tokens by quality, scaled by area from gpt-image-1's published table (1024x1024: 272 / 1056 / 4160).
+        area = int(match.group(1)) * int(match.group(2)) / (1024 * 1024)
+        prompt_tokens = len(body["prompt"]) // 4
+        image_tokens = round(IMAGE_TOKENS_1024[quality] * area)
         return {
             "created": int(time.time()),
             "data": [{"b64_json": base64.b64encode(image).decode()}],

@@ -67,17 +67,19 @@ SPEC = ProviderSpec(
         ModelSpec("gen4_turbo", ("motion",), durations=tuple(range(2, 11)), ratios=("1280:720", "720:1280", "960:960")),
         # 12 credits/s at $0.01 (runwayml/skills rw-api-reference, 2026-04; $/credit: docs.dev.runwayml.com).
         ModelSpec("gen4.5", ("motion",), durations=tuple(range(2, 11)), requires=("promptText",), price=0.12),
-        # 10-40 credits/s by options (same source): priced at the top of the range, so a budget is never short.
+        # runwayml/skills rw-api-reference (2026-04-17): veo3.1 20-40 credits/s, veo3.1_fast 10-15, audio at the top
+        # of each range. framecast sends `audio: false` (it discards a clip's audio), so the silent rates apply.
         *(
             ModelSpec(
                 veo,
                 ("motion",),
                 durations=(4, 6, 8),
                 ratios=("1280:720", "720:1280", "1920:1080", "1080:1920"),
-                price=0.40,
-                note="priced at the top of Runway's 10-40 credits/s range",
+                price=price,
+                source="runwayml/skills rw-api-reference (2026-04-17)",
+                note=f"${price:.2f}/s with audio off (framecast sends audio: false)",
             )
-            for veo in ("veo3.1", "veo3.1_fast")
+            for veo, price in (("veo3.1", 0.20), ("veo3.1_fast", 0.10))
         ),
     ),
     factories={"motion": motion},

@@ -247,6 +247,10 @@ class RunwayVideoGenerator:
                 prompt = "slow, steady camera movement"  # the model refuses a request without one
             if prompt:
                 body["promptText"] = prompt[:1000]
+            if self.model.startswith("veo"):
+                # Veo makes audio unless told not to (`audio` defaults to true in Runway's spec) and bills it at the
+                # top of its credit range; framecast discards a clip's audio, so it asks for none.
+                body["audio"] = False
             task_id = self._submit(body, headers, job, seconds)
         self.seconds_billed = job.get().get("seconds", seconds)
         try:

@@ -115,9 +115,15 @@ def zod_issue(issue: Issue) -> dict:
     return {"code": "custom" if code == "invalid" else code, "path": list(issue.path), "message": message}
 
 
+# Credits a second (runwayml/skills rw-api-reference, 2026-04-17): veo by whether it makes audio (the spec's
+# `audio`, default true, "affects pricing"): (silent, with audio), the top of each range.
+CREDITS_PER_SECOND = {"gen4_turbo": (5, 5), "gen4.5": (12, 12), "veo3.1": (20, 40), "veo3.1_fast": (10, 15)}
+
+
 def credits(body: dict) -> int:
-    """What the sandbox charges for a task: 5 credits a second (gen4_turbo's rate), estimated and final alike."""
-    return 5 * int(body.get("duration", 5))
+    """What the sandbox charges for a task, estimated and final alike: the model's rate, veo's by its audio."""
+    silent, sounding = CREDITS_PER_SECOND.get(str(body.get("model")), (5, 5))
+    return (sounding if body.get("audio", True) else silent) * int(body.get("duration", 5))
 
 
 def validation_error(found: list[dict]) -> JSONResponse:
@@ -204,7 +210,8 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
         with state.lock:
             state.tasks[task_id] = {
                 "provider": "runway",
-                "body": body,
+                "body": body,  # as sent: tests read the wire shape (e.g. veo's `audio`) from here
+                "credits": credits(body),  # what this task costs: veo's audio doubles it
                 "polls": 0,
                 "fault": kind,
                 "phase": "PENDING",
@@ -218,7 +225,7 @@ def router(state: SandboxState, base_url: str) -> APIRouter:
             return _ResetResponse()
         if kind == "created_stall":
             time.sleep(fault.delay)
-        return {"id": task_id, "estimatedCost": {"credits": credits(body)}}
+        return {"id": task_id, "estimatedCost": {"credits": state.tasks[task_id]["credits"]}}
 
     @api.get("/v1/tasks/{task_id}")
     def poll(task_id: str, request: Request):
