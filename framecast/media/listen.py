@@ -41,8 +41,9 @@ class HeardScene:
     """What was heard in one scene's window, and how far its speech stands over the floor of the mix there."""
 
     words: list[Heard]
-    # dB between the loudest 5 % of the window's 20 ms frames (the voice's peaks) and its quietest 10 % (what
-    # plays when no one speaks): measured on the finished mix alone. None: a window under a second.
+    # dB between the loudest 5 % of the 20 ms frames from the scene's first word to its last (the voice's peaks)
+    # and their quietest 10 % (the pauses: what plays under the voice), on the finished mix alone. None: under
+    # a second of speech.
     speech_over_floor_db: float | None = None
 
 
@@ -137,6 +138,10 @@ def transcribe(
                 for s in decoder.seg() or []
                 if not s.word.startswith(("<", "[")) and s.word != "</s>"
             ]
+            # The floor is measured while the narrator speaks (first word to last): between scenes the ducking
+            # lets the bed up, as it should, and that is not the bed the voice competes with.
+            if words:
+                a, b = max(int(words[0].start * RATE), a), min(int(words[-1].end * RATE), b)
             samples = array("h", pcm[2 * a : 2 * b])
             if sys.byteorder == "big":  # ffmpeg wrote s16le
                 samples.byteswap()

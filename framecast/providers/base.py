@@ -72,7 +72,7 @@ class QualityPlan:
     caption_timing: tuple[tuple[float, float, str], ...] = ()
     max_scene_word_error_rate: float = 0.65
     max_caption_offset_seconds: float = 0.3
-    min_speech_over_floor_db: float | None = 32.0
+    min_speech_over_floor_db: float | None = 23.0
 
 
 @dataclass

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(not align.available(), reason="the ear needs the
 
 @pytest.fixture(scope="module")
 def made(tmp_path_factory):
-    """One short narrated video (3 scenes, 320x180), made once for this module."""
+    """One short narrated video (4 scenes at the demo's pace, 320x180), made once for this module."""
     import os
 
     from framecast.settings import reset_settings
@@ -31,7 +31,7 @@ def made(tmp_path_factory):
     os.environ["FRAMECAST_DATA_DIR"] = str(tmp_path_factory.mktemp("ear") / "out")
     reset_settings()
     try:
-        yield ear_mixes.make(runtime.services(), "How volcanoes work", (3, 3), 20)
+        yield ear_mixes.make(runtime.services(), "How volcanoes work", (4, 4), 30, speed=1.05)
     finally:
         os.environ.pop("FRAMECAST_DATA_DIR", None)
         reset_settings()
@@ -67,9 +67,8 @@ def test_captions_half_a_second_late_fail_the_timing_check(made):
 def test_music_as_loud_as_the_voice_fails_though_the_loudness_is_on_target(made):
     report = ear_mixes.judge(made, ear_mixes.music_as_loud(made))
     assert not failed(report, "loudness")
-    drowned = failed(report, "speech-over-floor")
-    assert {c.scene_index for c in drowned} == {0, 1, 2}
-    assert report.measurements["speech_over_floor_db"] < 32
+    assert failed(report, "speech-over-floor")
+    assert report.measurements["speech_over_floor_db"] < 23
 
 
 def test_a_channel_that_does_not_listen_gets_no_ear_checks(made):
