@@ -87,9 +87,9 @@ def _model_findings(field: str, role: str, provider: str, model: str | None, day
                 f"name one, or choose another provider",
             )
         ]
-    known = spec.model(model)
-    if known is None:
-        return [
+    known = spec.lifecycle(model, role)  # the model's own entry, else a shutdown of its whole role
+    unlisted = (
+        [
             Finding(
                 False,
                 field,
@@ -97,8 +97,11 @@ def _model_findings(field: str, role: str, provider: str, model: str | None, day
                 f"shutdown date are unknown to pre-flight",
             )
         ]
-    if known.shutdown is None:
-        return []
+        if spec.model(model) is None
+        else []
+    )
+    if known is None or known.shutdown is None:
+        return unlisted
     successor = f"; its successor is {known.successor}" if known.successor else ""
     why = f" ({known.note})" if known.note else ""
     if day >= known.shutdown:
@@ -109,7 +112,7 @@ def _model_findings(field: str, role: str, provider: str, model: str | None, day
                 f"{provider} model {model!r} shut down on {known.shutdown} ({known.source}){why}"
                 f"{successor}: choose another model or provider",
             )
-        ]
+        ] + unlisted
     left = (known.shutdown - day).days
     if left <= WARN_DAYS:
         return [
@@ -119,8 +122,8 @@ def _model_findings(field: str, role: str, provider: str, model: str | None, day
                 f"{provider} model {model!r} shuts down on {known.shutdown}, in {left} days "
                 f"({known.source}){why}{successor}",
             )
-        ]
-    return []
+        ] + unlisted
+    return unlisted
 
 
 def _key_set(settings, name: str) -> bool:
