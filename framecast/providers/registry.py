@@ -38,6 +38,7 @@ class ModelSpec:
     source: str = ""
     successor: str | None = None
     note: str = ""
+    deprecated: date | None = None  # when the vendor announced the shutdown (closed to new users), where known
     # What the model accepts, where it differs by model (empty: not restricted, or not known).
     durations: tuple[int, ...] = ()
     ratios: tuple[str, ...] = ()

@@ -101,9 +101,7 @@ def shutdowns(body: dict) -> dict[str, date]:
     found = {}
     for item in body.get("data") or []:
         value = (
-            item.get("shutdown_date")
-            or item.get("shutdown_at")
-            or (item.get("deprecation") or {}).get("shutdown_at")
+            item.get("shutdown_date") or item.get("shutdown_at") or (item.get("deprecation") or {}).get("shutdown_at")
         )
         if isinstance(value, bool):
             continue

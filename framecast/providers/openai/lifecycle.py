@@ -15,7 +15,7 @@ from framecast.providers.registry import ModelSpec
 CHAT_DEPRECATED = "OpenAI deprecations page; openai 3.63.0 chat_model.py 'Deprecated values' (checked 2026-12-07)"
 IMAGES_SHUT = "OpenAI deprecations page (copies of 2026-11); openai 3.63.0 image_model.py (checked 2026-12-07)"
 DALL_E = "OpenAI deprecations page (copies of 2026-11): DALL·E 2 and 3 retired"
-SPEECH = "developers.openai.com/api/docs/guides/text-to-speech and the deprecations page (checked 2026-12-07)"
+SPEECH = "OpenAI deprecations page; developers.openai.com/api/docs/guides/text-to-speech (checked 2026-12-07)"
 WHISPER = "OpenAI deprecations page (notice posted 2026-08-26)"
 NEW_IMAGES = "replaced by gpt-image-2.5-* or 2.6-* (the page copies disagree; framecast's default is gpt-image-2)"
 # Every speech model on /v1/audio/speech ends on one day; the successor exists only on the Realtime API.
@@ -41,9 +41,7 @@ RETIRING = (
     *(_chat(m, date(2027, 1, 14), "gpt-6-luna") for m in ("gpt-4o", "gpt-4o-mini", "gpt-4.1", "gpt-4.1-mini")),
     _chat("gpt-5.1", date(2027, 4, 1)),
     _chat("gpt-5.4-nano", date(2027, 4, 1)),
-    ModelSpec(
-        "gpt-audio-mini", ("voice",), date(2027, 1, 20), CHAT_DEPRECATED, note="audio out of the chat API"
-    ),
+    ModelSpec("gpt-audio-mini", ("voice",), date(2027, 1, 20), CHAT_DEPRECATED, note="audio out of the chat API"),
     *(
         _image(m, date(2026, 12, 1))
         for m in ("gpt-image-1.5", "gpt-image-1.5-2025-12-16", "gpt-image-1-mini", "chatgpt-image-latest")
