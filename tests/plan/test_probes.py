@@ -181,7 +181,9 @@ def test_anthropic_lifecycle_is_asked_per_model_and_applied_like_the_registry(ke
     with pytest.raises(preflight.PreflightFailed, match=r"script.model: anthropic model 'claude-opus-4-5' is retired"):
         preflight.require(cfg, keys(), DAY, online=True)
     # Overdue: a past `retires_at` on a deprecated model is not retirement ("lifecycle is the retirement signal").
-    sandbox.state.inject("anthropic", "models", Fault(status=200, body={**sooner, "retires_at": "2026-12-01T00:00:00Z"}))
+    sandbox.state.inject(
+        "anthropic", "models", Fault(status=200, body={**sooner, "retires_at": "2026-12-01T00:00:00Z"})
+    )
     assert [f.message for f in preflight.check(cfg, keys(), DAY, online=True)] == [
         "anthropic model 'claude-opus-4-5' is deprecated and its retirement (2026-12-01) is overdue "
         "(anthropic GET /models/claude-opus-4-5): it may stop any day"
