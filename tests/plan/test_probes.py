@@ -190,7 +190,7 @@ def test_anthropic_lifecycle_is_asked_per_model_and_applied_like_the_registry(ke
     ]
 
 
-def test_a_model_anthropic_does_not_know_stops_the_run_and_a_refused_key_asks_no_further(keys, sandbox):
+def test_a_model_anthropic_does_not_know_stops_the_run_and_a_refused_key_names_the_model_endpoint(keys, sandbox):
     cfg = channel(script={"provider": "anthropic", "model": "claude-nonesuch-9"})
     with pytest.raises(preflight.PreflightFailed, match=r"anthropic model 'claude-nonesuch-9' is unknown at anthropic"):
         preflight.require(cfg, keys(), DAY, online=True)
@@ -221,4 +221,16 @@ def test_a_provider_echoing_the_key_encoded_leaves_no_copy_in_the_pre_flight_war
     found = preflight.require(channel(), keys(), DAY, online=True)
     text = "\n".join(f.message for f in found)
     assert "could not be checked" in text and "***" in text
+    assert "REAL" not in text and "abcdef123456" not in text
+
+
+def test_the_anthropic_lifecycle_probe_leaves_no_copy_of_the_key(keys, sandbox, monkeypatch):
+    key = "sk-ant-REAL+KEY/abcdef123456"
+    monkeypatch.setenv("ANTHROPIC_API_KEY", key)
+    reset_settings()
+    echo = {"type": "error", "error": {"type": "api_error", "message": f"upstream saw x-api-key {key}"}}
+    sandbox.state.inject("anthropic", "models", Fault(status=503, body=echo))
+    found = preflight.require(channel(script={"provider": "anthropic", "model": "claude-opus-4-5"}), keys(), DAY, True)
+    text = "\n".join(f.message for f in found)
+    assert "anthropic's key could not be checked at GET /v1/models/{model}" in text and "***" in text
     assert "REAL" not in text and "abcdef123456" not in text
