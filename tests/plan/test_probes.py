@@ -89,7 +89,7 @@ def test_a_provider_that_cannot_be_reached_is_a_warning_not_a_stop(keys, sandbox
 
 
 def test_shutdown_dates_the_provider_reports_are_read():
-    """OpenAI's field is `shutdown_date` (YYYY-MM-DD or null, spec and SDK); the old keys are read where it is absent."""
+    """OpenAI's field is `shutdown_date` (YYYY-MM-DD or null); the old keys are read only where it is absent."""
     from framecast.providers.openai import shutdowns as _openai_shutdowns
 
     body = {

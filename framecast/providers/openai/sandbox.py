@@ -121,22 +121,14 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
         fault, early = begin(state, request, "openai", "models", openai_error)
         if early:
             return early
-        # The spec's Model (id, object, created, owned_by) with its optional `shutdown_date`: YYYY-MM-DD, or null
-        # while none is announced. The models are the registry's OpenAI ones with their dates, as OpenAI reports them.
-        known = registry.spec("openai").models
-        return {
-            "object": "list",
-            "data": [
-                {
-                    "id": m.id,
-                    "object": "model",
-                    "created": 1735689600,
-                    "owned_by": "openai",
-                    "shutdown_date": m.shutdown.isoformat() if m.shutdown else None,
-                }
-                for m in known
-            ],
-        }
+        # The spec's Model with its optional `shutdown_date` (YYYY-MM-DD, null while none is announced): the registry's
+        # OpenAI models and dates, as OpenAI reports them.
+        model = {"object": "model", "created": 1735689600, "owned_by": "openai"}
+        data = [
+            {**model, "id": m.id, "shutdown_date": m.shutdown.isoformat() if m.shutdown else None}
+            for m in registry.spec("openai").models
+        ]
+        return {"object": "list", "data": data}
 
     @api.post("/v1/chat/completions")
     def chat(request: Request, body: dict = Body(...)):
