@@ -208,9 +208,11 @@ def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and
     text = got[0]["text"]
     assert text.startswith("framecast: pre-flight warning on channel alerts-warn\n"), text
     assert "anthropic model 'claude-opus-4-5' shuts down on 2027-01-22, in 21 days" in text, text
-    # Pre-flight runs before the topic is chosen: the run's name then is "channel · day" (the topic follows).
-    assert fields(text)["day"] == "2027-01-01" and fields(text)["run"] == "alerts-warn · 2027-01-01", text
-    assert runs["warned"]["name"].startswith("alerts-warn · 2027-01-01"), runs["warned"]["name"]
+    # The server reads the run when it sends: named "channel · day" at pre-flight, the topic added soon after.
+    assert fields(text)["day"] == "2027-01-01" and fields(text)["run"] in (
+        "alerts-warn · 2027-01-01",
+        runs["warned"]["name"],
+    ), text
     assert fields(text)["link"] == f"{ui}/runs/flow-run/{runs['warned']['id']}" and SECRET not in text
     assert not receiver.about(runs["good"]["id"]) and len(receiver.messages) == 4, receiver.messages
     receiver.shutdown()
