@@ -25,7 +25,7 @@ REMOVED_IN_VERSION = ("temperature", "top_p", "top_k")
 
 
 # Context window and max_tokens where framecast knows them (null otherwise, which the spec allows).
-LIMITS = {"claude-sonnet-4-6": (1_000_000, 64_000), "claude-sonnet-5-5": (1_000_000, 64_000)}
+LIMITS = {"claude-sonnet-4-6": (1_000_000, 64_000)}  # what the fake answered before (the others: null)
 LINES = ("haiku", "sonnet", "opus", "fable", "mythos")  # the SDK's ModelLine
 NOTICE = timedelta(days=60)  # Anthropic's policy: at least 60 days' notice (where the registry has no notice date)
 
