@@ -88,11 +88,11 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("voices", help="list the ElevenLabs voices on your account (needs ELEVENLABS_API_KEY)")
     box = sub.add_parser("sandbox", help="run the provider sandbox in the foreground")
     box.add_argument("--port", type=int, default=8765)
-    from framecast.commands import (
-        deployments as deploygen,  # `framecast deployments`: prefect.yaml from the channel files
-    )
+    from framecast.commands import deployments as deploygen  # prefect.yaml from the channel files
+    from framecast.commands import models  # each known model's price and status on a day
 
     deploygen.register(sub)
+    models.register(sub)
     return parser
 
 
@@ -289,10 +289,10 @@ def _command(args) -> int:
 
         command = getattr(cli_services, args.command.replace("-", "_"))
         return command() if args.command == "voices" else command(args)
-    if args.command == "deployments":
-        from framecast.commands import deployments as deploygen
+    if args.command in ("deployments", "models"):
+        from framecast.commands import deployments, models
 
-        return deploygen.command(args)
+        return {"deployments": deployments, "models": models}[args.command].command(args)
     return _make(args)
 
 

@@ -147,6 +147,37 @@ def requests(specs: Path) -> None:
         print(f"{name}: {len(json.dumps(schema))} bytes")
 
 
+# The lifecycle fields of Anthropic's ModelInfo, which the stored spec (2026-05-06) predates: transcribed from the
+# official SDK, anthropic 2.17.0 (PyPI wheel) `anthropic/types/model_info.py` and `types/model_line.py`. The SDK's
+# non-Optional `lifecycle` is required; its Optional fields default to None (sent as null or left out).
+def _rfc3339(what: str) -> dict:
+    return {"anyOf": [{"type": "string", "format": "date-time"}, {"type": "null"}], "description": what}
+
+
+ANTHROPIC_SDK_MODEL_INFO = {
+    "lifecycle": {
+        "enum": ["active", "deprecated", "retired"],
+        "type": "string",
+        "description": "The model's current lifecycle stage.",
+    },
+    "deprecated_at": _rfc3339("RFC 3339 time of the model's most recent deprecation; null while it is active."),
+    "retires_at": _rfc3339("RFC 3339 time of the currently scheduled retirement; null while active or unscheduled."),
+    "line": {
+        "anyOf": [{"enum": ["haiku", "sonnet", "opus", "fable", "mythos"], "type": "string"}, {"type": "null"}],
+        "description": "The model line (more may be added); null when the model belongs to no line.",
+    },
+}
+
+
+def with_sdk_lifecycle(info: dict) -> dict:
+    """The spec's ModelInfo plus the SDK's lifecycle fields (`lifecycle` required, as the SDK types it)."""
+    return {
+        **info,
+        "properties": {**info["properties"], **ANTHROPIC_SDK_MODEL_INFO},
+        "required": sorted({*info["required"], "lifecycle"}),
+    }
+
+
 def replies(specs: Path) -> None:
     openai = yaml.safe_load((specs / "openai/openapi.yaml").read_text())
     oc = openai["components"]["schemas"]
@@ -160,6 +191,8 @@ def replies(specs: Path) -> None:
     def a(name: str) -> dict:
         return inline({"$ref": f"#/components/schemas/{name}"}, ac)
 
+    models_list = a("ListResponse_ModelInfo_")
+    models_list["properties"]["data"]["items"] = with_sdk_lifecycle(models_list["properties"]["data"]["items"])
     runway = json.loads((specs / "runway/openapi.json").read_text())
     i2v = runway["paths"]["/v1/image_to_video"]["post"]["responses"]
     eleven = json.loads((specs / "elevenlabs/openapi.json").read_text())
@@ -212,8 +245,14 @@ def replies(specs: Path) -> None:
         "openai.error.response.json": ("openai/openapi.yaml ErrorResponse", o("ErrorResponse")),
         "anthropic.messages.response.json": ("anthropic/openapi.json Message (POST /v1/messages 200)", a("Message")),
         "anthropic.models.response.json": (
-            "anthropic/openapi.json ListResponse_ModelInfo_ (GET /v1/models 200)",
-            a("ListResponse_ModelInfo_"),
+            "anthropic/openapi.json ListResponse_ModelInfo_ (GET /v1/models 200), items with the lifecycle fields of "
+            "the anthropic 2.17.0 SDK's types/model_info.py",
+            models_list,
+        ),
+        "anthropic.model_info.response.json": (
+            "anthropic/openapi.json ModelInfo (GET /v1/models/{model_id} 200) with the lifecycle fields of the "
+            "anthropic 2.17.0 SDK's types/model_info.py",
+            with_sdk_lifecycle(a("ModelInfo")),
         ),
         "anthropic.error.response.json": ("anthropic/openapi.json ErrorResponse (every 4XX)", a("ErrorResponse")),
         "runway.image_to_video.response.json": (

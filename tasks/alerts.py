@@ -1,5 +1,6 @@
 """Alerts: one Prefect automation per channel that sends a message through a notification block when a run of
-that channel ends Failed (a gate rejection included) or Crashed.
+that channel ends Failed (a gate rejection included) or Crashed, and one that sends a run's pre-flight warnings
+(a model retiring within 30 days of the run's day: tasks/warning_alerts.py).
 
 `framecast prefect-setup --notify URL` saves the block (the URL is a secret: it stays in the block) and the
 automations; `--notify none` removes them; without `--notify` a saved block is kept and the automations follow
@@ -152,7 +153,10 @@ def ensure_alerts(client, channels: list[str], notify: str | None) -> dict:
     block and brings the automations in line with `channels`. Automations of channels gone are deleted."""
     from prefect.settings import PREFECT_UI_URL
 
-    existing = {a.name: a for a in client.read_automations() if a.name.startswith(AUTOMATION_PREFIX)}
+    from tasks.warning_alerts import WARNING_PREFIX, warning_automation
+
+    ours = (AUTOMATION_PREFIX, WARNING_PREFIX)  # a failure alert and a pre-flight warning alert per channel
+    existing = {a.name: a for a in client.read_automations() if a.name.startswith(ours)}
     if notify is not None and notify.strip().lower() == "none":
         for automation in existing.values():
             client.delete_automation(automation.id)
@@ -163,12 +167,12 @@ def ensure_alerts(client, channels: list[str], notify: str | None) -> dict:
         return {"block": None, "channels": [], "kept": sorted(existing)}
     ui_url = PREFECT_UI_URL.value() or "http://127.0.0.1:4200"
     for channel in channels:
-        automation = alert_automation(channel, block[1], ui_url)
-        found = existing.pop(automation.name, None)
-        if found:
-            client.update_automation(found.id, automation)
-        else:
-            client.create_automation(automation)
+        for automation in (alert_automation(channel, block[1], ui_url), warning_automation(channel, block[1], ui_url)):
+            found = existing.pop(automation.name, None)
+            if found:
+                client.update_automation(found.id, automation)
+            else:
+                client.create_automation(automation)
     for stale in existing.values():
         client.delete_automation(stale.id)
     return {"block": f"{BLOCK} ({block[0]})", "channels": list(channels), "removed_automations": len(existing)}
@@ -179,8 +183,8 @@ def describe(done: dict) -> str:
     if done.get("block"):
         gone = f"; {done['removed_automations']} of channels gone removed" if done.get("removed_automations") else ""
         return (
-            f"alerts: block {done['block']} → one automation per channel "
-            f"({', '.join(done['channels']) or 'none'}) on Failed, Crashed and gate-refused runs{gone}"
+            f"alerts: block {done['block']} → per channel ({', '.join(done['channels']) or 'none'}): "
+            f"Failed, Crashed and gate-refused runs, and pre-flight warnings (a model retiring soon){gone}"
         )
     if "kept" in done:
         return (

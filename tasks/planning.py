@@ -16,6 +16,7 @@ from framecast.settings import get_settings
 from framecast.topic import ideas as topic_ideas
 from framecast.topic.choose import TopicChoice
 from tasks.policies import CACHED, RETRY, versioned
+from tasks.warning_alerts import emit_warnings
 
 
 # Cached per channel, day and backlog: a retried or re-run day keeps its topic even after publishing it.
@@ -45,4 +46,5 @@ def preflight_channel(channel: ChannelConfig, day: date) -> list[str]:
     warnings = [str(w) for w in preflight.require(channel, settings, day, online=settings.preflight_probes)]
     for warning in warnings:
         get_run_logger().warning("pre-flight %s", warning)
+    emit_warnings(channel.name, day, warnings)  # the operations alert (tasks/warning_alerts.py)
     return warnings

@@ -2,7 +2,8 @@
 
 Checks, for the run's day: every key the channel's providers need is set; no model (named or
 default) is past its shutdown date, with a warning within 30 days of it (dates from the provider
-registry, and those OpenAI's `GET /models` reports); the estimate of a run fits the per-run budget;
+registry, and what the provider reports: OpenAI's `shutdown_date` on `GET /v1/models`, Anthropic's
+`lifecycle` and `retires_at` on `GET /v1/models/{model}`); the estimate of a run fits the per-run budget;
 and, online, that each key is accepted, by the cheapest authenticated call its provider offers
 (`framecast.plan.probes`; YouTube's refresh token included). Not checked: YouTube's upload quota for the
 day (no API reports it), and Runway, Kling and Stability keys beyond being set (no free call).
@@ -10,31 +11,17 @@ day (no API reports it), and Runway, Kling and Stability keys beyond being set (
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
 from framecast.channel import ChannelConfig
 from framecast.core.errors import ConfigError
 from framecast.plan.estimate import estimate
+from framecast.plan.lifecycle import WARN_DAYS, Finding, reported
 from framecast.providers import connect, registry
-
-WARN_DAYS = 30
 
 
 class PreflightFailed(ConfigError):
     """The channel cannot run as configured; nothing has been spent."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem (the run would fail) or warning (it will soon), with the field to change."""
-
-    problem: bool
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{'problem' if self.problem else 'warning'}: {self.field}: {self.message}"
 
 
 def _uses(channel: ChannelConfig) -> list[list[tuple[str, str, str, str | None]]]:
@@ -79,6 +66,9 @@ def _model_findings(field: str, role: str, provider: str, model: str | None, day
     if spec is None or provider == "local" or role == "publish":
         return []
     if model is None:
+        ended = spec.role_shutdowns.get(role)
+        if ended is not None and day >= ended.shutdown:
+            return [Finding(True, field, f"{provider} {role} ended on {ended.shutdown} ({ended.source}): {ended.note}")]
         return [
             Finding(
                 True,
@@ -87,9 +77,9 @@ def _model_findings(field: str, role: str, provider: str, model: str | None, day
                 f"name one, or choose another provider",
             )
         ]
-    known = spec.model(model)
-    if known is None:
-        return [
+    known = spec.lifecycle(model, role)  # the model's own entry, else a shutdown of its whole role
+    unlisted = (
+        [
             Finding(
                 False,
                 field,
@@ -97,8 +87,11 @@ def _model_findings(field: str, role: str, provider: str, model: str | None, day
                 f"shutdown date are unknown to pre-flight",
             )
         ]
-    if known.shutdown is None:
-        return []
+        if spec.model(model) is None
+        else []
+    )
+    if known is None or known.shutdown is None:
+        return unlisted
     successor = f"; its successor is {known.successor}" if known.successor else ""
     why = f" ({known.note})" if known.note else ""
     if day >= known.shutdown:
@@ -109,7 +102,7 @@ def _model_findings(field: str, role: str, provider: str, model: str | None, day
                 f"{provider} model {model!r} shut down on {known.shutdown} ({known.source}){why}"
                 f"{successor}: choose another model or provider",
             )
-        ]
+        ] + unlisted
     left = (known.shutdown - day).days
     if left <= WARN_DAYS:
         return [
@@ -119,8 +112,8 @@ def _model_findings(field: str, role: str, provider: str, model: str | None, day
                 f"{provider} model {model!r} shuts down on {known.shutdown}, in {left} days "
                 f"({known.source}){why}{successor}",
             )
-        ]
-    return []
+        ] + unlisted
+    return unlisted
 
 
 def _key_set(settings, name: str) -> bool:
@@ -185,13 +178,14 @@ def check(channel: ChannelConfig, settings, day: date, online: bool = False) -> 
 
 
 def _probe_findings(channel: ChannelConfig, settings, day: date) -> list[Finding]:
-    """Keys refused by their provider, and shutdown dates the provider itself reports (OpenAI)."""
+    """Keys refused by their provider, and the lifecycle the provider itself reports of each model used."""
     from framecast.plan.probes import probe
 
     findings: list[Finding] = []
     chains = _uses(channel)
     for provider in dict.fromkeys(use[2] for chain in chains for use in chain):
-        result = probe(provider, settings) if provider != "local" else None
+        models = tuple(dict.fromkeys(use[3] for chain in chains for use in chain if use[2] == provider and use[3]))
+        result = probe(provider, settings, models) if provider != "local" else None
         if result is None:
             continue
         # Where a refusal stops the run: a use with no provider after it (else the run would skip this one).
@@ -217,32 +211,8 @@ def _probe_findings(channel: ChannelConfig, settings, day: date) -> list[Finding
                 Finding(False, where, f"{provider}'s key could not be checked at {result.endpoint}: {result.unknown}")
             )
         for field, role, used, model in (use for chain in chains for use in chain if use[2] == provider):
-            reported = result.shutdowns.get(model or "")
-            if reported and (
-                registry.model(provider, model) is None or registry.model(provider, model).shutdown != reported
-            ):
-                findings += _dated(field, provider, model, reported, f"{provider} GET /models", day)
+            findings += reported(field, provider, model or "", result, day)
     return findings
-
-
-def _dated(field: str, provider: str, model: str, shutdown: date, source: str, day: date) -> list[Finding]:
-    if day >= shutdown:
-        return [
-            Finding(
-                True,
-                field,
-                f"{provider} model {model!r} shut down on {shutdown} ({source}): choose another model or provider",
-            )
-        ]
-    if (shutdown - day).days <= WARN_DAYS:
-        return [
-            Finding(
-                False,
-                field,
-                f"{provider} model {model!r} shuts down on {shutdown}, in {(shutdown - day).days} days ({source})",
-            )
-        ]
-    return []
 
 
 def require(channel: ChannelConfig, settings, day: date, online: bool = False) -> list[Finding]:

@@ -1,7 +1,8 @@
 """Is each key accepted? The cheapest authenticated call a provider offers, made by pre-flight.
 
-Each probe is free at the provider: OpenAI and Anthropic `GET /v1/models` (OpenAI's answer may also
-carry a model's shutdown date, which pre-flight reads), ElevenLabs `GET /v2/voices?page_size=1`, and
+Each probe is free at the provider: OpenAI `GET /v1/models` (each model's `shutdown_date`, which pre-flight
+reads), Anthropic `GET /v1/models/{model}` for each model the channel uses (its `lifecycle` and `retires_at`),
+ElevenLabs `GET /v2/voices?page_size=1`, and
 YouTube's OAuth token refresh (a revoked refresh token answers `invalid_grant`). Runway, Kling and
 Stability offer no call that is both free and authenticated in the specs framecast follows, so their
 keys are checked as set, not as accepted. Each probe is its vendor's (`SPEC.probe`, built on
@@ -11,11 +12,18 @@ keys are checked as set, not as accepted. Each probe is its vendor's (`SPEC.prob
 
 from __future__ import annotations
 
+import inspect
+
 from framecast.providers import registry
 from framecast.providers.connect import ProbeResult
 
 
-def probe(provider: str, settings) -> ProbeResult | None:
-    """Ask `provider` whether its key is accepted (its spec's probe); None when it offers no free authenticated call."""
+def probe(provider: str, settings, models: tuple[str, ...] = ()) -> ProbeResult | None:
+    """Ask `provider` whether its key is accepted (its spec's probe; one that takes `models` also reports on those);
+    None when it offers no free authenticated call."""
     found = registry.spec(provider)
-    return found.probe(settings) if found is not None and found.probe is not None else None
+    if found is None or found.probe is None:
+        return None
+    if models and "models" in inspect.signature(found.probe).parameters:  # a plugin's probe may take settings only
+        return found.probe(settings, models=models)
+    return found.probe(settings)

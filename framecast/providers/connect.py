@@ -171,6 +171,8 @@ class ProbeResult:
     refused: str = ""
     unknown: str = ""
     shutdowns: dict[str, date] = field(default_factory=dict)  # model id → the date the provider reports
+    # model id → the provider's lifecycle stage ("active", "deprecated", "retired": Anthropic's `lifecycle`)
+    lifecycle: dict[str, str] = field(default_factory=dict)
 
 
 def probe_get(base: str, path: str, headers: dict, timeout: float, **kw) -> httpx.Response:

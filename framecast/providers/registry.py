@@ -38,6 +38,7 @@ class ModelSpec:
     source: str = ""
     successor: str | None = None
     note: str = ""
+    deprecated: date | None = None  # when the vendor announced the shutdown (closed to new users), where known
     # What the model accepts, where it differs by model (empty: not restricted, or not known).
     durations: tuple[int, ...] = ()
     ratios: tuple[str, ...] = ()
@@ -83,9 +84,15 @@ class ProviderSpec:
     settings: type | None = None
     # The account limits of its lowest paid tier (framecast.settings.RateLimitConfig); FRAMECAST_RATE_LIMITS overrides.
     rate_limit: Any = None
+    # role → the shutdown that ends the role for every model of it, listed or not (OpenAI speech, 2027-01-06).
+    role_shutdowns: dict[str, ModelSpec] = field(default_factory=dict)
 
     def model(self, model_id: str) -> ModelSpec | None:
         return next((m for m in self.models if m.id == model_id), None)
+
+    def lifecycle(self, model_id: str, role: str) -> ModelSpec | None:
+        """The model's entry, else the shutdown of its whole role (None: nothing known)."""
+        return self.model(model_id) or self.role_shutdowns.get(role)
 
 
 @dataclass(frozen=True)

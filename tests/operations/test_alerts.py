@@ -1,6 +1,7 @@
 """Alerts as operated: `framecast prefect-setup --notify URL` against a real server, `prefect deploy`, a process
 worker, and a local webhook receiver counting the messages: one per failed, gate-refused or crashed run, none for
-a published one, each naming its channel, run, stage, error and link, and no secret in any of them."""
+a published one, each naming its channel, run, stage, error and link, and no secret in any of them; and one for a
+run whose pre-flight warns (its channel names a model retiring within 30 days of the run's day)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tests.operations.test_unattended import finished, flow_processes, flow_run,
 SECRET = "sk-alerts-test-7f3a9c2e5b1d4a60"  # a provider key the worker holds: no message may carry it
 HOOK_TOKEN = "T0KEN-of-the-hook-5c1e"  # the webhook URL is a secret too
 AUTOMATIONS = "framecast: alert on channel "
+WARNINGS = "framecast: retirement warning on channel "
 
 
 class Receiver(ThreadingHTTPServer):
@@ -51,8 +53,8 @@ def fields(text: str) -> dict[str, str]:
     return dict(line.split(": ", 1) for line in text.splitlines()[1:] if ": " in line)
 
 
-def alert_automations(ops: Ops) -> list[str]:
-    return sorted(a["name"] for a in ops.post("/automations/filter").json() if a["name"].startswith(AUTOMATIONS))
+def alert_automations(ops: Ops, prefix: str = AUTOMATIONS) -> list[str]:
+    return sorted(a["name"] for a in ops.post("/automations/filter").json() if a["name"].startswith(prefix))
 
 
 def latency(receiver: Receiver, run: dict) -> float:
@@ -63,7 +65,7 @@ def create_run(ops: Ops, deployment: dict, **parameters) -> dict:
     return ops.post(f"/deployments/{deployment['id']}/create_flow_run", {"parameters": parameters}).json()
 
 
-# A real server, one worker, four small runs (~2 min on 2 cores).
+# A real server, one worker, five small runs (~2 min on 2 cores).
 @pytest.mark.timeout(900)
 def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and_link(tmp_path):
     started = time.monotonic()
@@ -77,6 +79,14 @@ def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and
         topics=["How tides work"],
         quality={"max_silence_seconds": 0.2, "max_regenerations": 0},
     )
+    # Names claude-opus-4-5 (retires 2027-01-22) first in its script chain, with no key: the run skips it (a warning)
+    # and writes the script locally; on 2027-01-01 pre-flight also warns of the retirement, 21 days ahead.
+    write_channel(
+        channels,
+        name="alerts-warn",
+        topics=["How bees dance"],
+        script={"providers": ["anthropic", "local"], "model": "claude-opus-4-5"},
+    )
     project = {
         "name": "framecast-alerts-test",
         "deployments": [
@@ -87,7 +97,7 @@ def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and
                 "tags": ["framecast", f"channel:{name}"],
                 "work_pool": {"name": "framecast-local"},
             }
-            for name in ("alerts-a", "alerts-gate")
+            for name in ("alerts-a", "alerts-gate", "alerts-warn")
         ],
     }
     (tmp_path / "prefect.yaml").write_text(yaml.safe_dump(project))
@@ -102,7 +112,9 @@ def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and
         again = ops.run(str(BIN / "framecast"), "prefect-setup", "--concurrency", "2")  # no --notify: kept
         assert again.returncode == 0, again.stderr
         assert HOOK_TOKEN not in setup.stdout + setup.stderr + again.stdout + again.stderr
-        assert alert_automations(ops) == [AUTOMATIONS + "alerts-a", AUTOMATIONS + "alerts-gate"]
+        channel_names = ["alerts-a", "alerts-gate", "alerts-warn"]
+        assert alert_automations(ops) == [AUTOMATIONS + name for name in channel_names]
+        assert alert_automations(ops, WARNINGS) == [WARNINGS + name for name in channel_names]
         blocks = ops.post("/block_documents/filter", {"include_secrets": False}).text
         assert "framecast-alerts" in blocks and HOOK_TOKEN not in blocks  # the URL is kept as the block's secret
 
@@ -111,18 +123,25 @@ def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and
         )
         assert deploy.returncode == 0, deploy.stdout[-3000:] + deploy.stderr[-3000:]
         deployed = {d["name"]: d for d in ops.post("/deployments/filter").json()}
-        ops.worker("worker-a", OPENAI_API_KEY=SECRET, PREFECT_WORKER_QUERY_SECONDS="2")
+        # No probes: the test has no internet, and a key pre-flight cannot check is a warning of its own.
+        ops.worker(
+            "worker-a", OPENAI_API_KEY=SECRET, PREFECT_WORKER_QUERY_SECONDS="2", FRAMECAST_PREFLIGHT_PROBES="false"
+        )
 
         bad = create_run(ops, deployed["alerts-a"], publish_date=SECRET)  # fails at once, naming the field
         good = create_run(ops, deployed["alerts-a"])
         refused = create_run(ops, deployed["alerts-gate"])
+        warned = create_run(ops, deployed["alerts-warn"], publish_date="2027-01-01")
         runs = {
             name: wait_for(f"the {name} run to finish", lambda r=r: finished(ops, r["id"]), timeout=300)
-            for name, r in (("bad", bad), ("good", good), ("refused", refused))
+            for name, r in (("bad", bad), ("good", good), ("refused", refused), ("warned", warned))
         }
-        assert [runs[n]["state_type"] for n in ("bad", "good", "refused")] == ["FAILED", "COMPLETED", "FAILED"], {
-            n: r["state"]["message"] for n, r in runs.items()
-        }
+        assert [runs[n]["state_type"] for n in ("bad", "good", "refused", "warned")] == [
+            "FAILED",
+            "COMPLETED",
+            "FAILED",
+            "COMPLETED",
+        ], {n: r["state"]["message"] for n, r in runs.items()}
 
         # A crash mid-video: the flow's process killed; the worker reports the run Crashed.
         crashing = create_run(ops, deployed["alerts-a"], topic="Why leaves change colour")
@@ -143,7 +162,7 @@ def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and
         runs["crashed"] = wait_for("the run to be marked Crashed", lambda: finished(ops, crashing["id"]), timeout=120)
         assert runs["crashed"]["state_type"] == "CRASHED", runs["crashed"]["state"]
 
-        for name in ("bad", "refused", "crashed"):
+        for name in ("bad", "refused", "crashed", "warned"):
             wait_for(
                 f"the alert for the {name} run", lambda r=runs[name]: receiver.about(r["id"]), timeout=60, every=0.2
             )
@@ -151,9 +170,9 @@ def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and
         # Removal: `--notify none` deletes the automations and the block.
         removed = ops.run(str(BIN / "framecast"), "prefect-setup", "--concurrency", "2", "--notify", "none")
         assert (
-            removed.returncode == 0 and "alerts: removed (2 automation(s) and the notification block)" in removed.stdout
+            removed.returncode == 0 and "alerts: removed (6 automation(s) and the notification block)" in removed.stdout
         ), removed.stdout + removed.stderr
-        assert alert_automations(ops) == []
+        assert alert_automations(ops) == [] and alert_automations(ops, WARNINGS) == []
         assert "framecast-alerts" not in ops.post("/block_documents/filter", {}).text
 
     ui = ops.api.removesuffix("/api")
@@ -183,7 +202,19 @@ def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and
     crashed_said = fields(receiver.about(runs["crashed"]["id"])[0]["text"])
     assert crashed_said["stage"] not in ("finished",) and not crashed_said["stage"].startswith("start"), crashed_said
     assert "exited with status code: -9" in crashed_said["error"], crashed_said
-    assert not receiver.about(runs["good"]["id"]) and len(receiver.messages) == 3, receiver.messages
+    # The warning: one message for the run, naming the model, its date and the run's day; the run itself published.
+    got = receiver.about(runs["warned"]["id"])
+    assert len(got) == 1, got
+    text = got[0]["text"]
+    assert text.startswith("framecast: pre-flight warning on channel alerts-warn\n"), text
+    assert "anthropic model 'claude-opus-4-5' shuts down on 2027-01-22, in 21 days" in text, text
+    # The server reads the run when it sends: named "channel · day" at pre-flight, the topic added soon after.
+    assert fields(text)["day"] == "2027-01-01" and fields(text)["run"] in (
+        "alerts-warn · 2027-01-01",
+        runs["warned"]["name"],
+    ), text
+    assert fields(text)["link"] == f"{ui}/runs/flow-run/{runs['warned']['id']}" and SECRET not in text
+    assert not receiver.about(runs["good"]["id"]) and len(receiver.messages) == 4, receiver.messages
     receiver.shutdown()
     print("\n\n".join(m["text"] for m in receiver.messages))
     print(

@@ -60,6 +60,48 @@ def test_a_model_past_its_shutdown_date_is_a_problem_and_one_near_it_a_warning(k
     assert "shut down on 2027-01-06" in retired[0].message and "OpenAI deprecations page" in retired[0].message
 
 
+def test_the_openai_voice_warns_today_and_is_refused_from_2027_01_06_naming_the_alternatives(keys):
+    """Every OpenAI speech model ends on 2027-01-06, listed in the registry or not (a new snapshot)."""
+    settings = keys(**ALL_KEYS)
+    for model in ("tts-1", "gpt-4o-mini-tts-2027-01-01"):
+        channel = cloud(voice={"provider": "openai", "model": model, "voice": "alloy"})
+        today = [f for f in preflight.check(channel, settings, date(2026, 12, 8)) if "shuts down" in f.message]
+        assert [(f.problem, f.field) for f in today] == [(False, "voice.model")]
+        assert "on 2027-01-06, in 29 days" in today[0].message
+        gone = [f for f in preflight.check(channel, settings, date(2027, 1, 6)) if f.problem]
+        assert [f.field for f in gone] == ["voice.model"], gone
+        assert "use voice.provider: elevenlabs or local" in gone[0].message and "Realtime API" in gone[0].message
+    unnamed = cloud(voice={"provider": "openai", "model": None, "voice": "alloy"})
+    gone = [f for f in preflight.check(unnamed, settings, date(2027, 1, 6)) if f.problem]
+    assert [f.field for f in gone] == ["voice.model"] and "voice.provider: elevenlabs or local" in gone[0].message
+
+
+@pytest.mark.parametrize(
+    ("model", "role", "shutdown"),
+    [
+        ("gpt-5", "script", "2026-12-11"),
+        ("o3", "script", "2026-12-11"),
+        ("gpt-4.1-mini", "script", "2027-01-14"),
+        ("gpt-5.4-nano", "script", "2027-04-01"),
+        ("gpt-audio-mini", "voice", "2027-01-20"),
+        ("gpt-image-1.5-2025-12-16", "image", "2026-12-01"),
+        ("gpt-image-1", "image", "2026-10-23"),
+        ("dall-e-3", "image", "2026-05-12"),
+    ],
+)
+def test_a_channel_naming_a_retiring_openai_model_gets_its_date_offline(keys, model, role, shutdown):
+    channel = cloud(**{role: {"provider": "openai", "model": model, **({"voice": "alloy"} if role == "voice" else {})}})
+    day = date.fromisoformat(shutdown)
+    before = [
+        f
+        for f in preflight.check(channel, keys(**ALL_KEYS), date.fromordinal(day.toordinal() - 1))
+        if model in f.message
+    ]
+    assert [(f.problem, f.field) for f in before] == [(False, f"{role}.model")] and "in 1 days" in before[0].message
+    on = [f for f in preflight.check(channel, keys(**ALL_KEYS), day) if f.problem and model in f.message]
+    assert [f.field for f in on] == [f"{role}.model"] and f"shut down on {shutdown}" in on[0].message
+
+
 def test_the_openai_voice_has_no_default_while_its_shutdown_nears(keys):
     channel = cloud(voice={"provider": "openai", "model": None, "voice": "alloy"})
     problems = [f for f in preflight.check(channel, keys(**ALL_KEYS), date(2026, 12, 2)) if f.problem]

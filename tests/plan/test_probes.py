@@ -89,16 +89,114 @@ def test_a_provider_that_cannot_be_reached_is_a_warning_not_a_stop(keys, sandbox
 
 
 def test_shutdown_dates_the_provider_reports_are_read():
+    """OpenAI's field is `shutdown_date` (YYYY-MM-DD or null); the old keys are read only where it is absent."""
     from framecast.providers.openai import shutdowns as _openai_shutdowns
 
     body = {
         "data": [
+            {"id": "gpt-w", "shutdown_date": "2026-12-11", "shutdown_at": 1798761600},
+            {"id": "gpt-v", "shutdown_date": None},
             {"id": "gpt-x", "shutdown_at": 1798761600},
             {"id": "gpt-y", "deprecation": {"shutdown_at": "2027-03-01"}},
             {"id": "gpt-z"},
         ]
     }
-    assert _openai_shutdowns(body) == {"gpt-x": date(2027, 1, 1), "gpt-y": date(2027, 3, 1)}
+    assert _openai_shutdowns(body) == {
+        "gpt-w": date(2026, 12, 11),
+        "gpt-x": date(2027, 1, 1),
+        "gpt-y": date(2027, 3, 1),
+    }
+
+
+def models_reply(model: str, shutdown: str | None) -> dict:
+    """OpenAI's GET /v1/models answer, as the spec's ListModelsResponse, naming one model's `shutdown_date`."""
+    item = {"id": model, "object": "model", "created": 1735689600, "owned_by": "openai", "shutdown_date": shutdown}
+    return {"object": "list", "data": [item]}
+
+
+def test_a_shutdown_date_only_openai_reports_warns_then_stops_the_run(keys, sandbox):
+    cfg = channel()  # OpenAI script (gpt-6.2-sol, no date in the registry) and images
+    sandbox.state.inject("openai", "models", Fault(status=200, body=models_reply("gpt-6.2-sol", "2026-12-20")))
+    found = preflight.require(cfg, keys(), DAY, online=True)
+    assert [str(f) for f in found] == [
+        "warning: script.model: openai model 'gpt-6.2-sol' shuts down on 2026-12-20, in 18 days (openai GET /models)"
+    ]
+    sandbox.state.inject("openai", "models", Fault(status=200, body=models_reply("gpt-6.2-sol", "2026-12-20")))
+    with pytest.raises(preflight.PreflightFailed, match=r"script.model: openai model 'gpt-6.2-sol' shut down on 2026"):
+        preflight.require(cfg, keys(), date(2026, 12, 20), online=True)
+
+
+def test_the_sandbox_reports_the_registry_dates_so_online_adds_nothing_offline_did_not(keys, sandbox):
+    cfg = channel(image={"provider": "openai", "model": "gpt-image-1.5"})
+    offline = preflight.check(cfg, keys(), DAY)
+    assert [(f.problem, f.field) for f in offline] == [(True, "image.model")]
+    assert "shut down on 2026-12-01" in offline[0].message
+    soon = channel(script={"provider": "openai", "model": "gpt-5"})
+    found = preflight.check(soon, keys(), DAY, online=True)
+    assert [str(f) for f in found] == [
+        "warning: script.model: openai model 'gpt-5' shuts down on 2026-12-11, in 9 days (OpenAI deprecations page; "
+        "openai 3.63.0 chat_model.py 'Deprecated values' (checked 2026-12-07)); its successor is gpt-6.1-sol"
+    ]
+    assert sandbox.state.calls("openai", "models") == 1
+
+
+def anthropic_model(model: str, lifecycle: str, retires: str | None, deprecated: str | None = None) -> dict:
+    """A ModelInfo as anthropic 2.17.0 types it (checked against the sandbox's schema below)."""
+    return {
+        "type": "model",
+        "id": model,
+        "display_name": model,
+        "created_at": "2026-01-01T00:00:00Z",
+        "capabilities": None,
+        "max_input_tokens": None,
+        "max_tokens": None,
+        "lifecycle": lifecycle,
+        "deprecated_at": deprecated,
+        "retires_at": retires,
+        "line": None,
+    }
+
+
+def test_anthropic_lifecycle_is_asked_per_model_and_applied_like_the_registry(keys, sandbox):
+    from framecast.sandbox.validate import problems
+
+    cfg = channel(script={"providers": ["anthropic", "openai"], "model": "claude-opus-4-5"})
+    # The registry's date (2027-01-22) and the sandbox's report agree: nothing 51 days ahead, a warning 21 days ahead.
+    assert preflight.check(cfg, keys(), DAY, online=True) == []
+    assert sandbox.state.calls("anthropic", "models") == 1  # GET /v1/models/claude-opus-4-5
+    assert [f.message for f in preflight.check(cfg, keys(), date(2027, 1, 1), online=True)] == [
+        "anthropic model 'claude-opus-4-5' shuts down on 2027-01-22, in 21 days (Anthropic model deprecations; "
+        "anthropic 2.17.0 _data/deprecated_models.py (checked 2026-12-07)); its successor is claude-opus-5-5"
+    ]
+    # What only Anthropic reports: a sooner retirement, then `lifecycle: retired`.
+    sooner = anthropic_model("claude-opus-4-5", "deprecated", "2026-12-20T00:00:00Z", "2026-11-23T00:00:00Z")
+    assert problems("anthropic.model_info.response", sooner) == []
+    sandbox.state.inject("anthropic", "models", Fault(status=200, body=sooner))
+    assert [str(f) for f in preflight.check(cfg, keys(), DAY, online=True)] == [
+        "warning: script.model: anthropic model 'claude-opus-4-5' shuts down on 2026-12-20, in 18 days "
+        "(anthropic GET /models/claude-opus-4-5)"
+    ]
+    retired = anthropic_model("claude-opus-4-5", "retired", "2026-12-01T00:00:00Z", "2026-11-23T00:00:00Z")
+    sandbox.state.inject("anthropic", "models", Fault(status=200, body=retired))
+    with pytest.raises(preflight.PreflightFailed, match=r"script.model: anthropic model 'claude-opus-4-5' is retired"):
+        preflight.require(cfg, keys(), DAY, online=True)
+    # Overdue: a past `retires_at` on a deprecated model is not retirement ("lifecycle is the retirement signal").
+    sandbox.state.inject(
+        "anthropic", "models", Fault(status=200, body={**sooner, "retires_at": "2026-12-01T00:00:00Z"})
+    )
+    assert [f.message for f in preflight.check(cfg, keys(), DAY, online=True)] == [
+        "anthropic model 'claude-opus-4-5' is deprecated and its retirement (2026-12-01) is overdue "
+        "(anthropic GET /models/claude-opus-4-5): it may stop any day"
+    ]
+
+
+def test_a_model_anthropic_does_not_know_stops_the_run_and_a_refused_key_names_the_model_endpoint(keys, sandbox):
+    cfg = channel(script={"provider": "anthropic", "model": "claude-nonesuch-9"})
+    with pytest.raises(preflight.PreflightFailed, match=r"anthropic model 'claude-nonesuch-9' is unknown at anthropic"):
+        preflight.require(cfg, keys(), DAY, online=True)
+    sandbox.state.inject("anthropic", "models", Fault(status=401))
+    with pytest.raises(preflight.PreflightFailed, match=r"anthropic refused the key at GET /v1/models/\{model\}"):
+        preflight.require(channel(script={"provider": "anthropic"}), keys(), DAY, online=True)
 
 
 def test_a_key_with_a_trailing_newline_is_stripped_and_accepted(keys, sandbox, monkeypatch):
@@ -123,4 +221,16 @@ def test_a_provider_echoing_the_key_encoded_leaves_no_copy_in_the_pre_flight_war
     found = preflight.require(channel(), keys(), DAY, online=True)
     text = "\n".join(f.message for f in found)
     assert "could not be checked" in text and "***" in text
+    assert "REAL" not in text and "abcdef123456" not in text
+
+
+def test_the_anthropic_lifecycle_probe_leaves_no_copy_of_the_key(keys, sandbox, monkeypatch):
+    key = "sk-ant-REAL+KEY/abcdef123456"
+    monkeypatch.setenv("ANTHROPIC_API_KEY", key)
+    reset_settings()
+    echo = {"type": "error", "error": {"type": "api_error", "message": f"upstream saw x-api-key {key}"}}
+    sandbox.state.inject("anthropic", "models", Fault(status=503, body=echo))
+    found = preflight.require(channel(script={"provider": "anthropic", "model": "claude-opus-4-5"}), keys(), DAY, True)
+    text = "\n".join(f.message for f in found)
+    assert "anthropic's key could not be checked at GET /v1/models/{model}" in text and "***" in text
     assert "REAL" not in text and "abcdef123456" not in text

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import re
 import subprocess
 import tempfile
 import uuid
@@ -126,8 +127,13 @@ TOPICS_PROMPT = "Topics wanted: 2\n- Why bread rises"
 
 
 def openai_models(sandbox):
+    """The spec's list; every model's `shutdown_date` is YYYY-MM-DD or null, and a retiring one carries its date."""
     with client(sandbox, "openai") as c:
-        return checked(c.get("/v1/models"), "openai.models.response")
+        reply = c.get("/v1/models")
+    found = checked(reply, "openai.models.response")
+    dates = {m["id"]: m.get("shutdown_date", "absent") for m in reply.json()["data"]}
+    found += [f"{m}: {d!r}" for m, d in dates.items() if d is not None and not re.fullmatch(r"\d{4}-\d\d-\d\d", d)]
+    return found + ([] if dates.get("gpt-5") == "2026-12-11" else [f"gpt-5's shutdown_date: {dates.get('gpt-5')!r}"])
 
 
 def openai_chat(sandbox):
@@ -219,8 +225,20 @@ def openai_transcriptions(sandbox):
 
 
 def anthropic_models(sandbox):
+    """The list and each model (GET /v1/models/{model_id}) with the SDK's lifecycle fields; 404 for an unknown id."""
+    found = []
     with client(sandbox, "anthropic") as c:
-        return checked(c.get("/v1/models"), "anthropic.models.response")
+        found += checked(c.get("/v1/models"), "anthropic.models.response")
+        for model in ("claude-sonnet-5-5", "claude-opus-4-5", "claude-sonnet-4-5"):
+            found += checked(c.get(f"/v1/models/{model}"), "anthropic.model_info.response", model)
+        stages = {m: c.get(f"/v1/models/{m}").json()["lifecycle"] for m in ("claude-sonnet-5-5", "claude-sonnet-4-5")}
+        if stages != {"claude-sonnet-5-5": "active", "claude-sonnet-4-5": "retired"}:
+            found.append(f"lifecycle: {stages}")
+        missing = c.get("/v1/models/claude-nonesuch-1")
+        if missing.status_code != 404:
+            found.append(f"unknown model: {missing.status_code}")
+        found += [f"unknown model: {p}" for p in problems("anthropic.error.response", missing.json())]
+    return found
 
 
 def anthropic_messages(sandbox):
@@ -496,6 +514,7 @@ CASES = {
     "POST /openai/v1/audio/speech": openai_speech,
     "POST /openai/v1/audio/transcriptions": openai_transcriptions,
     "GET /anthropic/v1/models": anthropic_models,
+    "GET /anthropic/v1/models/{model_id}": anthropic_models,
     "POST /anthropic/v1/messages": anthropic_messages,
     "POST /runway/v1/image_to_video": runway_create,
     "GET /runway/v1/tasks/{task_id}": runway_poll,

@@ -96,12 +96,40 @@ def test_one_automation_per_channel_on_failed_or_crashed_runs_of_that_channel_on
     assert "'http://prefect.example:4200/runs/flow-run/' ~ flow_run.id" in body and "flow_run|ui_url" in body
 
 
+def test_a_second_automation_per_channel_sends_the_pre_flight_warnings_of_its_runs(monkeypatch):
+    from datetime import date
+    from uuid import uuid4
+
+    import prefect.events
+
+    from tasks import warning_alerts
+
+    automation = warning_alerts.warning_automation("kids-science", uuid4(), "http://prefect.example:4200/")
+    assert automation.name == "framecast: retirement warning on channel kids-science"
+    assert automation.trigger.expect == {"framecast.preflight.warning"}
+    assert automation.trigger.match_related.root["prefect.resource.id"] == "prefect.tag.channel:kids-science"
+    assert "event.payload.warnings" in automation.actions[0].body
+    sent = []
+    monkeypatch.setattr(prefect.events, "emit_event", lambda **kw: sent.append(kw))
+    warning_alerts.emit_warnings("kids-science", date(2026, 12, 8), [])  # no warning: no event
+    warning_alerts.emit_warnings("kids-science", date(2026, 12, 8), ["warning: script.model: gpt-5 shuts down"])
+    assert [(e["event"], e["payload"]) for e in sent] == [
+        (
+            "framecast.preflight.warning",
+            {"channel": "kids-science", "day": "2026-12-08", "warnings": ["warning: script.model: gpt-5 shuts down"]},
+        )
+    ]
+    assert sent[0]["related"] == [
+        {"prefect.resource.id": "prefect.tag.channel:kids-science", "prefect.resource.role": "tag"}
+    ]
+
+
 def test_prefect_setup_says_what_became_of_the_alerts_without_the_url():
     assert alerts.describe(
         {"block": "framecast-alerts (slack-webhook)", "channels": ["a", "b"], "removed_automations": 1}
     ) == (
-        "alerts: block framecast-alerts (slack-webhook) → one automation per channel (a, b) on Failed, Crashed and "
-        "gate-refused runs; 1 of channels gone removed"
+        "alerts: block framecast-alerts (slack-webhook) → per channel (a, b): Failed, Crashed and gate-refused runs, "
+        "and pre-flight warnings (a model retiring soon); 1 of channels gone removed"
     )
     assert alerts.describe({"block": None, "channels": [], "kept": []}).startswith("alerts: none")
     assert (

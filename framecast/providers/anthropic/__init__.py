@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import quote
 
 from pydantic import AliasChoices, Field, SecretStr
 
@@ -41,24 +42,60 @@ def script(cfg, **_):
     return AnthropicScriptWriter(client, cfg.model or SPEC.defaults["script"])
 
 
-def probe(core):
-    """GET /v1/models?limit=1: free and authenticated."""
+def lifecycle(result, model: str, info: dict) -> None:
+    """Record a ModelInfo's `lifecycle` and `retires_at` (RFC 3339, or null) on the probe's result."""
+    result.lifecycle[model] = str(info.get("lifecycle") or "")
+    retires = info.get("retires_at")
+    if isinstance(retires, str):
+        try:
+            result.shutdowns[model] = date.fromisoformat(retires[:10])
+        except ValueError:
+            pass
+
+
+def probe(core, models: tuple[str, ...] = ()):
+    """GET /v1/models/{model} for each model named (free and authenticated: the key, and each model's lifecycle);
+    GET /v1/models?limit=1 when none is."""
     from framecast.providers.anthropic.client import API_VERSION
 
     mine = settings(core)
     key = mine.anthropic_api_key.get_secret_value() if mine.anthropic_api_key else ""
-    return connect.probe_run(
-        "anthropic",
-        "GET /v1/models",
-        lambda: connect.probe_get(
-            mine.anthropic_base_url,
-            "/v1/models",
-            {"x-api-key": key, "anthropic-version": API_VERSION},
-            connect.probe_timeout(core),
-            params={"limit": 1},
-        ),
-        connect.secrets(core),
-    )[0]
+    headers = {"x-api-key": key, "anthropic-version": API_VERSION}
+    if not models:
+        return connect.probe_run(
+            "anthropic",
+            "GET /v1/models",
+            lambda: connect.probe_get(
+                mine.anthropic_base_url, "/v1/models", headers, connect.probe_timeout(core), params={"limit": 1}
+            ),
+            connect.secrets(core),
+        )[0]
+    found = None
+    for model in dict.fromkeys(models):
+        path = "/v1/models/" + quote(model, safe="")
+        answered: list = []
+
+        def call(path=path):
+            answered.append(connect.probe_get(mine.anthropic_base_url, path, headers, connect.probe_timeout(core)))
+            return answered[-1]
+
+        result, response = connect.probe_run("anthropic", "GET /v1/models/{model}", call, connect.secrets(core))
+        if answered and answered[-1].status_code == 404:  # the key is fine; the model is not Anthropic's (any more)
+            result.unknown, result.lifecycle[model] = "", "not found"
+        if found is None:
+            found = result
+        else:
+            found.lifecycle.update(result.lifecycle)
+        if found is not result and result.unknown:
+            found.unknown = "; ".join(filter(None, (found.unknown, result.unknown)))
+        if result.refused:  # the key is refused: asking about the other models would say the same
+            return result
+        if response is not None:
+            try:
+                lifecycle(found, model, response.json())
+            except ValueError:
+                found.unknown = "; ".join(filter(None, (found.unknown, f"{model}: the answer is not JSON")))
+    return found
 
 
 SPEC = ProviderSpec(
@@ -108,6 +145,19 @@ SPEC = ProviderSpec(
             price=0.0108 / 1000,
             thinking="disabled",
             note="legacy, still available, no retirement date announced; dearer ($3/$15 per 1M)",
+        ),
+        # Lifecycle only: deprecated 2026-11-23, retires 2027-01-22 (the SDK's DEPRECATED_MODELS; GET /v1/models/{id}
+        # reports the same as `lifecycle: deprecated` and `retires_at`).
+        *(
+            ModelSpec(
+                model,
+                ("script", "topics"),
+                date(2027, 1, 22),
+                "Anthropic model deprecations; anthropic 2.17.0 _data/deprecated_models.py (checked 2026-12-07)",
+                successor="claude-opus-5-5",
+                deprecated=date(2026, 11, 23),
+            )
+            for model in ("claude-opus-4-5", "claude-opus-4-5-20251101")
         ),
         ModelSpec(
             "claude-sonnet-4-5",

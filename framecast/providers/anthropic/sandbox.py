@@ -7,6 +7,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable
+from datetime import date, timedelta
 
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
@@ -15,6 +16,7 @@ from fastapi.routing import APIRoute
 from framecast.providers import registry
 from framecast.providers.base import ScriptBrief
 from framecast.providers.local.script import LocalScriptWriter
+from framecast.providers.registry import ModelSpec
 from framecast.sandbox.common import begin, topic_ideas
 from framecast.sandbox.state import SandboxState
 from framecast.sandbox.validate import problems
@@ -23,16 +25,38 @@ VERSION = "2026-10-21"
 REMOVED_IN_VERSION = ("temperature", "top_p", "top_k")
 
 
-MODELS = [
-    {
+# Context window and max_tokens where framecast knows them (null otherwise, which the spec allows).
+LIMITS = {"claude-sonnet-4-6": (1_000_000, 64_000)}  # what the fake answered before (the others: null)
+LINES = ("haiku", "sonnet", "opus", "fable", "mythos")  # the SDK's ModelLine
+NOTICE = timedelta(days=60)  # Anthropic's policy: at least 60 days' notice (where the registry has no notice date)
+
+
+def _rfc3339(day: date | None) -> str | None:
+    return f"{day.isoformat()}T00:00:00Z" if day else None
+
+
+def model_info(model: ModelSpec, today: date) -> dict:
+    """A ModelInfo as anthropic 2.17.0 types it (`types/model_info.py`): the lifecycle from the registry's dates
+    on `today` — active without a date, deprecated before it, retired from it."""
+    words = model.id.split("-")
+    version = ".".join(w for w in words[2:] if w.isdigit() and len(w) < 3)
+    state = "active" if model.shutdown is None else "retired" if today >= model.shutdown else "deprecated"
+    limits = LIMITS.get(model.id, (None, None))
+    return {
         "type": "model",
-        "id": "claude-sonnet-4-6",
-        "display_name": "Claude Sonnet 4.6",
-        "created_at": "2026-02-17T00:00:00Z",
-        "max_input_tokens": 1_000_000,
-        "max_tokens": 64_000,
+        "id": model.id,
+        "display_name": " ".join(w.capitalize() for w in words[:2]) + (f" {version}" if version else ""),
+        "created_at": "1970-01-01T00:00:00Z",  # "may be set to an epoch value if the release date is unknown"
+        "capabilities": _capabilities(),
+        "max_input_tokens": limits[0],
+        "max_tokens": limits[1],
+        "lifecycle": state,
+        "deprecated_at": None if state == "active" else _rfc3339(model.deprecated or model.shutdown - NOTICE),
+        "retires_at": _rfc3339(model.shutdown),
+        "line": words[1] if len(words) > 1 and words[1] in LINES else None,
     }
-]
+
+
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("anthropic_request_id", default="")
 
 
@@ -172,8 +196,20 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
         fault, early = begin(state, request, "anthropic", "models", anthropic_error, "x-api-key")
         if early:
             return early
-        data = [{**m, "capabilities": _capabilities()} for m in MODELS]
+        today = date.today()
+        data = [model_info(m, today) for m in registry.spec("anthropic").models]
         return {"data": data, "has_more": False, "first_id": data[0]["id"], "last_id": data[-1]["id"]}
+
+    @api.get("/v1/models/{model_id}")
+    def model(model_id: str, request: Request):
+        # Pre-flight's lifecycle check, one call per model a channel uses (counted with the list: both are free).
+        fault, early = begin(state, request, "anthropic", "models", anthropic_error, "x-api-key")
+        if early:
+            return early
+        known = registry.model("anthropic", model_id)
+        if known is None:
+            return JSONResponse(anthropic_error(404, f"model: {model_id}"), status_code=404)
+        return model_info(known, date.today())
 
     @api.post("/v1/messages")
     def messages(request: Request, body: dict = Body(...)):

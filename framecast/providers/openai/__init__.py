@@ -8,6 +8,7 @@ from pydantic import AliasChoices, Field, SecretStr
 
 from framecast.core.errors import ConfigError
 from framecast.providers import connect
+from framecast.providers.openai import lifecycle
 from framecast.providers.registry import ModelSpec, ProviderSpec, SandboxMount
 from framecast.settings import RateLimitConfig, VendorSettings, get_settings
 
@@ -105,10 +106,15 @@ def embeddings(cfg, **_):
 
 
 def shutdowns(body: dict) -> dict[str, date]:
-    """Shutdown dates OpenAI reports on a model (`shutdown_at`/`deprecation.shutdown_at`, seconds or ISO)."""
+    """Shutdown dates OpenAI reports per model: `shutdown_date` (YYYY-MM-DD or null, the spec's and SDK's field);
+    the older `shutdown_at`/`deprecation.shutdown_at` (seconds or ISO) are read only where it is absent."""
     found = {}
     for item in body.get("data") or []:
-        value = item.get("shutdown_at") or (item.get("deprecation") or {}).get("shutdown_at")
+        value = (
+            item.get("shutdown_date") or item.get("shutdown_at") or (item.get("deprecation") or {}).get("shutdown_at")
+        )
+        if isinstance(value, bool):
+            continue
         if isinstance(value, (int, float)):
             found[item["id"]] = datetime.fromtimestamp(value, UTC).date()
         elif isinstance(value, str):
@@ -181,26 +187,23 @@ SPEC = ProviderSpec(
         ),
         ModelSpec("gpt-image-2", ("image",), note="billed by usage tokens (IMAGE_TOKEN_PRICES), quality sent"),
         # Every speech model on /audio/speech shuts down together; the successor is Realtime-only.
-        ModelSpec(
-            "gpt-4o-mini-tts",
-            ("voice",),
-            date(2027, 1, 6),
-            OPENAI_DEPRECATIONS,
-            note="the successor works only over the Realtime API",
+        *(
+            ModelSpec(m, ("voice",), lifecycle.SPEECH_ENDS, lifecycle.SPEECH, note=lifecycle.SPEECH_NOTE)
+            for m in ("gpt-4o-mini-tts", "tts-1", "tts-1-hd")
         ),
-        ModelSpec("tts-1", ("voice",), date(2027, 1, 6), OPENAI_DEPRECATIONS),
-        ModelSpec("tts-1-hd", ("voice",), date(2027, 1, 6), OPENAI_DEPRECATIONS),
         ModelSpec(
             "whisper-1",
             ("timing",),
             date(2027, 2, 26),
-            OPENAI_DEPRECATIONS,
+            lifecycle.WHISPER,
             note="its successor gpt-transcribe has no word timestamps",
         ),
         ModelSpec("gpt-4o-transcribe", ("timing",), date(2027, 2, 26), OPENAI_DEPRECATIONS),
         ModelSpec("gpt-4o-mini-transcribe", ("timing",), date(2027, 2, 26), OPENAI_DEPRECATIONS),
         ModelSpec("text-embedding-3-small", ("embeddings",)),
+        *lifecycle.RETIRING,  # models a channel may still name, with their shutdown dates
     ),
+    role_shutdowns={"voice": lifecycle.SPEECH_ROLE},
     factories={"script": script, "image": image, "voice": voice, "embeddings": embeddings},
     probe=probe,
     rate_limit=RateLimitConfig(requests_per_minute=500, concurrency=8),

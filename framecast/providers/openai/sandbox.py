@@ -16,6 +16,7 @@ import time
 from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, Response
 
+from framecast.providers import registry
 from framecast.providers.base import ScriptBrief
 from framecast.providers.local.script import LocalScriptWriter
 from framecast.sandbox import media
@@ -121,14 +122,14 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
         fault, early = begin(state, request, "openai", "models", openai_error)
         if early:
             return early
-        # The spec's Model: id, object, created, owned_by (no shutdown date; pre-flight reads one if it ever appears).
-        return {
-            "object": "list",
-            "data": [
-                {"id": m, "object": "model", "created": 1735689600, "owned_by": "openai"}
-                for m in ("gpt-5.5", "gpt-image-2", "text-embedding-3-small", "gpt-4o-mini-tts", "whisper-1")
-            ],
-        }
+        # The spec's Model with its optional `shutdown_date` (YYYY-MM-DD, null while none is announced): the registry's
+        # OpenAI models and dates, as OpenAI reports them.
+        model = {"object": "model", "created": 1735689600, "owned_by": "openai"}
+        data = [
+            {**model, "id": m.id, "shutdown_date": m.shutdown.isoformat() if m.shutdown else None}
+            for m in registry.spec("openai").models
+        ]
+        return {"object": "list", "data": data}
 
     @api.post("/v1/chat/completions")
     def chat(request: Request, body: dict = Body(...)):
