@@ -88,7 +88,9 @@ SPEC = ProviderSpec(
     models=(ModelSpec(DEFAULT_MODEL, ("quality",), source="ai.google.dev/gemini-api/docs (2026-12-07)"),),
     factories={"analyzer": analyzer},
     probe=None,
-    rate_limit=RateLimitConfig(requests_per_minute=60, concurrency=4),
+    # A gate makes four calls per video (upload, files.get, generateContent, delete); the paid tier's Flash
+    # limits are far above this (ai.google.dev/gemini-api/docs/rate-limits).
+    rate_limit=RateLimitConfig(requests_per_minute=1000, concurrency=4),
     sandbox=SandboxMount(
         "gemini",
         "framecast.providers.gemini.sandbox",
