@@ -263,12 +263,21 @@ def gemini(specs: Path) -> None:
     # The model travels in the path (models/{model}:generateContent); the proto's "Required" is about the path.
     request["required"] = [r for r in request.get("required", []) if r != "model"]
     documents = {
-        "gemini.create_file.request.json": ("CreateFileRequest (POST /upload/v1beta/files, resumable start)", g("CreateFileRequest")),
+        "gemini.create_file.request.json": (
+            "CreateFileRequest (POST /upload/v1beta/files, resumable start)",
+            g("CreateFileRequest"),
+        ),
         "gemini.create_file.response.json": ("CreateFileResponse (the finalized upload)", g("CreateFileResponse")),
         "gemini.file.response.json": ("File (GET /v1beta/files/{file})", g("File")),
         "gemini.generate_content.request.json": ("GenerateContentRequest (body; model from the path)", request),
-        "gemini.generate_content.response.json": ("GenerateContentResponse (POST /v1beta/{model}:generateContent 200)", g("GenerateContentResponse")),
-        "gemini.error.response.json": ("Status, as the error body's `error` (google.rpc.Status)", {"type": "object", "required": ["error"], "properties": {"error": g("Status")}}),
+        "gemini.generate_content.response.json": (
+            "GenerateContentResponse (POST /v1beta/{model}:generateContent 200)",
+            g("GenerateContentResponse"),
+        ),
+        "gemini.error.response.json": (
+            "Status, as the error body's `error` (google.rpc.Status)",
+            {"type": "object", "required": ["error"], "properties": {"error": g("Status")}},
+        ),
     }
     for name, (source, schema) in documents.items():
         where = f"google/generativelanguage.v1beta.openapi.json (revision {revision}) {source}"

@@ -25,7 +25,16 @@ ENTRY_POINT_GROUP = "framecast.providers"
 BUILTIN = tuple(
     f"framecast.providers.{name}"
     for name in (
-        "local", "openai", "anthropic", "runway", "kling", "elevenlabs", "stability", "google", "gemini", "youtube"
+        "local",
+        "openai",
+        "anthropic",
+        "runway",
+        "kling",
+        "elevenlabs",
+        "stability",
+        "google",
+        "gemini",
+        "youtube",
     )
 )
 

@@ -109,7 +109,9 @@ def check(
 
 def _run(name: str, path, plan: QualityPlan, video: VideoAsset, q: QualityConfig, meter: Meter) -> QualityReport:
     """One analyzer's report, its call accounted by the meter."""
-    analyzer = providers.video_analyzer(name) if name != "gemini" else providers.video_analyzer_model(name, q.gemini_model)
+    analyzer = (
+        providers.video_analyzer(name) if name != "gemini" else providers.video_analyzer_model(name, q.gemini_model)
+    )
     # Video Intelligence bills per started minute, per feature; Gemini by tokens (framecast/cost/pricing.py).
     estimate = getattr(analyzer, "estimate_units", None)
     with meter.charge(

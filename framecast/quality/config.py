@@ -55,9 +55,7 @@ class QualityConfig(Frozen):
                 f"quality.fallback {self.fallback} names an analyzer twice or the one it stands in for ({cloud[0]})"
             )
         if "local" in self.fallback[:-1]:
-            raise ValueError(
-                f"quality.fallback {self.fallback}: local (local checks only) can only be the last entry"
-            )
+            raise ValueError(f"quality.fallback {self.fallback}: local (local checks only) can only be the last entry")
         return self
 
     def cloud_chain(self) -> list[str]:

@@ -123,12 +123,27 @@ def test_a_server_error_is_retried_by_framecasts_policy_not_the_sdks(env, video)
 
 def gate_inputs(video, tmp_path):
     ref = Services(get_settings()).store.put(video, "video/mp4")
-    slots = [SceneSlot(index=i, start=3.0 * i, duration=3.0, transition_out=Transition.cut, transition_seconds=0.0,
-                       narration_start=3.0 * i) for i in range(2)]
+    slots = [
+        SceneSlot(
+            index=i,
+            start=3.0 * i,
+            duration=3.0,
+            transition_out=Transition.cut,
+            transition_seconds=0.0,
+            narration_start=3.0 * i,
+        )
+        for i in range(2)
+    ]
     script = Script(title="Volcanoes", scenes=[Scene(narration=n, visual_prompt=p) for n, p in zip(NARRATION, PROMPTS)])
     captions = CaptionFiles(srt=ref, vtt=ref, ass=ref, cue_count=2)
     meter = Meter.open(default_url(tmp_path), run="c/2026-12-07/r", channel="c", day="2026-12-07")
-    return VideoAsset(ref=ref, duration=6.0, width=320, height=180, fps=12), Timeline(slots=slots, total=6.0), captions, script, meter
+    return (
+        VideoAsset(ref=ref, duration=6.0, width=320, height=180, fps=12),
+        Timeline(slots=slots, total=6.0),
+        captions,
+        script,
+        meter,
+    )
 
 
 def run_gate(video, tmp_path, q: QualityConfig, meter=None):

@@ -64,9 +64,7 @@ def translate(exc: Exception, endpoint: str, secrets: list[str]) -> ProviderErro
             text = redact(f"quality: gemini {endpoint}: 400 {exc.status}: {exc.message} ({reasons})", secrets)
             return AuthError(text, provider="gemini", status=400)
         exc.errors = [{"reason": r} for r in reasons.split(",") if r]  # where google_errors reads reasons
-        return google_errors.translate(
-            exc, provider="gemini", endpoint=endpoint, stage="quality", secrets=secrets
-        )
+        return google_errors.translate(exc, provider="gemini", endpoint=endpoint, stage="quality", secrets=secrets)
     return ProviderUnavailable(
         redact(f"quality: gemini {endpoint}: {type(exc).__name__}: {exc}", secrets), provider="gemini"
     )
@@ -229,5 +227,9 @@ def analysis(answer: VideoAnswer, plan: QualityPlan, tokens: float | None = None
     if tokens is not None:
         measurements["billed_tokens"] = tokens
     return Analysis(
-        analyzer="gemini", findings=found, transcript=answer.transcript, scene_reviews=reviews, measurements=measurements
+        analyzer="gemini",
+        findings=found,
+        transcript=answer.transcript,
+        scene_reviews=reviews,
+        measurements=measurements,
     )

@@ -17,9 +17,9 @@ import re
 import uuid
 
 from fastapi import APIRouter, Request
-from jsonschema import Draft202012Validator
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
+from jsonschema import Draft202012Validator
 
 from framecast.sandbox import validate
 from framecast.sandbox.common import begin
