@@ -5,7 +5,7 @@ import pytest
 
 from framecast import providers
 from framecast.context import Services
-from framecast.core.errors import AuthError, QuotaExhausted
+from framecast.core.errors import AuthError, InvalidRequest, QuotaExhausted
 from framecast.core.models import CaptionFiles, Scene, SceneSlot, Script, Timeline, Transition, VideoAsset
 from framecast.cost import pricing
 from framecast.cost.ledger import default_url
@@ -24,7 +24,18 @@ from framecast.transport.retry import RetryPolicy
 
 NARRATION = ("Magma rises from deep below.", "Then the volcano erupts.")
 PROMPTS = ("magma chamber under a volcano; flat style", "volcano erupting lava; flat style")
-DAILY = google_error(429, "Quota exceeded for quota metric 'GenerateContent requests per day' (per day)")
+# Gemini's answer to a used-up daily quota: a 429 whose QuotaFailure names a per-day quota.
+DAILY = google_error(429, "You exceeded your current quota, please check your plan and billing details.")
+DAILY["error"]["details"] = [
+    {
+        "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+        "violations": [
+            {"quotaMetric": "generate_content_requests", "quotaId": "GenerateRequestsPerDayPerProjectPerModel"}
+        ],
+    }
+]
+BAD_KEY = google_error(400, "API key not valid. Please pass a valid API key.")
+BAD_KEY["error"]["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID"}]
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +113,7 @@ def test_a_scene_that_does_not_match_fails_with_its_index_and_is_sent_back(env, 
 
 @pytest.mark.parametrize(
     "status, body, error",
-    [(401, None, AuthError), (403, None, AuthError), (429, DAILY, QuotaExhausted)],
+    [(401, None, AuthError), (403, None, AuthError), (429, DAILY, QuotaExhausted), (400, BAD_KEY, AuthError)],
 )
 def test_errors_after_the_upload_map_to_framecast_errors_and_the_upload_is_deleted(env, video, status, body, error):
     env.state.inject("gemini", "generateContent", Fault(status=status, body=body))
@@ -111,14 +122,23 @@ def test_errors_after_the_upload_map_to_framecast_errors_and_the_upload_is_delet
     text = str(info.value)
     assert text.startswith("quality: gemini models.generateContent") and SANDBOX_KEY not in text
     assert info.value.provider == "gemini" and info.value.status == status
-    assert env.state.calls("gemini", "generateContent") == 1  # permanent: not retried
+    assert env.state.calls("gemini", "generateContent") == 1  # permanent: not retried (each moves to the fallback)
     assert env.state.calls("gemini", "files.delete") == 1
 
 
-def test_a_server_error_is_retried_by_framecasts_policy_not_the_sdks(env, video):
-    env.state.inject("gemini", "generateContent", Fault(status=500))
+@pytest.mark.parametrize("fault", [Fault(status=500), Fault(status=429, retry_after="0.05")], ids=["500", "429"])
+def test_a_transient_error_is_retried_by_framecasts_policy_not_the_sdks(env, video, fault):
+    env.state.inject("gemini", "generateContent", fault)
     found = analyze(video)
     assert found.transcript and env.state.calls("gemini", "generateContent") == 2
+    assert env.state.early[("gemini", "generateContent")] == 0  # a 429's Retry-After was waited out
+
+
+def test_an_upload_google_could_not_process_is_refused_and_deleted(env, video):
+    env.state.inject("gemini", "files.get", Fault(kind="failed"))
+    with pytest.raises(InvalidRequest, match=r"files/\w+ is FAILED: the video could not be processed"):
+        analyze(video)
+    assert env.state.calls("gemini", "generateContent") == 0 and env.state.calls("gemini", "files.delete") == 1
 
 
 def gate_inputs(video, tmp_path):

@@ -59,15 +59,25 @@ def translate(exc: Exception, endpoint: str, secrets: list[str]) -> ProviderErro
         error.args = (f"quality: gemini {endpoint}: {error.args[0]}",)
         return error
     if isinstance(exc, genai_errors.APIError):
-        reasons = ",".join(str(d.get("reason", "")) for d in exc.details or [] if isinstance(d, dict))
-        if exc.code == 400 and any(r in reasons for r in KEY_REASONS):
-            text = redact(f"quality: gemini {endpoint}: 400 {exc.status}: {exc.message} ({reasons})", secrets)
+        reasons = _reasons(exc.details)
+        if exc.code == 400 and any(r in KEY_REASONS for r in reasons):
+            text = redact(f"quality: gemini {endpoint}: 400 {exc.status}: {exc.message} ({','.join(reasons)})", secrets)
             return AuthError(text, provider="gemini", status=400)
-        exc.errors = [{"reason": r} for r in reasons.split(",") if r]  # where google_errors reads reasons
+        exc.errors = [{"reason": r} for r in reasons]  # where framecast.transport.google reads Google's reasons
         return google_errors.translate(exc, provider="gemini", endpoint=endpoint, stage="quality", secrets=secrets)
     return ProviderUnavailable(
         redact(f"quality: gemini {endpoint}: {type(exc).__name__}: {exc}", secrets), provider="gemini"
     )
+
+
+def _reasons(body) -> list[str]:
+    """Google's machine-readable reasons in an error body: ErrorInfo.reason, and a QuotaFailure whose quota is
+    per day (e.g. "GenerateRequestsPerDayPerProjectPerModel") as dailyLimitExceeded: no retry today helps."""
+    error = body.get("error", body) if isinstance(body, dict) else {}
+    details = [d for d in error.get("details") or [] if isinstance(d, dict)] if isinstance(error, dict) else []
+    found = [str(d["reason"]) for d in details if d.get("reason")]
+    quotas = [str(v.get("quotaId", "")) for d in details for v in d.get("violations") or [] if isinstance(v, dict)]
+    return found + (["dailyLimitExceeded"] if any("PerDay" in q for q in quotas) else [])
 
 
 def prompt(plan: QualityPlan) -> str:
