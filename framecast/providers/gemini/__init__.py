@@ -75,6 +75,7 @@ def analyzer(cfg, **_):
         secrets=connect.secrets(get_settings()),
         poll_seconds=mine.gemini_poll_seconds,
         limiter=connect.shared_limiter("gemini"),
+        timeout=timeout,
     )
 
 

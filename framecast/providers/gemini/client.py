@@ -116,9 +116,10 @@ class GeminiVideoAnalyzer:
         retry: RetryPolicy = RetryPolicy(),
         poll_seconds: float = 2.0,
         limiter=None,
+        timeout: float = 60.0,
     ):
         self.client, self.model, self.secrets, self.retry = client, model, secrets or [], retry
-        self.poll_seconds, self.limiter = poll_seconds, limiter
+        self.poll_seconds, self.limiter, self.timeout = poll_seconds, limiter, timeout
 
     @staticmethod
     def estimate_units(seconds: float) -> float:
@@ -126,10 +127,14 @@ class GeminiVideoAnalyzer:
         return estimate_tokens(seconds)
 
     def _call(self, endpoint: str, fn):
+        # The SDK's upload raises KeyError (no session URL came back) or ValueError (never finalized) for a
+        # protocol it did not get: the service's fault, worth another attempt, not a bug of ours.
+        sdk = (KeyError, ValueError) if endpoint == "files.upload" else ()
+
         def attempt():
             try:
                 return fn()
-            except (genai_errors.APIError, httpx.TransportError) as exc:
+            except (genai_errors.APIError, httpx.TransportError, *sdk) as exc:
                 raise translate(exc, endpoint, self.secrets) from None
 
         return with_retries(attempt, self.retry, limiter=self.limiter)
@@ -161,8 +166,13 @@ class GeminiVideoAnalyzer:
         )
         try:
             ready = self._active(uploaded, deadline)
+            # Watching a video takes longer than an ordinary request: this call may use what is left of the deadline.
+            left = max(deadline - time.monotonic(), 1.0)
             config = types.GenerateContentConfig(
-                response_mime_type="application/json", response_schema=VideoAnswer, temperature=0.0
+                response_mime_type="application/json",
+                response_schema=VideoAnswer,
+                temperature=0.0,
+                http_options=types.HttpOptions(timeout=int(max(left, self.timeout) * 1000)),
             )
             response = self._call(
                 f"models.generateContent {self.model}",
