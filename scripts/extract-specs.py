@@ -273,6 +273,7 @@ def gemini(specs: Path) -> None:
         ),
         "gemini.create_file.response.json": ("CreateFileResponse (the finalized upload)", g("CreateFileResponse")),
         "gemini.file.response.json": ("File (GET /v1beta/files/{file})", g("File")),
+        "gemini.model.response.json": ("Model (GET /v1beta/models/{model})", g("Model")),
         "gemini.generate_content.request.json": ("GenerateContentRequest (body; model from the path)", request),
         "gemini.generate_content.response.json": (
             "GenerateContentResponse (POST /v1beta/{model}:generateContent 200)",

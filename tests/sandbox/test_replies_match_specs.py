@@ -472,6 +472,7 @@ def gemini(sandbox, clip):
         answer = c.post("/v1beta/models/gemini-3.8-flash:generateContent", json=body)
         found += checked(answer, "gemini.generate_content.response", "generateContent")
         found += checked(c.delete(f"/v1beta/{name}"), None, "files.delete")
+        found += checked(c.get("/v1beta/models/gemini-3.8-flash"), "gemini.model.response", "models.get")
     return found
 
 
@@ -556,6 +557,7 @@ CASES = {
     "GET /videointelligence/v1/projects/{project}/locations/{location}/operations/{op}": videointelligence,
     "POST /gemini/upload/v1beta/files": gemini,
     "GET /gemini/v1beta/files/{fid}": gemini,
+    "GET /gemini/v1beta/models/{model}": gemini,
     "DELETE /gemini/v1beta/files/{fid}": gemini,
     "POST /gemini/v1beta/models/{model}:generateContent": gemini,
     "POST /youtube/token": youtube,

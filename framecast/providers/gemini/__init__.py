@@ -79,6 +79,20 @@ def analyzer(cfg, **_):
     )
 
 
+def probe(core):
+    """GET /v1beta/models/{default model}: free and authenticated; it also says whether the model is there."""
+    mine = settings(core)
+    key = mine.gemini_api_key.get_secret_value() if mine.gemini_api_key else ""
+    path = f"/v1beta/models/{DEFAULT_MODEL}"
+    result, _ = connect.probe_run(
+        "gemini",
+        f"GET {path}",
+        lambda: connect.probe_get(mine.gemini_base_url, path, {"x-goog-api-key": key}, connect.probe_timeout(core)),
+        connect.secrets(core),
+    )
+    return result
+
+
 SPEC = ProviderSpec(
     settings=GeminiSettings,
     name="gemini",
@@ -88,7 +102,7 @@ SPEC = ProviderSpec(
     prices={"quality": (INPUT_USD_PER_TOKEN, "token")},
     models=(ModelSpec(DEFAULT_MODEL, ("quality",), source="ai.google.dev/gemini-api/docs (2026-12-07)"),),
     factories={"analyzer": analyzer},
-    probe=None,
+    probe=probe,
     # A gate makes four calls per video (upload, files.get, generateContent, delete); the paid tier's Flash
     # limits are far above this (ai.google.dev/gemini-api/docs/rate-limits).
     rate_limit=RateLimitConfig(requests_per_minute=1000, concurrency=4),

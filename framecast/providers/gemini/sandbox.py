@@ -7,7 +7,7 @@ intent, nothing explicit, legible text, captions that match; the transcript is t
 prompt. An upload is PROCESSING until its first files.get. Faults, besides the generic ones: generateContent
 "mismatch" (scene 1, or 0 in a one-scene video, does not match), "explicit" (scene 0 LIKELY), "garbled"
 (the transcript is wrong), "captions" (scene 0's captions do not match), "illegible" (scene 0's text);
-files.get "failed" (processing FAILED).
+files.get "failed" (processing FAILED). models.get answers pre-flight's key probe.
 """
 
 from __future__ import annotations
@@ -178,6 +178,23 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
         if "finalize" not in command:
             return Response(status_code=200, headers={"x-goog-upload-status": "active"})
         return JSONResponse({"file": _file(state, gemini_url, fid)}, headers={"x-goog-upload-status": "final"})
+
+    @api.get("/v1beta/models/{model}")
+    def get_model(model: str, request: Request):
+        fault, early = begin(state, request, "gemini", "models.get", google_error, AUTH)
+        if early:
+            return early
+        if not model.startswith("gemini-"):
+            return JSONResponse(google_error(404, f"models/{model} is not found for API version v1beta"), 404)
+        return {
+            "name": f"models/{model}",
+            "baseModelId": model,
+            "version": "001",
+            "displayName": model,
+            "inputTokenLimit": 1048576,
+            "outputTokenLimit": 65536,
+            "supportedGenerationMethods": ["generateContent", "countTokens"],
+        }
 
     @api.get("/v1beta/files/{fid}")
     def get_file(fid: str, request: Request):
