@@ -87,6 +87,7 @@ STAGE_SOURCES = {
     "quality": [
         "framecast.quality.check",
         "framecast.quality.gate",
+        "framecast.quality.review",
         "framecast.providers.local.analyzer",
         "framecast.media.analysis",
     ],
