@@ -10,6 +10,9 @@ which JSON Schema ignores; those become `anyOf [..., null]`. Google's discovery 
 JSON Schema (`$ref: Name` inlined, `type: any` dropped; discovery marks no property as required, so they
 check types and enum values only).
 
+Gemini (generativelanguage v1beta) comes as Google publishes it through its discovery service in OpenAPI 3.0 form
+(`$discovery/OPENAPI3_0?version=v1beta`): the same inlining as OpenAI's.
+
 Usage: python scripts/extract-specs.py [SPECS_DIR]
 """
 
@@ -326,10 +329,53 @@ def replies(specs: Path) -> None:
         print(f"{name}: {len(json.dumps(schema))} bytes")
 
 
+def gemini(specs: Path) -> None:
+    """Gemini's Files API and generateContent, from Google's published description of generativelanguage v1beta
+    (the discovery service's OpenAPI 3.0 form, $discovery/OPENAPI3_0?version=v1beta; see SOURCES.md)."""
+    source = specs / "google/generativelanguage.v1beta.openapi.json"
+    if not source.is_file():  # collected after the other specs (issue 20): say so rather than fail the rest
+        print(f"skipped gemini.*: {source} is missing (see framecast/sandbox/specs/SOURCES.md)")
+        return
+    doc = json.loads(source.read_text())
+    gc = doc["components"]["schemas"]
+    revision = doc["info"].get("x-google-revision", "?")
+
+    def g(name: str) -> dict:
+        return inline({"$ref": f"#/components/schemas/{name}"}, gc, nullable=True)
+
+    request = g("GenerateContentRequest")
+    # The model travels in the path (models/{model}:generateContent); the proto's "Required" is about the path.
+    request["required"] = [r for r in request.get("required", []) if r != "model"]
+    documents = {
+        "gemini.create_file.request.json": (
+            "CreateFileRequest (POST /upload/v1beta/files, resumable start)",
+            g("CreateFileRequest"),
+        ),
+        "gemini.create_file.response.json": ("CreateFileResponse (the finalized upload)", g("CreateFileResponse")),
+        "gemini.file.response.json": ("File (GET /v1beta/files/{file})", g("File")),
+        "gemini.model.response.json": ("Model (GET /v1beta/models/{model})", g("Model")),
+        "gemini.generate_content.request.json": ("GenerateContentRequest (body; model from the path)", request),
+        "gemini.generate_content.response.json": (
+            "GenerateContentResponse (POST /v1beta/{model}:generateContent 200)",
+            g("GenerateContentResponse"),
+        ),
+        "gemini.error.response.json": (
+            "Status, as the error body's `error` (google.rpc.Status)",
+            {"type": "object", "required": ["error"], "properties": {"error": g("Status")}},
+        ),
+    }
+    for name, (source, schema) in documents.items():
+        where = f"google/generativelanguage.v1beta.openapi.json (revision {revision}) {source}"
+        schema = {"$comment": f"Extracted from the official spec: {where}. See specs/SOURCES.md.", **schema}
+        (OUT / name).write_text(json.dumps(schema, indent=1, sort_keys=True))
+        print(f"{name}: {len(json.dumps(schema))} bytes")
+
+
 def main(specs: Path) -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     requests(specs)
     replies(specs)
+    gemini(specs)
 
 
 if __name__ == "__main__":

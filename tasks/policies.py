@@ -32,7 +32,7 @@ STAGE_VERSIONS = {
     "sound": "2",
     "captions": "3",
     "assembly": "6",
-    "quality": "5",
+    "quality": "6",
     "thumbnail": "4",
 }
 STAGE_SOURCES = {
@@ -87,8 +87,11 @@ STAGE_SOURCES = {
     "quality": [
         "framecast.quality.check",
         "framecast.quality.gate",
+        "framecast.quality.review",
+        "framecast.quality.ear",
         "framecast.providers.local.analyzer",
         "framecast.media.analysis",
+        "framecast.media.listen",
     ],
     "thumbnail": ["framecast.publish.publish", "framecast.publish.thumbnail", "framecast.media.illustrations"],
 }

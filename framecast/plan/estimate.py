@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from framecast.channel import ChannelConfig
 from framecast.cost import pricing
 from framecast.providers import clip_seconds
+from framecast.providers.gemini import estimate_tokens
 from framecast.providers.registry import DEFAULT_MODELS
 from framecast.script.write import ESTIMATED_SCRIPT_TOKENS
 
@@ -53,8 +54,11 @@ def estimate(channel: ChannelConfig) -> list[Line]:
         )
         seconds = (cfg.target_seconds if sound.ambience else 0) + min(kinds, scenes - 1) * 1.2
         plan.append(("sound", sound.provider, sound.model, round(seconds, 1)))
-    if "google" in channel.quality.analyzers:
+    cloud = channel.quality.cloud_chain()[:1]  # the chain's first analyzer: its stand-ins run only instead of it
+    if cloud == ["google"]:
         plan.append(("quality", "google", "videointelligence-v1", math.ceil(cfg.target_seconds / 60)))
+    if cloud == ["gemini"]:  # billed by tokens: ~300 per second of video, the question and the answer
+        plan.append(("quality", "gemini", channel.quality.gemini_model, estimate_tokens(cfg.target_seconds)))
     prices = channel.budget.prices
     lines = []
     for role, provider, model, units in plan:

@@ -54,8 +54,19 @@ def _uses(channel: ChannelConfig) -> list[list[tuple[str, str, str, str | None]]
         )
     if channel.music.source == "elevenlabs-music":
         uses.append([("music.source", "music", "elevenlabs", registry.default_model("music", "elevenlabs"))])
-    if "google" in channel.quality.analyzers:
-        uses.append([("quality.analyzers", "quality", "google", registry.default_model("quality", "google"))])
+    quality = channel.quality
+    if quality.cloud_chain():  # the cloud analyzer, then its stand-ins (quality.fallback; local needs nothing)
+        uses.append(
+            [
+                (
+                    "quality.analyzers" if i == 0 else "quality.fallback",
+                    "quality",
+                    name,
+                    (quality.gemini_model if name == "gemini" else None) or registry.default_model("quality", name),
+                )
+                for i, name in enumerate(quality.cloud_chain())
+            ]
+        )
     if "youtube" in channel.publish.targets:
         uses.append([("publish.targets", "publish", "youtube", None)])
     return uses
@@ -123,7 +134,7 @@ def _key_set(settings, name: str) -> bool:
 def _link_findings(settings, use: tuple[str, str, str, str | None], day: date) -> list[Finding]:
     field, role, provider, model = use
     spec = registry.spec(provider)
-    where = field.split(".")[0] + ".provider" if role != "publish" else field
+    where = field.split(".")[0] + ".provider" if role not in ("publish", "quality") else field
     missing = [
         Finding(
             True,

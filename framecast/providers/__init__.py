@@ -110,6 +110,11 @@ def video_analyzer(name: str = "local") -> VideoAnalyzer:
     return _build("analyzer", name, None)
 
 
+def video_analyzer_model(name: str, model: str | None) -> VideoAnalyzer:
+    """A cloud analyzer that takes a model (Gemini): its factory is handed the model (None: its default)."""
+    return _build("analyzer", name, model)
+
+
 # Revisions of the offline makers, part of their identity: bumped when their output changes, so only their
 # cached media is made again (a stage version bump would re-pay every cached cloud script, picture or clip).
 # script 2: long notes said in parts, tags cut to 30 characters. image 2: cards draw any script without tofu.

@@ -83,6 +83,23 @@ class Findings:
     explicit: list[tuple[float, int]] = field(default_factory=list)  # (time, likelihood 0-5)
     words: list[str] = field(default_factory=list)  # the transcript
     labels: list[tuple[str, float, float]] = field(default_factory=list)  # (label, start, end)
+    # False: the analyzer reports no reliable shot times (Gemini), so the shot checks are not run on these findings.
+    shots_known: bool = True
+
+
+@dataclass(frozen=True)
+class SceneReview:
+    """A content analyzer's own judgement of one planned scene (Gemini): does the picture match the intent,
+    is the text in the picture legible, do the burned captions match the speech."""
+
+    index: int
+    start: float
+    matches: bool
+    reason: str = ""
+    visible: tuple[str, ...] = ()
+    text: str = ""  # text in the picture itself ("" when none)
+    text_legible: bool = True
+    captions_match: bool = True
 
 
 @dataclass
@@ -105,6 +122,7 @@ class Analysis:
     # What the offline ear heard in each of the plan's speech windows (framecast.media.listen.Heard); None: not
     # listened (the plan did not ask, another language, or the recogniser is not installed).
     heard: list[list[Any]] | None = None
+    scene_reviews: list[SceneReview] | None = None  # per scene judgements (None: the analyzer makes none)
 
 
 class ScriptWriter(Protocol):

@@ -24,7 +24,18 @@ ENTRY_POINT_GROUP = "framecast.providers"
 # The built-in vendors: each package's `SPEC` is registered exactly as a plugin's entry point registers its own.
 BUILTIN = tuple(
     f"framecast.providers.{name}"
-    for name in ("local", "openai", "anthropic", "runway", "kling", "elevenlabs", "stability", "google", "youtube")
+    for name in (
+        "local",
+        "openai",
+        "anthropic",
+        "runway",
+        "kling",
+        "elevenlabs",
+        "stability",
+        "google",
+        "gemini",
+        "youtube",
+    )
 )
 
 

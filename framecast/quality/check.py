@@ -6,11 +6,12 @@ import math
 
 from framecast import providers
 from framecast.context import Services
-from framecast.core.models import CaptionFiles, QualityReport, Script, Timeline, VideoAsset
+from framecast.core.models import CaptionFiles, QualityCheck, QualityReport, Script, Timeline, VideoAsset
 from framecast.cost.meter import Meter
 from framecast.edit.config import VideoFormat
+from framecast.providers import chain as fallback
 from framecast.providers.base import Analysis, QualityPlan
-from framecast.quality import ear, gate
+from framecast.quality import ear, gate, review
 from framecast.quality.config import QualityConfig
 
 
@@ -93,25 +94,86 @@ def check(
     cues = tuple(ear.ass_cues(services.store.local_path(captions.ass).read_text(encoding="utf-8")))
     plan = plan_for(timeline, captions, q, fmt, language, script, video.ref.uri, images, cues)
     reports = []
+    chain = q.cloud_chain()
     for name in q.analyzers:
-        analyzer = providers.video_analyzer(name)
-        # Cloud analysis bills per started minute of video, per feature (framecast/cost/pricing.py).
-        with meter.charge(
-            provider=analyzer.name,
-            role="quality",
-            units=math.ceil(video.duration / 60),
-            unit="minute",
-            model=getattr(analyzer, "model", ""),
-        ):
-            found = analyzer.analyze(path, plan, measured=video.measured)
-        reports.append(judge(found, plan))
+        if name == "local" or not q.fallback:
+            reports.append(_run(name, path, plan, video, q, meter))
+            continue
+        report, skipped = _cloud_eye(chain, path, plan, video, q, meter)
+        if report is not None:
+            reports.append(report)
+        elif "local" not in q.analyzers:
+            reports.append(_run("local", path, plan, video, q, meter))
+        if skipped:
+            reports.append(_skipped_report(skipped, report))
     if len(reports) == 1:
         return reports[0]
     return QualityReport(
-        analyzer="+".join(r.analyzer for r in reports),
+        analyzer="+".join(r.analyzer for r in reports if r.analyzer),
         passed=all(r.passed for r in reports),
         checks=[c for r in reports for c in r.checks],
         measurements={k: v for r in reports for k, v in r.measurements.items()},
+    )
+
+
+def _run(name: str, path, plan: QualityPlan, video: VideoAsset, q: QualityConfig, meter: Meter) -> QualityReport:
+    """One analyzer's report, its call accounted by the meter."""
+    analyzer = (
+        providers.video_analyzer(name) if name != "gemini" else providers.video_analyzer_model(name, q.gemini_model)
+    )
+    # Video Intelligence bills per started minute, per feature; Gemini by tokens (framecast/cost/pricing.py).
+    estimate = getattr(analyzer, "estimate_units", None)
+    with meter.charge(
+        provider=analyzer.name,
+        role="quality",
+        units=estimate(video.duration) if estimate else math.ceil(video.duration / 60),
+        unit=getattr(analyzer, "unit", "minute"),
+        model=getattr(analyzer, "model", ""),
+    ) as bill:
+        found = analyzer.analyze(path, plan, measured=video.measured)
+        if "billed_tokens" in found.measurements:  # what the provider counted, not the estimate
+            bill.units = found.measurements["billed_tokens"]
+    return judge(found, plan)
+
+
+def _cloud_eye(chain: list[str], path, plan, video, q: QualityConfig, meter: Meter):
+    """The first cloud analyzer of the chain that runs, and what was skipped on the way and why.
+
+    Moving on follows framecast.providers.chain: quota, credentials, a missing key or default model, a model past
+    its shutdown date or gone at the provider; remembered for the run (meter.fallbacks). A chain ending in
+    "local" never fails here: (None, skipped) means local checks only.
+    """
+    skipped: list[tuple[str, str]] = []
+    for i, name in enumerate(chain):
+        if name == "local":
+            return None, skipped
+        last = i == len(chain) - 1
+        model = q.gemini_model if name == "gemini" else None
+        known = meter.fallbacks.reason("quality", name) or fallback.retired("quality", name, model, meter.run_day)
+        if known and not last:
+            skipped.append((name, known))
+            continue
+        try:
+            return _run(name, path, plan, video, q, meter), skipped
+        except Exception as exc:
+            why = fallback.reason_to_move_on(exc, "quality")
+            if why is None or last:
+                raise
+            reason = f"{why[0]}: {fallback._short(exc)}"
+            if why[1]:
+                meter.fallbacks.mark("quality", name, reason)
+            skipped.append((name, reason))
+    raise AssertionError("unreachable: the last link either returns or raises")
+
+
+def _skipped_report(skipped: list[tuple[str, str]], used: QualityReport | None) -> QualityReport:
+    """A passing note in the report: which cloud analyzers were skipped and why, and who judged instead."""
+    tried = "; ".join(f"{name}: {why}" for name, why in skipped)
+    instead = f"{used.analyzer} judged instead" if used is not None else "local checks only"
+    return QualityReport(
+        analyzer="",
+        passed=True,
+        checks=[QualityCheck(name="cloud-eye", passed=True, detail=f"cloud eye skipped ({tried}); {instead}")],
     )
 
 
@@ -148,7 +210,10 @@ def judge(found: Analysis, plan: QualityPlan) -> QualityReport:
                 measurements["speech_over_floor_db"] = least
     if found.findings is not None:
         seen, narration = found.findings, " ".join(plan.narration)
-        checks += gate.shot_checks(seen.shot_starts, plan.scene_starts, plan.shot_tolerance, plan.transition_seconds)
+        if seen.shots_known:  # Gemini gives no reliable shot times: no shot check rather than a failed one
+            checks += gate.shot_checks(
+                seen.shot_starts, plan.scene_starts, plan.shot_tolerance, plan.transition_seconds
+            )
         checks += gate.explicit_checks(seen.explicit, plan.scene_starts, plan.explicit_fail_at)
         if plan.narration:
             checks.append(gate.speech_check(found.transcript, narration, plan.max_word_error_rate))
@@ -162,6 +227,8 @@ def judge(found: Analysis, plan: QualityPlan) -> QualityReport:
             gate.similarity_function(),
         )
         measurements["word_error_rate"] = gate.wer(narration, found.transcript)
+    if found.scene_reviews is not None:
+        checks += review.review_checks(found.scene_reviews, len(plan.scene_starts))
     return QualityReport(
         analyzer=found.analyzer, passed=all(c.passed for c in checks), checks=checks, measurements=measurements
     )

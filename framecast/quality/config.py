@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from framecast.core.models import Frozen
 from framecast.edit.config import VideoFormat
@@ -22,9 +22,13 @@ class QualityConfig(Frozen):
     # voice for 90 % of the time (momentary loudness, LU; measured by the render). Under ~6 words get lost;
     # accessibility guidance for hard-of-hearing viewers asks 10 or more. null: not checked.
     min_speech_over_bed_lu: Annotated[float, Field(ge=0, le=40)] | None = 6.0
-    # Content analyzers on top of the local checks: "google" = Cloud Video Intelligence (deprecated,
-    # shuts down 2027-09-14; the analyzer is pluggable, see docs/stages.md, Quality).
-    analyzers: list[Literal["local", "google"]] = Field(default_factory=lambda: ["local"])
+    # Content analyzers on top of the local checks: "gemini" = Gemini video understanding; "google" = Cloud Video
+    # Intelligence (deprecated in favour of gemini, shuts down 2027-09-14). See docs/stages.md, Quality.
+    analyzers: list[Literal["local", "google", "gemini"]] = Field(default_factory=lambda: ["local"])
+    # Where the cloud analyzer's work goes when it fails in a way the next can avoid (quota, credentials, no key,
+    # a retired or gone model): tried in order; "local" (last) = local checks only, the report saying why.
+    fallback: list[Literal["google", "gemini", "local"]] = Field(default_factory=list)
+    gemini_model: str | None = None  # None: the registry's default (framecast/providers/gemini)
     shot_tolerance_seconds: Annotated[float, Field(gt=0, le=5)] = 0.5
     explicit_fail_at: Literal["POSSIBLE", "LIKELY", "VERY_LIKELY"] = "LIKELY"
     max_word_error_rate: Annotated[float, Field(ge=0, le=1)] = 0.25
@@ -44,6 +48,29 @@ class QualityConfig(Frozen):
     max_scene_word_error_rate: Annotated[float, Field(gt=0, le=1)] = 0.5
     max_caption_offset_seconds: Annotated[float, Field(gt=0, le=5)] = 0.3
     min_speech_over_floor_db: Annotated[float, Field(ge=0, le=60)] | None = 23.0
+
+    @model_validator(mode="after")
+    def _fallback_chain(self) -> Self:
+        cloud = [a for a in self.analyzers if a != "local"]
+        if not self.fallback:
+            return self
+        if len(cloud) != 1:
+            raise ValueError(
+                f"quality.fallback {self.fallback} needs exactly one cloud analyzer in quality.analyzers to stand in "
+                f"for (found {cloud or 'none'}): e.g. analyzers: [local, gemini], fallback: [google, local]"
+            )
+        if len(set(self.fallback)) != len(self.fallback) or cloud[0] in self.fallback:
+            raise ValueError(
+                f"quality.fallback {self.fallback} names an analyzer twice or the one it stands in for ({cloud[0]})"
+            )
+        if "local" in self.fallback[:-1]:
+            raise ValueError(f"quality.fallback {self.fallback}: local (local checks only) can only be the last entry")
+        return self
+
+    def cloud_chain(self) -> list[str]:
+        """The cloud analyzer and its stand-ins, in order ([] when the channel uses none)."""
+        cloud = [a for a in self.analyzers if a != "local"]
+        return [*cloud[:1], *self.fallback] if cloud else []
 
 
 class GateSpec(Frozen):

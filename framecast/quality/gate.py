@@ -263,7 +263,16 @@ def content_checks(m, plan: QualityPlan) -> list[QualityCheck]:
 
 
 # Failures that a new picture for the scene can fix (a new voice cannot fix a wrong script).
-VISUAL_CHECKS = {"explicit-content", "label-match", "black-frames", "frozen-video", "shot-alignment"}
+# scene-match and text-legibility: a content analyzer's own judgement of the picture (framecast/quality/review.py).
+VISUAL_CHECKS = {
+    "explicit-content",
+    "label-match",
+    "black-frames",
+    "frozen-video",
+    "shot-alignment",
+    "scene-match",
+    "text-legibility",
+}
 
 
 def scenes_to_regenerate(failures: list[QualityCheck]) -> list[int]:

@@ -73,34 +73,43 @@ def test_budget_stops_the_run_before_the_call_that_would_exceed_it(cloud, sandbo
     assert not (tmp_path / "out" / "published").exists()
 
 
-def test_the_gate_runs_local_and_google_checks_together(cloud, sandbox, tmp_path, tiny_channel, monkeypatch):
+def test_the_gate_runs_local_google_and_gemini_checks_together(cloud, sandbox, tmp_path, tiny_channel, monkeypatch):
+    """Both cloud eyes on the real pipeline path: Video Intelligence (deprecated) and Gemini through the
+    google-genai SDK against the sandbox's fakes; each one's failed scene is sent back, and only that scene."""
     from framecast.plan.load import load_channel
 
     data = load_channel(str(tiny_channel)).model_dump(mode="json")
-    data["quality"]["analyzers"] = ["local", "google"]
+    data["quality"]["analyzers"] = ["local", "google", "gemini"]
     path = tmp_path / "gated.yaml"
     path.write_text(yaml.safe_dump(data))
     publication = produce_video(channel=str(path), topic="How volcanoes work")
     names = {c.name for c in publication.quality.checks}
-    assert publication.quality.analyzer == "local+google"
+    assert publication.quality.analyzer == "local+google+gemini"
     assert {"loudness", "black-frames", "shot-alignment", "speech-transcript", "explicit-content"} <= names
+    assert {"scene-match", "caption-match", "text-legibility"} <= names  # Gemini's own judgements
     assert publication.quality.passed, publication.quality.summary()
 
-    # A gate setting changed (so the cached report does not apply) and the analyzer flags a frame in
-    # scene 1: only that scene is regenerated, everything else comes from the cache, and it publishes.
+    # A gate setting changed (so the cached report does not apply), Video Intelligence flags a frame in
+    # scene 0 and Gemini says scene 1 does not match its intent: only those scenes are regenerated, everything
+    # else comes from the cache, and it publishes.
     images_before = sum(1 for e in ledger_entries(tmp_path / "out") if e["role"] == "image")
     data["quality"]["max_word_error_rate"] = 0.2
     path.write_text(yaml.safe_dump(data))
     sandbox.state.inject("videointelligence", "annotate", Fault(kind="explicit"))
+    sandbox.state.inject("gemini", "generateContent", Fault(kind="mismatch"))
     # Another day: the first video holds this day's slot (a slot publishes one video, ever).
     fixed = produce_video(channel=str(path), topic="How volcanoes work", publish_date=date(2026, 12, 3))
     assert fixed.published and fixed.quality.passed
     manifest = json.loads(Path(fixed.manifest.uri.removeprefix("file://")).read_text())
-    assert manifest["regenerated_scenes"] == [0]
-    assert sum(1 for e in ledger_entries(tmp_path / "out") if e["role"] == "image") == images_before + 1
+    assert manifest["regenerated_scenes"] == [0, 1]
+    assert sum(1 for e in ledger_entries(tmp_path / "out") if e["role"] == "image") == images_before + 2
     assert sandbox.state.calls("videointelligence", "annotate") == 3
     analyses = [e for e in ledger_entries(tmp_path / "out") if (e["provider"], e["role"]) == ("google", "quality")]
     assert len(analyses) == 3 and all(e["usd"] == pricing.cost("google", "quality", 1) > 0 for e in analyses)
+    # Gemini: upload, generate, delete for every look; billed by the tokens the answer reported.
+    assert sandbox.state.calls("gemini", "generateContent") == sandbox.state.calls("gemini", "files.delete") == 3
+    looks = [e for e in ledger_entries(tmp_path / "out") if (e["provider"], e["role"]) == ("gemini", "quality")]
+    assert len(looks) == 3 and all(e["unit"] == "token" and e["usd"] > 0 for e in looks)
 
     # With no regeneration allowed, the same finding blocks publishing.
     data["quality"].update(max_word_error_rate=0.15, max_regenerations=0)

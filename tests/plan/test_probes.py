@@ -234,3 +234,12 @@ def test_the_anthropic_lifecycle_probe_leaves_no_copy_of_the_key(keys, sandbox, 
     text = "\n".join(f.message for f in found)
     assert "anthropic's key could not be checked at GET /v1/models/{model}" in text and "***" in text
     assert "REAL" not in text and "abcdef123456" not in text
+
+
+def test_the_gemini_gates_key_is_probed_with_a_free_model_lookup(keys, sandbox):
+    cfg = channel(quality={"analyzers": ["local", "gemini"]})
+    assert preflight.check(cfg, keys(), DAY, online=True) == []
+    assert sandbox.state.calls("gemini", "models.get") == 1 and sandbox.state.calls("gemini", "generateContent") == 0
+    sandbox.state.inject("gemini", "models.get", Fault(status=403))
+    with pytest.raises(preflight.PreflightFailed, match=r"quality.analyzers: gemini refused the key at GET /v1beta/"):
+        preflight.require(cfg, keys(), DAY, online=True)

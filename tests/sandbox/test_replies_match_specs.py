@@ -447,6 +447,53 @@ def videointelligence(sandbox, clip):
     return found
 
 
+def gemini(sandbox, clip):
+    """Resumable upload (start, then the bytes), files.get, generateContent with a response schema, delete."""
+    found = []
+    key = {"x-goog-api-key": SANDBOX_KEY}
+    with httpx.Client(base_url=sandbox.base_url("gemini"), headers=key, timeout=30) as c:
+        start = c.post(
+            "/upload/v1beta/files",
+            json={"file": {"mimeType": "video/mp4", "sizeBytes": str(len(clip))}},
+            headers={"x-goog-upload-protocol": "resumable", "x-goog-upload-command": "start"},
+        )
+        found += checked(start, None, "files.create (session)")  # the session URL in a header, no resource
+        if "x-goog-upload-url" not in start.headers:
+            return found + ["files.create: no x-goog-upload-url header"]
+        done = c.post(
+            start.headers["x-goog-upload-url"],
+            content=clip,
+            headers={"x-goog-upload-command": "upload, finalize", "x-goog-upload-offset": "0"},
+        )
+        found += checked(done, "gemini.create_file.response", "files.upload (finalize)")
+        name = (done.json().get("file") or {}).get("name", "") if done.status_code == 200 else ""
+        got = c.get(f"/v1beta/{name}")
+        found += checked(got, "gemini.file.response", "files.get")
+        scenes = [{"index": 0, "narration": "The tide comes in.", "visual_intent": "a beach at dawn"}]
+        schema = {
+            "type": "OBJECT",
+            "properties": {"scenes": {"type": "ARRAY", "items": {"type": "OBJECT"}}, "transcript": {"type": "STRING"}},
+            "required": ["scenes", "transcript"],
+        }
+        body = {
+            "contents": [
+                {
+                    "role": "user",
+                    "parts": [
+                        {"fileData": {"fileUri": got.json().get("uri", ""), "mimeType": "video/mp4"}},
+                        {"text": f"Scenes as JSON:\n{json.dumps(scenes)}\n"},
+                    ],
+                }
+            ],
+            "generationConfig": {"responseMimeType": "application/json", "responseSchema": schema},
+        }
+        answer = c.post("/v1beta/models/gemini-3.8-flash:generateContent", json=body)
+        found += checked(answer, "gemini.generate_content.response", "generateContent")
+        found += checked(c.delete(f"/v1beta/{name}"), None, "files.delete")
+        found += checked(c.get("/v1beta/models/gemini-3.8-flash"), "gemini.model.response", "models.get")
+    return found
+
+
 def youtube(sandbox):
     """Token, resumable upload (session, then the bytes), thumbnail and captions."""
     found = []
@@ -527,6 +574,11 @@ CASES = {
     "POST /stability/v2beta/stable-image/generate/sd3": stability_sd3,
     "POST /videointelligence/v1/videos:annotate": videointelligence,
     "GET /videointelligence/v1/projects/{project}/locations/{location}/operations/{op}": videointelligence,
+    "POST /gemini/upload/v1beta/files": gemini,
+    "GET /gemini/v1beta/files/{fid}": gemini,
+    "GET /gemini/v1beta/models/{model}": gemini,
+    "DELETE /gemini/v1beta/files/{fid}": gemini,
+    "POST /gemini/v1beta/models/{model}:generateContent": gemini,
     "POST /youtube/token": youtube,
     "POST /youtube/upload/youtube/v3/videos": youtube,
     "PUT /youtube/upload/youtube/v3/videos": youtube,

@@ -1,12 +1,19 @@
-"""Google Cloud Video Intelligence: the cloud video analyzer of the quality stage."""
+"""Google Cloud Video Intelligence: a cloud video analyzer of the quality stage, deprecated in favour of `gemini`.
+
+Google deprecated the API on 2026-09-14 and shuts it down on 2027-09-14, pointing to Gemini's video
+understanding: use `quality.analyzers: [local, gemini]`, keeping `google` at most as a stand-in
+(`quality.fallback: [google, local]`) until then."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from framecast.providers import connect
 from framecast.providers.registry import ModelSpec, ProviderSpec, SandboxMount
 from framecast.settings import VendorSettings
+
+log = logging.getLogger(__name__)
 
 
 class GoogleSettings(VendorSettings):
@@ -22,7 +29,13 @@ def settings(core=None) -> GoogleSettings:
 
 
 def analyzer(cfg, **_):
-    """The video analyzer (the sandbox's stand-in over REST with no credentials when an endpoint is set)."""
+    """The video analyzer (the sandbox's stand-in over REST with no credentials when an endpoint is set).
+
+    Deprecated: Video Intelligence shuts down on 2027-09-14; the `gemini` analyzer is its successor."""
+    log.warning(
+        "quality: the google analyzer (Cloud Video Intelligence) is deprecated and shuts down on 2027-09-14; "
+        "use quality.analyzers: [local, gemini] (docs/stages.md, Quality: gemini)"
+    )
     from google.auth.credentials import AnonymousCredentials
     from google.cloud import videointelligence_v1 as vi
 
@@ -51,6 +64,8 @@ SPEC = ProviderSpec(
             ("quality",),
             date(2027, 9, 14),
             "Google Cloud Video Intelligence deprecation notice (2026-09-14)",
+            successor="gemini-3.8-flash (quality.analyzers: [local, gemini])",
+            note="deprecated in favour of the gemini analyzer",
         ),
     ),
     factories={"analyzer": analyzer},

@@ -1,7 +1,8 @@
 """Google Cloud Video Intelligence as a content analyzer: it reports what it found, the quality gate judges.
 
-Deprecated by Google on 2026-09-14 and shut down on 2027-09-14 (successor: Gemini video
-understanding); it sits behind the VideoAnalyzer protocol so a successor can replace it.
+Deprecated by Google on 2026-09-14 and shut down on 2027-09-14; deprecated here in favour of the
+`gemini` analyzer (framecast/providers/gemini/, Gemini video understanding), its successor behind the
+same VideoAnalyzer protocol.
 One annotate_video call with shot changes, labels, explicit content, speech transcription (the
 narration is sent as phrase hints) and object tracking; the long-running operation is awaited
 with a deadline.
