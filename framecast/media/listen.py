@@ -7,7 +7,8 @@ language model is made from the whole script (every scene's narration, trigrams;
 gives each word's sounds), so a clean narration is heard almost word for word, while a scene that plays
 another scene's speech, garbled speech or none is heard as other words or none. Measured on two
 demo-length videos (benchmarks/ear.py): 4-8 % word error on the clean ones, 95-106 % in a swapped scene.
-The general model that ships beside it hears 20-90 % wrong on the same clean scenes: too noisy to judge by. English only (the wheel's one model). About 0.03 s of CPU per second of audio.
+The general model that ships beside it hears 20-90 % wrong on the same clean scenes: too noisy to judge by.
+English only (the wheel's one model). About 0.03 s of CPU per second of audio.
 """
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ def check(
     """Run every configured analyzer over the stored video; the verdict passes only if all pass."""
     path = services.store.local_path(video.ref)
     # The cues as burned into the picture (the SRT and WebVTT sidecars carry the same ones).
-    cues = tuple(ear.ass_cues(services.store.local_path(captions.ass).read_text(encoding="utf-8")))
+    cues = tuple(ear.ass_cues(services.store.local_path(captions.ass).read_text(encoding="utf-8", errors="replace")))
     plan = plan_for(timeline, captions, q, fmt, language, script, video.ref.uri, images, cues)
     reports = []
     chain = q.cloud_chain()
