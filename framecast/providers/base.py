@@ -70,7 +70,7 @@ class QualityPlan:
     listen: bool = False
     speech_windows: tuple[tuple[float, float], ...] = ()
     caption_timing: tuple[tuple[float, float, str], ...] = ()
-    max_scene_word_error_rate: float = 0.65
+    max_scene_word_error_rate: float = 0.6
     max_caption_offset_seconds: float = 0.3
     min_speech_over_floor_db: float | None = 23.0
 

@@ -23,8 +23,15 @@ ASS_DIALOGUE = re.compile(
 )
 
 
+# Signs a voice reads out as words (piper and the cloud voices alike); the rest of the punctuation is silent.
+SAID = {"%": " percent ", "&": " and ", "+": " plus ", "=": " equals ", "@": " at ", "\\": " "}
+
+
 def tokens(text: str) -> list[str]:
-    """The words `text` is spoken as, lower case (numbers read out, punctuation gone)."""
+    """The words `text` is spoken as, lower case (numbers read out, signs such as % and & said, the rest of the
+    punctuation gone)."""
+    for sign, said in SAID.items():
+        text = text.replace(sign, said)
     return [t for word in text.split() for t in spoken_tokens(word)]
 
 

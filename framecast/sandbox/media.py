@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import random
+import re
 import tempfile
 from pathlib import Path
 
@@ -218,3 +219,34 @@ def bag_of_words_vector(text: str, dims: int = 256) -> list[float]:
             vector[int(hashlib.sha256(word.encode()).hexdigest(), 16) % dims] += 1.0
     norm = math.sqrt(sum(v * v for v in vector)) or 1.0
     return [v / norm for v in vector]
+
+
+def character_times(text: str, audio: bytes, suffix: str, duration: float) -> tuple[list[float], list[float]]:
+    """When each character of `text` is spoken in `audio`, as ElevenLabs' alignment reports it: each word's
+    characters across the span the offline aligner finds for it (extra `align`), else spread evenly over the
+    whole file. Real alignment, so captions timed from it keep time with the speech the gate hears."""
+    from framecast.media import align
+
+    words = list(re.finditer(r"\S+", text))
+    step = duration / max(len(text), 1)
+    starts, ends = [i * step for i in range(len(text))], [(i + 1) * step for i in range(len(text))]
+    if not words or not audio or not align.available():
+        return starts, ends
+    with tempfile.TemporaryDirectory(prefix="framecast-sandbox-") as tmp:
+        path = Path(tmp) / f"speech{suffix}"
+        path.write_bytes(audio)
+        try:
+            spans = align.word_spans(path, text, ffmpeg.tools().ffmpeg)
+        except align.AlignmentFailed:
+            return starts, ends
+    for found, (a, b) in zip(words, spans):
+        share = (b - a) / max(found.end() - found.start(), 1)
+        for k in range(found.start(), found.end()):
+            starts[k], ends[k] = a + share * (k - found.start()), a + share * (k - found.start() + 1)
+    # Whatever lies between words (spaces) is spoken from the end of the word before to the start of the next.
+    for k, char in enumerate(text):
+        if char.isspace():
+            before = max((ends[j] for j in range(k) if not text[j].isspace()), default=0.0)
+            after = next((starts[j] for j in range(k + 1, len(text)) if not text[j].isspace()), before)
+            starts[k], ends[k] = before, max(after, before)
+    return [round(x, 3) for x in starts], [round(x, 3) for x in ends]

@@ -152,7 +152,10 @@ def test_make_with_sandbox_runs_cloud_providers_and_prints_the_cost_table(tmp_pa
     assert video.is_file() and "tiny-sandbox" in str(video)
     assert video.is_relative_to(tmp_path / "out" / "sandbox") and not (tmp_path / "out" / "published").exists()
     assert not (tmp_path / "real-ledger.sqlite3").exists()  # fake spending never reaches the real ledger
-    assert {e["provider"] for e in ledger_entries(tmp_path / "out" / "sandbox")} >= {"openai", "runway"}
+    assert {e["provider"] for e in ledger_entries(tmp_path / "out" / "sandbox")} >= {"openai", "runway", "gemini"}
+    # The gate's Gemini eye ran end to end (upload, schema JSON) and its verdict is in the published metadata.
+    checks = {c["name"] for c in json.loads((video.parent / "metadata.json").read_text())["quality"]["checks"]}
+    assert {"scene-match", "caption-match", "speech-heard"} <= checks
 
 
 def test_a_second_sandbox_run_into_the_same_output_folder_makes_its_own_jobs(tmp_path):

@@ -44,7 +44,9 @@ def test_every_stage_on_a_cloud_provider_publishes_and_costs_add_up(cloud, sandb
         ("runway", "motion"),
         ("elevenlabs", "voice"),
         ("elevenlabs", "sound"),
+        ("gemini", "quality"),  # the gate's cloud eye, billed by the tokens Google counted
     }
+    assert sandbox.state.calls("gemini", "generateContent") == 1
     sounds = json.loads(Path(publication.manifest.uri.removeprefix("file://")).read_text())["sounds"]
     assert sounds and {s["made_by"] for s in sounds} == {"elevenlabs (eleven_text_to_sound_v2)"}
     # The looped music bed, and each distinct transition sound once.

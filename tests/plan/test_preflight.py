@@ -19,7 +19,9 @@ def cloud(**overrides) -> ChannelConfig:
     return ChannelConfig.model_validate(data)
 
 
-ALL_KEYS = dict(OPENAI_API_KEY="k", RUNWAYML_API_SECRET="k", ELEVENLABS_API_KEY="k")
+# The sandbox channel's vendors: --sandbox runs the gate's Gemini eye too.
+ALL_KEYS = dict(OPENAI_API_KEY="k", RUNWAYML_API_SECRET="k", ELEVENLABS_API_KEY="k", GEMINI_API_KEY="k")
+NO_GEMINI = {k: v for k, v in ALL_KEYS.items() if k != "GEMINI_API_KEY"}
 
 
 @pytest.fixture
@@ -160,21 +162,21 @@ def test_the_sound_chain_is_checked_like_any_stage_and_unused_sound_needs_no_key
 def test_the_gemini_gate_needs_its_key_names_its_model_and_is_priced(monkeypatch, keys):
     for name in ("GEMINI_API_KEY", "GOOGLE_API_KEY", "FRAMECAST_GEMINI_API_KEY"):
         monkeypatch.delenv(name, raising=False)
-    channel = cloud(quality={"analyzers": ["local", "gemini"]})
+    channel = cloud(quality={"analyzers": ["local", "gemini"], "fallback": []})
     assert [("quality.analyzers", "quality", "gemini", "gemini-3.8-flash")] in preflight._uses(channel)
     day = date(2026, 12, 7)
-    problems = [f for f in preflight.check(channel, keys(**ALL_KEYS), day) if f.problem]
+    problems = [f for f in preflight.check(channel, keys(**NO_GEMINI), day) if f.problem]
     assert [(f.field, "GEMINI_API_KEY" in f.message) for f in problems] == [("quality.analyzers", True)]
     # GOOGLE_API_KEY is the alias the google-genai SDK itself reads
-    assert not [f for f in preflight.check(channel, keys(**ALL_KEYS, GOOGLE_API_KEY="k"), day) if f.problem]
+    assert not [f for f in preflight.check(channel, keys(**NO_GEMINI, GOOGLE_API_KEY="k"), day) if f.problem]
     monkeypatch.delenv("GOOGLE_API_KEY")
     # With a fallback chain ending in local checks, a missing key only warns: the run skips gemini.
     chained = cloud(quality={"analyzers": ["gemini"], "fallback": ["google", "local"]})
-    found = preflight.check(chained, keys(**ALL_KEYS), day)
+    found = preflight.check(chained, keys(**NO_GEMINI), day)
     assert not [f for f in found if f.problem]
     assert any("the run skips gemini" in f.message for f in found)
     named = cloud(quality={"analyzers": ["gemini"], "gemini_model": "gemini-9-nano"})
-    unknown = [f for f in preflight.check(named, keys(**ALL_KEYS, GEMINI_API_KEY="k"), day) if "gemini-9" in f.message]
+    unknown = [f for f in preflight.check(named, keys(**NO_GEMINI, GEMINI_API_KEY="k"), day) if "gemini-9" in f.message]
     assert [f.problem for f in unknown] == [False] and "not in framecast's registry" in unknown[0].message
     [line] = [x for x in preflight.estimate(channel) if x.provider == "gemini"]
     assert (line.model, line.unit) == ("gemini-3.8-flash", "token") and 0 < line.usd < 0.05

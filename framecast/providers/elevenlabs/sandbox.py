@@ -153,13 +153,15 @@ def router(state: SandboxState, base_url: str = "") -> APIRouter:
         # samples, all headerless; opus_*: Ogg Opus); mp3_44100_128, the default, is rendered as before.
         if output_format == "mp3_44100_128":
             audio, duration = media.speech(text, "mp3")
-        else:
+            # Aligned for real: captions timed from it keep time with the speech, as ElevenLabs' do.
+            starts, ends = media.character_times(text, audio, ".mp3", duration)
+        else:  # headerless samples: spread evenly (framecast asks for MP3)
             audio, duration = media.speech_as(text, *_format(output_format))
-        step = duration / max(len(text), 1)
+            starts, ends = media.character_times(text, b"", "", duration)
         alignment = {
             "characters": list(text),
-            "character_start_times_seconds": [round(i * step, 3) for i in range(len(text))],
-            "character_end_times_seconds": [round((i + 1) * step, 3) for i in range(len(text))],
+            "character_start_times_seconds": starts,
+            "character_end_times_seconds": ends,
         }
         return {
             "audio_base64": base64.b64encode(audio).decode(),
