@@ -85,7 +85,14 @@ def test_alerts_tell_once_per_failed_refused_or_crashed_run_with_stage_error_and
         channels,
         name="alerts-warn",
         topics=["How bees dance"],
-        script={"providers": ["anthropic", "local"], "model": "claude-opus-4-5"},
+        # Two short scenes: only its pre-flight matters here.
+        script={
+            "providers": ["anthropic", "local"],
+            "model": "claude-opus-4-5",
+            "min_scenes": 2,
+            "max_scenes": 2,
+            "target_seconds": 10,
+        },
     )
     project = {
         "name": "framecast-alerts-test",

@@ -95,8 +95,14 @@ def test_caption_offsets_use_first_words_matched_in_order():
     heard = [Heard(w, 1.0 + i, 1.4 + i) for i, w in enumerate("the sky is blue the sea is green".split())]
     cues = [(1.2, 3.0, "The sky is blue."), (5.3, 8.0, "The sea is green.")]
     assert ear.caption_offsets(heard, cues) == [(1.2, 0.2), (5.3, 0.3)]
-    checks, lag = ear.caption_checks(ear.caption_offsets(heard, cues), [(0.0, 4.5), (4.5, 9.0)], 0.25)
-    assert [c.scene_index for c in checks if not c.passed] == [1] and lag == 0.25
+    windows = [(0.0, 4.5), (4.5, 9.0)]
+    checks, lag = ear.caption_checks([(1.0, 0.05), (2.0, 0.02), (5.0, 0.6), (6.0, 0.7)], windows, 0.25)
+    assert [c.scene_index for c in checks if not c.passed] == [1] and "median of 2 cue(s)" in checks[0].detail
+    # One cue alone a little off, the video on time: no failure; the whole video late: every scene fails.
+    checks, lag = ear.caption_checks([(1.0, 0.0), (2.0, 0.1), (5.0, 0.6)], windows, 0.25)
+    assert all(c.passed for c in checks) and lag == 0.1
+    checks, lag = ear.caption_checks([(1.0, 0.5), (2.0, 0.55), (5.0, 0.6)], windows, 0.25)
+    assert [c.scene_index for c in checks] == [0, 1] and lag == 0.55
 
 
 def test_the_floor_check_names_the_drowned_scene():
