@@ -42,7 +42,7 @@ class QualityConfig(Frozen):
     # The ear (framecast/quality/ear.py): the local analyzer transcribes each scene of the final mix offline
     # (English; extra `align`) and fails a scene whose words are too far from its narration, or whose captions
     # start too far from its speech, or whose voice stands too little over the floor of the mix (measured on the
-    # demo, benchmarks/ear.py: clean videos 4-8 % word error, captions +0.02-0.04 s, at least 27.5 dB over the
+    # demo, benchmarks/ear.py: clean videos 4-8 % word error, captions +0.02-0.04 s, at least 26.5 dB over the
     # floor; swapped scenes fail, captions 0.5 s late +0.52-0.54 s, music as loud as the voice 16-18 dB).
     listen: bool = True
     max_scene_word_error_rate: Annotated[float, Field(gt=0, le=1)] = 0.6
