@@ -196,23 +196,9 @@ def judge(found: Analysis, plan: QualityPlan) -> QualityReport:
         )
     measurements = dict(found.measurements)
     if found.heard is not None and plan.narration:
-        said, rate = ear.scene_checks(found.heard, plan.narration, plan.max_scene_word_error_rate)
-        # Scenes the recogniser cannot judge (words in another script) do not time captions either.
-        judged = [i for i, text in enumerate(plan.narration) if not ear.unspellable(text)]
-        windows = [plan.speech_windows[i] for i in judged if i < len(plan.speech_windows)]
-        heard = [h for i in judged if i < len(found.heard) for h in found.heard[i].words]
-        cues = [c for c in plan.caption_timing if any(a <= c[0] < b for a, b in windows)]
-        offsets = ear.caption_offsets(heard, cues)
-        timed, lag = ear.caption_checks(offsets, list(plan.speech_windows), plan.max_caption_offset_seconds)
-        checks += said + timed
-        measurements["heard_word_error_rate"] = round(rate, 3)
-        if lag is not None:
-            measurements["caption_offset_seconds"] = lag
-        if plan.min_speech_over_floor_db is not None:
-            clear, least = ear.floor_checks(found.heard, plan.min_speech_over_floor_db)
-            checks += clear
-            if least is not None:
-                measurements["speech_over_floor_db"] = least
+        heard, judged = ear.judge(found.heard, plan)
+        checks += heard
+        measurements |= judged
     if found.findings is not None:
         seen, narration = found.findings, " ".join(plan.narration)
         if seen.shots_known:  # Gemini gives no reliable shot times: no shot check rather than a failed one

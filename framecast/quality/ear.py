@@ -17,6 +17,7 @@ from statistics import median
 from framecast.core.models import QualityCheck
 from framecast.media.align import spoken_tokens
 from framecast.media.listen import Heard, HeardScene
+from framecast.providers.base import QualityPlan
 
 ASS_DIALOGUE = re.compile(
     r"^Dialogue:\s*[^,]*,(\d+):(\d\d):(\d\d(?:\.\d+)?),(\d+):(\d\d):(\d\d(?:\.\d+)?),(?:[^,]*,){6}(.*)$"
@@ -189,3 +190,23 @@ def caption_checks(
         )
         checks.append(QualityCheck(name="caption-timing", passed=True, detail=detail))
     return checks, overall
+
+
+def judge(heard: list[HeardScene], plan: QualityPlan) -> tuple[list[QualityCheck], dict[str, float]]:
+    """The ear's three checks over what was heard in each scene, and the measurements for the report."""
+    said, rate = scene_checks(heard, plan.narration, plan.max_scene_word_error_rate)
+    measurements = {"heard_word_error_rate": round(rate, 3)}
+    # Scenes the recogniser cannot judge (words in another script) do not time captions either.
+    judged = [i for i, text in enumerate(plan.narration) if not unspellable(text) and i < len(heard)]
+    windows = [plan.speech_windows[i] for i in judged if i < len(plan.speech_windows)]
+    cues = [c for c in plan.caption_timing if any(a <= c[0] < b for a, b in windows)]
+    offsets = caption_offsets([h for i in judged for h in heard[i].words], cues)
+    timed, lag = caption_checks(offsets, list(plan.speech_windows), plan.max_caption_offset_seconds)
+    if lag is not None:
+        measurements["caption_offset_seconds"] = lag
+    clear: list[QualityCheck] = []
+    if plan.min_speech_over_floor_db is not None:
+        clear, least = floor_checks(heard, plan.min_speech_over_floor_db)
+        if least is not None:
+            measurements["speech_over_floor_db"] = least
+    return said + timed + clear, measurements

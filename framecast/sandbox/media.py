@@ -239,14 +239,16 @@ def character_times(text: str, audio: bytes, suffix: str, duration: float) -> tu
             spans = align.word_spans(path, text, ffmpeg.tools().ffmpeg)
         except align.AlignmentFailed:
             return starts, ends
+    # Each word's characters across its span; the spaces before it from the end of the word before (0 for the
+    # first) to its start; any after the last word at that word's end.
+    previous_end, previous_char = 0.0, 0
     for found, (a, b) in zip(words, spans):
+        for k in range(previous_char, found.start()):
+            starts[k], ends[k] = previous_end, max(a, previous_end)
         share = (b - a) / max(found.end() - found.start(), 1)
         for k in range(found.start(), found.end()):
             starts[k], ends[k] = a + share * (k - found.start()), a + share * (k - found.start() + 1)
-    # Whatever lies between words (spaces) is spoken from the end of the word before to the start of the next.
-    for k, char in enumerate(text):
-        if char.isspace():
-            before = max((ends[j] for j in range(k) if not text[j].isspace()), default=0.0)
-            after = next((starts[j] for j in range(k + 1, len(text)) if not text[j].isspace()), before)
-            starts[k], ends[k] = before, max(after, before)
+        previous_end, previous_char = b, found.end()
+    for k in range(previous_char, len(text)):
+        starts[k] = ends[k] = previous_end
     return [round(x, 3) for x in starts], [round(x, 3) for x in ends]
